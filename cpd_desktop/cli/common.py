@@ -1,0 +1,133 @@
+"""What every subcommand shares: opening the database, choosing the school, printing rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TextIO
+
+from ..db import Database, open_database
+from ..models import School
+from ..services.years import AcademicYear, current_academic_year, parse_academic_year
+
+
+class UsageError(Exception):
+    """The command line's words are off: argparse prints usage and exits 2."""
+
+
+@dataclass
+class Context:
+    db_target: str | None
+    school_name: str | None
+    _db: Database | None = field(default=None, repr=False)
+
+    def open(self, *, create: bool = False, readonly: bool = False) -> Database:
+        if self._db is None:
+            self._db = open_database(self.db_target, create=create, readonly=readonly)
+        return self._db
+
+    def school(self, session: Any) -> School:
+        from ..services.schools import choose_school
+
+        return choose_school(session, self.school_name)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+            self._db = None
+
+
+def year_arg(text: str | None, school: School, *, default_current: bool = True) -> AcademicYear | None:
+    if text is None:
+        return current_academic_year(school) if default_current else None
+    return parse_academic_year(text, school.academic_year_start_month, field="--year")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(type(value).__name__)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        return " ".join(f"{k}={_cell(v)}" for k, v in value.items())
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    return str(value)
+
+
+def print_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] | None = None,
+               out: TextIO | None = None, headers: dict[str, str] | None = None) -> None:
+    """Rows as JSON (a list of objects), CSV (dates ISO, nested dicts flattened) or an aligned table."""
+    out = out or sys.stdout
+    columns = list(columns or (rows[0].keys() if rows else []))
+    if fmt == "json":
+        json.dump(list(rows), out, default=_json_default, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return
+    flat = []
+    for row in rows:
+        item: dict[str, Any] = {}
+        for col in columns:
+            value = row.get(col)
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    item[f"{col}_{k}" if col != "by_term" else k] = v
+            else:
+                item[col] = value
+        flat.append(item)
+    names = list(flat[0].keys()) if flat else list(columns)
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(names)
+        for item in flat:
+            writer.writerow(["" if item.get(n) is None else
+                             (f"{item[n]:.2f}" if isinstance(item[n], Decimal) else item[n]) for n in names])
+        return
+    headers = headers or {}
+    titles = [headers.get(n, n.replace("_", " ")) for n in names]
+    cells = [[_cell(item.get(n)) for n in names] for item in flat]
+    widths = [max([len(t)] + [len(r[i]) for r in cells]) for i, t in enumerate(titles)]
+    numeric = [all(_is_number(r[i]) for r in cells if r[i]) and any(r[i] for r in cells) for i in range(len(names))]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(val.rjust(w) if num else val.ljust(w)
+                         for val, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+
+    out.write(line(titles) + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for r in cells:
+        out.write(line(r) + "\n")
+    if not cells:
+        out.write("(nothing to show)\n")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("£", "").replace(",", ""))
+        return True
+    except ValueError:
+        return False
+
+
+def add_format_option(parser: Any, choices: Sequence[str] = ("table", "json", "csv")) -> None:
+    parser.add_argument("--format", choices=list(choices), default="table", help="output format (default: table)")

@@ -1,0 +1,66 @@
+"""``report staff|hours|bookings|claims|audit``: the school's figures as a table, JSON or CSV."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .common import Context, add_format_option, print_rows, year_arg
+
+HOURS_HEADERS = {"staff_code": "code", "subject_specific_hours": "subject-specific", "target_hours": "target",
+                 "progress_percent": "% of target"}
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("report", help="print staff, hours, bookings, claims or the audit trail")
+    p.add_argument("kind", choices=["staff", "hours", "bookings", "claims", "audit"])
+    p.add_argument("--year", help="academic year, e.g. 2025/26 (hours: default the current year)")
+    p.add_argument("--department", help="only this department (hours)")
+    p.add_argument("--since", help="audit entries on or after this date (dd/mm/yyyy)")
+    add_format_option(p)
+    p.set_defaults(func=cmd_report)
+
+
+def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
+    from ..services import reports
+
+    db = ctx.open(readonly=False)
+    with db.session() as s:
+        school = ctx.school(s)
+        if args.kind == "staff":
+            rows = reports.staff_report(s, school, year_arg(args.year, school, default_current=False))
+            columns = None
+        elif args.kind == "hours":
+            year = year_arg(args.year, school)
+            assert year is not None
+            rows = reports.hours_report(s, school, year, args.department)
+            columns = ["staff_code", "name", "department", "fte", "hours", "subject_specific_hours",
+                       "target_hours", "progress_percent", "by_term"]
+            if args.format == "table":
+                print(f"{school.name}: CPD hours {year.label} (target {school.cpd_target_hours} h pro rata by FTE)")
+        elif args.kind == "bookings":
+            rows = reports.bookings_report(s, school, year_arg(args.year, school, default_current=False))
+            columns = None
+        elif args.kind == "claims":
+            rows = reports.claims_report(s, school, year_arg(args.year, school, default_current=False))
+            columns = None
+        else:
+            rows = _audit_rows(s, school, args.since)
+            columns = ["when", "user", "action", "table", "record", "summary"]
+    print_rows(rows, args.format, columns if args.format != "json" else None,
+               headers=HOURS_HEADERS if args.kind == "hours" else None)
+    return 0
+
+
+def _audit_rows(session: Any, school: Any, since: str | None) -> list[dict[str, Any]]:
+    import json
+
+    from ..services.audit import entries
+    from ..services.validation import parse_date
+
+    day = parse_date(since, "--since", required=False) if since else None
+    return [{
+        "when": e.at.isoformat(timespec="seconds") + "Z", "user": e.user, "action": e.action,
+        "table": e.table_name, "record": e.record_id, "summary": e.summary,
+        "changes": json.loads(e.changes) if e.changes else None,
+    } for e in entries(session, school.id, since=day)]

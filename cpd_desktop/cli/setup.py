@@ -1,0 +1,84 @@
+"""``init``, ``demo`` and ``check``: making a database and checking it is sound."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from ..errors import CpdError
+from ..models import School
+from .common import Context
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("init", help="create the database if needed and add a school")
+    p.add_argument("--school", dest="init_school", metavar="NAME", required=True, help="the school's name")
+    p.add_argument("--urn", help="the school's unique reference number")
+    p.add_argument("--phase", default="secondary", help="primary, secondary, special, all-through (default secondary)")
+    p.add_argument("--postcode", help="the school's postcode (for travel from school)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="fill an empty database with a believable science department")
+    p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same school")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("check", help="integrity check, foreign-key check and schema version")
+    p.set_defaults(func=cmd_check)
+
+
+def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
+    from ..services.schools import create_school
+
+    db = ctx.open(create=True)
+    with db.session() as s:
+        school = create_school(s, args.init_school, urn=args.urn, phase=args.phase, postcode=args.postcode)
+        name = school.name
+    print(f"Added {name} to {db.label}.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    from ..services.demo import build_demo
+
+    db = ctx.open(create=True)
+    with db.session() as s:
+        if s.scalar(select(func.count()).select_from(School)):
+            raise CpdError(f"{db.label} already holds a school; demo data goes only into an empty database.",
+                           hint="Give a new file with --db, e.g. --db demo.sqlite.")
+        summary = build_demo(s, seed=args.seed)
+    print(f"Demo school '{summary['school']}' written to {db.label}: "
+          + ", ".join(f"{n} {k}" for k, n in summary.items() if k != "school") + ".")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
+    from ..migrate import current_revision, head_revision
+
+    db = ctx.open()
+    problems = []
+    with db.engine.connect() as conn:
+        if db.is_sqlite:
+            integrity = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
+            if integrity != ["ok"]:
+                problems.append("integrity: " + "; ".join(integrity[:5]))
+            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if fk:
+                problems.append(f"{len(fk)} records point at records that do not exist (first in table {fk[0][0]})")
+        else:
+            conn.execute(text("SELECT 1"))
+        revision = current_revision(conn)
+    head = head_revision()
+    print(f"Database: {db.label}")
+    print(f"Schema version: {revision} ({'current' if revision == head else 'expected ' + head})")
+    if revision != head:
+        problems.append("the schema is not at the current version")
+    if problems:
+        for p in problems:
+            print(f"Problem: {p}")
+        raise CpdError(f"{db.label} is not sound.",
+                       hint="Restore the newest backup (cpd-desktop restore FILE).")
+    print("Integrity: ok" if db.is_sqlite else "Connection: ok")
+    print("Links between records: ok" if db.is_sqlite else "")
+    return 0

@@ -1,0 +1,45 @@
+"""Alembic environment: runs inside the app with a connection it is handed (see cpd_desktop.migrate)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from cpd_desktop.models import Base
+
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:  # run from the alembic command line while developing
+        from sqlalchemy import create_engine
+
+        url = context.config.get_main_option("sqlalchemy.url") or "sqlite:///dev.sqlite"
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            _run(conn)
+        return
+    _run(connection)
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Write our money and hours types as plain NUMERIC, so migrations never import the models."""
+    from cpd_desktop.models.base import _Decimal2
+
+    if type_ == "type" and isinstance(obj, _Decimal2):
+        return f"sa.Numeric(precision={obj.precision}, scale=2)"
+    return False
+
+
+def _run(connection: object) -> None:
+    context.configure(
+        connection=connection,  # type: ignore[arg-type]
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite cannot ALTER most things: copy-and-move tables instead
+        compare_type=True,
+        render_item=_render_item,
+    )
+    context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,17 @@
+"""SQLAlchemy mappings of the school's CPD record, one module per aggregate. No Qt here."""
+
+from .activity import Activity
+from .audit import AuditEntry, ImportBatch
+from .base import Base, Hours, Money
+from .booking import Booking, CoverLesson
+from .bursary import BursaryClaim, BursaryScheme
+from .catalogue import Course, Provider
+from .school import Department, School, SchoolPeriod, TermDates
+from .staff import Staff
+from .timetable import TimetableLesson
+
+__all__ = [
+    "Activity", "AuditEntry", "Base", "Booking", "BursaryClaim", "BursaryScheme", "Course", "CoverLesson",
+    "Department", "Hours", "ImportBatch", "Money", "Provider", "School", "SchoolPeriod", "Staff",
+    "TermDates", "TimetableLesson",
+]

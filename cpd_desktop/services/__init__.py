@@ -1,0 +1,1 @@
+"""Use cases of the school's CPD record: validate, compute, query. Each takes a Session. No Qt."""

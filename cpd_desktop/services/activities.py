@@ -1,0 +1,124 @@
+"""CPD activities: what each person did, its hours, the Standard parts it meets, and its evaluation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import ValidationError
+from ..models import Activity, School, Staff
+from ..models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
+from . import validation as v
+from .catalogue import parse_format, provider_id
+
+
+def clean_activity_values(values: dict[str, Any], current: Activity | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "date" in values:
+        out["date"] = v.parse_date(values["date"], "Date")
+    if "end_date" in values:
+        out["end_date"] = v.parse_date(values["end_date"], "End date", required=False)
+    start = out.get("date", current.date if current else None)
+    end = out.get("end_date", current.end_date if current else None)
+    if start is not None and end is not None:
+        v.check_date_order(start, end)
+    if "hours" in values or (current is not None and ("date" in out or "end_date" in out)):
+        raw = values.get("hours", current.hours if current else None)
+        out["hours"] = v.parse_hours(raw, "Hours", start=start, end=end)
+    if "title" in values:
+        out["title"] = v.required_text(values["title"], "Title")
+    if "format" in values:
+        out["format"] = parse_format(values["format"])
+    if "subject_specific" in values:
+        out["subject_specific"] = v.parse_bool(values["subject_specific"], "Subject-specific")
+    if "status" in values:
+        out["status"] = (v.parse_choice(values["status"], "Status", ACTIVITY_STATUSES)
+                         if values["status"] not in (None, "") else None)
+    if "cost" in values:
+        out["cost"] = v.parse_money(values["cost"], "Cost", required=False)
+    for part in STANDARD_PARTS:
+        if part in values:
+            out[part] = v.parse_bool(values[part], STANDARD_PARTS[part])
+    for key, label in (("intended_outcomes", "Intended outcomes"), ("impact", "Impact"),
+                       ("pupil_outcomes", "Pupil outcomes"), ("follow_up_actions", "Follow-up actions"),
+                       ("evidence_note", "Evidence")):
+        if key in values:
+            out[key] = v.clean_text(values[key], label, max_len=v.NOTE_MAX, multiline=True)
+    if "impact_confidence" in values:
+        raw = values["impact_confidence"]
+        if raw in (None, ""):
+            out["impact_confidence"] = None
+        else:
+            number = v.parse_decimal(raw, "Confidence")
+            if number not in {1, 2, 3, 4, 5}:
+                raise ValidationError("Confidence", f"{raw} is not from 1 to 5.", hint="1 = much less confident, 5 = much more.")
+            out["impact_confidence"] = int(number)
+    if "evaluated_on" in values:
+        out["evaluated_on"] = v.parse_date(values["evaluated_on"], "Evaluated on", required=False)
+    if "evaluation_due" in values:
+        out["evaluation_due"] = v.parse_date(values["evaluation_due"], "Evaluation due", required=False)
+    return out
+
+
+def add_activity(session: Session, school: School, staff: Staff, *, provider: Any = None,
+                 booking_id: int | None = None, **values: Any) -> Activity:
+    for required in ("date", "hours", "title"):
+        values.setdefault(required, None)
+    clean = clean_activity_values(values)
+    if staff.school_id != school.id:
+        raise ValidationError("Staff", f"{staff.full_name} is not at {school.name}.")
+    clean.setdefault("evaluation_due", (clean.get("end_date") or clean["date"])
+                     + dt.timedelta(days=school.evaluation_due_days))
+    activity = Activity(school_id=school.id, staff_id=staff.id, booking_id=booking_id,
+                        provider_id=provider_id(session, school, provider), **clean)
+    session.add(activity)
+    session.flush()
+    return activity
+
+
+def update_activity(session: Session, activity: Activity, *, provider: Any = ..., **values: Any) -> Activity:
+    clean = clean_activity_values(values, current=activity)
+    if provider is not ...:
+        activity.provider_id = provider_id(session, activity.staff.school, provider)
+    for key, value in clean.items():
+        setattr(activity, key, value)
+    session.flush()
+    return activity
+
+
+def record_evaluation(session: Session, activity: Activity, *, impact: Any, confidence: Any = None,
+                      pupil_outcomes: Any = None, follow_up_actions: Any = None,
+                      evaluated_on: Any = None) -> Activity:
+    """Record what difference the CPD made. The impact text is required: recording is not evaluating."""
+    clean = clean_activity_values({
+        "impact": impact, "impact_confidence": confidence, "pupil_outcomes": pupil_outcomes,
+        "follow_up_actions": follow_up_actions,
+        "evaluated_on": evaluated_on or dt.date.today(),
+    })
+    if not clean.get("impact"):
+        raise ValidationError("Impact", "is required for an evaluation.",
+                              hint="Say what changed in your teaching or your pupils' learning.")
+    if clean["evaluated_on"] < activity.date:
+        raise ValidationError("Evaluated on", "is before the activity took place.")
+    for key, value in clean.items():
+        setattr(activity, key, value)
+    session.flush()
+    return activity
+
+
+def delete_activity(session: Session, activity: Activity) -> None:
+    session.delete(activity)
+    session.flush()
+
+
+def overdue_evaluations(session: Session, school: School, today: dt.date | None = None) -> list[Activity]:
+    """Activities whose evaluation was due before today and has not been recorded."""
+    today = today or dt.date.today()
+    stmt = (select(Activity).join(Staff).where(
+        Activity.school_id == school.id, Activity.evaluated_on.is_(None),
+        Activity.evaluation_due.is_not(None), Activity.evaluation_due < today)
+        .order_by(Activity.evaluation_due))
+    return list(session.scalars(stmt))

@@ -1,0 +1,157 @@
+"""The audit trail: every change made through a session is written down, with old and new values.
+
+Installed on each session factory by ``db.open_database``: an ORM flush writes one
+``AuditEntry`` per record created, changed or deleted. Bulk paths (imports) write their own
+batch entries through ``record``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..models import AuditEntry, ImportBatch
+from ..models.base import Versioned, utcnow
+
+SKIP_FIELDS = {"version", "updated_at", "updated_by"}
+UNAUDITED = (AuditEntry, ImportBatch)
+
+TABLE_LABELS = {
+    "school": "School", "term_dates": "Term dates", "school_period": "Period", "department": "Department",
+    "staff": "Staff", "provider": "Provider", "course": "Course", "booking": "Booking",
+    "cover_lesson": "Cover lesson", "activity": "CPD activity", "bursary_scheme": "Bursary scheme",
+    "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson",
+}
+
+
+def session_user(session: Session) -> str:
+    user = session.info.get("user")
+    if user:
+        return str(user)
+    from ..db import current_user
+
+    return current_user()
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe form of a column value."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def describe(obj: Any) -> str:
+    """A short name for a record, as the person would recognise it."""
+    table = obj.__table__.name
+    label = TABLE_LABELS.get(table, table)
+    for attr in ("staff_code", "name", "title"):
+        value = getattr(obj, attr, None)
+        if value:
+            return f"{label} {value}"
+    if table == "cover_lesson":
+        return f"{label} {obj.date.isoformat() if obj.date else ''} P{obj.period}"
+    return f"{label} #{obj.id}"
+
+
+def _column_values(obj: Any) -> dict[str, Any]:
+    return {c.key: plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs
+            if c.key not in SKIP_FIELDS and getattr(obj, c.key) is not None}
+
+
+def _changes(obj: Any) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    out: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in SKIP_FIELDS:
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                out[attr.key] = [plain(old), plain(new)]
+    return out
+
+
+def _school_id(obj: Any) -> int | None:
+    if obj.__table__.name == "school":
+        return int(obj.id) if obj.id is not None else None
+    sid = getattr(obj, "school_id", None)
+    return int(sid) if sid is not None else None
+
+
+def _before_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    user = session_user(session)
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Versioned) and (obj in session.new or session.is_modified(obj)):
+            obj.updated_by = user
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    if session.info.get("audit_off"):
+        return
+    user = session_user(session)
+    now = utcnow()
+    batch = session.info.get("import_batch_id")
+    rows: list[dict[str, Any]] = []
+
+    def add(obj: Any, action: str, changes: dict[str, Any] | None, summary: str) -> None:
+        rows.append({
+            "school_id": _school_id(obj), "at": now, "user": user, "action": action,
+            "table_name": obj.__table__.name, "record_id": obj.id, "summary": summary[:500],
+            "changes": json.dumps(changes, ensure_ascii=False) if changes else None, "batch_id": batch,
+        })
+
+    for obj in session.new:
+        if not isinstance(obj, UNAUDITED):
+            add(obj, "create", _column_values(obj), f"Added {describe(obj)}")
+    for obj in session.dirty:
+        if isinstance(obj, UNAUDITED) or not session.is_modified(obj, include_collections=False):
+            continue
+        changes = _changes(obj)
+        if changes:
+            fields = ", ".join(changes)
+            add(obj, "update", changes, f"Changed {describe(obj)}: {fields}")
+    for obj in session.deleted:
+        if not isinstance(obj, UNAUDITED):
+            add(obj, "delete", _column_values(obj), f"Deleted {describe(obj)}")
+    if rows:
+        # School ids of deleted schools cannot be referenced any more.
+        session.connection().execute(insert(AuditEntry), rows)
+
+
+def install_audit(factory: sessionmaker[Session]) -> None:
+    event.listen(factory, "before_flush", _before_flush)
+    event.listen(factory, "after_flush", _after_flush)
+
+
+def record(session: Session, *, school_id: int | None, action: str, summary: str, table_name: str = "",
+           record_id: int | None = None, changes: dict[str, Any] | None = None,
+           batch_id: int | None = None) -> None:
+    """Write one audit entry for something that did not go through an ORM flush."""
+    session.execute(insert(AuditEntry), [{
+        "school_id": school_id, "at": utcnow(), "user": session_user(session), "action": action,
+        "table_name": table_name, "record_id": record_id, "summary": summary[:500],
+        "changes": json.dumps(changes, ensure_ascii=False, default=plain) if changes else None,
+        "batch_id": batch_id,
+    }])
+
+
+def entries(session: Session, school_id: int | None, *, since: dt.date | None = None,
+            limit: int | None = None) -> list[AuditEntry]:
+    """Audit entries of one school (and database-wide ones), newest first."""
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if school_id is not None:
+        stmt = stmt.where((AuditEntry.school_id == school_id) | AuditEntry.school_id.is_(None))
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= dt.datetime.combine(since, dt.time()))
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))

@@ -1,0 +1,258 @@
+"""Bookings: planned CPD, its lifecycle, its costs, and the lessons to cover while the teacher is away."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from ..errors import InvalidTransitionError, ValidationError
+from ..models import Activity, Booking, Course, CoverLesson, School, Staff, TimetableLesson
+from ..models.enums import BOOKING_STATUSES, BOOKING_TRANSITIONS, WORK_RETURN
+from . import validation as v
+from .activities import add_activity
+from .catalogue import parse_format, provider_id
+from .years import school_days
+
+MONEY_FIELDS = {"fee": "Fee", "travel": "Travel", "accommodation": "Accommodation",
+                "subsistence": "Subsistence", "cover_day_rate": "Cover day rate"}
+
+
+def clean_booking_values(values: dict[str, Any], current: Booking | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "title" in values:
+        out["title"] = v.required_text(values["title"], "Title")
+    if "start_date" in values:
+        out["start_date"] = v.parse_date(values["start_date"], "Start date")
+    if "end_date" in values:
+        out["end_date"] = v.parse_date(values["end_date"], "End date", required=False)
+    start = out.get("start_date", current.start_date if current else None)
+    end = out.get("end_date") or (current.end_date if current and "end_date" not in values else None) or start
+    if "end_date" in out or "start_date" in out:
+        out["end_date"] = end
+    if start is not None and end is not None:
+        v.check_date_order(start, end)
+    if "hours" in values:
+        out["hours"] = v.parse_hours(values["hours"], "Hours", start=start, end=end)
+    if "format" in values:
+        out["format"] = parse_format(values["format"])
+    if "subject_specific" in values:
+        out["subject_specific"] = v.parse_bool(values["subject_specific"], "Subject-specific")
+    if "cover_required" in values:
+        out["cover_required"] = v.parse_bool(values["cover_required"], "Cover required")
+    for key, label in MONEY_FIELDS.items():
+        if key in values:
+            out[key] = v.parse_money(values[key], label)
+    if "cover_days" in values:
+        days = v.parse_decimal(values["cover_days"] if values["cover_days"] not in (None, "") else 0, "Cover days")
+        if days < 0 or days > 200 or days * 2 != (days * 2).to_integral_value():
+            raise ValidationError("Cover days", f"{days} is not a number of days.", hint="Use whole or half days.")
+        out["cover_days"] = float(days)
+    for key, label, cap in (("supply_invoice_ref", "Supply invoice", 60), ("budget_code", "Budget code", 40),
+                            ("cancellation_reason", "Reason", 500)):
+        if key in values:
+            out[key] = v.clean_text(values[key], label, max_len=cap)
+    for key, label in (("intended_outcomes", "Intended outcomes"), ("notes", "Notes")):
+        if key in values:
+            out[key] = v.clean_text(values[key], label, max_len=v.NOTE_MAX, multiline=True)
+    return out
+
+
+def absence_days(booking: Booking) -> list[dt.date]:
+    """The school days the teacher is away (weekdays from start to end)."""
+    return school_days(booking.start_date, booking.end_date)
+
+
+def create_booking(session: Session, school: School, staff: Staff, *, course: Course | None = None,
+                   provider: Any = None, **values: Any) -> Booking:
+    """Plan CPD for one person, from the catalogue (its title, hours, fee, format) or free text."""
+    if course is not None:
+        values.setdefault("title", course.title)
+        values.setdefault("hours", course.hours)
+        values.setdefault("fee", course.fee)
+        values.setdefault("format", course.format)
+        values.setdefault("subject_specific", course.subject_specific)
+        if provider is None and course.provider is not None:
+            provider = course.provider.name
+    for required in ("title", "start_date", "hours"):
+        values.setdefault(required, None)
+    values.setdefault("end_date", None)
+    clean = clean_booking_values(values)
+    if staff.school_id != school.id:
+        raise ValidationError("Staff", f"{staff.full_name} is not at {school.name}.")
+    clean.setdefault("cover_day_rate", school.supply_day_rate)
+    if clean.get("cover_required") and "cover_days" not in clean:
+        clean["cover_days"] = float(len(school_days(clean["start_date"], clean["end_date"])))
+    booking = Booking(school_id=school.id, staff_id=staff.id, course_id=course.id if course else None,
+                      provider_id=provider_id(session, school, provider), status="planned",
+                      status_changed_on=dt.date.today(), **clean)
+    session.add(booking)
+    session.flush()
+    return booking
+
+
+def update_booking(session: Session, booking: Booking, *, provider: Any = ..., **values: Any) -> Booking:
+    if booking.status in ("attended",) and {"start_date", "end_date", "hours"} & values.keys():
+        raise ValidationError("Booking", "has been attended: its dates and hours are in the CPD log.",
+                              hint="Change the activity in the CPD log instead.")
+    clean = clean_booking_values(values, current=booking)
+    if provider is not ...:
+        booking.provider_id = provider_id(session, booking.staff.school, provider)
+    for key, value in clean.items():
+        setattr(booking, key, value)
+    session.flush()
+    return booking
+
+
+def transition_booking(session: Session, booking: Booking, status: str, *, on: dt.date | None = None,
+                       reason: str | None = None, hours: Any = None) -> Activity | None:
+    """Move a booking on; ``attended`` creates its activity (returned). Illegal moves are refused."""
+    status = v.parse_choice(status, "Status", BOOKING_STATUSES)
+    if status not in BOOKING_TRANSITIONS[booking.status]:
+        allowed = ", ".join(BOOKING_STATUSES[s] for s in sorted(BOOKING_TRANSITIONS[booking.status])) or "none"
+        raise InvalidTransitionError(
+            f"A booking that is {BOOKING_STATUSES[booking.status].lower()} cannot become "
+            f"{BOOKING_STATUSES[status].lower()}.", hint=f"From here it can become: {allowed}.")
+    on = on or dt.date.today()
+    activity = None
+    if status == "attended":
+        if booking.start_date > on:
+            raise InvalidTransitionError(
+                f"The course starts on {booking.start_date:%d/%m/%Y}: it cannot be marked attended before then.")
+        activity = _activity_from_booking(session, booking, hours)
+    if status == "cancelled":
+        booking.cancellation_reason = v.clean_text(reason, "Reason", max_len=500)
+    booking.status = status
+    booking.status_changed_on = on
+    session.flush()
+    return activity
+
+
+def mark_attended(session: Session, booking: Booking, *, on: dt.date | None = None, hours: Any = None) -> Activity:
+    activity = transition_booking(session, booking, "attended", on=on, hours=hours)
+    assert activity is not None
+    return activity
+
+
+def _activity_from_booking(session: Session, booking: Booking, hours: Any) -> Activity:
+    existing = session.scalar(select(Activity).where(Activity.booking_id == booking.id))
+    if existing is not None:
+        return existing
+    school = booking.staff.school
+    return add_activity(
+        session, school, booking.staff, booking_id=booking.id,
+        provider=booking.provider.name if booking.provider else None,
+        date=booking.start_date, end_date=booking.end_date if booking.end_date != booking.start_date else None,
+        hours=hours if hours not in (None, "") else booking.hours, title=booking.title, format=booking.format,
+        subject_specific=booking.subject_specific, intended_outcomes=booking.intended_outcomes,
+        cost=booking.total_cost,
+    )
+
+
+def booking_cost(booking: Booking) -> dict[str, Decimal]:
+    """Each cost head and the total, cover being cover days × the day rate."""
+    heads = {"fee": booking.fee, "travel": booking.travel, "accommodation": booking.accommodation,
+             "subsistence": booking.subsistence, "cover": booking.cover_cost}
+    heads["total"] = sum(heads.values(), Decimal("0.00"))
+    return heads
+
+
+def week_of(school: School, day: dt.date) -> str:
+    """'A' or 'B' in a two-week timetable (from the school's week-A Monday); 'A' when there is none."""
+    if school.week_a_commencing is None:
+        return "A"
+    weeks = (day - school.week_a_commencing).days // 7
+    return "A" if weeks % 2 == 0 else "B"
+
+
+def fill_cover_from_timetable(session: Session, booking: Booking) -> list[CoverLesson]:
+    """Create the cover lessons for every timetabled lesson the teacher misses (A/B weeks honoured).
+
+    Lessons already entered (with their work set) are kept; only missing ones are added.
+    """
+    school = booking.staff.school
+    lessons = session.scalars(select(TimetableLesson).where(TimetableLesson.staff_id == booking.staff_id)).all()
+    have = {(c.date, c.period) for c in booking.cover_lessons}
+    added = []
+    for day in absence_days(booking):
+        week = week_of(school, day)
+        for lesson in lessons:
+            if lesson.weekday != day.isoweekday() or lesson.week not in ("every", week):
+                continue
+            if (day, lesson.period) in have:
+                continue
+            cover = CoverLesson(school_id=school.id, booking_id=booking.id, timetable_lesson_id=lesson.id,
+                                date=day, period=lesson.period, class_group=lesson.class_group,
+                                subject=lesson.subject, room=lesson.room)
+            booking.cover_lessons.append(cover)
+            have.add((day, lesson.period))
+            added.append(cover)
+    session.flush()
+    return added
+
+
+COVER_TEXT = {"class_group": ("Class", 40), "subject": ("Subject", 100), "room": ("Room", 40),
+              "materials_location": ("Where the materials are", 500), "cover_teacher": ("Cover teacher", 120)}
+COVER_NOTES = {"work_set": "Work set", "technician_notes": "Technician notes", "feedback": "Feedback"}
+
+
+def clean_cover_values(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "date" in values:
+        out["date"] = v.parse_date(values["date"], "Date")
+    if "period" in values:
+        number = v.parse_decimal(values["period"], "Period")
+        if number != number.to_integral_value() or not 0 <= number <= 20:
+            raise ValidationError("Period", f"{values['period']} is not a period of the day.")
+        out["period"] = int(number)
+    for key, (label, cap) in COVER_TEXT.items():
+        if key in values:
+            out[key] = v.clean_text(values[key], label, max_len=cap)
+    for key, label in COVER_NOTES.items():
+        if key in values:
+            out[key] = v.clean_text(values[key], label, max_len=v.NOTE_MAX, multiline=True)
+    if "work_return" in values:
+        out["work_return"] = v.parse_choice(values["work_return"], "Work collected or homework", WORK_RETURN,
+                                            default="none")
+    return out
+
+
+def add_cover_lesson(session: Session, booking: Booking, **values: Any) -> CoverLesson:
+    values.setdefault("date", None)
+    values.setdefault("period", None)
+    clean = clean_cover_values(values)
+    if not booking.start_date <= clean["date"] <= booking.end_date:
+        raise ValidationError("Date", f"{clean['date']:%d/%m/%Y} is not a day of this booking.",
+                              hint=f"Choose a day from {booking.start_date:%d/%m/%Y} to {booking.end_date:%d/%m/%Y}.")
+    if any(c.date == clean["date"] and c.period == clean["period"] for c in booking.cover_lessons):
+        raise ValidationError("Period", f"P{clean['period']} on {clean['date']:%d/%m/%Y} is already on the sheet.")
+    cover = CoverLesson(school_id=booking.school_id, **clean)
+    booking.cover_lessons.append(cover)
+    session.flush()
+    return cover
+
+
+def update_cover_lesson(session: Session, cover: CoverLesson, **values: Any) -> CoverLesson:
+    for key, value in clean_cover_values(values).items():
+        setattr(cover, key, value)
+    session.flush()
+    return cover
+
+
+def clear_cover(session: Session, booking: Booking) -> None:
+    session.execute(delete(CoverLesson).where(CoverLesson.booking_id == booking.id))
+    session.expire(booking, ["cover_lessons"])
+
+
+def upcoming_bookings(session: Session, school: School, *, today: dt.date | None = None,
+                      days: int = 14) -> list[Booking]:
+    """Bookings not cancelled that start in the next ``days`` days (or are under way)."""
+    today = today or dt.date.today()
+    stmt = (select(Booking).where(
+        Booking.school_id == school.id, Booking.status.in_(("planned", "approved", "booked")),
+        Booking.end_date >= today, Booking.start_date <= today + dt.timedelta(days=days))
+        .order_by(Booking.start_date))
+    return list(session.scalars(stmt))

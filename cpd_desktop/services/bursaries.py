@@ -1,0 +1,206 @@
+"""Bursary schemes and claims: what a scheme pays for a booking, and a claim's life to payment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import CpdError, InvalidTransitionError, ValidationError
+from ..models import Booking, BursaryClaim, BursaryScheme, School
+from ..models.enums import BURSARY_RULES, CLAIM_STATUSES, CLAIM_TRANSITIONS
+from . import validation as v
+from .bookings import absence_days, booking_cost
+
+OPEN_CLAIM_STATUSES = ("draft", "submitted", "approved")
+
+
+def clean_scheme_values(values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name" in values:
+        out["name"] = v.required_text(values["name"], "Name", max_len=200)
+    if "funder" in values:
+        out["funder"] = v.clean_text(values["funder"], "Funder", max_len=200)
+    if "rule" in values:
+        out["rule"] = v.parse_choice(values["rule"], "Rule", BURSARY_RULES)
+    for key, label in (("amount", "Amount"), ("implementation_amount", "Implementation sum")):
+        if key in values:
+            out[key] = v.parse_money(values[key], label)
+    for key in ("covers_fee", "covers_travel", "covers_accommodation", "covers_subsistence", "covers_cover",
+                "state_funded_only", "active"):
+        if key in values:
+            out[key] = v.parse_bool(values[key], key.replace("_", " ").capitalize())
+    for key, label, low, high in (("claim_deadline_days", "Claim deadline (days after the course)", 0, 730),
+                                  ("min_days", "Minimum course days", 0, 30)):
+        if key in values:
+            number = v.parse_decimal(values[key], label)
+            if number != number.to_integral_value() or not low <= number <= high:
+                raise ValidationError(label, f"{values[key]} is not a whole number from {low} to {high}.")
+            out[key] = int(number)
+    if "evidence_required" in values:
+        out["evidence_required"] = v.clean_text(values["evidence_required"], "Evidence required", max_len=500)
+    if "notes" in values:
+        out["notes"] = v.clean_text(values["notes"], "Notes", max_len=v.NOTE_MAX, multiline=True)
+    return out
+
+
+def add_scheme(session: Session, school: School, **values: Any) -> BursaryScheme:
+    values.setdefault("name", None)
+    clean = clean_scheme_values(values)
+    if session.scalar(select(BursaryScheme.id).where(BursaryScheme.school_id == school.id,
+                                                     func.lower(BursaryScheme.name) == clean["name"].lower())):
+        raise ValidationError("Name", f"A scheme called {clean['name']} already exists.")
+    scheme = BursaryScheme(school_id=school.id, **clean)
+    session.add(scheme)
+    session.flush()
+    return scheme
+
+
+def bursary_expected(scheme: BursaryScheme, booking: Booking) -> Decimal:
+    """What the scheme should pay for the booking under its rule."""
+    if scheme.rule == "per_day":
+        amount = scheme.amount * len(absence_days(booking))
+    elif scheme.rule == "per_course":
+        amount = scheme.amount
+    else:
+        costs = booking_cost(booking)
+        amount = sum((costs[head] for head in ("fee", "travel", "accommodation", "subsistence", "cover")
+                      if getattr(scheme, f"covers_{head}")), Decimal("0.00"))
+    return (amount + scheme.implementation_amount).quantize(Decimal("0.01"))
+
+
+def eligibility_problems(scheme: BursaryScheme, booking: Booking, school: School) -> list[str]:
+    problems = []
+    if scheme.state_funded_only and not school.state_funded:
+        problems.append(f"{scheme.name} is for state-funded schools only.")
+    days = len(absence_days(booking))
+    if days < scheme.min_days:
+        problems.append(f"{scheme.name} funds courses of {scheme.min_days} days or more; this one is {days}.")
+    if booking.status == "cancelled":
+        problems.append("The booking is cancelled.")
+    if not scheme.active:
+        problems.append(f"{scheme.name} is no longer open.")
+    return problems
+
+
+def create_claim(session: Session, booking: Booking, scheme: BursaryScheme, *, budget_code: Any = None,
+                 notes: Any = None) -> BursaryClaim:
+    """Start a draft claim with the amount the scheme's rule expects and its deadline."""
+    school = booking.staff.school
+    problems = eligibility_problems(scheme, booking, school)
+    if problems:
+        raise CpdError("This booking cannot be claimed for: " + " ".join(problems))
+    if session.scalar(select(BursaryClaim.id).where(BursaryClaim.booking_id == booking.id,
+                                                    BursaryClaim.scheme_id == scheme.id)):
+        raise CpdError(f"There is already a {scheme.name} claim for this booking.", hint="Open that claim instead.")
+    claim = BursaryClaim(
+        school_id=booking.school_id, booking_id=booking.id, scheme_id=scheme.id, status="draft",
+        expected=bursary_expected(scheme, booking),
+        deadline=booking.end_date + dt.timedelta(days=scheme.claim_deadline_days),
+        budget_code=v.clean_text(budget_code, "Budget code", max_len=40) or booking.budget_code,
+        notes=v.clean_text(notes, "Notes", max_len=v.NOTE_MAX, multiline=True),
+    )
+    session.add(claim)
+    session.flush()
+    return claim
+
+
+def transition_claim(session: Session, claim: BursaryClaim, status: str, *, on: Any = None, amount: Any = None,
+                     reference: Any = None) -> BursaryClaim:
+    """Move a claim on: draft → submitted → approved → paid, or rejected / withdrawn.
+
+    ``amount`` is the sum claimed (on submitting) or received (on paid); ``on`` the date it happened.
+    """
+    status = v.parse_choice(status, "Status", CLAIM_STATUSES)
+    if status not in CLAIM_TRANSITIONS[claim.status]:
+        allowed = ", ".join(CLAIM_STATUSES[s] for s in sorted(CLAIM_TRANSITIONS[claim.status])) or "none"
+        raise InvalidTransitionError(
+            f"A claim that is {CLAIM_STATUSES[claim.status].lower()} cannot become {CLAIM_STATUSES[status].lower()}.",
+            hint=f"From here it can become: {allowed}.")
+    day = v.parse_date(on, "Date", required=False) or dt.date.today()
+    money = v.parse_money(amount, "Amount", required=False)
+    ref = v.clean_text(reference, "Claim reference", max_len=60)
+    if status == "submitted":
+        booking = claim.booking
+        if booking.status != "attended":
+            raise InvalidTransitionError("A claim is submitted after the course has been attended.",
+                                         hint="Mark the booking attended first.")
+        claim.claimed = money if money is not None else claim.expected
+        claim.submitted_on = day
+        if ref:
+            claim.reference = ref
+    elif status == "approved":
+        claim.approved_on = day
+        if ref:
+            claim.reference = ref
+    elif status == "paid":
+        claim.received = money if money is not None else (claim.claimed or claim.expected)
+        claim.paid_on = day
+    elif status in ("rejected", "withdrawn"):
+        claim.closed_on = day
+    elif status == "draft":
+        claim.closed_on = None
+    claim.status = status
+    session.flush()
+    return claim
+
+
+def update_claim(session: Session, claim: BursaryClaim, **values: Any) -> BursaryClaim:
+    for key in ("evidence_attendance", "evidence_evaluation", "evidence_invoice"):
+        if key in values:
+            setattr(claim, key, v.parse_bool(values[key], key.replace("_", " ").capitalize()))
+    if "reference" in values:
+        claim.reference = v.clean_text(values["reference"], "Claim reference", max_len=60)
+    if "budget_code" in values:
+        claim.budget_code = v.clean_text(values["budget_code"], "Budget code", max_len=40)
+    if "notes" in values:
+        claim.notes = v.clean_text(values["notes"], "Notes", max_len=v.NOTE_MAX, multiline=True)
+    for key, label in (("expected", "Expected"), ("claimed", "Claimed"), ("received", "Received")):
+        if key in values:
+            setattr(claim, key, v.parse_money(values[key], label, required=key == "expected"))
+    if "deadline" in values:
+        claim.deadline = v.parse_date(values["deadline"], "Deadline", required=False)
+    session.flush()
+    return claim
+
+
+def claims_past_deadline(session: Session, school: School, today: dt.date | None = None) -> list[BursaryClaim]:
+    """Draft claims whose deadline has passed: the money may be lost."""
+    today = today or dt.date.today()
+    return list(session.scalars(select(BursaryClaim).where(
+        BursaryClaim.school_id == school.id, BursaryClaim.status == "draft",
+        BursaryClaim.deadline.is_not(None), BursaryClaim.deadline < today).order_by(BursaryClaim.deadline)))
+
+
+def claims_near_deadline(session: Session, school: School, today: dt.date | None = None,
+                         within_days: int = 21) -> list[BursaryClaim]:
+    today = today or dt.date.today()
+    return list(session.scalars(select(BursaryClaim).where(
+        BursaryClaim.school_id == school.id, BursaryClaim.status == "draft",
+        BursaryClaim.deadline.is_not(None), BursaryClaim.deadline >= today,
+        BursaryClaim.deadline <= today + dt.timedelta(days=within_days)).order_by(BursaryClaim.deadline)))
+
+
+def money_by_status(session: Session, school: School, year_start: dt.date | None = None,
+                    year_end: dt.date | None = None) -> dict[str, dict[str, Any]]:
+    """Expected / claimed / received totals by claim status (in SQL), optionally for bookings in a period."""
+    from sqlalchemy import type_coerce
+
+    from ..models.base import Money
+
+    stmt = (select(BursaryClaim.status,
+                   type_coerce(func.coalesce(func.sum(BursaryClaim.expected), 0), Money()),
+                   type_coerce(func.coalesce(func.sum(BursaryClaim.claimed), 0), Money()),
+                   type_coerce(func.coalesce(func.sum(BursaryClaim.received), 0), Money()),
+                   func.count())
+            .join(Booking, Booking.id == BursaryClaim.booking_id)
+            .where(BursaryClaim.school_id == school.id).group_by(BursaryClaim.status))
+    if year_start is not None and year_end is not None:
+        stmt = stmt.where(Booking.start_date.between(year_start, year_end))
+    out = {}
+    for status, expected, claimed, received, count in session.execute(stmt):
+        out[status] = {"expected": expected, "claimed": claimed, "received": received, "count": count}
+    return out

@@ -1,0 +1,63 @@
+"""Turns database failures into messages a user can act on; nothing half-written survives them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..errors import ConcurrentEditError, CpdError, DatabaseError, DatabaseLockedError, ReadOnlyError
+
+if TYPE_CHECKING:
+    from ..db import Database
+
+
+def describe_db_error(exc: BaseException, label: str = "the database") -> CpdError | None:
+    """The user's message for a database exception, or None if it is a bug."""
+    if isinstance(exc, StaleDataError):
+        return ConcurrentEditError(
+            "Somebody else changed this record since you opened it; your change was not saved.",
+            hint="Reload the record to see their change, then make yours again.",
+        )
+    if isinstance(exc, IntegrityError):
+        detail = str(exc.orig) if exc.orig is not None else str(exc)
+        return CpdError(f"That change breaks a rule of the school's record ({_short(detail)}); nothing was saved.",
+                        hint="Check the values and try again.")
+    if isinstance(exc, OperationalError | DBAPIError):
+        detail = (str(exc.orig) if exc.orig is not None else str(exc)).lower()
+        if "locked" in detail or "busy" in detail:
+            return DatabaseLockedError("The database is in use by another program; nothing was saved.",
+                                       hint="Close the other program, or try again in a moment.")
+        if "readonly" in detail or "read-only" in detail or "read only" in detail:
+            return ReadOnlyError(f"{label} is open read-only; nothing was saved.",
+                                 hint="Open a copy in a folder you can write to in order to make changes.")
+        if "full" in detail or "no space" in detail:
+            return DatabaseError("The disk is full; your change was not saved and nothing already saved was lost.",
+                                 hint="Free some space on the disk, then try again.")
+        if "malformed" in detail or "not a database" in detail or "corrupt" in detail:
+            return DatabaseError(f"{label} is damaged; nothing was saved.",
+                                 hint="Restore the newest backup (File → Restore from backup…).")
+        if "connection" in detail or "server closed" in detail or "terminat" in detail:
+            return DatabaseError("The connection to the database server was lost; your change was not saved.",
+                                 hint="Check the network, then try again.")
+        if "unable to open" in detail:
+            return DatabaseError(f"{label} cannot be opened.", hint="Check the file and its folder exist.")
+    return None
+
+
+def _short(detail: str) -> str:
+    return detail.splitlines()[0][:200]
+
+
+@contextmanager
+def translate_db_errors(db: Database | None = None) -> Iterator[None]:
+    try:
+        yield
+    except (StaleDataError, DBAPIError) as exc:
+        friendly = describe_db_error(exc, db.label if db is not None else "the database")
+        if friendly is None:
+            raise
+        raise friendly from exc

@@ -1,0 +1,273 @@
+"""The figures behind the reports: hours against target, bookings, claims, staff, cost of CPD.
+
+Everything is added up in SQL (GROUP BY with CASE for terms), never by loading ORM objects:
+a trust's million activities sum in about the time SQLite takes to read them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy.orm import Session
+
+from ..models import Activity, Booking, BursaryClaim, BursaryScheme, Department, Provider, School, Staff
+from ..models.base import Hours, Money
+from ..models.enums import STANDARD_PARTS
+from .years import AcademicYear, term_buckets, terms_for
+
+ZERO = Decimal("0.00")
+
+
+def employed_in(year: AcademicYear) -> Any:
+    """Staff employed at some point in the year (no dates counts as employed)."""
+    return and_(or_(Staff.start_date.is_(None), Staff.start_date <= year.end),
+                or_(Staff.leaving_date.is_(None), Staff.leaving_date >= year.start))
+
+
+def _hours_sum(condition: Any = None) -> Any:
+    expr = Activity.hours if condition is None else case((condition, Activity.hours), else_=0)
+    return type_coerce(func.coalesce(func.sum(expr), 0), Hours())
+
+
+def _all_parts() -> Any:
+    return and_(*[getattr(Activity, part).is_(True) for part in STANDARD_PARTS])
+
+
+@dataclass
+class HoursRow:
+    staff_id: int
+    staff_code: str
+    forename: str
+    surname: str
+    department: str | None
+    fte: float
+    ect_year: int | None
+    hours: Decimal
+    subject_specific_hours: Decimal
+    all_parts_hours: Decimal
+    target_hours: Decimal
+    by_term: dict[str, Decimal] = field(default_factory=dict)
+    activities: int = 0
+    evaluated: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"{self.forename} {self.surname}"
+
+    @property
+    def progress(self) -> float:
+        return float(self.hours / self.target_hours * 100) if self.target_hours else 0.0
+
+    @property
+    def subject_share(self) -> float | None:
+        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
+
+
+def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
+                   department: str | None = None, staff_id: int | None = None) -> list[HoursRow]:
+    """Hours per person for a year: total, subject-specific, meeting all five Standard parts, by term.
+
+    One row for everyone employed in the year or with CPD in it, 0 where none. Target pro rata by FTE.
+    """
+    buckets = term_buckets(terms_for(session, school, year), year)
+    term_cols = [_hours_sum(Activity.date.between(t.start, t.end)).label(t.name) for t in buckets]
+    agg = (select(
+        Activity.staff_id.label("staff_id"),
+        _hours_sum().label("hours"),
+        _hours_sum(Activity.subject_specific.is_(True)).label("subject"),
+        _hours_sum(_all_parts()).label("all_parts"),
+        func.count().label("n"),
+        func.count(Activity.evaluated_on).label("evaluated"),
+        *term_cols,
+    ).where(Activity.school_id == school.id, Activity.date.between(year.start, year.end))
+        .group_by(Activity.staff_id).subquery())
+    stmt = (select(Staff.id, Staff.staff_code, Staff.forename, Staff.surname, Department.name, Staff.fte,
+                   Staff.ect_year, agg.c.hours, agg.c.subject, agg.c.all_parts, agg.c.n, agg.c.evaluated,
+                   *[agg.c[t.name] for t in buckets])
+            .select_from(Staff).outerjoin(agg, agg.c.staff_id == Staff.id)
+            .outerjoin(Department, Department.id == Staff.department_id)
+            .where(Staff.school_id == school.id, or_(agg.c.staff_id.is_not(None), employed_in(year)))
+            .order_by(Staff.surname, Staff.forename))
+    if department:
+        stmt = stmt.where(func.lower(Department.name) == department.strip().lower())
+    if staff_id is not None:
+        stmt = stmt.where(Staff.id == staff_id)
+    target = school.cpd_target_hours
+    rows = []
+    for r in session.execute(stmt):
+        (sid, code, fore, sur, dept, fte, ect, hours, subj, allp, n, evaluated, *terms) = r
+        rows.append(HoursRow(
+            staff_id=sid, staff_code=code, forename=fore, surname=sur, department=dept, fte=float(fte),
+            ect_year=ect, hours=hours or ZERO, subject_specific_hours=subj or ZERO, all_parts_hours=allp or ZERO,
+            target_hours=(target * Decimal(str(fte))).quantize(Decimal("0.01")),
+            by_term={t.name: (val or ZERO) for t, val in zip(buckets, terms, strict=True)},
+            activities=n or 0, evaluated=evaluated or 0,
+        ))
+    return rows
+
+
+@dataclass
+class DepartmentSummary:
+    staff: int
+    fte: float
+    hours: Decimal
+    target_hours: Decimal
+    subject_specific_hours: Decimal
+    all_parts_hours: Decimal
+    met_target: int
+
+    @property
+    def subject_share(self) -> float | None:
+        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
+
+    @property
+    def all_parts_share(self) -> float | None:
+        return float(self.all_parts_hours / self.hours * 100) if self.hours else None
+
+
+def summarise(rows: list[HoursRow]) -> DepartmentSummary:
+    return DepartmentSummary(
+        staff=len(rows), fte=sum(r.fte for r in rows),
+        hours=sum((r.hours for r in rows), ZERO), target_hours=sum((r.target_hours for r in rows), ZERO),
+        subject_specific_hours=sum((r.subject_specific_hours for r in rows), ZERO),
+        all_parts_hours=sum((r.all_parts_hours for r in rows), ZERO),
+        met_target=sum(1 for r in rows if r.target_hours and r.hours >= r.target_hours),
+    )
+
+
+def hours_by_format(session: Session, school: School, year: AcademicYear,
+                    department: str | None = None) -> dict[str, Decimal]:
+    stmt = (select(Activity.format, _hours_sum()).where(
+        Activity.school_id == school.id, Activity.date.between(year.start, year.end)).group_by(Activity.format))
+    if department:
+        stmt = (stmt.join(Staff, Staff.id == Activity.staff_id).join(Department, Department.id == Staff.department_id)
+                .where(func.lower(Department.name) == department.strip().lower()))
+    return {fmt: hours for fmt, hours in session.execute(stmt)}
+
+
+def _booking_cost_expr() -> Any:
+    return (Booking.fee + Booking.travel + Booking.accommodation + Booking.subsistence
+            + Booking.cover_days * Booking.cover_day_rate)
+
+
+@dataclass
+class CostRow:
+    staff_id: int
+    staff_code: str
+    name: str
+    department: str | None
+    fee: Decimal
+    travel: Decimal
+    accommodation: Decimal
+    subsistence: Decimal
+    cover: Decimal
+    other: Decimal  # costs recorded on activities that had no booking
+    bursary_expected: Decimal
+    bursary_received: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.fee + self.travel + self.accommodation + self.subsistence + self.cover + self.other
+
+    @property
+    def net(self) -> Decimal:
+        return self.total - self.bursary_received
+
+
+def cost_by_staff(session: Session, school: School, year: AcademicYear,
+                  department: str | None = None) -> list[CostRow]:
+    """The true cost of CPD per person in a year: every cost head including cover, less bursaries."""
+    def money(expr: Any) -> Any:
+        return type_coerce(func.coalesce(func.sum(expr), 0), Money())
+
+    live = and_(Booking.school_id == school.id, Booking.status != "cancelled",
+                Booking.start_date.between(year.start, year.end))
+    bk = (select(Booking.staff_id.label("sid"), money(Booking.fee).label("fee"), money(Booking.travel).label("travel"),
+                 money(Booking.accommodation).label("acc"), money(Booking.subsistence).label("subs"),
+                 money(Booking.cover_days * Booking.cover_day_rate).label("cover"))
+          .where(live).group_by(Booking.staff_id).subquery())
+    other = (select(Activity.staff_id.label("sid"), money(Activity.cost).label("other"))
+             .where(Activity.school_id == school.id, Activity.booking_id.is_(None),
+                    Activity.date.between(year.start, year.end)).group_by(Activity.staff_id).subquery())
+    bursary = (select(Booking.staff_id.label("sid"), money(BursaryClaim.expected).label("expected"),
+                      money(BursaryClaim.received).label("received"))
+               .join(Booking, Booking.id == BursaryClaim.booking_id)
+               .where(live, BursaryClaim.status.not_in(("rejected", "withdrawn")))
+               .group_by(Booking.staff_id).subquery())
+    z = literal(0)
+    stmt = (select(Staff.id, Staff.staff_code, Staff.forename, Staff.surname, Department.name,
+                   *[type_coerce(func.coalesce(c, z), Money()) for c in (
+                       bk.c.fee, bk.c.travel, bk.c.acc, bk.c.subs, bk.c.cover, other.c.other,
+                       bursary.c.expected, bursary.c.received)])
+            .select_from(Staff)
+            .outerjoin(bk, bk.c.sid == Staff.id).outerjoin(other, other.c.sid == Staff.id)
+            .outerjoin(bursary, bursary.c.sid == Staff.id)
+            .outerjoin(Department, Department.id == Staff.department_id)
+            .where(Staff.school_id == school.id,
+                   or_(bk.c.sid.is_not(None), other.c.sid.is_not(None), employed_in(year)))
+            .order_by(Staff.surname, Staff.forename))
+    if department:
+        stmt = stmt.where(func.lower(Department.name) == department.strip().lower())
+    return [CostRow(sid, code, f"{fore} {sur}", dept, *money_values)
+            for sid, code, fore, sur, dept, *money_values in session.execute(stmt)]
+
+
+# ---- rows for `cpd-desktop report …` (plain dicts with the public JSON keys) ----
+
+def staff_report(session: Session, school: School, year: AcademicYear | None = None) -> list[dict[str, Any]]:
+    stmt = (select(Staff, Department.name).outerjoin(Department, Department.id == Staff.department_id)
+            .where(Staff.school_id == school.id).order_by(Staff.surname, Staff.forename))
+    if year is not None:
+        stmt = stmt.where(employed_in(year))
+    return [{
+        "staff_code": s.staff_code, "forename": s.forename, "surname": s.surname, "email": s.email,
+        "department": dept, "role": s.role, "fte": s.fte, "ect_year": s.ect_year,
+        "start_date": _iso(s.start_date), "leaving_date": _iso(s.leaving_date),
+    } for s, dept in session.execute(stmt)]
+
+
+def hours_report(session: Session, school: School, year: AcademicYear,
+                 department: str | None = None) -> list[dict[str, Any]]:
+    return [{
+        "staff_code": r.staff_code, "name": r.name, "department": r.department, "fte": r.fte,
+        "hours": r.hours, "subject_specific_hours": r.subject_specific_hours, "target_hours": r.target_hours,
+        "progress_percent": round(r.progress, 1), "by_term": r.by_term,
+    } for r in hours_by_staff(session, school, year, department=department)]
+
+
+def bookings_report(session: Session, school: School, year: AcademicYear | None = None) -> list[dict[str, Any]]:
+    from .bookings import absence_days
+
+    stmt = (select(Booking, Staff.staff_code, Provider.name).join(Staff, Staff.id == Booking.staff_id)
+            .outerjoin(Provider, Provider.id == Booking.provider_id)
+            .where(Booking.school_id == school.id).order_by(Booking.start_date, Booking.id))
+    if year is not None:
+        stmt = stmt.where(Booking.start_date.between(year.start, year.end))
+    return [{
+        "id": b.id, "staff_code": code, "title": b.title, "provider": provider,
+        "start_date": _iso(b.start_date), "end_date": _iso(b.end_date), "status": b.status,
+        "cover_required": b.cover_required, "days": len(absence_days(b)), "hours": b.hours,
+        "total_cost": b.total_cost,
+    } for b, code, provider in session.execute(stmt)]
+
+
+def claims_report(session: Session, school: School, year: AcademicYear | None = None) -> list[dict[str, Any]]:
+    stmt = (select(BursaryClaim, Booking, Staff.staff_code, BursaryScheme.name)
+            .join(Booking, Booking.id == BursaryClaim.booking_id).join(Staff, Staff.id == Booking.staff_id)
+            .join(BursaryScheme, BursaryScheme.id == BursaryClaim.scheme_id)
+            .where(BursaryClaim.school_id == school.id).order_by(Booking.start_date, BursaryClaim.id))
+    if year is not None:
+        stmt = stmt.where(Booking.start_date.between(year.start, year.end))
+    return [{
+        "id": c.id, "booking_id": c.booking_id, "staff_code": code, "course": b.title, "scheme": scheme,
+        "status": c.status, "expected": c.expected, "claimed": c.claimed, "received": c.received,
+        "deadline": _iso(c.deadline), "reference": c.reference,
+    } for c, b, code, scheme in session.execute(stmt)]
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

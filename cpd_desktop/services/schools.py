@@ -1,0 +1,142 @@
+"""Schools: creating one with sensible defaults, choosing one, and its settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import CpdError, NotFoundError, ValidationError
+from ..models import Department, School, SchoolPeriod
+from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
+from . import validation as v
+
+# A secondary school's day: five one-hour periods (schools change this in Settings).
+DEFAULT_PERIODS = [
+    (1, "P1", dt.time(8, 50), dt.time(9, 50)),
+    (2, "P2", dt.time(9, 50), dt.time(10, 50)),
+    (3, "P3", dt.time(11, 10), dt.time(12, 10)),
+    (4, "P4", dt.time(12, 10), dt.time(13, 10)),
+    (5, "P5", dt.time(14, 0), dt.time(15, 0)),
+]
+
+
+def create_school(session: Session, name: str, *, urn: Any = None, phase: str = "secondary",
+                  postcode: Any = None, departments: list[str] | None = None, **settings: Any) -> School:
+    """Add a school with the defaults of DOMAIN.md; refuse a second school of the same name."""
+    clean_name = v.required_text(name, "School name", max_len=200)
+    if session.scalar(select(School.id).where(func.lower(School.name) == clean_name.lower())) is not None:
+        raise CpdError(f"A school called {clean_name} is already in this database.",
+                       hint="Choose it with --school, or give the new school another name.")
+    clean_urn = v.clean_text(urn, "URN", max_len=20)
+    if clean_urn is not None and not clean_urn.isdigit():
+        raise ValidationError("URN", f"{clean_urn} is not a URN.", hint="A URN is the school's 6-digit number.")
+    phase = v.parse_choice(phase, "Phase", PHASES, default="secondary")
+    school = School(
+        name=clean_name, urn=clean_urn, phase=phase,
+        postcode=_postcode(postcode),
+        supply_day_rate=Decimal(DEFAULT_DAY_RATE_BY_PHASE[phase]),
+    )
+    apply_settings(school, settings)
+    session.add(school)
+    session.flush()
+    for number, label, start, end in DEFAULT_PERIODS:
+        session.add(SchoolPeriod(school_id=school.id, number=number, label=label, start_time=start, end_time=end))
+    for dept in departments or []:
+        session.add(Department(school_id=school.id, name=v.required_text(dept, "Department", max_len=100)))
+    session.flush()
+    return school
+
+
+def _postcode(value: Any) -> str | None:
+    text = v.clean_text(value, "Postcode", max_len=10)
+    return text.upper() if text else None
+
+
+SETTING_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "cpd_target_hours": lambda x: v.parse_hours(x, "CPD target hours", start=dt.date(2000, 1, 1),
+                                                end=dt.date(2000, 12, 31)),
+    "subject_specific_target": lambda x: _percent(x),
+    "supply_day_rate": lambda x: v.parse_money(x, "Supply day rate"),
+    "mileage_rate": lambda x: v.parse_money(x, "Mileage rate"),
+    "financial_year_start_month": lambda x: _int_between(x, "Financial year start month", 1, 12),
+    "academic_year_start_month": lambda x: _int_between(x, "Academic year start month", 1, 12),
+    "evaluation_due_days": lambda x: _int_between(x, "Evaluation due after (days)", 1, 365),
+    "leaver_retention_years": lambda x: _int_between(x, "Review leavers' records after (years)", 1, 50),
+    "week_a_commencing": lambda x: _monday(x),
+    "state_funded": lambda x: v.parse_bool(x, "State-funded"),
+    "urn": lambda x: v.clean_text(x, "URN", max_len=20),
+    "postcode": _postcode,
+    "name": lambda x: v.required_text(x, "School name", max_len=200),
+    "phase": lambda x: v.parse_choice(x, "Phase", PHASES),
+}
+
+
+def apply_settings(school: School, settings: dict[str, Any]) -> None:
+    for key, value in settings.items():
+        parser = SETTING_PARSERS.get(key)
+        if parser is None:
+            raise ValidationError(key, "is not a school setting.")
+        setattr(school, key, parser(value))
+
+
+def _percent(value: Any) -> Decimal:
+    number = v.parse_decimal(str(value).rstrip("%") if isinstance(value, str) else value, "Subject-specific share")
+    if number < 0 or number > 100:
+        raise ValidationError("Subject-specific share", f"{number}% is not between 0% and 100%.")
+    return number.quantize(Decimal("0.01"))
+
+
+def _int_between(value: Any, field: str, low: int, high: int) -> int:
+    number = v.parse_decimal(value, field)
+    if number != number.to_integral_value() or not low <= number <= high:
+        raise ValidationError(field, f"{value} is not a whole number from {low} to {high}.")
+    return int(number)
+
+
+def _monday(value: Any) -> dt.date | None:
+    day = v.parse_date(value, "Week A commencing", required=False)
+    if day is not None and day.weekday() != 0:
+        raise ValidationError("Week A commencing", f"{day:%d/%m/%Y} is not a Monday.",
+                              hint="Give the Monday that starts a week A.")
+    return day
+
+
+def list_schools(session: Session) -> list[School]:
+    return list(session.scalars(select(School).order_by(School.name)))
+
+
+def choose_school(session: Session, name: str | None) -> School:
+    """The school to work on: the named one, or the only one in the database."""
+    if name:
+        school = session.scalar(select(School).where(func.lower(School.name) == name.strip().lower()))
+        if school is None:
+            names = ", ".join(s.name for s in list_schools(session)) or "none yet"
+            raise NotFoundError(f"There is no school called {name} in this database (schools: {names}).",
+                                hint="Check the name, or add it with 'cpd-desktop init --school NAME'.")
+        return school
+    schools = list_schools(session)
+    if not schools:
+        raise NotFoundError("This database has no school yet.",
+                            hint="Add one with 'cpd-desktop init --school NAME' or fill it with 'cpd-desktop demo'.")
+    if len(schools) > 1:
+        raise CpdError(f"This database holds {len(schools)} schools: {', '.join(s.name for s in schools)}.",
+                       hint="Choose one with --school NAME.")
+    return schools[0]
+
+
+def get_or_create_department(session: Session, school: School, name: Any) -> Department | None:
+    clean = v.clean_text(name, "Department", max_len=100)
+    if clean is None:
+        return None
+    dept = session.scalar(select(Department).where(Department.school_id == school.id,
+                                                   func.lower(Department.name) == clean.lower()))
+    if dept is None:
+        dept = Department(school_id=school.id, name=clean)
+        session.add(dept)
+        session.flush()
+    return dept

@@ -1,0 +1,104 @@
+"""Staff: add, change and list the people whose CPD the school records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFoundError, ValidationError
+from ..models import School, Staff
+from . import validation as v
+from .schools import get_or_create_department
+
+STAFF_FIELDS = ("forename", "surname", "staff_code", "email", "role", "department", "fte", "ect_year",
+                "start_date", "leaving_date", "notes")
+
+
+def clean_staff_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate a staff member's fields (those present); returns typed values. Department stays a name."""
+    out: dict[str, Any] = {}
+    if "forename" in values:
+        out["forename"] = v.required_text(values["forename"], "Forename", max_len=v.NAME_MAX)
+    if "surname" in values:
+        out["surname"] = v.required_text(values["surname"], "Surname", max_len=v.NAME_MAX)
+    if "staff_code" in values:
+        out["staff_code"] = v.parse_staff_code(values["staff_code"])
+    if "email" in values:
+        out["email"] = v.parse_email(values["email"])
+    if "role" in values:
+        out["role"] = v.clean_text(values["role"], "Role", max_len=120)
+    if "department" in values:
+        out["department"] = v.clean_text(values["department"], "Department", max_len=100)
+    if "fte" in values:
+        out["fte"] = v.parse_fte(values["fte"])
+    if "ect_year" in values:
+        out["ect_year"] = v.parse_ect_year(values["ect_year"])
+    if "start_date" in values:
+        out["start_date"] = v.parse_date(values["start_date"], "Start date", required=False)
+    if "leaving_date" in values:
+        out["leaving_date"] = v.parse_date(values["leaving_date"], "Leaving date", required=False)
+    if "notes" in values:
+        out["notes"] = v.clean_text(values["notes"], "Notes", max_len=v.NOTE_MAX, multiline=True)
+    if out.get("start_date") and out.get("leaving_date"):
+        v.check_date_order(out["start_date"], out["leaving_date"], field="Leaving date")
+    return out
+
+
+def _check_code_free(session: Session, school: School, code: str, exclude_id: int | None = None) -> None:
+    stmt = select(Staff.id).where(Staff.school_id == school.id, func.upper(Staff.staff_code) == code.upper())
+    if exclude_id is not None:
+        stmt = stmt.where(Staff.id != exclude_id)
+    if session.scalar(stmt) is not None:
+        raise ValidationError("Staff code", f"{code} is already used by another member of staff.",
+                              hint="Give each person their own code.")
+
+
+def add_staff(session: Session, school: School, **values: Any) -> Staff:
+    for required in ("forename", "surname", "staff_code"):
+        values.setdefault(required, None)
+    clean = clean_staff_values(values)
+    _check_code_free(session, school, clean["staff_code"])
+    dept = get_or_create_department(session, school, clean.pop("department", None))
+    staff = Staff(school_id=school.id, department_id=dept.id if dept else None, **clean)
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def update_staff(session: Session, staff: Staff, **values: Any) -> Staff:
+    clean = clean_staff_values(values)
+    if "staff_code" in clean:
+        _check_code_free(session, staff.school, clean["staff_code"], exclude_id=staff.id)
+    if "department" in clean:
+        dept = get_or_create_department(session, staff.school, clean.pop("department"))
+        staff.department_id = dept.id if dept else None
+    start = clean.get("start_date", staff.start_date)
+    leave = clean.get("leaving_date", staff.leaving_date)
+    if start and leave:
+        v.check_date_order(start, leave, field="Leaving date")
+    for key, value in clean.items():
+        setattr(staff, key, value)
+    session.flush()
+    return staff
+
+
+def get_staff(session: Session, school: School, code: str) -> Staff:
+    staff = session.scalar(select(Staff).where(Staff.school_id == school.id,
+                                               func.upper(Staff.staff_code) == code.strip().upper()))
+    if staff is None:
+        raise NotFoundError(f"No member of staff has the code {code}.", hint="Check the staff code.")
+    return staff
+
+
+def delete_staff(session: Session, staff: Staff) -> None:
+    from ..models import Activity, Booking
+
+    used = session.scalar(select(func.count()).select_from(Activity).where(Activity.staff_id == staff.id)) or 0
+    used += session.scalar(select(func.count()).select_from(Booking).where(Booking.staff_id == staff.id)) or 0
+    if used:
+        raise ValidationError("Staff", f"{staff.full_name} has {used} CPD records and bookings, so cannot be deleted.",
+                              hint="Set a leaving date instead, or anonymise them when their records are due for review.")
+    session.delete(staff)
+    session.flush()

@@ -1,0 +1,242 @@
+"""Validators shared by every entry point: dialogs, imports, the CLI and the services.
+
+Each takes a raw value (text from a file or a field, or an already typed value) and returns the
+clean typed value, or raises ``ValidationError`` naming the field and saying what to do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from ..errors import ValidationError
+
+# Unicode categories Cc (control) and Cf (format) except ordinary white space we turn into spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_SPACES = re.compile(r"[ \t]+")
+
+NAME_MAX = 100
+TITLE_MAX = 300
+NOTE_MAX = 4000
+CODE_MAX = 20
+MONEY_MAX = Decimal("99999999.99")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_text(value: Any, field: str, *, max_len: int = TITLE_MAX, required: bool = False,
+               multiline: bool = False) -> str | None:
+    """Trim, refuse control characters, enforce a length cap. Empty becomes None (or an error if required)."""
+    if value is None:
+        text = ""
+    else:
+        text = str(value)
+    text = unicodedata.normalize("NFC", text)
+    if multiline:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+        text = "\n".join(lines).strip()
+        bad = _CONTROL.search(text.replace("\n", ""))
+    else:
+        text = _SPACES.sub(" ", text).strip()
+        bad = _CONTROL.search(text) or re.search(r"[\r\n]", text)
+    if bad:
+        raise ValidationError(field, "contains a control character that cannot be stored.",
+                              hint="Retype the text, or paste it as plain text.")
+    if not text:
+        if required:
+            raise ValidationError(field, "is required.", hint=f"Enter the {field.lower()}.")
+        return None
+    if len(text) > max_len:
+        raise ValidationError(field, f"is {len(text)} characters long; at most {max_len} fit.",
+                              hint="Shorten it.")
+    return text
+
+
+def required_text(value: Any, field: str, *, max_len: int = TITLE_MAX) -> str:
+    text = clean_text(value, field, max_len=max_len, required=True)
+    assert text is not None
+    return text
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
+
+
+def parse_date(value: Any, field: str, *, required: bool = True) -> dt.date | None:
+    """A real date from a date, datetime or text in dd/mm/yyyy, d/m/yy or yyyy-mm-dd."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = "" if value is None else str(value).strip()
+    if not text:
+        if required:
+            raise ValidationError(field, "is required.", hint="Enter a date as dd/mm/yyyy.")
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{2,4}|\d{4}-\d{1,2}-\d{1,2}", text):
+        raise ValidationError(field, f"{text} is not a real date.", hint="Check the day and month (dd/mm/yyyy).")
+    raise ValidationError(field, f"{text} is not a date.", hint="Write it as dd/mm/yyyy, e.g. 14/10/2025.")
+
+
+def parse_decimal(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool):
+        raise ValidationError(field, f"{value} is not a number.")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int | float):
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            raise ValidationError(field, "is not a number.", hint="Enter a number such as 3.5.")
+        number = Decimal(str(value))
+    else:
+        text = "" if value is None else str(value).strip()
+        cleaned = text.replace("£", "").replace(",", "").replace(" ", "")
+        if cleaned.startswith("(") and cleaned.endswith(")"):
+            cleaned = "-" + cleaned[1:-1]
+        try:
+            number = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValidationError(field, f"{text or 'an empty value'} is not a number.",
+                                  hint="Enter a number such as 3.5.") from None
+    if not number.is_finite():
+        raise ValidationError(field, "is not a number.", hint="Enter a number such as 3.5.")
+    return number
+
+
+def parse_money(value: Any, field: str, *, required: bool = True) -> Decimal | None:
+    """Pounds and pence: ≥ 0, at most 2 decimal places; accepts '£1,250.00'."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            return Decimal("0.00")
+        return None
+    number = parse_decimal(value, field)
+    if number < 0:
+        raise ValidationError(field, f"£{number} is negative.", hint="Enter an amount of £0.00 or more.")
+    if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        raise ValidationError(field, f"{number} has more than 2 decimal places.", hint="Give pounds and pence.")
+    if number > MONEY_MAX:
+        raise ValidationError(field, f"£{number} is too large.", hint="Check the amount.")
+    return number.quantize(Decimal("0.01"))
+
+
+def days_spanned(start: dt.date, end: dt.date | None) -> int:
+    return ((end or start) - start).days + 1
+
+
+def parse_hours(value: Any, field: str = "Hours", *, start: dt.date | None = None,
+                end: dt.date | None = None) -> Decimal:
+    """Hours > 0 and ≤ 24 for each day the activity spans, to the hundredth."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(field, "is required.", hint="Enter the hours attended, e.g. 3 or 1.5.")
+    number = parse_decimal(value, field)
+    if number <= 0:
+        raise ValidationError(field, f"{number} is not more than 0.", hint="Enter the hours attended, e.g. 3.")
+    days = days_spanned(start, end) if start else 1
+    if number > 24 * days:
+        span = "a day" if days == 1 else f"{days} days"
+        raise ValidationError(field, f"{number} hours is more than {24 * days} hours in {span}.",
+                              hint="Check the hours and the dates.")
+    if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        raise ValidationError(field, f"{number} has more than 2 decimal places.", hint="Round to the minute.")
+    return number.quantize(Decimal("0.01"))
+
+
+def check_date_order(start: dt.date, end: dt.date | None, *, field: str = "End date") -> None:
+    if end is not None and end < start:
+        raise ValidationError(field, f"{end:%d/%m/%Y} is before the start, {start:%d/%m/%Y}.",
+                              hint="Make the end date the same as or after the start date.")
+
+
+def parse_fte(value: Any, field: str = "FTE") -> float:
+    """Full-time equivalent in (0, 1]; accepts 0.8 or '80%'."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 1.0
+    text = str(value).strip()
+    if isinstance(value, str) and text.endswith("%"):
+        number = parse_decimal(text[:-1], field) / 100
+    else:
+        number = parse_decimal(value, field)
+        if number > 1 and number <= 100 and isinstance(value, str):
+            raise ValidationError(field, f"{text} is more than 1.", hint="Write FTE as 0.8 or 80%.")
+    if number <= 0 or number > 1:
+        raise ValidationError(field, f"{text} is not between 0 and 1.",
+                              hint="FTE is more than 0 and at most 1, e.g. 0.8 or 80%.")
+    return float(round(number, 3))
+
+
+def parse_ect_year(value: Any, field: str = "ECT year") -> int | None:
+    """Blank/No → None; Yes/1/Y1 → 1; 2/Y2 → 2."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return 1 if value else None
+    text = str(value).strip().lower().replace(" ", "")
+    if text in ("", "no", "n", "none", "0", "false", "-"):
+        return None
+    if text in ("yes", "y", "1", "y1", "year1", "ect1", "true", "1.0"):
+        return 1
+    if text in ("2", "y2", "year2", "ect2", "2.0"):
+        return 2
+    raise ValidationError(field, f"{value} is not an ECT year.", hint="Use blank, No, Yes, 1, 2, Y1 or Y2.")
+
+
+_TRUE = {"yes", "y", "true", "t", "1", "x", "✓"}
+_FALSE = {"no", "n", "false", "f", "0", ""}
+
+
+def parse_bool(value: Any, field: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        if value in (0, 1):
+            return bool(value)
+    text = "" if value is None else str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(field, f"{value} is not yes or no.", hint="Use Yes/No, Y/N, True/False or 1/0.")
+
+
+def parse_email(value: Any, field: str = "Email") -> str | None:
+    text = clean_text(value, field, max_len=254)
+    if text is None:
+        return None
+    if not EMAIL_RE.match(text):
+        raise ValidationError(field, f"{text} is not an email address.", hint="Write it as name@school.org.uk.")
+    return text.lower()
+
+
+def parse_staff_code(value: Any, field: str = "Staff code") -> str:
+    text = required_text(value, field, max_len=CODE_MAX)
+    if " " in text:
+        raise ValidationError(field, f"'{text}' contains a space.", hint="Staff codes are letters and digits, e.g. ABC.")
+    return text.upper()
+
+
+def parse_choice(value: Any, field: str, choices: dict[str, str], *, default: str | None = None) -> str:
+    """A stored code from its code or its label, matched loosely ('Face-to-face' → face_to_face)."""
+    text = "" if value is None else str(value).strip()
+    if not text:
+        if default is not None:
+            return default
+        raise ValidationError(field, "is required.", hint="Choose one of: " + ", ".join(choices.values()) + ".")
+    key = _loose(text)
+    for code, label in choices.items():
+        if key in (_loose(code), _loose(label)):
+            return code
+    for code, label in choices.items():
+        if key and (_loose(label).startswith(key) or key.startswith(_loose(code))):
+            return code
+    raise ValidationError(field, f"'{text}' is not one of the choices.",
+                          hint="Use one of: " + ", ".join(choices.values()) + ".")
+
+
+def _loose(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())

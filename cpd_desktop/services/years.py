@@ -1,0 +1,182 @@
+"""Academic years (1 Sep – 31 Aug), their terms, and financial years, as the school sets them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import ValidationError
+from ..models import School, TermDates
+
+TERM_ORDER = ("autumn", "spring", "summer")
+
+
+def easter_sunday(year: int) -> dt.date:
+    """Easter Sunday in the Gregorian calendar (the anonymous algorithm of Meeus/Jones/Butcher)."""
+    a = year % 19
+    b, c = divmod(year, 100)
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+@dataclass(frozen=True, order=True)
+class AcademicYear:
+    """The academic year that starts in ``start_year`` (2025 for 2025/26)."""
+
+    start_year: int
+    start_month: int = 9
+
+    @property
+    def label(self) -> str:
+        if self.start_month == 1:
+            return str(self.start_year)
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.start_year, self.start_month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.start_month == 1:
+            return dt.date(self.start_year, 12, 31)
+        return dt.date(self.start_year + 1, self.start_month, 1) - dt.timedelta(days=1)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return self.label
+
+    def next(self) -> AcademicYear:
+        return AcademicYear(self.start_year + 1, self.start_month)
+
+    def previous(self) -> AcademicYear:
+        return AcademicYear(self.start_year - 1, self.start_month)
+
+
+def academic_year_of(day: dt.date, start_month: int = 9) -> AcademicYear:
+    year = day.year if day.month >= start_month else day.year - 1
+    return AcademicYear(year, start_month)
+
+
+def parse_academic_year(text: str, start_month: int = 9, field: str = "Year") -> AcademicYear:
+    """'2025/26', '2025-26', '2025/2026' or '2025' → the year starting in 2025."""
+    raw = str(text).strip()
+    m = re.fullmatch(r"(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})", raw)
+    if m:
+        first, second = int(m.group(1)), int(m.group(2))
+        if (second if second >= 100 else 2000 + second if first >= 2000 else 1900 + second) != first + 1:
+            raise ValidationError(field, f"{raw} is not an academic year.", hint="Write it as 2025/26.")
+        return AcademicYear(first, start_month)
+    if re.fullmatch(r"\d{4}", raw):
+        return AcademicYear(int(raw), start_month)
+    raise ValidationError(field, f"'{raw}' is not an academic year.", hint="Write it as 2025/26.")
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str  # autumn, spring, summer
+    start: dt.date
+    end: dt.date
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def default_terms(year: AcademicYear) -> list[Term]:
+    """Autumn 1 Sep–31 Dec, spring 1 Jan–Easter Sunday, summer Easter Monday–31 Aug."""
+    easter = easter_sunday(year.start_year + 1)
+    return [
+        Term("autumn", year.start, dt.date(year.start_year, 12, 31)),
+        Term("spring", dt.date(year.start_year + 1, 1, 1), easter),
+        Term("summer", easter + dt.timedelta(days=1), year.end),
+    ]
+
+
+def terms_for(session: Session, school: School, year: AcademicYear) -> list[Term]:
+    """The school's terms for a year: its own dates where set, the defaults elsewhere.
+
+    Dates between a school's terms (holidays) are counted in the term before them, so that every
+    day of the year belongs to exactly one term when hours are added up.
+    """
+    rows = session.scalars(
+        select(TermDates).where(TermDates.school_id == school.id, TermDates.academic_year == year.start_year)
+    ).all()
+    chosen = {t.name: t for t in default_terms(year)}
+    for row in rows:
+        chosen[row.term] = Term(row.term, row.start_date, row.end_date)
+    return [chosen[name] for name in TERM_ORDER]
+
+
+def term_buckets(terms: list[Term], year: AcademicYear) -> list[Term]:
+    """Contiguous ranges covering the whole year, one per term, for adding hours up by term."""
+    out: list[Term] = []
+    for i, term in enumerate(terms):
+        start = year.start if i == 0 else out[-1].end + dt.timedelta(days=1)
+        end = year.end if i == len(terms) - 1 else max(terms[i + 1].start - dt.timedelta(days=1), start)
+        out.append(Term(term.name, start, end))
+    return out
+
+
+def term_of(session: Session, school: School, day: dt.date) -> str:
+    year = academic_year_of(day, school.academic_year_start_month)
+    for term in term_buckets(terms_for(session, school, year), year):
+        if term.contains(day):
+            return term.name
+    return TERM_ORDER[-1]
+
+
+@dataclass(frozen=True)
+class FinancialYear:
+    start_year: int
+    start_month: int = 4
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.start_year, self.start_month, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.start_month == 1:
+            return dt.date(self.start_year, 12, 31)
+        return dt.date(self.start_year + 1, self.start_month, 1) - dt.timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        if self.start_month == 1:
+            return f"FY {self.start_year}"
+        return f"FY {self.start_year}-{(self.start_year + 1) % 100:02d}"
+
+
+def financial_year_of(day: dt.date, start_month: int = 4) -> FinancialYear:
+    year = day.year if day.month >= start_month else day.year - 1
+    return FinancialYear(year, start_month)
+
+
+def current_academic_year(school: School | None = None, today: dt.date | None = None) -> AcademicYear:
+    start_month = school.academic_year_start_month if school is not None else 9
+    return academic_year_of(today or dt.date.today(), start_month)
+
+
+def school_days(start: dt.date, end: dt.date) -> list[dt.date]:
+    """Weekdays from start to end inclusive (the days a teacher is away from lessons)."""
+    days = []
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            days.append(day)
+        day += dt.timedelta(days=1)
+    return days
+
