@@ -22,6 +22,16 @@ from .years import AcademicYear, term_buckets, terms_for
 ZERO = Decimal("0.00")
 
 
+def name_key(surname: str, forename: str) -> tuple[str, str]:
+    """Sort names as a person would: case and accents ignored (Ó Dálaigh beside Okafor)."""
+    import unicodedata
+
+    def fold(text: str) -> str:
+        return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+    return fold(surname), fold(forename)
+
+
 def employed_in(year: AcademicYear) -> Any:
     """Staff employed at some point in the year (no dates counts as employed)."""
     return and_(or_(Staff.start_date.is_(None), Staff.start_date <= year.end),
@@ -97,7 +107,7 @@ def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
     if staff_id is not None:
         stmt = stmt.where(Staff.id == staff_id)
     target = school.cpd_target_hours
-    rows = []
+    rows: list[HoursRow] = []
     for r in session.execute(stmt):
         (sid, code, fore, sur, dept, fte, ect, hours, subj, allp, n, evaluated, *terms) = r
         rows.append(HoursRow(
@@ -107,6 +117,7 @@ def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
             by_term={t.name: (val or ZERO) for t, val in zip(buckets, terms, strict=True)},
             activities=n or 0, evaluated=evaluated or 0,
         ))
+    rows.sort(key=lambda r: name_key(r.surname, r.forename))
     return rows
 
 
@@ -212,8 +223,9 @@ def cost_by_staff(session: Session, school: School, year: AcademicYear,
             .order_by(Staff.surname, Staff.forename))
     if department:
         stmt = stmt.where(func.lower(Department.name) == department.strip().lower())
-    return [CostRow(sid, code, f"{fore} {sur}", dept, *money_values)
+    rows = [(name_key(sur, fore), CostRow(sid, code, f"{fore} {sur}", dept, *money_values))
             for sid, code, fore, sur, dept, *money_values in session.execute(stmt)]
+    return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
 
 
 # ---- rows for `cpd-desktop report …` (plain dicts with the public JSON keys) ----
@@ -223,11 +235,12 @@ def staff_report(session: Session, school: School, year: AcademicYear | None = N
             .where(Staff.school_id == school.id).order_by(Staff.surname, Staff.forename))
     if year is not None:
         stmt = stmt.where(employed_in(year))
+    people = sorted(session.execute(stmt), key=lambda pair: name_key(pair[0].surname, pair[0].forename))
     return [{
         "staff_code": s.staff_code, "forename": s.forename, "surname": s.surname, "email": s.email,
         "department": dept, "role": s.role, "fte": s.fte, "ect_year": s.ect_year,
         "start_date": _iso(s.start_date), "leaving_date": _iso(s.leaving_date),
-    } for s, dept in session.execute(stmt)]
+    } for s, dept in people]
 
 
 def hours_report(session: Session, school: School, year: AcademicYear,

@@ -1,0 +1,383 @@
+"""A believable science department to explore the app with: ``cpd-desktop demo``.
+
+About 25 staff in Science, Biology, Chemistry and Physics (ECTs, part-timers, a leaver), three
+academic years of CPD from 2023/24 to 2025/26 (and the current year so far) from the real
+providers, bookings past and future with cover and a two-week timetable, bursary schemes, and
+claims in every status. The same seed and the same day give the same school.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import Booking, Course, School, Staff, TimetableLesson
+from ..models.enums import STANDARD_PARTS
+from . import activities, bookings, bursaries, catalogue, schools
+from . import staff as staff_service
+from .years import AcademicYear, academic_year_of, easter_sunday, school_days
+
+DEMO_SCHOOL = "Ashcombe Park Academy"
+
+# forename, surname, code, department, role, fte, ect year
+STAFF = [
+    ("Helen", "Marsden", "HMA", "Science", "Head of Science", 1.0, None),
+    ("Łukasz", "Zając", "LZA", "Physics", "Teacher of Physics", 1.0, None),
+    ("Nguyễn Thị", "Mai", "NTM", "Chemistry", "Teacher of Chemistry", 1.0, 2),
+    ("Siobhán", "Ó Dálaigh", "SOD", "Biology", "Head of Biology", 1.0, None),
+    ("Bronwen", "ap Rhys", "BAR", "Physics", "Teacher of Physics", 0.8, None),
+    ("Zbigniew", "Wójcik", "ZWO", "Chemistry", "Head of Chemistry", 1.0, None),
+    ("Chloë", "Ashworth", "CAS", "Biology", "Teacher of Biology", 0.6, None),
+    ("Daniel", "Okafor", "DOK", "Physics", "Head of Physics", 1.0, None),
+    ("Priya", "Raman", "PRA", "Science", "Teacher of Science", 1.0, 1),
+    ("Tomás", "Ferreira", "TFE", "Chemistry", "Teacher of Chemistry", 1.0, None),
+    ("Aisha", "Begum", "ABE", "Biology", "Teacher of Biology", 1.0, None),
+    ("Gareth", "Llewellyn", "GLL", "Science", "Second in Science", 1.0, None),
+    ("Rebecca", "Thornton", "RTH", "Science", "Teacher of Science", 0.8, None),
+    ("Kwame", "Mensah", "KME", "Physics", "Teacher of Physics", 1.0, 1),
+    ("Fiona", "MacLeod", "FML", "Biology", "Teacher of Biology", 1.0, None),
+    ("Oliver", "Hughes", "OHU", "Chemistry", "Teacher of Chemistry", 1.0, None),
+    ("Sophie", "Clarke", "SCL", "Science", "Teacher of Science", 0.5, None),
+    ("Mohammed", "Iqbal", "MIQ", "Science", "KS3 Science Lead", 1.0, None),
+    ("Eleanor", "Price", "EPR", "Biology", "Teacher of Biology", 1.0, 2),
+    ("James", "Whitfield", "JWH", "Physics", "Teacher of Physics", 1.0, None),
+    ("Agnieszka", "Nowak", "ANO", "Chemistry", "Teacher of Chemistry", 0.8, None),
+    ("Samuel", "Adeyemi", "SAD", "Science", "Teacher of Science", 1.0, None),
+    ("Hannah", "Doyle", "HDO", "Science", "Science Technician Lead", 1.0, None),
+    ("Matthew", "Kerr", "MKE", "Physics", "Teacher of Physics", 1.0, None),
+    ("Lucy", "Brennan", "LBR", "Biology", "Teacher of Biology", 1.0, None),
+]
+
+PROVIDERS = {
+    "stem": "STEM Learning", "york": "National STEM Learning Centre", "iop": "Institute of Physics",
+    "rsc": "Royal Society of Chemistry", "rsb": "Royal Society of Biology",
+    "ase": "Association for Science Education", "ogden": "Ogden Trust",
+    "slp": "Science Learning Partnership (Yorkshire)", "spn": "Stimulating Physics Network",
+    "pstt": "Primary Science Teaching Trust", "school": "In-house",
+}
+
+# code, title, provider, format, subject, subject-specific, hours, days, fee, bursary?
+COURSES = [
+    ("RP301", "Practical physics for non-specialists (residential)", "york", "residential", "Physics", True, 18, 3, 650, "res"),
+    ("RC210", "Developing expertise in teaching chemistry (residential)", "york", "residential", "Chemistry", True, 18, 3, 650, "res"),
+    ("RB115", "Leading outstanding biology practicals (residential)", "york", "residential", "Biology", True, 12, 2, 495, "res"),
+    ("RL400", "Leading science in secondary schools (residential)", "york", "residential", "Science", True, 18, 3, 695, "res"),
+    ("SLP12", "Effective feedback in science", "slp", "face_to_face", "Science", True, 6, 1, 180, None),
+    ("SLP31", "Assessment for learning in KS3 science", "slp", "face_to_face", "Science", True, 6, 1, 180, None),
+    ("SPN01", "Teaching forces and motion", "spn", "face_to_face", "Physics", True, 5, 1, 0, None),
+    ("IOP-E", "Electricity misconceptions", "iop", "online_course", "Physics", True, 4, 1, 0, None),
+    ("RSC-O", "Organic chemistry pedagogy", "rsc", "online_course", "Chemistry", True, 6, 1, 75, None),
+    ("RSB-G", "Teaching genetics and evolution", "rsb", "webinar", "Biology", True, 1.5, 1, 0, None),
+    ("ASE26", "ASE Annual Conference", "ase", "conference", "Science", True, 12, 2, 320, "ogden"),
+    ("OGD-P", "Ogden physics in the curriculum", "ogden", "face_to_face", "Physics", True, 6, 1, 0, "ogden"),
+]
+
+TITLES_GENERIC = [
+    ("Safeguarding update", "inset", False, 1.5), ("Adaptive teaching for SEND", "inset", False, 2),
+    ("Behaviour and routines twilight", "inset", False, 1.5), ("Retrieval practice reading group", "reading", False, 1),
+    ("Instructional coaching cycle", "coaching", False, 1), ("Lesson study: required practicals", "lesson_study", True, 3),
+    ("Cognitive load theory in science", "webinar", True, 1), ("Disciplinary literacy in science", "inset", True, 2),
+    ("Working scientifically: planning practicals", "inset", True, 2), ("Mentor training (ECF)", "coaching", False, 2),
+]
+
+CLASSES = ["7A", "7B", "8C", "8D", "9E", "9F", "10X/Sc1", "10Y/Sc2", "11X/Bi1", "11Y/Ch1", "11Z/Ph1",
+           "12/Bi", "12/Ch", "12/Ph", "13/Bi", "13/Ch", "13/Ph"]
+WORK = [
+    ("Complete the worksheet on energy stores (pages 4–6), then the exam question on the back.",
+     "Grey tray on the front bench, S4"),
+    ("Read pages 112–115 of the textbook and answer questions 1–8 in exercise books.",
+     "Textbooks in the cupboard at the back of S2"),
+    ("Mock practical write-up: use the results table provided to draw a graph.", "Blue folder on the teacher's desk"),
+    ("Retrieval quiz on the slides (shared drive: Science > Year 9 > Cover), then mark with the answers.",
+     "Slides on the shared drive; answers in the top drawer"),
+]
+TECH_NOTES = ["No practical: please remove the trays set out for period 3.",
+              "Class set of mini whiteboards please.", "", "Microscopes stay locked away: no practical."]
+
+
+def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None) -> dict[str, Any]:
+    """Fill an empty database with the demo school; returns counts of what was made."""
+    rng = random.Random(seed)
+    today = today or dt.date.today()
+    session.info["user"] = "demo"
+    school = schools.create_school(session, DEMO_SCHOOL, urn="139876", postcode="YO10 5DD", phase="secondary",
+                                   departments=["Science", "Biology", "Chemistry", "Physics"])
+    school.is_demo = True
+    school.week_a_commencing = dt.date(2023, 9, 4)
+    prov = {key: catalogue.provider_id(session, school, name) for key, name in PROVIDERS.items()}
+    provider_names = PROVIDERS
+
+    residential = bursaries.add_scheme(
+        session, school, name="Science CPD Partnership residential bursary", funder="STEM Learning",
+        rule="per_day", amount="220.00", implementation_amount="0", min_days=2, claim_deadline_days=60,
+        evidence_required="Attendance confirmed; impact evaluation; supply invoice")
+    enthuse = bursaries.add_scheme(
+        session, school, name="ENTHUSE award (actual costs)", funder="STEM Learning", rule="actual_costs",
+        implementation_amount="100.00", min_days=2, claim_deadline_days=90,
+        evidence_required="Receipts for travel and subsistence; supply invoice; impact evaluation")
+    ogden = bursaries.add_scheme(
+        session, school, name="Ogden Trust physics grant", funder="Ogden Trust", rule="per_course",
+        amount="300.00", min_days=0, claim_deadline_days=30, evidence_required="Attendance confirmed")
+    schemes = {"res": residential, "enthuse": enthuse, "ogden": ogden}
+
+    courses: list[Course] = []
+    for code, title, pkey, fmt, subject, subj, hours, days, fee, scheme_key in COURSES:
+        course = catalogue.add_course(session, school, provider=provider_names[pkey], code=code, title=title,
+                                      format=fmt, subject=subject, subject_specific=subj, hours=hours, days=days,
+                                      fee=fee)
+        if scheme_key:
+            course.bursary_scheme_id = schemes[scheme_key].id
+        courses.append(course)
+
+    first_year = AcademicYear(2023)
+    current = academic_year_of(today)
+    people: list[Staff] = []
+    for i, (fore, sur, code, dept, role, fte, ect) in enumerate(STAFF):
+        start = dt.date(2024, 9, 1) if ect == 1 else dt.date(2023, 9, 1) if ect == 2 else dt.date(
+            2010 + rng.randrange(0, 13), 9, 1)
+        if ect == 1 and current.start_year > 2025:
+            start = dt.date(current.start_year, 9, 1)
+        leaving = dt.date(2025, 7, 31) if code == "SCL" else None
+        person = staff_service.add_staff(
+            session, school, forename=fore, surname=sur, staff_code=code, department=dept, role=role, fte=fte,
+            ect_year=ect, start_date=start, leaving_date=leaving,
+            email=f"{code.lower()}@ashcombepark.sch.uk")
+        people.append(person)
+        _timetable(session, school, person, rng, i)
+
+    counts = {"staff": len(people), "activities": 0, "bookings": 0, "claims": 0}
+    year = first_year
+    while year.start_year <= current.start_year:
+        for person in people:
+            if not _employed(person, year):
+                continue
+            counts["activities"] += _year_of_cpd(session, school, person, year, rng, today, prov)
+        year = year.next()
+
+    # Bookings: residential and local courses, past (attended, some cancelled) and future.
+    booking_list: list[Booking] = []
+    for person in people:
+        if person.leaving_date and person.leaving_date < today - dt.timedelta(days=365):
+            continue
+        for _ in range(rng.randint(1, 3)):
+            course = rng.choice(courses)
+            offset = rng.randint(-700, 120)
+            start = _next_weekday(today + dt.timedelta(days=offset))
+            if person.start_date and start < person.start_date:
+                continue
+            days_needed = max(1, int(course.days))
+            end = start
+            while len(school_days(start, end)) < days_needed:
+                end += dt.timedelta(days=1)
+            b = bookings.create_booking(
+                session, school, person, course=course, start_date=start, end_date=end,
+                cover_required=course.format not in ("online_course", "webinar"),
+                travel=Decimal(rng.choice([0, 24, 46, 120, 185])) if course.format != "online_course" else 0,
+                accommodation=Decimal(110 * (days_needed - 1)) if course.format == "residential" else 0,
+                subsistence=Decimal(rng.choice([0, 15, 30])),
+                intended_outcomes=f"Use ideas from '{course.title}' with Year {rng.choice([7, 8, 9, 10, 11])} "
+                                  "and share them at a department meeting.")
+            b.status_changed_on = start - dt.timedelta(days=30)
+            booking_list.append(b)
+            counts["bookings"] += 1
+            if end < today:
+                bookings.transition_booking(session, b, "approved", on=start - dt.timedelta(days=40))
+                if rng.random() < 0.1:
+                    bookings.transition_booking(session, b, "cancelled", on=start - dt.timedelta(days=10),
+                                                reason="Exam season: cover could not be found")
+                    continue
+                bookings.transition_booking(session, b, "booked", on=start - dt.timedelta(days=30))
+                act = bookings.mark_attended(session, b, on=end)
+                counts["activities"] += 1
+                _parts(act, rng, strong=course.format == "residential")
+                if end < today - dt.timedelta(days=50) and rng.random() < 0.8:
+                    activities.record_evaluation(
+                        session, act, impact="Students' practical write-ups are more precise; I model the "
+                        "method before they start.", confidence=rng.randint(3, 5),
+                        pupil_outcomes="Required-practical questions in the mock: up on last year.",
+                        follow_up_actions="Share the resources at the next department meeting.",
+                        evaluated_on=end + dt.timedelta(days=rng.randint(20, 45)))
+            else:
+                status_path = rng.choice([[], ["approved"], ["approved", "booked"], ["approved", "booked"]])
+                for st in status_path:
+                    bookings.transition_booking(session, b, st, on=today - dt.timedelta(days=rng.randint(1, 20)))
+                if b.cover_required:
+                    lessons = bookings.fill_cover_from_timetable(session, b)
+                    for cover in lessons[: rng.randint(0, len(lessons))]:
+                        work, where = rng.choice(WORK)
+                        bookings.update_cover_lesson(session, cover, work_set=work, materials_location=where,
+                                                     technician_notes=rng.choice(TECH_NOTES),
+                                                     work_return=rng.choice(["collected", "homework", "none"]))
+
+    # A guaranteed booking within the next fortnight, so the dashboard has something upcoming.
+    soon = _next_weekday(today + dt.timedelta(days=6))
+    b = bookings.create_booking(session, school, people[1], course=courses[0], start_date=soon,
+                                end_date=_add_school_days(soon, 2), cover_required=True, travel=Decimal("92.40"),
+                                accommodation=Decimal("220.00"), subsistence=Decimal("30.00"),
+                                intended_outcomes="Confidence with practical electricity for Year 10.")
+    bookings.transition_booking(session, b, "approved", on=today - dt.timedelta(days=20))
+    bookings.transition_booking(session, b, "booked", on=today - dt.timedelta(days=14))
+    for cover in bookings.fill_cover_from_timetable(session, b):
+        work, where = rng.choice(WORK)
+        bookings.update_cover_lesson(session, cover, work_set=work, materials_location=where,
+                                     technician_notes=rng.choice(TECH_NOTES), work_return="collected")
+    booking_list.append(b)
+    counts["bookings"] += 1
+
+    counts["claims"] = _claims(session, school, booking_list, schemes, rng, today)
+    session.flush()
+    return {"school": school.name, **counts}
+
+
+def _employed(person: Staff, year: AcademicYear) -> bool:
+    return ((person.start_date is None or person.start_date <= year.end)
+            and (person.leaving_date is None or person.leaving_date >= year.start))
+
+
+def _next_weekday(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _add_school_days(day: dt.date, n: int) -> dt.date:
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day
+
+
+def _timetable(session: Session, school: School, person: Staff, rng: random.Random, index: int) -> None:
+    if person.role and "Technician" in person.role:
+        return
+    free_share = 0.2 + (1 - person.fte) + (0.1 if person.ect_year else 0)
+    subject = {"Physics": "Physics", "Chemistry": "Chemistry", "Biology": "Biology"}.get(
+        person.department.name if person.department else "", "Science")
+    room = f"S{index % 12 + 1}"
+    for week in ("A", "B"):
+        for weekday in range(1, 6):
+            for period in range(1, 6):
+                if rng.random() < free_share:
+                    continue
+                group = rng.choice(CLASSES)
+                subj = subject if group[0] in "1" and group[1] in "0123" and "/" in group else "Science"
+                session.add(TimetableLesson(school_id=school.id, staff_id=person.id, week=week, weekday=weekday,
+                                            period=period, class_group=group, subject=subj, room=room))
+    session.flush()
+
+
+def _parts(act: Any, rng: random.Random, *, strong: bool) -> None:
+    for part in STANDARD_PARTS:
+        setattr(act, part, rng.random() < (0.85 if strong else 0.45))
+
+
+def _year_of_cpd(session: Session, school: School, person: Staff, year: AcademicYear, rng: random.Random,
+                 today: dt.date, prov: dict[str, int | None]) -> int:
+    """INSET days, twilights and a spread of subject CPD for one person in one year."""
+    made = 0
+    easter = easter_sunday(year.start_year + 1)
+    inset_days = [dt.date(year.start_year, 9, 1), dt.date(year.start_year, 9, 2),
+                  dt.date(year.start_year + 1, 1, 5), easter + dt.timedelta(days=15), dt.date(year.start_year + 1, 7, 20)]
+    scale = person.fte
+    for day in rng.sample(inset_days, 3):  # the other INSET days go on planning and admin
+        day = _next_weekday(day)
+        if day > today or not (_employed_on(person, day)):
+            continue
+        subj = rng.random() < 0.4
+        act = activities.add_activity(
+            session, school, person, provider=PROVIDERS["school"], date=day, hours=rng.choice([3, 4, 5]) if scale >= 0.8 else 3,
+            title="INSET: department development day" if subj else "INSET: whole-school training day",
+            format="inset", subject_specific=subj)
+        _parts(act, rng, strong=False)
+        act.evaluated_on = day + dt.timedelta(days=14) if day < today - dt.timedelta(days=60) else None
+        made += 1
+    for _ in range(int(rng.randint(3, 10) * scale)):
+        day = _next_weekday(year.start + dt.timedelta(days=rng.randint(5, 330)))
+        if day > today or not _employed_on(person, day):
+            continue
+        if rng.random() < 0.55:
+            title, fmt, subj, hours = rng.choice(TITLES_GENERIC)
+            provider = PROVIDERS["school"] if fmt in ("inset", "coaching", "lesson_study") else PROVIDERS["ase"]
+        else:
+            key = rng.choice(["stem", "iop", "rsc", "rsb", "slp", "spn", "ase"])
+            provider = PROVIDERS[key]
+            title = rng.choice({
+                "stem": ["Online: planning practical work", "Online: questioning in science"],
+                "iop": ["IOP webinar: teaching energy", "IOP: the particle model"],
+                "rsc": ["RSC: quantitative chemistry", "RSC: bonding misconceptions"],
+                "rsb": ["RSB: ecology fieldwork", "RSB: cell biology practicals"],
+                "slp": ["SLP network meeting", "SLP: subject leadership"],
+                "spn": ["SPN: waves and sound", "SPN: electricity"],
+                "ase": ["ASE regional meeting", "ASE: assessment in science"],
+            }[key])
+            fmt = rng.choice(["face_to_face", "online_course", "webinar"])
+            subj, hours = True, rng.choice([1, 1.5, 2, 3, 6])
+        if person.ect_year and rng.random() < 0.4:
+            title, fmt, subj, hours = "ECF induction: training session", "coaching", False, 1.5
+        act = activities.add_activity(session, school, person, provider=provider, date=day, hours=hours,
+                                      title=title, format=fmt, subject_specific=subj,
+                                      cost=Decimal(rng.choice([0, 0, 25, 60])) if fmt != "inset" else None)
+        _parts(act, rng, strong=subj and fmt in ("lesson_study", "coaching"))
+        if day < today - dt.timedelta(days=60) and rng.random() < 0.7:
+            act.evaluated_on = act.evaluation_due
+            act.impact = "Tried the approach with two classes; pupils explain their reasoning more clearly."
+            act.impact_confidence = rng.randint(3, 5)
+        made += 1
+    if person.role and person.role.startswith("Head of") and year.start_year == 2024:
+        act = activities.add_activity(
+            session, school, person, provider=PROVIDERS["stem"], date=dt.date(2024, 10, 7),
+            end_date=dt.date(2025, 12, 12), hours=40, title="NPQ in Leading Teaching", format="npq",
+            subject_specific=False, status="completed" if today > dt.date(2025, 12, 12) else "in_progress")
+        _parts(act, rng, strong=True)
+        made += 1
+    return made
+
+
+def _employed_on(person: Staff, day: dt.date) -> bool:
+    return ((person.start_date is None or person.start_date <= day)
+            and (person.leaving_date is None or person.leaving_date >= day))
+
+
+def _claims(session: Session, school: School, booking_list: list[Booking], schemes: dict[str, Any],
+            rng: random.Random, today: dt.date) -> int:
+    made = 0
+    statuses = ["paid", "approved", "submitted", "draft", "rejected", "withdrawn"]
+    for b in booking_list:
+        course = b.course
+        if course is None or course.bursary_scheme_id is None or b.status == "cancelled":
+            continue
+        scheme = next(s for s in schemes.values() if s.id == course.bursary_scheme_id)
+        if bursaries.eligibility_problems(scheme, b, school):
+            continue
+        if rng.random() < 0.35 and scheme.rule == "per_day":
+            scheme = schemes["enthuse"]
+        claim = bursaries.create_claim(session, b, scheme, budget_code="CPD-SCI")
+        made += 1
+        if b.status != "attended":
+            continue
+        target = statuses[made % len(statuses)]
+        on = b.end_date + dt.timedelta(days=rng.randint(5, 25))
+        if target == "draft":
+            continue
+        if target == "withdrawn":
+            bursaries.transition_claim(session, claim, "withdrawn", on=min(on, today))
+            continue
+        claim.evidence_attendance = True
+        claim.evidence_invoice = rng.random() < 0.8
+        claim.evidence_evaluation = b.end_date < today - dt.timedelta(days=50)
+        bursaries.transition_claim(session, claim, "submitted", on=min(on, today),
+                                   reference=f"SCP-{b.start_date:%y}{claim.id:04d}")
+        if target == "submitted":
+            continue
+        if target == "rejected":
+            bursaries.transition_claim(session, claim, "rejected", on=min(on + dt.timedelta(days=20), today))
+            continue
+        bursaries.transition_claim(session, claim, "approved", on=min(on + dt.timedelta(days=14), today))
+        if target == "paid":
+            bursaries.transition_claim(session, claim, "paid", on=min(on + dt.timedelta(days=40), today))
+    return made
