@@ -23,6 +23,7 @@ from .common import Context, UsageError
 COMMAND_MODULES = [
     "cpd_desktop.cli.setup",
     "cpd_desktop.cli.reports",
+    "cpd_desktop.cli.trust",
 ]
 
 log = logging.getLogger("cpd_desktop")

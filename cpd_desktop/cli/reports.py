@@ -13,7 +13,7 @@ HOURS_HEADERS = {"staff_code": "code", "subject_specific_hours": "subject-specif
 
 def register(sub: Any) -> None:
     p = sub.add_parser("report", help="print staff, hours, bookings, claims or the audit trail")
-    p.add_argument("kind", choices=["staff", "hours", "bookings", "claims", "audit"])
+    p.add_argument("kind", choices=["staff", "hours", "bookings", "claims", "audit", "trust"])
     p.add_argument("--year", help="academic year, e.g. 2025/26 (hours: default the current year)")
     p.add_argument("--department", help="only this department (hours)")
     p.add_argument("--since", help="audit entries on or after this date (dd/mm/yyyy)")
@@ -25,6 +25,8 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     from ..services import reports
 
     db = ctx.open(readonly=False)
+    if args.kind == "trust":
+        return _trust(args, db)
     with db.session() as s:
         school = ctx.school(s)
         if args.kind == "staff":
@@ -49,6 +51,21 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             columns = ["when", "user", "action", "table", "record", "summary"]
     print_rows(rows, args.format, columns if args.format != "json" else None,
                headers=HOURS_HEADERS if args.kind == "hours" else None)
+    return 0
+
+
+def _trust(args: argparse.Namespace, db: Any) -> int:
+    """Every school in the database side by side (trust mode)."""
+    from ..services.trust import trust_report
+    from ..services.years import current_academic_year, parse_academic_year
+
+    year = parse_academic_year(args.year, field="--year") if args.year else current_academic_year()
+    with db.session() as s:
+        rows = trust_report(s, year)
+    if args.format == "table":
+        print(f"Trust comparison {year.label}: {len(rows)} schools")
+    print_rows(rows, args.format, headers={"hours_per_fte": "hours/FTE", "subject_specific_share": "subject %",
+                                           "all_parts_share": "all 5 parts %", "met_target": "met target"})
     return 0
 
 
