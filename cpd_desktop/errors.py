@@ -55,7 +55,9 @@ class ReadOnlyError(DatabaseError):
 class ConcurrentEditError(CpdError):
     """Somebody else saved the record after it was opened here."""
 
-    def __init__(self, message: str, *, hint: str = "", changed_by: str = "", changed_at: str = "") -> None:
+    def __init__(self, message: str, *, hint: str = "", changed_by: str = "", changed_at: str = "",
+                 current: dict[str, object] | None = None) -> None:
         super().__init__(message, hint=hint)
         self.changed_by = changed_by
         self.changed_at = changed_at
+        self.current = current or {}  # the record as the other person saved it

@@ -13,6 +13,7 @@ from ..models import Activity, School, Staff
 from ..models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
 from . import validation as v
 from .catalogue import parse_format, provider_id
+from .concurrency import check_version
 
 
 def clean_activity_values(values: dict[str, Any], current: Activity | None = None) -> dict[str, Any]:
@@ -79,7 +80,9 @@ def add_activity(session: Session, school: School, staff: Staff, *, provider: An
     return activity
 
 
-def update_activity(session: Session, activity: Activity, *, provider: Any = ..., **values: Any) -> Activity:
+def update_activity(session: Session, activity: Activity, *, provider: Any = ..., expected_version: int | None = None,
+                    **values: Any) -> Activity:
+    check_version(activity, expected_version)
     clean = clean_activity_values(values, current=activity)
     if provider is not ...:
         activity.provider_id = provider_id(session, activity.staff.school, provider)

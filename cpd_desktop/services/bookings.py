@@ -15,6 +15,7 @@ from ..models.enums import BOOKING_STATUSES, BOOKING_TRANSITIONS, WORK_RETURN
 from . import validation as v
 from .activities import add_activity
 from .catalogue import parse_format, provider_id
+from .concurrency import check_version
 from .years import school_days
 
 MONEY_FIELDS = {"fee": "Fee", "travel": "Travel", "accommodation": "Accommodation",
@@ -94,7 +95,9 @@ def create_booking(session: Session, school: School, staff: Staff, *, course: Co
     return booking
 
 
-def update_booking(session: Session, booking: Booking, *, provider: Any = ..., **values: Any) -> Booking:
+def update_booking(session: Session, booking: Booking, *, provider: Any = ..., expected_version: int | None = None,
+                   **values: Any) -> Booking:
+    check_version(booking, expected_version)
     if booking.status in ("attended",) and {"start_date", "end_date", "hours"} & values.keys():
         raise ValidationError("Booking", "has been attended: its dates and hours are in the CPD log.",
                               hint="Change the activity in the CPD log instead.")
@@ -235,7 +238,9 @@ def add_cover_lesson(session: Session, booking: Booking, **values: Any) -> Cover
     return cover
 
 
-def update_cover_lesson(session: Session, cover: CoverLesson, **values: Any) -> CoverLesson:
+def update_cover_lesson(session: Session, cover: CoverLesson, *, expected_version: int | None = None,
+                        **values: Any) -> CoverLesson:
+    check_version(cover, expected_version)
     for key, value in clean_cover_values(values).items():
         setattr(cover, key, value)
     session.flush()

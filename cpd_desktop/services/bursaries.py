@@ -14,6 +14,7 @@ from ..models import Booking, BursaryClaim, BursaryScheme, School
 from ..models.enums import BURSARY_RULES, CLAIM_STATUSES, CLAIM_TRANSITIONS
 from . import validation as v
 from .bookings import absence_days, booking_cost
+from .concurrency import check_version
 
 OPEN_CLAIM_STATUSES = ("draft", "submitted", "approved")
 
@@ -148,7 +149,9 @@ def transition_claim(session: Session, claim: BursaryClaim, status: str, *, on: 
     return claim
 
 
-def update_claim(session: Session, claim: BursaryClaim, **values: Any) -> BursaryClaim:
+def update_claim(session: Session, claim: BursaryClaim, *, expected_version: int | None = None,
+                 **values: Any) -> BursaryClaim:
+    check_version(claim, expected_version)
     for key in ("evidence_attendance", "evidence_evaluation", "evidence_invoice"):
         if key in values:
             setattr(claim, key, v.parse_bool(values[key], key.replace("_", " ").capitalize()))

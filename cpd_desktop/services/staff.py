@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..errors import NotFoundError, ValidationError
 from ..models import School, Staff
 from . import validation as v
+from .concurrency import check_version
 from .schools import get_or_create_department
 
 STAFF_FIELDS = ("forename", "surname", "staff_code", "email", "role", "department", "fte", "ect_year",
@@ -67,7 +68,8 @@ def add_staff(session: Session, school: School, **values: Any) -> Staff:
     return staff
 
 
-def update_staff(session: Session, staff: Staff, **values: Any) -> Staff:
+def update_staff(session: Session, staff: Staff, *, expected_version: int | None = None, **values: Any) -> Staff:
+    check_version(staff, expected_version)
     clean = clean_staff_values(values)
     if "staff_code" in clean:
         _check_code_free(session, staff.school, clean["staff_code"], exclude_id=staff.id)
