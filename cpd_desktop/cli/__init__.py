@@ -67,6 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: say so plainly, keep the details in the log
         from ..logs import log_crash
+        from ..services.guard import describe_db_error
+
+        friendly = describe_db_error(exc)
+        if friendly is not None:  # a database failure outside a service call (opening, migrating)
+            print(f"cpd-desktop: {friendly}", file=sys.stderr)
+            return 1
 
         path = log_crash(exc)
         print(f"cpd-desktop: something went wrong inside CPD Desktop ({type(exc).__name__}). "

@@ -20,6 +20,7 @@ def register(sub: Any) -> None:
     p.add_argument("--school", dest="migrate_school", metavar="NAME",
                    help="which school, when the source holds more than one")
     p.set_defaults(func=cmd_migrate)
+    register_grant(sub)
 
 
 def cmd_migrate(args: argparse.Namespace, ctx: Context) -> int:
@@ -39,4 +40,24 @@ def cmd_migrate(args: argparse.Namespace, ctx: Context) -> int:
     moved = ", ".join(f"{n} {t.replace('_', ' ')}" for t, n in result.counts.items() if n and t != "school")
     print(f"Copied {result.school} into {target.label}: {moved}.")
     print("Row counts and totals match the original.")
+    return 0
+
+
+def register_grant(sub: Any) -> None:
+    p = sub.add_parser("grant", help="let a PostgreSQL login see and edit one school only (trust mode)",
+                       description="Record that a database role (a school's login on the trust server) may use "
+                                   "one school, and give it the table privileges it needs. Row-level security "
+                                   "then hides every other school from it.")
+    p.add_argument("--role", required=True, help="an existing PostgreSQL role (CREATE ROLE … LOGIN first)")
+    p.add_argument("--school", dest="grant_school", metavar="NAME", required=True, help="the school it may use")
+    p.set_defaults(func=cmd_grant)
+
+
+def cmd_grant(args: argparse.Namespace, ctx: Context) -> int:
+    from ..services.access import grant_school
+
+    db = ctx.open()
+    with db.session() as s:
+        school = grant_school(s, args.role, args.grant_school)
+    print(f"The role {args.role} may now use {school} (and no other school) in {db.label}.")
     return 0

@@ -1,5 +1,6 @@
 """SQLAlchemy mappings of the school's CPD record, one module per aggregate. No Qt here."""
 
+from .access import SchoolAccess
 from .activity import Activity
 from .audit import AuditEntry, ImportBatch
 from .base import Base, Hours, Money
@@ -12,6 +13,6 @@ from .timetable import TimetableLesson
 
 __all__ = [
     "Activity", "AuditEntry", "Base", "Booking", "BursaryClaim", "BursaryScheme", "Course", "CoverLesson",
-    "Department", "Hours", "ImportBatch", "Money", "Provider", "School", "SchoolPeriod", "Staff",
+    "Department", "Hours", "ImportBatch", "Money", "Provider", "School", "SchoolAccess", "SchoolPeriod", "Staff",
     "TermDates", "TimetableLesson",
 ]

@@ -25,7 +25,7 @@ TABLE_LABELS = {
     "school": "School", "term_dates": "Term dates", "school_period": "Period", "department": "Department",
     "staff": "Staff", "provider": "Provider", "course": "Course", "booking": "Booking",
     "cover_lesson": "Cover lesson", "activity": "CPD activity", "bursary_scheme": "Bursary scheme",
-    "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson",
+    "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson", "school_access": "Access for role",
 }
 
 
@@ -51,13 +51,13 @@ def describe(obj: Any) -> str:
     """A short name for a record, as the person would recognise it."""
     table = obj.__table__.name
     label = TABLE_LABELS.get(table, table)
-    for attr in ("staff_code", "name", "title"):
+    for attr in ("staff_code", "name", "title", "role_name"):
         value = getattr(obj, attr, None)
         if value:
             return f"{label} {value}"
     if table == "cover_lesson":
         return f"{label} {obj.date.isoformat() if obj.date else ''} P{obj.period}"
-    return f"{label} #{obj.id}"
+    return f"{label} #{getattr(obj, 'id', '')}"
 
 
 def _column_values(obj: Any) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
     def add(obj: Any, action: str, changes: dict[str, Any] | None, summary: str) -> None:
         rows.append({
             "school_id": _school_id(obj), "at": now, "user": user, "action": action,
-            "table_name": obj.__table__.name, "record_id": obj.id, "summary": summary[:500],
+            "table_name": obj.__table__.name, "record_id": getattr(obj, "id", None), "summary": summary[:500],
             "changes": json.dumps(changes, ensure_ascii=False) if changes else None, "batch_id": batch,
         })
 

@@ -28,6 +28,9 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
                         hint="Check the values and try again.")
     if isinstance(exc, OperationalError | DBAPIError):
         detail = (str(exc.orig) if exc.orig is not None else str(exc)).lower()
+        if "permission denied" in detail or "insufficient privilege" in detail:
+            return DatabaseError("Your database login is not allowed to do that; nothing was changed.",
+                                 hint="Ask the trust's database administrator for access to your school.")
         if "locked" in detail or "busy" in detail:
             return DatabaseLockedError("The database is in use by another program; nothing was saved.",
                                        hint="Close the other program, or try again in a moment.")
