@@ -24,6 +24,7 @@ NOTE_MAX = 4000
 CODE_MAX = 20
 MONEY_MAX = Decimal("99999999.99")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 def clean_text(value: Any, field: str, *, max_len: int = TITLE_MAX, required: bool = False,
@@ -96,9 +97,15 @@ def parse_decimal(value: Any, field: str) -> Decimal:
         number = Decimal(str(value))
     else:
         text = "" if value is None else str(value).strip()
-        cleaned = text.replace("£", "").replace(",", "").replace(" ", "")
+        cleaned = text.replace("£", "").replace(" ", "")
         if cleaned.startswith("(") and cleaned.endswith(")"):
             cleaned = "-" + cleaned[1:-1]
+        # A comma only groups thousands (1,250.00): '1,5' is a decimal comma and must not become 15.
+        if "," in cleaned and not _THOUSANDS.fullmatch(cleaned):
+            raise ValidationError(field, f"{text} is not a number.",
+                                  hint="Use a full stop for decimals and commas only between thousands, "
+                                       "e.g. 1.5 or 1,250.00.")
+        cleaned = cleaned.replace(",", "")
         try:
             number = Decimal(cleaned)
         except InvalidOperation:
@@ -118,10 +125,10 @@ def parse_money(value: Any, field: str, *, required: bool = True) -> Decimal | N
     number = parse_decimal(value, field)
     if number < 0:
         raise ValidationError(field, f"£{number} is negative.", hint="Enter an amount of £0.00 or more.")
+    if number > MONEY_MAX:  # before rounding: '1e400000' is too large to round to pence
+        raise ValidationError(field, f"£{number} is too large.", hint="Check the amount.")
     if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
         raise ValidationError(field, f"{number} has more than 2 decimal places.", hint="Give pounds and pence.")
-    if number > MONEY_MAX:
-        raise ValidationError(field, f"£{number} is too large.", hint="Check the amount.")
     return number.quantize(Decimal("0.01"))
 
 
@@ -164,7 +171,8 @@ def parse_fte(value: Any, field: str = "FTE") -> float:
         number = parse_decimal(value, field)
         if number > 1 and number <= 100 and isinstance(value, str):
             raise ValidationError(field, f"{text} is more than 1.", hint="Write FTE as 0.8 or 80%.")
-    if number <= 0 or number > 1:
+    # FTE is kept to 3 places: a value that rounds to 0 (0.0004) is no more than 0.
+    if number <= 0 or number > 1 or round(number, 3) <= 0:
         raise ValidationError(field, f"{text} is not between 0 and 1.",
                               hint="FTE is more than 0 and at most 1, e.g. 0.8 or 80%.")
     return float(round(number, 3))

@@ -77,7 +77,8 @@ def parse_academic_year(text: str, start_month: int = 9, field: str = "Year") ->
     m = re.fullmatch(r"(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})", raw)
     if m:
         first, second = int(m.group(1)), int(m.group(2))
-        if (second if second >= 100 else 2000 + second if first >= 2000 else 1900 + second) != first + 1:
+        # '1999/00' and '2099/00' cross a century: compare the last two digits, not a guessed century.
+        if second != (first + 1 if second >= 100 else (first + 1) % 100):
             raise ValidationError(field, f"{raw} is not an academic year.", hint="Write it as 2025/26.")
         return AcademicYear(first, start_month)
     if re.fullmatch(r"\d{4}", raw):
