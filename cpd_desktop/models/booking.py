@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -79,7 +79,8 @@ class Booking(Versioned, Base):
 
     @property
     def cover_cost(self) -> Decimal:
-        return (Decimal(str(self.cover_days)) * self.cover_day_rate).quantize(Decimal("0.01"))
+        # Half up, as the sums in SQL round (Money): half a day at £291.25 is £145.63.
+        return (Decimal(str(self.cover_days)) * self.cover_day_rate).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     @property
     def total_cost(self) -> Decimal:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
@@ -113,7 +113,7 @@ def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
         rows.append(HoursRow(
             staff_id=sid, staff_code=code, forename=fore, surname=sur, department=dept, fte=float(fte),
             ect_year=ect, hours=hours or ZERO, subject_specific_hours=subj or ZERO, all_parts_hours=allp or ZERO,
-            target_hours=(target * Decimal(str(fte))).quantize(Decimal("0.01")),
+            target_hours=(target * Decimal(str(fte))).quantize(Decimal("0.01"), ROUND_HALF_UP),
             by_term={t.name: (val or ZERO) for t, val in zip(buckets, terms, strict=True)},
             activities=n or 0, evaluated=evaluated or 0,
         ))
