@@ -54,3 +54,48 @@ def session(db: Database, school: School) -> Iterator:
 
 
 TODAY = dt.date(2025, 11, 20)
+
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def pg_admin_url() -> str:
+    """The PostgreSQL server for trust-mode tests, or a skip saying why there is none."""
+    url = os.environ.get("CPD_TEST_POSTGRES_URL", PG_DEFAULT)
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pytest.skip("trust-mode tests need psycopg: install the 'postgres' extra")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any failure means: no server here
+        pytest.skip(f"no PostgreSQL server answers at {url} ({type(exc).__name__}); "
+                    "trust-mode tests need one (.ci/run starts it)")
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test, dropped afterwards."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"cpd_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

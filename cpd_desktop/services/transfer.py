@@ -34,8 +34,12 @@ class TransferResult:
     totals: dict[str, Decimal] = field(default_factory=dict)
 
 
+# Which server logins may use a school belongs to one server; it does not travel with the school.
+NOT_COPIED = {"alembic_version", "school_access"}
+
+
 def _tables() -> list[Table]:
-    return [t for t in Base.metadata.sorted_tables if t.name != "alembic_version"]
+    return [t for t in Base.metadata.sorted_tables if t.name not in NOT_COPIED]
 
 
 def _school_filter(table: Table, school_id: int) -> ColumnElement[bool]:
