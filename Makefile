@@ -24,7 +24,7 @@ run: $(VENV)/.installed
 	$(BIN)/cpd-desktop
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check cpd_desktop tests bench
+	$(BIN)/ruff check cpd_desktop tests $(wildcard bench)
 	$(BIN)/mypy
 
 test: lint
