@@ -1,0 +1,96 @@
+"""Every change to the school's record is written down: who, when, what, and the old and new values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cpd_desktop.db import Database
+from cpd_desktop.errors import ValidationError
+from cpd_desktop.models import AuditEntry, School, Staff
+from cpd_desktop.services.audit import entries
+from cpd_desktop.services.bookings import create_booking, transition_booking, update_booking
+from cpd_desktop.services.staff import add_staff, delete_staff, update_staff
+
+
+def _trail(session: Session, table: str, record_id: int) -> list[AuditEntry]:
+    return list(session.scalars(select(AuditEntry).where(AuditEntry.table_name == table,
+                                                         AuditEntry.record_id == record_id)
+                                .order_by(AuditEntry.id)))
+
+
+@pytest.fixture
+def teacher(session: Session, school: School) -> Staff:
+    session.info["user"] = "hma"
+    return add_staff(session, school, forename="Rebecca", surname="Thornton", staff_code="RTH", fte="1",
+                     department="Science", start_date="01/09/2012")
+
+
+def test_adding_a_person_is_written_down_with_their_values(session: Session, school: School,
+                                                           teacher: Staff) -> None:
+    [entry] = _trail(session, "staff", teacher.id)
+    assert (entry.action, entry.user, entry.school_id) == ("create", "hma", school.id)
+    assert entry.summary == "Added Staff RTH"
+    values = json.loads(entry.changes or "{}")
+    assert values["surname"] == "Thornton" and values["start_date"] == "2012-09-01" and values["fte"] == 1.0
+    assert entry.at <= dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def test_a_change_records_the_old_and_new_value(session: Session, school: School, teacher: Staff) -> None:
+    update_staff(session, teacher, fte="0.8", role="Teacher of Science")
+    entry = _trail(session, "staff", teacher.id)[-1]
+    assert entry.action == "update" and entry.user == "hma"
+    assert json.loads(entry.changes or "{}") == {"fte": [1.0, 0.8], "role": [None, "Teacher of Science"]}
+    assert "fte" in entry.summary and "RTH" in entry.summary
+    assert teacher.updated_by == "hma"
+
+
+def test_money_and_status_changes_are_written_as_people_read_them(session: Session, school: School,
+                                                                 teacher: Staff) -> None:
+    booking = create_booking(session, school, teacher, title="ASE Annual Conference", start_date="05/01/2026",
+                             hours="12")
+    update_booking(session, booking, fee="£320.00")
+    transition_booking(session, booking, "approved", on=dt.date(2025, 12, 1))
+    changes = [json.loads(e.changes or "{}") for e in _trail(session, "booking", booking.id)[1:]]
+    assert changes[0] == {"fee": ["0.00", "320.00"]}
+    assert changes[1]["status"] == ["planned", "approved"]
+    assert changes[1]["status_changed_on"][1] == "2025-12-01"
+
+
+def test_saving_without_a_change_writes_nothing(session: Session, school: School, teacher: Staff) -> None:
+    update_staff(session, teacher, surname="Thornton", fte="100%")
+    assert [e.action for e in _trail(session, "staff", teacher.id)] == ["create"]
+
+
+def test_deleting_is_written_down_with_what_was_deleted(session: Session, school: School) -> None:
+    temp = add_staff(session, school, forename="Temp", surname="Supply", staff_code="TMP")
+    delete_staff(session, temp)
+    create, delete = _trail(session, "staff", temp.id)
+    assert (create.action, delete.action) == ("create", "delete")
+    assert json.loads(delete.changes or "{}")["staff_code"] == "TMP"
+
+
+def test_a_refused_change_leaves_no_trace(db: Database, school: School) -> None:
+    with pytest.raises(ValidationError), db.session() as s:
+        s.add(school)
+        add_staff(s, school, forename="Ann", surname="Lee", staff_code="ALE")
+        add_staff(s, school, forename="Ann", surname="Lee", staff_code="ALE")  # refused: the code is taken
+    with db.session() as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.table_name == "staff")).all() == []
+
+
+def test_the_trail_of_a_school_reads_newest_first(db: Database, school: School) -> None:
+    with db.session() as s:
+        s.add(school)
+        person = add_staff(s, school, forename="Ann", surname="Lee", staff_code="ALE")
+    with db.session() as s:
+        update_staff(s, s.get(Staff, person.id), fte="0.5")  # type: ignore[arg-type]
+    with db.session() as s:
+        trail = entries(s, school.id)
+        assert [e.action for e in trail[:2]] == ["update", "create"]
+        assert trail[0].table_name == "staff" and trail[-1].table_name == "school"
+        assert entries(s, school.id, limit=1) == trail[:1]
