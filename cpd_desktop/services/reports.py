@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
+from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..models import Activity, Booking, BursaryClaim, BursaryScheme, Department, Provider, School, Staff
@@ -77,14 +78,17 @@ class HoursRow:
         return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
 
 
-def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
-                   department: str | None = None, staff_id: int | None = None) -> list[HoursRow]:
-    """Hours per person for a year: total, subject-specific, meeting all five Standard parts, by term.
+@lru_cache(maxsize=32)
+def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool) -> Select[Any]:
+    """The hours query, every value a bound parameter: built once per shape, then reused.
 
-    One row for everyone employed in the year or with CPD in it, 0 where none. Target pro rata by FTE.
+    Building this statement costs several times more than SQLite takes to answer it for one
+    person, so the statement (and with it SQLAlchemy's cache key) is made once.
     """
-    buckets = term_buckets(terms_for(session, school, year), year)
-    term_cols = [_hours_sum(Activity.date.between(t.start, t.end)).label(t.name) for t in buckets]
+    p = bindparam
+    # One person's year reads only their rows (ix_activity_staff_date); filtering on the school would
+    # make SQLite add up the whole school's year first (the outer query keeps to the school's staff).
+    mine = Activity.staff_id == p("staff_id") if by_staff else Activity.school_id == p("school_id")
     agg = (select(
         Activity.staff_id.label("staff_id"),
         _hours_sum().label("hours"),
@@ -92,23 +96,40 @@ def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
         _hours_sum(_all_parts()).label("all_parts"),
         func.count().label("n"),
         func.count(Activity.evaluated_on).label("evaluated"),
-        *term_cols,
-    ).where(Activity.school_id == school.id, Activity.date.between(year.start, year.end))
+        *[_hours_sum(Activity.date.between(p(f"{name}_start"), p(f"{name}_end"))).label(name) for name in terms],
+    ).where(mine, Activity.date.between(p("year_start"), p("year_end")))
         .group_by(Activity.staff_id).subquery())
+    employed = and_(or_(Staff.start_date.is_(None), Staff.start_date <= p("year_end")),
+                    or_(Staff.leaving_date.is_(None), Staff.leaving_date >= p("year_start")))
     stmt = (select(Staff.id, Staff.staff_code, Staff.forename, Staff.surname, Department.name, Staff.fte,
                    Staff.ect_year, agg.c.hours, agg.c.subject, agg.c.all_parts, agg.c.n, agg.c.evaluated,
-                   *[agg.c[t.name] for t in buckets])
+                   *[agg.c[name] for name in terms])
             .select_from(Staff).outerjoin(agg, agg.c.staff_id == Staff.id)
             .outerjoin(Department, Department.id == Staff.department_id)
-            .where(Staff.school_id == school.id, or_(agg.c.staff_id.is_not(None), employed_in(year)))
+            .where(Staff.school_id == p("school_id"), or_(agg.c.staff_id.is_not(None), employed))
             .order_by(Staff.surname, Staff.forename))
-    if department:
-        stmt = stmt.where(func.lower(Department.name) == department.strip().lower())
-    if staff_id is not None:
-        stmt = stmt.where(Staff.id == staff_id)
+    if by_department:
+        stmt = stmt.where(func.lower(Department.name) == p("department"))
+    if by_staff:
+        stmt = stmt.where(Staff.id == p("staff_id"))
+    return stmt
+
+
+def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
+                   department: str | None = None, staff_id: int | None = None) -> list[HoursRow]:
+    """Hours per person for a year: total, subject-specific, meeting all five Standard parts, by term.
+
+    One row for everyone employed in the year or with CPD in it, 0 where none. Target pro rata by FTE.
+    """
+    buckets = term_buckets(terms_for(session, school, year), year)
+    params: dict[str, Any] = {"school_id": school.id, "year_start": year.start, "year_end": year.end,
+                              "staff_id": staff_id, "department": (department or "").strip().lower()}
+    for term in buckets:
+        params[f"{term.name}_start"], params[f"{term.name}_end"] = term.start, term.end
+    stmt = _hours_statement(tuple(t.name for t in buckets), staff_id is not None, bool(department))
     target = school.cpd_target_hours
     rows: list[HoursRow] = []
-    for r in session.execute(stmt):
+    for r in session.execute(stmt, params):
         (sid, code, fore, sur, dept, fte, ect, hours, subj, allp, n, evaluated, *terms) = r
         rows.append(HoursRow(
             staff_id=sid, staff_code=code, forename=fore, surname=sur, department=dept, fte=float(fte),
