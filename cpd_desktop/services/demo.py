@@ -137,10 +137,10 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None)
     current = academic_year_of(today)
     people: list[Staff] = []
     for i, (fore, sur, code, dept, role, fte, ect) in enumerate(STAFF):
-        start = dt.date(2024, 9, 1) if ect == 1 else dt.date(2023, 9, 1) if ect == 2 else dt.date(
-            2010 + rng.randrange(0, 13), 9, 1)
-        if ect == 1 and current.start_year > 2025:
-            start = dt.date(current.start_year, 9, 1)
+        # ECTs are in their first or second year of induction now, whatever year the demo is made in.
+        start = dt.date(2010 + rng.randrange(0, 13), 9, 1)
+        if ect:
+            start = dt.date(current.start_year - (ect - 1), 9, 1)
         leaving = dt.date(2025, 7, 31) if code == "SCL" else None
         person = staff_service.add_staff(
             session, school, forename=fore, surname=sur, staff_code=code, department=dept, role=role, fte=fte,
@@ -173,6 +173,8 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None)
             end = start
             while len(school_days(start, end)) < days_needed:
                 end += dt.timedelta(days=1)
+            if person.leaving_date and end > person.leaving_date:
+                continue  # nobody goes on a course for the school after leaving it
             b = bookings.create_booking(
                 session, school, person, course=course, start_date=start, end_date=end,
                 cover_required=course.format not in ("online_course", "webinar"),
@@ -288,7 +290,7 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
         day = _next_weekday(day)
         if day > today or not (_employed_on(person, day)):
             continue
-        subj = rng.random() < 0.4
+        subj = rng.random() < 0.3
         act = activities.add_activity(
             session, school, person, provider=PROVIDERS["school"], date=day, hours=rng.choice([3, 4, 5]) if scale >= 0.8 else 3,
             title="INSET: department development day" if subj else "INSET: whole-school training day",
@@ -296,11 +298,11 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
         _parts(act, rng, strong=False)
         act.evaluated_on = day + dt.timedelta(days=14) if day < today - dt.timedelta(days=60) else None
         made += 1
-    for _ in range(int(rng.randint(3, 10) * scale)):
+    for _ in range(int(rng.randint(5, 12) * scale)):
         day = _next_weekday(year.start + dt.timedelta(days=rng.randint(5, 330)))
         if day > today or not _employed_on(person, day):
             continue
-        if rng.random() < 0.55:
+        if rng.random() < 0.6:
             title, fmt, subj, hours = rng.choice(TITLES_GENERIC)
             provider = PROVIDERS["school"] if fmt in ("inset", "coaching", "lesson_study") else PROVIDERS["ase"]
         else:

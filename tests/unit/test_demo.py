@@ -1,0 +1,186 @@
+"""The demo school: believable, complete enough to show every screen, and the same for a seed and a day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from cpd_desktop.db import Database, open_database
+from cpd_desktop.models import (
+    Activity,
+    AuditEntry,
+    Base,
+    Booking,
+    BursaryClaim,
+    CoverLesson,
+    Department,
+    School,
+    Staff,
+    TimetableLesson,
+)
+from cpd_desktop.services.demo import DEMO_SCHOOL, build_demo
+from cpd_desktop.services.reports import hours_by_staff, summarise
+from cpd_desktop.services.years import AcademicYear, academic_year_of
+
+TODAY = dt.date(2025, 11, 20)
+VOLATILE = {"updated_at", "at"}  # when the rows were written, not what they say
+
+
+def _build(folder: Path, seed: int, today: dt.date = TODAY) -> Database:
+    db = open_database(folder / f"demo-{seed}-{today}.sqlite", create=True)
+    with db.session() as s:
+        build_demo(s, seed=seed, today=today)
+    return db
+
+
+def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    out = {}
+    with db.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            cols = [c for c in table.columns if c.name not in VOLATILE]
+            out[table.name] = [tuple(r) for r in conn.execute(select(*cols).order_by(*table.primary_key.columns))]
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CPD_DESKTOP_DATA", str(folder))
+        db = _build(folder, seed=1)
+        yield db
+        db.dispose()
+
+
+@pytest.fixture
+def s(demo: Database) -> Iterator[Session]:
+    with demo.session() as session:
+        yield session
+
+
+@pytest.fixture
+def school(s: Session) -> School:
+    school = s.scalar(select(School))
+    assert school is not None
+    return school
+
+
+def test_the_same_seed_and_day_make_the_same_school_and_another_seed_another(demo: Database,
+                                                                          tmp_path: Path) -> None:
+    again = _build(tmp_path, seed=1)
+    other = _build(tmp_path, seed=2)
+    try:
+        first = _dump(demo)
+        assert _dump(again) == first
+        assert _dump(other)["activity"] != first["activity"]
+    finally:
+        again.dispose()
+        other.dispose()
+
+
+def test_about_25_science_staff_in_four_departments(s: Session, school: School) -> None:
+    assert school.name == DEMO_SCHOOL and school.is_demo
+    staff = s.scalars(select(Staff)).all()
+    assert 22 <= len(staff) <= 28
+    per_dept = Counter(s.scalars(select(Department.name).join(Staff, Staff.department_id == Department.id)))
+    assert set(per_dept) == {"Science", "Biology", "Chemistry", "Physics"}
+    assert min(per_dept.values()) >= 4
+    assert len({p.staff_code for p in staff}) == len(staff)
+    assert any(not p.full_name.isascii() for p in staff)  # names print as written: Łukasz Zając
+
+
+def test_ects_in_both_induction_years_and_part_timers(s: Session) -> None:
+    staff = s.scalars(select(Staff)).all()
+    this_year = academic_year_of(TODAY)
+    ects = {p.ect_year: p for p in staff if p.ect_year}
+    assert set(ects) == {1, 2}
+    # An ECT in year 1 started this academic year; in year 2, the year before.
+    assert all(this_year.contains(p.start_date) for p in staff if p.ect_year == 1 and p.start_date)
+    assert all(this_year.previous().contains(p.start_date) for p in staff if p.ect_year == 2 and p.start_date)
+    part_time = [p for p in staff if p.fte < 1]
+    assert len(part_time) >= 3 and all(0 < p.fte < 1 for p in part_time)
+    assert any(p.leaving_date and p.leaving_date < TODAY for p in staff)  # a leaver, kept for the record
+
+
+def test_ects_are_current_whenever_the_demo_is_made(tmp_path: Path) -> None:
+    today = dt.date(2027, 2, 1)
+    db = _build(tmp_path, seed=3, today=today)
+    try:
+        with db.session() as session:
+            year = academic_year_of(today)
+            for person in session.scalars(select(Staff).where(Staff.ect_year.is_not(None))):
+                assert person.start_date is not None
+                started = academic_year_of(person.start_date)
+                assert started == (year if person.ect_year == 1 else year.previous()), person
+            # Nobody has CPD from before they joined or after they left.
+            early = session.scalar(select(func.count()).select_from(Activity).join(Staff).where(
+                Activity.date < Staff.start_date))
+            late = session.scalar(select(func.count()).select_from(Activity).join(Staff).where(
+                Activity.date > Staff.leaving_date))
+            assert (early, late) == (0, 0)
+            assert session.scalar(select(func.max(Activity.date))) <= today
+    finally:
+        db.dispose()
+
+
+def test_three_years_of_cpd_and_the_current_year_so_far(s: Session, school: School) -> None:
+    for start in (2023, 2024):
+        year = AcademicYear(start)
+        count = s.scalar(select(func.count()).select_from(Activity).where(Activity.date.between(year.start, year.end)))
+        assert count is not None and count > 150, year.label
+    current = academic_year_of(TODAY)
+    so_far = s.scalar(select(func.count()).select_from(Activity).where(Activity.date.between(current.start, TODAY)))
+    assert so_far and so_far > 20
+    assert s.scalar(select(func.count()).select_from(Activity).where(Activity.date > TODAY)) == 0
+    formats = set(s.scalars(select(Activity.format).distinct()))
+    assert {"inset", "residential", "online_course", "coaching", "npq"} <= formats
+    providers = set(s.scalars(select(Activity.provider_id).distinct()))
+    assert len(providers) >= 6
+
+
+def test_the_hours_look_like_a_real_department(s: Session, school: School) -> None:
+    """Spread around the 35 h target, about half subject-specific, few meeting all five Standard parts."""
+    for start in (2023, 2024):
+        rows = hours_by_staff(s, school, AcademicYear(start))
+        progress = [r.progress for r in rows]
+        assert 60 <= statistics.median(progress) <= 140
+        assert min(progress) < 100 < max(progress)  # some short of the target, some past it
+        summary = summarise(rows)
+        assert summary.subject_share is not None and 35 <= summary.subject_share <= 75
+        assert summary.all_parts_share is not None and 0 < summary.all_parts_share < 50
+
+
+def test_bookings_past_and_future_with_cover(s: Session) -> None:
+    statuses = Counter(s.scalars(select(Booking.status)))
+    assert statuses["attended"] >= 5 and statuses["cancelled"] >= 1
+    future = s.scalars(select(Booking).where(Booking.start_date > TODAY)).all()
+    assert len(future) >= 3 and {b.status for b in future} <= {"planned", "approved", "booked"}
+    soon = [b for b in future if b.start_date <= TODAY + dt.timedelta(days=14) and b.cover_required]
+    assert soon and all(b.cover_lessons for b in soon)
+    lessons = s.scalars(select(CoverLesson).join(Booking).where(Booking.start_date > TODAY)).all()
+    assert any(c.work_set and c.materials_location for c in lessons)
+    assert all(c.date.weekday() < 5 and c.class_group for c in lessons)
+    attended = s.scalars(select(Booking).where(Booking.status == "attended")).all()
+    linked = s.scalar(select(func.count()).select_from(Activity).where(Activity.booking_id.is_not(None)))
+    assert linked == len(attended)
+    assert s.scalar(select(func.count()).select_from(TimetableLesson)) > 300
+
+
+def test_claims_in_every_status(s: Session) -> None:
+    statuses = set(s.scalars(select(BursaryClaim.status)))
+    assert statuses == {"draft", "submitted", "approved", "paid", "rejected", "withdrawn"}
+    paid = s.scalars(select(BursaryClaim).where(BursaryClaim.status == "paid")).all()
+    assert all(c.received is not None and c.paid_on is not None for c in paid)
+
+
+def test_the_demo_is_written_to_the_audit_trail_as_the_demo(s: Session) -> None:
+    users = set(s.scalars(select(AuditEntry.user).distinct()))
+    assert users == {"demo"}
