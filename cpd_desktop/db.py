@@ -3,6 +3,29 @@
 The one place that knows about dialects. A school's record is an SQLite file; a trust's is a
 PostgreSQL database. Both are reached through ``open_database``, which checks the file, brings
 its schema up to date (after a backup) and hands back a ``Database``.
+
+How an SQLite file is kept safe (see also ``services/locking.py`` and ``services/backups.py``):
+
+* Every connection: ``foreign_keys=ON``, ``busy_timeout`` (another program writing makes an
+  operation wait a few seconds, then fail with "the database is in use by another program",
+  never hang), ``synchronous=FULL`` with the rollback journal (a power cut never loses a commit),
+  and SQLAlchemy's pysqlite recipe so that every statement, DDL included, runs in a real
+  transaction: a failed save or migration leaves nothing half-written.
+* One writer at a time. ``open_database(path, hold_lock=True)`` (the desktop app) takes the lock
+  file beside the database for as long as it is open; a second copy of the app gets
+  ``DatabaseInUseError`` naming who holds it and since when, and can offer
+  ``open_database(path, readonly=True)`` or ``locking.break_lock(path)``. Without ``hold_lock``
+  (command-line reports and exports) nothing is locked to read, and each write transaction takes
+  the lock only while it runs, so ``cpd-desktop report`` works while the app is open and a change
+  from the command line is refused, with the holder's name, while it is.
+* Read-only: ``readonly=True``, or automatically when the file or its folder cannot be written.
+  Reads, reports and exports work; every change raises ``ReadOnlyError`` before it reaches the
+  file. ``Database.readonly_reason`` says why, for the window's title bar.
+* Damaged files (not a database, malformed pages, a failed ``quick_check``) raise
+  ``DatabaseDamagedError`` and are never written to; ``services.backups.newest_good_backup``
+  finds what to restore.
+* ``Database.warnings`` lists what the person should know about where the file is (a folder a
+  cloud service synchronises, a network share) and a lock cleared after a crash.
 """
 
 from __future__ import annotations
@@ -11,11 +34,12 @@ import datetime as dt
 import getpass
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
@@ -23,11 +47,17 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import DatabaseDamagedError, DatabaseError
+from .errors import DatabaseDamagedError, DatabaseError, ReadOnlyError
+
+if TYPE_CHECKING:
+    from .services.locking import LockInfo, WriteLock
 
 APP_NAME = "CPD Desktop"
 SQLITE_HEADER = b"SQLite format 3\x00"
-BUSY_TIMEOUT_MS = 5000
+BUSY_TIMEOUT_MS = 5000  # another program's write makes ours wait this long, then give up
+# Statements that change the file; anything else (SELECT, PRAGMA, BEGIN, COMMIT…) only reads.
+_WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "VACUUM", "REINDEX",
+                "ANALYZE")
 
 
 def data_dir() -> Path:
@@ -64,6 +94,14 @@ def to_url(target: str | os.PathLike[str]) -> str:
     return "sqlite:///" + str(Path(target).expanduser().absolute())
 
 
+def is_write_statement(statement: str) -> bool:
+    head = statement.lstrip()[:8].upper()
+    if head.startswith("WITH"):
+        upper = statement.upper()
+        return any(f" {word} " in upper for word in ("INSERT", "UPDATE", "DELETE"))
+    return head.startswith(_WRITE_WORDS)
+
+
 @dataclass
 class Database:
     """An open database: the engine, a session factory, and what kind of file it is."""
@@ -76,6 +114,12 @@ class Database:
     migrated_from: str | None = None  # the revision an older file was upgraded from
     backup_before_migration: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    readonly_reason: str = ""  # why it is read-only, in words for the window's title or a banner
+    hold_lock: bool = False  # keep the write lock from open to dispose (the desktop app)
+    _lock: WriteLock | None = field(default=None, repr=False)
+    _writers: set[int] = field(default_factory=set, repr=False)  # connections whose transaction took the lock
+    _operations: int = field(default=0, repr=False)  # write_lock() blocks running
+    _mutex: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -85,6 +129,11 @@ class Database:
     def label(self) -> str:
         return str(self.path) if self.path else make_url(self.url).render_as_string(hide_password=True)
 
+    @property
+    def holds_lock(self) -> bool:
+        """Whether this copy of the app holds the file's write lock right now."""
+        return self._lock is not None and self._lock.held
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session for one read or one user action; commits on success, rolls back on error."""
@@ -93,8 +142,74 @@ class Database:
         with translate_db_errors(self), self.session_factory.begin() as s:
             yield s
 
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Hold the file's write lock for a whole operation (a migration, a restore)."""
+        if self.path is None or self.readonly:
+            yield
+            return
+        with self._mutex:
+            self._acquire()
+            self._operations += 1
+        try:
+            yield
+        finally:
+            with self._mutex:
+                self._operations -= 1
+                self._release_if_idle()
+
+    def lock_holder(self) -> LockInfo | None:
+        """Who holds the file's write lock (this copy of the app included), if anybody."""
+        if self.path is None:
+            return None
+        from .services.locking import read_lock
+
+        return read_lock(self.path)
+
+    def _acquire(self) -> None:
+        from .services.locking import WriteLock, in_use_error, read_lock
+
+        assert self.path is not None
+        if self._lock is None:
+            self._lock = WriteLock(self.path)
+        if self._lock.held and not self._lock.still_mine():
+            # Somebody broke our lock. If another copy took it over, that copy now owns the file.
+            self._lock.held = False
+            holder = read_lock(self.path)
+            if holder is not None:
+                raise in_use_error(self.path, holder)
+        self._lock.acquire()
+
+    def _before_write(self, conn_id: int) -> None:
+        if self.readonly:
+            raise ReadOnlyError(
+                f"{self.path.name if self.path else self.label} is open read-only, so this change was not saved.",
+                hint=self.readonly_reason or "Open it again normally to make changes.")
+        if self.path is None:
+            return
+        with self._mutex:
+            if conn_id in self._writers:
+                return
+            self._acquire()
+            self._writers.add(conn_id)
+
+    def _after_transaction(self, conn_id: int) -> None:
+        with self._mutex:
+            if conn_id not in self._writers:
+                return
+            self._writers.discard(conn_id)
+            self._release_if_idle()
+
+    def _release_if_idle(self) -> None:
+        if not self._writers and not self._operations and not self.hold_lock and self._lock is not None:
+            self._lock.release()
+
     def dispose(self) -> None:
         self.engine.dispose()
+        with self._mutex:
+            self._writers.clear()
+            if self._lock is not None:
+                self._lock.release()
 
 
 def _sqlite_connect_listeners(engine: Engine, readonly: bool) -> None:
@@ -117,16 +232,34 @@ def _sqlite_connect_listeners(engine: Engine, readonly: bool) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def _install_write_guard(db: Database) -> None:
+    """Refuse writes to a read-only database and take the write lock before the first write."""
+
+    @event.listens_for(db.engine, "before_cursor_execute")
+    def _before(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+        if is_write_statement(statement):
+            db._before_write(id(conn.connection.dbapi_connection))
+
+    def _end(conn: Any) -> None:
+        fairy = conn.connection
+        db._after_transaction(id(fairy.dbapi_connection))
+
+    event.listen(db.engine, "commit", _end)
+    event.listen(db.engine, "rollback", _end)
+
+
 def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
+    # hide_parameters: an error or a log line never carries the values of the school's records.
     if readonly:
         uri = path.absolute().as_uri() + "?mode=ro"
         engine = create_engine(
-            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False,
-                                                         timeout=BUSY_TIMEOUT_MS / 1000)
+            "sqlite://", hide_parameters=True,
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000),
         )
     else:
         engine = create_engine(
-            to_url(path), connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            to_url(path), hide_parameters=True,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         )
     _sqlite_connect_listeners(engine, readonly)
     return engine
@@ -155,11 +288,18 @@ def open_database(
     create: bool = False,
     readonly: bool = False,
     migrate: bool = True,
+    hold_lock: bool = False,
 ) -> Database:
     """Open (and with ``create``, make) the database at a path or SQLAlchemy URL.
 
-    Raises ``DatabaseError`` with a message for the user when the file is missing, damaged,
-    from a newer version of the app, or the server cannot be reached.
+    ``readonly=True`` opens a file for reading only; a file or folder this user cannot write is
+    opened read-only by itself (``Database.readonly_reason`` says why). ``hold_lock=True`` is for
+    the desktop app: the write lock is taken now and kept until ``dispose()``, so a second copy
+    of the app is told at once who has the file open (``locking.DatabaseInUseError``).
+
+    Raises ``DatabaseError`` with a message for the user when the file is missing, damaged
+    (``DatabaseDamagedError``), locked (``DatabaseLockedError``), from a newer version of the app,
+    or the server cannot be reached.
     """
     target = str(target) if target is not None else default_db_target()
     if is_url(target) and not target.startswith("sqlite"):
@@ -171,33 +311,56 @@ def open_database(
     if not path.parent.is_dir():
         raise DatabaseError(f"The folder {path.parent} does not exist.",
                             hint="Choose a file in a folder that exists, or create the folder first.")
+    from .services import locking
+
+    reason = ""
     if path.exists():
         if path.is_dir():
             raise DatabaseError(f"{path} is a folder, not a database file.")
         check_sqlite_file(path)
+        if not readonly and not locking.folder_and_file_writable(path):
+            readonly = True
+            reason = (f"You are not allowed to change {path.name}" if not os.access(path, os.W_OK)
+                      else f"You are not allowed to save changes in the folder {path.parent}")
+            reason += ": you can look at the records and export them, but not change them."
     elif not create:
         raise DatabaseError(f"There is no CPD database at {path}.",
                             hint="Create one with 'cpd-desktop init --school NAME', or choose another file.")
     elif readonly:
         raise DatabaseError(f"There is no CPD database at {path} to open read-only.")
+    elif not locking.folder_and_file_writable(path):
+        raise DatabaseError(f"CPD Desktop is not allowed to create a file in {path.parent}.",
+                            hint="Choose a folder of your own, such as Documents.")
+    if readonly and not reason:
+        reason = "It was opened read-only: you can look at the records and export them, but not change them."
     engine = create_sqlite_engine(path, readonly=readonly)
     db = Database(url=to_url(path), engine=engine, session_factory=_session_factory(engine),
-                  readonly=readonly, path=path)
+                  readonly=readonly, path=path, readonly_reason=reason, hold_lock=hold_lock and not readonly)
+    _install_write_guard(db)
     try:
         _quick_check(db)
+        db.warnings.extend(locking.location_warnings(path))
+        if not readonly:
+            cleared = locking.clear_if_stale(path)
+            if cleared is not None:
+                db.warnings.append(f"CPD Desktop was not closed properly when {cleared.describe()} had this "
+                                   "file open; the file has been checked and is sound.")
+            if db.hold_lock:
+                with db._mutex:
+                    db._acquire()
         if migrate:
             from .migrate import upgrade_on_open
 
             upgrade_on_open(db)
     except BaseException:
-        engine.dispose()
+        db.dispose()
         raise
     return db
 
 
 def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
     try:
-        engine = create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     except (ArgumentError, NoSuchModuleError) as exc:
         raise DatabaseError(f"'{url}' is not a database address CPD Desktop understands.",
                             hint="Use a file path, or postgresql+psycopg://user@host/dbname.") from exc

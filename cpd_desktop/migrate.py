@@ -1,7 +1,16 @@
-"""Alembic, run from inside the app: a new file is migrated to head; an older one is backed up first."""
+"""Alembic, run from inside the app: a new file is migrated to head; an older one is backed up first.
+
+Batch migrations on SQLite copy a table, drop the old one and rename the copy. With foreign keys
+on, dropping a parent table deletes every child row through ON DELETE CASCADE (measured: a batch
+migration of ``school`` emptied every table below it). So ``upgrade`` switches foreign keys off
+on its connection *before* BEGIN (the pragma does nothing inside a transaction), checks it is
+off, runs every revision in one transaction, and runs ``PRAGMA foreign_key_check`` before
+committing: a migration that would leave a dangling link is rolled back whole.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from alembic import command
@@ -16,36 +25,48 @@ from .errors import DatabaseError, ReadOnlyError
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def alembic_config() -> Config:
+def alembic_config(extra_versions: Sequence[Path] = ()) -> Config:
+    """The app's Alembic configuration; ``extra_versions`` adds folders of revisions (tests use it)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if extra_versions:
+        folders = [MIGRATIONS_DIR / "versions", *extra_versions]
+        cfg.set_main_option("version_locations", " ".join(str(f) for f in folders))
+        cfg.set_main_option("path_separator", "space")
     return cfg
 
 
-def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+def head_revision(cfg: Config | None = None) -> str:
+    head = ScriptDirectory.from_config(cfg or alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
-def known_revisions() -> set[str]:
-    return {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+def known_revisions(cfg: Config | None = None) -> set[str]:
+    return {rev.revision for rev in ScriptDirectory.from_config(cfg or alembic_config()).walk_revisions()}
+
+
+def revisions_in_order(cfg: Config | None = None) -> list[str]:
+    """Every revision from the first to head."""
+    return [rev.revision for rev in reversed(list(ScriptDirectory.from_config(cfg or alembic_config())
+                                                  .walk_revisions()))]
 
 
 def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
+def upgrade(db: Database, revision: str = "head", *, cfg: Config | None = None) -> None:
     """Run the migrations up to ``revision`` in one transaction (SQLite DDL is transactional)."""
-    cfg = alembic_config()
-    with db.engine.connect() as conn:
+    cfg = cfg or alembic_config()
+    with db.write_lock(), db.engine.connect() as conn:
         raw = conn.connection.driver_connection
         if db.is_sqlite:
-            # Batch migrations copy and drop tables: with foreign keys on, dropping a parent table
-            # deletes every child row through ON DELETE CASCADE. The pragma is ignored inside a
-            # transaction, so it is switched off on the raw connection before BEGIN.
+            # Off before BEGIN: inside a transaction the pragma is silently ignored.
             raw.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+            if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 0:  # type: ignore[union-attr]
+                raise DatabaseError(f"{db.label} could not be prepared for upgrading; nothing was changed.",
+                                    hint="Close other programs using the file and open it again.")
         try:
             with conn.begin():
                 cfg.attributes["connection"] = conn
@@ -54,8 +75,8 @@ def upgrade(db: Database, revision: str = "head") -> None:
                     problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if problems:
                         raise DatabaseError(
-                            f"Upgrading {db.label} would break {len(problems)} links between records; "
-                            "nothing was changed.",
+                            f"Upgrading {db.label} would break {len(problems)} links between records "
+                            f"(first in table {problems[0][0]}); nothing was changed.",
                             hint="Restore the backup taken before the upgrade and report the problem.",
                         )
         finally:
@@ -64,14 +85,15 @@ def upgrade(db: Database, revision: str = "head") -> None:
                 raw.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
-def upgrade_on_open(db: Database) -> None:
+def upgrade_on_open(db: Database, *, cfg: Config | None = None) -> None:
     """Bring the schema to head. An empty file is created; an older one is backed up first."""
+    cfg = cfg or alembic_config()
     with db.engine.connect() as conn:
         current = current_revision(conn)
-    head = head_revision()
+    head = head_revision(cfg)
     if current == head:
         return
-    if current is not None and current not in known_revisions():
+    if current is not None and current not in known_revisions(cfg):
         raise DatabaseError(
             f"{db.label} was made by a newer version of CPD Desktop.",
             hint="Install the newest version of CPD Desktop to open it.",
@@ -84,9 +106,10 @@ def upgrade_on_open(db: Database) -> None:
             f"{db.label} needs upgrading to this version of CPD Desktop, but it is open read-only.",
             hint="Open it from a folder you can write to, so that it can be backed up and upgraded.",
         )
-    if current is not None and db.path is not None:
-        from .services.backups import backup_database
+    with db.write_lock():
+        if current is not None and db.path is not None:
+            from .services.backups import backup_database
 
-        db.backup_before_migration = backup_database(db, reason="before-upgrade").path
-        db.migrated_from = current
-    upgrade(db)
+            db.backup_before_migration = backup_database(db, reason="before-upgrade").path
+            db.migrated_from = current
+        upgrade(db, cfg=cfg)
