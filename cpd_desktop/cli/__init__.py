@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "cpd_desktop.cli.setup",
     "cpd_desktop.cli.reports",
     "cpd_desktop.cli.trust",
+    "cpd_desktop.cli.imports",
+    "cpd_desktop.cli.exports",
 ]
 
 log = logging.getLogger("cpd_desktop")

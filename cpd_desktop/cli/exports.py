@@ -1,0 +1,45 @@
+"""``export summary|activities|claims|cover|staff-record|absences``: write a PDF, workbook or CSV."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from .common import Context, UsageError
+
+
+def register(sub: Any) -> None:
+    from ..exports import KINDS
+
+    kinds = "; ".join(f"{k.key} ({', '.join(k.formats)})" for k in KINDS.values())
+    p = sub.add_parser("export", help="write a PDF or Excel export (summary, CPD log, claims, cover sheet, …)",
+                       description=f"Write an export to a file. Kinds and their formats: {kinds}.")
+    p.add_argument("kind", choices=list(KINDS))
+    p.add_argument("--year", help="academic year, e.g. 2025/26 (default: the current year; staff-record: all)")
+    p.add_argument("--department", help="only this department (summary, activities, absences)")
+    p.add_argument("--booking", type=int, metavar="ID", help="the booking (cover; absences for one booking)")
+    p.add_argument("--staff", metavar="CODE", help="the person's staff code (staff-record)")
+    p.add_argument("--format", choices=["pdf", "xlsx", "csv"],
+                   help="file format (default: from the output file's name)")
+    p.add_argument("--output", required=True, metavar="FILE", help="the file to write")
+    p.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
+    from ..exports import ExportOptionError, check_options, run_export
+
+    fmt = args.format or Path(args.output).suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "xlsx", "csv"):
+        raise UsageError("say which format with --format pdf, xlsx or csv")
+    try:
+        spec = check_options(args.kind, fmt, booking_id=args.booking, staff_code=args.staff)
+    except ExportOptionError as exc:
+        raise UsageError(str(exc)) from None
+    db = ctx.open()
+    with db.session() as s:
+        school_id = ctx.school(s).id
+    path = run_export(db, school_id, args.kind, fmt, args.output, year=args.year, department=args.department,
+                      booking_id=args.booking, staff_code=args.staff)
+    print(f"{spec.label} written to {path}")
+    return 0

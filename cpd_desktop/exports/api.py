@@ -1,0 +1,251 @@
+"""The one headless entry point for every export (see the package docstring for how to call it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from ..db import Database
+from ..errors import CpdError, NotFoundError
+from ..models import School
+from ..services.formatting import format_date, format_hours, format_money
+from ..services.years import AcademicYear, current_academic_year, parse_academic_year
+from . import rows as r
+from .safety import CancelledCallback, ProgressCallback, Ticker, atomic_output, check_output
+
+SUFFIXES = {"pdf": (".pdf",), "xlsx": (".xlsx",), "csv": (".csv",)}
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    key: str
+    label: str
+    formats: tuple[str, ...]
+    needs: str | None = None  # "booking" or "staff": the option the kind cannot do without
+    yearly: bool = True  # covers an academic year (the current one unless another is chosen)
+    help: str = ""
+
+
+KINDS: dict[str, ExportKind] = {k.key: k for k in (
+    ExportKind("summary", "Department CPD summary", ("pdf", "xlsx"),
+               help="Hours against target, subject-specific share, DfE Standard, evaluations, cost; for governors."),
+    ExportKind("activities", "CPD log", ("pdf", "xlsx"),
+               help="Every activity of the year, by person. The workbook can be imported again."),
+    ExportKind("claims", "Bursary claims", ("pdf", "xlsx"),
+               help="Each claim with its cost heads, expected / claimed / received, status and dates."),
+    ExportKind("cover", "Release-cover sheet", ("pdf", "xlsx"), needs="booking", yearly=False,
+               help="One page per day away, with each lesson's work, materials and technician notes."),
+    ExportKind("staff-record", "Individual CPD record", ("pdf",), needs="staff", yearly=False,
+               help="Everything held about one person, for appraisal or a subject access request."),
+    ExportKind("absences", "Cover absences for the MIS", ("xlsx", "csv"),
+               help="One row per lesson to cover (reason code CPD), to key into SIMS, Arbor or Bromcom."),
+)}
+
+
+class ExportOptionError(CpdError):
+    """An export that does not exist (a kind in a format it has none of) or lacks what it needs."""
+
+
+def check_options(kind: str, fmt: str, *, booking_id: int | None = None,
+                  staff_code: str | None = None) -> ExportKind:
+    """The kind, if it exists in that format and has what it needs; else a message saying what does."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ExportOptionError(f"There is no '{kind}' export.", hint="Choose one of: " + ", ".join(KINDS) + ".")
+    if fmt not in spec.formats:
+        raise ExportOptionError(f"There is no {fmt} {spec.label.lower()}: it exports as "
+                                + " or ".join(spec.formats) + ".",
+                                hint=f"Use --format {spec.formats[0]}.")
+    if spec.needs == "booking" and booking_id is None:
+        raise ExportOptionError(f"The {spec.label.lower()} is for one booking.",
+                                hint="Say which with --booking ID (`cpd-desktop report bookings` lists them).")
+    if spec.needs == "staff" and not (staff_code or "").strip():
+        raise ExportOptionError(f"The {spec.label.lower()} is for one person.",
+                                hint="Say who with --staff CODE (their staff code).")
+    return spec
+
+
+def default_filename(kind: str, fmt: str, *, year: str | None = None, department: str | None = None,
+                     booking_id: int | None = None, staff_code: str | None = None) -> str:
+    """A file name to offer in a Save dialog, e.g. 'CPD summary 2025-26 Science.pdf'."""
+    parts = [KINDS[kind].label if kind in KINDS else kind]
+    if year:
+        parts.append(year.replace("/", "-"))
+    if department:
+        parts.append(department)
+    if booking_id is not None:
+        parts.append(f"booking {booking_id}")
+    if staff_code:
+        parts.append(staff_code.upper())
+    name = " ".join(parts)
+    return "".join(ch for ch in name if ch not in '\\/:*?"<>|') + f".{fmt}"
+
+
+@dataclass(frozen=True)
+class ExportPreview:
+    """What an export will hold: a title, headline figures, and how much work writing it is."""
+
+    title: str
+    figures: list[tuple[str, str]]
+    items: int  # rows (or pages, for a cover sheet) the export will contain
+    empty: bool
+
+
+def _school(session: Session, school_id: int) -> School:
+    school = session.get(School, school_id)
+    if school is None:
+        raise NotFoundError("That school is not in this database any more.", hint="Choose the school again.")
+    return school
+
+
+def _year(year: AcademicYear | str | None, school: School, spec: ExportKind, today: dt.date) -> AcademicYear | None:
+    if isinstance(year, AcademicYear):
+        return year
+    if year is not None and str(year).strip():
+        return parse_academic_year(str(year), school.academic_year_start_month, field="Year")
+    return current_academic_year(school, today) if spec.yearly else None
+
+
+def _scope(year: AcademicYear | None, department: str | None) -> str:
+    text = year.label if year else "all years"
+    return text + (f", {department} department" if department else "")
+
+
+def preview(db: Database, school_id: int, kind: str, *, year: AcademicYear | str | None = None,
+            department: str | None = None, booking_id: int | None = None, staff_code: str | None = None,
+            today: dt.date | None = None) -> ExportPreview:
+    """Headline figures of an export before it is written (for the Reports view). Cheap: counts in SQL."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ExportOptionError(f"There is no '{kind}' export.")
+    today = today or dt.date.today()
+    with db.session() as s:
+        school = _school(s, school_id)
+        y = _year(year, school, spec, today)
+        dept = r.find_department(s, school, department)
+        scope = _scope(y, dept)
+        if kind in ("activities", "summary"):
+            n, people, hours = r.count_activities(s, school, y, dept)
+            figures = [("People", str(people)), ("Activities", str(n)), ("Hours", format_hours(hours))]
+            if kind == "summary":
+                assert y is not None
+                cost = r.reports.cost_by_staff(s, school, y, dept)
+                figures.append(("Cost", format_money(sum((c.total for c in cost), Decimal("0.00")))))
+            return ExportPreview(f"{spec.label} {scope}", figures, n, n == 0)
+        if kind == "claims":
+            claims = r.claim_rows(s, school, y)
+            total = sum((c.expected for c in claims), Decimal("0.00"))
+            received = sum((c.received or Decimal("0.00") for c in claims), Decimal("0.00"))
+            return ExportPreview(f"{spec.label} {scope}", [("Claims", str(len(claims))),
+                                                          ("Expected", format_money(total)),
+                                                          ("Received", format_money(received))],
+                                 len(claims), not claims)
+        if kind == "cover":
+            if booking_id is None:
+                raise ExportOptionError("Choose a booking.")
+            sheet = r.cover_sheet(s, school, booking_id)
+            return ExportPreview(f"Release cover: {sheet.staff_name}", [
+                ("Dates", f"{format_date(sheet.start_date)} to {format_date(sheet.end_date)}"),
+                ("Pages (days away)", str(len(sheet.days))), ("Lessons to cover", str(len(sheet.lessons)))],
+                len(sheet.days), not sheet.days)
+        if kind == "staff-record":
+            record = r.staff_record(s, school, staff_code or "", y)
+            return ExportPreview(f"CPD record: {record.name}", [
+                ("Activities", str(len(record.activities))), ("Bookings", str(len(record.bookings))),
+                ("Claims", str(len(record.claims))), ("Audit entries", str(len(record.audit)))],
+                len(record.activities) + len(record.audit), False)
+        absences = r.absence_rows(s, school, y, department=dept, booking_id=booking_id)
+        return ExportPreview(f"{spec.label} {scope}", [
+            ("Lessons to cover", str(len(absences))), ("People", str(len({a.staff_code for a in absences})))],
+            len(absences), not absences)
+
+
+def run_export(db: Database, school_id: int, kind: str, fmt: str, output: str | Path, *,
+               year: AcademicYear | str | None = None, department: str | None = None,
+               booking_id: int | None = None, staff_code: str | None = None,
+               progress: ProgressCallback | None = None, cancelled: CancelledCallback | None = None,
+               today: dt.date | None = None) -> Path:
+    """Write one export to ``output`` and return its path. See the package docstring."""
+    check_options(kind, fmt, booking_id=booking_id, staff_code=staff_code)
+    path = check_output(Path(output), SUFFIXES[fmt])
+    today = today or dt.date.today()
+    ticker = Ticker(0, progress, cancelled)
+    ticker.check()
+    spec = KINDS[kind]
+    with db.session() as s:
+        school = _school(s, school_id)
+        y = _year(year, school, spec, today)
+        dept = r.find_department(s, school, department)
+        write = _prepare(s, school, kind, fmt, y, dept, booking_id, staff_code, today)
+    ticker.check()
+    with atomic_output(path) as tmp:
+        write(tmp, ticker)
+    return path
+
+
+Writer = Callable[[Path, Ticker], None]
+
+
+def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | None, dept: str | None,
+             booking_id: int | None, staff_code: str | None, today: dt.date) -> Writer:
+    """Read the export's rows while the session is open; return the function that writes the file."""
+    name = school.name
+    scope = _scope(y, dept)
+    if kind == "summary":
+        assert y is not None
+        data = r.summary_data(s, school, y, dept, today)
+        if fmt == "pdf":
+            from .pdf.summary import write_summary_pdf
+
+            return lambda p, t: write_summary_pdf(data, p, t)
+        acts = r.activity_rows(s, school, y, department=dept)
+        from .xlsx.activities import write_summary_xlsx
+
+        return lambda p, t: write_summary_xlsx(data, acts, p, t)
+    if kind == "activities":
+        acts = r.activity_rows(s, school, y, department=dept)
+        if fmt == "pdf":
+            from .pdf.log import write_log_pdf
+
+            return lambda p, t: write_log_pdf(acts, name, scope, p, t, produced=today)
+        from .xlsx.activities import write_activities_xlsx
+
+        return lambda p, t: write_activities_xlsx(acts, name, scope, p, t)
+    if kind == "claims":
+        claims = r.claim_rows(s, school, y)
+        if fmt == "pdf":
+            from .pdf.claims import write_claims_pdf
+
+            return lambda p, t: write_claims_pdf(claims, name, _scope(y, None), p, t, today)
+        from .xlsx.claims import write_claims_xlsx
+
+        return lambda p, t: write_claims_xlsx(claims, name, _scope(y, None), p, t, today)
+    if kind == "cover":
+        assert booking_id is not None
+        sheet = r.cover_sheet(s, school, booking_id)
+        if fmt == "pdf":
+            from .pdf.cover import write_cover_pdf
+
+            return lambda p, t: write_cover_pdf(sheet, name, p, t)
+        from .xlsx.cover import write_cover_xlsx
+
+        return lambda p, t: write_cover_xlsx(sheet, name, p, t)
+    if kind == "staff-record":
+        record = r.staff_record(s, school, staff_code or "", y)
+        from .pdf.record import write_record_pdf
+
+        return lambda p, t: write_record_pdf(record, name, p, t, today)
+    absences = r.absence_rows(s, school, y, department=dept, booking_id=booking_id)
+    if fmt == "csv":
+        from .xlsx.cover import write_absences_csv
+
+        return lambda p, t: write_absences_csv(absences, p, t)
+    from .xlsx.cover import write_absences_xlsx
+
+    return lambda p, t: write_absences_xlsx(absences, name, scope, p, t)
+
