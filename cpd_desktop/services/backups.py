@@ -268,7 +268,7 @@ def backup_database(db: Database, *, output: Path | None = None, reason: str = "
 
 
 def _backup_file(source: Path, *, output: Path | None, reason: str, label: str) -> BackupFile:
-    now = dt.datetime.now().replace(microsecond=0)
+    now = dt.datetime.now()  # to the microsecond, so that two backups in one second still sort
     if output is None:
         folder = backup_folder()
         try:
@@ -324,7 +324,7 @@ def _backup_file(source: Path, *, output: Path | None, reason: str, label: str) 
 
 def _write_manifest(backup: BackupFile) -> None:
     data = {"format": 1, "app": "CPD Desktop", "file": backup.path.name, "sha256": backup.sha256,
-            "size": backup.size, "created": backup.created.isoformat(timespec="seconds"),
+            "size": backup.size, "created": backup.created.isoformat(),
             "reason": backup.reason, "source": backup.source, "fingerprint": backup.fingerprint,
             "holds": backup.holds}
     path = manifest_path(backup.path)
@@ -356,8 +356,7 @@ def read_backup(path: Path) -> BackupFile:
             conn.close()
     except sqlite3.Error:
         pass
-    return BackupFile(path=path, sha256="", size=stat.st_size, created=dt.datetime.fromtimestamp(stat.st_mtime)
-                      .replace(microsecond=0), reason="unknown", holds=holds, has_manifest=False)
+    return BackupFile(path=path, sha256="", size=stat.st_size, created=dt.datetime.fromtimestamp(stat.st_mtime), reason="unknown", holds=holds, has_manifest=False)
 
 
 def verify_backup(path: Path) -> BackupFile:
