@@ -1,0 +1,144 @@
+"""What every view shares: the open database, the school, the year and department chosen, the undo stack.
+
+A view never keeps ORM objects between user actions: it asks ``AppContext`` for a session per
+action, and every change goes through ``AppContext.run`` (a ``ServiceCommand`` on the undo stack),
+after which ``data_changed`` tells the views to requery.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QWidget
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Activity, Department, School
+from ..services.years import AcademicYear, academic_year_of, current_academic_year
+from .errors import show_error
+from .undo import ServiceCommand, push
+
+
+class AppContext(QObject):
+    filters_changed = Signal()
+    data_changed = Signal()
+    school_changed = Signal()
+    navigate = Signal(str, object)  # view name, what to show (a record id or a filter)
+
+    def __init__(self, db: Any, school_id: int, parent: QObject | None = None, *,
+                 today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self.db = db
+        self.school_id = school_id
+        self.undo_stack = QUndoStack(self)
+        self.today = today or dt.date.today()
+        with self.session() as s:
+            school = self.school(s)
+            self.school_name = school.name
+            self.is_demo = bool(school.is_demo)
+            self.year: AcademicYear = current_academic_year(school, self.today)
+            self.start_month = school.academic_year_start_month
+        self.department: str | None = None
+
+    # ---- database ----
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.db.session() as s:
+            yield s
+
+    def school(self, session: Session) -> School:
+        school = session.get(School, self.school_id)
+        assert school is not None
+        return school
+
+    def reload_school(self) -> None:
+        with self.session() as s:
+            school = self.school(s)
+            self.school_name = school.name
+            self.is_demo = bool(school.is_demo)
+        self.school_changed.emit()
+
+    # ---- year and department ----
+    def years(self) -> list[AcademicYear]:
+        """Every academic year with CPD in it, up to next year."""
+        with self.db.engine.connect() as conn:
+            first = conn.execute(select(func.min(Activity.date)).where(Activity.school_id == self.school_id)).scalar()
+        current = AcademicYear(self.year.start_year, self.start_month)
+        now = academic_year_of(self.today, self.start_month)
+        earliest = academic_year_of(first, self.start_month) if isinstance(first, dt.date) else now
+        earliest = min(earliest, current, now)
+        latest = max(now.next(), current)
+        out = []
+        year = earliest
+        while year <= latest:
+            out.append(year)
+            year = year.next()
+        return list(reversed(out))
+
+    def departments(self) -> list[str]:
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(select(Department.name).where(Department.school_id == self.school_id)
+                                .order_by(Department.name)).scalars().all()
+        return list(rows)
+
+    def set_year(self, year: AcademicYear) -> None:
+        if year != self.year:
+            self.year = year
+            self.filters_changed.emit()
+
+    def set_department(self, name: str | None) -> None:
+        if name != self.department:
+            self.department = name or None
+            self.filters_changed.emit()
+
+    def department_condition(self) -> Any:
+        """SQL condition on ``Department.name`` for the chosen department (None: all)."""
+        if not self.department:
+            return None
+        return func.lower(Department.name) == self.department.lower()
+
+    # ---- changes ----
+    def run(self, parent: QWidget | None, text: str, action: Callable[[Session], Any]) -> Any:
+        """Do one user action through the services as an undoable command; show any error.
+
+        Returns the action's result, or None if it was refused (the error has been shown).
+        """
+        command = ServiceCommand(self.db, text, action, on_change=lambda _c: self.data_changed.emit())
+        try:
+            return push(self.undo_stack, command)
+        except Exception as exc:
+            show_error(parent, exc)
+            return None
+
+    def undo(self, parent: QWidget | None = None) -> None:
+        self._step(parent, undo=True)
+
+    def redo(self, parent: QWidget | None = None) -> None:
+        self._step(parent, undo=False)
+
+    def _step(self, parent: QWidget | None, *, undo: bool) -> None:
+        stack = self.undo_stack
+        index = stack.index() - 1 if undo else stack.index()
+        if index < 0 or index >= stack.count():
+            return
+        command = stack.command(index)
+        assert isinstance(command, ServiceCommand)
+        try:
+            # Run it here so a refusal can be shown and the stack left where it was.
+            if undo:
+                command.undo()
+            else:
+                command.redo()
+        except Exception as exc:
+            show_error(parent, exc)
+            return
+        command._skip_next_step = True
+        if undo:
+            stack.undo()
+        else:
+            stack.redo()

@@ -1,0 +1,1 @@
+"""Edit dialogs. Each validates as you type and has a ``classmethod ask`` that tests replace."""

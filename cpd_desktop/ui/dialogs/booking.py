@@ -1,0 +1,218 @@
+"""Booking CPD: from the course catalogue or free text, with every cost head and the bursary expected
+shown as you type; and the small dialogs for moving a booking on (cancel with a reason)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QWidget
+from sqlalchemy import select
+
+from ...errors import CpdError
+from ...models import Booking, BursaryScheme, Course
+from ...models.enums import FORMATS
+from ...services import validation as v
+from ...services.formatting import format_date, format_hours, format_money
+from ...services.years import school_days
+from ..forms import FormDialog
+from .lookups import provider_names, staff_choices
+
+FREE_TEXT = 0
+
+
+def _money_or_zero(text: Any, field: str) -> Decimal:
+    return v.parse_money(text, field, required=False) or Decimal("0.00")
+
+
+class BookingDialog(FormDialog):
+    def __init__(self, ctx: Any, booking: Booking | None = None, parent: QWidget | None = None, *,
+                 staff_id: int | None = None, start: dt.date | None = None) -> None:
+        super().__init__("Edit booking" if booking else "Book CPD", parent, ok_text="Save booking",
+                         intro="Choose a course from the catalogue to fill in its details, or type your own.")
+        self.ctx = ctx
+        b = booking
+        self.version = b.version if b else None
+        with ctx.session() as s:
+            school = ctx.school(s)
+            self.day_rate = school.supply_day_rate
+            self.courses = {c.id: c for c in s.scalars(select(Course).where(
+                Course.school_id == ctx.school_id, Course.active.is_(True)).order_by(Course.title))}
+            for c in self.courses.values():
+                _ = c.provider, c.bursary_scheme
+            self.schemes = {x.id: x for x in s.scalars(select(BursaryScheme).where(
+                BursaryScheme.school_id == ctx.school_id, BursaryScheme.active.is_(True)).order_by(BursaryScheme.name))}
+        self.add_combo("staff_id", "Member of staff *", staff_choices(ctx, include_leavers=False),
+                       b.staff_id if b else staff_id)
+        course_items: list[tuple[Any, str]] = [(FREE_TEXT, "— Free text (not in the catalogue) —")]
+        for c in self.courses.values():
+            course_items.append((c.id, c.title + (f" — {c.provider.name}" if c.provider else "")))
+        self.add_combo("course_id", "Course", course_items, (b.course_id or FREE_TEXT) if b else FREE_TEXT)
+        if b is not None:
+            self.fields["course_id"].widget.setEnabled(False)
+            self.fields["staff_id"].widget.setEnabled(False)
+        self.add_line("title", "Title *", b.title if b else "", check=lambda x: v.required_text(x, "Title"))
+        self.add_combo("provider", "Provider", [(p, p) for p in provider_names(ctx)],
+                       b.provider.name if b and b.provider else "", editable=True)
+        if b is None:
+            self.fields["provider"].widget.setCurrentText("")
+        first = start or _next_school_day(ctx.today + dt.timedelta(days=14))
+        self.add_line("start_date", "Start date *", format_date(b.start_date if b else first),
+                      check=lambda x: v.parse_date(x, "Start date"), placeholder="dd/mm/yyyy")
+        self.add_line("end_date", "End date", format_date(b.end_date) if b else "",
+                      check=lambda x: v.parse_date(x, "End date", required=False),
+                      placeholder="same day if blank")
+        self.add_line("hours", "Hours *", format_hours(b.hours) if b else "",
+                      check=lambda x: v.parse_hours(x, "Hours", start=dt.date(2000, 1, 1), end=dt.date(2000, 12, 31)))
+        self.add_combo("format", "Format", list(FORMATS.items()), b.format if b else "face_to_face")
+        self.add_check("subject_specific", "Subject-specific", b.subject_specific if b else True)
+        self.add_check("cover_required", "Needs release cover", b.cover_required if b else True)
+        self.add_line("cover_days", "Cover days", f"{b.cover_days:g}" if b else "",
+                      check=lambda x: v.parse_decimal(x or 0, "Cover days"),
+                      tip="Days of supply cover; blank counts the school days of the booking")
+        self.add_line("cover_day_rate", "Cover day rate", format_money(b.cover_day_rate if b else self.day_rate),
+                      check=lambda x: v.parse_money(x, "Cover day rate"))
+        self.add_line("fee", "Course fee", format_money(b.fee) if b else "£0.00",
+                      check=lambda x: _money_or_zero(x, "Course fee"))
+        self.add_line("travel", "Travel", format_money(b.travel) if b else "£0.00",
+                      check=lambda x: _money_or_zero(x, "Travel"))
+        self.add_line("accommodation", "Accommodation", format_money(b.accommodation) if b else "£0.00",
+                      check=lambda x: _money_or_zero(x, "Accommodation"))
+        self.add_line("subsistence", "Subsistence", format_money(b.subsistence) if b else "£0.00",
+                      check=lambda x: _money_or_zero(x, "Subsistence"))
+        scheme_items: list[tuple[Any, str]] = [(0, "— None —"), *[(x.id, x.name) for x in self.schemes.values()]]
+        self.add_combo("scheme_id", "Bursary scheme", scheme_items, 0,
+                       tip="The bursary you expect to claim; a claim can be raised in Bursaries")
+        self.add_line("budget_code", "Budget code", (b.budget_code or "") if b else "",
+                      check=lambda x: v.clean_text(x, "Budget code", max_len=40))
+        self.add_text("intended_outcomes", "Intended outcomes", (b.intended_outcomes or "") if b else "",
+                      placeholder="What should change for pupils?")
+        self.summary = QLabel("")
+        self.summary.setObjectName("panelText")
+        self.summary.setWordWrap(True)
+        self.summary.setAccessibleName("Cost summary")
+        self.add_row("Cost:", self.summary)
+        self.fields["course_id"].widget.currentIndexChanged.connect(self._course_chosen)
+        self.changed.connect(self._update_summary)
+        if b and b.course_id and b.course_id in self.courses and self.courses[b.course_id].bursary_scheme_id:
+            combo = self.fields["scheme_id"].widget
+            combo.setCurrentIndex(max(0, combo.findData(self.courses[b.course_id].bursary_scheme_id)))
+        self.resize(560, 680)
+
+    def _course_chosen(self, _index: int) -> None:
+        course = self.courses.get(self.fields["course_id"].getter())
+        if course is None:
+            return
+        w = {k: f.widget for k, f in self.fields.items()}
+        w["title"].setText(course.title)
+        w["hours"].setText(format_hours(course.hours))
+        w["fee"].setText(format_money(course.fee))
+        w["format"].setCurrentIndex(max(0, w["format"].findData(course.format)))
+        w["subject_specific"].setChecked(course.subject_specific)
+        w["provider"].setCurrentText(course.provider.name if course.provider else "")
+        start = v.parse_date(w["start_date"].text(), "Start date", required=False) if w["start_date"].text() else None
+        if start and course.days and course.days > 1:
+            w["end_date"].setText(format_date(_add_school_days(start, int(course.days + 0.5) - 1)))
+        if course.bursary_scheme_id:
+            w["scheme_id"].setCurrentIndex(max(0, w["scheme_id"].findData(course.bursary_scheme_id)))
+
+    def draft(self) -> Booking:
+        """A booking not saved anywhere, holding what the form says (for the costs and bursary)."""
+        values = self.values()
+        start = v.parse_date(values["start_date"], "Start date") or self.ctx.today
+        end = v.parse_date(values["end_date"], "End date", required=False) or start
+        days = len(school_days(start, end))
+        cover_days = float(v.parse_decimal(values["cover_days"], "Cover days")) if values["cover_days"] else (
+            float(days) if values["cover_required"] else 0.0)
+        return Booking(start_date=start, end_date=end, fee=_money_or_zero(values["fee"], "Fee"),
+                       travel=_money_or_zero(values["travel"], "Travel"),
+                       accommodation=_money_or_zero(values["accommodation"], "Accommodation"),
+                       subsistence=_money_or_zero(values["subsistence"], "Subsistence"),
+                       cover_days=cover_days if values["cover_required"] else 0.0,
+                       cover_day_rate=v.parse_money(values["cover_day_rate"], "Cover day rate") or Decimal("0"))
+
+    def _update_summary(self) -> None:
+        from ...services.bursaries import bursary_expected
+
+        try:
+            b = self.draft()
+        except CpdError:
+            self.summary.setText("—")
+            return
+        lines = [f"Fee {format_money(b.fee)} · travel {format_money(b.travel)} · accommodation "
+                 f"{format_money(b.accommodation)} · subsistence {format_money(b.subsistence)}",
+                 f"Cover {b.cover_days:g} day(s) × {format_money(b.cover_day_rate)} = {format_money(b.cover_cost)}",
+                 f"<b>Total {format_money(b.total_cost)}</b>"]
+        scheme = self.schemes.get(self.fields["scheme_id"].getter())
+        if scheme is not None:
+            expected = bursary_expected(scheme, b)
+            lines.append(f"Bursary expected from {scheme.name}: <b>{format_money(expected)}</b> — "
+                         f"net cost {format_money(b.total_cost - expected)}")
+        self.summary.setText("<br>".join(lines))
+
+    def form_check(self, values: dict[str, Any]) -> None:
+        from ...services.bookings import clean_booking_values
+
+        data = {k: val for k, val in values.items() if k not in ("staff_id", "course_id", "provider", "scheme_id")}
+        for key in ("fee", "travel", "accommodation", "subsistence"):
+            data[key] = data[key] or "0"
+        if not data["cover_days"]:
+            data.pop("cover_days")
+        clean_booking_values(data)
+
+    def service_values(self) -> dict[str, Any]:
+        values = self.values()
+        for key in ("staff_id", "course_id", "scheme_id"):
+            values.pop(key)
+        for key in ("fee", "travel", "accommodation", "subsistence"):
+            values[key] = values[key] or "0"
+        if not values["cover_days"]:
+            values.pop("cover_days")
+            if not values["cover_required"]:
+                values["cover_days"] = 0
+        return values
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, ctx: Any, booking: Booking | None = None, *, staff_id: int | None = None,
+            start: dt.date | None = None) -> dict[str, Any] | None:
+        """The booking's values plus ``staff_id``, ``course_id`` and ``scheme_id`` (0 for none)."""
+        dialog = cls(ctx, booking, parent, staff_id=staff_id, start=start)
+        if dialog.exec():
+            values = dialog.service_values()
+            raw = dialog.values()
+            values["staff_id"] = raw["staff_id"]
+            values["course_id"] = raw["course_id"] or None
+            values["scheme_id"] = raw["scheme_id"] or None
+            values["expected_version"] = dialog.version
+            return values
+        return None
+
+
+class CancelDialog(FormDialog):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__("Cancel booking", parent, ok_text="Cancel booking", intro=f"Cancel “{title}”?")
+        self.add_line("reason", "Reason", "", check=lambda x: v.clean_text(x, "Reason", max_len=500),
+                      placeholder="e.g. course cancelled by the provider")
+        self.resize(460, 200)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str) -> str | None:
+        dialog = cls(title, parent)
+        if dialog.exec():
+            return str(dialog.values()["reason"])
+        return None
+
+
+def _next_school_day(day: dt.date) -> dt.date:
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _add_school_days(day: dt.date, n: int) -> dt.date:
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day

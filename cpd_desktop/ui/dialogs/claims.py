@@ -1,0 +1,75 @@
+"""Raising a bursary claim, moving it on, and its evidence checklist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from ...models import BursaryClaim
+from ...models.enums import CLAIM_STATUSES, CLAIM_TRANSITIONS
+from ...services import validation as v
+from ...services.formatting import format_date, format_money
+from ..forms import FormDialog
+
+
+class NewClaimDialog(FormDialog):
+    def __init__(self, bookings: list[tuple[int, str]], schemes: list[tuple[int, str]], parent: QWidget | None = None,
+                 *, booking_id: int | None = None) -> None:
+        super().__init__("Raise a bursary claim", parent, ok_text="Raise claim",
+                         intro="The amount expected and the deadline come from the scheme's rules.")
+        self.add_combo("booking_id", "Booking *", bookings, booking_id)
+        self.add_combo("scheme_id", "Scheme *", schemes)
+        self.add_line("budget_code", "Budget code", "", check=lambda x: v.clean_text(x, "Budget code", max_len=40))
+        self.add_text("notes", "Notes", "", check=lambda x: v.clean_text(x, "Notes", max_len=v.NOTE_MAX, multiline=True))
+        self.resize(560, 320)
+
+    def form_check(self, values: dict[str, Any]) -> None:
+        from ...errors import ValidationError
+
+        if values["booking_id"] is None:
+            raise ValidationError("Booking", "Choose the booking to claim for.")
+        if values["scheme_id"] is None:
+            raise ValidationError("Scheme", "Choose a bursary scheme (add schemes in Settings).")
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, bookings: list[tuple[int, str]], schemes: list[tuple[int, str]],
+            booking_id: int | None = None) -> dict[str, Any] | None:
+        dialog = cls(bookings, schemes, parent, booking_id=booking_id)
+        if dialog.exec():
+            return dialog.values()
+        return None
+
+
+class ClaimStatusDialog(FormDialog):
+    """Move a claim on: the date it happened, the sum claimed or received, the claim reference."""
+
+    def __init__(self, claim: BursaryClaim, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
+        super().__init__("Move claim on", parent, ok_text="Save",
+                         intro=f"{claim.scheme.name} claim for “{claim.booking.title}” — now "
+                               f"{CLAIM_STATUSES[claim.status].lower()}; expected {format_money(claim.expected)}.")
+        order = ["submitted", "approved", "paid", "draft", "rejected", "withdrawn"]
+        allowed = [s for s in order if s in CLAIM_TRANSITIONS[claim.status]]
+        self.add_combo("status", "New status *", [(s, CLAIM_STATUSES[s]) for s in allowed])
+        self.add_line("on", "Date", format_date(today or dt.date.today()), check=lambda x: v.parse_date(x, "Date"))
+        default = claim.claimed if claim.status == "approved" else claim.expected
+        self.add_line("amount", "Amount", format_money(default),
+                      check=lambda x: v.parse_money(x, "Amount", required=False),
+                      tip="The sum claimed (when submitting) or received (when paid)")
+        self.add_line("reference", "Claim reference", claim.reference or "",
+                      check=lambda x: v.clean_text(x, "Claim reference", max_len=60))
+        self.resize(520, 320)
+
+    def form_check(self, values: dict[str, Any]) -> None:
+        from ...errors import ValidationError
+
+        if values["status"] is None:
+            raise ValidationError("New status", "This claim is closed: it cannot move on.")
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, claim: BursaryClaim, today: dt.date | None = None) -> dict[str, Any] | None:
+        dialog = cls(claim, parent, today=today)
+        if dialog.exec():
+            return dialog.values()
+        return None

@@ -1,0 +1,45 @@
+"""Help → User guide: the few things a new user needs, in the app itself (works offline)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+
+GUIDE = """
+<h2>CPD Desktop in five minutes</h2>
+<p><b>Dashboard</b> shows your department's hours against the 35-hour target (pro rata for part-time staff),
+the subject-specific share, CPD coming up in the next fortnight and the cover it needs, evaluations that are
+overdue and bursary money. Click any figure to see the records behind it.</p>
+<p><b>Staff</b> lists everyone with their hours this year. Double-click a person for their page: CPD record,
+bookings, ECT status and costs.</p>
+<p><b>CPD log</b> holds every activity. Add one with <i>Ctrl+N</i>, edit with <i>F2</i>, delete with
+<i>Delete</i>. <i>Evaluate</i> records the impact: what changed in teaching and for pupils.</p>
+<p><b>Planner</b> is for courses to come: book from the catalogue or type your own. Move a booking from
+planned to approved to booked; after the course, <i>Mark attended</i> puts it in the CPD log and asks for the
+evaluation. The month calendar shows who is out when.</p>
+<p><b>Cover</b> lists the lessons each absence misses, filled from the timetable (week A/B honoured). Add the
+work set and where the materials are, then print the release-cover sheet.</p>
+<p><b>Bursaries</b> follows each claim from draft to paid, with its evidence checklist.</p>
+<p><b>Reports</b> writes PDF summaries for governors and Excel workbooks for finance.</p>
+<p>Every change can be undone with <i>Ctrl+Z</i> and redone with <i>Ctrl+Y</i>. The year and department at the
+top apply to every view. <i>Ctrl+F</i> jumps to the search box.</p>
+<p>Your data stays in one file on this computer. Back it up with File → Back up now.</p>
+"""
+
+
+class UserGuide(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("CPD Desktop — user guide")
+        layout = QVBoxLayout(self)
+        text = QTextBrowser()
+        text.setHtml(GUIDE)
+        text.setAccessibleName("User guide")
+        layout.addWidget(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(620, 560)
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> None:
+        cls(parent).exec()

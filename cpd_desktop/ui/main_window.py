@@ -1,0 +1,610 @@
+"""The main window: sidebar, year and department bar, the views, and the menus.
+
+The window shows at once; the database opens in the background and each view is built the first
+time it is shown, so start-up costs one window and the first view's query, however big the file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import settings
+from .errors import show_error
+from .icons import SIDEBAR, SIDEBAR_ACTIVE, app_icon, icon
+
+log = logging.getLogger("cpd_desktop.ui")
+
+# name, label, icon, module, class
+VIEWS = [
+    ("dashboard", "Dashboard", "dashboard", "cpd_desktop.ui.views.dashboard", "DashboardView"),
+    ("staff", "Staff", "staff", "cpd_desktop.ui.views.staff", "StaffView"),
+    ("log", "CPD log", "log", "cpd_desktop.ui.views.cpd_log", "CpdLogView"),
+    ("planner", "Planner", "planner", "cpd_desktop.ui.views.planner", "PlannerView"),
+    ("cover", "Cover", "cover", "cpd_desktop.ui.views.cover", "CoverView"),
+    ("bursaries", "Bursaries", "bursary", "cpd_desktop.ui.views.bursaries", "BursariesView"),
+    ("reports", "Reports", "reports", "cpd_desktop.ui.views.reports", "ReportsView"),
+    ("settings", "Settings", "settings", "cpd_desktop.ui.views.settings_view", "SettingsView"),
+    ("audit", "Audit trail", "audit", "cpd_desktop.ui.views.audit", "AuditView"),
+]
+VIEW_NAMES = [v[0] for v in VIEWS]
+
+
+class SchoolChooser:
+    @classmethod
+    def ask(cls, parent: QWidget | None, names: list[str]) -> str | None:
+        name, ok = QInputDialog.getItem(parent, "Choose a school", "This database holds several schools:",
+                                        names, 0, False)
+        return name if ok else None
+
+
+class Confirm:
+    """Yes/No questions; ``ask`` is replaced in tests."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel",
+            detail: str = "") -> bool:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(title)
+        box.setText(text)
+        if detail:
+            box.setInformativeText(detail)
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(yes_button)
+        box.exec()
+        return box.clickedButton() is yes_button
+
+
+class Inform:
+    @classmethod
+    def ask(cls, parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(title)
+        box.setText(text)
+        if detail:
+            box.setInformativeText(detail)
+        box.exec()
+
+
+class MainWindow(QMainWindow):
+    database_opened = Signal()
+
+    def __init__(self, *, today: Any = None) -> None:
+        super().__init__()
+        self.today = today
+        self.ctx: Any = None
+        self.pages: dict[str, QWidget] = {}
+        self._opening: Any = None
+        self.setWindowIcon(app_icon())
+        self.setWindowTitle("CPD Desktop")
+        self.setMinimumSize(QSize(900, 600))
+        self.resize(1280, 820)
+        settings.restore_geometry("main", self)
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        from .welcome import WelcomePage
+
+        self.welcome = WelcomePage(self)
+        self.stack.addWidget(self.welcome)
+        self.workspace = self._build_workspace()
+        self.stack.addWidget(self.workspace)
+        self._build_menus()
+        self._update_actions()
+        self.statusBar().showMessage("Ready")
+
+    # ---- layout ----
+    def _build_workspace(self) -> QWidget:
+        root = QWidget()
+        layout = QHBoxLayout(root)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+        sidebar = QWidget()
+        sidebar.setObjectName("sidebar")
+        sidebar.setFixedWidth(200)
+        side = QVBoxLayout(sidebar)
+        side.setContentsMargins(0, 0, 0, 8)
+        side.setSpacing(0)
+        brand = QLabel("CPD Desktop")
+        brand.setObjectName("brand")
+        self.school_label = QLabel("")
+        self.school_label.setObjectName("brandSchool")
+        self.school_label.setWordWrap(True)
+        side.addWidget(brand)
+        side.addWidget(self.school_label)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setAccessibleName("Views")
+        self.nav.setIconSize(QSize(18, 18))
+        for name, label, icon_name, _m, _c in VIEWS:
+            item = QListWidgetItem(icon(icon_name, SIDEBAR, SIDEBAR_ACTIVE), label)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            item.setSizeHint(QSize(180, 38))
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(lambda row: self.show_view(VIEW_NAMES[row]) if row >= 0 else None)
+        side.addWidget(self.nav, 1)
+        self.demo_badge = QLabel("DEMO DATA")
+        self.demo_badge.setObjectName("demoBadge")
+        self.demo_badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.demo_badge.setToolTip("This is a made-up school to explore the app with.")
+        badge_row = QHBoxLayout()
+        badge_row.setContentsMargins(14, 0, 14, 0)
+        badge_row.addWidget(self.demo_badge)
+        side.addLayout(badge_row)
+        layout.addWidget(sidebar)
+
+        right = QWidget()
+        right.setObjectName("page")
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        rlay.setSpacing(0)
+        topbar = QWidget()
+        topbar.setObjectName("topbar")
+        tlay = QHBoxLayout(topbar)
+        tlay.setContentsMargins(20, 8, 20, 8)
+        tlay.addStretch(1)
+        year_label = QLabel("Academic year:")
+        self.year_combo = QComboBox()
+        self.year_combo.setAccessibleName("Academic year")
+        self.year_combo.setMinimumWidth(100)
+        year_label.setBuddy(self.year_combo)
+        dept_label = QLabel("Department:")
+        self.dept_combo = QComboBox()
+        self.dept_combo.setAccessibleName("Department")
+        self.dept_combo.setMinimumWidth(170)
+        dept_label.setBuddy(self.dept_combo)
+        tlay.addWidget(year_label)
+        tlay.addWidget(self.year_combo)
+        tlay.addSpacing(12)
+        tlay.addWidget(dept_label)
+        tlay.addWidget(self.dept_combo)
+        rlay.addWidget(topbar)
+        self.view_stack = QStackedWidget()
+        rlay.addWidget(self.view_stack, 1)
+        layout.addWidget(right, 1)
+        self.year_combo.currentIndexChanged.connect(self._year_chosen)
+        self.dept_combo.currentIndexChanged.connect(self._department_chosen)
+        return root
+
+    def _action(self, text: str, slot: Any, shortcut: Any = None, *, icon_name: str | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                action.setShortcuts(shortcut)
+            else:
+                action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.act_new = self._action("&New school database…", self.new_school, QKeySequence.StandardKey.New)
+        self.act_open = self._action("&Open…", self.open_dialog, QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.act_demo = self._action("Explore with &demo data", self.open_demo)
+        self.act_import = self._action("&Import…", self.import_dialog, "Ctrl+I", icon_name="import")
+        self.act_export = self._action("&Export…", self.export_dialog, "Ctrl+E", icon_name="export")
+        self.act_backup = self._action("&Back up now", self.backup_now, icon_name="backup")
+        self.act_restore = self._action("Re&store from backup…", self.restore_backup)
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        file_menu.insertAction(self.recent_menu.menuAction(), self.act_new)
+        file_menu.insertAction(self.recent_menu.menuAction(), self.act_open)
+        for act in (self.act_demo, None, self.act_import, self.act_export, None, self.act_backup, self.act_restore,
+                    None, self.act_quit):
+            if act is None:
+                file_menu.addSeparator()
+            else:
+                file_menu.addAction(act)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.act_undo = self._action("&Undo", lambda: self.ctx and self.ctx.undo(self), QKeySequence.StandardKey.Undo,
+                                     icon_name="undo")
+        self.act_redo = self._action("&Redo", lambda: self.ctx and self.ctx.redo(self),
+                                     [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")], icon_name="redo")
+        self.act_find = self._action("&Find", self.focus_search, QKeySequence.StandardKey.Find, icon_name="search")
+        for act in (self.act_undo, self.act_redo, self.act_find):
+            edit_menu.addAction(act)
+
+        view_menu = bar.addMenu("&View")
+        self.view_actions: dict[str, QAction] = {}
+        for i, (name, label, icon_name, _m, _c) in enumerate(VIEWS):
+            act = self._action(label, lambda n=name: self.show_view(n), f"Ctrl+{i + 1}", icon_name=icon_name)
+            view_menu.addAction(act)
+            self.view_actions[name] = act
+        view_menu.addSeparator()
+        self.act_refresh = self._action("Re&fresh", self.refresh_current, QKeySequence.StandardKey.Refresh)
+        view_menu.addAction(self.act_refresh)
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self._action("&User guide", self.user_guide, QKeySequence.StandardKey.HelpContents))
+        help_menu.addAction(self._action("Open &data folder", self.open_data_folder))
+        help_menu.addAction(self._action("Open &log file", self.open_log_file))
+        help_menu.addSeparator()
+        help_menu.addAction(self._action("&About CPD Desktop", self.about))
+
+    def _update_actions(self) -> None:
+        open_ = self.ctx is not None
+        for act in (self.act_import, self.act_export, self.act_backup, self.act_find, self.act_refresh,
+                    *self.view_actions.values()):
+            act.setEnabled(open_)
+        self.act_restore.setEnabled(open_ and getattr(self.ctx.db, "path", None) is not None if open_ else False)
+        if open_:
+            stack = self.ctx.undo_stack
+            self.act_undo.setEnabled(stack.canUndo())
+            self.act_redo.setEnabled(stack.canRedo())
+            self.act_undo.setText(f"&Undo {stack.undoText()}".strip())
+            self.act_redo.setText(f"&Redo {stack.redoText()}".strip())
+        else:
+            self.act_undo.setEnabled(False)
+            self.act_redo.setEnabled(False)
+
+    # ---- opening a database ----
+    def open_database(self, target: str, school: str | None = None) -> bool:
+        """Open a database now (on this thread); False if it could not be opened (the error is shown)."""
+        from ..db import open_database
+
+        try:
+            db = open_database(target)
+        except Exception as exc:
+            show_error(self, exc)
+            return False
+        try:
+            school_id = self._choose_school(db, school)
+        except Exception as exc:
+            db.dispose()
+            show_error(self, exc)
+            return False
+        if school_id is None:
+            db.dispose()
+            return False
+        self.set_database(db, school_id, target)
+        return True
+
+    def open_database_in_background(self, target: str, school: str | None = None) -> None:
+        """Open the database off the UI thread (start-up): the window stays responsive meanwhile."""
+        from .workers import Job
+
+        self.welcome.show_opening(target)
+
+        def work(_progress: Any, _cancelled: Any) -> Any:
+            from ..db import open_database
+
+            return open_database(target)
+
+        def opened(db: Any) -> None:
+            try:
+                school_id = self._choose_school(db, school)
+            except Exception as exc:
+                db.dispose()
+                self.welcome.show_choices()
+                show_error(self, exc)
+                return
+            if school_id is None:
+                db.dispose()
+                self.welcome.show_choices()
+                return
+            self.set_database(db, school_id, target)
+
+        def failed(exc: BaseException) -> None:
+            self.welcome.show_choices()
+            show_error(self, exc)
+
+        job = Job(work)
+        job.succeeded.connect(opened)
+        job.failed.connect(failed)
+        self._opening = job.start()
+
+    def _choose_school(self, db: Any, name: str | None) -> int | None:
+        from ..errors import NotFoundError
+        from ..services.schools import choose_school, list_schools
+
+        with db.session() as s:
+            if name:
+                return choose_school(s, name).id
+            schools = list_schools(s)
+            if not schools:
+                raise NotFoundError(f"{db.label} has no school in it yet.",
+                                    hint="Create a new school database, or open another file.")
+            if len(schools) == 1:
+                return schools[0].id
+            chosen = SchoolChooser.ask(self, [x.name for x in schools])
+            if chosen is None:
+                return None
+            return choose_school(s, chosen).id
+
+    def set_database(self, db: Any, school_id: int, target: str | None = None) -> None:
+        from .context import AppContext
+
+        self.close_database()
+        self.ctx = AppContext(db, school_id, self, today=self.today)
+        self.ctx.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
+        self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_actions())
+        self.ctx.school_changed.connect(self._update_title)
+        self.ctx.navigate.connect(self.show_view)
+        self.ctx.data_changed.connect(self._data_changed)
+        if target:
+            settings.set_last_database(target)
+            if db.path is not None:
+                settings.set_last_folder("database", db.path)
+        self._fill_filters()
+        self._update_title()
+        self.stack.setCurrentWidget(self.workspace)
+        self._update_actions()
+        wanted = settings.last_view()
+        self.show_view(wanted if wanted in VIEW_NAMES else "dashboard")
+        self.statusBar().showMessage(f"Opened {db.label}", 5000)
+        self.database_opened.emit()
+
+    def close_database(self) -> None:
+        for page in list(self.pages.values()):
+            self.view_stack.removeWidget(page)
+            page.deleteLater()
+        self.pages.clear()
+        if self.ctx is not None:
+            self.ctx.undo_stack.clear()
+            self.ctx.db.dispose()
+            self.ctx.deleteLater()
+            self.ctx = None
+        self._update_actions()
+
+    def _update_title(self) -> None:
+        if self.ctx is None:
+            self.setWindowTitle("CPD Desktop")
+            return
+        demo = " (demo data)" if self.ctx.is_demo else ""
+        self.setWindowTitle(f"CPD Desktop — {self.ctx.school_name}{demo}")
+        self.school_label.setText(self.ctx.school_name)
+        self.demo_badge.setVisible(self.ctx.is_demo)
+
+    def _fill_filters(self) -> None:
+        ctx = self.ctx
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        for year in ctx.years():
+            self.year_combo.addItem(year.label, year)
+        self.year_combo.setCurrentIndex(max(0, self.year_combo.findText(ctx.year.label)))
+        self.year_combo.blockSignals(False)
+        self.dept_combo.blockSignals(True)
+        current = ctx.department
+        self.dept_combo.clear()
+        self.dept_combo.addItem("All departments", None)
+        for name in ctx.departments():
+            self.dept_combo.addItem(name, name)
+        index = self.dept_combo.findData(current) if current else 0
+        self.dept_combo.setCurrentIndex(max(0, index))
+        self.dept_combo.blockSignals(False)
+
+    def _year_chosen(self, index: int) -> None:
+        if self.ctx is not None and index >= 0:
+            self.ctx.set_year(self.year_combo.itemData(index))
+
+    def _department_chosen(self, index: int) -> None:
+        if self.ctx is not None and index >= 0:
+            self.ctx.set_department(self.dept_combo.itemData(index))
+
+    def _data_changed(self) -> None:
+        # New departments or a new year may have appeared.
+        if self.ctx is None:
+            return
+        depts = [self.dept_combo.itemText(i) for i in range(1, self.dept_combo.count())]
+        if depts != self.ctx.departments():
+            self._fill_filters()
+
+    # ---- views ----
+    def page(self, name: str) -> QWidget:
+        """The view called ``name``, built the first time it is asked for."""
+        if name not in self.pages:
+            _n, _label, _icon, module, cls = VIEWS[VIEW_NAMES.index(name)]
+            view = getattr(importlib.import_module(module), cls)(self.ctx, self)
+            self.pages[name] = view
+            self.view_stack.addWidget(view)
+        return self.pages[name]
+
+    def show_view(self, name: str, payload: Any = None) -> QWidget | None:
+        if self.ctx is None or name not in VIEW_NAMES:
+            return None
+        view = self.page(name)
+        self.view_stack.setCurrentWidget(view)
+        row = VIEW_NAMES.index(name)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        if hasattr(view, "activate"):
+            view.activate(payload)
+        settings.set_last_view(name)
+        return view
+
+    def current_view(self) -> QWidget | None:
+        return self.view_stack.currentWidget() if self.ctx is not None else None
+
+    def focus_search(self) -> None:
+        view = self.current_view()
+        box = getattr(view, "search_box", None)
+        if callable(box):
+            box = box()
+        if box is not None:
+            box.setFocus()
+            box.selectAll()
+
+    def refresh_current(self) -> None:
+        view = self.current_view()
+        if view is not None and hasattr(view, "reload"):
+            view.reload()
+
+    # ---- file menu ----
+    def new_school(self) -> None:
+        from .welcome import NewSchoolWizard
+
+        result = NewSchoolWizard.ask(self)
+        if result is None:
+            return
+        db, school_id, target = result
+        self.set_database(db, school_id, target)
+
+    def open_dialog(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, "Open a CPD database", settings.last_folder("database"),
+                                                    "CPD databases (*.sqlite *.db *.sqlite3);;All files (*)")
+        if path:
+            self.open_database(path)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = settings.recent_databases()
+        if not recent:
+            act = self.recent_menu.addAction("(no recent databases)")
+            act.setEnabled(False)
+            return
+        for target in recent:
+            act = self.recent_menu.addAction(target)
+            act.triggered.connect(lambda _c=False, t=target: self.open_database(t))
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction("Clear the list", settings.clear_recent)
+
+    def open_demo(self) -> None:
+        from ..db import data_dir
+        from .workers import run_with_progress
+
+        path = data_dir() / "demo.sqlite"
+        if path.exists():
+            self.open_database(str(path))
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+
+        def build(progress: Any, _cancelled: Any) -> str:
+            from ..db import open_database
+            from ..services.demo import build_demo
+
+            progress(0, 0, "Making a demo school: 25 science staff and three years of CPD…")
+            db = open_database(path, create=True)
+            try:
+                with db.session() as s:
+                    build_demo(s, today=self.today)
+            finally:
+                db.dispose()
+            return str(path)
+
+        run_with_progress(self, "Demo data", build, lambda target: self.open_database(target),
+                          label="Making a demo school…")
+
+    def import_dialog(self) -> None:
+        if self.ctx is None:
+            return
+        from .import_wizard import ImportWizard  # written by the imports work; loaded only when used
+
+        wizard = ImportWizard(self.ctx.db, self.ctx.school_id, self)
+        wizard.exec()
+        self.ctx.undo_stack.clear()  # an import is undone from its own batch, not from Edit → Undo
+        self.ctx.data_changed.emit()
+        self._fill_filters()
+
+    def export_dialog(self) -> None:
+        if self.ctx is None:
+            return
+        self.show_view("reports")
+
+    def backup_now(self) -> None:
+        if self.ctx is None:
+            return
+        from .workers import run_with_progress
+
+        db = self.ctx.db
+
+        def work(progress: Any, _cancelled: Any) -> Any:
+            from ..services import backups
+
+            progress(0, 0, "Backing up…")
+            return backups.backup_database(db, reason="manual")
+
+        def done(backup: Any) -> None:
+            self.statusBar().showMessage(f"Backed up to {backup.path}", 8000)
+            Inform.ask(self, "Backed up", "The school's record has been backed up.", str(backup.path))
+
+        run_with_progress(self, "Back up", work, done, label="Backing up the school's record…")
+
+    def restore_backup(self) -> None:
+        if self.ctx is None or self.ctx.db.path is None:
+            return
+        from .dialogs.backups import RestoreDialog
+
+        chosen = RestoreDialog.ask(self, self.ctx.db)
+        if chosen is None:
+            return
+        target = str(self.ctx.db.path)
+        db = self.ctx.db
+        self.close_database()
+        try:
+            from ..services import backups
+
+            restore = getattr(backups, "restore_backup", None) or backups.restore_database
+            restore(db, Path(chosen))
+        except Exception as exc:
+            show_error(self, exc)
+        self.open_database(target)
+
+    # ---- help menu ----
+    def user_guide(self) -> None:
+        from .dialogs.help import UserGuide
+
+        UserGuide.ask(self)
+
+    def open_data_folder(self) -> None:
+        from ..db import data_dir
+
+        folder = data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def open_log_file(self) -> None:
+        from ..logs import log_file, setup_logging
+
+        setup_logging()
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file())))
+
+    def about(self) -> None:
+        from .. import __version__
+
+        QMessageBox.about(self, "About CPD Desktop",
+                          f"<h3>CPD Desktop {__version__}</h3>"
+                          "<p>Staff CPD hours, bookings, release cover and bursary claims for a school, "
+                          "kept on this computer.</p><p>Fonts: DejaVu (free licence).</p>")
+
+    # ---- closing ----
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        settings.save_geometry("main", self)
+        for view in self.pages.values():
+            if hasattr(view, "save_layout"):
+                view.save_layout()
+        super().closeEvent(event)
+        if event.isAccepted() and self.ctx is not None:
+            self.ctx.db.dispose()

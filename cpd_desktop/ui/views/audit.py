@@ -1,0 +1,89 @@
+"""Audit trail: every change to the school's record — when, who, what, and the values before and after."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QSplitter
+from sqlalchemy import or_, select
+
+from ...models import AuditEntry
+from ...services.audit import TABLE_LABELS
+from ..tablemodel import Column, PagedQueryModel
+from ..widgets import TablePanel
+from .base import View
+
+ACTIONS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
+           "undo-import": "Import undone", "restore": "Restored", "anonymise": "Anonymised"}
+
+
+def audit_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
+    columns = [
+        Column("at", "When (UTC)", AuditEntry.at, "datetime", width=130),
+        Column("user", "Who", AuditEntry.user, searchable=True, width=90),
+        Column("action", "Action", AuditEntry.action, "choice", ACTIONS, width=90),
+        Column("table", "Record", AuditEntry.table_name, "choice", TABLE_LABELS, width=110),
+        Column("summary", "What", AuditEntry.summary, searchable=True, width=420),
+    ]
+
+    def query(cols: list[Any]) -> Any:
+        return select(*cols).select_from(AuditEntry).where(
+            or_(AuditEntry.school_id == school_id, AuditEntry.school_id.is_(None)))
+
+    return PagedQueryModel(db, columns, query, AuditEntry.id, default_sort=(0, Qt.SortOrder.DescendingOrder),
+                           parent=parent)
+
+
+class AuditView(View):
+    title = "Audit trail"
+    subtitle = "Every change, newest first. It cannot be edited. Choose an entry to see the values changed."
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__(ctx, window)
+        self.model = audit_model(ctx.db, ctx.school_id, self)
+        self.panel = TablePanel("audit", self.model, placeholder="Search what changed or who…",
+                                noun=("entry", "entries"))
+        self.panels.append(self.panel)
+        self.action_filter = QComboBox()
+        self.action_filter.setAccessibleName("Action")
+        self.action_filter.addItem("Every action", None)
+        for code, label in ACTIONS.items():
+            self.action_filter.addItem(label, code)
+        self.action_filter.currentIndexChanged.connect(lambda _i: self.reload())
+        self.panel.add_filter(self.action_filter)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setObjectName("muted")
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.panel.selection_changed.connect(self._show_changes)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.panel)
+        splitter.addWidget(self.detail)
+        splitter.setSizes([600, 120])
+        self.outer.addWidget(splitter, 1)
+
+    def reload(self) -> None:
+        super().reload()
+        action = self.action_filter.currentData()
+        self.model.set_filters([AuditEntry.action == action] if action else [])
+
+    def _show_changes(self) -> None:
+        ident = self.panel.current_id()
+        if ident is None:
+            self.detail.setText("")
+            return
+        with self.ctx.db.engine.connect() as conn:
+            raw = conn.execute(select(AuditEntry.changes).where(AuditEntry.id == ident)).scalar()
+        try:
+            changes = json.loads(raw) if raw else {}
+        except ValueError:
+            changes = {}
+        lines = []
+        for key, val in changes.items():
+            if isinstance(val, list) and len(val) == 2:
+                lines.append(f"{key}: {val[0]!s} → {val[1]!s}")
+            else:
+                lines.append(f"{key}: {val!s}")
+        self.detail.setText("\n".join(lines[:30]) or "No field values recorded.")

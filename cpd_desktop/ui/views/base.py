@@ -1,0 +1,68 @@
+"""What every view shares: its header, the context, and requerying when data or filters change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ..icons import icon
+from ..widgets import PageHeader, TablePanel
+
+
+class View(QWidget):
+    title = ""
+    subtitle = ""
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.window_ = window
+        self.setObjectName("page")
+        self.setAccessibleName(self.title)
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(24, 16, 24, 16)
+        self.outer.setSpacing(10)
+        self.header = PageHeader(self.title, self.subtitle)
+        self.outer.addWidget(self.header)
+        self._dirty = True
+        self.panels: list[TablePanel] = []
+        ctx.data_changed.connect(self._mark_dirty)
+        ctx.filters_changed.connect(self._mark_dirty)
+
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        if self.isVisible():
+            self.reload()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    def activate(self, payload: Any = None) -> None:
+        """Shown from the sidebar (payload None) or from a click-through elsewhere."""
+        if self._dirty:
+            self.reload()
+
+    def reload(self) -> None:
+        self._dirty = False
+
+    def search_box(self) -> Any:
+        return self.panels[0].search if self.panels else None
+
+    def save_layout(self) -> None:
+        for panel in self.panels:
+            panel._save_layout()
+
+    def row_action(self, panel: TablePanel, text: str, slot: Any, shortcut: Any = None,
+                   icon_name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _c=False: slot())
+        panel.add_row_action(action)
+        return action

@@ -1,0 +1,287 @@
+"""Bursaries: schemes and claims; move a claim on with dates and references; evidence checklist; totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import literal, select
+
+from ...models import Booking, BursaryClaim, BursaryScheme, Department, Staff
+from ...models.enums import BURSARY_RULES, CLAIM_STATUSES, EVIDENCE_ITEMS
+from ...services.formatting import format_date, format_money
+from ..dialogs.claims import ClaimStatusDialog, NewClaimDialog
+from ..dialogs.lookups import scheme_choices
+from ..tablemodel import Column, PagedQueryModel
+from ..widgets import StatCard, TablePanel, section_title
+from .base import View
+
+
+def claims_model(db: Any, school_id: int, today: Any, parent: Any = None) -> PagedQueryModel:
+    columns = [
+        Column("start_date", "Course date", Booking.start_date, "date", width=90),
+        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=150),
+        Column("course", "Course", Booking.title, searchable=True, width=260),
+        Column("scheme", "Scheme", BursaryScheme.name, searchable=True, width=150),
+        Column("status", "Status", BursaryClaim.status, "choice", CLAIM_STATUSES, width=80),
+        Column("expected", "Expected", BursaryClaim.expected, "money", width=85),
+        Column("claimed", "Claimed", BursaryClaim.claimed, "money", width=85),
+        Column("received", "Received", BursaryClaim.received, "money", width=85),
+        Column("deadline", "Deadline", BursaryClaim.deadline, "date", width=85),
+        Column("reference", "Reference", BursaryClaim.reference, searchable=True, width=100),
+    ]
+    status_at, deadline_at = 1 + 4, 1 + 8
+
+    def style(row: tuple[Any, ...]) -> str | None:
+        if row[status_at] == "draft" and row[deadline_at] is not None and row[deadline_at] < today:
+            return "bad"
+        if row[status_at] == "paid":
+            return "good"
+        if row[status_at] in ("rejected", "withdrawn"):
+            return "muted"
+        return None
+
+    def query(cols: list[Any]) -> Any:
+        return (select(*cols).select_from(BursaryClaim).join(Booking, Booking.id == BursaryClaim.booking_id)
+                .join(Staff, Staff.id == Booking.staff_id).outerjoin(Department, Department.id == Staff.department_id)
+                .join(BursaryScheme, BursaryScheme.id == BursaryClaim.scheme_id)
+                .where(BursaryClaim.school_id == school_id))
+
+    return PagedQueryModel(db, columns, query, BursaryClaim.id, row_style=style, parent=parent)
+
+
+def schemes_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
+    columns = [
+        Column("name", "Scheme", BursaryScheme.name, searchable=True, width=220),
+        Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=160),
+        Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=230),
+        Column("amount", "Amount", BursaryScheme.amount, "money", width=80),
+        Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=130),
+        Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=95),
+        Column("deadline", "Claim within (days)", BursaryScheme.claim_deadline_days, "int", width=120),
+        Column("active", "Open", BursaryScheme.active, "bool", width=50),
+    ]
+
+    def query(cols: list[Any]) -> Any:
+        return select(*cols).select_from(BursaryScheme).where(BursaryScheme.school_id == school_id)
+
+    return PagedQueryModel(db, columns, query, BursaryScheme.id, parent=parent)
+
+
+class BursariesView(View):
+    title = "Bursaries"
+    subtitle = "Claims from draft to paid. Red: a draft past its deadline — the money may be lost."
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__(ctx, window)
+        cards = QHBoxLayout()
+        self.cards: dict[str, StatCard] = {}
+        for status, label in CLAIM_STATUSES.items():
+            card = StatCard(label)
+            card.clicked.connect(lambda st=status: self._filter_status(st))
+            self.cards[status] = card
+            cards.addWidget(card)
+        self.outer.addLayout(cards)
+        self.claims = claims_model(ctx.db, ctx.school_id, ctx.today, self)
+        self.schemes = schemes_model(ctx.db, ctx.school_id, self)
+        self.claim_panel = TablePanel("claims", self.claims, placeholder="Search course, person, scheme, reference…",
+                                      noun=("claim", "claims"))
+        self.scheme_panel = TablePanel("schemes", self.schemes, noun=("scheme", "schemes"))
+        self.panels += [self.claim_panel, self.scheme_panel]
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Claim status")
+        for data, text in [(None, "Any status"), ("open", "Open (draft, submitted, approved)"),
+                           ("deadline", "Draft near or past deadline"), *CLAIM_STATUSES.items()]:
+            self.status_filter.addItem(text, data)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.claim_panel.add_filter(self.status_filter)
+        self.header.add_button("Raise claim…", lambda: self.new_claim(), icon_name="add", primary=True, shortcut="Insert")
+        self.move_button = self.header.add_button("Move on…", self.move, icon_name="arrow-right",
+                                                  tip="Submit, approve, record payment, reject or withdraw the chosen claim")
+        self.claim_panel.activated.connect(lambda _i: self.move())
+        self.claim_panel.selection_changed.connect(self._claim_chosen)
+        self.row_action(self.claim_panel, "Move on…", self.move, "F2", "arrow-right")
+
+        claims_page = QWidget()
+        cl = QHBoxLayout(claims_page)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.claim_panel, 1)
+        side = QFrame()
+        side.setObjectName("panel")
+        side.setFixedWidth(260)
+        sl = QVBoxLayout(side)
+        sl.addWidget(section_title("Evidence checklist"))
+        self.claim_label = QLabel("Choose a claim.")
+        self.claim_label.setWordWrap(True)
+        self.claim_label.setObjectName("muted")
+        sl.addWidget(self.claim_label)
+        self.evidence: dict[str, QCheckBox] = {}
+        for key, label in EVIDENCE_ITEMS.items():
+            box = QCheckBox(label)
+            box.setAccessibleName(label)
+            box.clicked.connect(lambda checked, k=key: self.set_evidence(k, checked))
+            self.evidence[key] = box
+            sl.addWidget(box)
+        self.claim_detail = QLabel("")
+        self.claim_detail.setWordWrap(True)
+        sl.addWidget(self.claim_detail)
+        sl.addStretch(1)
+        cl.addWidget(side)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(claims_page, "Claims")
+        self.tabs.addTab(self.scheme_panel, "Schemes")
+        self.outer.addWidget(self.tabs, 1)
+        self._claim_chosen()
+
+    def _filter_status(self, status: str) -> None:
+        self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(status)))
+        self.tabs.setCurrentIndex(0)
+
+    def conditions(self) -> list[Any]:
+        year = self.ctx.year
+        conds: list[Any] = [Booking.start_date.between(year.start, year.end)]
+        dept = self.ctx.department_condition()
+        if dept is not None:
+            conds.append(dept)
+        status = self.status_filter.currentData()
+        if status == "open":
+            conds.append(BursaryClaim.status.in_(("draft", "submitted", "approved")))
+        elif status == "deadline":
+            import datetime as dt
+
+            conds += [BursaryClaim.status == "draft", BursaryClaim.deadline.is_not(None),
+                      BursaryClaim.deadline <= self.ctx.today + dt.timedelta(days=21)]
+        elif status:
+            conds.append(BursaryClaim.status == status)
+        return conds
+
+    def apply_filters(self) -> None:
+        if self.status_filter.currentData() == "deadline":
+            # Deadlines matter whatever year the course was in.
+            conds = [c for c in self.conditions()[1:]]
+            self.claims.set_filters(conds)
+        else:
+            self.claims.set_filters(self.conditions())
+
+    def reload(self) -> None:
+        super().reload()
+        from ...services.bursaries import money_by_status
+
+        year = self.ctx.year
+        with self.ctx.session() as s:
+            money = money_by_status(s, self.ctx.school(s), year.start, year.end)
+        for status, card in self.cards.items():
+            sums = money.get(status)
+            if not sums:
+                card.set("0", "no claims")
+                continue
+            figure = {"paid": sums["received"], "submitted": sums["claimed"], "approved": sums["claimed"]}.get(
+                status, sums["expected"])
+            word = {"paid": "received", "submitted": "claimed", "approved": "claimed"}.get(status, "expected")
+            card.set(format_money(figure), f"{sums['count']} claim{'s' if sums['count'] != 1 else ''} · {word}",
+                     "good" if status == "paid" else "")
+        chosen = self.claim_panel.current_id()
+        self.apply_filters()
+        self.schemes.refresh()
+        if chosen is not None:
+            self.claim_panel.select_id(chosen)
+        self._claim_chosen()
+
+    def activate(self, payload: Any = None) -> None:
+        super().activate(payload)
+        if isinstance(payload, dict):
+            if payload.get("deadline"):
+                self._filter_status("deadline")
+            if payload.get("claim_id"):
+                if not self.claim_panel.select_id(payload["claim_id"]):
+                    self.status_filter.setCurrentIndex(0)
+                    self.claims.set_filters([])
+                    self.claim_panel.select_id(payload["claim_id"])
+            if payload.get("new_claim_for"):
+                self.new_claim(payload["new_claim_for"])
+
+    def _claim_chosen(self) -> None:
+        ident = self.claim_panel.current_id()
+        for box in self.evidence.values():
+            box.setEnabled(ident is not None)
+        self.move_button.setEnabled(ident is not None)
+        if ident is None:
+            self.claim_label.setText("Choose a claim to see its evidence and dates.")
+            self.claim_detail.setText("")
+            for box in self.evidence.values():
+                box.setChecked(False)
+            return
+        with self.ctx.session() as s:
+            c = s.get(BursaryClaim, ident)
+            self.claim_label.setText(f"{c.scheme.name}: {c.booking.title} ({c.booking.staff.full_name})")
+            for key, box in self.evidence.items():
+                box.setChecked(bool(getattr(c, f"evidence_{key}")))
+            lines = [f"Status: {CLAIM_STATUSES[c.status]}", f"Expected: {format_money(c.expected)}"]
+            for label, value in (("Deadline", c.deadline), ("Submitted", c.submitted_on), ("Approved", c.approved_on),
+                                 ("Paid", c.paid_on), ("Closed", c.closed_on)):
+                if value:
+                    lines.append(f"{label}: {format_date(value)}")
+            if c.reference:
+                lines.append(f"Reference: {c.reference}")
+            if c.budget_code:
+                lines.append(f"Budget code: {c.budget_code}")
+            self.claim_detail.setText("\n".join(lines))
+
+    def set_evidence(self, key: str, checked: bool) -> None:
+        from ...services.bursaries import update_claim
+
+        ident = self.claim_panel.current_id()
+        if ident is None:
+            return
+        label = EVIDENCE_ITEMS[key].lower()
+        self.ctx.run(self, f"{'Tick' if checked else 'Untick'} {label}",
+                     lambda s: update_claim(s, s.get(BursaryClaim, ident), **{f"evidence_{key}": checked}).id)
+
+    def new_claim(self, booking_id: int | None = None) -> int | None:
+        from ...services.bursaries import create_claim
+
+        stmt = (select(Booking.id, Booking.title, Booking.start_date, Staff.forename, Staff.surname)
+                .join(Staff, Staff.id == Booking.staff_id)
+                .where(Booking.school_id == self.ctx.school_id, Booking.status != "cancelled")
+                .order_by(Booking.start_date.desc()))
+        with self.ctx.db.engine.connect() as conn:
+            bookings = [(r[0], f"{format_date(r[2])} {r[3]} {r[4]}: {r[1]}") for r in conn.execute(stmt)]
+        values = NewClaimDialog.ask(self, bookings, scheme_choices(self.ctx), booking_id)
+        if values is None:
+            return None
+        new_id = self.ctx.run(self, "Raise bursary claim", lambda s: create_claim(
+            s, s.get(Booking, values["booking_id"]), s.get(BursaryScheme, values["scheme_id"]),
+            budget_code=values["budget_code"], notes=values["notes"]).id)
+        if new_id:
+            self.status_filter.setCurrentIndex(0)
+            self.tabs.setCurrentIndex(0)
+            if not self.claim_panel.select_id(new_id):
+                self.claims.set_filters([])
+                self.claim_panel.select_id(new_id)
+        return new_id
+
+    def move(self) -> None:
+        from ...services.bursaries import transition_claim
+
+        ident = self.claim_panel.current_id()
+        if ident is None:
+            return
+        with self.ctx.session() as s:
+            claim = s.get(BursaryClaim, ident)
+            _ = claim.scheme.name, claim.booking.title
+        values = ClaimStatusDialog.ask(self, claim, self.ctx.today)
+        if values is None:
+            return
+        label = f"Claim {CLAIM_STATUSES[values['status']].lower()}"
+        self.ctx.run(self, label, lambda s: transition_claim(
+            s, s.get(BursaryClaim, ident), values["status"], on=values["on"], amount=values["amount"] or None,
+            reference=values["reference"]).id)

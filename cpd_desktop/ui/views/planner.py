@@ -1,0 +1,402 @@
+"""Planner: bookings as a list and as a month calendar; book from the catalogue or free text; move a
+booking from planned to approved to booked, then attended (which logs the CPD and asks for the
+evaluation) or cancelled."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import func, literal, select
+
+from ...models import Booking, CoverLesson, Department, Provider, Staff
+from ...models.base import Money
+from ...models.enums import BOOKING_STATUSES, BOOKING_TRANSITIONS
+from ..dialogs.booking import BookingDialog, CancelDialog
+from ..main_window import Confirm
+from ..tablemodel import Column, PagedQueryModel
+from ..widgets import TablePanel
+from .base import View
+
+STATUS_COLOURS = {"planned": "#6b7280", "approved": "#1f4e79", "booked": "#2e7d5b", "attended": "#94a3b8",
+                  "cancelled": "#d0d5dd"}
+
+
+def booking_cost_expr() -> Any:
+    from sqlalchemy import type_coerce
+
+    return type_coerce(Booking.fee + Booking.travel + Booking.accommodation + Booking.subsistence
+                       + Booking.cover_days * Booking.cover_day_rate, Money())
+
+
+def booking_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
+    lessons = (select(func.count()).select_from(CoverLesson).where(CoverLesson.booking_id == Booking.id)
+               .scalar_subquery())
+    columns = [
+        Column("start_date", "Starts", Booking.start_date, "date", width=90),
+        Column("end_date", "Ends", Booking.end_date, "date", width=90),
+        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=145),
+        Column("title", "Course", Booking.title, searchable=True, width=250),
+        Column("provider", "Provider", Provider.name, searchable=True, width=150),
+        Column("status", "Status", Booking.status, "choice", BOOKING_STATUSES, width=85),
+        Column("cover_required", "Cover", Booking.cover_required, "bool", width=55, tooltip="Needs release cover"),
+        Column("lessons", "Lessons", lessons, "int", width=65, tooltip="Lessons on the cover sheet"),
+        Column("hours", "Hours", Booking.hours, "hours", width=60),
+        Column("total", "Total cost", booking_cost_expr(), "money", width=95,
+               tooltip="Fee, travel, accommodation, subsistence and supply cover"),
+    ]
+    status_at = 1 + [c.key for c in columns].index("status")
+
+    def style(row: tuple[Any, ...]) -> str | None:
+        return {"cancelled": "muted", "attended": "muted", "booked": "good"}.get(row[status_at])
+
+    def query(cols: list[Any]) -> Any:
+        return (select(*cols).select_from(Booking).join(Staff, Staff.id == Booking.staff_id)
+                .outerjoin(Department, Department.id == Staff.department_id)
+                .outerjoin(Provider, Provider.id == Booking.provider_id)
+                .where(Booking.school_id == school_id))
+
+    return PagedQueryModel(db, columns, query, Booking.id, row_style=style, parent=parent)
+
+
+class MonthCalendar(QWidget):
+    """A month of bookings: one box per day, each booking a coloured line; click to choose it."""
+
+    booking_clicked = Signal(int)
+    day_double_clicked = Signal(object)
+    HEADER = 26
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.year = dt.date.today().year
+        self.month = dt.date.today().month
+        self.today = dt.date.today()
+        self.bookings: list[tuple[int, dt.date, dt.date, str, str]] = []  # id, start, end, text, status
+        self._hits: list[tuple[QRectF, int]] = []
+        self.setMinimumHeight(420)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("Month calendar of bookings")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    def set_month(self, year: int, month: int) -> None:
+        self.year, self.month = year, month
+        self.update()
+
+    def set_bookings(self, rows: list[tuple[int, dt.date, dt.date, str, str]]) -> None:
+        self.bookings = rows
+        self.update()
+
+    def first_and_last(self) -> tuple[dt.date, dt.date]:
+        weeks = calendar.Calendar(0).monthdatescalendar(self.year, self.month)
+        return weeks[0][0], weeks[-1][-1]
+
+    def _cells(self) -> list[tuple[QRectF, dt.date]]:
+        weeks = calendar.Calendar(0).monthdatescalendar(self.year, self.month)
+        w = self.width() / 7
+        h = (self.height() - self.HEADER) / len(weeks)
+        return [(QRectF(c * w, self.HEADER + r * h, w, h), day) for r, week in enumerate(weeks)
+                for c, day in enumerate(week)]
+
+    def paintEvent(self, _e: QPaintEvent) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("white"))
+        w = self.width() / 7
+        p.setPen(QColor("#374151"))
+        for i, name in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")):
+            p.drawText(QRectF(i * w, 0, w, self.HEADER), Qt.AlignmentFlag.AlignCenter, name)
+        self._hits = []
+        metrics = p.fontMetrics()
+        line_h = metrics.height() + 4
+        for rect, day in self._cells():
+            weekend = day.weekday() >= 5
+            in_month = day.month == self.month
+            p.fillRect(rect.adjusted(0.5, 0.5, -0.5, -0.5),
+                       QColor("#f3f4f6" if weekend else ("#ffffff" if in_month else "#fafafa")))
+            p.setPen(QPen(QColor("#e5e7eb"), 1))
+            p.drawRect(rect)
+            if day == self.today:
+                p.setPen(QPen(QColor("#1f4e79"), 2))
+                p.drawRect(rect.adjusted(1, 1, -1, -1))
+            p.setPen(QColor("#111827" if in_month else "#9ca3af"))
+            p.drawText(rect.adjusted(6, 3, -6, 0), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, str(day.day))
+            y = rect.top() + line_h + 2
+            todays = [b for b in self.bookings if b[1] <= day <= b[2]]
+            room = int((rect.bottom() - y) // line_h)
+            for k, (ident, _s, _e, text, status) in enumerate(todays):
+                if k >= room:
+                    break
+                if k == room - 1 and len(todays) > room:
+                    p.setPen(QColor("#6b7280"))
+                    p.drawText(QRectF(rect.left() + 6, y, rect.width() - 8, line_h), Qt.AlignmentFlag.AlignVCenter,
+                               f"+{len(todays) - k} more")
+                    break
+                box = QRectF(rect.left() + 3, y, rect.width() - 6, line_h - 2)
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QColor(STATUS_COLOURS.get(status, "#6b7280")))
+                p.drawRoundedRect(box, 3, 3)
+                p.setPen(QColor("white" if status not in ("cancelled",) else "#374151"))
+                p.drawText(box.adjusted(4, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter,
+                           metrics.elidedText(text, Qt.TextElideMode.ElideRight, int(box.width() - 6)))
+                self._hits.append((box, ident))
+                y += line_h
+        p.end()
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        for box, ident in self._hits:
+            if box.contains(e.position()):
+                self.booking_clicked.emit(ident)
+                return
+
+    def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:  # noqa: N802
+        for rect, day in self._cells():
+            if rect.contains(e.position()):
+                if not any(box.contains(e.position()) for box, _i in self._hits):
+                    self.day_double_clicked.emit(day)
+                return
+
+
+class PlannerView(View):
+    title = "Planner"
+    subtitle = "Courses to come and what they cost."
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__(ctx, window)
+        self.model = booking_model(ctx.db, ctx.school_id, self)
+        self.panel = TablePanel("bookings", self.model, placeholder="Search course, person, provider…",
+                                noun=("booking", "bookings"))
+        self.panels.append(self.panel)
+        self.status_filter = QComboBox()
+        self.status_filter.setAccessibleName("Status")
+        for data, text in [(None, "Any status"), ("open", "Not yet attended"), *BOOKING_STATUSES.items()]:
+            self.status_filter.addItem(text, data)
+        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.panel.add_filter(self.status_filter)
+        self.header.add_button("Book CPD…", lambda: self.add(), icon_name="add", primary=True, shortcut="Insert")
+        self.header.add_button("Edit…", self.edit, icon_name="edit", tip="Edit the chosen booking (F2)")
+        self.move_buttons: dict[str, QPushButton] = {}
+        for status, text in (("approved", "Approve"), ("booked", "Mark booked"), ("attended", "Mark attended…"),
+                             ("cancelled", "Cancel…"), ("planned", "Back to planned")):
+            self.move_buttons[status] = self.header.add_button(text, lambda _c=False, st=status: self.move(st),
+                                                               tip=f"{text} the chosen booking")
+        self.row_action(self.panel, "Edit…", self.edit, "F2", "edit")
+        self.row_action(self.panel, "Mark attended…", lambda: self.move("attended"), None, "evaluate")
+        self.row_action(self.panel, "Cover sheet", lambda: ctx.navigate.emit(
+            "cover", {"booking_id": self.panel.current_id()}), None, "cover")
+        self.row_action(self.panel, "Raise bursary claim…", lambda: ctx.navigate.emit(
+            "bursaries", {"new_claim_for": self.panel.current_id()}), None, "bursary")
+        self.panel.activated.connect(lambda _i: self.edit())
+        self.panel.selection_changed.connect(self._update_buttons)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.panel, "List")
+        cal_page = QWidget()
+        cal_layout = QVBoxLayout(cal_page)
+        nav = QHBoxLayout()
+        prev_b, today_b, next_b = QPushButton("‹ Previous"), QPushButton("This month"), QPushButton("Next ›")
+        for b in (prev_b, today_b, next_b):
+            b.setAccessibleName(b.text().strip("‹› "))
+        prev_b.clicked.connect(lambda: self.shift_month(-1))
+        next_b.clicked.connect(lambda: self.shift_month(1))
+        today_b.clicked.connect(lambda: self.go_month(ctx.today.year, ctx.today.month))
+        self.month_label = QLabel("")
+        self.month_label.setObjectName("sectionTitle")
+        nav.addWidget(prev_b)
+        nav.addWidget(today_b)
+        nav.addWidget(next_b)
+        nav.addSpacing(12)
+        nav.addWidget(self.month_label)
+        nav.addStretch(1)
+        for status, colour in STATUS_COLOURS.items():
+            key = QLabel(f"<span style='color:{colour}'>■</span> {BOOKING_STATUSES[status]}")
+            nav.addWidget(key)
+        cal_layout.addLayout(nav)
+        self.calendar = MonthCalendar()
+        self.calendar.today = ctx.today
+        self.calendar.booking_clicked.connect(self._calendar_clicked)
+        self.calendar.day_double_clicked.connect(lambda day: self.add(start=day))
+        cal_layout.addWidget(self.calendar, 1)
+        self.tabs.addTab(cal_page, "Month calendar")
+        self.tabs.currentChanged.connect(lambda i: self._fill_calendar() if i == 1 else None)
+        self.outer.addWidget(self.tabs, 1)
+        self.go_month(ctx.today.year, ctx.today.month, fill=False)
+        self._update_buttons()
+
+    # ---- filters and calendar ----
+    def conditions(self) -> list[Any]:
+        year = self.ctx.year
+        conds: list[Any] = [Booking.start_date.between(year.start, year.end)]
+        dept = self.ctx.department_condition()
+        if dept is not None:
+            conds.append(dept)
+        status = self.status_filter.currentData()
+        if status == "open":
+            conds.append(Booking.status.in_(("planned", "approved", "booked")))
+        elif status:
+            conds.append(Booking.status == status)
+        return conds
+
+    def apply_filters(self) -> None:
+        self.model.set_filters(self.conditions())
+        if self.tabs.currentIndex() == 1:
+            self._fill_calendar()
+
+    def reload(self) -> None:
+        super().reload()
+        chosen = self.panel.current_id()
+        self.apply_filters()
+        if chosen is not None:
+            self.panel.select_id(chosen)
+        self._update_buttons()
+        if self.tabs.currentIndex() == 1:
+            self._fill_calendar()
+
+    def activate(self, payload: Any = None) -> None:
+        super().activate(payload)
+        if isinstance(payload, dict) and payload.get("booking_id"):
+            if not self.panel.select_id(payload["booking_id"]):
+                self.status_filter.setCurrentIndex(0)
+                self.panel.select_id(payload["booking_id"])
+            self.tabs.setCurrentIndex(0)
+
+    def go_month(self, year: int, month: int, fill: bool = True) -> None:
+        self.calendar.set_month(year, month)
+        self.month_label.setText(dt.date(year, month, 1).strftime("%B %Y"))
+        if fill:
+            self._fill_calendar()
+
+    def shift_month(self, step: int) -> None:
+        month = self.calendar.month + step
+        year = self.calendar.year + (month - 1) // 12
+        self.go_month(year, (month - 1) % 12 + 1)
+
+    def _fill_calendar(self) -> None:
+        first, last = self.calendar.first_and_last()
+        stmt = (select(Booking.id, Booking.start_date, Booking.end_date, Staff.staff_code, Booking.title, Booking.status)
+                .join(Staff, Staff.id == Booking.staff_id).outerjoin(Department, Department.id == Staff.department_id)
+                .where(Booking.school_id == self.ctx.school_id, Booking.start_date <= last, Booking.end_date >= first)
+                .order_by(Booking.start_date, Booking.id))
+        dept = self.ctx.department_condition()
+        if dept is not None:
+            stmt = stmt.where(dept)
+        status = self.status_filter.currentData()
+        if status == "open":
+            stmt = stmt.where(Booking.status.in_(("planned", "approved", "booked")))
+        elif status:
+            stmt = stmt.where(Booking.status == status)
+        with self.ctx.db.engine.connect() as conn:
+            rows = [(r[0], r[1], r[2], f"{r[3]}: {r[4]}", r[5]) for r in conn.execute(stmt)]
+        self.calendar.set_bookings(rows)
+
+    def _calendar_clicked(self, ident: int) -> None:
+        self.status_filter.setCurrentIndex(0)
+        self.tabs.setCurrentIndex(0)
+        self.panel.select_id(ident)
+
+    def _update_buttons(self) -> None:
+        ident = self.panel.current_id()
+        status = None
+        if ident is not None:
+            row = self.model.row_of_id(ident)
+            status = self.model.row_values(row)["status"] if row >= 0 else None
+        for target, button in self.move_buttons.items():
+            allowed = status is not None and target in BOOKING_TRANSITIONS.get(status, frozenset())
+            button.setEnabled(allowed)
+
+    # ---- actions ----
+    def add(self, *, staff_id: int | None = None, start: dt.date | None = None) -> int | None:
+        from ...models import BursaryScheme, Course
+        from ...services.bookings import create_booking
+        from ...services.bursaries import create_claim, eligibility_problems
+
+        values = BookingDialog.ask(self, self.ctx, staff_id=staff_id, start=start)
+        if values is None:
+            return None
+        staff_key, course_id, scheme_id = values.pop("staff_id"), values.pop("course_id"), values.pop("scheme_id")
+        values.pop("expected_version", None)
+        provider = values.pop("provider") or None
+        notes: list[str] = []
+
+        def action(s: Any) -> int:
+            school = self.ctx.school(s)
+            course = s.get(Course, course_id) if course_id else None
+            booking = create_booking(s, school, s.get(Staff, staff_key), course=course, provider=provider, **values)
+            if scheme_id:
+                scheme = s.get(BursaryScheme, scheme_id)
+                problems = eligibility_problems(scheme, booking, school)
+                if problems:
+                    notes.append("No bursary claim was started: " + " ".join(problems))
+                else:
+                    create_claim(s, booking, scheme)
+                    notes.append(f"A draft {scheme.name} claim was started (see Bursaries).")
+            return booking.id
+
+        new_id = self.ctx.run(self, "Book CPD", action)
+        if new_id:
+            self.status_filter.setCurrentIndex(0)
+            self.panel.select_id(new_id)
+            self.window_.statusBar().showMessage(" ".join(["Booked."] + notes), 8000)
+        return new_id
+
+    def edit(self) -> None:
+        from ...services.bookings import update_booking
+
+        ident = self.panel.current_id()
+        if ident is None:
+            return
+        with self.ctx.session() as s:
+            booking = s.get(Booking, ident)
+            if booking is None:
+                return
+            _ = booking.provider, booking.staff.full_name
+        values = BookingDialog.ask(self, self.ctx, booking)
+        if values is None:
+            return
+        for key in ("staff_id", "course_id", "scheme_id"):
+            values.pop(key)
+        version = values.pop("expected_version", None)
+        provider = values.pop("provider") or None
+        if booking.status == "attended":
+            for key in ("start_date", "end_date", "hours"):
+                values.pop(key, None)
+        self.ctx.run(self, "Edit booking", lambda s: update_booking(
+            s, s.get(Booking, ident), provider=provider, expected_version=version, **values).id)
+
+    def move(self, status: str) -> None:
+        from ...services.bookings import transition_booking
+
+        ident = self.panel.current_id()
+        if ident is None:
+            return
+        title = self.model.row_values(self.model.row_of_id(ident))["title"]
+        reason = None
+        if status == "cancelled":
+            reason = CancelDialog.ask(self, title)
+            if reason is None:
+                return
+        if status == "attended" and not Confirm.ask(
+                self, "Mark attended", f"Mark “{title}” as attended?",
+                yes="Mark attended", detail="Its hours go into the CPD log; then you can record the evaluation."):
+            return
+        label = {"approved": "Approve booking", "booked": "Mark booking booked", "attended": "Mark attended",
+                 "cancelled": "Cancel booking", "planned": "Back to planned"}[status]
+        activity_id = self.ctx.run(self, label, lambda s: getattr(transition_booking(
+            s, s.get(Booking, ident), status, on=self.ctx.today, reason=reason), "id", None) or 0)
+        if status == "attended" and activity_id:
+            from .cpd_log import evaluate_activity
+
+            evaluate_activity(self, self.ctx, activity_id)
+        self._update_buttons()

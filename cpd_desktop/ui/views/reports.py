@@ -1,0 +1,199 @@
+"""Reports: every export with its options and a preview of what it will contain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+)
+from sqlalchemy import select
+
+from ...models import Booking, Staff
+from ...services.formatting import format_date
+from ...services.reports import name_key
+from ..icons import icon
+from ..widgets import muted, section_title
+from ..workers import run_in_background
+from .base import View
+
+FORMAT_LABELS = {"pdf": "PDF (to print or send)", "xlsx": "Excel workbook", "csv": "CSV (plain text)"}
+
+
+class ReportsView(View):
+    title = "Reports"
+    subtitle = "PDFs for governors and cover managers, workbooks for finance. The year and department above apply."
+    previewed = None
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__(ctx, window)
+        from ...exports import KINDS
+
+        self.kinds = KINDS
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Reports")
+        self.list.setFixedWidth(280)
+        self.list.setIconSize(QSize(18, 18))
+        for key, spec in KINDS.items():
+            item = QListWidgetItem(icon("reports"), spec.label)
+            item.setData(256, key)
+            item.setToolTip(spec.help)
+            self.list.addItem(item)
+        self.list.currentRowChanged.connect(lambda _r: self.kind_chosen())
+        row.addWidget(self.list)
+        panel = QFrame()
+        panel.setObjectName("panel")
+        pl = QVBoxLayout(panel)
+        pl.setContentsMargins(18, 14, 18, 14)
+        self.kind_title = section_title("")
+        self.kind_help = muted("")
+        pl.addWidget(self.kind_title)
+        pl.addWidget(self.kind_help)
+        form = QFormLayout()
+        self.format_combo = QComboBox()
+        self.format_combo.setAccessibleName("Format")
+        self.booking_combo = QComboBox()
+        self.booking_combo.setAccessibleName("Booking")
+        self.staff_combo = QComboBox()
+        self.staff_combo.setAccessibleName("Member of staff")
+        self.scope = QLabel("")
+        form.addRow("Format:", self.format_combo)
+        form.addRow("Booking:", self.booking_combo)
+        form.addRow("Member of staff:", self.staff_combo)
+        form.addRow("Covers:", self.scope)
+        self.form = form
+        pl.addLayout(form)
+        pl.addWidget(section_title("What it will contain"))
+        self.preview_title = QLabel("")
+        self.preview_title.setWordWrap(True)
+        pl.addWidget(self.preview_title)
+        self.figures = QGridLayout()
+        self.figures.setHorizontalSpacing(24)
+        pl.addLayout(self.figures)
+        pl.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.export_button = QPushButton("Export…")
+        self.export_button.setObjectName("primary")
+        self.export_button.setIcon(icon("export", "#ffffff"))
+        self.export_button.setAccessibleName("Export")
+        self.export_button.clicked.connect(self.export)
+        buttons.addWidget(self.export_button)
+        pl.addLayout(buttons)
+        row.addWidget(panel, 1)
+        self.outer.addLayout(row, 1)
+        for combo in (self.booking_combo, self.staff_combo):
+            combo.currentIndexChanged.connect(lambda _i: self.update_preview())
+        self.list.setCurrentRow(0)
+
+    def kind(self) -> str:
+        item = self.list.currentItem()
+        return item.data(256) if item else "summary"
+
+    def kind_chosen(self) -> None:
+        spec = self.kinds[self.kind()]
+        self.kind_title.setText(spec.label)
+        self.kind_help.setText(spec.help)
+        self.format_combo.clear()
+        for fmt in spec.formats:
+            self.format_combo.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
+        self.form.setRowVisible(1, spec.needs == "booking")
+        self.form.setRowVisible(2, spec.needs == "staff")
+        self._fill_choices()
+        self.update_preview()
+
+    def _fill_choices(self) -> None:
+        spec = self.kinds[self.kind()]
+        ctx = self.ctx
+        if spec.needs == "booking" and self.booking_combo.count() == 0:
+            stmt = (select(Booking.id, Booking.start_date, Booking.title, Staff.forename, Staff.surname)
+                    .join(Staff, Staff.id == Booking.staff_id)
+                    .where(Booking.school_id == ctx.school_id, Booking.cover_required.is_(True),
+                           Booking.status != "cancelled").order_by(Booking.start_date.desc()))
+            self.booking_combo.blockSignals(True)
+            with ctx.db.engine.connect() as conn:
+                for r in conn.execute(stmt):
+                    self.booking_combo.addItem(f"{format_date(r[1])} {r[3]} {r[4]}: {r[2]}", r[0])
+            self.booking_combo.blockSignals(False)
+        if spec.needs == "staff" and self.staff_combo.count() == 0:
+            with ctx.db.engine.connect() as conn:
+                rows = conn.execute(select(Staff.staff_code, Staff.forename, Staff.surname)
+                                    .where(Staff.school_id == ctx.school_id, Staff.anonymised.is_(False))).all()
+            self.staff_combo.blockSignals(True)
+            for code, fore, sur in sorted(rows, key=lambda r: name_key(r[2], r[1])):
+                self.staff_combo.addItem(f"{sur}, {fore} ({code})", code)
+            self.staff_combo.blockSignals(False)
+
+    def options(self) -> dict[str, Any]:
+        spec = self.kinds[self.kind()]
+        return {"year": self.ctx.year if spec.yearly else None, "department": self.ctx.department,
+                "booking_id": self.booking_combo.currentData() if spec.needs == "booking" else None,
+                "staff_code": self.staff_combo.currentData() if spec.needs == "staff" else None}
+
+    def reload(self) -> None:
+        super().reload()
+        self.booking_combo.clear()
+        self.staff_combo.clear()
+        self._fill_choices()
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        from ...exports import preview
+
+        spec = self.kinds[self.kind()]
+        ctx = self.ctx
+        opts = self.options()
+        scope = []
+        if spec.yearly:
+            scope.append(ctx.year.label)
+        if ctx.department and self.kind() in ("summary", "activities", "absences"):
+            scope.append(f"{ctx.department} department")
+        self.scope.setText(", ".join(scope) or "the chosen record")
+        self.preview_title.setText("Working out what it will contain…")
+        self._clear_figures()
+        if (spec.needs == "booking" and opts["booking_id"] is None) or (spec.needs == "staff" and not opts["staff_code"]):
+            self.preview_title.setText("Choose what it is for above.")
+            self.export_button.setEnabled(False)
+            return
+        self.export_button.setEnabled(True)
+        kind = self.kind()
+        run_in_background(lambda: (kind, preview(ctx.db, ctx.school_id, kind, today=ctx.today, **opts)),
+                          self._show_preview, on_error=lambda exc: self.preview_title.setText(str(exc)))
+
+    def _clear_figures(self) -> None:
+        while self.figures.count():
+            item = self.figures.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+
+    def _show_preview(self, result: tuple[str, Any]) -> None:
+        kind, info = result
+        if kind != self.kind():
+            return
+        self.previewed = info
+        self._clear_figures()
+        self.preview_title.setText(info.title + ("  — nothing to export for this choice." if info.empty else ""))
+        for i, (label, value) in enumerate(info.figures):
+            name = QLabel(label)
+            name.setObjectName("cardLabel")
+            figure = QLabel(value)
+            figure.setObjectName("cardValue")
+            self.figures.addWidget(name, 0, i)
+            self.figures.addWidget(figure, 1, i)
+
+    def export(self, output: str | None = None) -> Any:
+        from ..exporting import export
+
+        return export(self, self.ctx, self.kind(), self.format_combo.currentData(), output=output, **self.options())

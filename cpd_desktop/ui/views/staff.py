@@ -1,0 +1,270 @@
+"""Staff: everyone with their hours this year and progress to target; a person's page with their record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from sqlalchemy import Float, bindparam, case, cast, func, literal, or_, select, type_coerce
+
+from ...models import Activity, Department, Staff
+from ...models.base import Hours
+from ...services.formatting import format_date, format_hours, format_money, format_percent
+from ..dialogs.staff import StaffDialog
+from ..main_window import Confirm
+from ..tablemodel import Column, PagedQueryModel
+from ..widgets import PageHeader, StatCard, TablePanel
+from .base import View
+
+
+def _hours_in_year(condition: Any = None) -> Any:
+    stmt = select(func.coalesce(func.sum(Activity.hours), 0)).where(
+        Activity.staff_id == Staff.id, Activity.date.between(bindparam("year_start"), bindparam("year_end")))
+    if condition is not None:
+        stmt = stmt.where(condition)
+    return type_coerce(stmt.scalar_subquery(), Hours())
+
+
+def staff_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
+    hours = _hours_in_year()
+    target = cast(Staff.fte, Float) * bindparam("target", type_=Float)
+    progress = case((target > 0, cast(hours, Float) * 100.0 / target), else_=None)
+    columns = [
+        Column("name", "Name", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=180),
+        Column("code", "Code", Staff.staff_code, searchable=True, width=60),
+        Column("department", "Department", Department.name, searchable=True, width=110),
+        Column("role", "Role", Staff.role, searchable=True, width=180),
+        Column("fte", "FTE", Staff.fte, "float", width=50),
+        Column("ect", "ECT", Staff.ect_year, "choice", {1: "Year 1", 2: "Year 2"}, width=60,
+               tooltip="Early career teacher: induction year"),
+        Column("hours", "Hours", hours, "hours", width=65),
+        Column("target", "Target", target, "float", width=65, tooltip="Target hours, pro rata by FTE"),
+        Column("progress", "Progress", progress, "percent", width=75),
+        Column("subject", "Subject-specific", _hours_in_year(Activity.subject_specific.is_(True)), "hours", width=110),
+        Column("leaving", "Leaving date", Staff.leaving_date, "date", width=95),
+    ]
+    progress_at = 1 + [c.key for c in columns].index("progress")
+
+    def style(row: tuple[Any, ...]) -> str | None:
+        value = row[progress_at]
+        if value is None:
+            return None
+        return "good" if value >= 100 else None
+
+    def query(cols: list[Any]) -> Any:
+        return (select(*cols).select_from(Staff).outerjoin(Department, Department.id == Staff.department_id)
+                .where(Staff.school_id == school_id))
+
+    return PagedQueryModel(db, columns, query, Staff.id, row_style=style, parent=parent)
+
+
+class PersonPage(QWidget):
+    """One person's CPD record, bookings, ECT / NPQ status and costs."""
+
+    def __init__(self, view: StaffView) -> None:
+        super().__init__()
+        self.view = view
+        ctx = view.ctx
+        self.staff_id: int | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        back = QPushButton("← All staff")
+        back.setObjectName("link")
+        back.setShortcut(Qt.Key.Key_Escape)
+        back.setAccessibleName("Back to all staff")
+        back.clicked.connect(view.show_list)
+        top.addWidget(back)
+        top.addStretch(1)
+        layout.addLayout(top)
+        self.header = PageHeader("", "")
+        self.header.add_button("Add CPD…", self.add_activity, icon_name="add")
+        self.header.add_button("Book CPD…", self.book, icon_name="planner")
+        self.header.add_button("Edit details…", lambda: view.edit(self.staff_id), icon_name="edit")
+        layout.addWidget(self.header)
+        cards = QHBoxLayout()
+        self.card_hours = StatCard("Hours this year")
+        self.card_subject = StatCard("Subject-specific")
+        self.card_status = StatCard("ECT / NPQ")
+        self.card_cost = StatCard("Cost this year")
+        for card in (self.card_hours, self.card_subject, self.card_status, self.card_cost):
+            cards.addWidget(card)
+        self.card_hours.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.card_cost.clicked.connect(lambda: self.tabs.setCurrentIndex(1))
+        layout.addLayout(cards)
+        from .cpd_log import activity_model
+        from .planner import booking_model
+
+        self.activities = activity_model(ctx.db, ctx.school_id, ctx.today, self)
+        self.bookings = booking_model(ctx.db, ctx.school_id, self)
+        self.tabs = QTabWidget()
+        self.activity_panel = TablePanel("person-activities", self.activities, noun=("activity", "activities"))
+        self.booking_panel = TablePanel("person-bookings", self.bookings, noun=("booking", "bookings"))
+        self.activity_panel.activated.connect(
+            lambda ident: ctx.navigate.emit("log", {"staff_id": self.staff_id, "activity_id": ident}))
+        self.booking_panel.activated.connect(lambda ident: ctx.navigate.emit("planner", {"booking_id": ident}))
+        self.tabs.addTab(self.activity_panel, "CPD record")
+        self.tabs.addTab(self.booking_panel, "Bookings")
+        layout.addWidget(self.tabs, 1)
+
+    def show_person(self, staff_id: int) -> None:
+        from ...services.reports import cost_by_staff, hours_by_staff
+
+        ctx = self.view.ctx
+        self.staff_id = staff_id
+        with ctx.session() as s:
+            person = s.get(Staff, staff_id)
+            if person is None:
+                return
+            school = ctx.school(s)
+            rows = hours_by_staff(s, school, ctx.year, staff_id=staff_id)
+            costs = [c for c in cost_by_staff(s, school, ctx.year) if c.staff_id == staff_id]
+            npq = s.execute(select(Activity.title, Activity.status, Activity.date).where(
+                Activity.staff_id == staff_id, Activity.format == "npq").order_by(Activity.date.desc())).first()
+            dept = person.department.name if person.department else "no department"
+            bits = [person.staff_code, person.role or "", dept, f"FTE {person.fte:g}"]
+            if person.start_date:
+                bits.append(f"started {format_date(person.start_date)}")
+            if person.leaving_date:
+                bits.append(f"leaves {format_date(person.leaving_date)}")
+            self.header.title.setText(person.full_name)
+            self.header.subtitle.setText(" · ".join(b for b in bits if b))
+            ect = f"ECT year {person.ect_year}" if person.ect_year else "Not an ECT"
+        row = rows[0] if rows else None
+        if row is not None:
+            self.card_hours.set(f"{format_hours(row.hours)} h", f"of {format_hours(row.target_hours)} h target "
+                                f"({format_percent(row.progress)}) in {ctx.year.label}",
+                                "good" if row.progress >= 100 else "")
+            self.card_subject.set(f"{format_hours(row.subject_specific_hours)} h",
+                                  f"{format_percent(row.subject_share)} of their hours")
+        else:
+            self.card_hours.set("0 h", f"no CPD in {ctx.year.label}")
+            self.card_subject.set("–", "")
+        npq_text = f"NPQ: {npq.title} ({(npq.status or 'recorded').replace('_', ' ')})" if npq else "No NPQ recorded"
+        self.card_status.set(ect, npq_text)
+        if costs:
+            c = costs[0]
+            self.card_cost.set(format_money(c.total), f"fees, travel, cover… less {format_money(c.bursary_received)} "
+                               f"bursary received = {format_money(c.net)}")
+        else:
+            self.card_cost.set(format_money(0), "")
+        year = ctx.year
+        self.activities.set_filters([Activity.staff_id == staff_id])
+        from ...models import Booking
+
+        self.bookings.set_filters([Booking.staff_id == staff_id,
+                                   or_(Booking.start_date >= year.start, Booking.status.in_(("planned", "approved", "booked")))])
+
+    def add_activity(self) -> None:
+        self.view.ctx.navigate.emit("log", {"staff_id": self.staff_id})
+        log = self.view.window_.pages.get("log")
+        if log is not None:
+            log.add()
+
+    def book(self) -> None:
+        planner = self.view.window_.page("planner")
+        self.view.window_.show_view("planner")
+        planner.add(staff_id=self.staff_id)
+
+
+class StaffView(View):
+    title = "Staff"
+    subtitle = "Everyone employed in the chosen year, with their CPD hours against their target."
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__(ctx, window)
+        self.model = staff_model(ctx.db, ctx.school_id, self)
+        self.panel = TablePanel("staff", self.model, placeholder="Search name, code, role…", noun=("person", "people"))
+        self.panels.append(self.panel)
+        self.header.add_button("Add staff…", self.add, icon_name="add", primary=True, shortcut="Insert")
+        self.header.add_button("Edit…", lambda: self.edit(), icon_name="edit", tip="Edit the chosen person (F2)")
+        self.header.add_button("Delete", self.delete, icon_name="delete")
+        self.row_action(self.panel, "Open", lambda: self.open_person(self.panel.current_id()), "Return")
+        self.row_action(self.panel, "Edit…", lambda: self.edit(), "F2", "edit")
+        self.row_action(self.panel, "Delete", self.delete, Qt.Key.Key_Delete, "delete")
+        self.panel.activated.connect(self.open_person)
+        self.pages = QStackedWidget()
+        list_page = QWidget()
+        lay = QVBoxLayout(list_page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.panel)
+        self.pages.addWidget(list_page)
+        self.person = PersonPage(self)
+        self.pages.addWidget(self.person)
+        self.outer.addWidget(self.pages, 1)
+
+    def reload(self) -> None:
+        super().reload()
+        from ...services.reports import employed_in
+
+        ctx = self.ctx
+        with ctx.session() as s:
+            target = float(ctx.school(s).cpd_target_hours)
+        self.model.params = {"year_start": ctx.year.start, "year_end": ctx.year.end, "target": target}
+        conds = [employed_in(ctx.year)]
+        dept = ctx.department_condition()
+        if dept is not None:
+            conds.append(dept)
+        self.panel.model.set_filters(conds)
+        if self.pages.currentIndex() == 1 and self.person.staff_id is not None:
+            self.person.show_person(self.person.staff_id)
+
+    def activate(self, payload: Any = None) -> None:
+        super().activate(payload)
+        if isinstance(payload, dict) and payload.get("staff_id"):
+            self.open_person(payload["staff_id"])
+        elif payload is None and self.pages.currentIndex() == 1:
+            pass
+
+    def open_person(self, staff_id: int | None) -> None:
+        if staff_id is None:
+            return
+        self.person.show_person(staff_id)
+        self.pages.setCurrentIndex(1)
+        self.header.setVisible(False)
+
+    def show_list(self) -> None:
+        self.pages.setCurrentIndex(0)
+        self.header.setVisible(True)
+
+    def add(self) -> None:
+        from ...services.staff import add_staff
+
+        answer = StaffDialog.ask(self, self.ctx)
+        if answer is None:
+            return
+        values, _version = answer
+        new_id = self.ctx.run(self, "Add member of staff", lambda s: add_staff(s, self.ctx.school(s), **values).id)
+        if new_id:
+            self.panel.select_id(new_id)
+
+    def edit(self, staff_id: int | None = None) -> None:
+        from ...services.staff import update_staff
+
+        ident = staff_id or self.panel.current_id()
+        if ident is None:
+            return
+        with self.ctx.session() as s:
+            person = s.get(Staff, ident)
+            if person is None:
+                return
+            _ = person.department
+        answer = StaffDialog.ask(self, self.ctx, person)
+        if answer is None:
+            return
+        values, version = answer
+        self.ctx.run(self, "Edit member of staff",
+                     lambda s: update_staff(s, s.get(Staff, ident), expected_version=version, **values).id)
+
+    def delete(self) -> None:
+        from ...services.staff import delete_staff
+
+        ident = self.panel.current_id()
+        if ident is None:
+            return
+        name = self.model.row_values(self.model.row_of_id(ident))["name"]
+        if not Confirm.ask(self, "Delete member of staff", f"Delete {name}?", yes="Delete",
+                           detail="Only people with no CPD records or bookings can be deleted. You can undo this."):
+            return
+        self.ctx.run(self, "Delete member of staff", lambda s: delete_staff(s, s.get(Staff, ident)))

@@ -1,0 +1,390 @@
+"""Building blocks the views share: page headers, a searchable table, figure cards, a bar chart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import settings
+from .icons import icon
+from .tablemodel import ID_ROLE, PagedQueryModel
+
+SEARCH_DELAY_MS = 120  # typing pauses shorter than this do not requery
+
+
+class PageHeader(QWidget):
+    """A view's title, a line saying what it shows, and its main buttons on the right."""
+
+    def __init__(self, title: str, subtitle: str = "", parent: QWidget | None = None, *,
+                 buttons_below: bool = False) -> None:
+        super().__init__(parent)
+        layout: QHBoxLayout | QVBoxLayout = QVBoxLayout(self) if buttons_below else QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 4)
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        self.title = QLabel(title)
+        self.title.setObjectName("pageTitle")
+        self.title.setAccessibleName(title)
+        self.subtitle = QLabel(subtitle)
+        self.subtitle.setObjectName("pageSubtitle")
+        self.subtitle.setWordWrap(True)
+        text.addWidget(self.title)
+        text.addWidget(self.subtitle)
+        layout.addLayout(text, 1)
+        self.buttons = QHBoxLayout()
+        self.buttons.setSpacing(6)
+        if buttons_below:
+            self.buttons.addStretch(0)
+        layout.addLayout(self.buttons)
+
+    def add_button(self, text: str, slot: Callable[[], Any], *, icon_name: str | None = None,
+                   primary: bool = False, shortcut: str | None = None, tip: str = "") -> QPushButton:
+        button = QPushButton(text)
+        if icon_name:
+            button.setIcon(icon(icon_name, "#ffffff" if primary else "#334155"))
+        if primary:
+            button.setObjectName("primary")
+        if shortcut:
+            button.setShortcut(QKeySequence(shortcut))
+        button.setToolTip(tip or (f"{text} ({shortcut})" if shortcut else text))
+        button.setAccessibleName(text.replace("…", ""))
+        button.clicked.connect(slot)
+        self.buttons.addWidget(button)
+        return button
+
+
+class SearchBox(QLineEdit):
+    """A search field: requeries after a short pause in typing; Esc clears it."""
+
+    search = Signal(str)
+
+    def __init__(self, placeholder: str = "Search…", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setClearButtonEnabled(True)
+        self.setAccessibleName("Search")
+        self.addAction(icon("search", "#6b7280"), QLineEdit.ActionPosition.LeadingPosition)
+        self.setMinimumWidth(240)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(lambda: self.search.emit(self.text()))
+        self.textChanged.connect(lambda _t: self._timer.start())
+
+    def flush(self) -> None:
+        """Search now (tests, and Enter)."""
+        self._timer.stop()
+        self.search.emit(self.text())
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            self.flush()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.flush()
+            return
+        super().keyPressEvent(event)
+
+
+class TablePanel(QWidget):
+    """A searchable, sortable table over a ``PagedQueryModel``; remembers its column layout.
+
+    ``activated(id)`` on double-click or Enter; ``selection_changed`` when the chosen row changes.
+    """
+
+    activated = Signal(int)
+    selection_changed = Signal()
+
+    def __init__(self, name: str, model: PagedQueryModel, *, placeholder: str = "Search…",
+                 noun: tuple[str, str] = ("row", "rows"), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = name
+        self.model = model
+        self.noun = noun
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        self.search = SearchBox(placeholder)
+        self.search.search.connect(self.model.set_search)
+        bar.addWidget(self.search)
+        self.filters = QHBoxLayout()
+        self.filters.setSpacing(6)
+        bar.addLayout(self.filters)
+        bar.addStretch(1)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("muted")
+        bar.addWidget(self.count_label)
+        layout.addLayout(bar)
+
+        self.table = QTableView()
+        self.table.setModel(model)
+        self.table.setAccessibleName(name.replace("-", " "))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setSortIndicator(model.sort_column, model.sort_order)
+        self.table.setSortingEnabled(True)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self._menu_actions: list[QAction] = []
+        for i, column in enumerate(model.columns):
+            if column.width:
+                self.table.setColumnWidth(i, column.width)
+        state = settings.restore_state(f"table/{name}")
+        if state is not None:
+            self.table.horizontalHeader().restoreState(state)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._save_layout())
+        self.table.horizontalHeader().sectionMoved.connect(lambda *_: self._save_layout())
+        layout.addWidget(self.table, 1)
+        model.refreshed.connect(self._update_count)
+        model.rowsInserted.connect(lambda *_: self._update_count())
+
+    def _save_layout(self) -> None:
+        settings.save_state(f"table/{self.name}", self.table.horizontalHeader().saveState())
+
+    def _update_count(self) -> None:
+        loaded = self.model.loaded_rows()
+        more = self.model.canFetchMore(QModelIndex())
+        one, many = self.noun
+        if more:
+            self.count_label.setText(f"first {loaded:,} {many} shown — scroll for more")
+        else:
+            self.count_label.setText(f"{loaded:,} {one if loaded == 1 else many}")
+
+    def add_filter(self, widget: QWidget) -> None:
+        self.filters.addWidget(widget)
+
+    def add_row_action(self, action: QAction) -> None:
+        """An action for the right-click menu (and keyboard shortcut) on the table."""
+        self._menu_actions.append(action)
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.table.addAction(action)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        if not self._menu_actions:
+            return
+        menu = QMenu(self)
+        for action in self._menu_actions:
+            menu.addAction(action)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        ident = index.data(ID_ROLE)
+        if ident is not None:
+            self.activated.emit(int(ident))
+
+    def current_id(self) -> int | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isRowSelected(index.row(), QModelIndex()):
+            rows = self.table.selectionModel().selectedRows()
+            if not rows:
+                return None
+            index = rows[0]
+        return self.model.row_id(index.row())
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [r for r in (self.model.row_id(i) for i in rows) if r is not None]
+
+    def select_id(self, ident: int) -> bool:
+        row = self.model.row_of_id(ident)
+        while row < 0 and self.model.canFetchMore(QModelIndex()):
+            self.model.fetchMore(QModelIndex())
+            row = self.model.row_of_id(ident)
+        if row < 0:
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def refresh(self, keep_selection: bool = True) -> None:
+        chosen = self.current_id() if keep_selection else None
+        self.model.refresh()
+        if chosen is not None:
+            self.select_id(chosen)
+
+
+class StatCard(QFrame):
+    """A figure with its label; clicking it shows the records behind it."""
+
+    clicked = Signal()
+
+    def __init__(self, label: str, value: str = "–", caption: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(2)
+        self.label = QLabel(label)
+        self.label.setObjectName("cardLabel")
+        self.value = QLabel(value)
+        self.value.setObjectName("cardValue")
+        self.caption = QLabel(caption)
+        self.caption.setObjectName("cardCaption")
+        self.caption.setWordWrap(True)
+        layout.addWidget(self.label)
+        layout.addWidget(self.value)
+        layout.addWidget(self.caption)
+        layout.addStretch(1)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def set(self, value: str, caption: str = "", tone: str = "") -> None:
+        self.value.setText(value)
+        self.caption.setText(caption)
+        self.value.setProperty("tone", tone)
+        self.value.style().unpolish(self.value)
+        self.value.style().polish(self.value)
+        self.setAccessibleDescription(f"{value} {caption}")
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class HoursChart(QWidget):
+    """Hours against each person's (pro-rata) target as horizontal bars; click a bar to open the person."""
+
+    person_clicked = Signal(int)
+
+    BAR = 20
+    GAP = 6
+    NAME_W = 170
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[tuple[int, str, float, float, float]] = []  # id, name, hours, subject hours, target
+        self.setAccessibleName("Hours against target for each person")
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_rows(self, rows: Sequence[tuple[int, str, float, float, float]]) -> None:
+        self.rows = list(rows)
+        self.setFixedHeight(max(60, 30 + len(self.rows) * (self.BAR + self.GAP)))
+        self.setToolTip("")
+        self.update()
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(600, 30 + len(self.rows) * (self.BAR + self.GAP))
+
+    def _scale_max(self) -> float:
+        return max([35.0] + [max(h, t) for _i, _n, h, _s, t in self.rows]) * 1.08
+
+    def _row_at(self, y: float) -> int:
+        index = int((y - 24) // (self.BAR + self.GAP))
+        return index if 0 <= index < len(self.rows) else -1
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        i = self._row_at(event.position().y())
+        if i >= 0:
+            _id, name, hours, subject, target = self.rows[i]
+            self.setToolTip(f"{name}: {hours:g} h of {target:g} h target ({subject:g} h subject-specific)")
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+        else:
+            self.setCursor(Qt.CursorShape.ArrowCursor)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        i = self._row_at(event.position().y())
+        if i >= 0:
+            self.person_clicked.emit(self.rows[i][0])
+
+    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        width = self.width()
+        chart_left = self.NAME_W + 10
+        chart_w = max(50, width - chart_left - 70)
+        top = 24
+        scale = chart_w / self._scale_max()
+        small = QFont(self.font())
+        small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
+        p.setFont(small)
+        p.setPen(QColor("#6b7280"))
+        for tick in range(0, int(self._scale_max()) + 1, 10):
+            x = chart_left + tick * scale
+            p.drawText(QRectF(x - 20, 0, 40, 18), Qt.AlignmentFlag.AlignCenter, f"{tick} h")
+            p.setPen(QPen(QColor("#e5e7eb"), 1))
+            p.drawLine(int(x), top - 4, int(x), self.height())
+            p.setPen(QColor("#6b7280"))
+        p.setFont(self.font())
+        for i, (_id, name, hours, subject, target) in enumerate(self.rows):
+            y = top + i * (self.BAR + self.GAP)
+            p.setPen(QColor("#1f2937"))
+            metrics = p.fontMetrics()
+            p.drawText(QRectF(0, y, self.NAME_W, self.BAR), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                       metrics.elidedText(name, Qt.TextElideMode.ElideRight, self.NAME_W))
+            met = target > 0 and hours >= target
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("#cfe0f1"))
+            p.drawRoundedRect(QRectF(chart_left, y + 2, hours * scale, self.BAR - 4), 3, 3)
+            p.setBrush(QColor("#2e7d5b" if met else "#1f4e79"))
+            p.drawRoundedRect(QRectF(chart_left, y + 2, min(subject, hours) * scale, self.BAR - 4), 3, 3)
+            tx = chart_left + target * scale
+            p.setPen(QPen(QColor("#b54708"), 2))
+            p.drawLine(int(tx), y, int(tx), y + self.BAR)
+            p.setPen(QColor("#1f2937"))
+            p.drawText(QRectF(chart_left + max(hours, target) * scale + 6, y, 70, self.BAR),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{hours:g} h")
+        p.end()
+
+
+def tool_button(text: str, icon_name: str, slot: Callable[[], Any], tip: str = "") -> QToolButton:
+    button = QToolButton()
+    button.setIcon(icon(icon_name))
+    button.setText(text)
+    button.setToolTip(tip or text)
+    button.setAccessibleName(text)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.clicked.connect(slot)
+    return button
+
+
+def muted(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("muted")
+    label.setWordWrap(True)
+    return label
+
+
+def section_title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
