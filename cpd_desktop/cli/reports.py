@@ -47,8 +47,10 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             rows = reports.claims_report(s, school, year_arg(args.year, school, default_current=False))
             columns = None
         else:
-            rows = _audit_rows(s, school, args.since)
+            rows = _audit_rows(s, school, args.since, table=args.format == "table")
             columns = ["when", "user", "action", "table", "record", "summary"]
+            if args.format == "table":
+                columns.append("changes")
     print_rows(rows, args.format, columns if args.format != "json" else None,
                headers=HOURS_HEADERS if args.kind == "hours" else None)
     return 0
@@ -69,15 +71,28 @@ def _trust(args: argparse.Namespace, db: Any) -> int:
     return 0
 
 
-def _audit_rows(session: Any, school: Any, since: str | None) -> list[dict[str, Any]]:
+def _audit_rows(session: Any, school: Any, since: str | None, *, table: bool = False) -> list[dict[str, Any]]:
+    """Audit entries, newest first. JSON/CSV: ``when`` in UTC (ISO, "Z"), ``changes`` as
+    ``{"field": [old, new]}``. Table: local time as dd/mm/yyyy HH:MM and each update's fields as old → new."""
+    import datetime as dt
     import json
 
     from ..services.audit import entries
     from ..services.validation import parse_date
 
     day = parse_date(since, "--since", required=False) if since else None
-    return [{
-        "when": e.at.isoformat(timespec="seconds") + "Z", "user": e.user, "action": e.action,
-        "table": e.table_name, "record": e.record_id, "summary": e.summary,
-        "changes": json.loads(e.changes) if e.changes else None,
-    } for e in entries(session, school.id, since=day)]
+    rows = []
+    for e in entries(session, school.id, since=day):
+        changes = json.loads(e.changes) if e.changes else None
+        row: dict[str, Any] = {
+            "when": e.at.isoformat(timespec="seconds") + "Z", "user": e.user, "action": e.action,
+            "table": e.table_name, "record": e.record_id, "summary": e.summary, "changes": changes,
+        }
+        if table:
+            row["when"] = e.at.replace(tzinfo=dt.UTC).astimezone().strftime("%d/%m/%Y %H:%M")
+            row["changes"] = "; ".join(
+                f"{k}: {'' if v[0] is None else v[0]} → {'' if v[1] is None else v[1]}"
+                for k, v in changes.items() if isinstance(v, list) and len(v) == 2
+            ) if e.action == "update" and isinstance(changes, dict) else ""
+        rows.append(row)
+    return rows

@@ -151,7 +151,9 @@ def entries(session: Session, school_id: int | None, *, since: dt.date | None = 
     if school_id is not None:
         stmt = stmt.where((AuditEntry.school_id == school_id) | AuditEntry.school_id.is_(None))
     if since is not None:
-        stmt = stmt.where(AuditEntry.at >= dt.datetime.combine(since, dt.time()))
+        # ``since`` is a day on the person's calendar; entries are stamped in UTC.
+        start = dt.datetime.combine(since, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
+        stmt = stmt.where(AuditEntry.at >= start)
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
