@@ -503,6 +503,8 @@ class _StaffLookup:
         ids = self.by_name.get(key, [])
         if len(ids) == 1:
             return ids[0]
+        if not ids and " " not in key and key.upper() in self.by_code:
+            return self.by_code[key.upper()]  # a staff code in a "Staff" or "Teacher" column
         shown = " ".join(w.capitalize() for w in key.split())
         if ids:
             raise ValidationError(where, f"{len(ids)} members of staff are called {shown}.",
