@@ -208,7 +208,7 @@ def summary_data(session: Session, school: School, year: AcademicYear, departmen
                            Activity.evaluated_on.is_(None), Activity.evaluation_due.is_not(None),
                            Activity.evaluation_due < today)
                     .group_by(Activity.staff_id))
-    overdue = dict(session.execute(overdue_stmt).tuples().all())
+    overdue: dict[int, int] = {sid: n for sid, n in session.execute(overdue_stmt)}
     terms = [t.name for t in term_buckets(terms_for(session, school, year), year)]
     people = []
     seen = set()

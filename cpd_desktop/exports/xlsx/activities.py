@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.data_source import AxDataSource, StrRef
 
 from ...models.enums import FORMATS, STANDARD_PARTS, TERMS
 from ...services.formatting import format_date
@@ -30,6 +31,7 @@ from .common import (
     DataSheet,
     Styles,
     Writer,
+    building,
     new_workbook,
     save,
     set_widths,
@@ -62,21 +64,22 @@ def write_activities_xlsx(rows: Sequence[ActivityRow], school_name: str, scope: 
                           ticker: Ticker | None = None) -> None:
     """The CPD log workbook: the Activities sheet (re-importable) and a note of what it holds."""
     wb = new_workbook(f"CPD log {scope}", school_name, "Every CPD activity")
-    styles = Styles(wb)
-    if ticker is not None:
-        ticker.total = len(rows) + 1
-    write_activities_sheet(wb, styles, rows, ticker)
-    about = wb.create_sheet("About")
-    w = Writer(about, styles)
-    set_widths(about, [24, 90])
-    about.append([w.text(f"CPD log {scope}", styles.title)])
-    for label, value in (("School", school_name), ("Activities", str(len(rows))),
-                         ("Produced", format_date(_today())),
-                         ("Importing", "The Activities sheet can be imported into CPD Desktop "
-                                       "(Import → CPD activities): activities are matched on staff code, date "
-                                       "and title, so importing it again adds nothing twice.")):
-        about.append([w.text(label, styles.bold), w.text(value)])
-    save(wb, path)
+    with building(wb):
+        styles = Styles(wb)
+        if ticker is not None:
+            ticker.total = len(rows) + 1
+        write_activities_sheet(wb, styles, rows, ticker)
+        about = wb.create_sheet("About")
+        w = Writer(about, styles)
+        set_widths(about, [24, 90])
+        about.append([w.text(f"CPD log {scope}", styles.title)])
+        for label, value in (("School", school_name), ("Activities", str(len(rows))),
+                             ("Produced", format_date(_today())),
+                             ("Importing", "The Activities sheet can be imported into CPD Desktop "
+                                           "(Import → CPD activities): activities are matched on staff code, date "
+                                           "and title, so importing it again adds nothing twice.")):
+            about.append([w.text(label, styles.bold), w.text(value)])
+        save(wb, path)
 
 
 def _today() -> Any:
@@ -105,23 +108,24 @@ def write_summary_xlsx(d: SummaryData, activities: Sequence[ActivityRow], path: 
     """Summary (live formulas and a bar chart), By person, and Activities (an Excel table)."""
     scope = f"{d.department} department" if d.department else "Whole school"
     wb = new_workbook(f"CPD summary {d.year.label}: {scope}", d.school_name, "CPD hours, cost and impact")
-    styles = Styles(wb)
-    if ticker is not None:
-        ticker.total = len(activities) + len(d.people) + 1
-    summary_ws = wb.create_sheet("Summary")  # first sheet; filled once the data sheets' sizes are known
-    people = DataSheet(wb, styles, "By person", person_columns(d), table_name="ByPerson")
+    with building(wb):
+        styles = Styles(wb)
+        if ticker is not None:
+            ticker.total = len(activities) + len(d.people) + 1
+        summary_ws = wb.create_sheet("Summary")  # first sheet; filled once the data sheets' sizes are known
+        people = DataSheet(wb, styles, "By person", person_columns(d), table_name="ByPerson")
 
-    def person_values(p: Any) -> tuple[Any, ...]:
-        h, c = p.hours, p.cost
-        return (h.staff_code, h.name, h.department, h.fte, h.hours, h.target_hours, h.subject_specific_hours,
-                h.all_parts_hours, *[h.by_term.get(t) for t in d.term_names], h.activities, h.evaluated,
-                p.overdue, c.fee, c.travel, c.accommodation, c.subsistence, c.cover, c.other, c.total,
-                c.bursary_expected, c.bursary_received)
+        def person_values(p: Any) -> tuple[Any, ...]:
+            h, c = p.hours, p.cost
+            return (h.staff_code, h.name, h.department, h.fte, h.hours, h.target_hours, h.subject_specific_hours,
+                    h.all_parts_hours, *[h.by_term.get(t) for t in d.term_names], h.activities, h.evaluated,
+                    p.overdue, c.fee, c.travel, c.accommodation, c.subsistence, c.cover, c.other, c.total,
+                    c.bursary_expected, c.bursary_received)
 
-    people.write(d.people, person_values, ticker)
-    acts = write_activities_sheet(wb, styles, activities, ticker)
-    _summary_sheet(summary_ws, styles, d, scope, people, acts)
-    save(wb, path)
+        people.write(d.people, person_values, ticker)
+        acts = write_activities_sheet(wb, styles, activities, ticker)
+        _summary_sheet(summary_ws, styles, d, scope, people, acts)
+        save(wb, path)
 
 
 def _summary_sheet(ws: Any, styles: Styles, d: SummaryData, scope: str, people: DataSheet,
@@ -210,7 +214,8 @@ def _chart(ws: Any, d: SummaryData, people: DataSheet) -> None:
                      max_row=n + 1)
     names = Reference(people.ws, min_col=people.index("Name"), min_row=2, max_row=n + 1)
     chart.add_data(data, titles_from_data=True)
-    chart.set_categories(names)
+    for series in chart.series:  # names are text: a string reference, so that every spreadsheet shows them
+        series.cat = AxDataSource(strRef=StrRef(f=str(names)))
     chart.gapWidth = 40
     chart.height = max(8.0, 0.55 * n + 3)
     chart.width = 18

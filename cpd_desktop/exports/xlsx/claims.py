@@ -20,10 +20,13 @@ from .common import (
     DataSheet,
     Styles,
     Writer,
+    building,
     new_workbook,
     save,
     set_widths,
 )
+
+OPEN = ("draft", "submitted", "approved")
 
 CLAIM_COLUMNS = [
     Col("Claim"), Col("Staff code"), Col("Name"), Col("Course"), Col("Course code"), Col("Provider"),
@@ -58,20 +61,21 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
     """Claims (an Excel table), Totals (live formulas by status and scheme), Outstanding."""
     today = today or dt.date.today()
     wb = new_workbook(f"Bursary claims {scope}", school_name, "Bursary claims: expected, claimed, received")
-    styles = Styles(wb)
-    if ticker is not None:
-        ticker.total = 2 * len(rows) + 1
-    claims = DataSheet(wb, styles, "Claims", CLAIM_COLUMNS, table_name="Claims")  # first: what finance opens it for
-    totals_ws = wb.create_sheet("Totals")
-    outstanding = DataSheet(wb, styles, "Outstanding", OUTSTANDING_COLUMNS, table_name="Outstanding")
-    claims.write(rows, claim_values, ticker)
-    open_rows = [c for c in rows if c.is_open or c.past_deadline(today)]
-    outstanding.write(open_rows, lambda c: (
-        f"C{c.id}", c.staff_name, c.course, c.scheme, c.status_label, c.expected, c.claimed, c.outstanding,
-        c.deadline, (c.deadline - today).days if c.deadline and c.status == "draft" else None,
-        c.past_deadline(today), c.reference, c.budget_code), ticker)
-    _totals(totals_ws, styles, rows, claims, school_name, scope, today)
-    save(wb, path)
+    with building(wb):
+        styles = Styles(wb)
+        if ticker is not None:
+            ticker.total = 2 * len(rows) + 1
+        claims = DataSheet(wb, styles, "Claims", CLAIM_COLUMNS, table_name="Claims")  # first: what finance opens it for
+        totals_ws = wb.create_sheet("Totals")
+        outstanding = DataSheet(wb, styles, "Outstanding", OUTSTANDING_COLUMNS, table_name="Outstanding")
+        claims.write(rows, claim_values, ticker)
+        open_rows = [c for c in rows if c.is_open or c.past_deadline(today)]
+        outstanding.write(open_rows, lambda c: (
+            f"C{c.id}", c.staff_name, c.course, c.scheme, c.status_label, c.expected, c.claimed, c.outstanding,
+            c.deadline, (c.deadline - today).days if c.deadline and c.status == "draft" else None,
+            c.past_deadline(today), c.reference, c.budget_code), ticker)
+        _totals(totals_ws, styles, rows, claims, school_name, scope, today)
+        save(wb, path)
 
 
 def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet, school_name: str, scope: str,
@@ -94,17 +98,18 @@ def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet
         for name in names:
             r = len(out) + 1
             crit = f"{criteria},$A{r}"
-            open_sum = "+".join(f'SUMIFS({exp},{crit},{st},"{CLAIM_STATUSES[s]}")'
-                                f'-SUMIFS({rec},{crit},{st},"{CLAIM_STATUSES[s]}")'
-                                for s in ("draft", "submitted", "approved"))
-            if criteria == st:  # by status: the status is the row itself
-                open_sum = (f'IF(OR($A{r}="Draft",$A{r}="Submitted",$A{r}="Approved"),'
-                            f"SUMIFS({exp},{crit})-SUMIFS({rec},{crit}),0)")
+            if criteria == st:  # by status: money still to come only on open claims
+                status = next(k for k, v in CLAIM_STATUSES.items() if v == name)
+                to_come: Any = (w.formula(f"=SUMIFS({exp},{crit})-SUMIFS({rec},{crit})", MONEY_KIND)
+                                if status in OPEN else w.styled(0, styles.kinds[MONEY_KIND]))
+            else:
+                to_come = w.formula("=" + "+".join(
+                    f'SUMIFS({exp},{crit},{st},"{CLAIM_STATUSES[s]}")-SUMIFS({rec},{crit},{st},"{CLAIM_STATUSES[s]}")'
+                    for s in OPEN), MONEY_KIND)
             out.append([w.text(name), w.formula(f"=COUNTIFS({crit})", INT_KIND),
                         w.formula(f"=SUMIFS({exp},{crit})", MONEY_KIND),
                         w.formula(f"=SUMIFS({clm},{crit})", MONEY_KIND),
-                        w.formula(f"=SUMIFS({rec},{crit})", MONEY_KIND),
-                        w.formula(f"={open_sum}", MONEY_KIND)])
+                        w.formula(f"=SUMIFS({rec},{crit})", MONEY_KIND), to_come])
         last = len(out)
         total = [w.text("Total", styles.bold)]
         for col in "BCDEF":

@@ -12,8 +12,9 @@ only formulas in a workbook are the ones written here with ``formula``.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,3 +272,22 @@ _RISKY = frozenset("=+-@\t\n")
 
 def save(wb: Workbook, path: Path) -> None:
     wb.save(str(path))
+
+
+@contextlib.contextmanager
+def building(wb: Workbook) -> Iterator[Workbook]:
+    """Write a workbook; if writing fails part-way, close its streamed sheets and remove their temp files.
+
+    (A write-only sheet left open would fail noisily when Python collects it, and leave a temp file.)
+    """
+    try:
+        yield wb
+    except BaseException:
+        for ws in wb.worksheets:
+            with contextlib.suppress(Exception):
+                ws.close()
+            writer = getattr(ws, "_writer", None)
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.cleanup()
+        raise

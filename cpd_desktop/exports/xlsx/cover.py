@@ -12,7 +12,18 @@ from typing import Any
 from ...services.formatting import format_date
 from ..rows import AbsenceRow, CoverSheetData
 from ..safety import Ticker, csv_text
-from .common import DATE_KIND, INT_KIND, Col, DataSheet, Styles, Writer, new_workbook, save, set_widths
+from .common import (
+    DATE_KIND,
+    INT_KIND,
+    Col,
+    DataSheet,
+    Styles,
+    Writer,
+    building,
+    new_workbook,
+    save,
+    set_widths,
+)
 
 ABSENCE_COLUMNS = [
     Col("Staff code"), Col("Name"), Col("Date", DATE_KIND), Col("Day"), Col("Period"), Col("Times"),
@@ -30,11 +41,12 @@ def write_absences_xlsx(rows: Sequence[AbsenceRow], school_name: str, scope: str
                         ticker: Ticker | None = None) -> None:
     """One row per lesson to cover, reason code CPD, to key into SIMS, Arbor or Bromcom."""
     wb = new_workbook(f"Cover absences {scope}", school_name, "Lessons to cover for CPD, by period")
-    styles = Styles(wb)
-    if ticker is not None:
-        ticker.total = len(rows) + 1
-    DataSheet(wb, styles, "Absences", ABSENCE_COLUMNS, table_name="Absences").write(rows, absence_values, ticker)
-    save(wb, path)
+    with building(wb):
+        styles = Styles(wb)
+        if ticker is not None:
+            ticker.total = len(rows) + 1
+        DataSheet(wb, styles, "Absences", ABSENCE_COLUMNS, table_name="Absences").write(rows, absence_values, ticker)
+        save(wb, path)
 
 
 def write_absences_csv(rows: Sequence[AbsenceRow], path: Path, ticker: Ticker | None = None) -> None:
@@ -60,19 +72,20 @@ COVER_COLUMNS = [
 def write_cover_xlsx(data: CoverSheetData, school_name: str, path: Path, ticker: Ticker | None = None) -> None:
     """The lessons of one release-cover sheet as a workbook, for a cover manager who plans in Excel."""
     wb = new_workbook(f"Release cover: {data.staff_name}", school_name, data.reason)
-    styles = Styles(wb)
-    lessons = data.lessons
-    if ticker is not None:
-        ticker.total = len(lessons) + 1
-    DataSheet(wb, styles, "Cover lessons", COVER_COLUMNS, table_name="CoverLessons").write(lessons, lambda c: (
-        c.date, f"{c.date:%A}", c.period_label, c.times, c.class_group, c.subject, c.room, c.work_set,
-        c.materials_location, c.work_return_label if c.entered else None, c.technician_notes, c.cover_teacher,
-        c.feedback), ticker)
-    about = wb.create_sheet("About")
-    w = Writer(about, styles)
-    set_widths(about, [18, 80])
-    for label, value in (("Absent teacher", f"{data.staff_name} ({data.staff_code})"),
-                         ("Dates", f"{format_date(data.start_date)} to {format_date(data.end_date)}"),
-                         ("Reason", data.reason), ("Booking", str(data.booking_id))):
-        about.append([w.text(label, styles.bold), w.text(value)])
-    save(wb, path)
+    with building(wb):
+        styles = Styles(wb)
+        lessons = data.lessons
+        if ticker is not None:
+            ticker.total = len(lessons) + 1
+        DataSheet(wb, styles, "Cover lessons", COVER_COLUMNS, table_name="CoverLessons").write(lessons, lambda c: (
+            c.date, f"{c.date:%A}", c.period_label, c.times, c.class_group, c.subject, c.room, c.work_set,
+            c.materials_location, c.work_return_label if c.entered else None, c.technician_notes, c.cover_teacher,
+            c.feedback), ticker)
+        about = wb.create_sheet("About")
+        w = Writer(about, styles)
+        set_widths(about, [18, 80])
+        for label, value in (("Absent teacher", f"{data.staff_name} ({data.staff_code})"),
+                             ("Dates", f"{format_date(data.start_date)} to {format_date(data.end_date)}"),
+                             ("Reason", data.reason), ("Booking", str(data.booking_id))):
+            about.append([w.text(label, styles.bold), w.text(value)])
+        save(wb, path)
