@@ -18,6 +18,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     if app is None:
         app = QApplication(argv if argv is not None else sys.argv[:1])
     assert isinstance(app, QApplication)
+    if app.property("cpd_desktop_ready"):  # styles are set once: replacing a live style crashes Qt
+        return app
     from .icons import app_icon
     from .style import STYLE_SHEET
 
@@ -27,6 +29,7 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
+    app.setProperty("cpd_desktop_ready", True)
     return app
 
 

@@ -11,6 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
@@ -252,6 +253,10 @@ class MainWindow(QMainWindow):
         help_menu.addSeparator()
         help_menu.addAction(self._action("&About CPD Desktop", self.about))
 
+    def _stack_changed(self, _index: int) -> None:
+        if shiboken6.isValid(self.act_undo):  # the stack empties itself while the window is destroyed
+            self._update_actions()
+
     def _update_actions(self) -> None:
         open_ = self.ctx is not None
         for act in (self.act_import, self.act_export, self.act_backup, self.act_find, self.act_refresh,
@@ -347,8 +352,7 @@ class MainWindow(QMainWindow):
 
         self.close_database()
         self.ctx = AppContext(db, school_id, self, today=self.today)
-        self.ctx.undo_stack.indexChanged.connect(lambda _i: self._update_actions())
-        self.ctx.undo_stack.cleanChanged.connect(lambda _c: self._update_actions())
+        self.ctx.undo_stack.indexChanged.connect(self._stack_changed)
         self.ctx.school_changed.connect(self._update_title)
         self.ctx.navigate.connect(self.show_view)
         self.ctx.data_changed.connect(self._data_changed)
@@ -371,6 +375,7 @@ class MainWindow(QMainWindow):
             page.deleteLater()
         self.pages.clear()
         if self.ctx is not None:
+            self.ctx.undo_stack.indexChanged.disconnect(self._stack_changed)
             self.ctx.undo_stack.clear()
             self.ctx.db.dispose()
             self.ctx.deleteLater()

@@ -77,7 +77,7 @@ class ChangeRecorder:
         event.listen(session, "after_flush", self._after_flush)
 
     def _key(self, obj: Any) -> tuple[type, int]:
-        return (type(obj), inspect(obj).identity[0])
+        return (type(obj), obj.id)  # every model has an integer id; set by the time a flush ends
 
     def _before_flush(self, session: Session, _ctx: Any, _instances: Any) -> None:
         for obj in session.dirty:
