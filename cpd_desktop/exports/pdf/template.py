@@ -316,6 +316,8 @@ class _NumberedCanvas(rl_canvas.Canvas):
     baseline = 0.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Else every page also carries an unused Helvetica (the platypus template passes None).
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
         super().__init__(*args, **kwargs)
         self._pages: list[dict[str, Any]] = []
 
