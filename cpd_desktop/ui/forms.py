@@ -65,6 +65,7 @@ class FormDialog(QDialog):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.body)
         outer.addWidget(scroll, 1)
         self.form_error = QLabel("")
@@ -129,6 +130,9 @@ class FormDialog(QDialog):
                   tip: str = "", editable: bool = False) -> QComboBox:
         combo = QComboBox()
         combo.setEditable(editable)
+        # Long course titles must not widen the dialog past the screen: the list shows them whole.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(24)
         for code, text in choices:
             combo.addItem(text, code)
         if current is not None:

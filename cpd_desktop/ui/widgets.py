@@ -285,8 +285,8 @@ class HoursChart(QWidget):
 
     person_clicked = Signal(int)
 
-    BAR = 20
-    GAP = 6
+    BAR = 18
+    GAP = 5
     NAME_W = 170
 
     def __init__(self, parent: QWidget | None = None) -> None:

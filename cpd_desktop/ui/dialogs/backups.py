@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -22,31 +19,11 @@ from PySide6.QtWidgets import (
 from .. import settings
 
 
-def describe_backup(path: Path) -> str:
-    size = path.stat().st_size
-    when = dt.datetime.fromtimestamp(path.stat().st_mtime).strftime("%d/%m/%Y %H:%M")
-    holds = ""
-    try:
-        conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True)
-        try:
-            staff = conn.execute("SELECT count(*) FROM staff").fetchone()[0]
-            acts = conn.execute("SELECT count(*) FROM activity").fetchone()[0]
-            holds = f" — {staff} staff, {acts:,} activities"
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        holds = " — cannot be read"
-    return f"{when}  ({size / 1_000_000:.1f} MB){holds}\n{path.name}"
-
-
-def list_backups(db: Any) -> list[Path]:
+def list_backups(db: Any) -> list[tuple[str, str]]:
+    """(description, path) of each backup of this database, newest first."""
     from ...services import backups
 
-    folder_fn = getattr(backups, "default_backup_dir", None)
-    folder = folder_fn(db) if folder_fn else None
-    if folder is None or not Path(folder).is_dir():
-        return []
-    return sorted(Path(folder).glob("*.sqlite"), key=lambda p: p.stat().st_mtime, reverse=True)
+    return [(b.describe() + "\n" + b.path.name, str(b.path)) for b in backups.list_backups(db)]
 
 
 class RestoreDialog(QDialog):
@@ -58,10 +35,12 @@ class RestoreDialog(QDialog):
                                 "so a restore can itself be undone."))
         self.list = QListWidget()
         self.list.setAccessibleName("Backups")
-        for path in list_backups(db):
-            item = QListWidgetItem(describe_backup(path))
-            item.setData(256, str(path))
+        for text, path in list_backups(db):
+            item = QListWidgetItem(text)
+            item.setData(256, path)
             self.list.addItem(item)
+        if not self.list.count():
+            self.list.addItem(QListWidgetItem("No backups of this database yet (File → Back up now makes one)."))
         if self.list.count():
             self.list.setCurrentRow(0)
         layout.addWidget(self.list, 1)
@@ -85,7 +64,7 @@ class RestoreDialog(QDialog):
             self.accept()
 
     def accept(self) -> None:
-        if self.chosen is None and self.list.currentItem() is not None:
+        if self.chosen is None and self.list.currentItem() is not None and self.list.currentItem().data(256):
             self.chosen = self.list.currentItem().data(256)
         super().accept()
 

@@ -140,15 +140,15 @@ class BookingDialog(FormDialog):
         except CpdError:
             self.summary.setText("—")
             return
-        lines = [f"Fee {format_money(b.fee)} · travel {format_money(b.travel)} · accommodation "
-                 f"{format_money(b.accommodation)} · subsistence {format_money(b.subsistence)}",
+        lines = [f"Fee {format_money(b.fee)} · travel {format_money(b.travel)}",
+                 f"Accommodation {format_money(b.accommodation)} · subsistence {format_money(b.subsistence)}",
                  f"Cover {b.cover_days:g} day(s) × {format_money(b.cover_day_rate)} = {format_money(b.cover_cost)}",
                  f"<b>Total {format_money(b.total_cost)}</b>"]
         scheme = self.schemes.get(self.fields["scheme_id"].getter())
         if scheme is not None:
             expected = bursary_expected(scheme, b)
-            lines.append(f"Bursary expected from {scheme.name}: <b>{format_money(expected)}</b> — "
-                         f"net cost {format_money(b.total_cost - expected)}")
+            lines.append(f"Bursary expected from {scheme.name}: <b>{format_money(expected)}</b>")
+            lines.append(f"Net cost to the school: <b>{format_money(b.total_cost - expected)}</b>")
         self.summary.setText("<br>".join(lines))
 
     def form_check(self, values: dict[str, Any]) -> None:

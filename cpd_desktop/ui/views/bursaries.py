@@ -192,6 +192,8 @@ class BursariesView(View):
         chosen = self.claim_panel.current_id()
         self.apply_filters()
         self.schemes.refresh()
+        if chosen is None and self.claims.rowCount():
+            chosen = self.claims.row_id(0)
         if chosen is not None:
             self.claim_panel.select_id(chosen)
         self._claim_chosen()

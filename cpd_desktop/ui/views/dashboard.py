@@ -116,12 +116,8 @@ class DashboardView(View):
         super().__init__(ctx, window)
         self.data: DashboardData | None = None
         self._job: Any = None
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
         body = QWidget()
         body.setObjectName("page")
-        scroll.setWidget(body)
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
@@ -154,8 +150,18 @@ class DashboardView(View):
                                      "(pro rata by FTE). Click a person to open their page."))
         self.chart = HoursChart()
         self.chart.person_clicked.connect(lambda sid: ctx.navigate.emit("staff", {"staff_id": sid}))
-        chart_layout.addWidget(self.chart)
-        chart_layout.addStretch(1)
+        chart_scroll = QScrollArea()
+        chart_scroll.setWidgetResizable(True)
+        chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        chart_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        holder = QWidget()
+        holder.setStyleSheet("background: white;")
+        hl = QVBoxLayout(holder)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hl.addWidget(self.chart)
+        hl.addStretch(1)
+        chart_scroll.setWidget(holder)
+        chart_layout.addWidget(chart_scroll, 1)
         row.addWidget(chart_panel, 3)
 
         side = QVBoxLayout()
@@ -182,7 +188,7 @@ class DashboardView(View):
         side.addWidget(claims_panel, 2)
         row.addLayout(side, 2)
         layout.addLayout(row, 1)
-        self.outer.addWidget(scroll, 1)
+        self.outer.addWidget(body, 1)
 
     def reload(self) -> None:
         super().reload()

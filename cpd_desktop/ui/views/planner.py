@@ -127,6 +127,7 @@ class MonthCalendar(QWidget):
             p.fillRect(rect.adjusted(0.5, 0.5, -0.5, -0.5),
                        QColor("#f3f4f6" if weekend else ("#ffffff" if in_month else "#fafafa")))
             p.setPen(QPen(QColor("#e5e7eb"), 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(rect)
             if day == self.today:
                 p.setPen(QPen(QColor("#1f4e79"), 2))

@@ -104,6 +104,10 @@ class PersonPage(QWidget):
         self.activity_panel.activated.connect(
             lambda ident: ctx.navigate.emit("log", {"staff_id": self.staff_id, "activity_id": ident}))
         self.booking_panel.activated.connect(lambda ident: ctx.navigate.emit("planner", {"booking_id": ident}))
+        for panel in (self.activity_panel, self.booking_panel):  # whose they are is in the page title
+            for key in ("staff", "department"):
+                if key in [c.key for c in panel.model.columns]:
+                    panel.table.setColumnHidden(panel.model.column_index(key), True)
         self.tabs.addTab(self.activity_panel, "CPD record")
         self.tabs.addTab(self.booking_panel, "Bookings")
         layout.addWidget(self.tabs, 1)

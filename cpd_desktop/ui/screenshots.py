@@ -1,0 +1,111 @@
+"""``python -m cpd_desktop.ui.screenshots docs/screenshots``: a PNG of every view on the demo school.
+
+Run offscreen (``make screenshots``). Builds a fresh demo database in a temporary folder, so the
+pictures never show anybody's real data, and keeps the user's settings out of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+SIZE = (1360, 860)
+
+
+def _settle(app: Any, seconds: float = 0.3) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def take(folder: Path, today: dt.date | None = None) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    folder.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="cpd-screenshots-"))
+    os.environ["CPD_DESKTOP_DATA"] = str(work / "data")
+    from ..db import open_database
+    from ..services.demo import build_demo
+
+    today = today or dt.date.today()
+    path = work / "demo.sqlite"
+    db = open_database(path, create=True)
+    with db.session() as s:
+        build_demo(s, today=today)
+    db.dispose()
+
+    from .app import make_app
+    from .main_window import MainWindow
+
+    app = make_app()
+    shots: list[Path] = []
+
+    def grab(widget: Any, name: str) -> None:
+        _settle(app)
+        if hasattr(widget, "statusBar"):
+            widget.statusBar().clearMessage()  # not the temporary folder's path
+        out = folder / f"{name}.png"
+        widget.grab().save(str(out))
+        shots.append(out)
+
+    window = MainWindow(today=today)
+    window.resize(*SIZE)
+    window.show()
+    grab(window, "welcome")
+    window.open_database(str(path))
+    dashboard = window.show_view("dashboard")
+    end = time.monotonic() + 20
+    while dashboard.data is None and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    grab(window, "dashboard")
+    for name in ("staff", "log", "planner", "cover", "bursaries", "reports", "settings", "audit"):
+        view = window.show_view(name)
+        if name == "reports":
+            end = time.monotonic() + 10
+            while view.previewed is None and time.monotonic() < end:
+                app.processEvents()
+                time.sleep(0.02)
+        grab(window, name)
+    staff = window.show_view("staff")
+    staff.open_person(staff.model.row_id(0))
+    grab(window, "person")
+    staff.show_list()
+    planner = window.show_view("planner")
+    planner.tabs.setCurrentIndex(1)
+    grab(window, "planner-calendar")
+    planner.tabs.setCurrentIndex(0)
+
+    from .dialogs.booking import BookingDialog
+    from .dialogs.lookups import course_choices, staff_choices
+
+    dialog = BookingDialog(window.ctx, parent=window)
+    fields = dialog.fields
+    fields["staff_id"].widget.setCurrentIndex(max(0, fields["staff_id"].widget.findData(staff_choices(window.ctx)[3][0])))
+    residential = [cid for cid, text in course_choices(window.ctx) if "residential" in text.lower()]
+    if residential:
+        fields["course_id"].widget.setCurrentIndex(fields["course_id"].widget.findData(residential[0]))
+    fields["travel"].widget.setText("£84.60")
+    dialog.resize(600, 860)
+    dialog.show()
+    grab(dialog, "booking-dialog")
+    dialog.close()
+    window.close()
+    return shots
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    folder = Path(args[0] if args else "docs/screenshots")
+    for shot in take(folder):
+        print(shot)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
