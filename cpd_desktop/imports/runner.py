@@ -380,7 +380,7 @@ class _Importer:
                     .values(version=table.c.version + 1, updated_at=self.now, updated_by=self.user,
                             **{k: bindparam(f"b_{k}", type_=table.c[k].type) for k in keys}))
             self.session.connection().execute(stmt, params)
-        versions = dict(self.session.execute(
+        versions: dict[int, int] = dict(self.session.execute(
             select(table.c.id, table.c.version).where(table.c.id.in_([u[0] for u in updates]))).all())
         entries = []
         previous: dict[str, Any] = {}
@@ -470,8 +470,8 @@ class _StaffLookup:
     def __init__(self, session: Session, school: School) -> None:
         rows = session.execute(select(Staff.id, Staff.staff_code, Staff.email, Staff.forename, Staff.surname)
                                .where(Staff.school_id == school.id)).all()
-        self.by_code = {r.staff_code.upper(): r.id for r in rows}
-        self.by_email = {r.email.lower(): r.id for r in rows if r.email}
+        self.by_code: dict[str, int] = {r.staff_code.upper(): r.id for r in rows}
+        self.by_email: dict[str, int] = {r.email.lower(): r.id for r in rows if r.email}
         self.by_name: dict[str, list[int]] = {}
         for r in rows:
             self.by_name.setdefault(cells.fold_name(f"{r.forename} {r.surname}"), []).append(r.id)
@@ -973,14 +973,14 @@ def undo_import(session: Session, batch_id: int, school: School | None = None) -
     if batch.undone:
         raise CpdError(f"Import {batch_id} ({batch.file_name}) has already been undone.")
     model = TABLES[batch.kind]
-    table = model.__table__
+    table: Any = model.__table__
     created = list(session.scalars(select(table.c.id).where(table.c.import_batch_id == batch.id)))
-    changed_since = session.scalar(select(func.count()).select_from(table)
-                                   .where(table.c.import_batch_id == batch.id, table.c.version > 1)) or 0
-    previous = json.loads(batch.previous_values)["updated"] if batch.previous_values else {}
+    changed_since: int = session.scalar(select(func.count()).select_from(table)
+                                        .where(table.c.import_batch_id == batch.id, table.c.version > 1)) or 0
+    previous: dict[str, Any] = json.loads(batch.previous_values)["updated"] if batch.previous_values else {}
     if previous:
-        versions = dict(session.execute(select(table.c.id, table.c.version)
-                                        .where(table.c.id.in_([int(k) for k in previous]))).all())
+        versions: dict[int, int] = dict(session.execute(select(table.c.id, table.c.version)
+                                                        .where(table.c.id.in_([int(k) for k in previous]))).all())
         changed_since += sum(1 for k, p in previous.items() if versions.get(int(k)) != p["version"])
         gone = [k for k in previous if int(k) not in versions]
         if gone:
