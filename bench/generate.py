@@ -65,12 +65,13 @@ class Scale:
     staff_per_school: int
     years: int
     activities: int  # in all the schools together, bookings' activities included
+    long_booking_days: int = 200  # the first school's secondment: one release-cover page per day
     bookings_per_person_year: float = 2.0
 
 
 SCALES = {
-    "tiny": Scale("tiny", 1, 12, 2, 1_500),
-    "tiny-trust": Scale("tiny-trust", 2, 10, 2, 3_000),
+    "tiny": Scale("tiny", 1, 12, 2, 1_500, long_booking_days=6),
+    "tiny-trust": Scale("tiny-trust", 2, 10, 2, 3_000, long_booking_days=6),
     "school": Scale("school", 1, 200, 5, 100_000),
     "trust": Scale("trust", 10, 200, 5, 1_000_000),
 }
@@ -144,6 +145,9 @@ COURSES = [
     ("Mentoring early career teachers", 10, "face_to_face", "Whole school", False, 6, 1, 150, None),
     ("Curriculum leadership in humanities", 10, "conference", "History", True, 6, 1, 240, None),
 ]
+# A long booking with cover every day: the cover-sheet case exports its pages in one PDF.
+LONG_BOOKING_TITLE = "Teacher research fellowship (secondment, cover every day)"
+LONG_BOOKING_START = dt.date(2026, 9, 7)
 SCHEMES = [
     ("Science CPD Partnership residential bursary", "STEM Learning", "per_day", "220.00", 2, 60),
     ("ENTHUSE award (actual costs)", "STEM Learning", "actual_costs", "0.00", 2, 90),
@@ -280,7 +284,8 @@ def _fill(db: Any, spec: Scale, seed: int) -> None:
         for k in range(spec.schools):
             school = create_school(s, SCHOOL_NAMES[k], urn=str(138000 + k * 17), postcode=POSTCODES[k],
                                    departments=DEPARTMENTS, week_a_commencing="05/09/2022")
-            made = _fill_school(s, school, spec, rng, ids, per_school[k])
+            made = _fill_school(s, school, spec, rng, ids, per_school[k],
+                                long_booking_days=spec.long_booking_days if k == 0 else 0)
             audit.record(s, school_id=school.id, action="create", table_name="activity",
                          summary=f"Benchmark data: {made['staff']} staff, {made['activities']} activities "
                                  f"(seed {seed})")
@@ -313,7 +318,7 @@ def _term_dates(year: int) -> list[tuple[str, dt.date, dt.date]]:
 
 
 def _fill_school(s: Session, school: School, spec: Scale, rng: random.Random, ids: _Ids,
-                 n_activities: int) -> dict[str, int]:
+                 n_activities: int, *, long_booking_days: int = 0) -> dict[str, int]:
     sid = school.id
     years = [AcademicYear(FIRST_YEAR + i) for i in range(spec.years)]
     dept_ids = dict(s.execute(select(Department.name, Department.id).where(Department.school_id == sid)).all())
@@ -396,10 +401,17 @@ def _fill_school(s: Session, school: School, spec: Scale, rng: random.Random, id
     claims: list[dict[str, Any]] = []
     activities: list[dict[str, Any]] = []
     n_bookings = int(len(slots) * spec.bookings_per_person_year)
-    for b_index in range(n_bookings):
-        person, year = slots[rng.randrange(len(slots))]
-        course = rng.choice(courses)
-        start = _weekday(year.start + dt.timedelta(days=rng.randint(3, 320)))
+    teachers = [p for p in staff if p["role"] not in ("Technician", "Teaching Assistant") and p["leaving_date"] is None]
+    for b_index in range(n_bookings + (1 if long_booking_days else 0)):
+        if b_index == n_bookings:  # the secondment, last
+            person, year = teachers[0], years[-1]
+            course = {**courses[4], "title": LONG_BOOKING_TITLE, "course_id": None, "days": long_booking_days,
+                      "bursary_scheme_id": None, "hours": Decimal("6.00") * long_booking_days}
+            start = LONG_BOOKING_START
+        else:
+            person, year = slots[rng.randrange(len(slots))]
+            course = rng.choice(courses)
+            start = _weekday(year.start + dt.timedelta(days=rng.randint(3, 320)))
         days_needed = max(1, int(course["days"]))
         end = start
         while len(school_days(start, end)) < days_needed:
@@ -415,7 +427,7 @@ def _fill_school(s: Session, school: School, spec: Scale, rng: random.Random, id
             status = rng.choice(["planned", "approved", "booked", "booked"])
         booking_id = ids.take("booking")
         bookings.append({
-            "id": booking_id, "school_id": sid, "staff_id": person["id"], "course_id": course["id"],
+            "id": booking_id, "school_id": sid, "staff_id": person["id"], "course_id": course.get("course_id", course["id"]),
             "title": course["title"], "provider_id": course["provider_id"], "start_date": start, "end_date": end,
             "hours": course["hours"], "format": course["format"], "subject_specific": course["subject_specific"],
             "status": status, "status_changed_on": min(end, REFERENCE_DAY), "cover_required": cover_required,

@@ -56,6 +56,7 @@ class Case:
     memory_only: bool = False  # the case is about memory: its seconds are left out
     judge_slowest: bool = False  # an absolute time limit applies to every measurement, not the median
     after: Callable[[], None] | None = None  # clean-up after the last run
+    before: Callable[[str], None] | None = None  # untimed set-up before each run of "ours" or "floor"
 
 
 @dataclass
@@ -135,9 +136,15 @@ def run_case(case: Case, *, runs: int | None = None, log: Callable[[str], None] 
     ours_mb: list[float] = []
     floor_mb: list[float] = []
     try:
+        def prepare(fn: Callable[[], Any]) -> None:
+            if case.before is not None:
+                case.before("ours" if fn is case.ours else "floor")
+
         if case.warmup:
+            prepare(case.ours)
             mine = _measure(case.ours)[2]
             if case.floor is not None:
+                prepare(case.floor)
                 raw = _measure(case.floor)[2]
                 if case.check is not None:
                     case.check(mine, raw)
@@ -149,6 +156,7 @@ def run_case(case: Case, *, runs: int | None = None, log: Callable[[str], None] 
                 sides.reverse()  # alternate which side goes first
             values = {}
             for fn, secs, mbs in sides:
+                prepare(fn)
                 seconds, mb, value, their_floor_s, their_floor_mb = _measure(fn)
                 values[fn] = value
                 secs.extend(seconds)
