@@ -36,8 +36,10 @@ def clean_booking_values(values: dict[str, Any], current: Booking | None = None)
         out["end_date"] = end
     if start is not None and end is not None:
         v.check_date_order(start, end)
-    if "hours" in values:
-        out["hours"] = v.parse_hours(values["hours"], "Hours", start=start, end=end)
+    if "hours" in values or (current is not None and ("start_date" in out or "end_date" in out)):
+        # New dates re-check the hours kept: 60 hours will not fit in one day.
+        raw = values["hours"] if "hours" in values else current.hours if current else None
+        out["hours"] = v.parse_hours(raw, "Hours", start=start, end=end)
     if "format" in values:
         out["format"] = parse_format(values["format"])
     if "subject_specific" in values:

@@ -305,3 +305,13 @@ def test_cost_per_person_and_department_includes_cover_and_leaves_out_cancelled(
     physics = cost_by_staff(session, school, YEAR, department="Physics")
     assert [r.staff_code for r in physics] == ["LZA"]
     assert sum((r.total for r in cost_by_staff(session, school, YEAR)), Decimal(0)) == Decimal("1672.63")
+
+
+def test_shortening_a_booking_rechecks_its_hours(session: Session, school: School, teacher: Staff) -> None:
+    booking = _book(session, school, teacher, start_date="15/10/2025", end_date="17/10/2025", hours="60")
+    with pytest.raises(ValidationError, match="more than 24 hours in a day") as info:
+        update_booking(session, booking, end_date="15/10/2025")
+    assert info.value.field == "Hours"
+    assert (booking.end_date, booking.hours) == (dt.date(2025, 10, 17), Decimal("60.00"))
+    update_booking(session, booking, end_date="15/10/2025", hours="6")
+    assert (booking.end_date, booking.hours) == (dt.date(2025, 10, 15), Decimal("6.00"))
