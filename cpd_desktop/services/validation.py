@@ -42,7 +42,8 @@ def clean_text(value: Any, field: str, *, max_len: int = TITLE_MAX, required: bo
         bad = _CONTROL.search(text.replace("\n", ""))
     else:
         text = _SPACES.sub(" ", text).strip()
-        bad = _CONTROL.search(text) or re.search(r"[\r\n]", text)
+        # Line and paragraph separators break a one-line value (a name, a title) just as \n does.
+        bad = _CONTROL.search(text) or re.search(r"[\r\n\u2028\u2029]", text)
     if bad:
         raise ValidationError(field, "contains a control character that cannot be stored.",
                               hint="Retype the text, or paste it as plain text.")

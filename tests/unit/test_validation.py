@@ -59,7 +59,7 @@ def test_a_control_character_inside_text_is_refused(before: str, control: str, a
     assert info.value.field == "Surname"
 
 
-@pytest.mark.parametrize("bad", ["\u200b", "\u202e", "\ufeff", "\x7f", "\x1b"])
+@pytest.mark.parametrize("bad", ["\u200b", "\u202e", "\ufeff", "\x7f", "\x1b", "\u2028", "\u2029", "\x85"])
 def test_invisible_and_direction_characters_are_refused(bad: str) -> None:
     with pytest.raises(ValidationError, match="control character"):
         v.clean_text(f"Ada{bad}Lovelace", "Surname")
