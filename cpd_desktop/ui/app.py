@@ -64,6 +64,10 @@ def main(db: str | None = None, school: str | None = None) -> int:
     target = start_target(db)
     if target:
         QTimer.singleShot(0, lambda: window.open_database_in_background(target, school))
+    else:
+        from .errors import setup_log_file
+
+        QTimer.singleShot(0, setup_log_file)
     return int(app.exec())
 
 

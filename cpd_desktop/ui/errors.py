@@ -103,14 +103,20 @@ def qt_message_handler(kind: QtMsgType, context: object, message: str) -> None:
     qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
 
 
-def install_handlers() -> Path:
-    """Route uncaught exceptions to ``show_error`` and Qt's messages to the log file."""
-    from ..logs import setup_logging
+def install_handlers() -> None:
+    """Route uncaught exceptions to ``show_error`` and Qt's messages to ``logging``.
 
-    path = setup_logging()
+    The log file itself is set up by ``setup_log_file`` off the UI thread (it needs the database
+    layer's data folder, which is slow to import); messages before that go to stderr.
+    """
     sys.excepthook = _excepthook
     qInstallMessageHandler(qt_message_handler)
-    return path
+
+
+def setup_log_file() -> Path:
+    from ..logs import setup_logging
+
+    return setup_logging()
 
 
 def copy_to_clipboard(text: str) -> None:

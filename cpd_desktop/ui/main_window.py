@@ -302,9 +302,18 @@ class MainWindow(QMainWindow):
         self.welcome.show_opening(target)
 
         def work(_progress: Any, _cancelled: Any) -> Any:
+            # On a worker thread: the database layer's imports, the log file and the first queries'
+            # compilation happen here while the window is already on screen.
+            from .errors import setup_log_file
+
+            setup_log_file()
             from ..db import open_database
 
-            return open_database(target)
+            db = open_database(target)
+            from . import context  # noqa: F401  (imported here, not on the UI thread)
+            from .views import dashboard  # noqa: F401
+
+            return db
 
         def opened(db: Any) -> None:
             try:
@@ -469,7 +478,7 @@ class MainWindow(QMainWindow):
 
     # ---- file menu ----
     def new_school(self) -> None:
-        from .welcome import NewSchoolWizard
+        from .new_school import NewSchoolWizard
 
         result = NewSchoolWizard.ask(self)
         if result is None:
@@ -527,8 +536,7 @@ class MainWindow(QMainWindow):
             return
         from .import_wizard import ImportWizard  # written by the imports work; loaded only when used
 
-        wizard = ImportWizard(self.ctx.db, self.ctx.school_id, self)
-        wizard.exec()
+        ImportWizard.ask(self, self.ctx.db, self.ctx.school_id)
         self.ctx.undo_stack.clear()  # an import is undone from its own batch, not from Edit → Undo
         self.ctx.data_changed.emit()
         self._fill_filters()

@@ -14,10 +14,21 @@ from PySide6.QtWidgets import QWidget
 RECENT_MAX = 8
 
 
-def settings_file() -> Path:
-    from ..db import data_dir
+def _data_dir() -> Path:
+    """``cpd_desktop.db.data_dir`` without importing SQLAlchemy: settings are read before the window
+    shows, and the database layer loads on a worker thread meanwhile."""
+    import os
 
-    return data_dir() / "cpd-desktop.ini"
+    override = os.environ.get("CPD_DESKTOP_DATA")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return platformdirs.user_data_path("CPD Desktop", appauthor=False)
+
+
+def settings_file() -> Path:
+    return _data_dir() / "cpd-desktop.ini"
 
 
 def _store() -> QSettings:

@@ -38,7 +38,7 @@ def test_first_run_shows_the_welcome_page(make_window: Any) -> None:
 
 def test_new_school_wizard_sets_up_terms_periods_and_targets(make_window: Any, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.ui.welcome import NewSchoolWizard
+    from cpd_desktop.ui.new_school import NewSchoolWizard
 
     window = make_window()
     wizard = NewSchoolWizard(window, today=TODAY)

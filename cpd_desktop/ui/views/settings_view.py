@@ -296,7 +296,7 @@ class PeriodsForm(QWidget):
         self.validate()
 
     def periods(self) -> list[tuple[int, str, dt.time, dt.time]]:
-        from ..welcome import PeriodsPage
+        from ..new_school import PeriodsPage
 
         return PeriodsPage.periods(self)  # type: ignore[arg-type]
 

@@ -1,0 +1,345 @@
+"""The new-school wizard: school name, URN and phase, term dates, periods of the day, targets and costs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from ..errors import CpdError, ValidationError
+from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
+from ..services import validation as v
+from ..services.formatting import format_date
+from ..services.years import AcademicYear, academic_year_of, easter_sunday
+from .errors import show_error
+from .icons import app_icon
+
+
+def _weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+def _school_day_on_or_after(day: dt.date) -> dt.date:
+    return day if day.weekday() < 5 else _weekday_on_or_after(day, 0)
+
+
+def _friday_before(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - 4) % 7 or 7)
+
+
+def suggested_terms(year: AcademicYear) -> list[tuple[str, dt.date, dt.date]]:
+    """Typical English term dates for a year (schools change them): a starting point to edit."""
+    y = year.start_year
+    easter = easter_sunday(y + 1)
+    return [
+        ("autumn", _school_day_on_or_after(dt.date(y, 9, 3)), _friday_before(dt.date(y, 12, 21))),
+        ("spring", _weekday_on_or_after(dt.date(y + 1, 1, 5), 0), easter - dt.timedelta(days=2)),
+        ("summer", easter + dt.timedelta(days=8), _friday_before(dt.date(y + 1, 7, 24))),
+    ]
+
+
+class _Page(QWizardPage):
+    """A wizard page whose Next button waits until its fields are valid."""
+
+    def __init__(self, title: str, subtitle: str) -> None:
+        super().__init__()
+        self.setTitle(title)
+        self.setSubTitle(subtitle)
+        self.error = QLabel("")
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+
+    def problem(self) -> str:
+        return ""
+
+    def isComplete(self) -> bool:  # noqa: N802
+        text = self.problem()
+        self.error.setText(text)
+        return not text
+
+    def changed(self) -> None:
+        self.completeChanged.emit()
+
+
+class SchoolPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Your school", "The name appears on every report and cover sheet.")
+        form = QFormLayout(self)
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("e.g. Ashcombe Park Academy")
+        self.urn = QLineEdit()
+        self.urn.setPlaceholderText("6 digits, optional")
+        self.phase = QComboBox()
+        for code, label in PHASES.items():
+            self.phase.addItem(label, code)
+        self.phase.setCurrentIndex(self.phase.findData("secondary"))
+        self.postcode = QLineEdit()
+        self.postcode.setPlaceholderText("for travel from school, optional")
+        self.file = QLineEdit(str(_default_file()))
+        browse = QPushButton("Choose…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.file, 1)
+        row.addWidget(browse)
+        for label, widget in (("School name", self.name), ("URN", self.urn), ("Phase", self.phase),
+                              ("Postcode", self.postcode)):
+            widget.setAccessibleName(label)
+            form.addRow(label + ":", widget)
+        self.file.setAccessibleName("Database file")
+        form.addRow("Save the record in:", row)
+        form.addRow(self.error)
+        for w in (self.name, self.urn, self.postcode, self.file):
+            w.textChanged.connect(self.changed)
+
+    def _browse(self) -> None:
+        path, _f = QFileDialog.getSaveFileName(self, "Save the school's database as", self.file.text(),
+                                               "CPD databases (*.sqlite)")
+        if path:
+            self.file.setText(path if path.endswith((".sqlite", ".db")) else path + ".sqlite")
+
+    def problem(self) -> str:
+        try:
+            v.required_text(self.name.text(), "School name", max_len=200)
+            urn = v.clean_text(self.urn.text(), "URN", max_len=20)
+            if urn and not urn.isdigit():
+                raise ValidationError("URN", f"{urn} is not a URN.", hint="A URN is the school's 6-digit number.")
+            v.clean_text(self.postcode.text(), "Postcode", max_len=10)
+        except ValidationError as exc:
+            return str(exc)
+        path = Path(self.file.text().strip()).expanduser()
+        if not self.file.text().strip():
+            return "Choose where to save the school's database."
+        if path.exists():
+            return f"{path} already exists. Choose a new file name, or use File → Open to open it."
+        if not path.parent.is_dir():
+            return f"The folder {path.parent} does not exist."
+        return ""
+
+
+class TermsPage(_Page):
+    def __init__(self, year: AcademicYear) -> None:
+        super().__init__(f"Term dates for {year.label}",
+                         "Typical dates are filled in; change them to your school's. Hours are added up by term.")
+        self.year = year
+        form = QFormLayout(self)
+        self.edits: dict[str, tuple[QLineEdit, QLineEdit]] = {}
+        for term, start, end in suggested_terms(year):
+            a, b = QLineEdit(format_date(start)), QLineEdit(format_date(end))
+            a.setAccessibleName(f"{term.title()} term starts")
+            b.setAccessibleName(f"{term.title()} term ends")
+            row = QHBoxLayout()
+            row.addWidget(a)
+            row.addWidget(QLabel("to"))
+            row.addWidget(b)
+            form.addRow(f"{term.title()} term:", row)
+            a.textChanged.connect(self.changed)
+            b.textChanged.connect(self.changed)
+            self.edits[term] = (a, b)
+        form.addRow(self.error)
+
+    def terms(self) -> list[tuple[str, dt.date, dt.date]]:
+        out = []
+        for term, (a, b) in self.edits.items():
+            start = v.parse_date(a.text(), f"{term.title()} term start")
+            end = v.parse_date(b.text(), f"{term.title()} term end")
+            assert start is not None and end is not None
+            v.check_date_order(start, end, field=f"{term.title()} term end")
+            out.append((term, start, end))
+        return out
+
+    def problem(self) -> str:
+        try:
+            terms = self.terms()
+        except ValidationError as exc:
+            return str(exc)
+        for (name1, _s1, e1), (name2, s2, _e2) in zip(terms, terms[1:], strict=False):
+            if s2 <= e1:
+                return f"The {name2} term starts before the {name1} term ends."
+        return ""
+
+
+class PeriodsPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Periods of the day", "Cover sheets list lessons by period. Add or remove rows to match your day.")
+        from ..services.schools import DEFAULT_PERIODS
+
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["Name", "Starts", "Ends"])
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAccessibleName("Periods of the day")
+        for _n, label, start, end in DEFAULT_PERIODS:
+            self._add(label, start.strftime("%H:%M"), end.strftime("%H:%M"))
+        buttons = QHBoxLayout()
+        add = QPushButton("Add a period")
+        add.clicked.connect(lambda: self._add(f"P{self.table.rowCount() + 1}", "", ""))
+        remove = QPushButton("Remove the last")
+        remove.clicked.connect(lambda: (self.table.setRowCount(max(1, self.table.rowCount() - 1)), self.changed()))
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch(1)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        self.table.itemChanged.connect(lambda _i: self.changed())
+
+    def _add(self, label: str, start: str, end: str) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        for col, text in enumerate((label, start, end)):
+            self.table.setItem(row, col, QTableWidgetItem(text))
+        self.changed()
+
+    def periods(self) -> list[tuple[int, str, dt.time, dt.time]]:
+        out = []
+        for row in range(self.table.rowCount()):
+            cells = [(self.table.item(row, c).text().strip() if self.table.item(row, c) else "") for c in range(3)]
+            label = cells[0] or f"P{row + 1}"
+            try:
+                start = dt.datetime.strptime(cells[1], "%H:%M").time()
+                end = dt.datetime.strptime(cells[2], "%H:%M").time()
+            except ValueError as exc:
+                raise ValidationError(f"Period {label}", "needs start and end times like 08:50.") from exc
+            if end <= start:
+                raise ValidationError(f"Period {label}", "ends before it starts.")
+            out.append((row + 1, label, start, end))
+        return out
+
+    def problem(self) -> str:
+        try:
+            self.periods()
+        except ValidationError as exc:
+            return str(exc)
+        return ""
+
+
+class TargetsPage(_Page):
+    def __init__(self) -> None:
+        super().__init__("Targets and costs",
+                         "The usual figures are filled in (35 hours a year, half subject-specific; supply cover "
+                         "£291 a day for a secondary school). Change them whenever you like in Settings.")
+        form = QFormLayout(self)
+        self.target = QLineEdit("35")
+        self.subject = QLineEdit("50%")
+        self.rate = QLineEdit("£291.00")
+        self.evaluation = QLineEdit("42")
+        for label, widget in (("CPD target (hours a year, full-time)", self.target),
+                              ("Subject-specific share", self.subject), ("Supply cover per day", self.rate),
+                              ("Evaluation due after (days)", self.evaluation)):
+            widget.setAccessibleName(label)
+            widget.textChanged.connect(self.changed)
+            form.addRow(label + ":", widget)
+        form.addRow(self.error)
+
+    def set_phase(self, phase: str) -> None:
+        self.rate.setText(f"£{Decimal(DEFAULT_DAY_RATE_BY_PHASE.get(phase, '291.00')):,.2f}")
+
+    def values(self) -> dict[str, Any]:
+        return {"cpd_target_hours": self.target.text(), "subject_specific_target": self.subject.text(),
+                "supply_day_rate": self.rate.text(), "evaluation_due_days": self.evaluation.text()}
+
+    def problem(self) -> str:
+        from ..services.schools import SETTING_PARSERS
+
+        try:
+            for key, value in self.values().items():
+                SETTING_PARSERS[key](value)
+        except ValidationError as exc:
+            return str(exc)
+        return ""
+
+
+def _default_file() -> Path:
+    from ..db import data_dir
+
+    folder = data_dir()
+    path = folder / "school.sqlite"
+    n = 2
+    while path.exists():
+        path = folder / f"school-{n}.sqlite"
+        n += 1
+    return path
+
+
+class NewSchoolWizard(QWizard):
+    def __init__(self, parent: QWidget | None = None, today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New school database")
+        self.setWindowIcon(app_icon())
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.year = academic_year_of(today or dt.date.today())
+        self.school_page = SchoolPage()
+        self.terms_page = TermsPage(self.year)
+        self.periods_page = PeriodsPage()
+        self.targets_page = TargetsPage()
+        for page in (self.school_page, self.terms_page, self.periods_page, self.targets_page):
+            self.addPage(page)
+        self.school_page.phase.currentIndexChanged.connect(
+            lambda _i: self.targets_page.set_phase(self.school_page.phase.currentData()))
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Create")
+        self.resize(640, 480)
+        self.result_: tuple[Any, int, str] | None = None
+
+    def create(self) -> tuple[Any, int, str]:
+        """Make the database file and the school with what the pages hold."""
+        from ..db import open_database
+        from ..models import SchoolPeriod, TermDates
+        from ..services.schools import create_school
+
+        page = self.school_page
+        target = str(Path(page.file.text().strip()).expanduser())
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        db = open_database(target, create=True)
+        try:
+            with db.session() as s:
+                school = create_school(s, page.name.text(), urn=page.urn.text(), phase=page.phase.currentData(),
+                                       postcode=page.postcode.text(), **self.targets_page.values())
+                for term, start, end in self.terms_page.terms():
+                    s.add(TermDates(school_id=school.id, academic_year=self.year.start_year, term=term,
+                                    start_date=start, end_date=end))
+                for period in list(school.periods):
+                    s.delete(period)
+                s.flush()
+                for number, label, start_t, end_t in self.periods_page.periods():
+                    s.add(SchoolPeriod(school_id=school.id, number=number, label=label, start_time=start_t,
+                                       end_time=end_t))
+                school_id = school.id
+        except BaseException:
+            db.dispose()
+            Path(target).unlink(missing_ok=True)
+            raise
+        return db, school_id, target
+
+    def accept(self) -> None:
+        try:
+            self.result_ = self.create()
+        except CpdError as exc:
+            show_error(self, exc)
+            return
+        super().accept()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None) -> tuple[Any, int, str] | None:
+        wizard = cls(parent, getattr(parent, "today", None))
+        if wizard.exec() == QWizard.DialogCode.Accepted:
+            return wizard.result_
+        return None
