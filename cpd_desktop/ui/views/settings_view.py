@@ -28,7 +28,7 @@ from ...errors import ValidationError
 from ...models import Department, Provider, SchoolPeriod, TermDates
 from ...models.enums import BURSARY_RULES, PHASES
 from ...services import validation as v
-from ...services.formatting import format_date, format_money
+from ...services.formatting import format_date, format_hours, format_money
 from ...services.schools import SETTING_PARSERS
 from ...services.years import terms_for
 from ..forms import FormDialog
@@ -102,8 +102,8 @@ class SchoolForm(QWidget):
             school = self.view.ctx.school(s)
             values = {
                 "name": school.name, "urn": school.urn or "", "phase": school.phase, "postcode": school.postcode or "",
-                "state_funded": school.state_funded, "cpd_target_hours": f"{school.cpd_target_hours:g}",
-                "subject_specific_target": f"{school.subject_specific_target:g}",
+                "state_funded": school.state_funded, "cpd_target_hours": format_hours(school.cpd_target_hours),
+                "subject_specific_target": format_hours(school.subject_specific_target),
                 "supply_day_rate": format_money(school.supply_day_rate),
                 "mileage_rate": format_money(school.mileage_rate), "evaluation_due_days": str(school.evaluation_due_days),
                 "week_a_commencing": format_date(school.week_a_commencing),

@@ -41,7 +41,8 @@ def staff_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
         Column("hours", "Hours", hours, "hours", width=65),
         Column("target", "Target", target, "float", width=65, tooltip="Target hours, pro rata by FTE"),
         Column("progress", "Progress", progress, "percent", width=75),
-        Column("subject", "Subject-specific", _hours_in_year(Activity.subject_specific.is_(True)), "hours", width=110),
+        Column("subject", "Subject-specific", _hours_in_year(Activity.subject_specific.is_(True)), "hours", width=130,
+               tooltip="Hours of subject-specific CPD this year"),
         Column("leaving", "Leaving date", Staff.leaving_date, "date", width=95),
     ]
     progress_at = 1 + [c.key for c in columns].index("progress")
