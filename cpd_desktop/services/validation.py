@@ -15,7 +15,9 @@ from typing import Any
 from ..errors import ValidationError
 
 # Unicode categories Cc (control) and Cf (format) except ordinary white space we turn into spaces.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Zero-width space, direction overrides and BOMs are refused; the zero-width (non-)joiners U+200C/U+200D
+# are kept, since Persian and Indic names are spelt with them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"[ \t]+")
 
 NAME_MAX = 100

@@ -65,6 +65,12 @@ def test_invisible_and_direction_characters_are_refused(bad: str) -> None:
         v.clean_text(f"Ada{bad}Lovelace", "Surname")
 
 
+def test_names_spelt_with_zero_width_joiners_are_kept_as_written() -> None:
+    # Persian and Indic names use U+200C/U+200D; refusing them would refuse the person's name.
+    for name in ("می‌خواهم", "क्‍ष"):
+        assert v.clean_text(name, "Surname") == name
+
+
 def test_multiline_text_keeps_its_lines_trimmed() -> None:
     assert v.clean_text("  first line  \r\n\r\n  second\tline \r", "Notes", multiline=True, max_len=100) == \
         "first line\n\nsecond line"
