@@ -30,9 +30,21 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "school.sqlite"
 
 
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database migrated to the newest schema once; each test starts from a copy of it."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    open_database(path, create=True).dispose()
+    return path
+
+
 @pytest.fixture
-def db(db_path: Path) -> Iterator[Database]:
-    database = open_database(db_path, create=True)
+def db(db_path: Path, _template_db: Path) -> Iterator[Database]:
+    """A fresh, empty database file at the newest schema (a copy of the template: no migration per test)."""
+    import shutil
+
+    shutil.copyfile(_template_db, db_path)
+    database = open_database(db_path)
     yield database
     database.dispose()
 
