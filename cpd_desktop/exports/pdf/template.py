@@ -47,6 +47,8 @@ BOLD = "DejaVuSans-Bold"
 CHUNK_ROWS = 500
 MAX_CELL_LINES = 40  # a taller row is continued on a following row, so that a row always fits a page
 PAD = 3
+TOP_PAD = 2
+BOTTOM_PAD = 2.5
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#52606d")
@@ -57,19 +59,26 @@ ACCENT = colors.HexColor("#2f6690")
 TARGET = colors.HexColor("#b8c4ce")
 
 _fonts_ready = False
+_ascii_widest = 1.0  # the widest printable ASCII character of our fonts, in ems (set on registering them)
 
 
 def register_fonts() -> None:
     """Register DejaVu Sans (regular and bold) once per process, as a family so <b> works."""
-    global _fonts_ready
+    global _fonts_ready, _ascii_widest
     if _fonts_ready:
         return
+    from reportlab import rl_config
     from reportlab.lib.fonts import addMapping
 
+    # Page streams are zlib-compressed; ASCII85 on top only makes them a quarter bigger and, without
+    # reportlab's optional C accelerator, costs about a third of the time of a 200-page cover sheet.
+    rl_config.useA85 = 0
     pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "DejaVuSans.ttf"))))
     pdfmetrics.registerFont(TTFont(BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf"))))
     for bold, italic, name in ((0, 0, FONT), (1, 0, BOLD), (0, 1, FONT), (1, 1, BOLD)):
         addMapping(FONT, bold, italic, name)
+    # Short ASCII text that fits even at this width needs no measuring (most cells: dates, rooms, codes).
+    _ascii_widest = max(pdfmetrics.stringWidth(chr(c), f, 1) for f in (FONT, BOLD) for c in range(32, 127))
     _fonts_ready = True
 
 
@@ -119,27 +128,71 @@ def head(text: object, style: ParagraphStyle, room_mm: float = 30) -> list[Any]:
 
 
 def wrap(text: object, width: float, size: float = 8, font: str = FONT) -> list[str]:
-    """The lines ``text`` takes in a column ``width`` points wide (words longer than a line are broken)."""
-    from reportlab.lib.utils import simpleSplit
+    """The lines ``text`` takes in a column ``width`` points wide (words longer than a line are broken).
 
+    Widths come from the font's own advance widths, word by word with a cache, because a cover
+    sheet or a 10,000-row log wraps tens of thousands of cells.
+    """
     value = plain_text(text).replace("\t", " ") if text is not None else ""
     if not value:
         return [""]
-    if "\n" not in value and pdfmetrics.stringWidth(value, font, size) <= width:
-        return [value]
-    lines = []
-    for line in simpleSplit(value, font, size, width):
-        if pdfmetrics.stringWidth(line, font, size) <= width:
-            lines.append(line)
-            continue
-        piece = ""
-        for ch in line:  # a long word or a pasted link: break it where it fills the line
-            if piece and pdfmetrics.stringWidth(piece + ch, font, size) > width:
-                lines.append(piece)
-                piece = ""
-            piece += ch
-        lines.append(piece)
-    return lines or [""]
+    if "\n" not in value and value.isascii() and len(value) * size * _ascii_widest <= width:
+        return [value]  # short ASCII text: it fits whatever its letters
+    limit = width * 1000 / size  # in thousandths of an em, as the font measures
+    measure = _measurer(font)
+    space = measure(" ")
+    lines: list[str] = []
+    for para in value.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in para.split(" "):
+            w = measure(word)
+            if w > limit:  # a long word or a pasted link: break it where it fills the line
+                if line:
+                    lines.append(" ".join(line))
+                line, used = [], 0.0
+                piece, piece_w = "", 0.0
+                for ch in word:
+                    cw = measure(ch)
+                    if piece and piece_w + cw > limit:
+                        lines.append(piece)
+                        piece, piece_w = "", 0.0
+                    piece += ch
+                    piece_w += cw
+                line, used = [piece], piece_w
+                continue
+            extra = w + (space if line else 0.0)
+            if used + extra <= limit or not line:
+                line.append(word)
+                used += extra
+            else:
+                lines.append(" ".join(line))
+                line, used = [word], w
+        lines.append(" ".join(line))
+    return lines
+
+
+_measurers: dict[str, Callable[[str], float]] = {}
+
+
+def _measurer(font: str) -> Callable[[str], float]:
+    """A function giving a word's width in thousandths of an em, remembering the words it has seen."""
+    if font in _measurers:
+        return _measurers[font]
+    face = pdfmetrics.getFont(font).face
+    widths, default = face.charWidths, face.defaultWidth
+    seen: dict[str, float] = {}
+
+    def measure(word: str) -> float:
+        w = seen.get(word)
+        if w is None:
+            w = sum(widths.get(ord(ch), default) for ch in word)
+            if len(seen) < 100_000:
+                seen[word] = w
+        return w
+
+    _measurers[font] = measure
+    return measure
 
 
 @dataclass
@@ -152,53 +205,70 @@ class Column:
 def data_table(columns: Sequence[Column], rows: Iterable[Sequence[object]], *, size: float = 8,
                chunk: int = CHUNK_ROWS, zebra: bool = True, min_lines: int = 1, header: bool = True,
                extra: Sequence[tuple[Any, ...]] = (), total_row: Sequence[object] | None = None) -> list[Table]:
-    """Tables of at most ``chunk`` rows, header repeated on every page, cells wrapped to their columns."""
+    """Tables of at most ``chunk`` rows, header repeated on every page, cells wrapped to their columns.
+
+    Row heights are worked out here from the wrapped lines (``min_lines`` leaves room to write by
+    hand), so reportlab need not measure every cell again.
+    """
     inner = [c.width - 2 * PAD for c in columns]
-    head = [["\n".join(wrap(c.title, w, size, BOLD)) for c, w in zip(columns, inner, strict=True)]] if header else []
+    leading = size * 1.2
+    pad = TOP_PAD + BOTTOM_PAD
+    head: list[list[str]] = []
+    head_h: list[float] = []
+    if header:
+        titles = [wrap(c.title, w, size, BOLD) for c, w in zip(columns, inner, strict=True)]
+        head = [["\n".join(t) for t in titles]]
+        head_h = [max(len(t) for t in titles) * leading + pad]
     body: list[list[str]] = []
+    heights: list[float] = []
     for row in rows:
-        body.extend(_wrapped_rows(row, inner, size, min_lines))
+        _wrapped_rows(row, inner, size, min_lines, body, heights, leading, pad)
     if total_row is not None:
-        body.extend(_wrapped_rows(total_row, inner, size, 1))
-    chunks = [body[i:i + chunk] for i in range(0, len(body), chunk)] or [[]]
+        _wrapped_rows(total_row, inner, size, 1, body, heights, leading, pad)
+    starts = list(range(0, len(body), chunk)) or [0]
     first = 1 if header else 0
+    common: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), FONT, size, leading),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), TOP_PAD), ("BOTTOMPADDING", (0, 0), (-1, -1), BOTTOM_PAD),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
+    ]
+    if header:
+        common += [("FONT", (0, 0), (-1, 0), BOLD, size, leading), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                   ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE)]
+    common += [("ALIGN", (i, 0), (i, -1), c.align) for i, c in enumerate(columns) if c.align != "LEFT"]
     tables = []
-    for n, part in enumerate(chunks):
-        data = [*head, *part] if part else [*head, [""] * len(columns)]
-        style: list[tuple[Any, ...]] = [
-            ("FONT", (0, 0), (-1, -1), FONT, size, size * 1.2),
-            ("TEXTCOLOR", (0, 0), (-1, -1), INK),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LEFTPADDING", (0, 0), (-1, -1), PAD), ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-            ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
-        ]
-        if header:
-            style += [("FONT", (0, 0), (-1, 0), BOLD, size, size * 1.2), ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-                      ("LINEBELOW", (0, 0), (-1, 0), 0.8, RULE)]
-        if zebra and part:
+    for n, start in enumerate(starts):
+        part, part_h = body[start:start + chunk], heights[start:start + chunk]
+        if not part:
+            part, part_h = [[""] * len(columns)], [leading + pad]
+        style = list(common)
+        if zebra and body:
             style.append(("ROWBACKGROUNDS", (0, first), (-1, -1), [colors.white, ZEBRA]))
-        for i, c in enumerate(columns):
-            if c.align != "LEFT":
-                style.append(("ALIGN", (i, 0), (i, -1), c.align))
-        if total_row is not None and n == len(chunks) - 1 and part:
-            style += [("FONT", (0, -1), (-1, -1), BOLD, size, size * 1.2), ("LINEABOVE", (0, -1), (-1, -1), 0.8, RULE)]
+        if total_row is not None and n == len(starts) - 1 and body:
+            style += [("FONT", (0, -1), (-1, -1), BOLD, size, leading), ("LINEABOVE", (0, -1), (-1, -1), 0.8, RULE)]
         style.extend(extra)
-        table = Table(data, colWidths=[c.width for c in columns], repeatRows=first, hAlign="LEFT")
+        table = Table([*head, *part], colWidths=[c.width for c in columns], rowHeights=[*head_h, *part_h],
+                      repeatRows=first, hAlign="LEFT")
         table.setStyle(TableStyle(style))
         tables.append(table)
     return tables
 
 
-def _wrapped_rows(row: Sequence[object], inner: Sequence[float], size: float, min_lines: int) -> list[list[str]]:
+def _wrapped_rows(row: Sequence[object], inner: Sequence[float], size: float, min_lines: int,
+                  body: list[list[str]], heights: list[float], leading: float, pad: float) -> None:
+    """Append the row's wrapped cells (and height); a row taller than a page continues on further rows."""
     cells = [wrap(value, width, size) for value, width in zip(row, inner, strict=True)]
-    tallest = max(max(len(c) for c in cells), min_lines)
+    tallest = max(len(c) for c in cells)
     if tallest <= MAX_CELL_LINES:
-        out = ["\n".join(c) for c in cells]
-        if tallest > max(len(c) for c in cells):
-            out[-1] = out[-1] + "\n" * (tallest - len(cells[-1]))
-        return [out]
-    return [["\n".join(c[i:i + MAX_CELL_LINES]) for c in cells] for i in range(0, tallest, MAX_CELL_LINES)]
+        body.append([c[0] if len(c) == 1 else "\n".join(c) for c in cells])
+        heights.append(max(tallest, min_lines) * leading + pad)
+        return
+    for i in range(0, tallest, MAX_CELL_LINES):
+        body.append(["\n".join(c[i:i + MAX_CELL_LINES]) for c in cells])
+        heights.append(min(MAX_CELL_LINES, tallest - i) * leading + pad)
 
 
 def key_values(pairs: Sequence[tuple[str, object]], widths: tuple[float, float], size: float = 8.5) -> list[Table]:
