@@ -77,6 +77,28 @@ class Confirm:
         return box.clickedButton() is yes_button
 
 
+class LockedChoice:
+    """The database is open in another copy of the app: read-only, break the lock, or cancel."""
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, message: str, hint: str) -> str:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Database in use")
+        box.setText(message)
+        box.setInformativeText(hint)
+        readonly = box.addButton("Open read-only", QMessageBox.ButtonRole.AcceptRole)
+        breaker = box.addButton("Break the lock", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(readonly)
+        box.exec()
+        if box.clickedButton() is readonly:
+            return "readonly"
+        if box.clickedButton() is breaker:
+            return "break"
+        return "cancel"
+
+
 class Inform:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
@@ -276,13 +298,15 @@ class MainWindow(QMainWindow):
     # ---- opening a database ----
     def open_database(self, target: str, school: str | None = None) -> bool:
         """Open a database now (on this thread); False if it could not be opened (the error is shown)."""
-        from ..db import open_database
-
         try:
-            db = open_database(target)
+            db = self._open_file(target)
         except Exception as exc:
-            show_error(self, exc)
-            return False
+            if not self._in_use(exc):
+                show_error(self, exc)
+                return False
+            db = self._open_in_use(target, exc)
+            if db is None:
+                return False
         try:
             school_id = self._choose_school(db, school)
         except Exception as exc:
@@ -307,9 +331,7 @@ class MainWindow(QMainWindow):
             from .errors import setup_log_file
 
             setup_log_file()
-            from ..db import open_database
-
-            db = open_database(target)
+            db = self._open_file(target)
             from . import context  # noqa: F401  (imported here, not on the UI thread)
             from .views import dashboard  # noqa: F401
 
@@ -331,12 +353,47 @@ class MainWindow(QMainWindow):
 
         def failed(exc: BaseException) -> None:
             self.welcome.show_choices()
+            if self._in_use(exc):
+                db = self._open_in_use(target, exc)
+                if db is not None:
+                    opened(db)
+                return
             show_error(self, exc)
 
         job = Job(work)
         job.succeeded.connect(opened)
         job.failed.connect(failed)
         self._opening = job.start()
+
+    @staticmethod
+    def _open_file(target: str, *, readonly: bool = False) -> Any:
+        """The app holds the file's write lock while it is open, so a second copy cannot write too."""
+        from ..db import open_database
+
+        return open_database(target, readonly=readonly, hold_lock=not readonly)
+
+    @staticmethod
+    def _in_use(exc: BaseException) -> bool:
+        from ..services.locking import DatabaseInUseError
+
+        return isinstance(exc, DatabaseInUseError)
+
+    def _open_in_use(self, target: str, exc: Any) -> Any:
+        """Another copy has it open: ask whether to look read-only or to break the lock."""
+        choice = LockedChoice.ask(self, exc.message, exc.hint)
+        try:
+            if choice == "readonly":
+                return self._open_file(target, readonly=True)
+            if choice == "break":
+                from pathlib import Path as _Path
+
+                from ..services.locking import break_lock
+
+                break_lock(_Path(target))
+                return self._open_file(target)
+        except Exception as again:
+            show_error(self, again)
+        return None
 
     def _choose_school(self, db: Any, name: str | None) -> int | None:
         from ..errors import NotFoundError
@@ -375,7 +432,11 @@ class MainWindow(QMainWindow):
         self._update_actions()
         wanted = settings.last_view()
         self.show_view(wanted if wanted in VIEW_NAMES else "dashboard")
-        self.statusBar().showMessage(f"Opened {db.label}", 5000)
+        notes = list(getattr(db, "warnings", []) or [])
+        reason = getattr(db, "readonly_reason", None)
+        if getattr(db, "readonly", False):
+            notes.insert(0, f"Opened read-only{': ' + reason if reason else ''}. Changes cannot be saved.")
+        self.statusBar().showMessage(" ".join(notes) or f"Opened {db.label}", 15000 if notes else 5000)
         self.database_opened.emit()
 
     def close_database(self) -> None:
@@ -396,7 +457,8 @@ class MainWindow(QMainWindow):
             self.setWindowTitle("CPD Desktop")
             return
         demo = " (demo data)" if self.ctx.is_demo else ""
-        self.setWindowTitle(f"CPD Desktop — {self.ctx.school_name}{demo}")
+        readonly = " (read-only)" if getattr(self.ctx.db, "readonly", False) else ""
+        self.setWindowTitle(f"CPD Desktop — {self.ctx.school_name}{demo}{readonly}")
         self.school_label.setText(self.ctx.school_name)
         self.demo_badge.setVisible(self.ctx.is_demo)
 

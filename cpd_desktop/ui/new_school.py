@@ -308,7 +308,7 @@ class NewSchoolWizard(QWizard):
         page = self.school_page
         target = str(Path(page.file.text().strip()).expanduser())
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        db = open_database(target, create=True)
+        db = open_database(target, create=True, hold_lock=True)
         try:
             with db.session() as s:
                 school = create_school(s, page.name.text(), urn=page.urn.text(), phase=page.phase.currentData(),

@@ -101,10 +101,14 @@ class ChangeRecorder:
             self._objects[key] = obj
         self._pending_new = []
 
+    def detach(self) -> None:
+        if event.contains(self.session, "before_flush", self._before_flush):
+            event.remove(self.session, "before_flush", self._before_flush)
+            event.remove(self.session, "after_flush", self._after_flush)
+
     def finish(self) -> ChangeSet:
-        event.remove(self.session, "before_flush", self._before_flush)
-        event.remove(self.session, "after_flush", self._after_flush)
-        self.session.flush()
+        self.session.flush()  # what the service left pending is part of the change
+        self.detach()
         out = ChangeSet()
         for key, change in self._seen.items():
             obj = self._objects.get(key)
@@ -176,8 +180,10 @@ class ServiceCommand(QUndoCommand):
                 recorder = ChangeRecorder(s)
                 try:
                     self.result = self.action(s)
-                finally:
                     changes = recorder.finish()
+                except BaseException:
+                    recorder.detach()  # the service's own error is what the person must see
+                    raise
             self.changes = changes
         else:
             with self.db.session() as s:

@@ -155,3 +155,33 @@ def test_booking_dialog_refuses_an_end_before_the_start(demo_window: Any) -> Non
     assert not dialog.ok_button.isEnabled()
     assert "before the start" in dialog.error_text("end_date")
     dialog.close()
+
+
+def test_a_database_open_in_another_copy_can_be_opened_read_only(make_window: Any, demo_file: Path,
+                                                                  tmp_path: Path, shown_errors: list,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from cpd_desktop.ui.main_window import LockedChoice
+
+    path = tmp_path / "shared.sqlite"
+    shutil.copy(demo_file, path)
+    first = make_window()
+    assert first.open_database(str(path))
+    asked: list[str] = []
+    monkeypatch.setattr(LockedChoice, "ask", classmethod(lambda cls, parent, message, hint: asked.append(message)
+                                                         or "readonly"))
+    second = make_window()
+    assert second.open_database(str(path))
+    assert asked and ("open in CPD Desktop" in asked[0] or "already open" in asked[0])
+    assert second.windowTitle().endswith("(read-only)")
+    from cpd_desktop.ui.dialogs.staff import StaffDialog
+
+    from .conftest import answer
+
+    staff = second.show_view("staff")
+    staff.panel.select_id(staff.model.row_id(0))
+    answer(monkeypatch, StaffDialog, {"role": "Head of Year 7"})
+    staff.edit()  # refused with a message, nothing written
+    assert shown_errors and "read-only" in (shown_errors[-1]["message"] + shown_errors[-1]["hint"]).lower()
+    assert staff.model.row_values(0)["role"] != "Head of Year 7"
+    second.close_database()
+    first.close_database()
