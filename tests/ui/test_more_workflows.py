@@ -185,3 +185,25 @@ def test_a_database_open_in_another_copy_can_be_opened_read_only(make_window: An
     assert staff.model.row_values(0)["role"] != "Head of Year 7"
     second.close_database()
     first.close_database()
+
+
+def test_uncaught_exceptions_and_qt_messages_reach_the_person_and_the_log(
+        make_window: Any, shown_errors: list, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from PySide6.QtCore import QtMsgType
+
+    from cpd_desktop.ui import errors
+
+    make_window()
+    try:
+        raise KeyError("missing")
+    except KeyError as exc:
+        errors._excepthook(KeyError, exc, exc.__traceback__)
+    bug = shown_errors.pop()
+    assert bug["is_bug"] and "KeyError" in bug["message"] and "log file" in bug["hint"]
+    with caplog.at_level(logging.INFO, logger="cpd_desktop.qt"):
+        errors.qt_message_handler(QtMsgType.QtCriticalMsg, None, "QPainter::begin: Paint device returned engine == 0")
+        errors.qt_message_handler(QtMsgType.QtWarningMsg, None, "This plugin does not support propagateSizeHints()")
+    records = [r for r in caplog.records if r.name == "cpd_desktop.qt"]
+    assert [r.levelno for r in records] == [logging.ERROR]
