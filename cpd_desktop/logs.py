@@ -26,6 +26,10 @@ def setup_logging(level: int = logging.INFO) -> Path:
     """Send the app's log to a rotating file in the data folder."""
     path = log_file()
     root = logging.getLogger("cpd_desktop")
+    for old in [h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)
+                and Path(h.baseFilename) != path.absolute()]:
+        root.removeHandler(old)  # the data folder changed (another database, a test): follow it
+        old.close()
     if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

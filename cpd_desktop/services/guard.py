@@ -40,6 +40,9 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
         if "full" in detail or "no space" in detail:
             return DatabaseError("The disk is full; your change was not saved and nothing already saved was lost.",
                                  hint="Free some space on the disk, then try again.")
+        if "disk i/o error" in detail:
+            return DatabaseError(f"{label} could not be read or written (a disk error); your change was not saved.",
+                                 hint="Check the disk or USB stick is still connected, then try again.")
         if "malformed" in detail or "not a database" in detail or "corrupt" in detail:
             return DatabaseError(f"{label} is damaged; nothing was saved.",
                                  hint="Restore the newest backup (File → Restore from backup…).")
