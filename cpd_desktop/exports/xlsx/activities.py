@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.data_source import AxDataSource, StrRef
 
 from ...models.enums import FORMATS, STANDARD_PARTS, TERMS
@@ -210,6 +211,10 @@ def _chart(ws: Any, d: SummaryData, people: DataSheet) -> None:
     chart.title = f"Hours of CPD against target, {d.year.label}"
     chart.y_axis.title = "hours"
     chart.x_axis.scaling.orientation = "maxMin"  # first person at the top, as in the table
+    chart.y_axis.crosses = "max"  # …and the hours axis at the bottom, where it is read
+    chart.y_axis.number_format = "0"
+    chart.y_axis.majorGridlines = ChartLines()
+    chart.legend.position = "b"
     data = Reference(people.ws, min_col=people.index("Hours"), max_col=people.index("Target"), min_row=1,
                      max_row=n + 1)
     names = Reference(people.ws, min_col=people.index("Name"), min_row=2, max_row=n + 1)
