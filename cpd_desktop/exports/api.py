@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..db import Database
 from ..errors import CpdError, NotFoundError
 from ..models import School
+from ..services import reports
 from ..services.formatting import format_date, format_hours, format_money
 from ..services.years import AcademicYear, current_academic_year, parse_academic_year
 from . import rows as r
@@ -134,7 +135,7 @@ def preview(db: Database, school_id: int, kind: str, *, year: AcademicYear | str
             figures = [("People", str(people)), ("Activities", str(n)), ("Hours", format_hours(hours))]
             if kind == "summary":
                 assert y is not None
-                cost = r.reports.cost_by_staff(s, school, y, dept)
+                cost = reports.cost_by_staff(s, school, y, dept)
                 figures.append(("Cost", format_money(sum((c.total for c in cost), Decimal("0.00")))))
             return ExportPreview(f"{spec.label} {scope}", figures, n, n == 0)
         if kind == "claims":

@@ -213,9 +213,9 @@ def summary_data(session: Session, school: School, year: AcademicYear, departmen
     people = []
     seen = set()
     for h in hours:
-        cost = costs.get(h.staff_id) or reports.CostRow(h.staff_id, h.staff_code, h.name, h.department,
-                                                        *([ZERO] * 8))
-        people.append(PersonSummary(h, cost, overdue.get(h.staff_id, 0)))
+        person_cost = costs.get(h.staff_id) or reports.CostRow(h.staff_id, h.staff_code, h.name, h.department,
+                                                               *([ZERO] * 8))
+        people.append(PersonSummary(h, person_cost, overdue.get(h.staff_id, 0)))
         seen.add(h.staff_id)
     # Somebody with a cost in the year but no hours row (left before it began): keep the money.
     for sid, c in costs.items():
@@ -591,7 +591,8 @@ def _audit_about(session: Session, school: School, staff_id: int, booking_ids: l
         CoverLesson.booking_id.in_(all_bookings)))) if all_bookings else set()
     owned["bursary_claim"] = set(session.scalars(select(BursaryClaim.id).where(
         BursaryClaim.booking_id.in_(all_bookings)))) if all_bookings else set()
-    conditions = [(AuditEntry.table_name == table) & AuditEntry.record_id.in_(ids) for table, ids in owned.items() if ids]
+    conditions: list[Any] = [(AuditEntry.table_name == table) & AuditEntry.record_id.in_(ids)
+                             for table, ids in owned.items() if ids]
     # Records since deleted are found by the staff id their create/delete entry recorded.
     conditions.append(AuditEntry.changes.like(f'%"staff_id": {staff_id}%'))
     stmt = (select(AuditEntry).where(or_(AuditEntry.school_id == school.id, AuditEntry.school_id.is_(None)),
