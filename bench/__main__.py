@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"; generated in {gen.seconds:.1f} s" if not gen.cached else "; from the cache"))
     with tempfile.TemporaryDirectory(prefix="cpd-bench-") as work:
         ctx = c.Context(sizes=c.SIZES["tiny" if small else "school"], work=Path(work), school=school, trust=trust,
-                        demo=demo, runs=args.runs)
+                        demo=demo, runs=args.runs, quick=args.scale == "school")
         results: list[Result] = []
         try:
             for item in c.all_cases(ctx, full=trust is not None, only=args.only):

@@ -53,6 +53,7 @@ class Context:
     trust: Generated | None = None  # the trust-scale database (1M activities), in a full run
     demo: Path | None = None  # the app's demo school
     runs: int | None = None  # overrides every case's number of runs (the smoke test uses 1)
+    quick: bool = False  # make bench-quick: the slowest cases run fewer times to keep it under 3 minutes
     opened: list[Database] = field(default_factory=list)
     connections: list[sqlite3.Connection] = field(default_factory=list)
 
@@ -216,7 +217,7 @@ def person_case(ctx: Context) -> Case:
             f"one person's year differs: {mine} vs {raw}"
 
     return Case(
-        name="one person's year", ours=_per_call(ours), floor=_per_call(floor), target_ratio=10.0, runs=runs(ctx, 5),
+        name="one person's year", ours=_per_call(ours), floor=_per_call(floor), target_ratio=10.0, runs=runs(ctx, 9),
         check=check,
         note=f"{year.label} of one teacher among {gen.counts.get('activity', 0):,} activities: "
              "`reports.hours_by_staff(staff_id=…)` in its own session (one user action) vs the same two raw "
@@ -504,7 +505,8 @@ def workbook_case(ctx: Context) -> Item:
             b.close()
 
     return Case(
-        name=name, ours=ours, floor=floor, target_ratio=1.2, runs=runs(ctx, 2), warmup=False, check=check,
+        name=name, ours=ours, floor=floor, target_ratio=1.2, runs=runs(ctx, 1 if ctx.quick else 3), warmup=False,
+        check=check,
         note="Every activity of the school (all years) as the CPD log workbook: `exports.rows.activity_rows` + "
              "`exports.xlsx.activities.write_activities_xlsx` through `atomic_output` (run_export's steps; "
              "run_export itself offers one year at a time), vs raw sqlite3 rows written by openpyxl write-only with "
@@ -728,7 +730,7 @@ def log_case(ctx: Context) -> Item:
         return floor_path
 
     return Case(
-        name=name, ours=ours, floor=floor, target_ratio=1.3, runs=runs(ctx, 3), warmup=False,
+        name=name, ours=ours, floor=floor, target_ratio=1.3, runs=runs(ctx, 2 if ctx.quick else 3), warmup=False,
         check=lambda mine, raw: None,
         note=f"{total:,} activities of {len(chosen)} people in {year.label} (whole people, in the log's order): "
              "`exports.rows.activity_rows` + `exports.pdf.log.write_log_pdf` through `atomic_output`, vs raw "

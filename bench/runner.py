@@ -108,13 +108,25 @@ def _reset_peak() -> bool:
 
 
 PEAK_RESETTABLE = _reset_peak()
-MEMORY_METHOD = ("peak RSS (VmHWM) rise over the RSS before the run, reset through /proc/self/clear_refs"
+MEMORY_METHOD = ("peak RSS (VmHWM) rise over the RSS just before the run (after gc and malloc_trim), "
+                 "the peak reset through /proc/self/clear_refs"
                  if PEAK_RESETTABLE else "not measured in-process (no /proc/self/clear_refs)")
+
+
+def _trim() -> None:
+    """Hand memory freed by earlier runs back to the system, so that the next run's peak is its own."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: the figure may then include memory freed earlier
+        pass
 
 
 def _measure(fn: Callable[[], Any]) -> tuple[list[float], float | None, Any, list[float], float | None]:
     """Run ``fn`` once: its times, its peak memory, its value, and the floor's times and memory if it gave them."""
     gc.collect()
+    _trim()
     reset = _reset_peak()
     before = _status_mb("VmRSS")
     start = time.perf_counter()

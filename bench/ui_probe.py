@@ -27,6 +27,13 @@ from pathlib import Path
 from typing import Any
 
 T0 = time.perf_counter()
+# BENCH_PROFILE=out.txt profiles the probe with pyinstrument (pip install pyinstrument) up to its report.
+_PROFILER: Any = None
+if os.environ.get("BENCH_PROFILE"):
+    from pyinstrument import Profiler
+
+    _PROFILER = Profiler(interval=0.0005)
+    _PROFILER.start()
 SEARCH_WORDS = ["practical", "safeguarding", "Łukasz", "zzzz"]  # common, rarer, a name, no match
 
 
@@ -42,6 +49,9 @@ def report(data: dict[str, Any]) -> None:
     data.setdefault("peak_mb", _status_mb("VmHWM"))
     data.setdefault("rss_mb", _status_mb("VmRSS"))
     data["in_process_seconds"] = time.perf_counter() - T0
+    if _PROFILER is not None:
+        _PROFILER.stop()
+        Path(os.environ["BENCH_PROFILE"]).write_text(_PROFILER.output_text(show_all=False), encoding="utf-8")
     sys.stdout.write("BENCH " + json.dumps(data) + "\n")
     sys.stdout.flush()
     os._exit(0)  # the app's shutdown is not part of start-up
