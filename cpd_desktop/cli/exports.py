@@ -37,8 +37,10 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     except ExportOptionError as exc:
         raise UsageError(str(exc)) from None
     db = ctx.open()
-    with db.session() as s:
-        school_id = ctx.school(s).id
+    school_id = None
+    if spec.needs != "trust":  # the trust comparison covers every school in the database
+        with db.session() as s:
+            school_id = ctx.school(s).id
     path = run_export(db, school_id, args.kind, fmt, args.output, year=args.year, department=args.department,
                       booking_id=args.booking, staff_code=args.staff)
     print(f"{spec.label} written to {path}")

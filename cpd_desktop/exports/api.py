@@ -27,7 +27,7 @@ class ExportKind:
     key: str
     label: str
     formats: tuple[str, ...]
-    needs: str | None = None  # "booking" or "staff": the option the kind cannot do without
+    needs: str | None = None  # "booking" or "staff": the option the kind cannot do without; "trust": no school
     yearly: bool = True  # covers an academic year (the current one unless another is chosen)
     help: str = ""
 
@@ -45,6 +45,8 @@ KINDS: dict[str, ExportKind] = {k.key: k for k in (
                help="Everything held about one person, for appraisal or a subject access request."),
     ExportKind("absences", "Cover absences for the MIS", ("xlsx", "csv"),
                help="One row per lesson to cover (reason code CPD), to key into SIMS, Arbor or Bromcom."),
+    ExportKind("trust", "Trust CPD comparison", ("pdf", "xlsx"), needs="trust",
+               help="Every school in the database side by side, then each school's people (trust mode)."),
 )}
 
 
@@ -97,8 +99,8 @@ class ExportPreview:
     empty: bool
 
 
-def _school(session: Session, school_id: int) -> School:
-    school = session.get(School, school_id)
+def _school(session: Session, school_id: int | None) -> School:
+    school = session.get(School, school_id) if school_id is not None else None
     if school is None:
         raise NotFoundError("That school is not in this database any more.", hint="Choose the school again.")
     return school
@@ -117,7 +119,7 @@ def _scope(year: AcademicYear | None, department: str | None) -> str:
     return text + (f", {department} department" if department else "")
 
 
-def preview(db: Database, school_id: int, kind: str, *, year: AcademicYear | str | None = None,
+def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYear | str | None = None,
             department: str | None = None, booking_id: int | None = None, staff_code: str | None = None,
             today: dt.date | None = None) -> ExportPreview:
     """Headline figures of an export before it is written (for the Reports view). Cheap: counts in SQL."""
@@ -125,6 +127,16 @@ def preview(db: Database, school_id: int, kind: str, *, year: AcademicYear | str
     if spec is None:
         raise ExportOptionError(f"There is no '{kind}' export.")
     today = today or dt.date.today()
+    if kind == "trust":
+        from .trust import trust_data
+
+        with db.session() as s:
+            data = trust_data(s, _trust_year(year, today), today)
+        staff = sum(row.staff for row in data.schools)
+        return ExportPreview(f"{spec.label} {data.year.label}", [
+            ("Schools", str(len(data.schools))), ("Staff", str(staff)),
+            ("Hours", format_hours(sum((row.hours for row in data.schools), Decimal("0.00"))))],
+            len(data.schools) + staff, not data.schools)
     with db.session() as s:
         school = _school(s, school_id)
         y = _year(year, school, spec, today)
@@ -166,7 +178,7 @@ def preview(db: Database, school_id: int, kind: str, *, year: AcademicYear | str
             len(absences), not absences)
 
 
-def run_export(db: Database, school_id: int, kind: str, fmt: str, output: str | Path, *,
+def run_export(db: Database, school_id: int | None, kind: str, fmt: str, output: str | Path, *,
                year: AcademicYear | str | None = None, department: str | None = None,
                booking_id: int | None = None, staff_code: str | None = None,
                progress: ProgressCallback | None = None, cancelled: CancelledCallback | None = None,
@@ -179,10 +191,13 @@ def run_export(db: Database, school_id: int, kind: str, fmt: str, output: str | 
     ticker.check()
     spec = KINDS[kind]
     with db.session() as s:
-        school = _school(s, school_id)
-        y = _year(year, school, spec, today)
-        dept = r.find_department(s, school, department)
-        write = _prepare(s, school, kind, fmt, y, dept, booking_id, staff_code, today)
+        if kind == "trust":
+            write = _prepare_trust(s, fmt, _trust_year(year, today), today)
+        else:
+            school = _school(s, school_id)
+            y = _year(year, school, spec, today)
+            dept = r.find_department(s, school, department)
+            write = _prepare(s, school, kind, fmt, y, dept, booking_id, staff_code, today)
     ticker.check()
     with atomic_output(path) as tmp:
         write(tmp, ticker)
@@ -190,6 +205,28 @@ def run_export(db: Database, school_id: int, kind: str, fmt: str, output: str | 
 
 
 Writer = Callable[[Path, Ticker], None]
+
+
+def _trust_year(year: AcademicYear | str | None, today: dt.date) -> AcademicYear:
+    if isinstance(year, AcademicYear):
+        return year
+    if year is not None and str(year).strip():
+        return parse_academic_year(str(year), field="Year")
+    return current_academic_year(None, today)
+
+
+def _prepare_trust(s: Session, fmt: str, year: AcademicYear, today: dt.date) -> Writer:
+    """Every school of the database side by side: the one export that is not about one school."""
+    from .trust import trust_data
+
+    data = trust_data(s, year, today, name="Trust comparison")
+    if fmt == "pdf":
+        from .trust import write_trust_pdf
+
+        return lambda p, t: write_trust_pdf(data, p, t)
+    from .trust import write_trust_xlsx
+
+    return lambda p, t: write_trust_xlsx(data, p, t)
 
 
 def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | None, dept: str | None,
