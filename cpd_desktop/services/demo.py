@@ -286,15 +286,19 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
     inset_days = [dt.date(year.start_year, 9, 1), dt.date(year.start_year, 9, 2),
                   dt.date(year.start_year + 1, 1, 5), easter + dt.timedelta(days=15), dt.date(year.start_year + 1, 7, 20)]
     scale = person.fte
+    seen: set[tuple[dt.date, str]] = set()
     for day in rng.sample(inset_days, 3):  # the other INSET days go on planning and admin
         day = _next_weekday(day)
         if day > today or not (_employed_on(person, day)):
             continue
         subj = rng.random() < 0.3
+        title = "INSET: department development day" if subj else "INSET: whole-school training day"
+        if (day, title) in seen:  # 1 September on a Sunday moves to the Monday, which may be INSET already
+            continue
+        seen.add((day, title))
         act = activities.add_activity(
-            session, school, person, provider=PROVIDERS["school"], date=day, hours=rng.choice([3, 4, 5]) if scale >= 0.8 else 3,
-            title="INSET: department development day" if subj else "INSET: whole-school training day",
-            format="inset", subject_specific=subj)
+            session, school, person, provider=PROVIDERS["school"], date=day,
+            hours=rng.choice([3, 4, 5]) if scale >= 0.8 else 3, title=title, format="inset", subject_specific=subj)
         _parts(act, rng, strong=False)
         act.evaluated_on = day + dt.timedelta(days=14) if day < today - dt.timedelta(days=60) else None
         made += 1
@@ -321,6 +325,9 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
             subj, hours = True, rng.choice([1, 1.5, 2, 3, 6])
         if person.ect_year and rng.random() < 0.4:
             title, fmt, subj, hours = "ECF induction: training session", "coaching", False, 1.5
+        if (day, title) in seen:  # one record per activity: a repeat would be a duplicate on re-import
+            continue
+        seen.add((day, title))
         act = activities.add_activity(session, school, person, provider=provider, date=day, hours=hours,
                                       title=title, format=fmt, subject_specific=subj,
                                       cost=Decimal(rng.choice([0, 0, 25, 60])) if fmt != "inset" else None)

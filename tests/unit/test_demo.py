@@ -184,3 +184,19 @@ def test_claims_in_every_status(s: Session) -> None:
 def test_the_demo_is_written_to_the_audit_trail_as_the_demo(s: Session) -> None:
     users = set(s.scalars(select(AuditEntry.user).distinct()))
     assert users == {"demo"}
+
+
+def test_the_demo_holds_no_duplicate_activity_so_its_cpd_log_re_imports(db) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from sqlalchemy import func, select
+
+    from cpd_desktop.models import Activity
+    from cpd_desktop.services.demo import build_demo
+
+    with db.session() as s:
+        build_demo(s, seed=7, today=dt.date(2026, 11, 22))
+        repeats = s.execute(select(Activity.staff_id, Activity.date, Activity.title)
+                            .group_by(Activity.staff_id, Activity.date, Activity.title)
+                            .having(func.count() > 1)).all()
+    assert repeats == []
