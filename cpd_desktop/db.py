@@ -120,6 +120,11 @@ class Database:
     _writers: set[int] = field(default_factory=set, repr=False)  # connections whose transaction took the lock
     _operations: int = field(default=0, repr=False)  # write_lock() blocks running
     _mutex: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    # Whether PRAGMA quick_check has passed since opening. The desktop app opens with verify=False
+    # and checks in the background, so a large file does not hold up the window; the first write
+    # waits for the check, so a damaged file is still never written to.
+    verified: bool = True
+    damaged: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -180,7 +185,24 @@ class Database:
                 raise in_use_error(self.path, holder)
         self._lock.acquire()
 
+    def verify(self) -> None:
+        """Run SQLite's quick_check once; raises ``DatabaseDamagedError`` (and refuses writes) if it fails."""
+        with self._mutex:
+            if self.verified:
+                return
+            if self.damaged:
+                raise DatabaseDamagedError(f"{self.label} is damaged; nothing was saved.",
+                                           hint="Restore the newest backup (File → Restore from backup…).")
+            try:
+                _quick_check(self)
+            except DatabaseDamagedError:
+                self.damaged = True
+                raise
+            self.verified = True
+
     def _before_write(self, conn_id: int) -> None:
+        if not self.verified:
+            self.verify()
         if self.readonly:
             raise ReadOnlyError(
                 f"{self.path.name if self.path else self.label} is open read-only, so this change was not saved.",
@@ -289,6 +311,7 @@ def open_database(
     readonly: bool = False,
     migrate: bool = True,
     hold_lock: bool = False,
+    verify: bool = True,
 ) -> Database:
     """Open (and with ``create``, make) the database at a path or SQLAlchemy URL.
 
@@ -296,6 +319,9 @@ def open_database(
     opened read-only by itself (``Database.readonly_reason`` says why). ``hold_lock=True`` is for
     the desktop app: the write lock is taken now and kept until ``dispose()``, so a second copy
     of the app is told at once who has the file open (``locking.DatabaseInUseError``).
+    ``verify=False`` leaves SQLite's quick_check (seconds on a trust-sized file) to ``db.verify()``,
+    which the app runs in the background once its window is up; the first write runs it first if
+    it has not run yet, so a damaged file is never written to either way.
 
     Raises ``DatabaseError`` with a message for the user when the file is missing, damaged
     (``DatabaseDamagedError``), locked (``DatabaseLockedError``), from a newer version of the app,
@@ -337,12 +363,15 @@ def open_database(
     db = Database(url=to_url(path), engine=engine, session_factory=_session_factory(engine),
                   readonly=readonly, path=path, readonly_reason=reason, hold_lock=hold_lock and not readonly)
     _install_write_guard(db)
+    db.verified = False
     try:
-        _quick_check(db)
+        if verify:
+            db.verify()
         db.warnings.extend(locking.location_warnings(path))
         if not readonly:
             cleared = locking.clear_if_stale(path)
             if cleared is not None:
+                db.verify()  # after a crash, check the file now, whatever the caller asked
                 db.warnings.append(f"CPD Desktop was not closed properly when {cleared.describe()} had this "
                                    "file open; the file has been checked and is sound.")
             if db.hold_lock:

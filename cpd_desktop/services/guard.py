@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import ConcurrentEditError, CpdError, DatabaseError, DatabaseLockedError, ReadOnlyError
+from ..errors import (
+    ConcurrentEditError,
+    CpdError,
+    DatabaseDamagedError,
+    DatabaseError,
+    DatabaseLockedError,
+    ReadOnlyError,
+)
 
 if TYPE_CHECKING:
     from ..db import Database
@@ -44,8 +51,8 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
             return DatabaseError(f"{label} could not be read or written (a disk error); your change was not saved.",
                                  hint="Check the disk or USB stick is still connected, then try again.")
         if "malformed" in detail or "not a database" in detail or "corrupt" in detail:
-            return DatabaseError(f"{label} is damaged; nothing was saved.",
-                                 hint="Restore the newest backup (File → Restore from backup…).")
+            return DatabaseDamagedError(f"{label} is damaged; nothing was saved.",
+                                        hint="Restore the newest backup (File → Restore from backup…).")
         if "connection" in detail or "server closed" in detail or "terminat" in detail:
             return DatabaseError("The connection to the database server was lost; your change was not saved.",
                                  hint="Check the network, then try again.")

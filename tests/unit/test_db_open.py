@@ -39,3 +39,46 @@ def test_a_file_that_is_not_a_database_is_refused_and_left_alone(tmp_path: Path)
     with pytest.raises(DatabaseDamagedError, match="damaged"):
         open_database(bogus)
     assert bogus.read_bytes() == before
+
+
+def test_a_deferred_check_still_never_lets_a_damaged_file_be_written(db_path: Path) -> None:
+    import random
+    import sqlite3
+
+    from cpd_desktop.services.schools import create_school
+
+    made = open_database(db_path, create=True)
+    with made.session() as s:
+        create_school(s, "Sound School", departments=["Science", "Biology", "Physics"])
+    made.dispose()
+    conn = sqlite3.connect(db_path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    roots = [r[0] for r in conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name IN "
+                                         "('school', 'audit_entry') AND rootpage > 0")]
+    conn.close()
+    with db_path.open("r+b") as fh:  # scramble tables' root pages, as a failing disk would
+        for page in roots:
+            fh.seek((page - 1) * page_size + 8)
+            fh.write(bytes(random.Random(page).getrandbits(8) for _ in range(page_size - 16)))
+    db = open_database(db_path, verify=False)  # the app: the window comes up before the check
+    assert not db.verified
+    before = db_path.read_bytes()
+    with pytest.raises(DatabaseDamagedError), db.session() as s:
+        create_school(s, "Never Written")
+    assert db_path.read_bytes() == before
+    with pytest.raises(DatabaseDamagedError):  # the background check the app runs finds it too
+        db.verify()
+    assert db.damaged
+    with pytest.raises(DatabaseDamagedError), db.engine.begin() as conn:  # and then refuses any write
+        conn.exec_driver_sql("DELETE FROM school_period")
+    assert db_path.read_bytes() == before
+    db.dispose()
+
+
+def test_a_deferred_check_passes_a_sound_file_once(db_path: Path) -> None:
+    open_database(db_path, create=True).dispose()
+    db = open_database(db_path, verify=False)
+    db.verify()
+    assert db.verified and not db.damaged
+    db.verify()  # a second call does nothing
+    db.dispose()
