@@ -661,6 +661,11 @@ class ActivityImporter(_Importer):
         self.hours = cells.hours(self.header("hours"))
         self.seen: dict[Any, int] = {}
         self.due_days = dt.timedelta(days=self.school.evaluation_due_days)
+        # CPD history from before this academic year is a record, not something to chase: only
+        # activities of the current year (and later) are given an evaluation due date.
+        from ..services.years import current_academic_year
+
+        self.chase_from = current_academic_year(self.school).start
 
     def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
         assert self.staff_lookup is not None
@@ -726,7 +731,9 @@ class ActivityImporter(_Importer):
     def new_row(self, record: dict[str, Any]) -> dict[str, Any]:
         row = {**self.defaults, **record}
         if "evaluation_due" not in row:
-            row["evaluation_due"] = (row["end_date"] or row["date"]) + self.due_days
+            ended = row["end_date"] or row["date"]
+            row["evaluation_due"] = ended + self.due_days if ended >= self.chase_from and not row.get(
+                "evaluated_on") else None
         return row
 
 

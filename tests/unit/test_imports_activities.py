@@ -119,7 +119,23 @@ def test_same_file_twice_adds_nothing_and_changes_update(session: Session, schoo
     assert waves.hours == Decimal("3.50") and waves.cost == Decimal("120.50") and waves.subject_specific
     assert waves.format == "face_to_face" and waves.provider is not None
     assert waves.provider.name == "Institute of Physics"
-    assert waves.evaluation_due == dt.date(2025, 10, 14) + dt.timedelta(days=school.evaluation_due_days)
+    assert waves.evaluation_due is None  # CPD from an earlier academic year is history: nothing to chase
+
+
+def test_only_this_years_imported_cpd_is_chased_for_an_evaluation(session: Session, school: School,
+                                                                  staff: dict[str, Staff], tmp_path: Path) -> None:
+    from cpd_desktop.services.years import current_academic_year
+
+    this_year = current_academic_year(school).start + dt.timedelta(days=10)
+    last_year = this_year - dt.timedelta(days=400)
+    path = write(tmp_path / "history.csv", "Staff Code,Date,Title,Hours,Evaluated On\n"
+                 f"BAR,{this_year:%d/%m/%Y},Waves,3,\n"
+                 f"BAR,{last_year:%d/%m/%Y},Optics,2,\n"
+                 f"ZWO,{this_year:%d/%m/%Y},Titration,2,{this_year:%d/%m/%Y}\n")
+    assert run_import(session, school, "activities", path).new == 3
+    due = {a.title: a.evaluation_due for a in activities(session)}
+    assert due["Waves"] == this_year + dt.timedelta(days=school.evaluation_due_days)
+    assert due["Optics"] is None and due["Titration"] is None
 
 
 def test_the_same_activity_twice_in_one_file_is_an_error(session: Session, school: School,
