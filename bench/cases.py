@@ -221,7 +221,8 @@ def person_case(ctx: Context) -> Case:
         check=check,
         note=f"{year.label} of one teacher among {gen.counts.get('activity', 0):,} activities: "
              "`reports.hours_by_staff(staff_id=…)` in its own session (one user action) vs the same two raw "
-             "sqlite3 queries (the school's term dates, then one indexed GROUP BY); time per call, {PERSON_CALLS} calls a run.")
+             f"sqlite3 queries (the school's term dates, then one indexed GROUP BY); time per call, {PERSON_CALLS} "
+             "calls a run.")
 
 
 def _per_call(fn: Callable[[], Any]) -> Callable[[], Any]:

@@ -184,9 +184,10 @@ def run_case(case: Case, *, runs: int | None = None, log: Callable[[str], None] 
         import traceback
 
         log(traceback.format_exc())
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         return Result(case.name, None, None, None, case.target_ratio, None, status="error",
                       target=target_text(case.target_ratio, case.target_seconds, case.target_mb),
-                      note=f"{type(exc).__name__}: {exc}")
+                      note=f"{type(exc).__name__}: {first_line}")
     finally:
         if case.after is not None:
             case.after()

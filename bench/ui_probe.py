@@ -8,8 +8,9 @@ Modes:
   beside the same work done on a plain Python list of the same rows.
 
 "Usable" is defined here, not in the app: the main window is shown, the database is open in it
-(``MainWindow.database_opened``), no background job is running and the event loop is idle (a
-zero-time timer has fired after all that). The probe then prints one JSON line and leaves at once,
+(``MainWindow.database_opened``), no background job is running (the file's integrity check, which
+the window runs in the background and which only writes wait for, excepted) and the event loop is
+idle (a zero-time timer has fired after all that). The probe then prints one JSON line and leaves at once,
 so the app's shutdown is not timed; the parent times from launching the process to that line.
 Memory is the process's peak resident set size (``VmHWM``) at that moment.
 """
@@ -45,7 +46,12 @@ def _status_mb(key: str) -> float | None:
     return int(m.group(1)) / 1024 if m else None
 
 
-def report(data: dict[str, Any]) -> None:
+def report(data: dict[str, Any], window: Any = None) -> None:
+    """Print the measurement; then close the app properly (not timed), so that it lets go of the file.
+
+    (Leaving at once would leave the database's lock behind, and the next start would take it for
+    a crash and check the whole file first.)
+    """
     data.setdefault("peak_mb", _status_mb("VmHWM"))
     data.setdefault("rss_mb", _status_mb("VmRSS"))
     data["in_process_seconds"] = time.perf_counter() - T0
@@ -54,7 +60,17 @@ def report(data: dict[str, Any]) -> None:
         Path(os.environ["BENCH_PROFILE"]).write_text(_PROFILER.output_text(show_all=False), encoding="utf-8")
     sys.stdout.write("BENCH " + json.dumps(data) + "\n")
     sys.stdout.flush()
-    os._exit(0)  # the app's shutdown is not part of start-up
+    if window is None:
+        os._exit(0)
+    import threading
+
+    from PySide6.QtWidgets import QApplication
+
+    fallback = threading.Timer(30, lambda: os._exit(0))  # should closing hang, leave anyway
+    fallback.daemon = True
+    fallback.start()
+    window.close()
+    QApplication.quit()
 
 
 def fail(message: str) -> None:
@@ -94,7 +110,14 @@ def when_usable(then: Any) -> None:
     state: dict[str, Any] = {"window": None, "opened": False}
 
     def busy() -> bool:
-        return QThreadPool.globalInstance().activeThreadCount() > 0 or bool(getattr(workers, "_running", ()))
+        # Every background job of the app (opening the file, loading a view) is a workers.Job, listed
+        # until it has reported back on the UI thread. The integrity check the window starts once the
+        # database is open is not waited for: the window can be used meanwhile (writes wait for it).
+        running = getattr(workers, "_running", None)
+        if running is None:
+            return QThreadPool.globalInstance().activeThreadCount() > 0
+        checking = getattr(state["window"], "_verifying", None)
+        return any(job is not checking for job in running)
 
     def guarded(window: Any) -> None:
         try:
@@ -137,7 +160,7 @@ def start_app(db: str, school: str | None, then: Any) -> None:
 
 
 def app(db: str, school: str | None) -> None:
-    start_app(db, school, lambda window: report({"title": window.windowTitle()}))
+    start_app(db, school, lambda window: report({"title": window.windowTitle()}, window))
 
 
 # ---- searching and sorting the CPD log -------------------------------------------------------
@@ -204,7 +227,7 @@ def measure_table(window: Any, db: str) -> None:
             floor_sort.append(_timed(lambda k=key, o=order: _plain_sort(floor_rows, k, o == 1)))
     report({"rows": rows, "floor_rows": len(floor_rows), "search": search, "floor_search": floor_search,
             "sort": sort, "floor_sort": floor_sort, "search_words": SEARCH_WORDS,
-            "title": window.windowTitle()})
+            "title": window.windowTitle()}, window)
 
 
 def _timed(fn: Any) -> float:
