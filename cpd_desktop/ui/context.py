@@ -18,9 +18,10 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Activity, Department, School
+from ..errors import ConcurrentEditError
+from ..models import Activity, AuditEntry, Department, School
 from ..services.years import AcademicYear, academic_year_of, current_academic_year
-from .errors import show_error
+from .errors import connection_lost, show_error
 from .undo import ServiceCommand, push
 
 
@@ -31,7 +32,7 @@ class AppContext(QObject):
     navigate = Signal(str, object)  # view name, what to show (a record id or a filter)
 
     def __init__(self, db: Any, school_id: int, parent: QObject | None = None, *,
-                 today: dt.date | None = None) -> None:
+                 today: dt.date | None = None, year: AcademicYear | None = None) -> None:
         super().__init__(parent)
         self.db = db
         self.school_id = school_id
@@ -41,9 +42,12 @@ class AppContext(QObject):
             school = self.school(s)
             self.school_name = school.name
             self.is_demo = bool(school.is_demo)
-            self.year: AcademicYear = current_academic_year(school, self.today)
             self.start_month = school.academic_year_start_month
+            self.year: AcademicYear = current_academic_year(school, self.today)
+            if year is not None:  # a school switch keeps the year the person was looking at
+                self.year = AcademicYear(year.start_year, self.start_month)
         self.department: str | None = None
+        self._seen_audit: int | None = None  # the newest audit entry seen (see ``changed_elsewhere``)
 
     # ---- database ----
     @contextmanager
@@ -62,6 +66,35 @@ class AppContext(QObject):
             self.school_name = school.name
             self.is_demo = bool(school.is_demo)
         self.school_changed.emit()
+
+    def schools(self) -> list[tuple[int, str]]:
+        """Every school this login can see in the database, by name (a trust's database holds many)."""
+        with self.db.engine.connect() as conn:
+            return [(r[0], r[1]) for r in conn.execute(select(School.id, School.name).order_by(School.name))]
+
+    @property
+    def is_server(self) -> bool:
+        """A trust's shared server (PostgreSQL) rather than a school's own file."""
+        return not self.db.is_sqlite
+
+    # ---- what others changed ----
+    def changed_elsewhere(self) -> bool:
+        """Whether anything of this school has changed since the last call (one cheap query, or two).
+
+        Every change writes an audit entry, so the newest entry's id moves whenever anybody saves.
+        The newest id overall is read from the primary key at once; only when it has moved are the
+        new entries looked at, to see whether any of them is this school's.
+        """
+        with self.db.engine.connect() as conn:
+            newest = conn.execute(select(func.max(AuditEntry.id))).scalar() or 0
+            last = self._seen_audit
+            if last is None or newest == last:
+                self._seen_audit = newest
+                return False
+            ours = conn.execute(select(AuditEntry.id).where(AuditEntry.id > last, AuditEntry.id <= newest,
+                                                            AuditEntry.school_id == self.school_id).limit(1)).first()
+        self._seen_audit = newest
+        return ours is not None
 
     # ---- year and department ----
     def years(self) -> list[AcademicYear]:
@@ -103,17 +136,41 @@ class AppContext(QObject):
         return func.lower(Department.name) == self.department.lower()
 
     # ---- changes ----
-    def run(self, parent: QWidget | None, text: str, action: Callable[[Session], Any]) -> Any:
+    def run(self, parent: QWidget | None, text: str, action: Callable[[Session], Any], *,
+            conflicts: bool = False) -> Any:
         """Do one user action through the services as an undoable command; show any error.
 
         Returns the action's result, or None if it was refused (the error has been shown).
+        Each attempt is one transaction, so when the server connection drops the person can retry
+        safely: the failed attempt left nothing behind. With ``conflicts`` a ``ConcurrentEditError``
+        is raised to the caller (which shows both versions) instead of being shown here.
         """
-        command = ServiceCommand(self.db, text, action, on_change=lambda _c: self.data_changed.emit())
-        try:
-            return push(self.undo_stack, command)
-        except Exception as exc:
-            show_error(parent, exc)
-            return None
+        while True:
+            command = ServiceCommand(self.db, text, action, on_change=lambda _c: self.data_changed.emit())
+            try:
+                return push(self.undo_stack, command)
+            except ConcurrentEditError as exc:
+                if conflicts:
+                    raise
+                show_error(parent, exc)
+                return None
+            except Exception as exc:
+                if connection_lost(exc):
+                    from .conflict import ConnectionLost
+
+                    if ConnectionLost.ask(parent, text):
+                        continue
+                    return None
+                show_error(parent, exc)
+                return None
+
+    def save(self, parent: QWidget | None, text: str, record: tuple[type, int], version: int | None,
+             action: Callable[[Session, int | None], Any], compare: Any) -> Any:
+        """Save an edit made on a copy opened at ``version``; if somebody else saved in between,
+        show both versions and let the person reload theirs or overwrite it (see ``conflict``)."""
+        from .conflict import save_edit
+
+        return save_edit(self, parent, text, record, version, action, compare)
 
     def undo(self, parent: QWidget | None = None) -> None:
         self._step(parent, undo=True)
@@ -142,3 +199,4 @@ class AppContext(QObject):
             stack.undo()
         else:
             stack.redo()
+

@@ -42,8 +42,47 @@ class ErrorDialog:
         box.exec()
 
 
+_DISCONNECT_WORDS = ("server closed the connection", "connection to server", "terminating connection",
+                     "connection refused", "could not connect", "connection reset", "connection timed out",
+                     "connection is closed", "connection was lost", "ssl syscall", "no connection to the server",
+                     "consuming input failed", "the connection is lost")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it was raised from) is the database server's connection dropping."""
+    from sqlalchemy.exc import DBAPIError
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            detail = str(current.orig if current.orig is not None else current).lower()
+            return any(word in detail for word in _DISCONNECT_WORDS)
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _user_error(exc: BaseException) -> BaseException:
+    """A database failure that reached the window without passing ``Database.session`` (a table's
+    read, a background query) still gets the message a person can act on."""
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    if isinstance(exc, DBAPIError | StaleDataError):
+        from ..services.guard import describe_db_error
+
+        friendly = describe_db_error(exc)
+        if friendly is not None:
+            return friendly
+    return exc
+
+
 def describe(exc: BaseException) -> tuple[str, str, str, bool]:
     """(title, message, hint, is_bug) for an exception; a bug is logged and its hint names the log file."""
+    exc = _user_error(exc)
     if isinstance(exc, ValidationError):  # "Start date: 31/02/2025 is not a date." names the field
         where = exc.field if exc.row is None else f"row {exc.row}, {exc.field}"
         return "CPD Desktop", f"{where}: {exc.message}", exc.hint, False
@@ -62,7 +101,7 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """Show an error to the person: plain words for a user error, details and log path for a bug."""
     title, message, hint, is_bug = describe(exc)
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)) if is_bug else ""
-    if not isinstance(exc, CpdError):
+    if is_bug:
         log.error("%s", message)
     if QApplication.instance() is None:  # no window to show it in: stderr, never a bare traceback
         print(f"cpd-desktop: {message} {hint}", file=sys.stderr)

@@ -166,6 +166,47 @@ class FormDialog(QDialog):
     def add_row(self, label: str, widget: QWidget) -> None:
         self.form.addRow(label, widget)
 
+    # ---- comparing (two people editing one record) ----
+    def load_values(self, values: dict[str, Any]) -> None:
+        """Put values (as ``values()`` gives them) into the fields; keys the form lacks are ignored."""
+        for key, value in values.items():
+            f = self.fields.get(key)
+            if f is None:
+                continue
+            w = f.widget
+            if isinstance(w, QLineEdit):
+                w.setText("" if value is None else str(value))
+            elif isinstance(w, QPlainTextEdit):
+                w.setPlainText("" if value is None else str(value))
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QComboBox):
+                i = w.findData(value)
+                if i < 0 and value is not None:
+                    i = w.findText(str(value))
+                if i >= 0:
+                    w.setCurrentIndex(i)
+                elif w.isEditable():
+                    w.setEditText("" if value is None else str(value))
+
+    def display_rows(self) -> list[tuple[str, str, str]]:
+        """(key, label, text) of every field as the person reads it."""
+        out = []
+        for key, f in self.fields.items():
+            w = f.widget
+            if isinstance(w, QLineEdit):
+                text = w.text().strip()
+            elif isinstance(w, QPlainTextEdit):
+                text = w.toPlainText().strip()
+            elif isinstance(w, QCheckBox):
+                text = "Yes" if w.isChecked() else "No"
+            elif isinstance(w, QComboBox):
+                text = w.currentText().strip()
+            else:
+                text = ""
+            out.append((key, f.label.rstrip(" *"), text))
+        return out
+
     # ---- validating ----
     def values(self) -> dict[str, Any]:
         return {key: f.getter() for key, f in self.fields.items()}

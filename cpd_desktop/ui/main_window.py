@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -37,6 +38,7 @@ log = logging.getLogger("cpd_desktop.ui")
 
 # name, label, icon, module, class
 VIEWS = [
+    ("trust", "Trust", "trust", "cpd_desktop.ui.views.trust", "TrustView"),
     ("dashboard", "Dashboard", "dashboard", "cpd_desktop.ui.views.dashboard", "DashboardView"),
     ("staff", "Staff", "staff", "cpd_desktop.ui.views.staff", "StaffView"),
     ("log", "CPD log", "log", "cpd_desktop.ui.views.cpd_log", "CpdLogView"),
@@ -48,6 +50,9 @@ VIEWS = [
     ("audit", "Audit trail", "audit", "cpd_desktop.ui.views.audit", "AuditView"),
 ]
 VIEW_NAMES = [v[0] for v in VIEWS]
+# The trust view is only there for a database of several schools (or a trust's server).
+SHORTCUTS = {"trust": "Ctrl+0", **{name: f"Ctrl+{i}" for i, name in enumerate(VIEW_NAMES[1:], start=1)}}
+REFRESH_MS = 20_000  # how often the window looks for what other people have saved
 
 
 class SchoolChooser:
@@ -120,6 +125,13 @@ class MainWindow(QMainWindow):
         self.ctx: Any = None
         self.pages: dict[str, QWidget] = {}
         self._opening: Any = None
+        self.school_locked = False  # started with --school: this school's staff see only their school
+        self._checking: Any = None  # the background look for other people's changes, while it runs
+        self._offline = False
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(REFRESH_MS)
+        self.refresh_timer.timeout.connect(self.check_for_changes)
+        self._verifying: Any = None
         self.setWindowIcon(app_icon())
         self.setWindowTitle("CPD Desktop")
         self.setMinimumSize(QSize(900, 600))
@@ -188,6 +200,20 @@ class MainWindow(QMainWindow):
         topbar.setObjectName("topbar")
         tlay = QHBoxLayout(topbar)
         tlay.setContentsMargins(20, 8, 20, 8)
+        self.school_bar = QWidget()
+        sbl = QHBoxLayout(self.school_bar)
+        sbl.setContentsMargins(0, 0, 0, 0)
+        school_label = QLabel("School:")
+        self.school_combo = QComboBox()
+        self.school_combo.setAccessibleName("School")
+        self.school_combo.setToolTip("Every view, report and export shows only the chosen school's records")
+        self.school_combo.setMinimumWidth(220)
+        self.school_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        school_label.setBuddy(self.school_combo)
+        sbl.addWidget(school_label)
+        sbl.addWidget(self.school_combo)
+        tlay.addWidget(self.school_bar)
+        self.school_bar.setVisible(False)
         tlay.addStretch(1)
         year_label = QLabel("Academic year:")
         self.year_combo = QComboBox()
@@ -208,6 +234,7 @@ class MainWindow(QMainWindow):
         self.view_stack = QStackedWidget()
         rlay.addWidget(self.view_stack, 1)
         layout.addWidget(right, 1)
+        self.school_combo.activated.connect(self._school_chosen)
         self.year_combo.currentIndexChanged.connect(self._year_chosen)
         self.dept_combo.currentIndexChanged.connect(self._department_chosen)
         return root
@@ -235,6 +262,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.act_demo = self._action("Explore with &demo data", self.open_demo)
+        self.act_switch = self._action("S&witch school…", self.switch_school_dialog, "Ctrl+Shift+S",
+                                       tip="Choose another school in this database")
         self.act_import = self._action("&Import…", self.import_dialog, "Ctrl+I", icon_name="import")
         self.act_export = self._action("&Export…", self.export_dialog, "Ctrl+E", icon_name="export")
         self.act_backup = self._action("&Back up now", self.backup_now, icon_name="backup")
@@ -242,7 +271,7 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_new)
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_open)
-        for act in (self.act_demo, None, self.act_import, self.act_export, None, self.act_backup, self.act_restore,
+        for act in (self.act_demo, self.act_switch, None, self.act_import, self.act_export, None, self.act_backup, self.act_restore,
                     None, self.act_quit):
             if act is None:
                 file_menu.addSeparator()
@@ -260,8 +289,8 @@ class MainWindow(QMainWindow):
 
         view_menu = bar.addMenu("&View")
         self.view_actions: dict[str, QAction] = {}
-        for i, (name, label, icon_name, _m, _c) in enumerate(VIEWS):
-            act = self._action(label, lambda n=name: self.show_view(n), f"Ctrl+{i + 1}", icon_name=icon_name)
+        for name, label, icon_name, _m, _c in VIEWS:
+            act = self._action(label, lambda n=name: self.show_view(n), SHORTCUTS[name], icon_name=icon_name)
             view_menu.addAction(act)
             self.view_actions[name] = act
         view_menu.addSeparator()
@@ -285,6 +314,7 @@ class MainWindow(QMainWindow):
                     *self.view_actions.values()):
             act.setEnabled(open_)
         self.act_restore.setEnabled(open_ and getattr(self.ctx.db, "path", None) is not None if open_ else False)
+        self.act_switch.setEnabled(open_ and not self.school_locked and self.school_combo.count() > 1)
         if open_:
             stack = self.ctx.undo_stack
             self.act_undo.setEnabled(stack.canUndo())
@@ -297,7 +327,10 @@ class MainWindow(QMainWindow):
 
     # ---- opening a database ----
     def open_database(self, target: str, school: str | None = None) -> bool:
-        """Open a database now (on this thread); False if it could not be opened (the error is shown)."""
+        """Open a database now (on this thread); False if it could not be opened (the error is shown).
+
+        With ``school`` (``--school NAME``) the window shows that school only, with no switcher.
+        """
         try:
             db = self._open_file(target)
         except Exception as exc:
@@ -316,6 +349,7 @@ class MainWindow(QMainWindow):
         if school_id is None:
             db.dispose()
             return False
+        self.school_locked = bool(school)
         self.set_database(db, school_id, target)
         return True
 
@@ -349,6 +383,7 @@ class MainWindow(QMainWindow):
                 db.dispose()
                 self.welcome.show_choices()
                 return
+            self.school_locked = bool(school)
             self.set_database(db, school_id, target)
 
         def failed(exc: BaseException) -> None:
@@ -370,7 +405,9 @@ class MainWindow(QMainWindow):
         """The app holds the file's write lock while it is open, so a second copy cannot write too."""
         from ..db import open_database
 
-        return open_database(target, readonly=readonly, hold_lock=not readonly)
+        # The integrity check runs after the window is up (``_verify_in_background``): seconds on a
+        # large file. Until it has passed, a change waits for it.
+        return open_database(target, readonly=readonly, hold_lock=not readonly, verify=False)
 
     @staticmethod
     def _in_use(exc: BaseException) -> bool:
@@ -414,32 +451,55 @@ class MainWindow(QMainWindow):
             return choose_school(s, chosen).id
 
     def set_database(self, db: Any, school_id: int, target: str | None = None) -> None:
-        from .context import AppContext
-
         self.close_database()
-        self.ctx = AppContext(db, school_id, self, today=self.today)
-        self.ctx.undo_stack.indexChanged.connect(self._stack_changed)
-        self.ctx.school_changed.connect(self._update_title)
-        self.ctx.navigate.connect(self.show_view)
-        self.ctx.data_changed.connect(self._data_changed)
+        self._install_context(db, school_id)
         if target:
             settings.set_last_database(target)
             if db.path is not None:
                 settings.set_last_folder("database", db.path)
-        self._fill_filters()
-        self._update_title()
         self.stack.setCurrentWidget(self.workspace)
         self._update_actions()
         wanted = settings.last_view()
-        self.show_view(wanted if wanted in VIEW_NAMES else "dashboard")
+        self.show_view(wanted if wanted in VIEW_NAMES and not self.nav.item(VIEW_NAMES.index(wanted)).isHidden()
+                       else "dashboard")
         notes = list(getattr(db, "warnings", []) or [])
         reason = getattr(db, "readonly_reason", None)
         if getattr(db, "readonly", False):
             notes.insert(0, f"Opened read-only{': ' + reason if reason else ''}. Changes cannot be saved.")
         self.statusBar().showMessage(" ".join(notes) or f"Opened {db.label}", 15000 if notes else 5000)
+        self._verify_in_background(db)
         self.database_opened.emit()
 
-    def close_database(self) -> None:
+    def _verify_in_background(self, db: Any) -> None:
+        """SQLite's quick_check, off the UI thread; a damaged file is reported and never written to."""
+        if getattr(db, "verified", True):
+            return
+        from .workers import Job
+
+        def failed(exc: BaseException) -> None:
+            if self.ctx is not None and self.ctx.db is db:
+                show_error(self, exc)
+
+        job = Job(lambda _progress, _cancelled: db.verify())
+        job.failed.connect(failed)
+        self._verifying = job.start()
+
+    def _install_context(self, db: Any, school_id: int, year: Any = None) -> None:
+        from .context import AppContext
+
+        self.ctx = AppContext(db, school_id, self, today=self.today, year=year)
+        self.ctx.undo_stack.indexChanged.connect(self._stack_changed)
+        self.ctx.school_changed.connect(self._update_title)
+        self.ctx.navigate.connect(self.show_view)
+        self.ctx.data_changed.connect(self._data_changed)
+        self._fill_schools()
+        self._fill_filters()
+        self._update_title()
+        self.ctx.changed_elsewhere()  # note where the audit trail stands now
+        self.refresh_timer.start()
+
+    def close_database(self, *, dispose: bool = True) -> None:
+        self.refresh_timer.stop()
         for page in list(self.pages.values()):
             self.view_stack.removeWidget(page)
             page.deleteLater()
@@ -447,13 +507,149 @@ class MainWindow(QMainWindow):
         if self.ctx is not None:
             self.ctx.undo_stack.indexChanged.disconnect(self._stack_changed)
             self.ctx.undo_stack.clear()
-            self.ctx.db.dispose()
+            if dispose:
+                self.ctx.db.dispose()
             self.ctx.deleteLater()
             self.ctx = None
         self._update_actions()
 
-    def _update_title(self) -> None:
+    # ---- schools ----
+    def _fill_schools(self) -> None:
+        """The switcher lists the database's schools; the Trust view appears when there are several."""
+        ctx = self.ctx
+        schools = ctx.schools()
+        self.school_combo.blockSignals(True)
+        self.school_combo.clear()
+        for ident, name in schools:
+            self.school_combo.addItem(name, ident)
+        self.school_combo.setCurrentIndex(max(0, self.school_combo.findData(ctx.school_id)))
+        self.school_combo.blockSignals(False)
+        self.school_bar.setVisible(len(schools) > 1 and not self.school_locked)
+        trust = (len(schools) > 1 or ctx.is_server) and not self.school_locked
+        self.nav.item(VIEW_NAMES.index("trust")).setHidden(not trust)
+        self.view_actions["trust"].setVisible(trust)
+        self.view_actions["trust"].setEnabled(trust)
+        self._update_actions()
+
+    def trust_shown(self) -> bool:
+        """Whether the Trust view is offered (several schools, or a trust's server; not with --school)."""
+        return self.ctx is not None and not self.nav.item(VIEW_NAMES.index("trust")).isHidden()
+
+    def _school_chosen(self, index: int) -> None:
+        if self.ctx is not None and index >= 0:
+            self.switch_school(int(self.school_combo.itemData(index)))
+
+    def switch_school_dialog(self) -> None:
+        if self.ctx is None or self.school_locked:
+            return
+        names = [name for _i, name in self.ctx.schools()]
+        chosen = SchoolChooser.ask(self, names)
+        if chosen is None:
+            return
+        from ..services.schools import choose_school
+
+        try:
+            with self.ctx.session() as s:
+                ident = choose_school(s, chosen).id
+        except Exception as exc:
+            show_error(self, exc)
+            return
+        self.switch_school(ident)
+
+    def switch_school(self, school_id: int, view: str | None = None) -> None:
+        """Show another school of the same database: every view is rebuilt on that school alone."""
+        if self.ctx is None or self.school_locked:
+            return
+        if school_id == self.ctx.school_id and view is None:
+            return
+        current = self.nav.currentRow()
+        name = view or (VIEW_NAMES[current] if current >= 0 else "dashboard")
+        db, year = self.ctx.db, self.ctx.year
+        for page in self.pages.values():
+            if hasattr(page, "save_layout"):
+                page.save_layout()
+        self.close_database(dispose=False)
+        try:
+            self._install_context(db, school_id, year)
+        except Exception as exc:
+            db.dispose()
+            self.stack.setCurrentWidget(self.welcome)
+            self.welcome.show_choices()
+            show_error(self, exc)
+            return
+        self._update_actions()
+        self.show_view(name if not self.nav.item(VIEW_NAMES.index(name)).isHidden() else "dashboard")
+        self.statusBar().showMessage(f"Showing {self.ctx.school_name}", 5000)
+
+    # ---- other people's changes ----
+    def check_for_changes(self) -> None:
+        """Look (off the UI thread) for what others have saved; refresh the view on screen if so."""
+        if self.ctx is None or self._checking is not None:
+            return
+        from .workers import Job
+
+        ctx = self.ctx
+        job = Job(lambda _p, _c: ctx.changed_elsewhere())
+        self._checking = job
+
+        def done(changed: bool) -> None:
+            self._checking = None
+            if self._offline:
+                self._offline = False
+                self.statusBar().showMessage("Connected to the database again.", 5000)
+                changed = True
+            if changed and self.ctx is ctx:
+                self.refresh_from_others()
+
+        def failed(exc: BaseException) -> None:
+            self._checking = None
+            from .errors import connection_lost, describe
+
+            if connection_lost(exc):
+                self._offline = True
+                self.statusBar().showMessage("The database server cannot be reached; trying again every "
+                                             f"{REFRESH_MS // 1000} seconds. Nothing you saved has been lost.")
+                return
+            _title, message, _hint, is_bug = describe(exc)
+            if is_bug:
+                log.error("Looking for other people's changes failed: %s", message)
+            else:
+                self.statusBar().showMessage(message, 10000)
+
+        job.succeeded.connect(done)
+        job.failed.connect(failed)
+        job.start()
+
+    def refresh_from_others(self) -> None:
+        """Show what others changed: the view on screen requeries keeping its selection and scroll;
+        the others requery when next shown. Not while a dialog is open over the window."""
+        if self.ctx is None or QApplication.activeModalWidget() is not None:
+            return
+        self.ctx.reload_school()
+        self._fill_schools()
+        self._data_changed()
+        current = self.current_view()
+        for page in self.pages.values():
+            if page is current and hasattr(page, "refresh_in_place"):
+                page.refresh_in_place()
+            elif hasattr(page, "_dirty"):
+                page._dirty = True
+        self.statusBar().showMessage("Updated with changes saved by others.", 4000)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow() and self.ctx is not None:
+            self.check_for_changes()
+
+    def choose_year(self, year: Any) -> None:
+        """Show another academic year (as if chosen at the top)."""
         if self.ctx is None:
+            return
+        self.ctx.set_year(year)
+        self._fill_filters()
+
+    def _update_title(self) -> None:
+        if self.ctx is None or not shiboken6.isValid(self.school_label):
             self.setWindowTitle("CPD Desktop")
             return
         demo = " (demo data)" if self.ctx.is_demo else ""
@@ -606,7 +802,9 @@ class MainWindow(QMainWindow):
     def export_dialog(self) -> None:
         if self.ctx is None:
             return
-        self.show_view("reports")
+        from .export_dialog import ExportDialog
+
+        ExportDialog.ask(self, self.ctx)
 
     def backup_now(self) -> None:
         if self.ctx is None:
@@ -676,6 +874,7 @@ class MainWindow(QMainWindow):
 
     # ---- closing ----
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.refresh_timer.stop()
         settings.save_geometry("main", self)
         for view in self.pages.values():
             if hasattr(view, "save_layout"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSizePolicy,
+    QSplitter,
     QTableView,
     QToolButton,
     QVBoxLayout,
@@ -232,6 +233,39 @@ class TablePanel(QWidget):
         self.model.refresh()
         if chosen is not None:
             self.select_id(chosen)
+
+    def remember(self) -> dict[str, Any]:
+        """Where the person is in the table: the rows chosen, how far down it is scrolled and loaded."""
+        return {"current": self.current_id(), "selected": self.selected_ids(),
+                "scroll": self.table.verticalScrollBar().value(),
+                "hscroll": self.table.horizontalScrollBar().value(), "loaded": self.model.loaded_rows()}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Put the chosen rows and the scroll back after a requery (rows others deleted are gone)."""
+        model = self.model
+        while model.loaded_rows() < state["loaded"] and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for ident in state["selected"]:
+            row = model.row_of_id(ident)
+            if row >= 0:
+                selection.select(model.index(row, 0), flags)
+        current = state["current"]
+        row = model.row_of_id(current) if current is not None else -1
+        if row >= 0:
+            selection.setCurrentIndex(model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+        self.table.verticalScrollBar().setValue(state["scroll"])
+        self.table.horizontalScrollBar().setValue(state["hscroll"])
+
+
+def remember_splitter(splitter: QSplitter, name: str) -> None:
+    """Restore a splitter's sizes from the settings and save them whenever the person drags it."""
+    state = settings.restore_state(f"splitter/{name}")
+    if state is not None:
+        splitter.restoreState(state)
+    splitter.splitterMoved.connect(lambda *_: settings.save_state(f"splitter/{name}", splitter.saveState()))
 
 
 class StatCard(QFrame):

@@ -125,3 +125,59 @@ def set_fields(dialog: Any, values: dict[str, Any]) -> None:
             else:
                 raise AssertionError(f"{key}: no choice {value!r}")
     dialog.revalidate()
+
+
+OTHER = "Brackenfield School"
+MARK = "Quarrington"  # in every name and title of the other school's records
+
+
+def add_other_school(session: Any, today: dt.date = TODAY) -> Any:
+    """A second school in the same database whose every record says 'Quarrington', dated so that
+    each view of the first school would show it if a query forgot the school: CPD this year with an
+    overdue evaluation, a booking in the next fortnight needing cover, a claim near its deadline."""
+    from cpd_desktop.models import Staff as StaffModel
+    from cpd_desktop.services import activities, bookings, bursaries, catalogue, schools, staff
+
+    school = schools.create_school(session, OTHER, urn="140001", departments=["Science", f"{MARK} Studies"])
+    people = [staff.add_staff(session, school, forename=f"{MARK}{n}", surname=f"{MARK}son", staff_code=f"Q{n}",
+                              department="Science" if n < 2 else f"{MARK} Studies", fte="1") for n in range(3)]
+    scheme = bursaries.add_scheme(session, school, name=f"{MARK} Bursary", rule="per_day", amount="£150.00",
+                                  claim_deadline_days=10)
+    catalogue.add_course(session, school, title=f"{MARK} residential course", provider=f"{MARK} Learning",
+                         hours="12", fee="£300.00")
+    for n, person in enumerate(people):
+        activities.add_activity(session, school, person, title=f"{MARK} workshop {n}", date=today - dt.timedelta(
+            days=40 + n), hours="6", provider=f"{MARK} Learning", subject_specific=True)
+    booking = bookings.create_booking(session, school, people[0], title=f"{MARK} booking",
+                                      start_date=today + dt.timedelta(days=5), hours="6", cover_required=True,
+                                      provider=f"{MARK} Learning")
+    bookings.add_cover_lesson(session, booking, date=booking.start_date, period=1, class_group="Q7",
+                              subject=f"{MARK} science", work_set=f"{MARK} worksheet")
+    old = bookings.create_booking(session, school, people[1], title=f"{MARK} old course",
+                                  start_date=today - dt.timedelta(days=20), hours="6", cover_required=False)
+    bursaries.create_claim(session, old, scheme)
+    session.flush()
+    assert session.get(StaffModel, people[0].id) is not None
+    return school
+
+
+@pytest.fixture(scope="session")
+def two_school_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo school and Brackenfield School in one SQLite file."""
+    from cpd_desktop.db import open_database
+
+    path = tmp_path_factory.mktemp("two") / "trust.sqlite"
+    shutil.copy(demo_file, path)
+    db = open_database(path)
+    with db.session() as s:
+        s.info["user"] = "setup"
+        add_other_school(s)
+    db.dispose()
+    return path
+
+
+@pytest.fixture
+def trust_file(two_school_file: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "trust.sqlite"
+    shutil.copy(two_school_file, path)
+    return path

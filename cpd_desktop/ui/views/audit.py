@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from ...models import AuditEntry
 from ...services.audit import TABLE_LABELS
 from ..tablemodel import Column, PagedQueryModel
-from ..widgets import TablePanel
+from ..widgets import TablePanel, remember_splitter
 from .base import View
 
 ACTIONS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
@@ -62,6 +62,8 @@ class AuditView(View):
         splitter.addWidget(self.panel)
         splitter.addWidget(self.detail)
         splitter.setSizes([600, 120])
+        remember_splitter(splitter, "audit")
+        self.splitter = splitter
         self.outer.addWidget(splitter, 1)
 
     def reload(self) -> None:

@@ -49,6 +49,13 @@ class View(QWidget):
     def reload(self) -> None:
         self._dirty = False
 
+    def refresh_in_place(self) -> None:
+        """Requery after others' changes, keeping each table's chosen rows and scroll position."""
+        states = [(panel, panel.remember()) for panel in self.panels]
+        self.reload()
+        for panel, state in states:
+            panel.restore(state)
+
     def search_box(self) -> Any:
         return self.panels[0].search if self.panels else None
 

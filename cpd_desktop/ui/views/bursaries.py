@@ -18,7 +18,9 @@ from sqlalchemy import literal, select
 
 from ...models import Booking, BursaryClaim, BursaryScheme, Department, Staff
 from ...models.enums import BURSARY_RULES, CLAIM_STATUSES, EVIDENCE_ITEMS
+from ...services.concurrency import check_version
 from ...services.formatting import format_date, format_money
+from ..conflict import values_compare
 from ..dialogs.claims import ClaimStatusDialog, NewClaimDialog
 from ..dialogs.lookups import scheme_choices
 from ..tablemodel import Column, PagedQueryModel
@@ -140,6 +142,7 @@ class BursariesView(View):
         self.tabs.addTab(claims_page, "Claims")
         self.tabs.addTab(self.scheme_panel, "Schemes")
         self.outer.addWidget(self.tabs, 1)
+        self._claim_version: int | None = None
         self._claim_chosen()
 
     def _filter_status(self, status: str) -> None:
@@ -224,6 +227,7 @@ class BursariesView(View):
             return
         with self.ctx.session() as s:
             c = s.get(BursaryClaim, ident)
+            self._claim_version = c.version
             self.claim_label.setText(f"{c.scheme.name}: {c.booking.title} ({c.booking.staff.full_name})")
             for key, box in self.evidence.items():
                 box.setChecked(bool(getattr(c, f"evidence_{key}")))
@@ -245,8 +249,13 @@ class BursariesView(View):
         if ident is None:
             return
         label = EVIDENCE_ITEMS[key].lower()
-        self.ctx.run(self, f"{'Tick' if checked else 'Untick'} {label}",
-                     lambda s: update_claim(s, s.get(BursaryClaim, ident), **{f"evidence_{key}": checked}).id)
+        mine = {k: "Yes" if box.isChecked() else "No" for k, box in self.evidence.items()}
+        self.ctx.save(self, f"{'Tick' if checked else 'Untick'} {label}", (BursaryClaim, ident), self._claim_version,
+                      lambda s, v: update_claim(s, s.get(BursaryClaim, ident), expected_version=v,
+                                                **{f"evidence_{key}": checked}).id,
+                      values_compare(dict(EVIDENCE_ITEMS), lambda c: {
+                          k: "Yes" if getattr(c, f"evidence_{k}") else "No" for k in EVIDENCE_ITEMS}, mine))
+        self._claim_chosen()
 
     def new_claim(self, booking_id: int | None = None) -> int | None:
         from ...services.bursaries import create_claim
@@ -284,6 +293,19 @@ class BursariesView(View):
         if values is None:
             return
         label = f"Claim {CLAIM_STATUSES[values['status']].lower()}"
-        self.ctx.run(self, label, lambda s: transition_claim(
-            s, s.get(BursaryClaim, ident), values["status"], on=values["on"], amount=values["amount"] or None,
-            reference=values["reference"]).id)
+
+        def action(s: Any, version: int | None) -> int:
+            current = s.get(BursaryClaim, ident)
+            check_version(current, version)
+            return transition_claim(s, current, values["status"], on=values["on"], amount=values["amount"] or None,
+                                    reference=values["reference"]).id
+
+        def theirs(c: BursaryClaim) -> dict[str, str]:
+            amount = c.received if c.status == "paid" else (c.claimed if c.claimed is not None else c.expected)
+            return {"status": CLAIM_STATUSES[c.status], "amount": format_money(amount), "reference": c.reference or ""}
+
+        mine = {"status": CLAIM_STATUSES[values["status"]], "amount": str(values["amount"] or ""),
+                "reference": str(values["reference"] or "")}
+        self.ctx.save(self, label, (BursaryClaim, ident), claim.version, action,
+                      values_compare({"status": "Status", "amount": "Amount", "reference": "Claim reference"},
+                                     theirs, mine))

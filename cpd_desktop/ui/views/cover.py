@@ -11,10 +11,11 @@ from sqlalchemy import String, cast, func, literal, select
 from ...models import Booking, CoverLesson, Department, SchoolPeriod, Staff, TimetableLesson
 from ...models.enums import WORK_RETURN
 from ...services.formatting import format_date
+from ..conflict import form_compare
 from ..dialogs.cover import CoverLessonDialog
 from ..main_window import Confirm
 from ..tablemodel import Column, PagedQueryModel
-from ..widgets import PageHeader, TablePanel, muted
+from ..widgets import PageHeader, TablePanel, muted, remember_splitter
 from .base import View
 
 
@@ -118,6 +119,8 @@ class CoverView(View):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
         splitter.setSizes([380, 900])
+        remember_splitter(splitter, "cover")
+        self.splitter = splitter
         self.outer.addWidget(splitter, 1)
         self._set_enabled(False)
 
@@ -234,8 +237,10 @@ class CoverView(View):
         if answer is None:
             return
         values, version = answer
-        self.ctx.run(self, "Edit cover lesson", lambda s: update_cover_lesson(
-            s, s.get(CoverLesson, ident), expected_version=version, **values).id)
+        periods = self._periods()
+        self.ctx.save(self, "Edit cover lesson", (CoverLesson, ident), version, lambda s, v: update_cover_lesson(
+            s, s.get(CoverLesson, ident), expected_version=v, **values).id,
+            form_compare(lambda current: CoverLessonDialog(current.booking, current, periods), values))
 
     def delete_lesson(self) -> None:
         ident = self.lesson_panel.current_id()

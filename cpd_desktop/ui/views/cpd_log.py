@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, literal, select
 from ...models import Activity, Department, Provider, Staff
 from ...models.enums import FORMATS, STANDARD_PARTS, TERMS
 from ...services.years import term_buckets, terms_for
+from ..conflict import form_compare
 from ..dialogs.activity import ActivityDialog, EvaluationDialog
 from ..dialogs.lookups import provider_names, staff_choices
 from ..main_window import Confirm
@@ -236,9 +237,11 @@ class CpdLogView(View):
         if answer is None:
             return
         _staff, values, version = answer
+        mine = dict(values)
         provider = values.pop("provider") or None
-        self.ctx.run(self, "Edit CPD activity", lambda s: update_activity(
-            s, s.get(Activity, ident), provider=provider, expected_version=version, **values) and None)
+        self.ctx.save(self, "Edit CPD activity", (Activity, ident), version, lambda s, v: update_activity(
+            s, s.get(Activity, ident), provider=provider, expected_version=v, **values) and None,
+            form_compare(lambda current: ActivityDialog(self.ctx, current), mine))
 
     def evaluate(self, ident: int | None = None) -> None:
         ident = ident or self.panel.current_id()

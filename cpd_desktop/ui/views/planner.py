@@ -25,6 +25,7 @@ from sqlalchemy import func, literal, select
 from ...models import Booking, CoverLesson, Department, Provider, Staff
 from ...models.base import Money
 from ...models.enums import BOOKING_STATUSES, BOOKING_TRANSITIONS
+from ..conflict import form_compare
 from ..dialogs.booking import BookingDialog, CancelDialog
 from ..main_window import Confirm
 from ..tablemodel import Column, PagedQueryModel
@@ -366,6 +367,7 @@ class PlannerView(View):
         values = BookingDialog.ask(self, self.ctx, booking)
         if values is None:
             return
+        mine = {k: val for k, val in values.items() if k not in ("staff_id", "course_id", "scheme_id")}
         for key in ("staff_id", "course_id", "scheme_id"):
             values.pop(key)
         version = values.pop("expected_version", None)
@@ -373,8 +375,9 @@ class PlannerView(View):
         if booking.status == "attended":
             for key in ("start_date", "end_date", "hours"):
                 values.pop(key, None)
-        self.ctx.run(self, "Edit booking", lambda s: update_booking(
-            s, s.get(Booking, ident), provider=provider, expected_version=version, **values).id)
+        self.ctx.save(self, "Edit booking", (Booking, ident), version, lambda s, v: update_booking(
+            s, s.get(Booking, ident), provider=provider, expected_version=v, **values).id,
+            form_compare(lambda current: BookingDialog(self.ctx, current), mine))
 
     def move(self, status: str) -> None:
         from ...services.bookings import transition_booking

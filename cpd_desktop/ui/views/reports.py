@@ -46,7 +46,9 @@ class ReportsView(View):
         self.list.setAccessibleName("Reports")
         self.list.setFixedWidth(280)
         self.list.setIconSize(QSize(18, 18))
-        for key, spec in KINDS.items():
+        trust = bool(getattr(window, "trust_shown", lambda: False)())
+        self.kinds = {k: spec for k, spec in KINDS.items() if trust or spec.needs != "trust"}
+        for key, spec in self.kinds.items():
             item = QListWidgetItem(icon("reports"), spec.label)
             item.setData(256, key)
             item.setToolTip(spec.help)

@@ -25,15 +25,18 @@ from PySide6.QtWidgets import (
 from sqlalchemy import select
 
 from ...errors import ValidationError
-from ...models import Department, Provider, SchoolPeriod, TermDates
+from ...models import BursaryScheme, Department, Provider, School, SchoolPeriod, TermDates
 from ...models.enums import BURSARY_RULES, PHASES
 from ...services import validation as v
+from ...services.concurrency import check_version
 from ...services.formatting import format_date, format_hours, format_money
 from ...services.schools import SETTING_PARSERS
-from ...services.years import terms_for
+from ...services.years import AcademicYear, terms_for
+from ..conflict import form_compare, values_compare
 from ..forms import FormDialog
+from ..main_window import Confirm
 from ..tablemodel import Column, PagedQueryModel
-from ..widgets import TablePanel, muted
+from ..widgets import TablePanel, muted, section_title
 from .base import View
 from .bursaries import schemes_model
 
@@ -97,19 +100,39 @@ class SchoolForm(QWidget):
         layout.addLayout(row)
         layout.addStretch(1)
 
+    @staticmethod
+    def school_values(school: School) -> dict[str, Any]:
+        return {
+            "name": school.name, "urn": school.urn or "", "phase": school.phase, "postcode": school.postcode or "",
+            "state_funded": school.state_funded, "cpd_target_hours": format_hours(school.cpd_target_hours),
+            "subject_specific_target": format_hours(school.subject_specific_target),
+            "supply_day_rate": format_money(school.supply_day_rate),
+            "mileage_rate": format_money(school.mileage_rate), "evaluation_due_days": str(school.evaluation_due_days),
+            "week_a_commencing": format_date(school.week_a_commencing),
+            "financial_year_start_month": school.financial_year_start_month,
+            "leaver_retention_years": str(school.leaver_retention_years),
+        }
+
+    @classmethod
+    def display(cls, values: dict[str, Any]) -> dict[str, str]:
+        """The values as the form shows them (labels for the drop-downs, Yes/No for the tick box)."""
+        out = {}
+        for key, _label, kind in cls.FIELDS:
+            value = values.get(key)
+            if kind == "check":
+                out[key] = "Yes" if value else "No"
+            elif kind == "phase":
+                out[key] = PHASES.get(value, str(value))
+            elif kind == "month":
+                out[key] = dict(MONTHS).get(value, str(value))
+            else:
+                out[key] = str(value or "").strip()
+        return out
+
     def load(self) -> None:
         with self.view.ctx.session() as s:
             school = self.view.ctx.school(s)
-            values = {
-                "name": school.name, "urn": school.urn or "", "phase": school.phase, "postcode": school.postcode or "",
-                "state_funded": school.state_funded, "cpd_target_hours": format_hours(school.cpd_target_hours),
-                "subject_specific_target": format_hours(school.subject_specific_target),
-                "supply_day_rate": format_money(school.supply_day_rate),
-                "mileage_rate": format_money(school.mileage_rate), "evaluation_due_days": str(school.evaluation_due_days),
-                "week_a_commencing": format_date(school.week_a_commencing),
-                "financial_year_start_month": school.financial_year_start_month,
-                "leaver_retention_years": str(school.leaver_retention_years),
-            }
+            values = self.school_values(school)
             self.version = school.version
         for key, value in values.items():
             w = self.widgets[key]
@@ -153,7 +176,17 @@ class SchoolForm(QWidget):
             return
         values = self.values()
         ctx = self.view.ctx
-        if ctx.run(self, "Change school settings", lambda s: apply_settings(ctx.school(s), values) or s.flush() or 1):
+
+        def action(s: Any, version: int | None) -> int:
+            school = ctx.school(s)
+            check_version(school, version)
+            apply_settings(school, values)
+            s.flush()
+            return 1
+
+        compare = values_compare({key: label for key, label, _k in self.FIELDS},
+                                 lambda school: self.display(self.school_values(school)), self.display(values))
+        if ctx.save(self, "Change school settings", (School, ctx.school_id), self.version, action, compare):
             ctx.reload_school()
             self.view.window_.statusBar().showMessage("School settings saved.", 5000)
 
@@ -184,13 +217,29 @@ class TermsForm(QWidget):
         self.error.setObjectName("fieldError")
         layout.addWidget(self.error)
         row = QHBoxLayout()
+        self.delete_button = QPushButton("Use the usual dates")
+        self.delete_button.setToolTip("Forget this year's own term dates; the usual dates apply again")
+        self.delete_button.setAccessibleName("Delete this year's term dates")
+        self.delete_button.clicked.connect(self.delete)
+        row.addWidget(self.delete_button)
         row.addStretch(1)
         self.save_button = QPushButton("Save term dates")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
         layout.addLayout(row)
-        layout.addStretch(1)
+        layout.addWidget(section_title("Years with their own term dates"))
+        layout.addWidget(muted("Double-click a year to edit its dates."))
+        self.saved = QTableWidget(0, 4)
+        self.saved.setAccessibleName("Years with their own term dates")
+        self.saved.setHorizontalHeaderLabels(["Year", "Autumn", "Spring", "Summer"])
+        self.saved.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.saved.verticalHeader().setVisible(False)
+        self.saved.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.saved.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.saved.cellDoubleClicked.connect(self._year_chosen)
+        layout.addWidget(self.saved, 1)
+        self.versions: dict[str, tuple[int, int]] = {}  # term -> (id, version) of the saved row
 
     def load(self) -> None:
         ctx = self.view.ctx
@@ -201,7 +250,50 @@ class TermsForm(QWidget):
                 a, b = self.edits[term.name]
                 a.setText(format_date(term.start))
                 b.setText(format_date(term.end))
+            rows = list(s.scalars(select(TermDates).where(TermDates.school_id == ctx.school_id)
+                                  .order_by(TermDates.academic_year.desc(), TermDates.start_date)))
+        self.versions = {r.term: (r.id, r.version) for r in rows if r.academic_year == ctx.year.start_year}
+        self.delete_button.setEnabled(bool(self.versions))
+        years: dict[int, dict[str, str]] = {}
+        for r in rows:
+            years.setdefault(r.academic_year, {})[r.term] = f"{format_date(r.start_date)} – {format_date(r.end_date)}"
+        self.saved.setRowCount(len(years))
+        for i, (year, terms) in enumerate(years.items()):
+            label = AcademicYear(year, ctx.start_month).label
+            for c, text in enumerate((label, terms.get("autumn", "usual"), terms.get("spring", "usual"),
+                                      terms.get("summer", "usual"))):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, year)
+                self.saved.setItem(i, c, item)
         self.validate()
+
+    def _year_chosen(self, row: int, _column: int) -> None:
+        item = self.saved.item(row, 0)
+        if item is not None:
+            self.view.window_.choose_year(AcademicYear(int(item.data(Qt.ItemDataRole.UserRole)),
+                                                       self.view.ctx.start_month))
+
+    def delete(self) -> None:
+        from ...services.settings_lists import delete_term_dates
+
+        ctx = self.view.ctx
+        if not self.versions:
+            return
+        if not Confirm.ask(self, "Term dates", f"Forget {ctx.year.label}'s own term dates?", yes="Use the usual dates",
+                           detail="Hours are then added up by the usual term dates. You can undo this."):
+            return
+        year = ctx.year.start_year
+        versions = dict(self.versions)
+
+        def action(s: Any) -> int:
+            for ident, version in versions.values():
+                row = s.get(TermDates, ident)
+                if row is not None:
+                    check_version(row, version)
+            return delete_term_dates(s, ctx.school_id, year) or 1
+
+        if ctx.run(self, f"Delete term dates for {ctx.year.label}", action):
+            self.view.window_.statusBar().showMessage(f"{ctx.year.label} uses the usual term dates again.", 5000)
 
     def terms(self) -> list[tuple[str, dt.date, dt.date]]:
         out = []
@@ -232,11 +324,14 @@ class TermsForm(QWidget):
         ctx = self.view.ctx
         terms = self.terms()
         year = ctx.year.start_year
+        versions = dict(self.versions)
 
         def action(s: Any) -> int:
             for term, start, end in terms:
                 row = s.scalar(select(TermDates).where(TermDates.school_id == ctx.school_id,
                                                        TermDates.academic_year == year, TermDates.term == term))
+                if row is not None and term in versions:
+                    check_version(row, versions[term][1])
                 if row is None:
                     s.add(TermDates(school_id=ctx.school_id, academic_year=year, term=term, start_date=start,
                                     end_date=end))
@@ -336,24 +431,36 @@ class PeriodsForm(QWidget):
 
 
 class SchemeDialog(FormDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Add a bursary scheme", parent, ok_text="Add scheme",
-                         intro="Bursary rules change: enter the scheme's current amounts and deadline.")
-        self.add_line("name", "Name *", "", check=lambda x: v.required_text(x, "Name", max_len=200))
-        self.add_line("funder", "Funder", "", check=lambda x: v.clean_text(x, "Funder", max_len=200))
-        self.add_combo("rule", "Pays", list(BURSARY_RULES.items()), "per_day")
-        self.add_line("amount", "Amount", "£0.00", check=lambda x: v.parse_money(x, "Amount"),
-                      tip="Per day or per course, by the rule above")
-        self.add_line("implementation_amount", "Implementation sum", "£0.00",
-                      check=lambda x: v.parse_money(x, "Implementation sum"))
+    def __init__(self, parent: QWidget | None = None, scheme: BursaryScheme | None = None) -> None:
+        super().__init__("Edit bursary scheme" if scheme else "Add a bursary scheme", parent,
+                         ok_text="Save scheme" if scheme else "Add scheme",
+                         intro="Bursary rules change: enter the scheme's current amounts and deadline."
+                               + (" Claims already raised keep the amount they expected." if scheme else ""))
+        x = scheme
+        self.version = x.version if x else None
+        self.add_line("name", "Name *", x.name if x else "", check=lambda t: v.required_text(t, "Name", max_len=200))
+        self.add_line("funder", "Funder", (x.funder or "") if x else "",
+                      check=lambda t: v.clean_text(t, "Funder", max_len=200))
+        self.add_combo("rule", "Pays", list(BURSARY_RULES.items()), x.rule if x else "per_day")
+        self.add_line("amount", "Amount", format_money(x.amount) if x else "£0.00",
+                      check=lambda t: v.parse_money(t, "Amount"), tip="Per day or per course, by the rule above")
+        self.add_line("implementation_amount", "Implementation sum",
+                      format_money(x.implementation_amount) if x else "£0.00",
+                      check=lambda t: v.parse_money(t, "Implementation sum"))
         for head in ("fee", "travel", "accommodation", "subsistence", "cover"):
-            self.add_check(f"covers_{head}", f"Covers {head}" if head != "cover" else "Covers supply cover", True)
-        self.add_line("min_days", "Minimum course days", "0", check=lambda x: v.parse_decimal(x, "Minimum course days"))
-        self.add_line("claim_deadline_days", "Claim deadline (days after the course)", "60",
-                      check=lambda x: v.parse_decimal(x, "Claim deadline (days after the course)"))
-        self.add_check("state_funded_only", "State-funded schools only", True)
-        self.add_line("evidence_required", "Evidence required", "",
-                      check=lambda x: v.clean_text(x, "Evidence required", max_len=500))
+            self.add_check(f"covers_{head}", f"Covers {head}" if head != "cover" else "Covers supply cover",
+                           getattr(x, f"covers_{head}") if x else True)
+        self.add_line("min_days", "Minimum course days", str(x.min_days) if x else "0",
+                      check=lambda t: v.parse_decimal(t, "Minimum course days"))
+        self.add_line("claim_deadline_days", "Claim deadline (days after the course)",
+                      str(x.claim_deadline_days) if x else "60",
+                      check=lambda t: v.parse_decimal(t, "Claim deadline (days after the course)"))
+        self.add_check("state_funded_only", "State-funded schools only", x.state_funded_only if x else True)
+        self.add_line("evidence_required", "Evidence required", (x.evidence_required or "") if x else "",
+                      check=lambda t: v.clean_text(t, "Evidence required", max_len=500))
+        if x is not None:
+            self.add_check("active", "Open for new claims", x.active,
+                           tip="Untick when the scheme closes: its claims keep their history")
 
     def form_check(self, values: dict[str, Any]) -> None:
         from ...services.bursaries import clean_scheme_values
@@ -361,22 +468,23 @@ class SchemeDialog(FormDialog):
         clean_scheme_values(values)
 
     @classmethod
-    def ask(cls, parent: QWidget | None) -> dict[str, Any] | None:
-        dialog = cls(parent)
+    def ask(cls, parent: QWidget | None, scheme: BursaryScheme | None = None) -> dict[str, Any] | None:
+        dialog = cls(parent, scheme)
         if dialog.exec():
             return dialog.values()
         return None
 
 
 class NameDialog(FormDialog):
-    def __init__(self, title: str, label: str, parent: QWidget | None = None) -> None:
-        super().__init__(title, parent, ok_text="Add")
-        self.add_line("name", f"{label} *", "", check=lambda x: v.required_text(x, label, max_len=200))
+    def __init__(self, title: str, label: str, parent: QWidget | None = None, *, name: str = "",
+                 ok_text: str = "Add") -> None:
+        super().__init__(title, parent, ok_text=ok_text)
+        self.add_line("name", f"{label} *", name, check=lambda x: v.required_text(x, label, max_len=200))
         self.resize(420, 160)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, label: str) -> str | None:
-        dialog = cls(title, label, parent)
+    def ask(cls, parent: QWidget | None, title: str, label: str, name: str = "", ok_text: str = "Add") -> str | None:
+        dialog = cls(title, label, parent, name=name, ok_text=ok_text)
         if dialog.exec():
             return str(dialog.values()["name"])
         return None
@@ -407,16 +515,27 @@ class SettingsView(View):
         self.schemes = schemes_model(ctx.db, ctx.school_id, self)
         self.departments = _names_model(ctx.db, ctx.school_id, Department, "Department", self)
         self.providers = _names_model(ctx.db, ctx.school_id, Provider, "Provider", self)
-        for model, name, label, slot in ((self.schemes, "settings-schemes", "Bursary schemes", self.add_scheme),
-                                         (self.departments, "settings-departments", "Departments", self.add_department),
-                                         (self.providers, "settings-providers", "Providers", self.add_provider)):
+        self.list_panels: dict[str, TablePanel] = {}
+        for kind, model, label, noun in (("scheme", self.schemes, "Bursary schemes", "scheme"),
+                                         ("department", self.departments, "Departments", "department"),
+                                         ("provider", self.providers, "Providers", "provider")):
             page = QWidget()
             pl = QVBoxLayout(page)
-            panel = TablePanel(name, model)
+            panel = TablePanel(f"settings-{kind}s", model, noun=(noun, noun + "s"))
             self.panels.append(panel)
-            button = QPushButton(f"Add {label[:-1].lower()}…" if label != "Bursary schemes" else "Add scheme…")
-            button.clicked.connect(slot)
-            panel.filters.addWidget(button)
+            self.list_panels[kind] = panel
+            for text, slot, tip in ((f"Add {noun}…", getattr(self, f"add_{kind}"), f"Add a {noun}"),
+                                    ("Edit…", lambda _c=False, k=kind: self.edit_item(k), f"Edit the chosen {noun} (F2)"),
+                                    ("Delete", lambda _c=False, k=kind: self.delete_item(k),
+                                     f"Delete the chosen {noun} (Delete)")):
+                button = QPushButton(text)
+                button.setToolTip(tip)
+                button.setAccessibleName(f"{text.rstrip('…')} {noun}" if text != f"Add {noun}…" else f"Add {noun}")
+                button.clicked.connect(slot)
+                panel.filters.addWidget(button)
+            self.row_action(panel, "Edit…", lambda k=kind: self.edit_item(k), "F2", "edit")
+            self.row_action(panel, "Delete", lambda k=kind: self.delete_item(k), Qt.Key.Key_Delete, "delete")
+            panel.activated.connect(lambda _i, k=kind: self.edit_item(k))
             pl.addWidget(panel)
             self.tabs.addTab(page, label)
         self.outer.addWidget(self.tabs, 1)
@@ -438,6 +557,67 @@ class SettingsView(View):
         values = SchemeDialog.ask(self)
         if values is not None:
             self.ctx.run(self, "Add bursary scheme", lambda s: add_scheme(s, self.ctx.school(s), **values).id)
+
+    # ---- editing and deleting the lists ----
+    def edit_item(self, kind: str) -> None:
+        ident = self.list_panels[kind].current_id()
+        if ident is None:
+            return
+        getattr(self, f"edit_{kind}")(ident)
+
+    def delete_item(self, kind: str) -> None:
+        from ...services import settings_lists as lists
+
+        ident = self.list_panels[kind].current_id()
+        if ident is None:
+            return
+        model, delete, noun = {"scheme": (BursaryScheme, lists.delete_scheme, "bursary scheme"),
+                               "department": (Department, lists.delete_department, "department"),
+                               "provider": (Provider, lists.delete_provider, "provider")}[kind]
+        panel = self.list_panels[kind]
+        name = panel.model.row_values(panel.model.row_of_id(ident))["name"]
+        if not Confirm.ask(self, f"Delete {noun}", f"Delete the {noun} “{name}”?", yes="Delete",
+                           detail="Only one nothing refers to can be deleted. You can undo this."):
+            return
+        if self.ctx.run(self, f"Delete {noun}", lambda s: delete(s, s.get(model, ident)) or 1):
+            self.window_.statusBar().showMessage(f"Deleted the {noun} {name}.", 5000)
+
+    def edit_scheme(self, ident: int) -> None:
+        from ...services.settings_lists import update_scheme
+
+        with self.ctx.session() as s:
+            scheme = s.get(BursaryScheme, ident)
+        if scheme is None:
+            return
+        values = SchemeDialog.ask(self, scheme)
+        if values is None:
+            return
+        self.ctx.save(self, "Edit bursary scheme", (BursaryScheme, ident), scheme.version,
+                      lambda s, ver: update_scheme(s, s.get(BursaryScheme, ident), expected_version=ver, **values).id,
+                      form_compare(lambda current: SchemeDialog(None, current), values))
+
+    def _rename(self, model: Any, ident: int, noun: str, rename: Any) -> None:
+        with self.ctx.session() as s:
+            row = s.get(model, ident)
+        if row is None:
+            return
+        name = NameDialog.ask(self, f"Rename {noun}", noun.capitalize(), row.name, ok_text="Rename")
+        if name is None or name == row.name:
+            return
+        self.ctx.save(self, f"Rename {noun}", (model, ident), row.version,
+                      lambda s, ver: rename(s, s.get(model, ident), name, expected_version=ver).id,
+                      values_compare({"name": noun.capitalize()}, lambda current: {"name": current.name},
+                                     {"name": name}))
+
+    def edit_department(self, ident: int) -> None:
+        from ...services.settings_lists import rename_department
+
+        self._rename(Department, ident, "department", rename_department)
+
+    def edit_provider(self, ident: int) -> None:
+        from ...services.settings_lists import rename_provider
+
+        self._rename(Provider, ident, "provider", rename_provider)
 
     def add_department(self) -> None:
         from ...services.schools import get_or_create_department

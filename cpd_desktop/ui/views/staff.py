@@ -11,6 +11,7 @@ from sqlalchemy import Float, bindparam, case, cast, func, literal, or_, select,
 from ...models import Activity, Department, Staff
 from ...models.base import Hours
 from ...services.formatting import format_date, format_hours, format_money, format_percent
+from ..conflict import form_compare
 from ..dialogs.staff import StaffDialog
 from ..main_window import Confirm
 from ..tablemodel import Column, PagedQueryModel
@@ -259,8 +260,9 @@ class StaffView(View):
         if answer is None:
             return
         values, version = answer
-        self.ctx.run(self, "Edit member of staff",
-                     lambda s: update_staff(s, s.get(Staff, ident), expected_version=version, **values).id)
+        self.ctx.save(self, "Edit member of staff", (Staff, ident), version,
+                      lambda s, v: update_staff(s, s.get(Staff, ident), expected_version=v, **values).id,
+                      form_compare(lambda current: StaffDialog(self.ctx, current), values))
 
     def delete(self) -> None:
         from ...services.staff import delete_staff
