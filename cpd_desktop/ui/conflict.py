@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -42,7 +43,7 @@ DIFFERENT = "#fff4d6"
 
 @dataclass
 class Conflict:
-    message: str
+    record: str  # what was changed, as the person knows it ("Staff member SAD", "Activity …")
     changed_by: str
     changed_at: str
     rows: list[Row]
@@ -67,9 +68,9 @@ class ConflictDialog(QDialog):
         headline.setObjectName("conflictHeadline")
         layout.addWidget(headline)
         n = len(conflict.differences)
-        detail = QLabel(f"{conflict.message} The {n} field{'s' if n != 1 else ''} that differ{'s' if n == 1 else ''} "
-                        "are highlighted. Reload shows their version and discards yours; Overwrite saves yours "
-                        "over theirs.")
+        fields = "The field that differs is" if n == 1 else f"The {n} fields that differ are"
+        detail = QLabel(f"{conflict.record}: your change has not been saved. {fields} highlighted. Reload shows "
+                        "their version and discards yours; Overwrite saves yours over theirs.")
         detail.setWordWrap(True)
         detail.setObjectName("muted")
         layout.addWidget(detail)
@@ -79,6 +80,7 @@ class ConflictDialog(QDialog):
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -165,10 +167,12 @@ def read_conflict(ctx: Any, record: tuple[type, int], exc: ConcurrentEditError,
         current = s.get(model, ident)
         if current is None:
             return None, None
+        from ..services.audit import describe
+
         who = exc.changed_by or current.updated_by or "somebody else"
         when = exc.changed_at or _when(current.updated_at)
         rows = compare(s, current)
-        return Conflict(exc.message, who, when, rows), current.version
+        return Conflict(describe(current), who, when, rows), current.version
 
 
 def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, int], version: int | None,

@@ -95,8 +95,97 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
     dialog.show()
     grab(dialog, "booking-dialog")
     dialog.close()
+
+    conflict = _conflict(window)
+    from .conflict import ConflictDialog
+
+    box = ConflictDialog(conflict, window)
+    box.resize(760, 520)
+    box.show()
+    grab(box, "conflict-dialog")
+    box.close()
+
+    from .export_dialog import ExportDialog
+
+    export = ExportDialog(window.ctx, window)
+    export.file_edit.setText(str(Path.home() / Path(export.file_edit.text()).name))  # not the temporary folder
+    export.show()
+    grab(export, "export-dialog")
+    export.close()
+    window.close()
+
+    trust_path = _trust_database(work, today)
+    window = MainWindow(today=today)
+    window.resize(*SIZE)
+    window.show()
+    window.open_database(str(trust_path), "Ashcombe Park Academy")
+    window.school_locked = False  # opened by name only to skip the chooser; the switcher is shown
+    window._fill_schools()
+    trust = window.show_view("trust")
+    end = time.monotonic() + 30
+    while trust.data is None and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    grab(window, "trust")
     window.close()
     return shots
+
+
+def _conflict(window: Any) -> Any:
+    """Somebody else changes a person's record while it is open here: the conflict the app shows."""
+    from sqlalchemy import select
+
+    from ..errors import ConcurrentEditError
+    from ..models import Staff
+    from ..services.staff import update_staff
+    from .conflict import form_compare, read_conflict
+    from .dialogs.staff import StaffDialog
+
+    ctx = window.ctx
+    with ctx.session() as s:
+        person = s.scalar(select(Staff).where(Staff.school_id == ctx.school_id, Staff.ect_year.is_(None),
+                                              Staff.leaving_date.is_(None)).order_by(Staff.surname))
+        _ = person.department
+    mine = StaffDialog(ctx, person)
+    mine.fields["role"].widget.setText("Head of Physics")
+    mine.fields["fte"].widget.setText("0.8")
+    values = mine.values()
+    mine.deleteLater()
+    # What another computer would save (written through this window's own connection: it holds the
+    # file's lock, and the record's version moves on the same way).
+    with ctx.session() as s:
+        s.info["user"] = "j.okafor"
+        update_staff(s, s.get(Staff, person.id), role="Second in Science",
+                     email=f"{person.forename[0]}.{person.surname}@ashcombe.sch.uk".lower())
+    error = ConcurrentEditError("Staff record was changed by somebody else.")
+    conflict, _version = read_conflict(ctx, (Staff, person.id), error,
+                                       form_compare(lambda current: StaffDialog(ctx, current), values))
+    assert conflict is not None
+    return conflict
+
+
+def _trust_database(work: Path, today: dt.date) -> Path:
+    """The demo school and two more made the same way (other seeds, other names) in one file."""
+    from ..db import open_database
+    from ..models import School
+    from ..services.demo import build_demo
+    from ..services.transfer import copy_school
+
+    path = work / "trust.sqlite"
+    db = open_database(path, create=True)
+    with db.session() as s:
+        build_demo(s, today=today)
+    for seed, name in ((5, "Brackenfield School"), (9, "Castlegate High School")):
+        source_path = work / f"{seed}.sqlite"
+        source = open_database(source_path, create=True)
+        with source.session() as s:
+            build_demo(s, seed=seed, today=today)
+            for school in s.query(School):
+                school.name = name
+        copy_school(source, db)
+        source.dispose()
+    db.dispose()
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

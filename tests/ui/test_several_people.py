@@ -160,14 +160,14 @@ def test_a_third_save_during_the_question_is_caught_too(school_window: Any, db: 
 def test_the_conflict_dialog_highlights_what_differs(qtbot: Any) -> None:
     from cpd_desktop.ui.conflict import DIFFERENT, Conflict, ConflictDialog
 
-    conflict = Conflict("Staff record Łukasz Zając was changed by j.okafor at 10:42 on 20/11/2025 since you "
-                        "opened it; your change was not saved.", "j.okafor", "10:42 on 20/11/2025",
+    conflict = Conflict("Staff member LZA", "j.okafor", "10:42 on 20/11/2025",
                         [("Surname", "Zając", "Zając"), ("Role", "Head of Physics", "Teacher of Physics"),
                          ("Email", "", "lz@school.org.uk")])
     dialog = ConflictDialog(conflict)
     qtbot.addWidget(dialog)
     texts = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert "Changed by j.okafor at 10:42 on 20/11/2025 since you opened it" in texts
+    assert "Staff member LZA: your change has not been saved. The 2 fields that differ are highlighted" in texts
     table = dialog.table
     assert [table.horizontalHeaderItem(c).text() for c in range(3)] == ["Field", "Their version (j.okafor)", "Yours"]
     highlighted = [r for r in range(table.rowCount()) if table.item(r, 1).background().color().name() == DIFFERENT]

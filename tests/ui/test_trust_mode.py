@@ -210,7 +210,7 @@ def test_trust_view_compares_the_schools_and_opens_one(make_window: Any, trust_f
         assert model.index(r, col("cost")).data().startswith("£")
     other = expected[OTHER]
     assert other.staff == 3 and other.hours == 18  # three workshops of 6 hours
-    assert model.index(1, col("hours_per_fte")).data() == "6"
+    assert model.index(1, col("hours_per_fte")).data() == "6.0"
     assert model.index(1, col("met")).data() == "0 of 3"
     assert model.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()  # the school on show is in bold
 

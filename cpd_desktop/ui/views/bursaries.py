@@ -64,13 +64,13 @@ def claims_model(db: Any, school_id: int, today: Any, parent: Any = None) -> Pag
 def schemes_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
     columns = [
         Column("name", "Scheme", BursaryScheme.name, searchable=True, width=220),
-        Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=160),
-        Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=230),
+        Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=120),
+        Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=190),
         Column("amount", "Amount", BursaryScheme.amount, "money", width=80),
-        Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=130),
-        Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=95),
-        Column("deadline", "Claim within (days)", BursaryScheme.claim_deadline_days, "int", width=120),
-        Column("active", "Open", BursaryScheme.active, "bool", width=50),
+        Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=150),
+        Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=110),
+        Column("deadline", "Claim within (days)", BursaryScheme.claim_deadline_days, "int", width=150),
+        Column("active", "Open", BursaryScheme.active, "bool", width=55),
     ]
 
     def query(cols: list[Any]) -> Any:

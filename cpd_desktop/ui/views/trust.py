@@ -87,22 +87,22 @@ COLUMNS: list[tuple[str, str, str, Any, Any, bool]] = [
     ("fte", "FTE", "Full-time equivalent staff", lambda f: f"{f.row.fte:g}", lambda f: f.row.fte, True),
     ("hours", "Hours", "CPD hours attended in the year", lambda f: format_hours(f.row.hours), lambda f: f.row.hours,
      True),
-    ("hours_per_fte", "Hours per FTE", "Hours per full-time equivalent member of staff",
-     lambda f: format_hours(f.row.hours_per_fte), lambda f: f.row.hours_per_fte, True),
-    ("subject", "Subject-specific", "Share of hours that were subject-specific",
+    ("hours_per_fte", "Hours\nper FTE", "Hours per full-time equivalent member of staff",
+     lambda f: f"{f.row.hours_per_fte:.1f}", lambda f: f.row.hours_per_fte, True),
+    ("subject", "Subject-\nspecific", "Share of hours that were subject-specific",
      lambda f: format_percent(f.row.subject_share), lambda f: _share(f.row.subject_share), True),
-    ("all_parts", "All 5 parts", "Share of hours meeting all five parts of the DfE Standard",
+    ("all_parts", "All 5\nparts", "Share of hours meeting all five parts of the DfE Standard",
      lambda f: format_percent(f.row.all_parts_share), lambda f: _share(f.row.all_parts_share), True),
-    ("met", "Met target", "Staff who have met their (pro-rata) target", _met, _met_share, True),
-    ("cost", "Cost of CPD", "Fees, travel, accommodation, subsistence and supply cover",
+    ("met", "Met\ntarget", "Staff who have met their (pro-rata) target", _met, _met_share, True),
+    ("cost", "Cost of CPD\nwith cover", "Fees, travel, accommodation, subsistence and supply cover",
      lambda f: format_money(f.row.cost), lambda f: f.row.cost, True),
-    ("cover", "of which cover", "Supply cover: days × day rate", lambda f: format_money(f.row.cover_cost),
+    ("cover", "of which\ncover", "Supply cover: days × day rate", lambda f: format_money(f.row.cover_cost),
      lambda f: f.row.cover_cost, True),
-    ("expected", "Bursary expected", "", lambda f: format_money(f.row.bursary_expected),
+    ("expected", "Bursary\nexpected", "Bursary money expected", lambda f: format_money(f.row.bursary_expected),
      lambda f: f.row.bursary_expected, True),
-    ("claimed", "Claimed", "Bursary money claimed", lambda f: format_money(f.row.bursary_claimed),
+    ("claimed", "Bursary\nclaimed", "Bursary money claimed", lambda f: format_money(f.row.bursary_claimed),
      lambda f: f.row.bursary_claimed, True),
-    ("received", "Received", "Bursary money received", lambda f: format_money(f.row.bursary_received),
+    ("received", "Bursary\nreceived", "Bursary money received", lambda f: format_money(f.row.bursary_received),
      lambda f: f.row.bursary_received, True),
 ]
 
@@ -147,8 +147,9 @@ class TrustModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.AccessibleTextRole):
             return str(text(figures))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{figures.row.school}: {title} {text(figures)}" if index.column() else \
-                "Double-click to open this school"
+            if not index.column():
+                return "Double-click to open this school"
+            return f"{figures.row.school}: {title.replace(chr(10), ' ')} {text(figures)}"
         if role in TEXT_ROLES:
             return ""
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -273,7 +274,10 @@ class HoursPerFteChart(QWidget):
             p.setPen(QPen(QColor("#b54708"), 2))
             p.drawLine(int(tx), y, int(tx), y + self.BAR)
             p.setPen(QColor("#1f2937"))
-            p.drawText(QRectF(left + max(value, target) * scale + 6, y, 80, self.BAR),
+            x = left + value * scale + 6
+            if value < target and tx - x < 50:  # the figure would sit on the target line
+                x = tx + 6
+            p.drawText(QRectF(x, y, 80, self.BAR),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{value:.1f} h")
         p.end()
 
@@ -316,7 +320,7 @@ class TrustView(View):
         header.setStretchLastSection(True)
         self.table.setSortingEnabled(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        for i, width in enumerate((220, 55, 60, 80, 105, 115, 85, 85, 105, 105, 125, 95, 95)):
+        for i, width in enumerate((200, 55, 55, 65, 72, 75, 60, 68, 100, 88, 88, 88, 88)):
             self.table.setColumnWidth(i, width)
         self.table.activated.connect(lambda index: self.open_school(self.model.school_id(index.row())))
         self.totals = muted("")
