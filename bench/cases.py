@@ -815,8 +815,9 @@ def startup_case(ctx: Context, label: str, db: Path, school: str | None) -> Case
         name=f"start-up to usable window, {label}", ours=ours, floor=floor, target_ratio=1.5,
         runs=runs(ctx, 5), warmup=ctx.runs is None,
         note="From launching a fresh `python` process to the main window shown with the database open, no "
-             "background job running and the event loop idle (`bench/ui_probe.py`), vs the same for a bare "
-             "PySide6 window with an empty table; offscreen platform; peak MB is the process's peak RSS.")
+             "background job running (the file's integrity check excepted) and the event loop idle "
+             "(`bench/ui_probe.py`), vs the same for a bare PySide6 window with an empty table; offscreen "
+             "platform; peak MB is the process's peak RSS.")
 
 
 def memory_case(ctx: Context, label: str, db: Path, school: str | None) -> Case:
