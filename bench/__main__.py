@@ -34,7 +34,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
     p.add_argument("--runs", type=int, help="runs of every case (default: each case's own, 3–5)")
     p.add_argument("--only", action="append", default=[], metavar="TEXT",
-                   help="run only the cases whose name contains TEXT (may be repeated)")
+                   help="run only the cases whose name contains TEXT (may be repeated; RESULTS.md is left alone)")
     p.add_argument("--out", type=Path, default=BENCH_DIR, help="folder for results.json and RESULTS.md")
     p.add_argument("--cache", type=Path, default=CACHE_DIR, help="folder of the generated databases")
     p.add_argument("--no-markdown", action="store_true", help="write results.json only")
@@ -78,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results))
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(results, args.out / "results.json")
-    if not args.no_markdown:
+    # A run of some cases only would replace the whole section of its scale: it writes results.json alone.
+    markdown = not args.no_markdown and not args.only
+    if markdown:
         write_markdown(results, info, args.out / "RESULTS.md", notes=[])
-    print(f"\nwrote {args.out / 'results.json'}" + ("" if args.no_markdown else f" and {args.out / 'RESULTS.md'}")
+    print(f"\nwrote {args.out / 'results.json'}" + (f" and {args.out / 'RESULTS.md'}" if markdown else "")
           + f" in {info.seconds:.0f} s")
     return 0
 
