@@ -128,6 +128,7 @@ class MainWindow(QMainWindow):
         self.school_locked = False  # started with --school: this school's staff see only their school
         self._checking: Any = None  # the background look for other people's changes, while it runs
         self._offline = False
+        self._refresh_pending = False  # others' changes seen while a dialog was open
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
         self.refresh_timer.timeout.connect(self.check_for_changes)
@@ -598,7 +599,7 @@ class MainWindow(QMainWindow):
                 self._offline = False
                 self.statusBar().showMessage("Connected to the database again.", 5000)
                 changed = True
-            if changed and self.ctx is ctx:
+            if (changed or self._refresh_pending) and self.ctx is ctx:
                 self.refresh_from_others()
 
         def failed(exc: BaseException) -> None:
@@ -623,8 +624,12 @@ class MainWindow(QMainWindow):
     def refresh_from_others(self) -> None:
         """Show what others changed: the view on screen requeries keeping its selection and scroll;
         the others requery when next shown. Not while a dialog is open over the window."""
-        if self.ctx is None or QApplication.activeModalWidget() is not None:
+        if self.ctx is None:
             return
+        if QApplication.activeModalWidget() is not None:
+            self._refresh_pending = True  # shown at the next look, once the dialog has closed
+            return
+        self._refresh_pending = False
         self.ctx.reload_school()
         self._fill_schools()
         self._data_changed()

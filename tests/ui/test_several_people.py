@@ -183,8 +183,8 @@ def test_the_conflict_dialog_highlights_what_differs(qtbot: Any) -> None:
 
 def test_every_edit_dialog_saves_against_the_version_it_showed(shared_demo: Any, monkeypatch: pytest.MonkeyPatch,
                                                                conflicts: Any) -> None:
-    """Activity, booking, cover lesson, claim, school settings and a bursary scheme: each refuses to
-    save over somebody else's change and shows their version."""
+    """Activity, booking, cover lesson, claim, school settings, a bursary scheme and an evaluation: each
+    refuses to save over somebody else's change and shows their version."""
     from cpd_desktop.services import activities, bookings, bursaries
     from cpd_desktop.services.settings_lists import update_scheme
     from cpd_desktop.ui.dialogs.activity import ActivityDialog
@@ -249,7 +249,19 @@ def test_every_edit_dialog_saves_against_the_version_it_showed(shared_demo: Any,
         path, lambda s: update_scheme(s, s.get(BursaryScheme, scheme), amount="£120.00")))
     settings_view.edit_scheme(scheme)
     assert ("Amount", "£120.00", "£99.00") in shown[-1].rows
-    assert len(shown) == 6 and all(c.changed_by == "j.okafor" for c in shown)
+
+    from cpd_desktop.ui.dialogs.activity import EvaluationDialog
+
+    log = window.show_view("log")
+    ident = log.model.row_id(0)
+    answer(monkeypatch, EvaluationDialog, {"impact": "Pupils plan their own practicals now."},
+           check=lambda _d: other_person(path, lambda s: activities.record_evaluation(
+               s, s.get(Activity, ident), impact="Theirs: more confident with required practicals.",
+               evaluated_on=TODAY)))
+    log.evaluate(ident)
+    assert ("Impact on teaching", "Theirs: more confident with required practicals.",
+            "Pupils plan their own practicals now.") in shown[-1].rows
+    assert len(shown) == 7 and all(c.changed_by == "j.okafor" for c in shown)
 
 
 def test_the_window_shows_what_others_saved_keeping_selection_and_scroll(shared_demo: Any, qtbot: Any) -> None:
@@ -401,3 +413,24 @@ def test_two_people_and_a_dropped_connection_on_postgresql(pg_url: str, make_win
     with window.ctx.session() as s:
         assert s.scalar(select(func.count()).select_from(Staff).where(Staff.staff_code == "TOB")) == 1
     window.close_database()
+
+
+def test_changes_seen_behind_a_dialog_are_shown_once_it_closes(shared_demo: Any, qtbot: Any) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialog
+
+    window = shared_demo
+    staff = window.show_view("staff")
+    count = staff.model.rowCount()
+    dialog = QDialog(window)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    other_person(window.ctx.db.path, lambda s: staff_service.add_staff(
+        s, s.scalar(select(School)), forename="Aled", surname="Aaronson", staff_code="AAA"))
+    window.check_for_changes()
+    qtbot.waitUntil(lambda: window._checking is None, timeout=10_000)
+    assert staff.model.rowCount() == count  # nothing moves under the person's dialog
+    dialog.close()
+    window.check_for_changes()  # the next look (the timer, or the window coming to the front)
+    qtbot.waitUntil(lambda: staff.model.rowCount() == count + 1, timeout=10_000)

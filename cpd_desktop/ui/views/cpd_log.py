@@ -10,6 +10,7 @@ from sqlalchemy import and_, case, literal, select
 
 from ...models import Activity, Department, Provider, Staff
 from ...models.enums import FORMATS, STANDARD_PARTS, TERMS
+from ...services.concurrency import check_version
 from ...services.years import term_buckets, terms_for
 from ..conflict import form_compare
 from ..dialogs.activity import ActivityDialog, EvaluationDialog
@@ -279,8 +280,15 @@ def evaluate_activity(parent: Any, ctx: Any, ident: int) -> bool:
     values = EvaluationDialog.ask(parent, activity, ctx.today)
     if values is None:
         return False
-    result = ctx.run(parent, "Record evaluation", lambda s: record_evaluation(
-        s, s.get(Activity, ident), impact=values["impact"], confidence=values["confidence"],
-        pupil_outcomes=values["pupil_outcomes"], follow_up_actions=values["follow_up_actions"],
-        evaluated_on=values["evaluated_on"]).id)
+
+    def action(s: Any, version: int | None) -> int:
+        current = s.get(Activity, ident)
+        check_version(current, version)
+        return record_evaluation(
+            s, current, impact=values["impact"], confidence=values["confidence"],
+            pupil_outcomes=values["pupil_outcomes"], follow_up_actions=values["follow_up_actions"],
+            evaluated_on=values["evaluated_on"]).id
+
+    result = ctx.save(parent, "Record evaluation", (Activity, ident), activity.version, action,
+                      form_compare(lambda current: EvaluationDialog(current, today=ctx.today), values))
     return result is not None
