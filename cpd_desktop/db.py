@@ -193,11 +193,14 @@ class Database:
             if self.damaged:
                 raise DatabaseDamagedError(f"{self.label} is damaged; nothing was saved.",
                                            hint="Restore the newest backup (File → Restore from backup…).")
-            try:
-                _quick_check(self)
-            except DatabaseDamagedError:
+        # Not under the mutex: reads (which end their transactions under it) go on while it runs.
+        try:
+            _quick_check(self)
+        except DatabaseDamagedError:
+            with self._mutex:
                 self.damaged = True
-                raise
+            raise
+        with self._mutex:
             self.verified = True
 
     def _before_write(self, conn_id: int) -> None:
@@ -378,9 +381,7 @@ def open_database(
                 with db._mutex:
                     db._acquire()
         if migrate:
-            from .migrate import upgrade_on_open
-
-            upgrade_on_open(db)
+            migrate_if_needed(db)
     except BaseException:
         db.dispose()
         raise
@@ -405,10 +406,32 @@ def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
         raise DatabaseError(f"The database server at {db.label} cannot be reached.",
                             hint="Check the network and the server, then try again.") from exc
     if migrate:
-        from .migrate import upgrade_on_open
-
-        upgrade_on_open(db)
+        migrate_if_needed(db)
     return db
+
+
+def migrate_if_needed(db: Database) -> None:
+    """Upgrade the schema if the file is older than this version of the app.
+
+    The stored revision is compared with ``schema.HEAD_REVISION`` first, so opening an up-to-date
+    database (nearly every start) never loads Alembic or reads its scripts.
+    """
+    from .schema import HEAD_REVISION
+
+    try:
+        with db.engine.connect() as conn:
+            current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except SAOperationalError:
+        current = None  # a new file: no version table yet
+    except Exception as exc:  # noqa: BLE001 - e.g. PostgreSQL's "relation does not exist"
+        if "alembic_version" not in str(exc):
+            raise
+        current = None
+    if current == HEAD_REVISION:
+        return
+    from .migrate import upgrade_on_open
+
+    upgrade_on_open(db)
 
 
 def _session_factory(engine: Engine) -> sessionmaker[Session]:
