@@ -434,3 +434,16 @@ def test_changes_seen_behind_a_dialog_are_shown_once_it_closes(shared_demo: Any,
     dialog.close()
     window.check_for_changes()  # the next look (the timer, or the window coming to the front)
     qtbot.waitUntil(lambda: staff.model.rowCount() == count + 1, timeout=10_000)
+
+
+def test_coming_to_the_front_looks_for_changes(shared_demo: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import QEvent
+
+    window = shared_demo
+    looked: list[int] = []
+    monkeypatch.setattr(type(window), "check_for_changes", lambda self: looked.append(1))
+    monkeypatch.setattr(type(window), "isActiveWindow", lambda self: True)
+    window.changeEvent(QEvent(QEvent.Type.ActivationChange))
+    assert looked == [1]
+    window.changeEvent(QEvent(QEvent.Type.WindowTitleChange))
+    assert looked == [1]
