@@ -106,6 +106,9 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     if QApplication.instance() is None:  # no window to show it in: stderr, never a bare traceback
         print(f"cpd-desktop: {message} {hint}", file=sys.stderr)
         return
+    window = parent.window() if parent is not None else QApplication.activeWindow()
+    if connection_lost(exc) and hasattr(window, "_offline"):
+        window._offline = True  # the window's next look at the server refreshes what failed to load
     ErrorDialog.ask(parent or QApplication.activeWindow(), title=title, message=message, hint=hint,
                     details=details, is_bug=is_bug)
 

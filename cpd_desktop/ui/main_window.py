@@ -595,12 +595,12 @@ class MainWindow(QMainWindow):
 
         def done(changed: bool) -> None:
             self._checking = None
-            if self._offline:
-                self._offline = False
-                self.statusBar().showMessage("Connected to the database again.", 5000)
-                changed = True
-            if (changed or self._refresh_pending) and self.ctx is ctx:
+            back = self._offline
+            self._offline = False
+            if (changed or back or self._refresh_pending) and self.ctx is ctx:
                 self.refresh_from_others()
+            if back:
+                self.statusBar().showMessage("Connected to the database again.", 5000)
 
         def failed(exc: BaseException) -> None:
             self._checking = None

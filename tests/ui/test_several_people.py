@@ -360,12 +360,18 @@ def test_cancel_after_a_dropped_connection_leaves_nothing_half_written(school_wi
     assert ctx.undo_stack.count() == 0 and len(calls) == 1 and not shown_errors
 
 
-def test_a_lost_connection_while_reading_gets_a_plain_message(school_window: Any, shown_errors: Any) -> None:
+def test_a_lost_connection_while_reading_gets_a_plain_message(school_window: Any, shown_errors: Any,
+                                                              qtbot: Any) -> None:
     from cpd_desktop.ui.errors import show_error
 
     show_error(school_window, OperationalError("SELECT …", {}, Exception("server closed the connection unexpectedly")))
     assert shown_errors[-1]["is_bug"] is False
     assert "connection to the database server was lost" in shown_errors[-1]["message"]
+    assert school_window._offline  # so the next look at the server, once it answers, reloads the view
+    staff = school_window.show_view("staff")
+    with qtbot.waitSignal(staff.model.refreshed, timeout=10_000):
+        school_window.check_for_changes()
+    assert school_window.statusBar().currentMessage() == "Connected to the database again."
 
 
 # ---- the same on a trust's PostgreSQL server ----
