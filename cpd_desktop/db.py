@@ -46,6 +46,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from .errors import DatabaseDamagedError, DatabaseError, ReadOnlyError
 
@@ -277,8 +278,10 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     # hide_parameters: an error or a log line never carries the values of the school's records.
     if readonly:
         uri = path.absolute().as_uri() + "?mode=ro"
+        # "sqlite://" would otherwise get the in-memory pool, one connection per thread, so a second
+        # connection opened while the first is in a transaction would be that same connection.
         engine = create_engine(
-            "sqlite://", hide_parameters=True,
+            "sqlite://", hide_parameters=True, poolclass=QueuePool,
             creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000),
         )
     else:

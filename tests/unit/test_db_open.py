@@ -82,3 +82,14 @@ def test_a_deferred_check_passes_a_sound_file_once(db_path: Path) -> None:
     assert db.verified and not db.damaged
     db.verify()  # a second call does nothing
     db.dispose()
+
+
+def test_a_read_only_database_gives_each_user_action_its_own_connection(db_path: Path) -> None:
+    # Copying a school out of a read-only file reads on two connections at once.
+    open_database(db_path, create=True).dispose()
+    db = open_database(db_path, readonly=True)
+    with db.engine.connect() as first:
+        first.exec_driver_sql("SELECT count(*) FROM school").scalar()
+        with db.engine.connect() as second:
+            assert second.exec_driver_sql("SELECT count(*) FROM school").scalar() == 0
+    db.dispose()
