@@ -132,12 +132,14 @@ class PagedQueryModel(QAbstractTableModel):
 
     # ---- the query ----
     def statement(self, *, for_count: bool = False) -> Select[Any]:
+        words = [w for w in self._search.split() if w]
         if self.plan is not None:
             key = self.columns[self._sort_column].key if 0 <= self._sort_column < len(self.columns) else ""
-            self.plan["scan"] = not self._filters and key not in self.plan.get("indexed_sorts", ())
+            # A search reads every row's text whatever the sort, and a word that matches nothing reads
+            # them all: in table order that is several times faster than through the school's index.
+            self.plan["scan"] = bool(words) or (not self._filters and key not in self.plan.get("indexed_sorts", ()))
         stmt = self._query([self._id_expr, *[c.expr for c in self.columns]])
         conditions = list(self._filters)
-        words = [w for w in self._search.split() if w]
         searchable = [c for c in self.columns if c.searchable]
         for word in words:
             pattern = like_pattern(word)
