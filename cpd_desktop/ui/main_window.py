@@ -53,6 +53,7 @@ VIEW_NAMES = [v[0] for v in VIEWS]
 # The trust view is only there for a database of several schools (or a trust's server).
 SHORTCUTS = {"trust": "Ctrl+0", **{name: f"Ctrl+{i}" for i, name in enumerate(VIEW_NAMES[1:], start=1)}}
 REFRESH_MS = 20_000  # how often the window looks for what other people have saved
+BACKUP_CHECK_MS = 10 * 60_000  # how often the window asks whether a scheduled backup is due
 
 
 class SchoolChooser:
@@ -132,6 +133,10 @@ class MainWindow(QMainWindow):
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(REFRESH_MS)
         self.refresh_timer.timeout.connect(self.check_for_changes)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(BACKUP_CHECK_MS)
+        self.backup_timer.timeout.connect(self.backup_if_due)
+        self._backing_up: Any = None
         self._verifying: Any = None
         self.setWindowIcon(app_icon())
         self.setWindowTitle("CPD Desktop")
@@ -472,18 +477,48 @@ class MainWindow(QMainWindow):
         self.database_opened.emit()
 
     def _verify_in_background(self, db: Any) -> None:
-        """SQLite's quick_check, off the UI thread; a damaged file is reported and never written to."""
-        if getattr(db, "verified", True):
-            return
+        """Off the UI thread: SQLite's quick_check (a damaged file is reported and never written to),
+        then a backup if the file changed since its newest one."""
         from .workers import Job
+
+        def work(_progress: Any, _cancelled: Any) -> Any:
+            if not getattr(db, "verified", True):
+                db.verify()
+            if db.path is not None and not db.readonly:
+                from ..services.backups import auto_backup_on_open
+
+                return auto_backup_on_open(db)
+            return None
 
         def failed(exc: BaseException) -> None:
             if self.ctx is not None and self.ctx.db is db:
                 show_error(self, exc)
 
-        job = Job(lambda _progress, _cancelled: db.verify())
+        job = Job(work)
         job.failed.connect(failed)
         self._verifying = job.start()
+
+    def backup_if_due(self) -> None:
+        """The backup timer: while the window is open, a backup whenever the file changed and the
+        newest backup is half an hour old (thinned like the others)."""
+        if self.ctx is None or self.ctx.db.path is None or self.ctx.db.readonly or self._backing_up is not None:
+            return
+        from .workers import Job
+
+        db = self.ctx.db
+
+        def work(_progress: Any, _cancelled: Any) -> Any:
+            from ..services.backups import backup_if_due
+
+            return backup_if_due(db)
+
+        def done(*_args: Any) -> None:
+            self._backing_up = None
+
+        job = Job(work)
+        job.finished.connect(done)
+        job.failed.connect(lambda exc: log.warning("scheduled backup failed: %s", type(exc).__name__))
+        self._backing_up = job.start()
 
     def _install_context(self, db: Any, school_id: int, year: Any = None) -> None:
         from .context import AppContext
@@ -498,9 +533,11 @@ class MainWindow(QMainWindow):
         self._update_title()
         self.ctx.changed_elsewhere()  # note where the audit trail stands now
         self.refresh_timer.start()
+        self.backup_timer.start()
 
     def close_database(self, *, dispose: bool = True) -> None:
         self.refresh_timer.stop()
+        self.backup_timer.stop()
         for page in list(self.pages.values()):
             self.view_stack.removeWidget(page)
             page.deleteLater()
@@ -880,6 +917,7 @@ class MainWindow(QMainWindow):
     # ---- closing ----
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.refresh_timer.stop()
+        self.backup_timer.stop()
         settings.save_geometry("main", self)
         for view in self.pages.values():
             if hasattr(view, "save_layout"):
