@@ -4,6 +4,7 @@ departments and providers. Every field validates as you type; Save is an undoabl
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -499,6 +500,76 @@ def _names_model(db: Any, school_id: int, model: Any, title: str, parent: Any) -
     return PagedQueryModel(db, columns, query, model.id, parent=parent)
 
 
+class BackupsForm(QWidget):
+    """Where automatic backups go, and what is there now."""
+
+    def __init__(self, view: SettingsView) -> None:
+        super().__init__()
+        self.view = view
+        layout = QVBoxLayout(self)
+        layout.addWidget(section_title("Backups"))
+        layout.addWidget(muted(
+            "CPD Desktop backs the file up when you open it (if it changed), every half hour while it is "
+            "open and changing, before every upgrade and restore, and when you choose File → Back up now. "
+            "Each backup is checked and kept with its SHA-256. Old ones are thinned: the last eight, then "
+            "one a day, a week and a month. Choose a folder on another drive to survive a disk failure."))
+        row = QHBoxLayout()
+        self.folder = QLineEdit()
+        self.folder.setReadOnly(True)
+        self.folder.setAccessibleName("Backup folder")
+        change = QPushButton("Change folder…")
+        change.setAccessibleName("Change the backup folder")
+        change.clicked.connect(self.choose)
+        default = QPushButton("Use the usual folder")
+        default.setAccessibleName("Use the usual backup folder")
+        default.clicked.connect(self.use_default)
+        row.addWidget(QLabel("Folder:"))
+        row.addWidget(self.folder, 1)
+        row.addWidget(change)
+        row.addWidget(default)
+        layout.addLayout(row)
+        self.summary = muted("")
+        layout.addWidget(self.summary)
+        layout.addStretch(1)
+
+    def load(self) -> None:
+        from ...services.backups import backup_folder, list_backups
+
+        db = self.view.ctx.db
+        self.folder.setText(str(backup_folder(db)))
+        if db.path is None:
+            self.summary.setText("This is a trust's server: its host backs it up (pg_dump), not CPD Desktop.")
+            return
+        found = list_backups(db)
+        if found:
+            newest = found[0]
+            self.summary.setText(f"{len(found)} backup{'' if len(found) == 1 else 's'} of this file. "
+                                 f"The newest: {newest.describe()}.")
+        else:
+            self.summary.setText("No backups of this file yet.")
+
+    def choose(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from ...services.backups import set_backup_folder
+
+        chosen = QFileDialog.getExistingDirectory(self, "Folder for backups", self.folder.text())
+        if chosen:
+            try:
+                set_backup_folder(Path(chosen))
+            except Exception as exc:  # noqa: BLE001 - shown to the person: a folder they cannot write
+                from ..errors import show_error
+
+                show_error(self, exc)
+            self.load()
+
+    def use_default(self) -> None:
+        from ...services.backups import set_backup_folder
+
+        set_backup_folder(None)
+        self.load()
+
+
 class SettingsView(View):
     title = "Settings"
     subtitle = "Your school's details, term dates, periods, targets, bursary schemes, departments and providers."
@@ -538,6 +609,8 @@ class SettingsView(View):
             panel.activated.connect(lambda _i, k=kind: self.edit_item(k))
             pl.addWidget(panel)
             self.tabs.addTab(page, label)
+        self.backups_form = BackupsForm(self)
+        self.tabs.addTab(self.backups_form, "Backups")
         self.outer.addWidget(self.tabs, 1)
 
     def reload(self) -> None:
@@ -545,6 +618,7 @@ class SettingsView(View):
         self.school_form.load()
         self.terms_form.load()
         self.periods_form.load()
+        self.backups_form.load()
         for model in (self.schemes, self.departments, self.providers):
             model.refresh()
 
