@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from .errors import DatabaseDamagedError, DatabaseError, ReadOnlyError
+from .schema import HEAD_REVISION
 
 if TYPE_CHECKING:
     from .services.locking import LockInfo, WriteLock
@@ -419,8 +420,6 @@ def migrate_if_needed(db: Database) -> None:
     The stored revision is compared with ``schema.HEAD_REVISION`` first, so opening an up-to-date
     database (nearly every start) never loads Alembic or reads its scripts.
     """
-    from .schema import HEAD_REVISION
-
     try:
         with db.engine.connect() as conn:
             current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()

@@ -533,7 +533,7 @@ class BackupsForm(QWidget):
         layout.addStretch(1)
 
     def load(self) -> None:
-        from ...services.backups import backup_folder, list_backups
+        from ...services.backups import REASON_LABELS, backup_folder, format_size, list_backups
 
         db = self.view.ctx.db
         self.folder.setText(str(backup_folder(db)))
@@ -543,8 +543,11 @@ class BackupsForm(QWidget):
         found = list_backups(db)
         if found:
             newest = found[0]
-            self.summary.setText(f"{len(found)} backup{'' if len(found) == 1 else 's'} of this file. "
-                                 f"The newest: {newest.describe()}.")
+            # Date, size and why only: a trust's file holds other schools, whose names are not shown here.
+            why = REASON_LABELS.get(newest.reason, newest.reason)
+            self.summary.setText(f"{len(found)} backup{'' if len(found) == 1 else 's'} of this file. The newest: "
+                                 f"{newest.created:%d/%m/%Y %H:%M} · {format_size(newest.size)}"
+                                 + (f" · {why}." if why else "."))
         else:
             self.summary.setText("No backups of this file yet.")
 
