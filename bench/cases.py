@@ -17,10 +17,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from cpd_desktop.db import Database, open_database
-from cpd_desktop.models import School
+from cpd_desktop.models import Activity, School
 from cpd_desktop.models.enums import FORMATS
 from cpd_desktop.services import reports, years
 
@@ -169,6 +169,134 @@ def hours_case(ctx: Context, gen: Generated, label: str) -> Case:
         note=f"{len(schools)} school(s) × {len(span)} years, {n:,} activities: `reports.hours_by_staff` for "
              "every school and year vs the same GROUP BY (with the staff and department join) in raw sqlite3; "
              "both give the same figures.")
+
+
+# ---- the same on a trust's PostgreSQL server ---------------------------------------------------
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def _pg_admin_url() -> str:
+    import os
+
+    return os.environ.get("CPD_BENCH_POSTGRES_URL") or os.environ.get("CPD_TEST_POSTGRES_URL") or PG_DEFAULT
+
+
+def _pg_copy(gen: Generated) -> str | Unavailable:
+    """The trust database copied onto PostgreSQL (once: kept on the server between runs, by content)."""
+    import hashlib
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from cpd_desktop.services.transfer import copy_school
+
+    admin_url = _pg_admin_url()
+    name = "cpd_bench_" + hashlib.sha256(gen.path.name.encode()).hexdigest()[:12]
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+    except Exception as exc:  # noqa: BLE001 - no server here: the case says so
+        return Unavailable("hours per staff per year and term, PostgreSQL", f"no PostgreSQL server at "
+                           f"{admin_url} ({type(exc).__name__})", "≤ 1.5×")
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    want = gen.counts.get("activity", 0)
+    if exists:
+        probe = create_engine(url)
+        try:
+            with probe.connect() as conn:
+                have = conn.execute(text("SELECT count(*) FROM activity")).scalar()
+        except Exception:  # noqa: BLE001 - a half-made copy from an interrupted run
+            have = -1
+        probe.dispose()
+        if have == want:
+            admin.dispose()
+            return url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    source = open_database(gen.path, readonly=True)
+    target = open_database(url)
+    try:
+        with source.session() as s:
+            names = list(s.scalars(select(School.name).order_by(School.id)))
+        for school_name in names:  # the app's own migrate path, one school at a time
+            copy_school(source, target, school_name)
+    finally:
+        source.dispose()
+        target.dispose()
+    return url
+
+
+def pg_hours_case(ctx: Context, gen: Generated, label: str) -> Item:
+    """`reports.hours_by_staff` on PostgreSQL vs the same GROUP BY sent raw through psycopg."""
+    made = _pg_copy(gen)
+    if isinstance(made, Unavailable):
+        return made
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    db = open_database(made)
+    ctx.opened.append(db)
+    u = make_url(made)
+    raw = psycopg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username, dbname=u.database,
+                          password=u.password)
+    sql = HOURS_SQL
+    for key in ("school", "start", "end", "t1s", "t1e", "t2s", "t2e", "t3s", "t3e"):
+        sql = sql.replace(f":{key}", f"%({key})s")
+    with db.session() as s:
+        schools = list(s.scalars(select(School).order_by(School.id)))
+        first, last = s.execute(select(func.min(Activity.date), func.max(Activity.date))).one()
+    span = [years.AcademicYear(y) for y in range(years.academic_year_of(first).start_year,
+                                                 years.academic_year_of(last).start_year + 1)]
+
+    def ours() -> dict[tuple[int, int, int], tuple[Any, ...]]:
+        out = {}
+        with db.session() as s:
+            for school in schools:
+                for year in span:
+                    for r in reports.hours_by_staff(s, school, year):
+                        out[(school.id, year.start_year, r.staff_id)] = (
+                            r.hours, r.subject_specific_hours, r.all_parts_hours, r.activities, r.evaluated,
+                            *r.by_term.values())
+        return out
+
+    def floor() -> dict[tuple[int, int, int], tuple[Any, ...]]:
+        out = {}
+        with raw.cursor() as cur:
+            for school in schools:
+                for year in span:
+                    terms = db_terms[(school.id, year.start_year)]
+                    params = {"school": school.id, "start": year.start, "end": year.end,
+                              "t1s": terms[0].start, "t1e": terms[0].end, "t2s": terms[1].start,
+                              "t2e": terms[1].end, "t3s": terms[2].start, "t3e": terms[2].end}
+                    cur.execute(sql, params)
+                    for row in cur.fetchall():
+                        out[(school.id, year.start_year, row[0])] = tuple(v or 0 for v in row[7:])
+        raw.rollback()
+        return out
+
+    with db.session() as s:  # the school's term dates, read once (the raw side does not time the app's rules)
+        db_terms = {(school.id, year.start_year): years.term_buckets(years.terms_for(s, school, year), year)
+                    for school in schools for year in span}
+
+    def check(mine: dict[Any, tuple[Any, ...]], floor_rows: dict[Any, tuple[Any, ...]]) -> None:
+        assert mine.keys() == floor_rows.keys(), "ours and the floor list different people"
+        for key, figures in mine.items():
+            assert all(abs(Decimal(str(a)) - Decimal(str(b))) < Decimal("0.01") for a, b in
+                       zip(figures, floor_rows[key], strict=True)), f"figures differ for {key}"
+
+    ctx.connections.append(raw)  # type: ignore[arg-type]  # closed with the rest (it has close())
+    n = gen.counts.get("activity", 0)
+    return Case(
+        name=f"hours per staff per year and term, {label}, PostgreSQL", ours=ours, floor=floor, target_ratio=1.5,
+        runs=runs(ctx, 5), check=check,
+        note=f"{len(schools)} school(s) × {len(span)} years, {n:,} activities copied onto PostgreSQL with "
+             "`cpd-desktop migrate`'s code: `reports.hours_by_staff` for every school and year vs the same "
+             "GROUP BY issued raw through psycopg; both give the same figures.")
 
 
 # ---- one person's year ------------------------------------------------------------------------
@@ -881,6 +1009,8 @@ def all_cases(ctx: Context, *, full: bool, only: list[str]) -> Iterator[Item]:
     ]
     if full and ctx.trust is not None:
         factories.append((f"hours per staff per year and term, {big}", lambda: hours_case(ctx, ctx.trust, big)))
+        factories.append((f"hours per staff per year and term, {big}, PostgreSQL",
+                          lambda: pg_hours_case(ctx, ctx.trust, big)))
     factories += [
         ("one person's year", lambda: person_case(ctx)),
         ("import a", lambda: import_case(ctx)),
