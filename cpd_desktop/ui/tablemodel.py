@@ -13,6 +13,7 @@ thousands of times (see ``tests/ui/test_pyside_none_regression.py``).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,10 +22,12 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QGuiApplication
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.exc import OperationalError
 
 from ..services.formatting import format_date, format_datetime, format_hours, format_money
 
 PAGE_SIZE = 200
+INDEX_BUDGET_S = 0.02  # how long a search may walk the sort's index before reading the table instead
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RAW_ROLE = Qt.ItemDataRole.UserRole
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -120,6 +123,7 @@ class PagedQueryModel(QAbstractTableModel):
         self._filters: list[Any] = []
         self.params: dict[str, Any] = {}  # values of bindparams in the columns (the year, the target)
         self._search = ""
+        self._index_first = False  # a search trying the sort's index first (see _fetch)
         self._sort_column, self._sort_order = default_sort
         palette = QGuiApplication.palette()
         self._text_brush = QBrush(palette.text())
@@ -137,7 +141,8 @@ class PagedQueryModel(QAbstractTableModel):
             key = self.columns[self._sort_column].key if 0 <= self._sort_column < len(self.columns) else ""
             # A search reads every row's text whatever the sort, and a word that matches nothing reads
             # them all: in table order that is several times faster than through the school's index.
-            self.plan["scan"] = bool(words) or (not self._filters and key not in self.plan.get("indexed_sorts", ()))
+            self.plan["scan"] = not self._index_first and (
+                bool(words) or (not self._filters and key not in self.plan.get("indexed_sorts", ())))
         stmt = self._query([self._id_expr, *[c.expr for c in self.columns]])
         conditions = list(self._filters)
         searchable = [c for c in self.columns if c.searchable]
@@ -159,9 +164,43 @@ class PagedQueryModel(QAbstractTableModel):
         return stmt
 
     def _fetch(self, offset: int) -> list[tuple[Any, ...]]:
-        stmt = self.statement().limit(self.page_size).offset(offset)
+        if self._search.split() and self._index_serves_sort() and self.db.engine.dialect.name == "sqlite":
+            # A search's page in the order of an index: walking that index stops as soon as the page
+            # is full, which is instant for a common word but visits every row for a rare one. So the
+            # index gets a few milliseconds; if that was not enough, the table is read in order instead.
+            self._index_first = True
+            try:
+                rows = self._run(self.statement().limit(self.page_size).offset(offset), budget=INDEX_BUDGET_S)
+            finally:
+                self._index_first = False
+            if rows is not None:
+                return rows
+        rows = self._run(self.statement().limit(self.page_size).offset(offset))
+        assert rows is not None
+        return rows
+
+    def _index_serves_sort(self) -> bool:
+        if self.plan is None or not 0 <= self._sort_column < len(self.columns):
+            return False
+        return self.columns[self._sort_column].key in self.plan.get("indexed_sorts", ())
+
+    def _run(self, stmt: Select[Any], budget: float | None = None) -> list[tuple[Any, ...]] | None:
+        """The rows of ``stmt``; with a ``budget`` (seconds, SQLite), None if it would take longer."""
         with self.db.engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(stmt, self.params)]
+            if budget is None:
+                return [tuple(r) for r in conn.execute(stmt, self.params)]
+            raw = conn.connection.driver_connection
+            deadline = time.perf_counter() + budget
+            raw.set_progress_handler(lambda: 1 if time.perf_counter() > deadline else 0, 2000)
+            try:
+                return [tuple(r) for r in conn.execute(stmt, self.params)]
+            except OperationalError as exc:
+                if "interrupt" not in str(exc).lower():
+                    raise
+                conn.rollback()
+                return None
+            finally:
+                raw.set_progress_handler(None, 0)
 
     def refresh(self) -> None:
         """Requery from the first page (after a filter, a search, a sort or a change)."""
