@@ -169,9 +169,11 @@ def test_a_really_full_disk_rolls_back_too(tmp_path: Path) -> None:
 AS_NOBODY = """
     import json, os, sys
     # Load everything while still root (the interpreter lives in root's home), then drop to nobody.
-    import cpd_desktop.cli, cpd_desktop.cli.reports, cpd_desktop.cli.setup, cpd_desktop.migrate
-    import cpd_desktop.services.locking, cpd_desktop.services.reports, cpd_desktop.services.staff
-    import cpd_desktop.services.audit, cpd_desktop.services.guard, cpd_desktop.services.schools
+    # Every headless module (the command line loads its commands lazily), none of the window's.
+    import importlib, pkgutil, cpd_desktop
+    for m in pkgutil.walk_packages(cpd_desktop.__path__, "cpd_desktop."):
+        if not m.name.startswith(("cpd_desktop.ui", "cpd_desktop.migrations", "cpd_desktop.__main__")):
+            importlib.import_module(m.name)
     import sqlalchemy.dialects.sqlite, alembic.runtime.migration
     from sqlalchemy import select
     from cpd_desktop.db import open_database
