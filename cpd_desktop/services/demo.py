@@ -19,7 +19,14 @@ from ..models import Booking, Course, School, Staff, TimetableLesson
 from ..models.enums import STANDARD_PARTS
 from . import activities, bookings, bursaries, catalogue, schools
 from . import staff as staff_service
-from .years import AcademicYear, academic_year_of, easter_sunday, school_days
+from .years import (
+    AcademicYear,
+    academic_year_of,
+    add_school_days,
+    easter_sunday,
+    next_school_day,
+    school_days,
+)
 
 DEMO_SCHOOL = "Ashcombe Park Academy"
 
@@ -166,7 +173,7 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None)
         for _ in range(rng.randint(1, 3)):
             course = rng.choice(courses)
             offset = rng.randint(-700, 120)
-            start = _next_weekday(today + dt.timedelta(days=offset))
+            start = next_school_day(today + dt.timedelta(days=offset))
             if person.start_date and start < person.start_date:
                 continue
             days_needed = max(1, int(course.days))
@@ -216,9 +223,9 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None)
                                                      work_return=rng.choice(["collected", "homework", "none"]))
 
     # A guaranteed booking within the next fortnight, so the dashboard has something upcoming.
-    soon = _next_weekday(today + dt.timedelta(days=6))
+    soon = next_school_day(today + dt.timedelta(days=6))
     b = bookings.create_booking(session, school, people[1], course=courses[0], start_date=soon,
-                                end_date=_add_school_days(soon, 2), cover_required=True, travel=Decimal("92.40"),
+                                end_date=add_school_days(soon, 2), cover_required=True, travel=Decimal("92.40"),
                                 accommodation=Decimal("220.00"), subsistence=Decimal("30.00"),
                                 intended_outcomes="Confidence with practical electricity for Year 10.")
     bookings.transition_booking(session, b, "approved", on=today - dt.timedelta(days=20))
@@ -239,19 +246,6 @@ def _employed(person: Staff, year: AcademicYear) -> bool:
     return ((person.start_date is None or person.start_date <= year.end)
             and (person.leaving_date is None or person.leaving_date >= year.start))
 
-
-def _next_weekday(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
-
-
-def _add_school_days(day: dt.date, n: int) -> dt.date:
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day
 
 
 def _timetable(session: Session, school: School, person: Staff, rng: random.Random, index: int) -> None:
@@ -288,7 +282,7 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
     scale = person.fte
     seen: set[tuple[dt.date, str]] = set()
     for day in rng.sample(inset_days, 3):  # the other INSET days go on planning and admin
-        day = _next_weekday(day)
+        day = next_school_day(day)
         if day > today or not (_employed_on(person, day)):
             continue
         subj = rng.random() < 0.3
@@ -303,7 +297,7 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
         act.evaluated_on = day + dt.timedelta(days=14) if day < today - dt.timedelta(days=60) else None
         made += 1
     for _ in range(int(rng.randint(5, 12) * scale)):
-        day = _next_weekday(year.start + dt.timedelta(days=rng.randint(5, 330)))
+        day = next_school_day(year.start + dt.timedelta(days=rng.randint(5, 330)))
         if day > today or not _employed_on(person, day):
             continue
         if rng.random() < 0.6:

@@ -181,3 +181,18 @@ def school_days(start: dt.date, end: dt.date) -> list[dt.date]:
         day += dt.timedelta(days=1)
     return days
 
+
+def next_school_day(day: dt.date) -> dt.date:
+    """The day itself if it is a weekday, else the Monday after."""
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_school_days(day: dt.date, n: int) -> dt.date:
+    """The weekday ``n`` school days after ``day`` (weekends skipped)."""
+    while n > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            n -= 1
+    return day

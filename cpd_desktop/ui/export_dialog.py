@@ -142,26 +142,7 @@ class ExportDialog(QDialog):
         self.options_changed()
 
     def _fill_choices(self) -> None:
-        spec = self.spec()
-        ctx = self.ctx
-        if spec.needs == "booking" and self.booking_combo.count() == 0:
-            stmt = (select(Booking.id, Booking.start_date, Booking.title, Staff.forename, Staff.surname)
-                    .join(Staff, Staff.id == Booking.staff_id)
-                    .where(Booking.school_id == ctx.school_id, Booking.cover_required.is_(True),
-                           Booking.status != "cancelled").order_by(Booking.start_date.desc()))
-            self.booking_combo.blockSignals(True)
-            with ctx.db.engine.connect() as conn:
-                for r in conn.execute(stmt):
-                    self.booking_combo.addItem(f"{format_date(r[1])} {r[3]} {r[4]}: {r[2]}", r[0])
-            self.booking_combo.blockSignals(False)
-        if spec.needs == "staff" and self.staff_combo.count() == 0:
-            with ctx.db.engine.connect() as conn:
-                rows = conn.execute(select(Staff.staff_code, Staff.forename, Staff.surname)
-                                    .where(Staff.school_id == ctx.school_id, Staff.anonymised.is_(False))).all()
-            self.staff_combo.blockSignals(True)
-            for code, fore, sur in sorted(rows, key=lambda r: name_key(r[2], r[1])):
-                self.staff_combo.addItem(f"{sur}, {fore} ({code})", code)
-            self.staff_combo.blockSignals(False)
+        fill_export_choices(self.ctx, self.spec(), self.booking_combo, self.staff_combo)
 
     def options(self) -> dict[str, Any]:
         spec = self.spec()
@@ -252,3 +233,25 @@ class ExportDialog(QDialog):
             return None
         finally:
             dialog.deleteLater()
+
+
+def fill_export_choices(ctx: Any, spec: Any, booking_combo: Any, staff_combo: Any) -> None:
+    """The bookings (for a cover sheet) or people (for a record) an export can be about, once."""
+    if spec.needs == "booking" and booking_combo.count() == 0:
+        stmt = (select(Booking.id, Booking.start_date, Booking.title, Staff.forename, Staff.surname)
+                .join(Staff, Staff.id == Booking.staff_id)
+                .where(Booking.school_id == ctx.school_id, Booking.cover_required.is_(True),
+                       Booking.status != "cancelled").order_by(Booking.start_date.desc()))
+        booking_combo.blockSignals(True)
+        with ctx.db.engine.connect() as conn:
+            for r in conn.execute(stmt):
+                booking_combo.addItem(f"{format_date(r[1])} {r[3]} {r[4]}: {r[2]}", r[0])
+        booking_combo.blockSignals(False)
+    if spec.needs == "staff" and staff_combo.count() == 0:
+        with ctx.db.engine.connect() as conn:
+            rows = conn.execute(select(Staff.staff_code, Staff.forename, Staff.surname)
+                                .where(Staff.school_id == ctx.school_id, Staff.anonymised.is_(False))).all()
+        staff_combo.blockSignals(True)
+        for code, fore, sur in sorted(rows, key=lambda r: name_key(r[2], r[1])):
+            staff_combo.addItem(f"{sur}, {fore} ({code})", code)
+        staff_combo.blockSignals(False)

@@ -15,7 +15,7 @@ from ...models import Booking, BursaryScheme, Course
 from ...models.enums import FORMATS
 from ...services import validation as v
 from ...services.formatting import format_date, format_hours, format_money
-from ...services.years import school_days
+from ...services.years import add_school_days, next_school_day, school_days
 from ..forms import FormDialog
 from .lookups import provider_names, staff_choices
 
@@ -57,7 +57,7 @@ class BookingDialog(FormDialog):
                        b.provider.name if b and b.provider else "", editable=True)
         if b is None:
             self.fields["provider"].widget.setCurrentText("")
-        first = start or _next_school_day(ctx.today + dt.timedelta(days=14))
+        first = start or next_school_day(ctx.today + dt.timedelta(days=14))
         self.add_line("start_date", "Start date *", format_date(b.start_date if b else first),
                       check=lambda x: v.parse_date(x, "Start date"), placeholder="dd/mm/yyyy")
         self.add_line("end_date", "End date", format_date(b.end_date) if b else "",
@@ -113,7 +113,7 @@ class BookingDialog(FormDialog):
         w["provider"].setCurrentText(course.provider.name if course.provider else "")
         start = v.parse_date(w["start_date"].text(), "Start date", required=False) if w["start_date"].text() else None
         if start and course.days and course.days > 1:
-            w["end_date"].setText(format_date(_add_school_days(start, int(course.days + 0.5) - 1)))
+            w["end_date"].setText(format_date(add_school_days(start, int(course.days + 0.5) - 1)))
         if course.bursary_scheme_id:
             w["scheme_id"].setCurrentIndex(max(0, w["scheme_id"].findData(course.bursary_scheme_id)))
 
@@ -203,16 +203,3 @@ class CancelDialog(FormDialog):
             return str(dialog.values()["reason"])
         return None
 
-
-def _next_school_day(day: dt.date) -> dt.date:
-    while day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
-
-
-def _add_school_days(day: dt.date, n: int) -> dt.date:
-    while n > 0:
-        day += dt.timedelta(days=1)
-        if day.weekday() < 5:
-            n -= 1
-    return day

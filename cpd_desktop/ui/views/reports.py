@@ -17,11 +17,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QVBoxLayout,
 )
-from sqlalchemy import select
 
-from ...models import Booking, Staff
-from ...services.formatting import format_date
-from ...services.reports import name_key
 from ..icons import icon
 from ..widgets import muted, section_title
 from ..workers import run_in_background
@@ -117,26 +113,9 @@ class ReportsView(View):
         self.update_preview()
 
     def _fill_choices(self) -> None:
-        spec = self.kinds[self.kind()]
-        ctx = self.ctx
-        if spec.needs == "booking" and self.booking_combo.count() == 0:
-            stmt = (select(Booking.id, Booking.start_date, Booking.title, Staff.forename, Staff.surname)
-                    .join(Staff, Staff.id == Booking.staff_id)
-                    .where(Booking.school_id == ctx.school_id, Booking.cover_required.is_(True),
-                           Booking.status != "cancelled").order_by(Booking.start_date.desc()))
-            self.booking_combo.blockSignals(True)
-            with ctx.db.engine.connect() as conn:
-                for r in conn.execute(stmt):
-                    self.booking_combo.addItem(f"{format_date(r[1])} {r[3]} {r[4]}: {r[2]}", r[0])
-            self.booking_combo.blockSignals(False)
-        if spec.needs == "staff" and self.staff_combo.count() == 0:
-            with ctx.db.engine.connect() as conn:
-                rows = conn.execute(select(Staff.staff_code, Staff.forename, Staff.surname)
-                                    .where(Staff.school_id == ctx.school_id, Staff.anonymised.is_(False))).all()
-            self.staff_combo.blockSignals(True)
-            for code, fore, sur in sorted(rows, key=lambda r: name_key(r[2], r[1])):
-                self.staff_combo.addItem(f"{sur}, {fore} ({code})", code)
-            self.staff_combo.blockSignals(False)
+        from ..export_dialog import fill_export_choices
+
+        fill_export_choices(self.ctx, self.kinds[self.kind()], self.booking_combo, self.staff_combo)
 
     def options(self) -> dict[str, Any]:
         spec = self.kinds[self.kind()]
