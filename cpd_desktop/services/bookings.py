@@ -166,10 +166,18 @@ def booking_cost(booking: Booking) -> dict[str, Decimal]:
 
 
 def week_of(school: School, day: dt.date) -> str:
-    """'A' or 'B' in a two-week timetable (from the school's week-A Monday); 'A' when there is none."""
-    if school.week_a_commencing is None:
-        return "A"
-    weeks = (day - school.week_a_commencing).days // 7
+    """'A' or 'B' in a two-week timetable, counted from the school's week-A Monday.
+
+    Until the school sets one (Settings), the week of the academic year's first day is week A: a
+    timetable imported with A and B weeks then still puts both weeks' lessons on cover sheets.
+    """
+    anchor = school.week_a_commencing
+    if anchor is None:
+        from .years import academic_year_of
+
+        first = academic_year_of(day, school.academic_year_start_month).start
+        anchor = first - dt.timedelta(days=first.weekday())
+    weeks = (day - anchor).days // 7
     return "A" if weeks % 2 == 0 else "B"
 
 

@@ -213,8 +213,9 @@ def test_week_a_and_b_alternate_from_the_schools_week_a_monday(school: School) -
     assert [week_of(school, MON_A + dt.timedelta(days=7 * n)) for n in range(4)] == ["A", "B", "A", "B"]
     assert week_of(school, MON_A + dt.timedelta(days=4)) == "A"  # the Friday of a week A
     assert week_of(school, dt.date(2025, 8, 25)) == "B"  # the week before the first week A
-    school.week_a_commencing = None
-    assert week_of(school, MON_B) == "A"  # no two-week timetable
+    school.week_a_commencing = None  # not set yet: the week of 1 September is week A
+    assert [week_of(school, dt.date(2025, 9, 1) + dt.timedelta(days=7 * n)) for n in range(3)] == ["A", "B", "A"]
+    assert week_of(school, dt.date(2026, 9, 1)) == "A"  # each academic year starts again at week A
 
 
 def test_cover_is_filled_from_the_timetable_honouring_week_a_and_b(session: Session, school: School,
