@@ -13,7 +13,7 @@ from ..errors import CpdError, InvalidTransitionError, ValidationError
 from ..models import Booking, BursaryClaim, BursaryScheme, School
 from ..models.enums import BURSARY_RULES, CLAIM_STATUSES, CLAIM_TRANSITIONS
 from . import validation as v
-from .bookings import absence_days, booking_cost
+from .bookings import booking_cost
 from .concurrency import check_version
 
 OPEN_CLAIM_STATUSES = ("draft", "submitted", "approved")
@@ -60,10 +60,16 @@ def add_scheme(session: Session, school: School, **values: Any) -> BursaryScheme
     return scheme
 
 
+def course_days(booking: Booking) -> int:
+    """Days of the course, weekends included (a Friday–Saturday residential is two days' bursary),
+    unlike the days of cover, which count only the school days the teacher misses."""
+    return (booking.end_date - booking.start_date).days + 1
+
+
 def bursary_expected(scheme: BursaryScheme, booking: Booking) -> Decimal:
     """What the scheme should pay for the booking under its rule."""
     if scheme.rule == "per_day":
-        amount = scheme.amount * len(absence_days(booking))
+        amount = scheme.amount * course_days(booking)
     elif scheme.rule == "per_course":
         amount = scheme.amount
     else:
@@ -77,7 +83,7 @@ def eligibility_problems(scheme: BursaryScheme, booking: Booking, school: School
     problems = []
     if scheme.state_funded_only and not school.state_funded:
         problems.append(f"{scheme.name} is for state-funded schools only.")
-    days = len(absence_days(booking))
+    days = course_days(booking)
     if days < scheme.min_days:
         problems.append(f"{scheme.name} funds courses of {scheme.min_days} days or more; this one is {days}.")
     if booking.status == "cancelled":

@@ -52,7 +52,7 @@ def _scheme(session: Session, school: School, **values: object) -> BursaryScheme
 
 # ---- what each rule expects ----
 
-def test_per_day_pays_the_amount_for_each_school_day(session: Session, school: School, booking: Booking) -> None:
+def test_per_day_pays_the_amount_for_each_day_of_the_course(session: Session, school: School, booking: Booking) -> None:
     scheme = _scheme(session, school, rule="per_day", amount="220.00")
     assert bursary_expected(scheme, booking) == Decimal("660.00")
 
@@ -245,3 +245,19 @@ def test_the_schools_evaluation_period_sets_the_due_date(session: Session, schoo
     activity = add_activity(session, school, teacher, date="06/10/2025", end_date="08/10/2025", hours="18",
                             title="Residential")
     assert activity.evaluation_due == dt.date(2025, 10, 22)  # 14 days after the last day
+
+
+def test_a_per_day_bursary_counts_a_weekend_course_day(session: Session, school: School) -> None:
+    from cpd_desktop.services import bookings, bursaries
+    from cpd_desktop.services import staff as staff_service
+
+    person = staff_service.add_staff(session, school, forename="Kwame", surname="Mensah", staff_code="KWM")
+    friday = dt.date(2025, 11, 14)
+    weekend = bookings.create_booking(session, school, person, title="Residential: physics practicals",
+                                      start_date=friday, end_date=friday + dt.timedelta(days=1), hours=12,
+                                      cover_required=True)
+    scheme = bursaries.add_scheme(session, school, name="Weekend residential", rule="per_day", amount="150.00",
+                                  min_days=2)
+    assert bursaries.eligibility_problems(scheme, weekend, school) == []
+    assert bursaries.bursary_expected(scheme, weekend) == Decimal("300.00")  # Friday and Saturday
+    assert len(bookings.absence_days(weekend)) == 1  # but only Friday's lessons need cover
