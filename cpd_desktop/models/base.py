@@ -53,6 +53,8 @@ class _Decimal2(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
+        if isinstance(value, Decimal):  # PostgreSQL: already exact; a sum of NUMERIC(p, 2) keeps 2 places
+            return value if value.as_tuple().exponent == -2 else value.quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
         return Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
