@@ -84,7 +84,8 @@ def test_timetable_fills_cover_and_reimport_updates(session: Session, school: Sc
     booking = create_booking(session, school, staff["BAR"], title="Waves", start_date=dt.date(2025, 11, 3),
                              hours=6)
     cover = fill_cover_from_timetable(session, booking)
-    assert [c.class_group for c in cover] == ["10X1", "11Y2"]  # 03/11/2025 is a week A with no week-A Monday set
+    # With no week-A Monday set, the week of 1 September 2025 is week A, so 03/11/2025 is a week B.
+    assert [c.class_group for c in cover] == ["10X1", "9C"]
     moved = write(tmp_path / "tt2.csv", "Staff Code,Day,Period,Room\nBAR,Mon,1,S9\n")
     again = run_import(session, school, "timetable", moved)
     assert (again.new, again.updated) == (0, 1)
