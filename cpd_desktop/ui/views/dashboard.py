@@ -18,14 +18,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 from sqlalchemy import func, select
 
 from ...services.formatting import format_date, format_money, format_percent
-from ..widgets import HoursChart, StatCard, muted, section_title
+from ..widgets import HoursChart, StatCard, chart_scroll, muted, section_title
 from ..workers import run_in_background
 from .base import View
 
@@ -150,18 +149,7 @@ class DashboardView(View):
                                      "(pro rata by FTE). Click a person to open their page."))
         self.chart = HoursChart()
         self.chart.person_clicked.connect(lambda sid: ctx.navigate.emit("staff", {"staff_id": sid}))
-        chart_scroll = QScrollArea()
-        chart_scroll.setWidgetResizable(True)
-        chart_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        chart_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        holder = QWidget()
-        holder.setStyleSheet("background: white;")
-        hl = QVBoxLayout(holder)
-        hl.setContentsMargins(0, 0, 0, 0)
-        hl.addWidget(self.chart)
-        hl.addStretch(1)
-        chart_scroll.setWidget(holder)
-        chart_layout.addWidget(chart_scroll, 1)
+        chart_layout.addWidget(chart_scroll(self.chart), 1)
         row.addWidget(chart_panel, 3)
 
         side = QVBoxLayout()

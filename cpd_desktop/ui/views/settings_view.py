@@ -309,15 +309,7 @@ class TermsForm(QWidget):
         return out
 
     def validate(self) -> bool:
-        try:
-            self.terms()
-        except ValidationError as exc:
-            self.error.setText(str(exc))
-            self.save_button.setEnabled(False)
-            return False
-        self.error.setText("")
-        self.save_button.setEnabled(True)
-        return True
+        return _show_check(self, self.terms)
 
     def save(self) -> None:
         if not self.validate():
@@ -397,15 +389,7 @@ class PeriodsForm(QWidget):
         return PeriodsPage.periods(self)  # type: ignore[arg-type]
 
     def validate(self) -> bool:
-        try:
-            self.periods()
-        except ValidationError as exc:
-            self.error.setText(str(exc))
-            self.save_button.setEnabled(False)
-            return False
-        self.error.setText("")
-        self.save_button.setEnabled(True)
-        return True
+        return _show_check(self, self.periods)
 
     def save(self) -> None:
         if not self.validate():
@@ -498,6 +482,19 @@ def _names_model(db: Any, school_id: int, model: Any, title: str, parent: Any) -
         return select(*cols).select_from(model).where(model.school_id == school_id)
 
     return PagedQueryModel(db, columns, query, model.id, parent=parent)
+
+
+def _show_check(form: Any, check: Any) -> bool:
+    """Run a form's check: its message under the form, and Save only while everything is valid."""
+    try:
+        check()
+    except ValidationError as exc:
+        form.error.setText(str(exc))
+        form.save_button.setEnabled(False)
+        return False
+    form.error.setText("")
+    form.save_button.setEnabled(True)
+    return True
 
 
 class BackupsForm(QWidget):

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHeaderView,
-    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTableView,
@@ -28,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ...services.formatting import format_hours, format_money, format_percent
 from ..tablemodel import LEFT, RIGHT, TEXT_ROLES
-from ..widgets import muted, remember_splitter, section_title
+from ..widgets import chart_scroll, muted, remember_splitter, section_title
 from ..workers import run_in_background
 from .base import View
 
@@ -338,18 +337,7 @@ class TrustView(View):
                            "that school's target. Green: target reached. Click a school to open it."))
         self.chart = HoursPerFteChart()
         self.chart.school_clicked.connect(self.open_school)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        holder = QWidget()
-        holder.setStyleSheet("background: white;")
-        hl = QVBoxLayout(holder)
-        hl.setContentsMargins(0, 0, 0, 0)
-        hl.addWidget(self.chart)
-        hl.addStretch(1)
-        scroll.setWidget(holder)
-        cl.addWidget(scroll, 1)
+        cl.addWidget(chart_scroll(self.chart), 1)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.addWidget(top)
