@@ -7,12 +7,16 @@ Modes:
 * ``table DB``: the app, then typing in the CPD log's search box and sorting its columns, each
   beside the same work done on a plain Python list of the same rows.
 
-"Usable" is defined here, not in the app: the main window is shown, the database is open in it
-(``MainWindow.database_opened``), no background job is running (the file's integrity check, which
-the window runs in the background and which only writes wait for, excepted) and the event loop is
-idle (a zero-time timer has fired after all that). The probe then prints one JSON line and leaves at once,
-so the app's shutdown is not timed; the parent times from launching the process to that line.
-Memory is the process's peak resident set size (``VmHWM``) at that moment.
+"Usable" is defined here, not in the app: the main window is shown and painted (its first frame:
+the same for the bare window) with the database's figures on its first view, and the event loop is idle (a zero-time timer has fired after all that). The figures
+are either the dashboard added up once the database is open (``MainWindow.database_opened``, and no
+background job left: the file's integrity check, which only writes wait for, excepted), or the
+dashboard's first look (``cpd_desktop.firstlook``: the figures kept from the last start of the same
+day, shown only when the database's change marker says nothing has been saved since), with the
+database layer still loading behind it. The probe prints ``BENCH-USABLE`` and a JSON line then, and
+``BENCH`` and a JSON line once every view is ready too (the database open and no background job
+left, as above); the parent times from launching the process to each line. The app's shutdown is not
+timed. Memory is the process's peak resident set size (``VmHWM``) once every view is ready.
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from pathlib import Path
 from typing import Any
 
 T0 = time.perf_counter()
-# BENCH_PROFILE=out.txt profiles the probe with pyinstrument (pip install pyinstrument) up to its report.
+# BENCH_PROFILE=out.txt profiles the probe with pyinstrument (pip install pyinstrument) up to its report
+# (with BENCH_PROFILE_AT=usable, up to the window's first being usable).
 _PROFILER: Any = None
 if os.environ.get("BENCH_PROFILE"):
     from pyinstrument import Profiler
@@ -36,6 +41,7 @@ if os.environ.get("BENCH_PROFILE"):
     _PROFILER = Profiler(interval=0.0005)
     _PROFILER.start()
 SEARCH_WORDS = ["practical", "safeguarding", "Łukasz", "zzzz"]  # common, rarer, a name, no match
+USABLE: dict[str, Any] = {}  # when the window first showed the database's figures, and how
 
 
 def _status_mb(key: str) -> float | None:
@@ -46,6 +52,11 @@ def _status_mb(key: str) -> float | None:
     return int(m.group(1)) / 1024 if m else None
 
 
+def _write_profile() -> None:
+    _PROFILER.stop()
+    Path(os.environ["BENCH_PROFILE"]).write_text(_PROFILER.output_text(show_all=False), encoding="utf-8")
+
+
 def report(data: dict[str, Any], window: Any = None) -> None:
     """Print the measurement; then close the app properly (not timed), so that it lets go of the file.
 
@@ -53,11 +64,12 @@ def report(data: dict[str, Any], window: Any = None) -> None:
     a crash and check the whole file first.)
     """
     data.setdefault("peak_mb", _status_mb("VmHWM"))
+    data.setdefault("usable_seconds", USABLE.get("seconds"))
+    data.setdefault("first_look", USABLE.get("first_look"))
     data.setdefault("rss_mb", _status_mb("VmRSS"))
     data["in_process_seconds"] = time.perf_counter() - T0
-    if _PROFILER is not None:
-        _PROFILER.stop()
-        Path(os.environ["BENCH_PROFILE"]).write_text(_PROFILER.output_text(show_all=False), encoding="utf-8")
+    if _PROFILER is not None and _PROFILER.is_running:
+        _write_profile()
     sys.stdout.write("BENCH " + json.dumps(data) + "\n")
     sys.stdout.flush()
     if window is None:
@@ -79,6 +91,27 @@ def fail(message: str) -> None:
     os._exit(3)
 
 
+# ---- the first frame ---------------------------------------------------------------------------
+
+PAINTED: dict[str, bool] = {}
+
+
+def watch_first_paint(app: Any) -> None:
+    """Note when a window is first painted: both sides count as usable only from their first frame."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QWidget
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and obj.isWindow():
+                PAINTED["window"] = True
+                app.removeEventFilter(self)
+            return False
+
+    watcher = FirstPaint(app)
+    app.installEventFilter(watcher)
+
+
 # ---- the floor: a bare window ------------------------------------------------------------------
 
 def bare() -> None:
@@ -87,6 +120,7 @@ def bare() -> None:
     from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
     app = QApplication(sys.argv[:1])
+    watch_first_paint(app)
     window = QMainWindow()
     window.setWindowTitle("Bare window")
     table = QTableView()
@@ -94,30 +128,43 @@ def bare() -> None:
     window.setCentralWidget(table)
     window.resize(1200, 800)
     window.show()
-    QTimer.singleShot(0, lambda: report({}))
+
+    def poll() -> None:
+        if PAINTED:
+            QTimer.singleShot(0, lambda: report({}))
+        else:
+            QTimer.singleShot(1, poll)
+
+    QTimer.singleShot(0, poll)
     app.exec()
 
 
 # ---- the app -------------------------------------------------------------------------------
 
 def when_usable(then: Any) -> None:
-    """Call ``then(window)`` once the main window is shown, its database open and the app idle."""
+    """Say when the window first shows the database's figures (a first look, or the dashboard once the
+    database is open); call ``then(window)`` once the database is open, every view ready and the app idle."""
     from PySide6.QtCore import QThreadPool, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from cpd_desktop.ui import workers
-
     state: dict[str, Any] = {"window": None, "opened": False}
 
-    def busy() -> bool:
+    def busy(*, opening_excepted: bool = False) -> bool:
         # Every background job of the app (opening the file, loading a view) is a workers.Job, listed
         # until it has reported back on the UI thread. The integrity check the window starts once the
         # database is open is not waited for: the window can be used meanwhile (writes wait for it).
+        # While a first look is shown, the job opening the database is what loads the rest behind it.
+        workers = sys.modules.get("cpd_desktop.ui.workers")  # not loaded yet: no job has been started
+        if workers is None:
+            return False
         running = getattr(workers, "_running", None)
         if running is None:
             return QThreadPool.globalInstance().activeThreadCount() > 0
-        checking = getattr(state["window"], "_verifying", None)
-        return any(job is not checking for job in running)
+        window = state["window"]
+        excepted = {id(getattr(window, "_verifying", None))}
+        if opening_excepted:
+            excepted.add(id(getattr(window, "_opening", None)))
+        return any(id(job) not in excepted for job in running)
 
     def guarded(window: Any) -> None:
         try:
@@ -127,6 +174,25 @@ def when_usable(then: Any) -> None:
 
             traceback.print_exc()
             fail(f"{type(exc).__name__}: {exc}")
+
+    def first_look(window: Any) -> bool:
+        return getattr(window, "_first_look", None) is not None and window.ctx is None
+
+    def usable(window: Any) -> bool:
+        if not window.isVisible() or not PAINTED:
+            return False
+        if state["opened"]:
+            return not busy()
+        return first_look(window) and not busy(opening_excepted=True)
+
+    def note_usable(window: Any) -> None:
+        if "seconds" in USABLE or not usable(window):
+            return
+        USABLE.update(seconds=time.perf_counter() - T0, first_look=first_look(window))
+        if _PROFILER is not None and os.environ.get("BENCH_PROFILE_AT") == "usable":
+            _write_profile()
+        sys.stdout.write("BENCH-USABLE " + json.dumps(USABLE) + "\n")
+        sys.stdout.flush()
 
     def poll() -> None:
         window = state["window"]
@@ -140,8 +206,17 @@ def when_usable(then: Any) -> None:
                     state["opened"] = True
                 else:
                     window.database_opened.connect(lambda: state.update(opened=True))
+        if window is not None and "seconds" not in USABLE and usable(window):
+            QTimer.singleShot(0, lambda: note_usable(window))  # once the event loop has gone round
         if window is not None and state["opened"] and window.isVisible() and not busy():
-            QTimer.singleShot(0, lambda: guarded(window) if not busy() else QTimer.singleShot(1, poll))
+            def ready() -> None:
+                if busy():
+                    QTimer.singleShot(1, poll)
+                    return
+                note_usable(window)
+                guarded(window)
+
+            QTimer.singleShot(0, ready)
             return
         QTimer.singleShot(1, poll)
 
@@ -150,9 +225,9 @@ def when_usable(then: Any) -> None:
 
 
 def start_app(db: str, school: str | None, then: Any) -> None:
-    from PySide6.QtWidgets import QApplication
+    from cpd_desktop.ui.app import make_app
 
-    QApplication(sys.argv[:1])  # the app's make_app() takes this one over and styles it
+    watch_first_paint(make_app(sys.argv[:1]))  # what ui.app.main() does first: main() then finds it made
     when_usable(then)
     from cpd_desktop.ui import app as ui_app
 

@@ -49,27 +49,17 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from .errors import DatabaseDamagedError, DatabaseError, ReadOnlyError
+from .paths import data_dir
 from .schema import HEAD_REVISION
 
 if TYPE_CHECKING:
     from .services.locking import LockInfo, WriteLock
 
-APP_NAME = "CPD Desktop"
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000  # another program's write makes ours wait this long, then give up
 # Statements that change the file; anything else (SELECT, PRAGMA, BEGIN, COMMIT…) only reads.
 _WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "VACUUM", "REINDEX",
                 "ANALYZE")
-
-
-def data_dir() -> Path:
-    """Where CPD Desktop keeps its files for this user (``CPD_DESKTOP_DATA`` overrides it)."""
-    override = os.environ.get("CPD_DESKTOP_DATA")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return platformdirs.user_data_path(APP_NAME, appauthor=False)
 
 
 def default_db_target() -> str:

@@ -9,7 +9,7 @@ import re
 import traceback
 from pathlib import Path
 
-from .db import data_dir
+from .paths import data_dir
 
 
 def log_dir() -> Path:

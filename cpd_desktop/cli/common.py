@@ -30,7 +30,7 @@ class Context:
         if self._db is None:
             if self.db_target is None and create:
                 # The default file lives in the user's data folder, which a new user does not have yet.
-                from ..db import data_dir
+                from ..paths import data_dir
 
                 data_dir().mkdir(parents=True, exist_ok=True)
             self._db = open_database(self.db_target, create=create, readonly=readonly)

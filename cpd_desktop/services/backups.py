@@ -37,8 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..db import SQLITE_HEADER, Database, data_dir
+from ..db import SQLITE_HEADER, Database
 from ..errors import DatabaseDamagedError, DatabaseError, NotFoundError
+from ..paths import data_dir
 
 MANIFEST_SUFFIX = ".json"
 SETTINGS_FILE = "backup-settings.json"

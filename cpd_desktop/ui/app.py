@@ -15,8 +15,10 @@ from PySide6.QtWidgets import QApplication
 
 def make_app(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
+    styled = app is None
     if app is None:
-        app = QApplication(argv if argv is not None else sys.argv[:1])
+        # The Fusion style asked for as Qt starts, rather than set after (which loads its enums).
+        app = QApplication([*(argv if argv is not None else sys.argv[:1]), "-style", "Fusion"])
     assert isinstance(app, QApplication)
     if app.property("cpd_desktop_ready"):  # styles are set once: replacing a live style crashes Qt
         return app
@@ -27,7 +29,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
     app.setOrganizationName("CPD Desktop")
     app.setApplicationDisplayName("CPD Desktop")
     app.setWindowIcon(app_icon())
-    app.setStyle("Fusion")
+    if not styled:
+        app.setStyle("Fusion")
     app.setStyleSheet(STYLE_SHEET)
     app.setProperty("cpd_desktop_ready", True)
     return app
@@ -60,8 +63,10 @@ def main(db: str | None = None, school: str | None = None) -> int:
     from .main_window import MainWindow
 
     window = MainWindow()
-    window.show()
     target = start_target(db)
+    if target:
+        window.show_first_look(target, school)  # the figures of the last visit today, if nothing changed
+    window.show()
     if target:
         QTimer.singleShot(0, lambda: window.open_database_in_background(target, school))
     else:

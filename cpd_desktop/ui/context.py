@@ -43,7 +43,8 @@ class AppContext(QObject):
             self.school_name = school.name
             self.is_demo = bool(school.is_demo)
             self.start_month = school.academic_year_start_month
-            self.year: AcademicYear = current_academic_year(school, self.today)
+            self.current_year = current_academic_year(school, self.today)  # the year a start shows
+            self.year: AcademicYear = self.current_year
             if year is not None:  # a school switch keeps the year the person was looking at
                 self.year = AcademicYear(year.start_year, self.start_month)
         self.department: str | None = None

@@ -9,10 +9,11 @@ from __future__ import annotations
 import importlib
 import logging
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -117,8 +118,27 @@ class Inform:
         box.exec()
 
 
+class FirstLookContext(QObject):
+    """What the dashboard needs of a context while it shows a first look: no database yet.
+
+    Clicks through (``navigate``) are remembered by the window and followed once the database is open.
+    """
+
+    filters_changed = Signal()
+    data_changed = Signal()
+    school_changed = Signal()
+    navigate = Signal(str, object)
+
+    def __init__(self, parent: QObject, school_id: int, year_label: str) -> None:
+        super().__init__(parent)
+        self.school_id = school_id
+        self.year = SimpleNamespace(label=year_label)
+        self.department: str | None = None
+
+
 class MainWindow(QMainWindow):
     database_opened = Signal()
+    first_look_shown = Signal()
 
     def __init__(self, *, today: Any = None) -> None:
         super().__init__()
@@ -138,6 +158,9 @@ class MainWindow(QMainWindow):
         self.backup_timer.timeout.connect(self.backup_if_due)
         self._backing_up: Any = None
         self._verifying: Any = None
+        self._school_option: str | None = None  # the --school name the database was opened with
+        self._first_look: Any = None  # (view, data) while a first look stands in for the dashboard
+        self._wanted: tuple[str, Any] | None = None  # a view asked for before the database was open
         self.setWindowIcon(app_icon())
         self.setWindowTitle("CPD Desktop")
         self.setMinimumSize(QSize(900, 600))
@@ -331,6 +354,107 @@ class MainWindow(QMainWindow):
             self.act_undo.setEnabled(False)
             self.act_redo.setEnabled(False)
 
+    # ---- the first look (see cpd_desktop.firstlook) ----
+    def show_first_look(self, target: str, school: str | None = None) -> bool:
+        """At start-up, before the database layer has loaded: the dashboard's figures kept from last
+        time, if nothing has been saved since and it is the same day. False if there are none to show."""
+        if "://" in target or settings.last_view() != "dashboard":
+            return False
+        import datetime as dt
+
+        from .. import firstlook
+
+        look = firstlook.load(Path(target), day=self.today or dt.date.today(), school=school)
+        if look is None:
+            return False
+        from .views.dashboard import DashboardData, DashboardView
+
+        try:
+            data = DashboardData.from_json(look["dashboard"])
+            school_id, school_name = int(look["school_id"]), str(look["school_name"])
+            schools = [(int(i), str(n)) for i, n in look["schools"]]
+            years, departments = [str(y) for y in look["years"]], [str(d) for d in look["departments"]]
+            is_demo = bool(look["is_demo"])
+        except (KeyError, TypeError, ValueError):
+            return False
+        if school is None and len(schools) != 1:
+            return False  # several schools: the person is asked which, as always
+        ctx = FirstLookContext(self, school_id, data.year_label)
+        ctx.navigate.connect(self._remember_view)
+        view = DashboardView(ctx, self, initial=data)
+        view._dirty = False  # nothing to add up until the database is open
+        self._first_look = (view, data)
+        self.setWindowTitle(f"CPD Desktop — {school_name}{' (demo data)' if is_demo else ''}")
+        self.school_label.setText(school_name)
+        self.demo_badge.setVisible(is_demo)
+        self.school_combo.blockSignals(True)
+        for ident, name in schools:
+            self.school_combo.addItem(name, ident)
+        self.school_combo.setCurrentIndex(max(0, self.school_combo.findData(school_id)))
+        self.school_combo.blockSignals(False)
+        self.school_bar.setVisible(len(schools) > 1 and school is None)
+        self.nav.item(VIEW_NAMES.index("trust")).setHidden(len(schools) < 2 or school is not None)
+        for combo, items in ((self.year_combo, years), (self.dept_combo, ["All departments", *departments])):
+            combo.blockSignals(True)
+            combo.addItems(items)
+            combo.blockSignals(False)
+        self.year_combo.setCurrentIndex(max(0, self.year_combo.findText(data.year_label)))
+        for combo in (self.school_combo, self.year_combo, self.dept_combo):
+            combo.setEnabled(False)  # until the database is open
+        self.view_stack.addWidget(view)
+        self.view_stack.setCurrentWidget(view)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(VIEW_NAMES.index("dashboard"))
+        self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(self.workspace)
+        self.statusBar().showMessage("Opening the database: the figures are those of your last visit today.")
+        self.first_look_shown.emit()
+        return True
+
+    def _remember_view(self, name: str, payload: Any = None) -> None:
+        """A view asked for while the first look is shown: shown as soon as the database is open."""
+        self._wanted = (name, payload)
+        self.statusBar().showMessage("Opening the database…")
+
+    def _drop_first_look(self, *, failed: bool = False) -> None:
+        if self._first_look is None:
+            return
+        view, _data = self._first_look
+        self._first_look = None
+        self._wanted = None
+        self.view_stack.removeWidget(view)
+        view.ctx.deleteLater()
+        view.deleteLater()
+        for combo in (self.school_combo, self.year_combo, self.dept_combo):
+            combo.setEnabled(True)
+        if failed:  # the database could not be opened after all: back to the welcome page
+            for combo in (self.school_combo, self.year_combo, self.dept_combo):
+                combo.clear()
+            self.nav.item(VIEW_NAMES.index("trust")).setHidden(True)
+            self._update_title()
+            self.stack.setCurrentWidget(self.welcome)
+            self.statusBar().clearMessage()
+
+    def keep_first_look(self, view: Any, data: Any) -> None:
+        """The dashboard has added up its figures: keep them for the next start if they are the ones a
+        start shows (this school's current year, every department, a database file)."""
+        ctx = self.ctx
+        if (ctx is None or view.ctx is not ctx or data.audit is None or ctx.db.path is None or ctx.department
+                or data.department or data.year_label != ctx.current_year.label
+                or (self._school_option is None and self.school_combo.count() > 1)):
+            return
+        from .. import firstlook
+
+        look = {
+            "school_id": ctx.school_id, "school_name": ctx.school_name, "is_demo": ctx.is_demo,
+            "schools": [[self.school_combo.itemData(i), self.school_combo.itemText(i)]
+                        for i in range(self.school_combo.count())],
+            "years": [self.year_combo.itemText(i) for i in range(self.year_combo.count())],
+            "departments": [self.dept_combo.itemText(i) for i in range(1, self.dept_combo.count())],
+            "dashboard": data.to_json(),
+        }
+        firstlook.save(Path(ctx.db.path), look, audit=data.audit, day=ctx.today, school=self._school_option)
+
     # ---- opening a database ----
     def open_database(self, target: str, school: str | None = None) -> bool:
         """Open a database now (on this thread); False if it could not be opened (the error is shown).
@@ -356,6 +480,7 @@ class MainWindow(QMainWindow):
             db.dispose()
             return False
         self.school_locked = bool(school)
+        self._school_option = school
         self.set_database(db, school_id, target)
         return True
 
@@ -382,14 +507,17 @@ class MainWindow(QMainWindow):
                 school_id = self._choose_school(db, school)
             except Exception as exc:
                 db.dispose()
+                self._drop_first_look(failed=True)
                 self.welcome.show_choices()
                 show_error(self, exc)
                 return
             if school_id is None:
                 db.dispose()
+                self._drop_first_look(failed=True)
                 self.welcome.show_choices()
                 return
             self.school_locked = bool(school)
+            self._school_option = school
             self.set_database(db, school_id, target)
 
         def failed(exc: BaseException) -> None:
@@ -398,7 +526,10 @@ class MainWindow(QMainWindow):
                 db = self._open_in_use(target, exc)
                 if db is not None:
                     opened(db)
+                else:
+                    self._drop_first_look(failed=True)
                 return
+            self._drop_first_look(failed=True)
             show_error(self, exc)
 
         job = Job(work)
@@ -458,16 +589,27 @@ class MainWindow(QMainWindow):
 
     def set_database(self, db: Any, school_id: int, target: str | None = None) -> None:
         self.close_database()
+        first_look, asked = self._first_look, self._wanted
+        self._drop_first_look()
         self._install_context(db, school_id)
         if target:
             settings.set_last_database(target)
             if db.path is not None:
                 settings.set_last_folder("database", db.path)
+        if first_look is not None:
+            _view, data = first_look
+            if (self.ctx.school_id, self.ctx.year.label) == (_view.ctx.school_id, data.year_label):
+                # The dashboard starts from the first look's figures (no flicker) and adds them up again.
+                from .views.dashboard import DashboardView
+
+                self.pages["dashboard"] = DashboardView(self.ctx, self, initial=data)
+                self.view_stack.addWidget(self.pages["dashboard"])
         self.stack.setCurrentWidget(self.workspace)
         self._update_actions()
-        wanted = settings.last_view()
-        self.show_view(wanted if wanted in VIEW_NAMES and not self.nav.item(VIEW_NAMES.index(wanted)).isHidden()
-                       else "dashboard")
+        wanted = asked[0] if asked else settings.last_view()
+        if wanted not in VIEW_NAMES or self.nav.item(VIEW_NAMES.index(wanted)).isHidden():
+            wanted, asked = "dashboard", None
+        self.show_view(wanted, asked[1] if asked else None)
         notes = list(getattr(db, "warnings", []) or [])
         reason = getattr(db, "readonly_reason", None)
         if getattr(db, "readonly", False):
@@ -745,6 +887,9 @@ class MainWindow(QMainWindow):
         return self.pages[name]
 
     def show_view(self, name: str, payload: Any = None) -> QWidget | None:
+        if self.ctx is None and self._first_look is not None and name in VIEW_NAMES:
+            self._remember_view(name, payload)
+            return None
         if self.ctx is None or name not in VIEW_NAMES:
             return None
         view = self.page(name)
@@ -806,7 +951,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.addAction("Clear the list", settings.clear_recent)
 
     def open_demo(self) -> None:
-        from ..db import data_dir
+        from ..paths import data_dir
         from .workers import run_with_progress
 
         path = data_dir() / "demo.sqlite"
@@ -894,7 +1039,7 @@ class MainWindow(QMainWindow):
         UserGuide.ask(self)
 
     def open_data_folder(self) -> None:
-        from ..db import data_dir
+        from ..paths import data_dir
 
         folder = data_dir()
         folder.mkdir(parents=True, exist_ok=True)

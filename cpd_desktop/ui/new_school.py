@@ -269,7 +269,7 @@ class TargetsPage(_Page):
 
 
 def _default_file() -> Path:
-    from ..db import data_dir
+    from ..paths import data_dir
 
     folder = data_dir()
     path = folder / "school.sqlite"

@@ -11,24 +11,13 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QWidget
 
+from ..paths import data_dir
+
 RECENT_MAX = 8
 
 
-def _data_dir() -> Path:
-    """``cpd_desktop.db.data_dir`` without importing SQLAlchemy: settings are read before the window
-    shows, and the database layer loads on a worker thread meanwhile."""
-    import os
-
-    override = os.environ.get("CPD_DESKTOP_DATA")
-    if override:
-        return Path(override)
-    import platformdirs
-
-    return platformdirs.user_data_path("CPD Desktop", appauthor=False)
-
-
 def settings_file() -> Path:
-    return _data_dir() / "cpd-desktop.ini"
+    return data_dir() / "cpd-desktop.ini"
 
 
 def _store() -> QSettings:

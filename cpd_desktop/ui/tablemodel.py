@@ -25,12 +25,10 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.exc import OperationalError
 
 from ..services.formatting import format_date, format_datetime, format_hours, format_money
+from .roles import ID_ROLE, RAW_ROLE, ROW_ROLE
 
 PAGE_SIZE = 200
 INDEX_BUDGET_S = 0.02  # how long a search may walk the sort's index before reading the table instead
-ID_ROLE = Qt.ItemDataRole.UserRole + 1
-RAW_ROLE = Qt.ItemDataRole.UserRole
-ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 
 TEXT_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.ToolTipRole,
               Qt.ItemDataRole.StatusTipRole, Qt.ItemDataRole.WhatsThisRole,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
@@ -27,7 +27,10 @@ from PySide6.QtWidgets import (
 
 from . import settings
 from .icons import icon
-from .tablemodel import ID_ROLE, PagedQueryModel
+from .roles import ID_ROLE
+
+if TYPE_CHECKING:  # the table model loads SQLAlchemy: not before a table is built
+    from .tablemodel import PagedQueryModel
 
 SEARCH_DELAY_MS = 120  # typing pauses shorter than this do not requery
 
@@ -299,9 +302,12 @@ class StatCard(QFrame):
     def set(self, value: str, caption: str = "", tone: str = "") -> None:
         self.value.setText(value)
         self.caption.setText(caption)
-        self.value.setProperty("tone", tone)
-        self.value.style().unpolish(self.value)
-        self.value.style().polish(self.value)
+        if self.value.property("tone") != tone:
+            self.value.setProperty("tone", tone)
+            # A label not yet shown is styled as it shows; one on screen is styled again for its new tone.
+            if self.value.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+                self.value.style().unpolish(self.value)
+                self.value.style().polish(self.value)
         self.setAccessibleDescription(f"{value} {caption}")
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -361,7 +367,7 @@ class HoursChart(QWidget):
         if i >= 0:
             self.person_clicked.emit(self.rows[i][0])
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         width = self.width()
@@ -380,10 +386,16 @@ class HoursChart(QWidget):
             p.drawLine(int(x), top - 4, int(x), self.height())
             p.setPen(QColor("#6b7280"))
         p.setFont(self.font())
-        for i, (_id, name, hours, subject, target) in enumerate(self.rows):
-            y = top + i * (self.BAR + self.GAP)
+        metrics = p.fontMetrics()
+        # Only the bars in the part being painted: a department of 200 shows 15 or so at a time.
+        step = self.BAR + self.GAP
+        area = event.rect()
+        first = max(0, (area.top() - top) // step)
+        last = min(len(self.rows), (area.bottom() - top) // step + 1)
+        for i in range(first, last):
+            _id, name, hours, subject, target = self.rows[i]
+            y = top + i * step
             p.setPen(QColor("#1f2937"))
-            metrics = p.fontMetrics()
             p.drawText(QRectF(0, y, self.NAME_W, self.BAR), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
                        metrics.elidedText(name, Qt.TextElideMode.ElideRight, self.NAME_W))
             met = target > 0 and hours >= target

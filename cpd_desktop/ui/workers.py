@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
@@ -78,9 +79,18 @@ class Job(QObject):
         try:
             result = self.fn(self._progress, self.cancelled)
         except BaseException as exc:  # handed to the UI thread, which shows it
-            self._worker_done.emit(None, exc)
+            self._report(None, exc)
         else:
-            self._worker_done.emit(result, None)
+            self._report(result, None)
+
+    def _report(self, result: Any, error: BaseException | None) -> None:
+        try:
+            self._worker_done.emit(result, error)
+        except RuntimeError:
+            if shiboken6.isValid(self):
+                raise
+            # The app quit while the job ran (a backup or integrity check at closing): nobody waits
+            # for the answer any more, and whatever the job wrote is complete or was never renamed in.
 
     def start(self) -> Job:
         _running.add(self)

@@ -1,13 +1,15 @@
 """Dashboard: the department's CPD at a glance. Every figure clicks through to the records behind it.
 
 The figures are added up in SQL on a background thread, so the window is usable at once even on a
-trust-sized database; the cards fill in when the numbers arrive.
+trust-sized database; the cards fill in when the numbers arrive. At start-up the window may show the
+figures kept from last time (``cpd_desktop.firstlook``) while the database layer loads: this module
+therefore loads neither SQLAlchemy nor the table models until figures are added up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +23,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, select
 
 from ...services.formatting import format_date, format_money, format_percent
 from ..widgets import HoursChart, StatCard, chart_scroll, muted, section_title
@@ -49,23 +50,52 @@ class DashboardData:
     past_deadline: list[tuple[int, str]] = field(default_factory=list)
     people: list[tuple[int, str, float, float, float]] = field(default_factory=list)
     upcoming: list[tuple[int, str, str]] = field(default_factory=list)  # booking id, text, cover note
+    department: str | None = None  # None: every department
+    audit: int | None = None  # the newest audit entry when the adding up began (the first look's marker)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON data (money and hours as exact decimal strings) for the first look."""
+        out = asdict(self)
+        for key in DECIMALS:
+            out[key] = str(out[key])
+        return out
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DashboardData:
+        """The inverse of ``to_json``; a KeyError, TypeError or ValueError for anything else."""
+        values = {f.name: data[f.name] for f in fields(cls)}
+        for key in DECIMALS:
+            values[key] = Decimal(str(values[key]))
+        for key, width in (("near_deadline", 2), ("past_deadline", 2), ("people", 5), ("upcoming", 3)):
+            rows = [tuple(row) for row in values[key]]
+            if any(len(row) != width for row in rows):
+                raise ValueError(f"dashboard {key}: rows of {width} expected")
+            values[key] = rows
+        return cls(**values)
+
+
+DECIMALS = ("hours", "target", "expected", "claimed", "received")
 
 
 def load_dashboard(db: Any, school_id: int, year: Any, department: str | None, today: dt.date) -> DashboardData:
     """Every figure on the dashboard, as plain data (runs on a worker thread; no Qt here)."""
-    from ...models import Activity, BursaryClaim, CoverLesson, Department, School, Staff
+    from sqlalchemy import func, select
+
+    from ...models import Activity, AuditEntry, BursaryClaim, CoverLesson, Department, School, Staff
     from ...services.bookings import upcoming_bookings
     from ...services.bursaries import claims_near_deadline, claims_past_deadline, money_by_status
     from ...services.reports import hours_by_staff, summarise
 
     with db.session() as s:
+        audit = int(s.scalar(select(func.max(AuditEntry.id))) or 0)  # before anything is added up
         school = s.get(School, school_id)
         rows = hours_by_staff(s, school, year, department=department)
         summary = summarise(rows)
         data = DashboardData(year_label=year.label, staff=summary.staff, hours=summary.hours,
                              target=summary.target_hours, met_target=summary.met_target,
                              subject_share=summary.subject_share, all_parts_share=summary.all_parts_share,
-                             subject_target=float(school.subject_specific_target))
+                             subject_target=float(school.subject_specific_target), department=department,
+                             audit=audit)
         data.people = [(r.staff_id, r.name, float(r.hours), float(r.subject_specific_hours), float(r.target_hours))
                        for r in rows if r.target_hours or r.hours]
         overdue = (select(func.count()).select_from(Activity).join(Staff, Staff.id == Activity.staff_id)
@@ -111,9 +141,10 @@ class DashboardView(View):
     subtitle = ""
     loaded = Signal()
 
-    def __init__(self, ctx: Any, window: Any) -> None:
+    def __init__(self, ctx: Any, window: Any, initial: DashboardData | None = None) -> None:
         super().__init__(ctx, window)
         self.data: DashboardData | None = None
+        self._shown: tuple[str, str | None] | None = None  # the year and department of the figures shown
         self._job: Any = None
         body = QWidget()
         body.setObjectName("page")
@@ -177,22 +208,29 @@ class DashboardView(View):
         row.addLayout(side, 2)
         layout.addLayout(row, 1)
         self.outer.addWidget(body, 1)
+        if initial is not None:  # the first look, or what it showed: the figures are added up again on show
+            self.show_data(initial)
+
+    def _filters(self) -> tuple[str, str | None]:
+        return self.ctx.year.label, self.ctx.department
 
     def reload(self) -> None:
         super().reload()
         ctx = self.ctx
-        dept = ctx.department or "all departments"
-        self.header.subtitle.setText(f"{ctx.year.label}, {dept}. Figures count CPD attended in the academic year.")
-        for card in (self.card_hours, self.card_subject, self.card_parts, self.card_overdue, self.card_money,
-                     self.card_deadlines):
-            card.set("…", "adding up")
+        if self._shown != self._filters():  # other figures are asked for: show none until they arrive
+            for card in (self.card_hours, self.card_subject, self.card_parts, self.card_overdue, self.card_money,
+                         self.card_deadlines):
+                card.set("…", "adding up")
         self._job = run_in_background(
             lambda: load_dashboard(ctx.db, ctx.school_id, ctx.year, ctx.department, ctx.today), self.show_data)
 
     def show_data(self, data: DashboardData) -> None:
-        if data.year_label != self.ctx.year.label:
-            return  # an older request finished after the year changed
+        if (data.year_label, data.department) != self._filters():
+            return  # an older request finished after the year or department changed
         self.data = data
+        self._shown = self._filters()
+        dept = data.department or "all departments"
+        self.header.subtitle.setText(f"{data.year_label}, {dept}. Figures count CPD attended in the academic year.")
         share = float(data.hours / data.target * 100) if data.target else None
         self.card_hours.set(f"{data.hours:,.0f} h of {data.target:,.0f} h",
                             f"{format_percent(share)} of target · {data.met_target} of {data.staff} staff have met theirs",
@@ -232,4 +270,7 @@ class DashboardView(View):
             item = QListWidgetItem("No draft claims near their deadline.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.claims.addItem(item)
+        keep = getattr(self.window_, "keep_first_look", None)
+        if keep is not None:
+            keep(self, data)
         self.loaded.emit()

@@ -1,0 +1,106 @@
+"""The first look: the dashboard's figures kept from the last time, so a start shows them at once.
+
+Loading the database layer (SQLAlchemy and the models) takes about half a second, several times as
+long as opening a window. So when the dashboard has added up its figures for the school's current
+year and every department, the window keeps them here (one small JSON file per database, in the data
+folder) with the database's change marker: the schema revision and the newest audit-trail entry,
+which every save writes. At the next start the window reads the file and the marker with plain
+``sqlite3`` and, when nothing has been saved since, the schema is the same and it is the same day
+(overdue evaluations, deadlines and the next 14 days depend on the date), shows those figures at once
+while the database layer loads behind it. The dashboard then adds them up again and replaces them.
+Anything else, and the file is ignored: the window starts as it always did.
+
+Standard library only, no Qt and no SQLAlchemy: this runs before either is needed. Nothing here ever
+writes to the database, and a first look that cannot be read or written is simply not used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import zlib
+from pathlib import Path
+from typing import Any
+
+from .paths import data_dir
+from .schema import HEAD_REVISION
+
+VERSION = 1
+FOLDER = "first-look"
+
+
+def look_file(db_path: Path) -> Path:
+    """Where the first look of the database at ``db_path`` is kept (one file per database)."""
+    resolved = db_path.resolve()
+    # The file's name and a checksum of its whole path; the record inside names the path in full.
+    return data_dir() / FOLDER / f"{resolved.stem[:40]}-{zlib.crc32(os.fsencode(resolved)):08x}.json"
+
+
+def read_marker(db_path: Path) -> tuple[str, int] | None:
+    """The database's schema revision and newest audit-trail entry, read without writing anything.
+
+    None when the file cannot be read that way (missing, damaged, busy, not a CPD database).
+    """
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+    except (sqlite3.Error, ValueError, OSError):
+        return None
+    try:
+        revision = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        newest = con.execute("SELECT max(id) FROM audit_entry").fetchone()
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    if revision is None or newest is None:
+        return None
+    return str(revision[0]), int(newest[0] or 0)
+
+
+def save(db_path: Path, look: dict[str, Any], *, audit: int, day: dt.date, school: str | None) -> None:
+    """Keep ``look`` (plain JSON data) as the first look of ``db_path``.
+
+    ``audit`` is the newest audit entry read *before* the figures were added up, so that a save made
+    meanwhile makes the look out of date rather than wrongly current. ``school`` is the ``--school``
+    name the window was started with (None: the database's only school).
+    """
+    record = {"version": VERSION, "database": str(db_path.resolve()), "revision": HEAD_REVISION,
+              "audit": audit, "day": day.isoformat(), "school_option": school, "look": look,
+              "saved": dt.datetime.now().isoformat(timespec="seconds")}
+    path = look_file(db_path)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def load(db_path: Path, *, day: dt.date, school: str | None) -> dict[str, Any] | None:
+    """The first look of ``db_path`` if it is still exactly right today, else None."""
+    try:
+        record = json.loads(look_file(db_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("version") != VERSION:
+        return None
+    if (record.get("database") != str(db_path.resolve()) or record.get("day") != day.isoformat()
+            or record.get("school_option") != school or record.get("revision") != HEAD_REVISION):
+        return None
+    if read_marker(db_path) != (HEAD_REVISION, record.get("audit")):
+        forget(db_path)  # out of date for good: its names and figures are not kept any longer
+        return None
+    look = record.get("look")
+    return look if isinstance(look, dict) else None
+
+
+def forget(db_path: Path) -> None:
+    """Drop the first look of ``db_path`` (out of date, or a leaver's name must go)."""
+    try:
+        look_file(db_path).unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -1,0 +1,21 @@
+"""Where CPD Desktop keeps its files for this user: standard library and platformdirs only.
+
+Read before the window shows (settings, the first look), so nothing here may load the database layer.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+APP_NAME = "CPD Desktop"
+
+
+def data_dir() -> Path:
+    """The user's data folder for CPD Desktop (``CPD_DESKTOP_DATA`` overrides it)."""
+    override = os.environ.get("CPD_DESKTOP_DATA")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME, appauthor=False)
