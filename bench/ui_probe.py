@@ -96,20 +96,23 @@ def fail(message: str) -> None:
 PAINTED: dict[str, bool] = {}
 
 
-def watch_first_paint(app: Any) -> None:
-    """Note when a window is first painted: both sides count as usable only from their first frame."""
+def watch_first_paint(window: Any) -> None:
+    """Note when ``window`` is first painted: both sides count as usable only from their first frame.
+
+    The filter sits on the window alone (one on the whole application would run Python for every event
+    of every widget, which costs a window of many widgets more than the bare one). The window is drawn
+    while it handles its first update request, so the zero-time timer set after that fires once it is.
+    """
     from PySide6.QtCore import QEvent, QObject
-    from PySide6.QtWidgets import QWidget
 
     class FirstPaint(QObject):
         def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint and isinstance(obj, QWidget) and obj.isWindow():
+            if event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
                 PAINTED["window"] = True
-                app.removeEventFilter(self)
+                obj.removeEventFilter(self)
             return False
 
-    watcher = FirstPaint(app)
-    app.installEventFilter(watcher)
+    window.installEventFilter(FirstPaint(window))
 
 
 # ---- the floor: a bare window ------------------------------------------------------------------
@@ -120,8 +123,8 @@ def bare() -> None:
     from PySide6.QtWidgets import QApplication, QMainWindow, QTableView
 
     app = QApplication(sys.argv[:1])
-    watch_first_paint(app)
     window = QMainWindow()
+    watch_first_paint(window)
     window.setWindowTitle("Bare window")
     table = QTableView()
     table.setModel(QStandardItemModel(0, 10, table))
@@ -226,8 +229,16 @@ def when_usable(then: Any) -> None:
 
 def start_app(db: str, school: str | None, then: Any) -> None:
     from cpd_desktop.ui.app import make_app
+    from cpd_desktop.ui.main_window import MainWindow
 
-    watch_first_paint(make_app(sys.argv[:1]))  # what ui.app.main() does first: main() then finds it made
+    make_app(sys.argv[:1])  # what ui.app.main() does first: main() then finds it made
+    show = MainWindow.show
+
+    def watched_show(window: Any) -> None:  # the same watch as the bare window's, set as it shows
+        watch_first_paint(window)
+        show(window)
+
+    MainWindow.show = watched_show  # type: ignore[method-assign]
     when_usable(then)
     from cpd_desktop.ui import app as ui_app
 

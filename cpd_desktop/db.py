@@ -49,7 +49,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from .errors import DatabaseDamagedError, DatabaseError, ReadOnlyError
-from .paths import data_dir
+from .paths import default_db_target
 from .schema import HEAD_REVISION
 
 if TYPE_CHECKING:
@@ -60,11 +60,6 @@ BUSY_TIMEOUT_MS = 5000  # another program's write makes ours wait this long, the
 # Statements that change the file; anything else (SELECT, PRAGMA, BEGIN, COMMIT…) only reads.
 _WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "VACUUM", "REINDEX",
                 "ANALYZE")
-
-
-def default_db_target() -> str:
-    """``CPD_DESKTOP_DB`` if set, else ``school.sqlite`` in the user's data folder."""
-    return os.environ.get("CPD_DESKTOP_DB") or str(data_dir() / "school.sqlite")
 
 
 def current_user() -> str:

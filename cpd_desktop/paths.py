@@ -19,3 +19,8 @@ def data_dir() -> Path:
     import platformdirs
 
     return platformdirs.user_data_path(APP_NAME, appauthor=False)
+
+
+def default_db_target() -> str:
+    """``CPD_DESKTOP_DB`` if set, else ``school.sqlite`` in the user's data folder."""
+    return os.environ.get("CPD_DESKTOP_DB") or str(data_dir() / "school.sqlite")

@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..db import default_db_target, is_url
+from ..db import is_url
 from ..errors import CpdError, DatabaseError
+from ..paths import default_db_target
 from .common import Context, add_format_option, print_rows
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -48,10 +49,35 @@ def start_target(db: str | None) -> str | None:
     last = settings.last_database()
     if last and ("://" in last or Path(last).exists()):
         return last
-    from ..db import default_db_target
+    from ..paths import default_db_target
 
     default = default_db_target()
     return default if Path(default).exists() else None
+
+
+class _FirstFrame(QObject):
+    """Calls ``then`` once ``window`` has drawn its first frame (or after 0.2 s, should it never)."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self.then: Callable[[], None] | None = then
+        window.installEventFilter(self)
+        QTimer.singleShot(200, self.fire)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.UpdateRequest, QEvent.Type.Paint):
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self.fire)  # after the frame this event draws
+        return False
+
+    def fire(self) -> None:
+        then, self.then = self.then, None
+        if then is not None:
+            then()
+
+
+def after_first_frame(window: QWidget, then: Callable[[], None]) -> None:
+    _FirstFrame(window, then)
 
 
 def main(db: str | None = None, school: str | None = None) -> int:
@@ -68,7 +94,8 @@ def main(db: str | None = None, school: str | None = None) -> int:
         window.show_first_look(target, school)  # the figures of the last visit today, if nothing changed
     window.show()
     if target:
-        QTimer.singleShot(0, lambda: window.open_database_in_background(target, school))
+        # Once the first frame is on screen: the database layer then loads while the window answers.
+        after_first_frame(window, lambda: window.open_database_in_background(target, school))
     else:
         from .errors import setup_log_file
 

@@ -16,7 +16,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ..errors import CpdError, ValidationError
 
@@ -29,6 +29,8 @@ class ErrorDialog:
     @classmethod
     def ask(cls, parent: QWidget | None, *, title: str, message: str, hint: str = "", details: str = "",
             is_bug: bool = False) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical if is_bug else QMessageBox.Icon.Warning)
         box.setWindowTitle(title)

@@ -13,19 +13,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QMessageBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -60,6 +57,8 @@ BACKUP_CHECK_MS = 10 * 60_000  # how often the window asks whether a scheduled b
 class SchoolChooser:
     @classmethod
     def ask(cls, parent: QWidget | None, names: list[str]) -> str | None:
+        from PySide6.QtWidgets import QInputDialog
+
         name, ok = QInputDialog.getItem(parent, "Choose a school", "This database holds several schools:",
                                         names, 0, False)
         return name if ok else None
@@ -71,6 +70,8 @@ class Confirm:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel",
             detail: str = "") -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(title)
@@ -89,6 +90,8 @@ class LockedChoice:
 
     @classmethod
     def ask(cls, parent: QWidget | None, message: str, hint: str) -> str:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Database in use")
@@ -109,6 +112,8 @@ class LockedChoice:
 class Inform:
     @classmethod
     def ask(cls, parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Information)
         box.setWindowTitle(title)
@@ -271,8 +276,8 @@ class MainWindow(QMainWindow):
     def _action(self, text: str, slot: Any, shortcut: Any = None, *, icon_name: str | None = None,
                 tip: str = "") -> QAction:
         action = QAction(text, self)
-        if icon_name:
-            action.setIcon(icon(icon_name))
+        if icon_name:  # drawn the first time a menu opens: none is on screen before
+            self._menu_icons.append((action, icon_name))
         if shortcut is not None:
             if isinstance(shortcut, list):
                 action.setShortcuts(shortcut)
@@ -283,7 +288,13 @@ class MainWindow(QMainWindow):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
+    def _show_menu_icons(self) -> None:
+        pending, self._menu_icons = self._menu_icons, []
+        for action, name in pending:
+            action.setIcon(icon(name))
+
     def _build_menus(self) -> None:
+        self._menu_icons: list[tuple[QAction, str]] = []
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         self.act_new = self._action("&New school database…", self.new_school, QKeySequence.StandardKey.New)
@@ -332,6 +343,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("Open &log file", self.open_log_file))
         help_menu.addSeparator()
         help_menu.addAction(self._action("&About CPD Desktop", self.about))
+        for menu in (file_menu, edit_menu, view_menu, help_menu):
+            menu.aboutToShow.connect(self._show_menu_icons)
 
     def _stack_changed(self, _index: int) -> None:
         if shiboken6.isValid(self.act_undo):  # the stack empties itself while the window is destroyed
@@ -492,14 +505,21 @@ class MainWindow(QMainWindow):
 
         def work(_progress: Any, _cancelled: Any) -> Any:
             # On a worker thread: the database layer's imports, the log file and the first queries'
-            # compilation happen here while the window is already on screen.
-            from .errors import setup_log_file
+            # compilation happen here while the window is already on screen. Meanwhile Python hands
+            # the UI thread its turn every millisecond rather than every five, so the window answers.
+            import sys
 
-            setup_log_file()
-            db = self._open_file(target)
-            from . import context  # noqa: F401  (imported here, not on the UI thread)
-            from .views import dashboard  # noqa: F401
+            interval = sys.getswitchinterval()
+            sys.setswitchinterval(min(interval, 0.001))
+            try:
+                from .errors import setup_log_file
 
+                setup_log_file()
+                db = self._open_file(target)
+                from . import context  # noqa: F401  (imported here, not on the UI thread)
+                from .views import dashboard  # noqa: F401
+            finally:
+                sys.setswitchinterval(interval)
             return db
 
         def opened(db: Any) -> None:
@@ -932,6 +952,8 @@ class MainWindow(QMainWindow):
         self.set_database(db, school_id, target)
 
     def open_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _filter = QFileDialog.getOpenFileName(self, "Open a CPD database", settings.last_folder("database"),
                                                     "CPD databases (*.sqlite *.db *.sqlite3);;All files (*)")
         if path:
@@ -1043,15 +1065,23 @@ class MainWindow(QMainWindow):
 
         folder = data_dir()
         folder.mkdir(parents=True, exist_ok=True)
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def open_log_file(self) -> None:
         from ..logs import log_file, setup_logging
 
         setup_logging()
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_file())))
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from .. import __version__
 
         QMessageBox.about(self, "About CPD Desktop",

@@ -288,6 +288,7 @@ class StatCard(QFrame):
         layout.setSpacing(2)
         self.label = QLabel(label)
         self.label.setObjectName("cardLabel")
+        self.label.setWordWrap(True)  # whole on a narrow window
         self.value = QLabel(value)
         self.value.setObjectName("cardValue")
         self.caption = QLabel(caption)
@@ -379,7 +380,9 @@ class HoursChart(QWidget):
         small.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
         p.setFont(small)
         p.setPen(QColor("#6b7280"))
-        for tick in range(0, int(self._scale_max()) + 1, 10):
+        # Ticks every 10 h, or further apart when the window is narrow, so that no two labels overlap.
+        step = next((n for n in (10, 15, 20, 25, 35, 50, 100) if n * scale >= 36), 200)
+        for tick in range(0, int(self._scale_max()) + 1, step):
             x = chart_left + tick * scale
             p.drawText(QRectF(x - 20, 0, 40, 18), Qt.AlignmentFlag.AlignCenter, f"{tick} h")
             p.setPen(QPen(QColor("#e5e7eb"), 1))
