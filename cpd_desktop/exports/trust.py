@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..services.formatting import format_hours, format_money, format_percent
-from ..services.reports import HoursRow, hours_by_staff
+from ..services.reports import HoursRow, hours_by_school
 from ..services.schools import list_schools
 from ..services.trust import TrustRow, school_row
 from ..services.years import AcademicYear
@@ -35,11 +35,11 @@ class TrustData:
 
 
 def trust_data(session: Session, year: AcademicYear, today: dt.date, name: str = "Trust") -> TrustData:
-    schools, people = [], {}
-    for school in list_schools(session):
-        schools.append(school_row(session, school, year))
-        people[school.name] = hours_by_staff(session, school, year)
-    return TrustData(name=name, year=year, produced=today, schools=schools, people=people)
+    schools = list_schools(session)
+    hours = hours_by_school(session, schools, year)  # each school's people once: its line sums the same rows
+    return TrustData(name=name, year=year, produced=today,
+                     schools=[school_row(session, school, year, hours[school.id]) for school in schools],
+                     people={school.name: hours[school.id] for school in schools})
 
 
 def _total(rows: list[TrustRow], attr: str) -> Decimal:

@@ -12,25 +12,29 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, literal, or_, select, type_coerce
+from sqlalchemy import Select, and_, bindparam, case, func, literal, literal_column, or_, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from ..models import Activity, Booking, BursaryClaim, BursaryScheme, Department, Provider, School, Staff
-from ..models.base import Hours, Money
+from ..models.base import TWO_PLACES, Hours, Money
 from ..models.enums import STANDARD_PARTS
-from .years import AcademicYear, term_buckets, terms_for
+from .years import AcademicYear, Term, term_buckets, terms_for, terms_for_schools
 
 ZERO = Decimal("0.00")
 
 
-def name_key(surname: str, forename: str) -> tuple[str, str]:
-    """Sort names as a person would: case and accents ignored (Ó Dálaigh beside Okafor)."""
+def _fold(text: str) -> str:
+    if text.isascii():  # most names: NFKD leaves ASCII as it is, and casefold() is lower() there
+        return text.lower()
     import unicodedata
 
-    def fold(text: str) -> str:
-        return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
 
-    return fold(surname), fold(forename)
+
+def name_key(surname: str, forename: str) -> tuple[str, str]:
+    """Sort names as a person would: case and accents ignored (Ó Dálaigh beside Okafor)."""
+    return _fold(surname), _fold(forename)
 
 
 def employed_in(year: AcademicYear) -> Any:
@@ -78,6 +82,17 @@ class HoursRow:
         return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
 
 
+def _raw_sum(condition: Any = None) -> Any:
+    """SUM(hours) as the raw GROUP BY writes it: literal zeros, and the driver's value untouched.
+
+    A zero sent as a bound parameter (``ELSE $1::INTEGER``) costs PostgreSQL a cast per row once the
+    statement is prepared; the values are turned into Decimals by ``_hours_values``, not per column
+    by a type processor.
+    """
+    expr = Activity.hours if condition is None else case((condition, Activity.hours), else_=literal_column("0"))
+    return type_coerce(func.sum(expr), NullType())
+
+
 @lru_cache(maxsize=32)
 def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool) -> Select[Any]:
     """The hours query, every value a bound parameter: built once per shape, then reused.
@@ -91,12 +106,12 @@ def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool
     mine = Activity.staff_id == p("staff_id") if by_staff else Activity.school_id == p("school_id")
     agg = (select(
         Activity.staff_id.label("staff_id"),
-        _hours_sum().label("hours"),
-        _hours_sum(Activity.subject_specific.is_(True)).label("subject"),
-        _hours_sum(_all_parts()).label("all_parts"),
+        _raw_sum().label("hours"),
+        _raw_sum(Activity.subject_specific.is_(True)).label("subject"),
+        _raw_sum(_all_parts()).label("all_parts"),
         func.count().label("n"),
         func.count(Activity.evaluated_on).label("evaluated"),
-        *[_hours_sum(Activity.date.between(p(f"{name}_start"), p(f"{name}_end"))).label(name) for name in terms],
+        *[_raw_sum(Activity.date.between(p(f"{name}_start"), p(f"{name}_end"))).label(name) for name in terms],
     ).where(mine, Activity.date.between(p("year_start"), p("year_end")))
         .group_by(Activity.staff_id).subquery())
     employed = and_(or_(Staff.start_date.is_(None), Staff.start_date <= p("year_end")),
@@ -115,27 +130,61 @@ def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool
     return stmt
 
 
+def _exact_hours(value: Any) -> Decimal:
+    # PostgreSQL: a SUM of NUMERIC(6, 2) keeps exactly two places; nothing (or 0) reads as 0.00.
+    return value or ZERO
+
+
+def _float_hours(value: Any) -> Decimal:
+    # SQLite keeps NUMERIC as REAL/INTEGER: round to pence, as the Hours column type does.
+    return Decimal(str(value)).quantize(TWO_PLACES, ROUND_HALF_UP) if value else ZERO
+
+
 def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
                    department: str | None = None, staff_id: int | None = None) -> list[HoursRow]:
     """Hours per person for a year: total, subject-specific, meeting all five Standard parts, by term.
 
     One row for everyone employed in the year or with CPD in it, 0 where none. Target pro rata by FTE.
     """
-    buckets = term_buckets(terms_for(session, school, year), year)
+    return _hours_rows(session, school, year, term_buckets(terms_for(session, school, year), year),
+                       department=department, staff_id=staff_id)
+
+
+def hours_by_school(session: Session, schools: list[School], year: AcademicYear) -> dict[int, list[HoursRow]]:
+    """``hours_by_staff`` for several schools (school id → rows): their term dates read in one query.
+
+    Each school is still added up in SQL on its own, so no school's records are mixed into another's.
+    """
+    terms = terms_for_schools(session, [school.id for school in schools], year)
+    return {school.id: _hours_rows(session, school, year, term_buckets(terms[school.id], year))
+            for school in schools}
+
+
+def _hours_rows(session: Session, school: School, year: AcademicYear, buckets: list[Term], *,
+                department: str | None = None, staff_id: int | None = None) -> list[HoursRow]:
     params: dict[str, Any] = {"school_id": school.id, "year_start": year.start, "year_end": year.end,
                               "staff_id": staff_id, "department": (department or "").strip().lower()}
     for term in buckets:
         params[f"{term.name}_start"], params[f"{term.name}_end"] = term.start, term.end
     stmt = _hours_statement(tuple(t.name for t in buckets), staff_id is not None, bool(department))
+    value = _float_hours if session.get_bind().dialect.name == "sqlite" else _exact_hours
     target = school.cpd_target_hours
+    targets: dict[Any, Decimal] = {}  # FTE → target: a school has a handful of different FTEs
+    names = [t.name for t in buckets]
     rows: list[HoursRow] = []
-    for r in session.execute(stmt, params):
-        (sid, code, fore, sur, dept, fte, ect, hours, subj, allp, n, evaluated, *terms) = r
+    if session.autoflush:
+        session.flush()  # what session.execute would do first: unsaved changes count
+    # Core execution on the session's connection: the statement loads no ORM objects, and the ORM's
+    # per-row loading costs as much as PostgreSQL takes to add up a school's year.
+    for (sid, code, fore, sur, dept, fte, ect, hours, subj, allp, n, evaluated, *terms) in \
+            session.connection().execute(stmt, params):
+        target_hours = targets.get(fte)
+        if target_hours is None:
+            target_hours = targets[fte] = (target * Decimal(str(fte))).quantize(TWO_PLACES, ROUND_HALF_UP)
         rows.append(HoursRow(
             staff_id=sid, staff_code=code, forename=fore, surname=sur, department=dept, fte=float(fte),
-            ect_year=ect, hours=hours or ZERO, subject_specific_hours=subj or ZERO, all_parts_hours=allp or ZERO,
-            target_hours=(target * Decimal(str(fte))).quantize(Decimal("0.01"), ROUND_HALF_UP),
-            by_term={t.name: (val or ZERO) for t, val in zip(buckets, terms, strict=True)},
+            ect_year=ect, hours=value(hours), subject_specific_hours=value(subj), all_parts_hours=value(allp),
+            target_hours=target_hours, by_term={name: value(v) for name, v in zip(names, terms, strict=True)},
             activities=n or 0, evaluated=evaluated or 0,
         ))
     rows.sort(key=lambda r: name_key(r.surname, r.forename))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import School
 from .bursaries import money_by_status
-from .reports import cost_by_staff, hours_by_staff, summarise
+from .reports import HoursRow, cost_by_staff, hours_by_school, hours_by_staff, summarise
 from .schools import list_schools
 from .years import AcademicYear
 
@@ -46,8 +46,10 @@ class TrustRow:
         return float(self.all_parts_hours / self.hours * 100) if self.hours else None
 
 
-def school_row(session: Session, school: School, year: AcademicYear) -> TrustRow:
-    hours = summarise(hours_by_staff(session, school, year))
+def school_row(session: Session, school: School, year: AcademicYear,
+               people: list[HoursRow] | None = None) -> TrustRow:
+    """The school's line; ``people`` is its ``hours_by_staff`` for the year when the caller has it already."""
+    hours = summarise(people if people is not None else hours_by_staff(session, school, year))
     costs = cost_by_staff(session, school, year)
     money = money_by_status(session, school, year.start, year.end)
     live = [m for status, m in money.items() if status not in ("rejected", "withdrawn")]
@@ -64,7 +66,9 @@ def school_row(session: Session, school: School, year: AcademicYear) -> TrustRow
 
 def trust_rows(session: Session, year: AcademicYear) -> list[TrustRow]:
     """One row per school in the database, each added up in SQL within that school only."""
-    return [school_row(session, school, year) for school in list_schools(session)]
+    schools = list_schools(session)
+    people = hours_by_school(session, schools, year)
+    return [school_row(session, school, year, people[school.id]) for school in schools]
 
 
 def trust_report(session: Session, year: AcademicYear) -> list[dict[str, Any]]:

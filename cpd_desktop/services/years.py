@@ -112,13 +112,20 @@ def terms_for(session: Session, school: School, year: AcademicYear) -> list[Term
     Dates between a school's terms (holidays) are counted in the term before them, so that every
     day of the year belongs to exactly one term when hours are added up.
     """
-    rows = session.scalars(
-        select(TermDates).where(TermDates.school_id == school.id, TermDates.academic_year == year.start_year)
-    ).all()
-    chosen = {t.name: t for t in default_terms(year)}
-    for row in rows:
-        chosen[row.term] = Term(row.term, row.start_date, row.end_date)
-    return [chosen[name] for name in TERM_ORDER]
+    return terms_for_schools(session, [school.id], year)[school.id]
+
+
+def terms_for_schools(session: Session, school_ids: list[int], year: AcademicYear) -> dict[int, list[Term]]:
+    """``terms_for`` for several schools at once: one query for all their term dates (school id → terms)."""
+    defaults = default_terms(year)
+    chosen = {sid: {t.name: t for t in defaults} for sid in school_ids}
+    if school_ids:
+        rows = session.execute(
+            select(TermDates.school_id, TermDates.term, TermDates.start_date, TermDates.end_date)
+            .where(TermDates.school_id.in_(school_ids), TermDates.academic_year == year.start_year))
+        for sid, term, start, end in rows:
+            chosen[sid][term] = Term(term, start, end)
+    return {sid: [terms[name] for name in TERM_ORDER] for sid, terms in chosen.items()}
 
 
 def term_buckets(terms: list[Term], year: AcademicYear) -> list[Term]:

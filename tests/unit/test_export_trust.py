@@ -12,9 +12,13 @@ from pypdf import PdfReader
 
 from cpd_desktop.db import Database
 from cpd_desktop.exports import ExportOptionError, check_options, preview, run_export
+from cpd_desktop.exports.trust import trust_data
 from cpd_desktop.services import activities
 from cpd_desktop.services import staff as staff_service
-from cpd_desktop.services.schools import create_school
+from cpd_desktop.services.reports import hours_by_staff
+from cpd_desktop.services.schools import create_school, list_schools
+from cpd_desktop.services.trust import school_row, trust_rows
+from cpd_desktop.services.years import AcademicYear
 
 DAY = dt.date(2025, 10, 14)
 
@@ -71,3 +75,15 @@ def test_preview_counts_schools_and_the_export_needs_no_school(two_schools: Data
     with pytest.raises(ExportOptionError):
         check_options("trust", "csv")
     assert Decimal("19") == sum(Decimal(v) for k, v in info.figures if k == "Hours")
+
+
+def test_the_trust_figures_are_each_schools_own_hours_read_once(two_schools: Database) -> None:
+    year = AcademicYear(2025)
+    with two_schools.session() as s:
+        schools = list_schools(s)
+        one_by_one = [school_row(s, school, year) for school in schools]  # each school's hours read by itself
+        assert trust_rows(s, year) == one_by_one
+        data = trust_data(s, year, DAY)
+        assert data.schools == one_by_one
+        assert data.people == {school.name: hours_by_staff(s, school, year) for school in schools}
+        assert [r.hours for r in one_by_one] == [Decimal("9.00"), Decimal("10.00")]

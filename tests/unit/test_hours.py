@@ -10,12 +10,22 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cpd_desktop.db import Database, open_database
 from cpd_desktop.models import Activity, School, Staff, TermDates
 from cpd_desktop.models.enums import FORMATS, STANDARD_PARTS
 from cpd_desktop.services.activities import add_activity
-from cpd_desktop.services.reports import hours_by_format, hours_by_staff, hours_report, summarise
+from cpd_desktop.services.reports import (
+    HoursRow,
+    hours_by_format,
+    hours_by_school,
+    hours_by_staff,
+    hours_report,
+    name_key,
+    summarise,
+)
 from cpd_desktop.services.schools import create_school, get_or_create_department
 from cpd_desktop.services.staff import add_staff
 from cpd_desktop.services.years import AcademicYear, easter_sunday
@@ -288,3 +298,102 @@ def test_the_hours_report_rows_carry_the_public_keys(session: Session, school: S
     assert {"staff_code", "name", "fte", "hours", "subject_specific_hours", "target_hours", "by_term"} <= set(aisha)
     assert aisha["name"] == "Aisha Begum" and aisha["by_term"]["summer"] == Decimal("30.00")
     assert [r["staff_code"] for r in rows] == ["CAS", "ABE", "FML", "DOK"]
+
+
+def test_unsaved_cpd_counts_as_it_would_in_any_query(session: Session, school: School,
+                                                   department: dict[str, Staff]) -> None:
+    session.add(Activity(school_id=school.id, staff_id=department["none"].id, date=dt.date(2025, 10, 1),
+                         hours=Decimal("2.25"), title="Not flushed yet", format="webinar"))
+    fiona = next(r for r in hours_by_staff(session, school, YEAR) if r.staff_code == "FML")
+    assert fiona.hours == Decimal("2.25") and fiona.activities == 1
+
+
+def test_names_sort_as_a_person_reads_them() -> None:
+    names = [("Okafor", "Daniel"), ("Ó Dálaigh", "Siobhán"), ("ap Rhys", "Bronwen"), ("MacLeod", "Fiona"),
+             ("Zając", "Łukasz"), ("Ashworth", "Chloë"), ("ashworth", "Ann"), ("Ōtsuka", "Ken")]
+    assert [n[0] for n in sorted(names, key=lambda n: name_key(*n))] == [
+        "ap Rhys", "ashworth", "Ashworth", "MacLeod", "Ó Dálaigh", "Okafor", "Ōtsuka", "Zając"]
+    assert name_key("MacLeod", "Fiona") == ("macleod", "fiona")
+    assert name_key("Ó DÁLAIGH", "Siobhán") == ("o dalaigh", "siobhan")
+
+
+# ---- several schools at once (the trust's reports), on SQLite and on PostgreSQL ----
+
+def _two_schools(s: Session) -> list[School]:
+    """Two schools, one with its own term dates, CPD on term days, in holidays and at the year's edges."""
+    north = create_school(s, "Northfield Academy")
+    south = create_school(s, "Southmead School", cpd_target_hours="30")
+    for term, (start, end) in SCHOOL_TERMS.items():
+        s.add(TermDates(school_id=north.id, academic_year=2025, term=term, start_date=start, end_date=end))
+    people = [
+        add_staff(s, north, forename="Łukasz", surname="Zając", staff_code="LZA", department="Physics"),
+        add_staff(s, north, forename="Bronwen", surname="ap Rhys", staff_code="BAR", fte="0.6"),
+        add_staff(s, north, forename="Fiona", surname="MacLeod", staff_code="FML", fte="0.333"),
+        add_staff(s, south, forename="Siobhán", surname="Ó Dálaigh", staff_code="SOD", department="Biology"),
+        add_staff(s, south, forename="Daniel", surname="Okafor", staff_code="DOK", fte="0.5",
+                  leaving_date="31/07/2025"),
+    ]
+    done = [(0, "01/09/2025", "1.25", True, True), (0, "22/12/2025", "2", True, False),
+            (0, "04/01/2026", "0.5", False, True), (0, "10/04/2026", "3.75", True, True),
+            (0, "31/08/2026", "6", False, False), (0, "01/09/2026", "9", True, True),
+            (1, "13/04/2026", "0.01", False, False), (3, "27/03/2026", "4.5", True, True),
+            (3, "06/04/2026", "2.5", True, False), (4, "02/10/2025", "1", False, False)]
+    for who, day, hours, subject, all_parts in done:
+        school = north if who < 3 else south
+        add_activity(s, school, people[who], date=day, hours=hours, title="CPD", subject_specific=subject,
+                     **{p: all_parts for p in PARTS})
+    return [north, south]
+
+
+def _figures(rows: list[HoursRow]) -> list[tuple[object, ...]]:
+    """Everything a report shows, the Decimals as text: 6.00 and 6 would print differently."""
+    return [(r.staff_code, r.department, r.fte, r.ect_year, str(r.hours), str(r.subject_specific_hours),
+             str(r.all_parts_hours), str(r.target_hours), {k: str(v) for k, v in r.by_term.items()},
+             r.activities, r.evaluated) for r in rows]
+
+
+EXPECTED = {
+    "Northfield Academy": [
+        ("BAR", None, 0.6, None, "0.01", "0.00", "0.00", "21.00",
+         {"autumn": "0.00", "spring": "0.00", "summer": "0.01"}, 1, 0),
+        ("FML", None, 0.333, None, "0.00", "0.00", "0.00", "11.66",
+         {"autumn": "0.00", "spring": "0.00", "summer": "0.00"}, 0, 0),
+        # its own terms: 22/12 and 4/1 are the Christmas holiday (autumn), 10/4 the Easter one (spring)
+        ("LZA", "Physics", 1.0, None, "13.50", "7.00", "5.50", "35.00",
+         {"autumn": "3.75", "spring": "3.75", "summer": "6.00"}, 5, 0),
+    ],
+    "Southmead School": [
+        # default terms: spring runs to Easter Sunday (5/4/2026), summer from Easter Monday
+        ("SOD", "Biology", 1.0, None, "7.00", "7.00", "4.50", "30.00",
+         {"autumn": "0.00", "spring": "4.50", "summer": "2.50"}, 2, 0),
+        ("DOK", None, 0.5, None, "1.00", "0.00", "0.00", "15.00",
+         {"autumn": "1.00", "spring": "0.00", "summer": "0.00"}, 1, 0),
+    ],
+}
+
+
+def _check_two_schools(s: Session, schools: list[School]) -> None:
+    together = hours_by_school(s, schools, YEAR)
+    assert list(together) == [school.id for school in schools]
+    for school in schools:
+        one_by_one = hours_by_staff(s, school, YEAR)
+        assert _figures(together[school.id]) == _figures(one_by_one) == EXPECTED[school.name]
+    assert hours_by_school(s, [], YEAR) == {}
+
+
+def test_several_schools_at_once_give_each_schools_own_figures(db: Database) -> None:
+    with db.session() as s:
+        _check_two_schools(s, _two_schools(s))
+
+
+@pytest.mark.postgres
+def test_postgresql_gives_the_same_figures_to_the_penny(pg_url: str) -> None:
+    pg = open_database(pg_url)
+    try:
+        with pg.session() as s:
+            _check_two_schools(s, _two_schools(s))
+        with pg.session() as s:  # committed, read back in a new session
+            schools = [s.merge(school) for school in s.scalars(select(School).order_by(School.id))]
+            _check_two_schools(s, schools)
+    finally:
+        pg.dispose()
