@@ -16,9 +16,9 @@ writes to the database, and a first look that cannot be read or written is simpl
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -60,16 +60,22 @@ def read_marker(db_path: Path) -> tuple[str, int] | None:
     return str(revision[0]), int(newest[0] or 0)
 
 
-def save(db_path: Path, look: dict[str, Any], *, audit: int, day: dt.date, school: str | None) -> None:
+def today() -> str:
+    """Today as ``YYYY-MM-DD`` (the first look's day), without loading ``datetime`` at start-up."""
+    return time.strftime("%Y-%m-%d")
+
+
+def save(db_path: Path, look: dict[str, Any], *, audit: int, day: str, school: str | None) -> None:
     """Keep ``look`` (plain JSON data) as the first look of ``db_path``.
 
     ``audit`` is the newest audit entry read *before* the figures were added up, so that a save made
-    meanwhile makes the look out of date rather than wrongly current. ``school`` is the ``--school``
+    meanwhile makes the look out of date rather than wrongly current. ``day`` is the day the figures
+    were added up for (``YYYY-MM-DD``). ``school`` is the ``--school``
     name the window was started with (None: the database's only school).
     """
     record = {"version": VERSION, "database": str(db_path.resolve()), "revision": HEAD_REVISION,
-              "audit": audit, "day": day.isoformat(), "school_option": school, "look": look,
-              "saved": dt.datetime.now().isoformat(timespec="seconds")}
+              "audit": audit, "day": day, "school_option": school, "look": look,
+              "saved": time.strftime("%Y-%m-%dT%H:%M:%S")}
     path = look_file(db_path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
@@ -80,15 +86,15 @@ def save(db_path: Path, look: dict[str, Any], *, audit: int, day: dt.date, schoo
         tmp.unlink(missing_ok=True)
 
 
-def load(db_path: Path, *, day: dt.date, school: str | None) -> dict[str, Any] | None:
-    """The first look of ``db_path`` if it is still exactly right today, else None."""
+def load(db_path: Path, *, day: str, school: str | None) -> dict[str, Any] | None:
+    """The first look of ``db_path`` if it is still exactly right on ``day`` (``YYYY-MM-DD``), else None."""
     try:
         record = json.loads(look_file(db_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if not isinstance(record, dict) or record.get("version") != VERSION:
         return None
-    if (record.get("database") != str(db_path.resolve()) or record.get("day") != day.isoformat()
+    if (record.get("database") != str(db_path.resolve()) or record.get("day") != day
             or record.get("school_option") != school or record.get("revision") != HEAD_REVISION):
         return None
     if read_marker(db_path) != (HEAD_REVISION, record.get("audit")):

@@ -148,6 +148,10 @@ def cmd_anonymise(args: argparse.Namespace, ctx: Context) -> int:
         staff = get_staff(s, school, args.staff)
         name = staff.full_name
         result = anonymise_staff(s, staff)
+    if db.path is not None:  # the window's first look may name them: it goes (the next start adds up afresh)
+        from ..firstlook import forget
+
+        forget(db.path)
     print(f"Anonymised {name} ({args.staff.strip().upper()}): now {result.label}, code {result.staff_code}.")
     redacted = result.audit_entries_redacted
     print(f"Their {result.activities} CPD activities ({format_hours(result.hours)} hours) and {result.bookings} "

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # dates are formatted by their own strftime: the module is not needed to load this one
+    import datetime as dt
 
 
 def format_date(day: dt.date | None) -> str:

@@ -373,11 +373,10 @@ class MainWindow(QMainWindow):
         time, if nothing has been saved since and it is the same day. False if there are none to show."""
         if "://" in target or settings.last_view() != "dashboard":
             return False
-        import datetime as dt
-
         from .. import firstlook
 
-        look = firstlook.load(Path(target), day=self.today or dt.date.today(), school=school)
+        day = self.today.isoformat() if self.today is not None else firstlook.today()
+        look = firstlook.load(Path(target), day=day, school=school)
         if look is None:
             return False
         from .views.dashboard import DashboardData, DashboardView
@@ -466,7 +465,8 @@ class MainWindow(QMainWindow):
             "departments": [self.dept_combo.itemText(i) for i in range(1, self.dept_combo.count())],
             "dashboard": data.to_json(),
         }
-        firstlook.save(Path(ctx.db.path), look, audit=data.audit, day=ctx.today, school=self._school_option)
+        firstlook.save(Path(ctx.db.path), look, audit=data.audit, day=ctx.today.isoformat(),
+                       school=self._school_option)
 
     # ---- opening a database ----
     def open_database(self, target: str, school: str | None = None) -> bool:

@@ -155,15 +155,15 @@ def test_first_look_records_are_checked_before_use(tmp_path: Path, db: Any, scho
     path = Path(db.path)
     marker = firstlook.read_marker(path)
     assert marker is not None and marker[0] == firstlook.HEAD_REVISION
-    firstlook.save(path, {"anything": 1}, audit=marker[1], day=TODAY, school=None)
-    assert firstlook.load(path, day=TODAY, school=None) == {"anything": 1}
-    assert firstlook.load(path, day=TODAY, school="Test Academy") is None
+    firstlook.save(path, {"anything": 1}, audit=marker[1], day=TODAY.isoformat(), school=None)
+    assert firstlook.load(path, day=TODAY.isoformat(), school=None) == {"anything": 1}
+    assert firstlook.load(path, day=TODAY.isoformat(), school="Test Academy") is None
     record = json.loads(firstlook.look_file(path).read_text(encoding="utf-8"))
     for damage in ({"version": 99}, {"database": "/elsewhere.sqlite"}, {"revision": "0001_schema"}):
         firstlook.look_file(path).write_text(json.dumps({**record, **damage}), encoding="utf-8")
-        assert firstlook.load(path, day=TODAY, school=None) is None
+        assert firstlook.load(path, day=TODAY.isoformat(), school=None) is None
     firstlook.look_file(path).write_text("{not json", encoding="utf-8")
-    assert firstlook.load(path, day=TODAY, school=None) is None
+    assert firstlook.load(path, day=TODAY.isoformat(), school=None) is None
     not_a_database = tmp_path / "notes.sqlite"
     not_a_database.write_text("hello", encoding="utf-8")
     assert firstlook.read_marker(not_a_database) is None

@@ -83,8 +83,12 @@ def test_anonymise_a_leaver_keeps_their_hours(school_file: Path, capsys: pytest.
     code, out, _ = run(capsys, school_file, "leavers", "--due")
     assert code == 0 and "JSM" in out and "due for review" in out
     code, before, _ = run(capsys, school_file, "report", "hours", "--year", "2017/18", "--format", "json")
+    from cpd_desktop import firstlook
+
+    firstlook.save(school_file, {"names": ["Jane Smith"]}, audit=0, day="2026-11-22", school=None)
     code, out, err = run(capsys, school_file, "anonymise", "--staff", "jsm")
     assert code == 0, err
+    assert not firstlook.look_file(school_file).exists()  # the window's first look named her
     assert "Former staff member" in out and "6 hours" in out
     _, after, _ = run(capsys, school_file, "report", "hours", "--year", "2017/18", "--format", "json")
     assert [r["hours"] for r in json.loads(before)] == [r["hours"] for r in json.loads(after)]

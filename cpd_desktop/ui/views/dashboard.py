@@ -8,10 +8,9 @@ therefore loads neither SQLAlchemy nor the table models until figures are added 
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +27,9 @@ from ...services.formatting import format_date, format_money, format_percent
 from ..widgets import HoursChart, StatCard, chart_scroll, muted, section_title
 from ..workers import run_in_background
 from .base import View
+
+if TYPE_CHECKING:
+    import datetime as dt
 
 ZERO = Decimal("0.00")
 
