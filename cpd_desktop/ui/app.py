@@ -88,10 +88,9 @@ def main(db: str | None = None, school: str | None = None) -> int:
     install_handlers()
     from .main_window import MainWindow
 
-    window = MainWindow()
     target = start_target(db)
-    if target:
-        window.show_first_look(target, school)  # the figures of the last visit today, if nothing changed
+    # With a database to open: the figures of the last start today, if nothing has changed since.
+    window = MainWindow(start=(target, school) if target else None)
     window.show()
     if target:
         # Once the first frame is on screen: the database layer then loads while the window answers.

@@ -145,7 +145,9 @@ class MainWindow(QMainWindow):
     database_opened = Signal()
     first_look_shown = Signal()
 
-    def __init__(self, *, today: Any = None) -> None:
+    def __init__(self, *, today: Any = None, start: tuple[str, str | None] | None = None) -> None:
+        """``start``: the database (and ``--school`` name) a start opens: its first look, if it has one,
+        is shown from the outset, and the welcome page is only built if it is needed."""
         super().__init__()
         self.today = today
         self.ctx: Any = None
@@ -174,15 +176,24 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        from .welcome import WelcomePage
-
-        self.welcome = WelcomePage(self)
-        self.stack.addWidget(self.welcome)
+        self._welcome: Any = None
         self.workspace = self._build_workspace()
         self.stack.addWidget(self.workspace)
         self._build_menus()
         self._update_actions()
         self.statusBar().showMessage("Ready")
+        if start is None or not self.show_first_look(*start):
+            self.stack.setCurrentWidget(self.welcome)
+
+    @property
+    def welcome(self) -> Any:
+        """The page shown with no database open (built the first time it is needed)."""
+        if self._welcome is None:
+            from .welcome import WelcomePage
+
+            self._welcome = WelcomePage(self)
+            self.stack.insertWidget(0, self._welcome)
+        return self._welcome
 
     # ---- layout ----
     def _build_workspace(self) -> QWidget:

@@ -169,3 +169,17 @@ def test_first_look_records_are_checked_before_use(tmp_path: Path, db: Any, scho
     assert firstlook.read_marker(not_a_database) is None
     assert firstlook.read_marker(tmp_path / "missing.sqlite") is None
 
+
+
+def test_a_start_with_a_first_look_builds_no_welcome_page_unless_it_is_needed(
+        looked: tuple[Path, list[str]], qtbot: Any) -> None:
+    from cpd_desktop.ui.main_window import MainWindow
+
+    path, cards = looked
+    window = MainWindow(today=TODAY, start=(str(path), None))
+    qtbot.addWidget(window)
+    assert window._welcome is None and window.stack.currentWidget() is window.workspace
+    assert _cards(window.view_stack.currentWidget()) == cards
+    other = MainWindow(today=TODAY, start=(str(path.with_name("elsewhere.sqlite")), None))
+    qtbot.addWidget(other)
+    assert other.stack.currentWidget() is other.welcome  # no first look: the welcome page as always
