@@ -177,7 +177,7 @@ def _hours_rows(session: Session, school: School, year: AcademicYear, buckets: l
     # Core execution on the session's connection: the statement loads no ORM objects, and the ORM's
     # per-row loading costs as much as PostgreSQL takes to add up a school's year.
     for (sid, code, fore, sur, dept, fte, ect, hours, subj, allp, n, evaluated, *terms) in \
-            session.connection().execute(stmt, params):
+            session.connection().execute(stmt, params).all():
         target_hours = targets.get(fte)
         if target_hours is None:
             target_hours = targets[fte] = (target * Decimal(str(fte))).quantize(TWO_PLACES, ROUND_HALF_UP)
