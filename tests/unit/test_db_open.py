@@ -93,3 +93,18 @@ def test_a_read_only_database_gives_each_user_action_its_own_connection(db_path:
         with db.engine.connect() as second:
             assert second.exec_driver_sql("SELECT count(*) FROM school").scalar() == 0
     db.dispose()
+
+
+@pytest.mark.postgres
+def test_postgresql_plans_every_query_with_its_values(pg_url: str) -> None:
+    """No prepared statements: their generic plans cannot see a year's dates (a slow plan for reports)."""
+    db = open_database(pg_url)
+    try:
+        with db.engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            assert raw is not None and getattr(raw, "prepare_threshold", "missing") is None
+            for _ in range(8):  # more runs than psycopg's default threshold (5) before it would prepare
+                assert conn.execute(text("SELECT count(*) FROM school WHERE id = :id"), {"id": 1}).scalar() == 0
+            assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() == 0
+    finally:
+        db.dispose()
