@@ -3,15 +3,17 @@
 Loading the database layer (SQLAlchemy and the models) takes about half a second, several times as
 long as opening a window. So when the dashboard has added up its figures for the school's current
 year and every department, the window keeps them here (one small JSON file per database, in the data
-folder) with the database's change marker: the schema revision and the newest audit-trail entry,
-which every save writes. At the next start the window reads the file and the marker with plain
-``sqlite3`` and, when nothing has been saved since, the schema is the same and it is the same day
+folder) with the database file's change counter: SQLite adds one to it, in the file's header, every
+time anything is saved by anybody (https://www.sqlite.org/fileformat.html, "File change counter").
+At the next start the window reads that file and the counter, 4 bytes of the database's header, and,
+when nothing has been saved since, the app and its schema are the same and it is the same day
 (overdue evaluations, deadlines and the next 14 days depend on the date), shows those figures at once
 while the database layer loads behind it. The dashboard then adds them up again and replaces them.
 Anything else, and the file is ignored: the window starts as it always did.
 
-Standard library only, no Qt and no SQLAlchemy: this runs before either is needed. Nothing here ever
-writes to the database, and a first look that cannot be read or written is simply not used.
+Standard library only, no Qt, no SQLAlchemy and not even ``sqlite3``: this runs before any of them is
+needed. Nothing here ever writes to the database, and a first look that cannot be read or written is
+simply not used.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 from .paths import data_dir
 from .schema import HEAD_REVISION
 
-VERSION = 1
+VERSION = 2
 FOLDER = "first-look"
 
 
@@ -37,27 +39,26 @@ def look_file(db_path: Path) -> Path:
     return data_dir() / FOLDER / f"{resolved.stem[:40]}-{zlib.crc32(os.fsencode(resolved)):08x}.json"
 
 
-def read_marker(db_path: Path) -> tuple[str, int] | None:
-    """The database's schema revision and newest audit-trail entry, read without writing anything.
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
-    None when the file cannot be read that way (missing, damaged, busy, not a CPD database).
+
+def read_marker(db_path: Path) -> int | None:
+    """The database file's change counter, read from its header without opening it as a database.
+
+    None when it cannot be relied on: no such file, not an SQLite file, a file in WAL mode (whose
+    counter does not move with every save), or a journal left by a save that did not finish.
     """
-    import sqlite3
-
     try:
-        con = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
-    except (sqlite3.Error, ValueError, OSError):
+        with open(db_path, "rb") as f:
+            header = f.read(100)
+        journal = db_path.with_name(db_path.name + "-journal")
+        if journal.exists() and journal.stat().st_size > 0:
+            return None
+    except OSError:
         return None
-    try:
-        revision = con.execute("SELECT version_num FROM alembic_version").fetchone()
-        newest = con.execute("SELECT max(id) FROM audit_entry").fetchone()
-    except sqlite3.Error:
+    if len(header) < 100 or not header.startswith(SQLITE_MAGIC) or header[18] == 2 or header[19] == 2:
         return None
-    finally:
-        con.close()
-    if revision is None or newest is None:
-        return None
-    return str(revision[0]), int(newest[0] or 0)
+    return int.from_bytes(header[24:28], "big")
 
 
 def today() -> str:
@@ -65,16 +66,16 @@ def today() -> str:
     return time.strftime("%Y-%m-%d")
 
 
-def save(db_path: Path, look: dict[str, Any], *, audit: int, day: str, school: str | None) -> None:
+def save(db_path: Path, look: dict[str, Any], *, marker: int, day: str, school: str | None) -> None:
     """Keep ``look`` (plain JSON data) as the first look of ``db_path``.
 
-    ``audit`` is the newest audit entry read *before* the figures were added up, so that a save made
+    ``marker`` is the file's change counter read *before* the figures were added up, so that a save made
     meanwhile makes the look out of date rather than wrongly current. ``day`` is the day the figures
     were added up for (``YYYY-MM-DD``). ``school`` is the ``--school``
     name the window was started with (None: the database's only school).
     """
     record = {"version": VERSION, "database": str(db_path.resolve()), "revision": HEAD_REVISION,
-              "audit": audit, "day": day, "school_option": school, "look": look,
+              "marker": marker, "day": day, "school_option": school, "look": look,
               "saved": time.strftime("%Y-%m-%dT%H:%M:%S")}
     path = look_file(db_path)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -97,7 +98,8 @@ def load(db_path: Path, *, day: str, school: str | None) -> dict[str, Any] | Non
     if (record.get("database") != str(db_path.resolve()) or record.get("day") != day
             or record.get("school_option") != school or record.get("revision") != HEAD_REVISION):
         return None
-    if read_marker(db_path) != (HEAD_REVISION, record.get("audit")):
+    marker = read_marker(db_path)
+    if marker is None or marker != record.get("marker"):
         forget(db_path)  # out of date for good: its names and figures are not kept any longer
         return None
     look = record.get("look")

@@ -462,7 +462,7 @@ class MainWindow(QMainWindow):
         """The dashboard has added up its figures: keep them for the next start if they are the ones a
         start shows (this school's current year, every department, a database file)."""
         ctx = self.ctx
-        if (ctx is None or view.ctx is not ctx or data.audit is None or ctx.db.path is None or ctx.department
+        if (ctx is None or view.ctx is not ctx or data.marker is None or ctx.db.path is None or ctx.department
                 or data.department or data.year_label != ctx.current_year.label
                 or (self._school_option is None and self.school_combo.count() > 1)):
             return
@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
             "departments": [self.dept_combo.itemText(i) for i in range(1, self.dept_combo.count())],
             "dashboard": data.to_json(),
         }
-        firstlook.save(Path(ctx.db.path), look, audit=data.audit, day=ctx.today.isoformat(),
+        firstlook.save(Path(ctx.db.path), look, marker=data.marker, day=ctx.today.isoformat(),
                        school=self._school_option)
 
     # ---- opening a database ----

@@ -154,8 +154,8 @@ def test_the_first_look_is_read_without_the_database_layer(looked: tuple[Path, l
 def test_first_look_records_are_checked_before_use(tmp_path: Path, db: Any, school: Any) -> None:
     path = Path(db.path)
     marker = firstlook.read_marker(path)
-    assert marker is not None and marker[0] == firstlook.HEAD_REVISION
-    firstlook.save(path, {"anything": 1}, audit=marker[1], day=TODAY.isoformat(), school=None)
+    assert marker is not None
+    firstlook.save(path, {"anything": 1}, marker=marker, day=TODAY.isoformat(), school=None)
     assert firstlook.load(path, day=TODAY.isoformat(), school=None) == {"anything": 1}
     assert firstlook.load(path, day=TODAY.isoformat(), school="Test Academy") is None
     record = json.loads(firstlook.look_file(path).read_text(encoding="utf-8"))
@@ -168,6 +168,18 @@ def test_first_look_records_are_checked_before_use(tmp_path: Path, db: Any, scho
     not_a_database.write_text("hello", encoding="utf-8")
     assert firstlook.read_marker(not_a_database) is None
     assert firstlook.read_marker(tmp_path / "missing.sqlite") is None
+    # Every save moves the counter, whoever makes it (here a plain sqlite3 write, with no audit entry).
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    con.execute("UPDATE school SET name = name || ' (renamed)'")
+    con.commit()
+    con.close()
+    assert firstlook.read_marker(path) == marker + 1
+    journal = path.with_name(path.name + "-journal")
+    journal.write_bytes(b"a save that did not finish")
+    assert firstlook.read_marker(path) is None  # a hot journal: the header cannot be trusted
+    journal.unlink()
 
 
 

@@ -85,7 +85,7 @@ def test_anonymise_a_leaver_keeps_their_hours(school_file: Path, capsys: pytest.
     code, before, _ = run(capsys, school_file, "report", "hours", "--year", "2017/18", "--format", "json")
     from cpd_desktop import firstlook
 
-    firstlook.save(school_file, {"names": ["Jane Smith"]}, audit=0, day="2026-11-22", school=None)
+    firstlook.save(school_file, {"names": ["Jane Smith"]}, marker=0, day="2026-11-22", school=None)
     code, out, err = run(capsys, school_file, "anonymise", "--staff", "jsm")
     assert code == 0, err
     assert not firstlook.look_file(school_file).exists()  # the window's first look named her

@@ -53,7 +53,7 @@ class DashboardData:
     people: list[tuple[int, str, float, float, float]] = field(default_factory=list)
     upcoming: list[tuple[int, str, str]] = field(default_factory=list)  # booking id, text, cover note
     department: str | None = None  # None: every department
-    audit: int | None = None  # the newest audit entry when the adding up began (the first look's marker)
+    marker: int | None = None  # the file's change counter when the adding up began (see cpd_desktop.firstlook)
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON data (money and hours as exact decimal strings) for the first look."""
@@ -83,13 +83,14 @@ def load_dashboard(db: Any, school_id: int, year: Any, department: str | None, t
     """Every figure on the dashboard, as plain data (runs on a worker thread; no Qt here)."""
     from sqlalchemy import func, select
 
-    from ...models import Activity, AuditEntry, BursaryClaim, CoverLesson, Department, School, Staff
+    from ...firstlook import read_marker
+    from ...models import Activity, BursaryClaim, CoverLesson, Department, School, Staff
     from ...services.bookings import upcoming_bookings
     from ...services.bursaries import claims_near_deadline, claims_past_deadline, money_by_status
     from ...services.reports import hours_by_staff, summarise
 
+    marker = read_marker(db.path) if db.path is not None else None  # before anything is added up
     with db.session() as s:
-        audit = int(s.scalar(select(func.max(AuditEntry.id))) or 0)  # before anything is added up
         school = s.get(School, school_id)
         rows = hours_by_staff(s, school, year, department=department)
         summary = summarise(rows)
@@ -97,7 +98,7 @@ def load_dashboard(db: Any, school_id: int, year: Any, department: str | None, t
                              target=summary.target_hours, met_target=summary.met_target,
                              subject_share=summary.subject_share, all_parts_share=summary.all_parts_share,
                              subject_target=float(school.subject_specific_target), department=department,
-                             audit=audit)
+                             marker=marker)
         data.people = [(r.staff_id, r.name, float(r.hours), float(r.subject_specific_hours), float(r.target_hours))
                        for r in rows if r.target_hours or r.hours]
         overdue = (select(func.count()).select_from(Activity).join(Staff, Staff.id == Activity.staff_id)
