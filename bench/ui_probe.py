@@ -228,6 +228,9 @@ def when_usable(then: Any) -> None:
 
 
 def start_app(db: str, school: str | None, then: Any) -> None:
+    from cpd_desktop.cli import window_start
+
+    window_start()  # what `cpd-desktop` does before it loads the window (cli._open_window)
     from cpd_desktop.ui.app import make_app
     from cpd_desktop.ui.main_window import MainWindow
 

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..errors import CpdError
-from .common import Context, UsageError
 
 # Each module has ``register(subparsers)``; later issues add theirs here.
 COMMAND_MODULES = [
@@ -32,17 +31,21 @@ COMMAND_MODULES = [
 log = logging.getLogger("cpd_desktop")
 
 
+def _top_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--db", metavar="PATH_OR_URL",
+                        help="the database: a file path or an SQLAlchemy URL "
+                             "(default: $CPD_DESKTOP_DB, else school.sqlite in your data folder)")
+    parser.add_argument("--school", metavar="NAME", help="which school, when the database holds more than one")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cpd-desktop",
         description="CPD Desktop: staff CPD hours, bookings, release cover and bursary claims for a school.",
         epilog="With no command, the desktop window opens.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--db", metavar="PATH_OR_URL",
-                        help="the database: a file path or an SQLAlchemy URL "
-                             "(default: $CPD_DESKTOP_DB, else school.sqlite in your data folder)")
-    parser.add_argument("--school", metavar="NAME", help="which school, when the database holds more than one")
+    _top_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -51,6 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    window = _window_options(argv)
+    if window is not None:
+        return _open_window(window)
+    from .common import Context, UsageError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -86,9 +94,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _window_options(argv: list[str]) -> argparse.Namespace | None:
+    """``cpd-desktop [--db …] [--school …]`` with no command: the window's options, read without loading
+    the commands (and the database layer they bring, half a second before the window could show).
+    None when there is a command, ``--help`` or anything else for the full parser to deal with."""
+    light = argparse.ArgumentParser(prog="cpd-desktop", add_help=False, exit_on_error=False)
+    _top_options(light)
+    try:
+        args, rest = light.parse_known_args(argv)
+    except argparse.ArgumentError:
+        return None
+    return None if rest else args
+
+
+def window_start() -> None:
+    """What a start of the window does first. Python's cyclic garbage collector waits until the window
+    is up and the database layer has loaded (``ui.app.end_of_start_up`` then freezes what start-up made,
+    which lives as long as the app, and turns it back on): its full passes over tens of thousands of new
+    objects would otherwise hold up the first frame, and later stall the window for 30 ms at a time."""
+    import gc
+
+    gc.disable()
+
+
 def _open_window(args: argparse.Namespace) -> int:
     if args.db:
         os.environ["CPD_DESKTOP_DB"] = args.db
+    window_start()
     from ..ui.app import main as gui_main  # Qt only on this path
 
     return int(gui_main(db=args.db, school=args.school) or 0)
+
+
+def gui() -> int:
+    """``cpd-desktop-gui``: the window, with ``--db`` and ``--school`` as ``cpd-desktop`` takes them."""
+    args = _window_options(sys.argv[1:])
+    if args is None:
+        return main()
+    return _open_window(args)

@@ -80,6 +80,20 @@ def after_first_frame(window: QWidget, then: Callable[[], None]) -> None:
     _FirstFrame(window, then)
 
 
+START_UP_GC_MS = 10_000
+
+
+def end_of_start_up() -> None:
+    """Start-up is over: if ``cli.window_start`` held Python's cyclic garbage collector back, what start-up
+    made (modules, classes, Qt's enums, the database layer) is frozen out of its passes for good and
+    the collector runs again, over what the day's work makes."""
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def main(db: str | None = None, school: str | None = None) -> int:
     """Open the window on ``db`` (or the last database); returns the exit code."""
     app = make_app()
@@ -91,6 +105,8 @@ def main(db: str | None = None, school: str | None = None) -> int:
     target = start_target(db)
     # With a database to open: the figures of the last start today, if nothing has changed since.
     window = MainWindow(start=(target, school) if target else None)
+    window.database_opened.connect(end_of_start_up)
+    QTimer.singleShot(START_UP_GC_MS, end_of_start_up)  # nothing opened, or still opening: all the same
     window.show()
     if target:
         # Once the first frame is on screen: the database layer then loads while the window answers.

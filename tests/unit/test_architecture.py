@@ -181,3 +181,38 @@ def test_the_installed_command_imports_no_qt(tmp_path: Path) -> None:
                     if line.startswith("import time:")}
         assert "cpd_desktop.services.reports" in imported or args[0] == "init"
         assert not {m for m in imported if _is_forbidden(m)}
+
+
+def test_the_window_path_loads_no_database_layer_before_the_window(tmp_path: Path) -> None:
+    """`cpd-desktop` with no command (`make run`) reaches the window without loading the commands or
+    SQLAlchemy: that half second would come before the first frame."""
+    code = textwrap.dedent("""
+        import sys
+        from cpd_desktop.cli import _window_options
+        assert _window_options([]) is not None
+        assert _window_options(["--db", "x.sqlite", "--school", "Ash"]).school == "Ash"
+        assert _window_options(["report", "hours"]) is None
+        assert _window_options(["--help"]) is None
+        assert _window_options(["--db"]) is None  # the full parser says what is wrong
+        print(sorted(m for m in sys.modules if m.startswith(("sqlalchemy", "cpd_desktop.cli.", "cpd_desktop.db"))))
+    """)
+    result = _run(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_start_up_holds_the_garbage_collector_back_until_it_is_over(tmp_path: Path) -> None:
+    code = textwrap.dedent("""
+        import gc
+        from cpd_desktop.cli import window_start
+        window_start()
+        assert not gc.isenabled()
+        from cpd_desktop.ui.app import end_of_start_up
+        end_of_start_up()
+        assert gc.isenabled() and gc.get_freeze_count() > 1000
+        end_of_start_up()  # a second call (the timer after the database opened) changes nothing
+        print("ok", gc.isenabled())
+    """)
+    result = _run(code, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok True"
