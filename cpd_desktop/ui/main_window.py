@@ -512,7 +512,8 @@ class MainWindow(QMainWindow):
         """Open the database off the UI thread (start-up): the window stays responsive meanwhile."""
         from .workers import Job
 
-        self.welcome.show_opening(target)
+        if self._first_look is None:  # the welcome page says what is opening (a first look needs no word)
+            self.welcome.show_opening(target)
 
         def work(_progress: Any, _cancelled: Any) -> Any:
             # On a worker thread: the database layer's imports, the log file and the first queries'
