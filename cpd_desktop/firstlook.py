@@ -28,7 +28,7 @@ from typing import Any
 from .paths import data_dir
 from .schema import HEAD_REVISION
 
-VERSION = 2
+VERSION = 3
 FOLDER = "first-look"
 
 

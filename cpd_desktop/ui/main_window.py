@@ -166,7 +166,7 @@ class MainWindow(QMainWindow):
         self._backing_up: Any = None
         self._verifying: Any = None
         self._school_option: str | None = None  # the --school name the database was opened with
-        self._first_look: Any = None  # (view, data) while a first look stands in for the dashboard
+        self._first_look: Any = None  # (view, face) while a first look stands in for the dashboard
         self._wanted: tuple[str, Any] | None = None  # a view asked for before the database was open
         self.setWindowIcon(app_icon())
         self.setWindowTitle("CPD Desktop")
@@ -390,10 +390,10 @@ class MainWindow(QMainWindow):
         look = firstlook.load(Path(target), day=day, school=school)
         if look is None:
             return False
-        from .views.dashboard import DashboardData, DashboardView
+        from .views.dashboard import DashboardView, valid_face
 
         try:
-            data = DashboardData.from_json(look["dashboard"])
+            face = valid_face(look["dashboard"])
             school_id, school_name = int(look["school_id"]), str(look["school_name"])
             schools = [(int(i), str(n)) for i, n in look["schools"]]
             years, departments = [str(y) for y in look["years"]], [str(d) for d in look["departments"]]
@@ -402,11 +402,11 @@ class MainWindow(QMainWindow):
             return False
         if school is None and len(schools) != 1:
             return False  # several schools: the person is asked which, as always
-        ctx = FirstLookContext(self, school_id, data.year_label)
+        ctx = FirstLookContext(self, school_id, face["year_label"])
         ctx.navigate.connect(self._remember_view)
-        view = DashboardView(ctx, self, initial=data)
+        view = DashboardView(ctx, self, initial=face)
         view._dirty = False  # nothing to add up until the database is open
-        self._first_look = (view, data)
+        self._first_look = (view, face)
         self.setWindowTitle(f"CPD Desktop — {school_name}{' (demo data)' if is_demo else ''}")
         self.school_label.setText(school_name)
         self.demo_badge.setVisible(is_demo)
@@ -421,7 +421,7 @@ class MainWindow(QMainWindow):
             combo.blockSignals(True)
             combo.addItems(items)
             combo.blockSignals(False)
-        self.year_combo.setCurrentIndex(max(0, self.year_combo.findText(data.year_label)))
+        self.year_combo.setCurrentIndex(max(0, self.year_combo.findText(face["year_label"])))
         for combo in (self.school_combo, self.year_combo, self.dept_combo):
             combo.setEnabled(False)  # until the database is open
         self.view_stack.addWidget(view)
@@ -458,12 +458,12 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.welcome)
             self.statusBar().clearMessage()
 
-    def keep_first_look(self, view: Any, data: Any) -> None:
-        """The dashboard has added up its figures: keep them for the next start if they are the ones a
-        start shows (this school's current year, every department, a database file)."""
+    def keep_first_look(self, view: Any, face: dict[str, Any]) -> None:
+        """The dashboard shows figures it has added up: keep what it shows for the next start if they are
+        the ones a start shows (this school's current year, every department, a database file)."""
         ctx = self.ctx
-        if (ctx is None or view.ctx is not ctx or data.marker is None or ctx.db.path is None or ctx.department
-                or data.department or data.year_label != ctx.current_year.label
+        if (ctx is None or view.ctx is not ctx or face["marker"] is None or ctx.db.path is None or ctx.department
+                or face["department"] or face["year_label"] != ctx.current_year.label
                 or (self._school_option is None and self.school_combo.count() > 1)):
             return
         from .. import firstlook
@@ -474,9 +474,9 @@ class MainWindow(QMainWindow):
                         for i in range(self.school_combo.count())],
             "years": [self.year_combo.itemText(i) for i in range(self.year_combo.count())],
             "departments": [self.dept_combo.itemText(i) for i in range(1, self.dept_combo.count())],
-            "dashboard": data.to_json(),
+            "dashboard": face,
         }
-        firstlook.save(Path(ctx.db.path), look, marker=data.marker, day=ctx.today.isoformat(),
+        firstlook.save(Path(ctx.db.path), look, marker=face["marker"], day=ctx.today.isoformat(),
                        school=self._school_option)
 
     # ---- opening a database ----
@@ -629,12 +629,12 @@ class MainWindow(QMainWindow):
             if db.path is not None:
                 settings.set_last_folder("database", db.path)
         if first_look is not None:
-            _view, data = first_look
-            if (self.ctx.school_id, self.ctx.year.label) == (_view.ctx.school_id, data.year_label):
+            _view, face = first_look
+            if (self.ctx.school_id, self.ctx.year.label) == (_view.ctx.school_id, face["year_label"]):
                 # The dashboard starts from the first look's figures (no flicker) and adds them up again.
                 from .views.dashboard import DashboardView
 
-                self.pages["dashboard"] = DashboardView(self.ctx, self, initial=data)
+                self.pages["dashboard"] = DashboardView(self.ctx, self, initial=face)
                 self.view_stack.addWidget(self.pages["dashboard"])
         self.stack.setCurrentWidget(self.workspace)
         self._update_actions()

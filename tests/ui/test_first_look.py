@@ -195,3 +195,19 @@ def test_a_start_with_a_first_look_builds_no_welcome_page_unless_it_is_needed(
     other = MainWindow(today=TODAY, start=(str(path.with_name("elsewhere.sqlite")), None))
     qtbot.addWidget(other)
     assert other.stack.currentWidget() is other.welcome  # no first look: the welcome page as always
+
+
+def test_a_first_look_of_the_wrong_shape_is_not_shown(looked: tuple[Path, list[str]], make_window: Any) -> None:
+    from cpd_desktop.ui.views.dashboard import valid_face
+
+    path, _cards_shown = looked
+    record = json.loads(firstlook.look_file(path).read_text(encoding="utf-8"))
+    face = record["look"]["dashboard"]
+    assert valid_face(face) is face
+    for damage in ({"cards": {}}, {"people": [["x", "A", 1, 1, 1]]}, {"claims": [[1, "text"]]},
+                   {"subtitle": None}, {"upcoming": [[1, 2]]}):
+        broken = {**record, "look": {**record["look"], "dashboard": {**face, **damage}}}
+        firstlook.look_file(path).write_text(json.dumps(broken), encoding="utf-8")
+        window = make_window()
+        assert not window.show_first_look(str(path))
+        assert window.stack.currentWidget() is window.welcome
