@@ -993,7 +993,7 @@ def startup_case(ctx: Context, label: str, db: Path, school: str | None, *, firs
                 "No target: the case above has it; this one shows what the first look saves.")
 
     case = Case(name=name, ours=ours, floor=floor, target_ratio=1.5 if first_look else None,
-                runs=runs(ctx, 5 if first_look else 3), warmup=first_look or ctx.runs is None, note=note,
+                runs=runs(ctx, 9 if first_look else 3), warmup=first_look or ctx.runs is None, note=note,
                 before=before)
 
     def after() -> None:
