@@ -12,8 +12,10 @@ so the batch writes its own audit entry and ``ImportBatch``; ``undo_import`` tak
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -163,6 +165,30 @@ def run_import(session: Session, school: School, kind: str, path: str | Path, *,
     on any error, on cancel, or when ``dry_run`` only asks what would happen. Bad rows are returned
     in ``result.errors``; unless ``skip_invalid``, a file with any bad row writes nothing.
     """
+    with _gc_held_back():
+        return _run_import(session, school, kind, path, sheet=sheet, mapping=mapping, header_row=header_row,
+                           skip_invalid=skip_invalid, dry_run=dry_run, progress=progress, cancelled=cancelled,
+                           source=source)
+
+
+@contextmanager
+def _gc_held_back() -> Iterator[None]:
+    """Python's cyclic garbage collector waits while a file is read, checked and written: an import makes
+    hundreds of thousands of objects that all live until it ends, and the collector's full passes over
+    them cost a sixth of a 100,000-row import. Whatever has become garbage is collected afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_import(session: Session, school: School, kind: str, path: str | Path, *, sheet: str | None,
+                mapping: dict[str, Any] | None, header_row: int | None, skip_invalid: bool, dry_run: bool,
+                progress: Progress | None, cancelled: Callable[[], bool] | None,
+                source: Source | None) -> ImportResult:
     source = source or open_source(path, kind, sheet=sheet, header_row=header_row, mapping=mapping)
     spec = source.kind
     table = source.table
