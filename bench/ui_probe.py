@@ -66,6 +66,7 @@ def report(data: dict[str, Any], window: Any = None) -> None:
     data.setdefault("peak_mb", _status_mb("VmHWM"))
     data.setdefault("usable_seconds", USABLE.get("seconds"))
     data.setdefault("first_look", USABLE.get("first_look"))
+    data.setdefault("first_frame_seconds", PAINTED.get("at"))
     data.setdefault("rss_mb", _status_mb("VmRSS"))
     data["in_process_seconds"] = time.perf_counter() - T0
     if _PROFILER is not None and _PROFILER.is_running:
@@ -93,7 +94,7 @@ def fail(message: str) -> None:
 
 # ---- the first frame ---------------------------------------------------------------------------
 
-PAINTED: dict[str, bool] = {}
+PAINTED: dict[str, Any] = {}  # whether the window has begun its first frame, and when
 
 
 def watch_first_paint(window: Any) -> None:
@@ -109,6 +110,7 @@ def watch_first_paint(window: Any) -> None:
         def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
             if event.type() in (QEvent.Type.Paint, QEvent.Type.UpdateRequest):
                 PAINTED["window"] = True
+                PAINTED["at"] = time.perf_counter() - T0
                 obj.removeEventFilter(self)
             return False
 
@@ -191,7 +193,8 @@ def when_usable(then: Any) -> None:
     def note_usable(window: Any) -> None:
         if "seconds" in USABLE or not usable(window):
             return
-        USABLE.update(seconds=time.perf_counter() - T0, first_look=first_look(window))
+        USABLE.update(seconds=time.perf_counter() - T0, first_look=first_look(window),
+                      first_frame_seconds=PAINTED.get("at"))
         if _PROFILER is not None and os.environ.get("BENCH_PROFILE_AT") == "usable":
             _write_profile()
         sys.stdout.write("BENCH-USABLE " + json.dumps(USABLE) + "\n")
