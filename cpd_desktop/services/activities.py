@@ -112,7 +112,9 @@ def record_evaluation(session: Session, activity: Activity, *, impact: Any, conf
     return activity
 
 
-def delete_activity(session: Session, activity: Activity) -> None:
+def delete_activity(session: Session, activity: Activity, *, expected_version: int | None = None) -> None:
+    """Delete an activity; with ``expected_version`` (as the person saw it) refused if somebody changed it since."""
+    check_version(activity, expected_version, action="delete")
     session.delete(activity)
     session.flush()
 

@@ -113,8 +113,11 @@ def update_booking(session: Session, booking: Booking, *, provider: Any = ..., e
 
 
 def transition_booking(session: Session, booking: Booking, status: str, *, on: dt.date | None = None,
-                       reason: str | None = None, hours: Any = None) -> Activity | None:
-    """Move a booking on; ``attended`` creates its activity (returned). Illegal moves are refused."""
+                       reason: str | None = None, hours: Any = None,
+                       expected_version: int | None = None) -> Activity | None:
+    """Move a booking on; ``attended`` creates its activity (returned). Illegal moves are refused, and so is
+    a move made on an out-of-date copy (``expected_version``: the version the person saw)."""
+    check_version(booking, expected_version, action="cancel" if status == "cancelled" else "save")
     status = v.parse_choice(status, "Status", BOOKING_STATUSES)
     if status not in BOOKING_TRANSITIONS[booking.status]:
         allowed = ", ".join(BOOKING_STATUSES[s] for s in sorted(BOOKING_TRANSITIONS[booking.status])) or "none"
@@ -255,6 +258,13 @@ def update_cover_lesson(session: Session, cover: CoverLesson, *, expected_versio
         setattr(cover, key, value)
     session.flush()
     return cover
+
+
+def delete_cover_lesson(session: Session, cover: CoverLesson, *, expected_version: int | None = None) -> None:
+    """Take a lesson off the cover sheet; refused if somebody changed it since ``expected_version``."""
+    check_version(cover, expected_version, action="delete")
+    session.delete(cover)
+    session.flush()
 
 
 def clear_cover(session: Session, booking: Booking) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import inspect
 
-from ..errors import ConcurrentEditError
+from ..errors import ConcurrentEditError, NotFoundError
 from .audit import SKIP_FIELDS, describe, plain
 
 
@@ -30,15 +30,40 @@ def _local(moment: dt.datetime | None) -> str:
     return local.strftime("%H:%M on %d/%m/%Y")
 
 
-def check_version(obj: Any, expected_version: int | None) -> None:
-    """Refuse a save made against an out-of-date copy of ``obj``."""
+DONE = {"delete": "deleted", "cancel": "cancelled"}
+
+
+def check_version(obj: Any, expected_version: int | None, *, action: str = "save") -> None:
+    """Refuse a save (or an ``action`` "delete" or "cancel") made against an out-of-date copy of ``obj``."""
     if expected_version is None or obj.version == expected_version:
         return
     who = obj.updated_by or "somebody else"
     when = _local(obj.updated_at)
-    error = ConcurrentEditError(
-        f"{describe(obj)} was changed by {who} at {when} since you opened it; your change was not saved.",
-        hint="Reload to see their change, or save yours over it.",
-        changed_by=who, changed_at=when, current=record_values(obj),
-    )
-    raise error
+    if action in DONE:
+        message = f"{describe(obj)} was changed by {who} at {when} since you looked at it, so it was not {DONE[action]}."
+        hint = f"Reload to see their change, then {action} it again if you still mean to."
+    else:
+        message = f"{describe(obj)} was changed by {who} at {when} since you opened it; your change was not saved."
+        hint = "Reload to see their change, or save yours over it."
+    raise ConcurrentEditError(message, hint=hint, changed_by=who, changed_at=when, current=record_values(obj))
+
+
+def current_record(session: Any, model: type, ident: int, what: str, *, doing: str = "delete") -> Any:
+    """The record ``ident`` as it is now; a plain refusal if somebody else deleted it since it was shown.
+
+    ``what`` names it as the person saw it ("The CPD activity “Safeguarding update”").
+    """
+    obj = session.get(model, ident)
+    if obj is None:
+        raise NotFoundError(f"{what} was deleted by someone else since you looked at it, so there is nothing "
+                            f"to {doing}.", hint="The list has been refreshed to show what is there now.")
+    return obj
+
+
+def changed_collection(what: str, who: str, when: dt.datetime | None, *, current: dict[str, Any] | None = None
+                       ) -> ConcurrentEditError:
+    """A refusal for a list saved as a whole (the periods of the day) that somebody else changed."""
+    shown = _local(when)
+    return ConcurrentEditError(f"{what} were changed by {who} at {shown} since you opened them; your change was "
+                               "not saved.", hint="Their version is shown now: make your change again if you still need it.",
+                               changed_by=who, changed_at=shown, current=current)

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import CpdError, NotFoundError, ValidationError
-from ..models import Department, School, SchoolPeriod
+from ..models import AuditEntry, Department, School, SchoolPeriod
 from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
 from . import validation as v
+from .concurrency import changed_collection
 
 # A secondary school's day: five one-hour periods (schools change this in Settings).
 DEFAULT_PERIODS = [
@@ -50,6 +51,43 @@ def create_school(session: Session, name: str, *, urn: Any = None, phase: str = 
         session.add(Department(school_id=school.id, name=v.required_text(dept, "Department", max_len=100)))
     session.flush()
     return school
+
+
+Period = tuple[int, str, dt.time, dt.time]  # number, label, starts, ends
+
+
+def period_versions(session: Session, school_id: int) -> dict[int, int]:
+    """The school's periods of the day as saved now, number -> version: what a form remembers to save against."""
+    return {n: ver for n, ver in session.execute(select(SchoolPeriod.number, SchoolPeriod.version)
+                                                 .where(SchoolPeriod.school_id == school_id))}
+
+
+def save_periods(session: Session, school: School, periods: list[Period], *,
+                 expected_versions: dict[int, int] | None = None) -> None:
+    """Make ``periods`` the school's periods of the day (changing, adding and removing periods).
+
+    ``expected_versions`` (from ``period_versions`` when the form was filled) makes the save refuse,
+    with who and when, if anybody else changed, added or removed a period since.
+    """
+    existing = {p.number: p for p in session.scalars(select(SchoolPeriod).where(SchoolPeriod.school_id == school.id))}
+    if expected_versions is not None and {n: p.version for n, p in existing.items()} != expected_versions:
+        # who: the newest entry about the periods in the audit trail (a removed period has no row left)
+        latest = session.scalar(select(AuditEntry).where(AuditEntry.school_id == school.id,
+                                                         AuditEntry.table_name == SchoolPeriod.__tablename__)
+                                .order_by(AuditEntry.id.desc()).limit(1))
+        who = (latest.user if latest is not None else "") or "somebody else"
+        when = latest.at if latest is not None else None
+        now = {p.label: f"{p.start_time:%H:%M}–{p.end_time:%H:%M}" for _n, p in sorted(existing.items())}
+        raise changed_collection("The periods of the day", who, when, current=now)
+    for number, label, start, end in periods:
+        period = existing.pop(number, None)
+        if period is None:
+            session.add(SchoolPeriod(school_id=school.id, number=number, label=label, start_time=start, end_time=end))
+        elif (period.label, period.start_time, period.end_time) != (label, start, end):
+            period.label, period.start_time, period.end_time = label, start, end
+    for period in existing.values():
+        session.delete(period)
+    session.flush()
 
 
 def _postcode(value: Any) -> str | None:

@@ -1,6 +1,9 @@
 """The school's own lists in Settings: renaming and deleting departments, providers, bursary schemes
 and a year's term dates.
 
+Each delete takes the ``expected_version`` the person saw: if somebody else changed the record
+since, it is refused (``ConcurrentEditError``) rather than deleting what they never saw.
+
 A name stays unique within the school (whatever its capitals). Nothing in use is deleted: a
 department with staff, a provider named on CPD, bookings or courses, a scheme with claims or
 courses is refused with a message saying what uses it and what to do instead, because deleting it
@@ -54,7 +57,8 @@ def rename_department(session: Session, department: Department, name: Any, *,
     return department
 
 
-def delete_department(session: Session, department: Department) -> None:
+def delete_department(session: Session, department: Department, *, expected_version: int | None = None) -> None:
+    check_version(department, expected_version, action="delete")
     staff = _count(session, select(Staff.id).where(Staff.department_id == department.id))
     if staff:
         raise CpdError(f"The {department.name} department has {_plural(staff, 'member', 'members')} of staff, "
@@ -87,7 +91,8 @@ def provider_uses(session: Session, provider: Provider) -> dict[str, int]:
     }
 
 
-def delete_provider(session: Session, provider: Provider) -> None:
+def delete_provider(session: Session, provider: Provider, *, expected_version: int | None = None) -> None:
+    check_version(provider, expected_version, action="delete")
     uses = {k: n for k, n in provider_uses(session, provider).items() if n}
     if uses:
         what = ", ".join(_plural(n, k[:-1] if k != "activities" else "activity", k) for k, n in uses.items())
@@ -114,7 +119,8 @@ def update_scheme(session: Session, scheme: BursaryScheme, *, expected_version: 
     return scheme
 
 
-def delete_scheme(session: Session, scheme: BursaryScheme) -> None:
+def delete_scheme(session: Session, scheme: BursaryScheme, *, expected_version: int | None = None) -> None:
+    check_version(scheme, expected_version, action="delete")
     claims = _count(session, select(BursaryClaim.id).where(BursaryClaim.scheme_id == scheme.id))
     courses = _count(session, select(Course.id).where(Course.bursary_scheme_id == scheme.id))
     if claims or courses:

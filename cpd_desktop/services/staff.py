@@ -94,9 +94,11 @@ def get_staff(session: Session, school: School, code: str) -> Staff:
     return staff
 
 
-def delete_staff(session: Session, staff: Staff) -> None:
+def delete_staff(session: Session, staff: Staff, *, expected_version: int | None = None) -> None:
+    """Delete a person with no CPD or bookings; with ``expected_version``, refused if somebody changed them since."""
     from ..models import Activity, Booking
 
+    check_version(staff, expected_version, action="delete")
     used = session.scalar(select(func.count()).select_from(Activity).where(Activity.staff_id == staff.id)) or 0
     used += session.scalar(select(func.count()).select_from(Booking).where(Booking.staff_id == staff.id)) or 0
     if used:
