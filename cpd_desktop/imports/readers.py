@@ -73,8 +73,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
                        hint="Open it in Excel and save it as an Excel Workbook (.xlsx) or CSV UTF-8.")
     if sheet:
         raise CpdError(f"{path.name} is a CSV file; it has no sheets.", hint="Leave out the sheet name.")
-    text, encoding = decode(data, path.name)
-    return _read_csv_text(path, text, encoding)
+    return _read_csv(path, data)
 
 
 def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
@@ -108,7 +107,13 @@ def _undecodable(name: str, exc: UnicodeDecodeError) -> CpdError:
 
 def sniff_delimiter(text: str) -> str:
     """The separator that splits the first lines into the most consistent number (> 1) of columns."""
-    lines = [line for line in text.splitlines()[:SAMPLE_LINES] if line.strip()]
+    end = 0
+    for _ in range(SAMPLE_LINES):  # split only the start of the text, not the whole file
+        end = text.find("\n", end) + 1
+        if not end:
+            end = len(text)
+            break
+    lines = [line for line in text[:end].splitlines()[:SAMPLE_LINES] if line.strip()]
     if not lines:
         return ","
     sample = "\n".join(lines)
@@ -125,20 +130,32 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv_text(path: Path, text: str, encoding: str) -> Table:
+CODECS = {"UTF-8 with BOM": "utf-8-sig", "UTF-16": "utf-16", "UTF-8": "utf-8", "Windows-1252": "cp1252"}
+
+
+def _read_csv(path: Path, data: bytes) -> Table:
+    """The rows of a CSV file's bytes. The whole text is decoded once, to choose the encoding and the separator
+    and to look for garbled text, then let go: the rows are read from the bytes, decoded a piece at a time
+    (an in-memory text stream would hold the text again, four bytes a character). A cell that repeats an
+    earlier one (a staff code, a date, "Yes") is kept once, which is most of the cells in a long file."""
+    text, encoding = decode(data, path.name)
     delimiter = sniff_delimiter(text)
-    rows: list[tuple[int, list[Any]]] = []
+    table = Table(path=path, rows=[], encoding=encoding, delimiter=delimiter)
+    check_mojibake(table, text)
+    del text
+    rows = table.rows
+    seen: dict[str, str] = {}
+    keep = seen.setdefault
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(io.TextIOWrapper(io.BytesIO(data), encoding=CODECS[encoding], newline=""),
+                            delimiter=delimiter)
         for number, cells in enumerate(reader, start=1):
             # The first cell is filled on nearly every row: test it before looking for an all-blank row.
             if cells and (cells[0].strip() or any(c.strip() for c in cells)):
-                rows.append((number, cells))
+                rows.append((number, list(map(keep, cells, cells))))
     except csv.Error as exc:
         raise CpdError(f"{path.name} cannot be read as CSV ({exc}).",
                        hint="Open it in Excel and save it again as CSV UTF-8.") from exc
-    table = Table(path=path, rows=rows, encoding=encoding, delimiter=delimiter)
-    check_mojibake(table, text)
     return table
 
 

@@ -258,3 +258,33 @@ def test_the_garbage_collector_waits_during_an_import_and_runs_again_after(sessi
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_new_rows_go_in_chunk_by_chunk_in_one_savepoint(session: Session, school: School, staff: dict[str, Staff],
+                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cpd_desktop.imports import ImportCancelled, open_source, runner
+
+    monkeypatch.setattr(runner, "CHUNK", 2)
+    lines = [f"{code},{day:02d}/10/2025,Course {day},Institute of Physics,{day % 5 + 1},"
+             f"{'£12.50' if day % 2 else ''}" for day in range(1, 8) for code in ("BAR", "ZWO")]
+    path = write(tmp_path / "a.csv", "Staff Code,Date,Title,Provider,Hours,Cost\n" + "\n".join(lines) + "\n")
+    # Cancelled once the first chunk is in: nothing at all is written, the batch included.
+    stages: list[str] = []
+    with pytest.raises(ImportCancelled):
+        run_import(session, school, "activities", path, progress=lambda done, total, stage: stages.append(stage),
+                   cancelled=lambda: "Saving" in stages)
+    assert stages.count("Saving") == 1
+    assert activities(session) == [] and session.scalar(select(func.count()).select_from(ImportBatch)) == 0
+    # The wizard's source is read once and used for the check and then the import: it keeps its rows.
+    source = open_source(path, "activities")
+    checked = run_import(session, school, "activities", path, source=source, dry_run=True)
+    assert checked.new == 14 and activities(session) == []
+    result = run_import(session, school, "activities", path, source=source)
+    assert len(source.data_rows) == 14 and result.new == 14
+    session.expire_all()
+    written = activities(session)
+    assert [(a.staff.staff_code, a.date.day, a.title, a.hours, a.cost, a.import_batch_id) for a in written] == [
+        (code, day, f"Course {day}", Decimal(day % 5 + 1), Decimal("12.50") if day % 2 else None,
+         result.batch_id) for day in range(1, 8) for code in ("BAR", "ZWO")]
+    again = run_import(session, school, "activities", path)
+    assert (again.new, again.updated, again.unchanged) == (0, 0, 14)

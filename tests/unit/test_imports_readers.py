@@ -75,6 +75,25 @@ def test_quoted_commas_and_line_breaks_keep_file_row_numbers(tmp_path: Path) -> 
     assert table.rows[2] == (4, ["Jones", "ok"])
 
 
+def test_long_utf16_tab_file_and_old_mac_line_ends(tmp_path: Path) -> None:
+    # Excel's "Unicode Text" (UTF-16 with its BOM, tab-separated), longer than the lines the separator is
+    # chosen from; the rows are read from the bytes a piece at a time.
+    rows = [["Surname", "Forename", "Notes"]] + [[s, f, f"row {i}; ’quoted’"]
+                                                 for i in range(40) for s, f in NAMES]
+    text = "\r\n".join("\t".join(row) for row in rows) + "\r\n"
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(text.encode("utf-16"))
+    table = read_table(path)
+    assert (table.encoding, table.delimiter_name) == ("UTF-16", "tab")
+    assert table.rows == [(n, row) for n, row in enumerate(rows, start=1)]
+    # A lone carriage return ends a line (as in files from old Macs), as does one inside no quotes.
+    path = tmp_path / "mac.csv"
+    path.write_bytes("Surname;Forename\r\"ap\rRhys\";Bronwen\rWójcik;Zbigniew\r".encode("cp1252"))
+    table = read_table(path)
+    assert (table.encoding, table.delimiter_name) == ("Windows-1252", "semicolon")
+    assert table.rows == [(1, ["Surname", "Forename"]), (2, ["ap\rRhys", "Bronwen"]), (3, ["Wójcik", "Zbigniew"])]
+
+
 def test_xlsx_with_real_dates_and_a_title_above_the_header(tmp_path: Path) -> None:
     book = Workbook()
     ws = book.active
