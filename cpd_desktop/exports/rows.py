@@ -111,14 +111,15 @@ def activity_rows(session: Session, school: School, year: AcademicYear | None, *
                    Activity.cost, Activity.evaluation_due, Activity.status)
             .join(Staff, Staff.id == Activity.staff_id)
             .outerjoin(Department, Department.id == Staff.department_id)
-            .outerjoin(Provider, Provider.id == Activity.provider_id)
-            .where(Activity.school_id == school.id))
+            .outerjoin(Provider, Provider.id == Activity.provider_id))
+    if staff_id is None:
+        stmt = stmt.where(Activity.school_id == school.id)
+    else:  # one person's: found by their own index, the school checked on their staff row
+        stmt = stmt.where(Activity.staff_id == staff_id, Staff.school_id == school.id)
     if year is not None:
         stmt = stmt.where(Activity.date.between(year.start, year.end))
     if department:
         stmt = stmt.where(Department.name == department)
-    if staff_id is not None:
-        stmt = stmt.where(Activity.staff_id == staff_id)
     keys: dict[int, tuple[str, str]] = {}
     rows = []
     for r in session.execute(stmt):
