@@ -5,7 +5,10 @@ When two people edit one record, the second save is refused by the services
 ``ConflictDialog``: who changed it and when, every field with their value beside yours (the
 differences highlighted), and two ways on: **Reload** (discard mine, show theirs) or
 **Overwrite** (save mine again, against their version). Nothing is lost without the person
-having seen it. ``ConnectionLost`` asks whether to try a save again after the server connection
+having seen it. A delete (or a cancel) made from a list row is checked the same way against the
+version the row showed (``act_on_row``): the dialog then offers **Reload** (delete nothing) or
+**Delete anyway**, and a record somebody else already deleted gets a plain message and a refreshed
+list. ``ConnectionLost`` asks whether to try a save again after the server connection
 dropped; each attempt is one transaction, so a retry never doubles or halves a change.
 """
 
@@ -33,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import ConcurrentEditError
+from ..services.concurrency import DONE, current_record
 
 # (field label, their value, your value), as the edit form shows them
 Row = tuple[str, str, str]
@@ -47,6 +51,7 @@ class Conflict:
     changed_by: str
     changed_at: str
     rows: list[Row]
+    action: str = "save"  # or "delete" / "cancel": what the person asked for, which was not done
 
     @property
     def differences(self) -> list[Row]:
@@ -63,20 +68,30 @@ class ConflictDialog(QDialog):
         self.setModal(True)
         self.choice = "reload"
         layout = QVBoxLayout(self)
-        headline = QLabel(f"<b>Changed by {conflict.changed_by} at {conflict.changed_at} since you opened it.</b>")
+        done = DONE.get(conflict.action)  # None: an edit
+        since = "since you opened it" if done is None else "since you looked at it"
+        headline = QLabel(f"<b>Changed by {conflict.changed_by} at {conflict.changed_at} {since}.</b>")
         headline.setWordWrap(True)
         headline.setObjectName("conflictHeadline")
         layout.addWidget(headline)
         n = len(conflict.differences)
         fields = "The field that differs is" if n == 1 else f"The {n} fields that differ are"
-        detail = QLabel(f"{conflict.record}: your change has not been saved. {fields} highlighted. Reload shows "
-                        "their version and discards yours; Overwrite saves yours over theirs.")
+        if done is None:
+            text = (f"{conflict.record}: your change has not been saved. {fields} highlighted. Reload shows "
+                    "their version and discards yours; Overwrite saves yours over theirs.")
+        else:
+            seen = (f"{fields} highlighted." if n else
+                    "They changed details this list does not show: reload and open it to see them.")
+            text = (f"{conflict.record}: it has not been {done}. {seen} Reload shows their version and leaves "
+                    f"it as it is; {conflict.action.capitalize()} anyway {conflict.action}s it as they left it.")
+        detail = QLabel(text)
         detail.setWordWrap(True)
         detail.setObjectName("muted")
         layout.addWidget(detail)
         self.table = QTableWidget(len(conflict.rows), 3)
         self.table.setAccessibleName("Their version and yours")
-        self.table.setHorizontalHeaderLabels(["Field", f"Their version ({conflict.changed_by})", "Yours"])
+        self.table.setHorizontalHeaderLabels(["Field", f"Their version ({conflict.changed_by})",
+                                              "Yours" if done is None else "As you saw it"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -103,12 +118,21 @@ class ConflictDialog(QDialog):
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox()
-        self.reload_button = QPushButton("Reload (discard mine)")
-        self.reload_button.setAccessibleName("Reload")
-        self.reload_button.setToolTip("Show their version; your change is not saved")
-        self.overwrite_button = QPushButton("Overwrite with mine")
-        self.overwrite_button.setAccessibleName("Overwrite")
-        self.overwrite_button.setToolTip("Save your version over theirs")
+        if done is None:
+            self.reload_button = QPushButton("Reload (discard mine)")
+            self.reload_button.setAccessibleName("Reload")
+            self.reload_button.setToolTip("Show their version; your change is not saved")
+            self.overwrite_button = QPushButton("Overwrite with mine")
+            self.overwrite_button.setAccessibleName("Overwrite")
+            self.overwrite_button.setToolTip("Save your version over theirs")
+        else:
+            verb = conflict.action.capitalize()
+            self.reload_button = QPushButton(f"Reload (do not {conflict.action})")
+            self.reload_button.setAccessibleName("Reload")
+            self.reload_button.setToolTip(f"Show their version; nothing is {done}")
+            self.overwrite_button = QPushButton(f"{verb} anyway")
+            self.overwrite_button.setAccessibleName(f"{verb} anyway")
+            self.overwrite_button.setToolTip(f"{verb} it as they left it")
         buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.addButton(self.overwrite_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.reload_button.clicked.connect(lambda: self._choose("reload"))
@@ -160,7 +184,7 @@ def _when(moment: dt.datetime | None) -> str:
 
 
 def read_conflict(ctx: Any, record: tuple[type, int], exc: ConcurrentEditError,
-                  compare: Compare) -> tuple[Conflict | None, int | None]:
+                  compare: Compare, action: str = "save") -> tuple[Conflict | None, int | None]:
     """The record as saved now, compared with the person's edit, and its version (None: deleted)."""
     model, ident = record
     with ctx.session() as s:
@@ -172,35 +196,39 @@ def read_conflict(ctx: Any, record: tuple[type, int], exc: ConcurrentEditError,
         who = exc.changed_by or current.updated_by or "somebody else"
         when = exc.changed_at or _when(current.updated_at)
         rows = compare(s, current)
-        return Conflict(describe(current), who, when, rows), current.version
+        return Conflict(describe(current), who, when, rows, action), current.version
 
 
 def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, int], version: int | None,
-              action: Callable[[Any, int | None], Any], compare: Compare) -> Any:
+              action: Callable[[Any, int | None], Any], compare: Compare, *, doing: str = "save") -> Any:
     """Run ``action(session, expected_version)``; on a conflict ask Reload or Overwrite.
 
+    ``doing`` is "save" for an edit, or "delete" / "cancel" when the action deletes or cancels the record.
     Returns the action's result, or None when the edit was not saved (reloaded, refused, cancelled).
     """
     from .errors import show_error
 
+    done = DONE.get(doing)
     while True:
         try:
             return ctx.run(parent, text, lambda s, v=version: action(s, v), conflicts=True)
         except ConcurrentEditError as exc:
             try:
-                conflict, version = read_conflict(ctx, record, exc, compare)
+                conflict, version = read_conflict(ctx, record, exc, compare, doing)
             except Exception as again:
                 show_error(parent, again)
                 return None
             if conflict is None:
                 show_error(parent, ConcurrentEditError(
-                    "Somebody else deleted this record since you opened it, so your change could not be saved.",
+                    "Somebody else deleted this record since you opened it, so "
+                    + ("your change could not be saved." if done is None else f"there is nothing to {doing}."),
                     hint="The view has been refreshed."))
                 ctx.data_changed.emit()
                 return None
             if ConflictDialog.ask(parent, conflict) != "overwrite":
                 ctx.data_changed.emit()  # show theirs
-                status(parent, f"Reloaded: showing {conflict.changed_by}'s version; your change was not saved.")
+                status(parent, f"Reloaded: showing {conflict.changed_by}'s version; "
+                       + ("your change was not saved." if done is None else f"nothing was {done}."))
                 return None
             # Overwrite: save again against the version just shown (a third person's save in the
             # meantime is refused the same way, and shown).
@@ -230,6 +258,43 @@ def form_compare(build: Callable[[Any], Any], mine: dict[str, Any]) -> Compare:
             yours.deleteLater()
 
     return compare
+
+
+def table_compare(table: Any, seen: dict[str, Any]) -> Compare:
+    """Compare a list row as the person saw it (``seen``, the table's values) with the record as the
+    same list reads it now, column by column."""
+
+    def compare(_session: Any, current: Any) -> list[Row]:
+        now = table.fetch_row(current.id) or {}
+        return [(c.title, c.format(now.get(c.key)), c.format(seen.get(c.key))) for c in table.columns]
+
+    return compare
+
+
+def act_on_row(ctx: Any, parent: QWidget | None, text: str, table: Any, model: type, ids: list[int],
+               act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete") -> Any:
+    """Delete (or cancel) the records ``ids`` shown in ``table``, each against the version its row showed.
+
+    ``act(session, record, expected_version=…)`` is the service; ``what(row values)`` names a record
+    as the person saw it ("The department “Science”"). One record: if somebody else changed it since,
+    the conflict dialog shows their version beside the row as seen (Reload, or do it anyway). Several:
+    one change, refused whole with who changed which. A record somebody else deleted gets a plain
+    message. When others' changes stopped it, the list is refreshed. Returns the result (None: not done).
+    """
+    seen = {i: table.row_values(table.row_of_id(i)) if table.row_of_id(i) >= 0 else {} for i in ids}
+    versions = {i: table.row_version(i) for i in ids}
+
+    def run(s: Any, ident: int, version: int | None) -> Any:
+        return act(s, current_record(s, model, ident, what(seen[ident]), doing=doing), expected_version=version)
+
+    if len(ids) == 1:
+        ident = ids[0]
+        return save_edit(ctx, parent, text, (model, ident), versions[ident], lambda s, v: run(s, ident, v) or 1,
+                         table_compare(table, seen[ident]), doing=doing)
+    result = ctx.run(parent, text, lambda s: [run(s, i, versions[i]) for i in ids] and len(ids))
+    if result is None:
+        ctx.data_changed.emit()  # show what the others changed, so the person can choose again
+    return result
 
 
 def values_compare(labels: dict[str, str], theirs: Callable[[Any], dict[str, str]],

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QWidget
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import ConcurrentEditError
+from ..errors import ConcurrentEditError, NotFoundError
 from ..models import Activity, AuditEntry, Department, School
 from ..services.years import AcademicYear, academic_year_of, current_academic_year
 from .errors import connection_lost, show_error
@@ -163,6 +163,8 @@ class AppContext(QObject):
                         continue
                     return None
                 show_error(parent, exc)
+                if isinstance(exc, NotFoundError):
+                    self.data_changed.emit()  # a record was gone: show what is there now
                 return None
 
     def save(self, parent: QWidget | None, text: str, record: tuple[type, int], version: int | None,
@@ -172,6 +174,15 @@ class AppContext(QObject):
         from .conflict import save_edit
 
         return save_edit(self, parent, text, record, version, action, compare)
+
+    def delete(self, parent: QWidget | None, text: str, table: Any, model: type, ids: list[int],
+               act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete") -> Any:
+        """Delete (or cancel) records chosen in a list, each against the version its row showed; if
+        somebody else changed or deleted one since, nothing is done and the person is shown why
+        (see ``conflict.act_on_row``). Returns the result, or None if nothing was done."""
+        from .conflict import act_on_row
+
+        return act_on_row(self, parent, text, table, model, ids, act, what, doing=doing)
 
     def undo(self, parent: QWidget | None = None) -> None:
         self._step(parent, undo=True)

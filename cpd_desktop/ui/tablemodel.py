@@ -95,6 +95,8 @@ class PagedQueryModel(QAbstractTableModel):
     ``query(columns)`` returns a ``Select`` of the given column expressions with its FROM, JOINs
     and fixed WHERE (the school); the first column selected is always the record's id.
     ``row_style(row)`` may name a colour (``muted``, ``bad``, ``good``, ``warn``) for a whole row.
+    ``version_expr`` (the record's ``version``) is read with each row but not shown: a delete made from
+    the row is checked against the version the person saw (``row_version``).
     """
 
     refreshed = Signal()
@@ -102,8 +104,10 @@ class PagedQueryModel(QAbstractTableModel):
     def __init__(self, db: Any, columns: Sequence[Column], query: Callable[[list[Any]], Select[Any]],
                  id_expr: Any, *, default_sort: tuple[int, Qt.SortOrder] = (0, Qt.SortOrder.AscendingOrder),
                  row_style: Callable[[tuple[Any, ...]], str | None] | None = None,
-                 page_size: int = PAGE_SIZE, plan: dict[str, Any] | None = None, parent: Any = None) -> None:
+                 page_size: int = PAGE_SIZE, plan: dict[str, Any] | None = None, version_expr: Any = None,
+                 parent: Any = None) -> None:
         super().__init__(parent)
+        self._hidden = [] if version_expr is None else [version_expr]
         # A hint the query builder reads: ``plan["scan"]`` is True when no filter narrows the rows
         # and the sort is not one an index serves. SQLite then reads the table in order, which is
         # ten times faster than visiting every row through the school's index and sorting them.
@@ -141,7 +145,7 @@ class PagedQueryModel(QAbstractTableModel):
             # them all: in table order that is several times faster than through the school's index.
             self.plan["scan"] = not self._index_first and (
                 bool(words) or (not self._filters and key not in self.plan.get("indexed_sorts", ())))
-        stmt = self._query([self._id_expr, *[c.expr for c in self.columns]])
+        stmt = self._query([self._id_expr, *[c.expr for c in self.columns], *self._hidden])
         conditions = list(self._filters)
         searchable = [c for c in self.columns if c.searchable]
         for word in words:
@@ -337,6 +341,18 @@ class PagedQueryModel(QAbstractTableModel):
     def row_values(self, row: int) -> dict[str, Any]:
         data = self._rows[row]
         return {c.key: data[i + 1] for i, c in enumerate(self.columns)}
+
+    def row_version(self, ident: int) -> int | None:
+        """The version of record ``ident`` as this model last read it (None: not read, or no version kept)."""
+        row = self.row_of_id(ident)
+        return self._rows[row][-1] if row >= 0 and self._hidden else None
+
+    def fetch_row(self, ident: int) -> dict[str, Any] | None:
+        """Record ``ident``'s values as this model's columns read them now (None: it is not there)."""
+        stmt = self._query([self._id_expr, *[c.expr for c in self.columns]]).where(self._id_expr == ident)
+        with self.db.engine.connect() as conn:
+            found = conn.execute(stmt, self.params).first()
+        return None if found is None else {c.key: found[i + 1] for i, c in enumerate(self.columns)}
 
     def row_of_id(self, ident: int) -> int:
         for i, r in enumerate(self._rows):

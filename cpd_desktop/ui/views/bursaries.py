@@ -76,7 +76,7 @@ def schemes_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryMode
     def query(cols: list[Any]) -> Any:
         return select(*cols).select_from(BursaryScheme).where(BursaryScheme.school_id == school_id)
 
-    return PagedQueryModel(db, columns, query, BursaryScheme.id, parent=parent)
+    return PagedQueryModel(db, columns, query, BursaryScheme.id, version_expr=BursaryScheme.version, parent=parent)
 
 
 class BursariesView(View):

@@ -73,7 +73,8 @@ def cover_lessons_model(db: Any, school_id: int, parent: Any = None) -> PagedQue
     def query(cols: list[Any]) -> Any:
         return select(*cols).select_from(CoverLesson).where(CoverLesson.school_id == school_id)
 
-    model = PagedQueryModel(db, columns, query, CoverLesson.id, row_style=style, parent=parent)
+    model = PagedQueryModel(db, columns, query, CoverLesson.id, row_style=style, version_expr=CoverLesson.version,
+                            parent=parent)
     model.sort(0)
     return model
 
@@ -243,6 +244,8 @@ class CoverView(View):
             form_compare(lambda current: CoverLessonDialog(current.booking, current, periods), values))
 
     def delete_lesson(self) -> None:
+        from ...services.bookings import delete_cover_lesson
+
         ident = self.lesson_panel.current_id()
         if ident is None:
             return
@@ -250,11 +253,9 @@ class CoverView(View):
                            detail="You can undo this."):
             return
 
-        def action(s: Any) -> None:
-            s.delete(s.get(CoverLesson, ident))
-            s.flush()
-
-        self.ctx.run(self, "Delete cover lesson", action)
+        self.ctx.delete(self, "Delete cover lesson", self.lessons, CoverLesson, [ident], delete_cover_lesson,
+                        lambda row: f"The {row.get('period') or 'lesson'} lesson on {format_date(row.get('date'))}"
+                                    + (f" with {row['class_group']}" if row.get("class_group") else ""))
 
     def sheet(self, fmt: str) -> None:
         from ..exporting import export

@@ -80,7 +80,8 @@ def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> P
 
     plan: dict[str, Any] = {"indexed_sorts": ("date",)}
     return PagedQueryModel(db, columns, activity_query(school_id, plan), Activity.id,
-                           default_sort=(0, Qt.SortOrder.DescendingOrder), row_style=style, plan=plan, parent=parent)
+                           default_sort=(0, Qt.SortOrder.DescendingOrder), row_style=style, plan=plan,
+                           version_expr=Activity.version, parent=parent)
 
 
 class CpdLogView(View):
@@ -260,12 +261,9 @@ class CpdLogView(View):
         if not Confirm.ask(self, "Delete CPD", f"Delete {what} from the CPD log?", yes="Delete",
                            detail="You can undo this with Edit → Undo."):
             return
-
-        def action(s: Any) -> None:
-            for ident in ids:
-                delete_activity(s, s.get(Activity, ident))
-
-        self.ctx.run(self, "Delete CPD activity" if len(ids) == 1 else f"Delete {len(ids)} CPD activities", action)
+        self.ctx.delete(self, "Delete CPD activity" if len(ids) == 1 else f"Delete {len(ids)} CPD activities",
+                        self.model, Activity, ids, delete_activity,
+                        lambda row: f"The CPD activity “{row.get('title') or 'untitled'}”")
 
 
 def evaluate_activity(parent: Any, ctx: Any, ident: int) -> bool:

@@ -70,7 +70,7 @@ def booking_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryMode
                 .outerjoin(Provider, Provider.id == Booking.provider_id)
                 .where(Booking.school_id == school_id))
 
-    return PagedQueryModel(db, columns, query, Booking.id, row_style=style, parent=parent)
+    return PagedQueryModel(db, columns, query, Booking.id, row_style=style, version_expr=Booking.version, parent=parent)
 
 
 class MonthCalendar(QWidget):
@@ -397,6 +397,13 @@ class PlannerView(View):
             return
         label = {"approved": "Approve booking", "booked": "Mark booking booked", "attended": "Mark attended",
                  "cancelled": "Cancel booking", "planned": "Back to planned"}[status]
+        if status == "cancelled":  # against the booking as the person saw it: somebody may have changed it since
+            self.ctx.delete(self, label, self.model, Booking, [ident], lambda s, booking, expected_version: (
+                transition_booking(s, booking, status, on=self.ctx.today, reason=reason,
+                                   expected_version=expected_version)),
+                lambda row: f"The booking “{row.get('title') or ''}”", doing="cancel")
+            self._update_buttons()
+            return
         activity_id = self.ctx.run(self, label, lambda s: getattr(transition_booking(
             s, s.get(Booking, ident), status, on=self.ctx.today, reason=reason), "id", None) or 0)
         if status == "attended" and activity_id:

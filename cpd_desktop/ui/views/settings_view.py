@@ -366,6 +366,7 @@ class PeriodsForm(QWidget):
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
         layout.addLayout(row)
+        self.versions: dict[int, int] = {}  # number -> version of each period as loaded
 
     def _add(self, label: str, start: str, end: str) -> None:
         r = self.table.rowCount()
@@ -377,9 +378,13 @@ class PeriodsForm(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(0)
         with self.view.ctx.db.engine.connect() as conn:
-            for p in conn.execute(select(SchoolPeriod.label, SchoolPeriod.start_time, SchoolPeriod.end_time)
-                                  .where(SchoolPeriod.school_id == self.view.ctx.school_id).order_by(SchoolPeriod.number)):
-                self._add(p[0], p[1].strftime("%H:%M"), p[2].strftime("%H:%M"))
+            rows = conn.execute(select(SchoolPeriod.number, SchoolPeriod.version, SchoolPeriod.label,
+                                       SchoolPeriod.start_time, SchoolPeriod.end_time)
+                                .where(SchoolPeriod.school_id == self.view.ctx.school_id)
+                                .order_by(SchoolPeriod.number)).all()
+        self.versions = {p[0]: p[1] for p in rows}  # number -> version, as shown: the save is checked against it
+        for p in rows:
+            self._add(p[2], p[3].strftime("%H:%M"), p[4].strftime("%H:%M"))
         self.table.blockSignals(False)
         self.validate()
 
@@ -392,27 +397,24 @@ class PeriodsForm(QWidget):
         return _show_check(self, self.periods)
 
     def save(self) -> None:
+        from ...services.schools import period_versions, save_periods
+
         if not self.validate():
             return
         periods = self.periods()
         ctx = self.view.ctx
+        versions = dict(self.versions)
 
         def action(s: Any) -> int:
-            existing = {p.number: p for p in s.scalars(select(SchoolPeriod).where(SchoolPeriod.school_id == ctx.school_id))}
-            for number, label, start, end in periods:
-                p = existing.pop(number, None)
-                if p is None:
-                    s.add(SchoolPeriod(school_id=ctx.school_id, number=number, label=label, start_time=start,
-                                       end_time=end))
-                else:
-                    p.label, p.start_time, p.end_time = label, start, end
-            for p in existing.values():
-                s.delete(p)
-            s.flush()
+            save_periods(s, ctx.school(s), periods, expected_versions=versions)
             return 1
 
-        if ctx.run(self, "Change periods of the day", action):
-            self.view.window_.statusBar().showMessage("Periods saved.", 5000)
+        if not ctx.run(self, "Change periods of the day", action):
+            with ctx.session() as s:
+                if period_versions(s, ctx.school_id) != versions:
+                    self.load()  # somebody else changed them (the message said who): show theirs
+            return
+        self.view.window_.statusBar().showMessage("Periods saved.", 5000)
 
 
 class SchemeDialog(FormDialog):
@@ -481,7 +483,7 @@ def _names_model(db: Any, school_id: int, model: Any, title: str, parent: Any) -
     def query(cols: list[Any]) -> Any:
         return select(*cols).select_from(model).where(model.school_id == school_id)
 
-    return PagedQueryModel(db, columns, query, model.id, parent=parent)
+    return PagedQueryModel(db, columns, query, model.id, version_expr=model.version, parent=parent)
 
 
 def _show_check(form: Any, check: Any) -> bool:
@@ -653,7 +655,8 @@ class SettingsView(View):
         if not Confirm.ask(self, f"Delete {noun}", f"Delete the {noun} “{name}”?", yes="Delete",
                            detail="Only one nothing refers to can be deleted. You can undo this."):
             return
-        if self.ctx.run(self, f"Delete {noun}", lambda s: delete(s, s.get(model, ident)) or 1):
+        if self.ctx.delete(self, f"Delete {noun}", panel.model, model, [ident], delete,
+                           lambda row: f"The {noun} “{row.get('name') or ''}”"):
             self.window_.statusBar().showMessage(f"Deleted the {noun} {name}.", 5000)
 
     def edit_scheme(self, ident: int) -> None:

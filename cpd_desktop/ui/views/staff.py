@@ -58,7 +58,7 @@ def staff_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
         return (select(*cols).select_from(Staff).outerjoin(Department, Department.id == Staff.department_id)
                 .where(Staff.school_id == school_id))
 
-    return PagedQueryModel(db, columns, query, Staff.id, row_style=style, parent=parent)
+    return PagedQueryModel(db, columns, query, Staff.id, row_style=style, version_expr=Staff.version, parent=parent)
 
 
 class PersonPage(QWidget):
@@ -274,4 +274,5 @@ class StaffView(View):
         if not Confirm.ask(self, "Delete member of staff", f"Delete {name}?", yes="Delete",
                            detail="Only people with no CPD records or bookings can be deleted. You can undo this."):
             return
-        self.ctx.run(self, "Delete member of staff", lambda s: delete_staff(s, s.get(Staff, ident)))
+        self.ctx.delete(self, "Delete member of staff", self.model, Staff, [ident], delete_staff,
+                        lambda row: f"The member of staff {row.get('name') or ''}".strip())
