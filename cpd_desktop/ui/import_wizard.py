@@ -643,8 +643,8 @@ class SummaryPage(QWizardPage):
         lines = [f"<p><b>{kind}</b> from <b>{result.file_name}</b>: {result.counts}.</p>"]
         if result.batch_id is not None and (result.new or result.updated):
             lines.append(f"<p>This was import number {result.batch_id}. If it was a mistake, it can be taken back "
-                         f"out whole with <code>cpd-desktop import undo {result.batch_id}</code>, as long as "
-                         f"nothing it brought in has been changed since.</p>")
+                         f"out whole from File → Import history (or with <code>cpd-desktop import undo "
+                         f"{result.batch_id}</code>), as long as nothing it brought in has been changed since.</p>")
         if result.skipped:
             lines.append(f"<p>These {result.skipped} rows were left out; correct them and import the file again "
                          "(rows already imported are matched, not doubled):</p>")

@@ -316,14 +316,16 @@ class MainWindow(QMainWindow):
         self.act_switch = self._action("S&witch school…", self.switch_school_dialog, "Ctrl+Shift+S",
                                        tip="Choose another school in this database")
         self.act_import = self._action("&Import…", self.import_dialog, "Ctrl+I", icon_name="import")
+        self.act_import_history = self._action("Import &history…", self.import_history,
+                                               tip="Every import of this school; take one back out whole")
         self.act_export = self._action("&Export…", self.export_dialog, "Ctrl+E", icon_name="export")
         self.act_backup = self._action("&Back up now", self.backup_now, icon_name="backup")
         self.act_restore = self._action("Re&store from backup…", self.restore_backup)
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_new)
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_open)
-        for act in (self.act_demo, self.act_switch, None, self.act_import, self.act_export, None, self.act_backup, self.act_restore,
-                    None, self.act_quit):
+        for act in (self.act_demo, self.act_switch, None, self.act_import, self.act_import_history, self.act_export,
+                    None, self.act_backup, self.act_restore, None, self.act_quit):
             if act is None:
                 file_menu.addSeparator()
             else:
@@ -363,7 +365,8 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         open_ = self.ctx is not None
-        for act in (self.act_import, self.act_export, self.act_backup, self.act_find, self.act_refresh,
+        for act in (self.act_import, self.act_import_history, self.act_export, self.act_backup, self.act_find,
+                    self.act_refresh,
                     *self.view_actions.values()):
             act.setEnabled(open_)
         self.act_restore.setEnabled(open_ and getattr(self.ctx.db, "path", None) is not None if open_ else False)
@@ -1019,6 +1022,21 @@ class MainWindow(QMainWindow):
         self.ctx.undo_stack.clear()  # an import is undone from its own batch, not from Edit → Undo
         self.ctx.data_changed.emit()
         self._fill_filters()
+
+    def import_history(self) -> None:
+        if self.ctx is None:
+            return
+        from .dialogs.imports import ImportHistoryDialog
+
+        ctx = self.ctx
+
+        def undone(_result: Any) -> None:
+            ctx.undo_stack.clear()  # records changed outside Edit → Undo, as after an import
+            ctx.data_changed.emit()
+            self._fill_filters()
+
+        ImportHistoryDialog.ask(self, ctx.db, ctx.school_id, readonly=bool(getattr(ctx.db, "readonly", False)),
+                                on_undone=undone)
 
     def export_dialog(self) -> None:
         if self.ctx is None:

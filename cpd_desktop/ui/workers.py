@@ -149,9 +149,11 @@ def run_with_progress(parent: QWidget | None, title: str,
         on_done(result)
 
     def failed(exc: BaseException) -> None:
+        # Asked before the dialog closes: closing a progress dialog on screen emits its "canceled".
+        cancelled = isinstance(exc, Cancelled) or job.cancelled()
         dialog.close()
         dialog.deleteLater()
-        if not isinstance(exc, Cancelled) and not job.cancelled():
+        if not cancelled:
             show_error(parent, exc)
 
     job.progressed.connect(progressed)
