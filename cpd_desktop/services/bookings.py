@@ -112,13 +112,19 @@ def update_booking(session: Session, booking: Booking, *, provider: Any = ..., e
     return booking
 
 
+# What moving a booking to each status is called ("… so it was not marked attended").
+BOOKING_MOVES = {"approved": "approve", "booked": "mark booked", "attended": "mark attended",
+                 "cancelled": "cancel", "planned": "move back to planned"}
+
+
 def transition_booking(session: Session, booking: Booking, status: str, *, on: dt.date | None = None,
                        reason: str | None = None, hours: Any = None,
                        expected_version: int | None = None) -> Activity | None:
     """Move a booking on; ``attended`` creates its activity (returned). Illegal moves are refused, and so is
-    a move made on an out-of-date copy (``expected_version``: the version the person saw)."""
-    check_version(booking, expected_version, action="cancel" if status == "cancelled" else "save")
+    a move made on an out-of-date copy (``expected_version``: the version the person saw), before
+    anything is written."""
     status = v.parse_choice(status, "Status", BOOKING_STATUSES)
+    check_version(booking, expected_version, action=BOOKING_MOVES.get(status, "save"))
     if status not in BOOKING_TRANSITIONS[booking.status]:
         allowed = ", ".join(BOOKING_STATUSES[s] for s in sorted(BOOKING_TRANSITIONS[booking.status])) or "none"
         raise InvalidTransitionError(
@@ -139,8 +145,9 @@ def transition_booking(session: Session, booking: Booking, status: str, *, on: d
     return activity
 
 
-def mark_attended(session: Session, booking: Booking, *, on: dt.date | None = None, hours: Any = None) -> Activity:
-    activity = transition_booking(session, booking, "attended", on=on, hours=hours)
+def mark_attended(session: Session, booking: Booking, *, on: dt.date | None = None, hours: Any = None,
+                  expected_version: int | None = None) -> Activity:
+    activity = transition_booking(session, booking, "attended", on=on, hours=hours, expected_version=expected_version)
     assert activity is not None
     return activity
 

@@ -115,13 +115,21 @@ def create_claim(session: Session, booking: Booking, scheme: BursaryScheme, *, b
     return claim
 
 
+# What moving a claim to each status is called ("… so it was not submitted").
+CLAIM_MOVES = {"submitted": "submit", "approved": "approve", "paid": "mark paid", "rejected": "mark rejected",
+               "withdrawn": "withdraw", "draft": "move back to draft"}
+
+
 def transition_claim(session: Session, claim: BursaryClaim, status: str, *, on: Any = None, amount: Any = None,
-                     reference: Any = None) -> BursaryClaim:
+                     reference: Any = None, expected_version: int | None = None) -> BursaryClaim:
     """Move a claim on: draft → submitted → approved → paid, or rejected / withdrawn.
 
     ``amount`` is the sum claimed (on submitting) or received (on paid); ``on`` the date it happened.
+    With ``expected_version`` (the version the person saw) a move on an out-of-date copy is refused
+    (who, when) before anything is written.
     """
     status = v.parse_choice(status, "Status", CLAIM_STATUSES)
+    check_version(claim, expected_version, action=CLAIM_MOVES.get(status, "save"))
     if status not in CLAIM_TRANSITIONS[claim.status]:
         allowed = ", ".join(CLAIM_STATUSES[s] for s in sorted(CLAIM_TRANSITIONS[claim.status])) or "none"
         raise InvalidTransitionError(

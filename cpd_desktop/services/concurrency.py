@@ -30,18 +30,30 @@ def _local(moment: dt.datetime | None) -> str:
     return local.strftime("%H:%M on %d/%m/%Y")
 
 
-DONE = {"delete": "deleted", "cancel": "cancelled"}
+# Actions done to a record as the person saw it in a list (not an edit form), and what each did:
+# "so it was not marked attended", "Reload (do not mark attended)", "Mark attended anyway".
+DONE = {"delete": "deleted", "cancel": "cancelled", "approve": "approved", "mark booked": "marked booked",
+        "mark attended": "marked attended", "move back to planned": "moved back to planned",
+        "submit": "submitted", "mark paid": "marked paid", "mark rejected": "marked rejected", "withdraw": "withdrawn",
+        "move back to draft": "moved back to draft"}
+
+
+def doing_it(action: str, *, s: str = "") -> str:
+    """The action said of "it": "mark attended" -> "mark it attended" (``s="s"``: "marks it attended")."""
+    verb, _, rest = action.partition(" ")
+    return " ".join(w for w in (verb + s, "it", rest) if w)
 
 
 def check_version(obj: Any, expected_version: int | None, *, action: str = "save") -> None:
-    """Refuse a save (or an ``action`` "delete" or "cancel") made against an out-of-date copy of ``obj``."""
+    """Refuse a save (or an ``action`` in ``DONE``: "delete", "cancel", "mark attended"…) made against an
+    out-of-date copy of ``obj``."""
     if expected_version is None or obj.version == expected_version:
         return
     who = obj.updated_by or "somebody else"
     when = _local(obj.updated_at)
     if action in DONE:
         message = f"{describe(obj)} was changed by {who} at {when} since you looked at it, so it was not {DONE[action]}."
-        hint = f"Reload to see their change, then {action} it again if you still mean to."
+        hint = f"Reload to see their change, then {doing_it(action)} again if you still mean to."
     else:
         message = f"{describe(obj)} was changed by {who} at {when} since you opened it; your change was not saved."
         hint = "Reload to see their change, or save yours over it."
