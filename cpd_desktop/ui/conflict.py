@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import ConcurrentEditError
-from ..services.concurrency import DONE, current_record
+from ..services.concurrency import DONE, current_record, doing_it
 
 # (field label, their value, your value), as the edit form shows them
 Row = tuple[str, str, str]
@@ -51,7 +51,7 @@ class Conflict:
     changed_by: str
     changed_at: str
     rows: list[Row]
-    action: str = "save"  # or "delete" / "cancel": what the person asked for, which was not done
+    action: str = "save"  # or one of concurrency.DONE ("delete", "mark attended"…): what was asked for, not done
 
     @property
     def differences(self) -> list[Row]:
@@ -83,7 +83,8 @@ class ConflictDialog(QDialog):
             seen = (f"{fields} highlighted." if n else
                     "They changed details this list does not show: reload and open it to see them.")
             text = (f"{conflict.record}: it has not been {done}. {seen} Reload shows their version and leaves "
-                    f"it as it is; {conflict.action.capitalize()} anyway {conflict.action}s it as they left it.")
+                    f"it as it is; {conflict.action.capitalize()} anyway {doing_it(conflict.action, s='s')} as "
+                    "they left it.")
         detail = QLabel(text)
         detail.setWordWrap(True)
         detail.setObjectName("muted")
@@ -132,7 +133,7 @@ class ConflictDialog(QDialog):
             self.reload_button.setToolTip(f"Show their version; nothing is {done}")
             self.overwrite_button = QPushButton(f"{verb} anyway")
             self.overwrite_button.setAccessibleName(f"{verb} anyway")
-            self.overwrite_button.setToolTip(f"{verb} it as they left it")
+            self.overwrite_button.setToolTip(f"{doing_it(conflict.action).capitalize()} as they left it")
         buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.RejectRole)
         buttons.addButton(self.overwrite_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.reload_button.clicked.connect(lambda: self._choose("reload"))
@@ -203,7 +204,8 @@ def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, i
               action: Callable[[Any, int | None], Any], compare: Compare, *, doing: str = "save") -> Any:
     """Run ``action(session, expected_version)``; on a conflict ask Reload or Overwrite.
 
-    ``doing`` is "save" for an edit, or "delete" / "cancel" when the action deletes or cancels the record.
+    ``doing`` is "save" for an edit, or what the action does to the record as seen ("delete", "cancel",
+    "mark attended"…: see ``concurrency.DONE``).
     Returns the action's result, or None when the edit was not saved (reloaded, refused, cancelled).
     """
     from .errors import show_error
@@ -273,7 +275,8 @@ def table_compare(table: Any, seen: dict[str, Any]) -> Compare:
 
 def act_on_row(ctx: Any, parent: QWidget | None, text: str, table: Any, model: type, ids: list[int],
                act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete") -> Any:
-    """Delete (or cancel) the records ``ids`` shown in ``table``, each against the version its row showed.
+    """Delete, cancel or move on (``doing``) the records ``ids`` shown in ``table``, each against the
+    version its row showed.
 
     ``act(session, record, expected_version=…)`` is the service; ``what(row values)`` names a record
     as the person saw it ("The department “Science”"). One record: if somebody else changed it since,

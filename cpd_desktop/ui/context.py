@@ -177,7 +177,7 @@ class AppContext(QObject):
 
     def delete(self, parent: QWidget | None, text: str, table: Any, model: type, ids: list[int],
                act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete") -> Any:
-        """Delete (or cancel) records chosen in a list, each against the version its row showed; if
+        """Delete, cancel or move on (``doing``) records chosen in a list, each against the version its row showed; if
         somebody else changed or deleted one since, nothing is done and the person is shown why
         (see ``conflict.act_on_row``). Returns the result, or None if nothing was done."""
         from .conflict import act_on_row

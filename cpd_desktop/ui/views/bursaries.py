@@ -16,13 +16,15 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import literal, select
 
+from ...errors import NotFoundError
 from ...models import Booking, BursaryClaim, BursaryScheme, Department, Staff
 from ...models.enums import BURSARY_RULES, CLAIM_STATUSES, EVIDENCE_ITEMS
-from ...services.concurrency import check_version
+from ...services.concurrency import current_record
 from ...services.formatting import format_date, format_money
 from ..conflict import values_compare
 from ..dialogs.claims import ClaimStatusDialog, NewClaimDialog
 from ..dialogs.lookups import scheme_choices
+from ..errors import show_error
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import StatCard, TablePanel, section_title
 from .base import View
@@ -286,19 +288,26 @@ class BursariesView(View):
         ident = self.claim_panel.current_id()
         if ident is None:
             return
-        with self.ctx.session() as s:
-            claim = s.get(BursaryClaim, ident)
-            _ = claim.scheme.name, claim.booking.title
+        row = self.claims.row_values(self.claims.row_of_id(ident))
+        what = f"The {row.get('scheme') or 'bursary'} claim for “{row.get('course') or ''}”"
+        try:
+            with self.ctx.session() as s:
+                claim = current_record(s, BursaryClaim, ident, what, doing="move on")
+                _ = claim.scheme.name, claim.booking.title
+        except NotFoundError as exc:  # somebody else deleted it since the list was shown
+            show_error(self, exc)
+            self.ctx.data_changed.emit()
+            return
         values = ClaimStatusDialog.ask(self, claim, self.ctx.today)
         if values is None:
             return
         label = f"Claim {CLAIM_STATUSES[values['status']].lower()}"
 
         def action(s: Any, version: int | None) -> int:
-            current = s.get(BursaryClaim, ident)
-            check_version(current, version)
-            return transition_claim(s, current, values["status"], on=values["on"], amount=values["amount"] or None,
-                                    reference=values["reference"]).id
+            # against the claim as the dialog showed it: refused if somebody moved or changed it since
+            return transition_claim(s, current_record(s, BursaryClaim, ident, what, doing="move on"), values["status"],
+                                    on=values["on"], amount=values["amount"] or None, reference=values["reference"],
+                                    expected_version=version).id
 
         def theirs(c: BursaryClaim) -> dict[str, str]:
             amount = c.received if c.status == "paid" else (c.claimed if c.claimed is not None else c.expected)

@@ -380,7 +380,7 @@ class PlannerView(View):
             form_compare(lambda current: BookingDialog(self.ctx, current), mine))
 
     def move(self, status: str) -> None:
-        from ...services.bookings import transition_booking
+        from ...services.bookings import BOOKING_MOVES, transition_booking
 
         ident = self.panel.current_id()
         if ident is None:
@@ -397,15 +397,11 @@ class PlannerView(View):
             return
         label = {"approved": "Approve booking", "booked": "Mark booking booked", "attended": "Mark attended",
                  "cancelled": "Cancel booking", "planned": "Back to planned"}[status]
-        if status == "cancelled":  # against the booking as the person saw it: somebody may have changed it since
-            self.ctx.delete(self, label, self.model, Booking, [ident], lambda s, booking, expected_version: (
-                transition_booking(s, booking, status, on=self.ctx.today, reason=reason,
-                                   expected_version=expected_version)),
-                lambda row: f"The booking “{row.get('title') or ''}”", doing="cancel")
-            self._update_buttons()
-            return
-        activity_id = self.ctx.run(self, label, lambda s: getattr(transition_booking(
-            s, s.get(Booking, ident), status, on=self.ctx.today, reason=reason), "id", None) or 0)
+        # Against the booking as the person saw it: if somebody changed it since, nothing is written.
+        activity_id = self.ctx.delete(self, label, self.model, Booking, [ident], lambda s, booking, expected_version: (
+            getattr(transition_booking(s, booking, status, on=self.ctx.today, reason=reason,
+                                       expected_version=expected_version), "id", None)),
+            lambda row: f"The booking “{row.get('title') or ''}”", doing=BOOKING_MOVES[status])
         if status == "attended" and activity_id:
             from .cpd_log import evaluate_activity
 
