@@ -410,16 +410,8 @@ class MainWindow(QMainWindow):
         view = DashboardView(ctx, self, initial=face)
         view._dirty = False  # nothing to add up until the database is open
         self._first_look = (view, face)
-        self.setWindowTitle(f"CPD Desktop — {school_name}{' (demo data)' if is_demo else ''}")
-        self.school_label.setText(school_name)
-        self.demo_badge.setVisible(is_demo)
-        self.school_combo.blockSignals(True)
-        for ident, name in schools:
-            self.school_combo.addItem(name, ident)
-        self.school_combo.setCurrentIndex(max(0, self.school_combo.findData(school_id)))
-        self.school_combo.blockSignals(False)
-        self.school_bar.setVisible(len(schools) > 1 and school is None)
-        self.nav.item(VIEW_NAMES.index("trust")).setHidden(len(schools) < 2 or school is not None)
+        self._show_title(school_name, demo=is_demo)
+        self._show_schools(schools, school_id, locked=school is not None)
         for combo, items in ((self.year_combo, years), (self.dept_combo, ["All departments", *departments])):
             combo.blockSignals(True)
             combo.addItems(items)
@@ -454,9 +446,9 @@ class MainWindow(QMainWindow):
         for combo in (self.school_combo, self.year_combo, self.dept_combo):
             combo.setEnabled(True)
         if failed:  # the database could not be opened after all: back to the welcome page
-            for combo in (self.school_combo, self.year_combo, self.dept_combo):
+            self._show_schools([], 0, locked=True)
+            for combo in (self.year_combo, self.dept_combo):
                 combo.clear()
-            self.nav.item(VIEW_NAMES.index("trust")).setHidden(True)
             self._update_title()
             self.stack.setCurrentWidget(self.welcome)
             self.statusBar().clearMessage()
@@ -730,21 +722,25 @@ class MainWindow(QMainWindow):
 
     # ---- schools ----
     def _fill_schools(self) -> None:
-        """The switcher lists the database's schools; the Trust view appears when there are several."""
         ctx = self.ctx
-        schools = ctx.schools()
+        self._show_schools(ctx.schools(), ctx.school_id, locked=self.school_locked, server=ctx.is_server)
+        self._update_actions()
+
+    def _show_schools(self, schools: list[tuple[int, str]], current: int, *, locked: bool,
+                      server: bool = False) -> None:
+        """The switcher lists the database's schools; the Trust view appears when there are several (or
+        on a trust's server), unless the window was started on one school (``--school``)."""
         self.school_combo.blockSignals(True)
         self.school_combo.clear()
         for ident, name in schools:
             self.school_combo.addItem(name, ident)
-        self.school_combo.setCurrentIndex(max(0, self.school_combo.findData(ctx.school_id)))
+        self.school_combo.setCurrentIndex(max(0, self.school_combo.findData(current)))
         self.school_combo.blockSignals(False)
-        self.school_bar.setVisible(len(schools) > 1 and not self.school_locked)
-        trust = (len(schools) > 1 or ctx.is_server) and not self.school_locked
+        self.school_bar.setVisible(len(schools) > 1 and not locked)
+        trust = (len(schools) > 1 or server) and not locked
         self.nav.item(VIEW_NAMES.index("trust")).setHidden(not trust)
         self.view_actions["trust"].setVisible(trust)
         self.view_actions["trust"].setEnabled(trust)
-        self._update_actions()
 
     def trust_shown(self) -> bool:
         """Whether the Trust view is offered (several schools, or a trust's server; not with --school)."""
@@ -871,11 +867,14 @@ class MainWindow(QMainWindow):
         if self.ctx is None or not shiboken6.isValid(self.school_label):
             self.setWindowTitle("CPD Desktop")
             return
-        demo = " (demo data)" if self.ctx.is_demo else ""
-        readonly = " (read-only)" if getattr(self.ctx.db, "readonly", False) else ""
-        self.setWindowTitle(f"CPD Desktop — {self.ctx.school_name}{demo}{readonly}")
-        self.school_label.setText(self.ctx.school_name)
-        self.demo_badge.setVisible(self.ctx.is_demo)
+        self._show_title(self.ctx.school_name, demo=self.ctx.is_demo,
+                         readonly=bool(getattr(self.ctx.db, "readonly", False)))
+
+    def _show_title(self, school: str, *, demo: bool, readonly: bool = False) -> None:
+        self.setWindowTitle(f"CPD Desktop — {school}{' (demo data)' if demo else ''}"
+                            f"{' (read-only)' if readonly else ''}")
+        self.school_label.setText(school)
+        self.demo_badge.setVisible(demo)
 
     def _fill_filters(self) -> None:
         ctx = self.ctx
