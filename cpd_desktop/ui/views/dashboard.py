@@ -111,31 +111,29 @@ class DashboardView(View):
 
         side = QVBoxLayout()
         side.setSpacing(12)
-        up_panel = QFrame()
-        up_panel.setObjectName("panel")
-        up_layout = QVBoxLayout(up_panel)
-        up_layout.addWidget(section_title("Coming up in the next 14 days"))
-        self.upcoming = QListWidget()
-        self.upcoming.setAccessibleName("CPD coming up in the next 14 days")
-        self.upcoming.setWordWrap(True)
-        self.upcoming.itemActivated.connect(lambda item: ctx.navigate.emit("cover", {"booking_id": item.data(256)}))
-        up_layout.addWidget(self.upcoming)
-        side.addWidget(up_panel, 3)
-        claims_panel = QFrame()
-        claims_panel.setObjectName("panel")
-        claims_layout = QVBoxLayout(claims_panel)
-        claims_layout.addWidget(section_title("Bursary claims to chase"))
-        self.claims = QListWidget()
-        self.claims.setAccessibleName("Bursary claims near or past their deadline")
-        self.claims.setWordWrap(True)
-        self.claims.itemActivated.connect(lambda item: ctx.navigate.emit("bursaries", {"claim_id": item.data(256)}))
-        claims_layout.addWidget(self.claims)
-        side.addWidget(claims_panel, 2)
+        self.upcoming = self._list_panel(side, 3, "Coming up in the next 14 days", "CPD coming up in the next 14 days",
+                                         "cover", "booking_id")
+        self.claims = self._list_panel(side, 2, "Bursary claims to chase", "Bursary claims near or past their deadline",
+                                       "bursaries", "claim_id")
         row.addLayout(side, 2)
         layout.addLayout(row, 1)
         self.outer.addWidget(body, 1)
         if initial is not None:  # the first look, or what it showed: the figures are added up again on show
             self.show_face(initial)
+
+    def _list_panel(self, into: QVBoxLayout, stretch: int, title: str, name: str, view: str, key: str) -> QListWidget:
+        """A titled list whose items open their record (its id in role 256) in ``view``."""
+        panel = QFrame()
+        panel.setObjectName("panel")
+        layout = QVBoxLayout(panel)
+        layout.addWidget(section_title(title))
+        items = QListWidget()
+        items.setAccessibleName(name)
+        items.setWordWrap(True)
+        items.itemActivated.connect(lambda item: self.ctx.navigate.emit(view, {key: item.data(256)}))
+        layout.addWidget(items)
+        into.addWidget(panel, stretch)
+        return items
 
     def _filters(self) -> tuple[str, str | None]:
         return self.ctx.year.label, self.ctx.department
