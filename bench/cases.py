@@ -63,7 +63,7 @@ class Context:
         return db
 
     def raw(self, path: Path) -> sqlite3.Connection:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True)  # quoted: %, ? and # in a name
         self.connections.append(con)
         return con
 

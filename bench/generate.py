@@ -251,7 +251,7 @@ def demo_database(cache_dir: Path = CACHE_DIR, *, log: Any = print) -> Path:
 def _counts(path: Path) -> dict[str, int]:
     import sqlite3
 
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    con = sqlite3.connect(Path(path).absolute().as_uri() + "?mode=ro", uri=True)  # quoted: %, ? and # in a name
     try:
         return {table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
                 for table in ("school", "staff", "activity", "booking", "cover_lesson", "bursary_claim",

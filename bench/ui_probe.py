@@ -332,7 +332,7 @@ def _plain_rows(db: str, school_id: int) -> list[tuple[Any, ...]]:
     """The CPD log's rows in a Python list, read once: what the floor filters and sorts."""
     import sqlite3
 
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = sqlite3.connect(Path(db).absolute().as_uri() + "?mode=ro", uri=True)  # quoted: %, ? and # in a name
     try:
         return con.execute(
             "SELECT a.id, a.date, s.surname || ', ' || s.forename, d.name, a.title, p.name, a.format, a.hours "

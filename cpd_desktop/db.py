@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -74,11 +74,17 @@ def is_url(target: str) -> bool:
     return "://" in target
 
 
+def sqlite_url(path: str | os.PathLike[str]) -> URL:
+    """The engine's URL for a database file, built as an object: a file name holding ``%20``, ``?`` or
+    ``#`` is that file, never another one (string formatting would decode it or cut it short)."""
+    return URL.create(drivername="sqlite", database=str(Path(path).expanduser().absolute()))
+
+
 def to_url(target: str | os.PathLike[str]) -> str:
     target = str(target)
     if is_url(target):
         return target
-    return "sqlite:///" + str(Path(target).expanduser().absolute())
+    return sqlite_url(target).render_as_string(hide_password=False)  # quoted: make_url() gives the path back
 
 
 def is_write_statement(statement: str) -> bool:
@@ -272,7 +278,7 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
         )
     else:
         engine = create_engine(
-            to_url(path), hide_parameters=True,
+            sqlite_url(path), hide_parameters=True,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         )
     _sqlite_connect_listeners(engine, readonly)
