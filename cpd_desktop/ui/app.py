@@ -28,7 +28,8 @@ def make_app(argv: list[str] | None = None) -> QApplication:
 
     app.setApplicationName("CPD Desktop")
     app.setOrganizationName("CPD Desktop")
-    app.setApplicationDisplayName("CPD Desktop")
+    # No display name: Qt would add " — CPD Desktop" to every title, and the window's own title
+    # already starts with it ("CPD Desktop — CPD Desktop — school" on Linux and Windows).
     app.setWindowIcon(app_icon())
     if not styled:
         app.setStyle("Fusion")

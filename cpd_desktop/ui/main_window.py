@@ -64,6 +64,17 @@ class SchoolChooser:
         return name if ok else None
 
 
+FIRST_SIZE = QSize(1280, 820)
+
+
+def first_size(available: QSize) -> QSize:
+    """The window's first size: 1280×820, or less on a smaller screen (a 1366×768 laptop leaves about
+    1366×728 beside its panel), so that the title bar and the status bar are on screen."""
+    # The frame (title bar, borders) is not part of the size asked for: leave room for it.
+    return QSize(max(900, min(FIRST_SIZE.width(), available.width() - 16)),
+                 max(600, min(FIRST_SIZE.height(), available.height() - 40)))
+
+
 class Confirm:
     """Yes/No questions; ``ask`` is replaced in tests."""
 
@@ -171,7 +182,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.setWindowTitle("CPD Desktop")
         self.setMinimumSize(QSize(900, 600))
-        self.resize(1280, 820)
+        self.resize(first_size(self.screen().availableGeometry().size()))
         settings.restore_geometry("main", self)
 
         self.stack = QStackedWidget()
@@ -203,7 +214,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
 
         sidebar = QWidget()
-        sidebar.setObjectName("sidebar")
+        sidebar.setObjectName("navSidebar")
         sidebar.setFixedWidth(200)
         side = QVBoxLayout(sidebar)
         side.setContentsMargins(0, 0, 0, 8)

@@ -6,7 +6,7 @@ ACCENT = "#1f4e79"
 
 STYLE_SHEET = """
 QMainWindow, QWidget#page { background: #f6f8fb; }
-QWidget#sidebar { background: #1f3a5a; }
+QWidget#navSidebar { background: #1f3a5a; }  /* not #sidebar: the file dialog's own list is called that */
 QListWidget#nav { background: transparent; border: none; color: #dbe7f3; outline: 0; font-size: 10.5pt; }
 QListWidget#nav::item { padding: 9px 12px; border-radius: 6px; margin: 1px 8px; }
 QListWidget#nav::item:selected { background: #2f5f8f; color: white; }
@@ -43,6 +43,8 @@ QPushButton#link { border: none; background: transparent; color: #1f4e79; text-a
 QPushButton#link:hover { text-decoration: underline; }
 QLineEdit, QComboBox, QPlainTextEdit, QDateEdit, QSpinBox { padding: 3px 6px; border: 1px solid #cfd6e0;
              border-radius: 5px; background: white; }
+QComboBox QAbstractItemView { background: white; color: #111827; border: 1px solid #cfd6e0; outline: 0;
+             selection-background-color: #d6e6f5; selection-color: #111827; }
 QLineEdit:focus, QComboBox:focus, QPlainTextEdit:focus { border: 1px solid #1f4e79; }
 QTabWidget::pane { border: 1px solid #e3e8ef; border-radius: 6px; background: white; top: -1px; }
 QTabBar::tab { padding: 6px 14px; border: 1px solid transparent; }
