@@ -15,6 +15,7 @@ from ..models import AuditEntry, Department, School, SchoolPeriod
 from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
 from . import validation as v
 from .concurrency import changed_collection
+from .years import AcademicYear
 
 # A secondary school's day: five one-hour periods (schools change this in Settings).
 DEFAULT_PERIODS = [
@@ -33,9 +34,7 @@ def create_school(session: Session, name: str, *, urn: Any = None, phase: str = 
     if session.scalar(select(School.id).where(func.lower(School.name) == clean_name.lower())) is not None:
         raise CpdError(f"A school called {clean_name} is already in this database.",
                        hint="Choose it with --school, or give the new school another name.")
-    clean_urn = v.clean_text(urn, "URN", max_len=20)
-    if clean_urn is not None and not clean_urn.isdigit():
-        raise ValidationError("URN", f"{clean_urn} is not a URN.", hint="A URN is the school's 6-digit number.")
+    clean_urn = v.parse_urn(urn)
     phase = v.parse_choice(phase, "Phase", PHASES, default="secondary")
     school = School(
         name=clean_name, urn=clean_urn, phase=phase,
@@ -69,6 +68,7 @@ def save_periods(session: Session, school: School, periods: list[Period], *,
     ``expected_versions`` (from ``period_versions`` when the form was filled) makes the save refuse,
     with who and when, if anybody else changed, added or removed a period since.
     """
+    check_periods(periods)
     existing = {p.number: p for p in session.scalars(select(SchoolPeriod).where(SchoolPeriod.school_id == school.id))}
     if expected_versions is not None and {n: p.version for n, p in existing.items()} != expected_versions:
         # who: the newest entry about the periods in the audit trail (a removed period has no row left)
@@ -90,14 +90,46 @@ def save_periods(session: Session, school: School, periods: list[Period], *,
     session.flush()
 
 
+def check_periods(periods: list[Period]) -> None:
+    """Refuse a day whose periods end before they start or overlap (one lesson per period on a cover sheet)."""
+    for _n, label, start, end in periods:
+        if end <= start:
+            raise ValidationError(f"Period {label}", f"ends at {end:%H:%M}, before it starts at {start:%H:%M}.",
+                                  hint="Make the end time later than the start time.")
+    ordered = sorted(periods, key=lambda p: (p[2], p[3]))
+    for (_n1, label1, start1, end1), (_n2, label2, start2, end2) in zip(ordered, ordered[1:], strict=False):
+        if start2 < end1:
+            raise ValidationError(f"Period {label2}", f"({start2:%H:%M}–{end2:%H:%M}) overlaps period {label1} "
+                                  f"({start1:%H:%M}–{end1:%H:%M}).",
+                                  hint="Start each period when the one before it has ended.")
+
+
+TERM_ORDER = ("autumn", "spring", "summer")
+
+
+def check_term_dates(year: AcademicYear, terms: list[tuple[str, dt.date, dt.date]]) -> None:
+    """Refuse term dates outside ``year``, ending before they start, or overlapping, in the order of the year."""
+    for term, start, end in terms:
+        v.check_date_order(start, end, field=f"{term.title()} term end")
+        for day in (start, end):
+            if not year.contains(day):
+                raise ValidationError(f"{term.title()} term", f"{day:%d/%m/%Y} is not in the academic year "
+                                      f"{year.label} ({year.start:%d/%m/%Y} to {year.end:%d/%m/%Y}).",
+                                      hint=f"Give the {term} term's dates in {year.label}.")
+    ordered = sorted(terms, key=lambda t: TERM_ORDER.index(t[0]) if t[0] in TERM_ORDER else len(TERM_ORDER))
+    for (name1, _s1, e1), (name2, s2, _e2) in zip(ordered, ordered[1:], strict=False):
+        if s2 <= e1:
+            raise ValidationError(f"{name2.title()} term", f"starts on {s2:%d/%m/%Y}, before the {name1} term ends "
+                                  f"on {e1:%d/%m/%Y}.", hint=f"Start the {name2} term after the {name1} term.")
+
+
 def _postcode(value: Any) -> str | None:
     text = v.clean_text(value, "Postcode", max_len=10)
     return text.upper() if text else None
 
 
 SETTING_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "cpd_target_hours": lambda x: v.parse_hours(x, "CPD target hours", start=dt.date(2000, 1, 1),
-                                                end=dt.date(2000, 12, 31)),
+    "cpd_target_hours": lambda x: v.parse_target_hours(x),
     "subject_specific_target": lambda x: _percent(x),
     "supply_day_rate": lambda x: v.parse_money(x, "Supply day rate"),
     "mileage_rate": lambda x: v.parse_money(x, "Mileage rate"),
@@ -107,7 +139,7 @@ SETTING_PARSERS: dict[str, Callable[[Any], Any]] = {
     "leaver_retention_years": lambda x: _int_between(x, "Review leavers' records after (years)", 1, 50),
     "week_a_commencing": lambda x: _monday(x),
     "state_funded": lambda x: v.parse_bool(x, "State-funded"),
-    "urn": lambda x: v.clean_text(x, "URN", max_len=20),
+    "urn": lambda x: v.parse_urn(x),
     "postcode": _postcode,
     "name": lambda x: v.required_text(x, "School name", max_len=200),
     "phase": lambda x: v.parse_choice(x, "Phase", PHASES),

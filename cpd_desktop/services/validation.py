@@ -224,6 +224,35 @@ def parse_email(value: Any, field: str = "Email") -> str | None:
     return text.lower()
 
 
+def parse_urn(value: Any, field: str = "URN") -> str | None:
+    """A school's unique reference number: 6 digits, or nothing."""
+    text = clean_text(value, field, max_len=20)
+    if text is None:
+        return None
+    if not (text.isascii() and text.isdigit() and len(text) == 6):
+        raise ValidationError(field, f"{text} is not a URN: a URN has 6 digits.",
+                              hint="Find the school's 6-digit URN on Get Information about Schools, or leave it blank.")
+    return text
+
+
+TARGET_MIN, TARGET_MAX = Decimal(1), Decimal(200)
+
+
+def parse_target_hours(value: Any, field: str = "CPD target") -> Decimal:
+    """A full-time teacher's CPD target: a positive number of hours a year (1 to 200)."""
+    text = "" if value is None else str(value).strip()
+    rule = f"The CPD target must be between {TARGET_MIN} and {TARGET_MAX} hours a year"
+    if not text:
+        raise ValidationError(field, "is required.", hint=f"{rule}, e.g. 35.")
+    number = parse_decimal(text.removesuffix("hours").removesuffix("h").strip(), field)
+    if not TARGET_MIN <= number <= TARGET_MAX:
+        raise ValidationError(field, f"{rule}; {text} is not.", hint="Enter the hours a year for a full-time "
+                              "teacher, e.g. 35.")
+    if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
+        raise ValidationError(field, f"{number} has more than 2 decimal places.", hint="Round it, e.g. 35.5.")
+    return number.quantize(Decimal("0.01"))
+
+
 def parse_staff_code(value: Any, field: str = "Staff code") -> str:
     text = required_text(value, field, max_len=CODE_MAX)
     if " " in text:

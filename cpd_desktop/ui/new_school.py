@@ -118,9 +118,7 @@ class SchoolPage(_Page):
     def problem(self) -> str:
         try:
             v.required_text(self.name.text(), "School name", max_len=200)
-            urn = v.clean_text(self.urn.text(), "URN", max_len=20)
-            if urn and not urn.isdigit():
-                raise ValidationError("URN", f"{urn} is not a URN.", hint="A URN is the school's 6-digit number.")
+            v.parse_urn(self.urn.text())
             v.clean_text(self.postcode.text(), "Postcode", max_len=10)
         except ValidationError as exc:
             return str(exc)
@@ -166,13 +164,12 @@ class TermsPage(_Page):
         return out
 
     def problem(self) -> str:
+        from ..services.schools import check_term_dates
+
         try:
-            terms = self.terms()
+            check_term_dates(self.year, self.terms())
         except ValidationError as exc:
             return str(exc)
-        for (name1, _s1, e1), (name2, s2, _e2) in zip(terms, terms[1:], strict=False):
-            if s2 <= e1:
-                return f"The {name2} term starts before the {name1} term ends."
         return ""
 
 
@@ -182,6 +179,15 @@ class PeriodsPage(_Page):
         from ..services.schools import DEFAULT_PERIODS
 
         layout = QVBoxLayout(self)
+        # A two-week timetable needs a week A to count from (cover lessons are filled by week A or B).
+        self.cycle = QComboBox()
+        self.cycle.addItem("One-week timetable", 1)
+        self.cycle.addItem("Two-week timetable (weeks A and B)", 2)
+        self.cycle.setAccessibleName("Timetable")
+        self.week_a = QLineEdit()
+        self.week_a.setPlaceholderText("dd/mm/yyyy, a Monday")
+        self.week_a.setAccessibleName("Week A starts on")
+        self.week_a_label = QLabel("Week A starts on (a Monday):")
         self.table = QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(["Name", "Starts", "Ends"])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
@@ -199,8 +205,33 @@ class PeriodsPage(_Page):
         buttons.addStretch(1)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
+        cycle = QFormLayout()
+        cycle.addRow("Timetable:", self.cycle)
+        cycle.addRow(self.week_a_label, self.week_a)
+        layout.addLayout(cycle)
+        self.cycle.currentIndexChanged.connect(self._cycle_changed)
+        self.week_a.textChanged.connect(self.changed)
+        self._cycle_changed()
         layout.addWidget(self.error)
         self.table.itemChanged.connect(lambda _i: self.changed())
+
+    def _cycle_changed(self) -> None:
+        two = self.cycle.currentData() == 2
+        self.week_a.setVisible(two)
+        self.week_a_label.setVisible(two)
+        self.changed()
+
+    def week_a_commencing(self) -> dt.date | None:
+        """The Monday of a week A for a two-week timetable; None for a one-week timetable."""
+        from ..services.schools import SETTING_PARSERS
+
+        if self.cycle.currentData() != 2:
+            return None
+        if not self.week_a.text().strip():
+            raise ValidationError("Week A starts on", "is required for a two-week timetable.",
+                                  hint="Give the Monday of a week A, e.g. the first Monday of the autumn term.")
+        day: dt.date = SETTING_PARSERS["week_a_commencing"](self.week_a.text())
+        return day
 
     def _add(self, label: str, start: str, end: str) -> None:
         row = self.table.rowCount()
@@ -210,6 +241,8 @@ class PeriodsPage(_Page):
         self.changed()
 
     def periods(self) -> list[tuple[int, str, dt.time, dt.time]]:
+        from ..services.schools import check_periods
+
         out = []
         for row in range(self.table.rowCount()):
             cells = [(self.table.item(row, c).text().strip() if self.table.item(row, c) else "") for c in range(3)]
@@ -222,11 +255,13 @@ class PeriodsPage(_Page):
             if end <= start:
                 raise ValidationError(f"Period {label}", "ends before it starts.")
             out.append((row + 1, label, start, end))
+        check_periods(out)
         return out
 
     def problem(self) -> str:
         try:
             self.periods()
+            self.week_a_commencing()
         except ValidationError as exc:
             return str(exc)
         return ""
@@ -312,7 +347,8 @@ class NewSchoolWizard(QWizard):
         try:
             with db.session() as s:
                 school = create_school(s, page.name.text(), urn=page.urn.text(), phase=page.phase.currentData(),
-                                       postcode=page.postcode.text(), **self.targets_page.values())
+                                       postcode=page.postcode.text(), **self.targets_page.values(),
+                                       week_a_commencing=self.periods_page.week_a_commencing())
                 for term, start, end in self.terms_page.terms():
                     s.add(TermDates(school_id=school.id, academic_year=self.year.start_year, term=term,
                                     start_date=start, end_date=end))

@@ -297,15 +297,15 @@ class TermsForm(QWidget):
             self.view.window_.statusBar().showMessage(f"{ctx.year.label} uses the usual term dates again.", 5000)
 
     def terms(self) -> list[tuple[str, dt.date, dt.date]]:
+        from ...services.schools import check_term_dates
+
         out = []
         for term, (a, b) in self.edits.items():
             start = v.parse_date(a.text(), f"{term.title()} term start")
             end = v.parse_date(b.text(), f"{term.title()} term end")
             assert start is not None and end is not None
-            v.check_date_order(start, end, field=f"{term.title()} term end")
-            if not self.view.ctx.year.contains(start) or not self.view.ctx.year.contains(end):
-                raise ValidationError(f"{term.title()} term", f"is not within {self.view.ctx.year.label}.")
             out.append((term, start, end))
+        check_term_dates(self.view.ctx.year, out)  # the same rules as the new-school wizard's
         return out
 
     def validate(self) -> bool:

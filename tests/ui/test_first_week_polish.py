@@ -1,0 +1,171 @@
+"""A person's first week in the window: the polish items, each walked as a person does.
+
+Controls are found by their visible text or accessible name, clicked or typed into, and what should
+appear is waited for. Modal dialogs opened with exec() are answered from a timer, with their buttons.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QTableWidget,
+    QWidget,
+)
+
+from .conftest import TODAY
+
+
+def named(parent: QWidget, cls: type, name: str) -> Any:
+    """The visible control of class ``cls`` whose accessible name (or text) is ``name``."""
+    for widget in parent.findChildren(cls):
+        if widget.isVisible() and name in (widget.accessibleName(), getattr(widget, "text", lambda: None)()):
+            return widget
+    raise AssertionError(f"no visible {cls.__name__} called {name!r}")
+
+
+def button(parent: QWidget, text: str) -> QAbstractButton:
+    for widget in parent.findChildren(QAbstractButton):
+        if widget.isVisible() and text in (widget.text().replace("&", ""), widget.accessibleName()):
+            return widget
+    raise AssertionError(f"no visible button {text!r}")
+
+
+def when_modal(action: Callable[[QWidget], None], *, kind: type = QWidget) -> list[BaseException]:
+    """Run ``action`` on the next modal dialog of class ``kind`` once it is on screen (it blocks in exec())."""
+    failures: list[BaseException] = []
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or not isinstance(dialog, kind) or not dialog.isVisible():
+            QTimer.singleShot(20, poll)
+            return
+        try:
+            action(dialog)
+        except BaseException as exc:  # reported by the test after exec() returns
+            failures.append(exc)
+            dialog.reject()
+
+    QTimer.singleShot(0, poll)
+    return failures
+
+
+def retype(qtbot: Any, field: QLineEdit, text: str) -> None:
+    """Select everything in ``field`` and type ``text`` over it, as a person does."""
+    assert field.isVisible() and field.isEnabled()
+    field.setFocus()
+    qtbot.keyClick(field, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    qtbot.keyClicks(field, text)
+
+
+def edit_cell(qtbot: Any, table: QTableWidget, row: int, column: int, text: str) -> None:
+    """Click a cell, press F2, type over it and press Enter."""
+    rect = table.visualRect(table.model().index(row, column))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClick(table.viewport(), Qt.Key.Key_F2)
+    editors: list[QLineEdit] = []
+    qtbot.waitUntil(lambda: bool(editors.extend(e for e in table.findChildren(QLineEdit) if e.isVisible())
+                                 or editors))
+    editor = editors[0]
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+
+
+def error_text(page: QWidget) -> str:
+    return " ".join(label.text() for label in page.findChildren(QLabel)
+                    if label.objectName() == "fieldError" and label.isVisible())
+
+
+# -- 1. the new-school wizard -----------------------------------------------------------------------------
+
+def test_new_school_wizard_refuses_a_wrong_urn_terms_periods_week_a_and_target(
+        make_window: Any, qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QWizard
+
+    window = make_window()
+    target = tmp_path / "hillside.sqlite"
+
+    def walk(wizard: QWidget) -> None:
+        assert isinstance(wizard, QWizard)
+        next_button = wizard.button(QWizard.WizardButton.NextButton)
+        page = wizard.currentPage()
+        retype(qtbot, named(page, QLineEdit, "School name"), "Hillside School")
+        retype(qtbot, named(page, QLineEdit, "Database file"), str(target))
+        retype(qtbot, named(page, QLineEdit, "URN"), "12345")  # 5 digits
+        qtbot.waitUntil(lambda: "6 digits" in error_text(page))
+        assert not next_button.isEnabled()
+        qtbot.keyClicks(named(page, QLineEdit, "URN"), "6")
+        qtbot.waitUntil(next_button.isEnabled)
+        qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+
+        page = wizard.currentPage()  # term dates for 2025/26
+        autumn = named(page, QLineEdit, "Autumn term starts")
+        retype(qtbot, autumn, "02/09/2024")  # a year early
+        qtbot.waitUntil(lambda: "not in the academic year 2025/26" in error_text(page))
+        assert not next_button.isEnabled()
+        retype(qtbot, autumn, "03/09/2025")
+        spring = named(page, QLineEdit, "Spring term starts")
+        retype(qtbot, spring, "15/12/2025")  # before the autumn term ends
+        qtbot.waitUntil(lambda: "before the autumn term ends" in error_text(page))
+        assert not next_button.isEnabled()
+        retype(qtbot, spring, "05/01/2026")
+        qtbot.waitUntil(next_button.isEnabled)
+        qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+
+        page = wizard.currentPage()  # periods of the day
+        table = named(page, QTableWidget, "Periods of the day")
+        edit_cell(qtbot, table, 1, 1, "09:30")  # P2 starts before P1 (08:50–09:50) ends
+        qtbot.waitUntil(lambda: "overlaps period P1" in error_text(page))
+        assert not next_button.isEnabled()
+        edit_cell(qtbot, table, 1, 1, "09:50")
+        qtbot.waitUntil(next_button.isEnabled)
+        timetable = named(page, QComboBox, "Timetable")
+        assert not any(w.isVisible() for w in page.findChildren(QLineEdit) if w.accessibleName() == "Week A starts on")
+        timetable.setFocus()
+        qtbot.keyClick(timetable, Qt.Key.Key_Down)  # two-week timetable
+        week_a = named(page, QLineEdit, "Week A starts on")
+        qtbot.waitUntil(lambda: "required for a two-week timetable" in error_text(page))
+        assert not next_button.isEnabled()
+        qtbot.keyClicks(week_a, "02/09/2025")  # a Tuesday
+        qtbot.waitUntil(lambda: "is not a Monday" in error_text(page))
+        assert not next_button.isEnabled()
+        retype(qtbot, week_a, "08/09/2025")
+        qtbot.waitUntil(next_button.isEnabled)
+        qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+
+        page = wizard.currentPage()  # targets and costs
+        create = wizard.button(QWizard.WizardButton.FinishButton)
+        field = named(page, QLineEdit, "CPD target (hours a year, full-time)")
+        retype(qtbot, field, "-35")
+        qtbot.waitUntil(lambda: "between 1 and 200 hours a year" in error_text(page))
+        assert "attended" not in error_text(page)
+        assert not create.isEnabled()
+        retype(qtbot, field, "30")
+        qtbot.waitUntil(create.isEnabled)
+        qtbot.mouseClick(create, Qt.MouseButton.LeftButton)
+
+    failures = when_modal(walk, kind=QWizard)
+    qtbot.mouseClick(button(window, "Create a new school database"), Qt.MouseButton.LeftButton)
+    assert not failures, failures
+    qtbot.waitUntil(lambda: "Hillside School" in window.windowTitle())
+    window.close_database()
+    with sqlite3.connect(target) as conn:
+        urn, week_a, hours = conn.execute("SELECT urn, week_a_commencing, cpd_target_hours FROM school").fetchone()
+        terms = conn.execute("SELECT term, start_date FROM term_dates ORDER BY start_date").fetchall()
+        p2 = conn.execute("SELECT start_time FROM school_period WHERE number = 2").fetchone()[0]
+    assert (urn, week_a, float(hours)) == ("123456", "2025-09-08", 30.0)
+    assert terms[0] == ("autumn", "2025-09-03") and terms[1] == ("spring", "2026-01-05")
+    assert p2.startswith("09:50")
+    assert TODAY.year == 2025 and dt.date(2025, 9, 8).weekday() == 0
