@@ -7,12 +7,12 @@ from .base import Base, Hours, Money
 from .booking import Booking, CoverLesson
 from .bursary import BursaryClaim, BursaryScheme
 from .catalogue import Course, Provider
-from .school import Department, School, SchoolPeriod, TermDates
+from .school import Department, NonTeachingDay, School, SchoolPeriod, TermDates
 from .staff import Staff
 from .timetable import TimetableLesson
 
 __all__ = [
     "Activity", "AuditEntry", "Base", "Booking", "BursaryClaim", "BursaryScheme", "Course", "CoverLesson",
-    "Department", "Hours", "ImportBatch", "Money", "Provider", "School", "SchoolAccess", "SchoolPeriod", "Staff",
-    "TermDates", "TimetableLesson",
+    "Department", "Hours", "ImportBatch", "Money", "NonTeachingDay", "Provider", "School", "SchoolAccess",
+    "SchoolPeriod", "Staff", "TermDates", "TimetableLesson",
 ]

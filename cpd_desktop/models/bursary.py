@@ -6,7 +6,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Money, Versioned
@@ -14,6 +24,14 @@ from .enums import BURSARY_RULES, CLAIM_STATUSES, in_list
 
 if TYPE_CHECKING:
     from .booking import Booking
+
+
+# (SQL, name) of the CHECKs that keep a claim's dates in the order of its states; migration 0003 adds them.
+CLAIM_DATE_ORDER = [
+    ("approved_on IS NULL OR submitted_on IS NULL OR approved_on >= submitted_on", "approved_after_submitted"),
+    ("paid_on IS NULL OR approved_on IS NULL OR paid_on >= approved_on", "paid_after_approved"),
+    ("paid_on IS NULL OR submitted_on IS NULL OR paid_on >= submitted_on", "paid_after_submitted"),
+]
 
 
 class BursaryScheme(Versioned, Base):
@@ -45,6 +63,8 @@ class BursaryScheme(Versioned, Base):
     claim_deadline_days: Mapped[int] = mapped_column(Integer, default=60)
     evidence_required: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Most schemes pay after the course; one that pays in advance takes claims dated before it starts.
+    pays_in_advance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     notes: Mapped[str | None] = mapped_column(Text)
 
     def __repr__(self) -> str:
@@ -60,6 +80,10 @@ class BursaryClaim(Versioned, Base):
             "expected >= 0 AND (claimed IS NULL OR claimed >= 0) AND (received IS NULL OR received >= 0)",
             name="money_not_negative",
         ),
+        # A claim's dates follow its states: submitted, then approved, then paid.
+        CheckConstraint(*CLAIM_DATE_ORDER[0]),
+        CheckConstraint(*CLAIM_DATE_ORDER[1]),
+        CheckConstraint(*CLAIM_DATE_ORDER[2]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

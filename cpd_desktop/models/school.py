@@ -1,4 +1,4 @@
-"""The school, its settings, term dates, periods of the day and departments."""
+"""The school, its settings, term dates, non-teaching days, periods of the day and departments."""
 
 from __future__ import annotations
 
@@ -79,6 +79,28 @@ class TermDates(Versioned, Base):
     end_date: Mapped[dt.date] = mapped_column(Date)
 
     school: Mapped[School] = relationship(back_populates="terms")
+
+
+class NonTeachingDay(Versioned, Base):
+    """A weekday inside term when the school is closed to pupils: an INSET day, a polling-day closure.
+
+    Cover lessons, cover days and counts of school days leave these days out, as they leave out
+    weekends, the holidays between terms and England's bank holidays.
+    """
+
+    __tablename__ = "non_teaching_day"
+    __table_args__ = (
+        UniqueConstraint("school_id", "date"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason_present"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200), default="INSET day")
+
+    def __repr__(self) -> str:
+        return f"NonTeachingDay({self.date:%d/%m/%Y}, {self.reason!r})"
 
 
 class SchoolPeriod(Versioned, Base):
