@@ -151,18 +151,27 @@ class ImportWizard(QWizard):
 
     def start_job(self, fn: Any, on_done: Any, on_failed: Any, on_progress: Any) -> Job:
         job = Job(fn, self)
-        job.succeeded.connect(on_done)
-        job.failed.connect(on_failed)
+        job.succeeded.connect(lambda result: self._job_ended(job, on_done, result))
+        job.failed.connect(lambda exc: self._job_ended(job, on_failed, exc))
         job.progressed.connect(on_progress)
-        job.finished.connect(self._job_finished)
         self.job = job
         return job.start()
 
-    def _job_finished(self) -> None:
+    def _job_ended(self, job: Job, handler: Any, outcome: Any) -> None:
+        """The job has reported: it stops counting as running *before* its page hears the outcome,
+        so the page's ``isComplete`` reads final state when it announces itself (an Import button
+        enabled on a finished check), and every page announces itself again afterwards."""
+        if self.job is not None and self.job is not job:
+            return  # a newer check replaced this one (Back, then Next again): its outcome is stale
         self.job = None
-        if self._close_when_stopped:
-            self._close_when_stopped = False
-            super().reject()
+        try:
+            handler(outcome)
+        finally:
+            for page_id in self.pageIds():
+                self.page(page_id).completeChanged.emit()
+            if self._close_when_stopped:
+                self._close_when_stopped = False
+                super().reject()
 
     def running(self) -> bool:
         return self.job is not None
@@ -645,7 +654,10 @@ class SummaryPage(QWizardPage):
             lines.append(f"<p>This was import number {result.batch_id}. If it was a mistake, it can be taken back "
                          f"out whole from File → Import history (or with <code>cpd-desktop import undo "
                          f"{result.batch_id}</code>), as long as nothing it brought in has been changed since.</p>")
-        if result.skipped:
+        if result.skipped == 1:
+            lines.append("<p>This row was left out; correct it and import the file again "
+                         "(rows already imported are matched, not doubled):</p>")
+        elif result.skipped:
             lines.append(f"<p>These {result.skipped} rows were left out; correct them and import the file again "
                          "(rows already imported are matched, not doubled):</p>")
         self.text.setText("".join(lines))
