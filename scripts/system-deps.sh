@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages CPD Desktop needs beside its Python ones: Qt's runtime libraries
-# (offscreen and on screen) and, for the test suite, poppler-utils (pdftotext, pdftoppm).
+# (offscreen and on screen) and, for the test suite, poppler-utils (pdftotext, pdftoppm) and
+# LibreOffice Calc without its GUI (the tests recalculate exported workbooks in it).
 # Installs only what is missing; needs root (or sudo) and apt-get, and does nothing elsewhere.
 set -u
 want="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0"
-[ "${1:-}" = "--test" ] && want="$want poppler-utils"
+[ "${1:-}" = "--test" ] && want="$want poppler-utils libreoffice-calc-nogui"
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=""
 for p in $want; do
@@ -14,5 +15,5 @@ done
 if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
   echo "CPD Desktop needs these Debian packages:$missing (install them as root)"; exit 0; fi
 echo "Installing Debian packages:$missing"
-$sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing >/dev/null \
+$sudo apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing >/dev/null \
   || echo "Could not install$missing: some tests may skip"
