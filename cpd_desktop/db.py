@@ -208,6 +208,14 @@ class Database:
         with self._mutex:
             if conn_id in self._writers:
                 return
+            # Once per write transaction, one stat: a check (here or on another computer) found damage.
+            found = read_damage(self.path)
+            if found is not None:
+                raise DatabaseDamagedError(
+                    f"{self.path.name} was found damaged by a check ({found}), so nothing is saved to it "
+                    "until it is repaired; nothing was saved.",
+                    hint="Repair it: File → Check and repair… or 'cpd-desktop check --repair' (a backup is made "
+                         "first).")
             self._acquire()
             self._writers.add(conn_id)
 
@@ -285,6 +293,60 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     return engine
 
 
+def damage_marker(path: Path) -> Path:
+    """The file beside a database that says a check found it damaged: writes are refused while it exists.
+
+    Beside the database, not in it, so that setting it never writes to a damaged file and every computer
+    that opens the file from a shared folder sees it."""
+    return path.with_name(path.name + ".damaged")
+
+
+def read_damage(path: Path) -> str | None:
+    """What a check found and when (for a message), or None if the file is not marked damaged."""
+    marker = damage_marker(path)
+    try:
+        text_ = marker.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return "the check's note cannot be read"
+    import json
+
+    try:
+        data = json.loads(text_)
+        return f"{dt.datetime.fromisoformat(data['found']):%d/%m/%Y %H:%M}: {data['detail']}"
+    except (ValueError, KeyError, TypeError):
+        return "the check's note is unreadable"
+
+
+def mark_damaged(path: Path, detail: str) -> None:
+    """Record that a check found ``path`` damaged (``detail``: what it found, first line only)."""
+    import json
+
+    marker = damage_marker(path)
+    data = {"found": dt.datetime.now().isoformat(timespec="seconds"), "by": current_user(),
+            "detail": detail.splitlines()[0][:300] if detail else "damage"}
+    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh)
+
+
+def clear_damage(path: Path) -> None:
+    damage_marker(path).unlink(missing_ok=True)
+
+
+def create_private_file(path: Path) -> None:
+    """Make an empty database file only its owner can read (it holds staff's personal data). SQLite gives
+    its journal and WAL files the database file's permissions, so they are owner-only too."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise DatabaseError(f"{path} cannot be created: {exc.strerror}.",
+                            hint="Choose a folder of your own, such as Documents.") from exc
+
+
 def check_sqlite_file(path: Path) -> None:
     """Refuse a file that is not an SQLite database before anything touches it."""
     try:
@@ -357,6 +419,8 @@ def open_database(
                             hint="Choose a folder of your own, such as Documents.")
     if readonly and not reason:
         reason = "It was opened read-only: you can look at the records and export them, but not change them."
+    if not path.exists():
+        create_private_file(path)
     engine = create_sqlite_engine(path, readonly=readonly)
     db = Database(url=to_url(path), engine=engine, session_factory=_session_factory(engine),
                   readonly=readonly, path=path, readonly_reason=reason, hold_lock=hold_lock and not readonly)
@@ -366,6 +430,10 @@ def open_database(
         if verify:
             db.verify()
         db.warnings.extend(locking.location_warnings(path))
+        found = read_damage(path)
+        if found is not None:
+            db.warnings.append(f"A check found this file damaged ({found}): changes are refused until it is "
+                               "repaired (File → Check and repair…).")
         if not readonly:
             cleared = locking.clear_if_stale(path)
             if cleared is not None:

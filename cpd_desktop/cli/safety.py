@@ -23,6 +23,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("restore", help="put a backup in place of the database (the current file is backed up first)")
     p.add_argument("file", metavar="FILE", help="the backup file")
+    p.add_argument("--force", action="store_true",
+                   help="restore it even though it is a backup of another database (no school in common)")
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("unlock", help="clear the lock of a copy of CPD Desktop that is no longer running")
@@ -83,9 +85,12 @@ def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
     from ..services.backups import describe_holds, restore_backup
 
     path = _file_target(ctx)
-    result = restore_backup(path, Path(args.file))
+    result = restore_backup(path, Path(args.file), force=args.force)
     print(f"Restored {path} from the backup made {result.backup_created:%d/%m/%Y %H:%M} "
           f"({describe_holds(result.holds)}).")
+    if result.checked_in_full:
+        print("It had no manifest (or a damaged one), so it could not be proved to be the backup that was made; "
+              "it passed a full check instead (integrity, schema, links between records).")
     if result.safety_backup:
         print(f"The database as it was before is kept in {result.safety_backup}.")
     if result.damaged_copy:

@@ -43,12 +43,22 @@ from ..paths import data_dir
 
 MANIFEST_SUFFIX = ".json"
 SETTINGS_FILE = "backup-settings.json"
-# Backups the person asked for stay until they delete them; the rest are thinned.
-NEVER_THINNED = frozenset({"manual"})
+# Backups the person asked for stay until they delete them, and so do the copies of the file as it was
+# before a restore or a repair (the only way back from either); the rest are thinned.
+NEVER_THINNED = frozenset({"manual", "before-restore", "before-repair"})
 REASON_LABELS = {
     "manual": "made by hand", "on-open": "on opening", "scheduled": "while open",
-    "before-upgrade": "before an upgrade", "before-restore": "before a restore", "unknown": "",
+    "before-upgrade": "before an upgrade", "before-restore": "before a restore",
+    "before-repair": "before a repair (as found, damaged)", "unknown": "",
 }
+PART_SUFFIX = ".part"
+# A partial backup whose writer cannot be asked (another computer's, or an older version's without its
+# process id in the name) is stale once it has not been written to for this long.
+STALE_PART_AGE = dt.timedelta(hours=1)
+
+
+class DifferentDatabaseError(DatabaseError):
+    """A restore would replace the database with a backup of another one."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class RestoreResult:
     safety_backup: Path | None  # the file as it was before the restore
     damaged_copy: Path | None  # a damaged file, moved aside rather than backed up
     holds: dict[str, Any]
+    checked_in_full: bool = False  # no (sound) manifest: integrity, schema and links were checked instead
 
 
 @dataclass(frozen=True)
@@ -208,10 +219,11 @@ def _holds(conn: sqlite3.Connection) -> dict[str, Any]:
 
     try:
         schools = [r[0] for r in conn.execute("SELECT name FROM school ORDER BY name")]
+        urns = [r[0] for r in conn.execute("SELECT urn FROM school WHERE urn IS NOT NULL ORDER BY urn")]
         revision = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.Error:
-        schools, revision = [], None
-    return {"schools": schools, "staff": count("staff"), "activities": count("activity"),
+        schools, urns, revision = [], [], None
+    return {"schools": schools, "urns": urns, "staff": count("staff"), "activities": count("activity"),
             "bookings": count("booking"), "claims": count("bursary_claim"),
             "audit_entries": count("audit_entry"), "revision": revision[0] if revision else None}
 
@@ -243,6 +255,7 @@ def _copy_sqlite(src_path: Path, dst_path: Path) -> str:
     """Copy through the backup API and return the copy's integrity_check result."""
     src = _ro(src_path)
     try:
+        _create_private(dst_path)  # owner-only from its first byte: it holds staff's personal data
         dst = sqlite3.connect(dst_path)
         try:
             src.backup(dst)
@@ -260,6 +273,55 @@ def manifest_path(backup: Path) -> Path:
     return backup.with_name(backup.name + MANIFEST_SUFFIX)
 
 
+def _create_private(path: Path) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.close(fd)
+
+
+def _part_path(output: Path) -> Path:
+    """Where a backup is written before it is checked and named: the writer's computer and process are in
+    the name, so that a partial file left by a killed backup is known for what it is."""
+    from .locking import this_host
+
+    host = "".join(c if c.isalnum() else "_" for c in this_host())[:40]
+    return output.with_name(f"{output.name}.{host}-{os.getpid()}{PART_SUFFIX}")
+
+
+def _part_is_stale(part: Path, now: dt.datetime) -> bool:
+    from .locking import pid_running, this_host
+
+    host = "".join(c if c.isalnum() else "_" for c in this_host())[:40]
+    middle = part.name[: -len(PART_SUFFIX)].rsplit(".", 1)[-1]  # "host-pid", or "sqlite" for an old name
+    writer_host, _, pid = middle.rpartition("-")
+    if writer_host == host and pid.isdigit():
+        return int(pid) != os.getpid() and not pid_running(int(pid))
+    try:
+        modified = dt.datetime.fromtimestamp(part.stat().st_mtime)
+    except OSError:
+        return False
+    return now - modified > STALE_PART_AGE
+
+
+def remove_stale_parts(folder: Path | None = None, *, now: dt.datetime | None = None) -> list[Path]:
+    """Delete partial backups that nobody is writing any more (a backup killed half-way leaves a full-size
+    ``….sqlite.…part`` file behind); returns the files removed."""
+    folder = folder or backup_folder()
+    now = now or dt.datetime.now()
+    removed = []
+    try:
+        parts = [p for p in folder.glob(f"*.sqlite*{PART_SUFFIX}") if p.is_file()]
+    except OSError:
+        return []
+    for part in parts:
+        if _part_is_stale(part, now):
+            try:
+                part.unlink()
+            except OSError:
+                continue
+            removed.append(part)
+    return removed
+
+
 def backup_database(db: Database, *, output: Path | None = None, reason: str = "manual") -> BackupFile:
     """Copy the live database into a new file through SQLite's backup API and verify the copy."""
     if db.path is None:
@@ -268,7 +330,15 @@ def backup_database(db: Database, *, output: Path | None = None, reason: str = "
     return _backup_file(db.path, output=output, reason=reason, label=db.label)
 
 
-def _backup_file(source: Path, *, output: Path | None, reason: str, label: str) -> BackupFile:
+def backup_as_found(db: Database, *, reason: str = "before-repair") -> BackupFile:
+    """A copy of a damaged database as it is, before a repair: kept (never thinned), but never restorable."""
+    if db.path is None:
+        raise DatabaseError("Backups are made of school database files; a trust server is backed up by its host.")
+    return _backup_file(db.path, output=None, reason=reason, label=db.label, allow_damaged=True)
+
+
+def _backup_file(source: Path, *, output: Path | None, reason: str, label: str,
+                 allow_damaged: bool = False) -> BackupFile:
     now = dt.datetime.now()  # to the microsecond, so that two backups in one second still sort
     if output is None:
         folder = backup_folder()
@@ -288,19 +358,25 @@ def _backup_file(source: Path, *, output: Path | None, reason: str, label: str) 
     if output.absolute() == source.absolute():
         raise DatabaseError("A backup cannot be written over the database itself.", hint="Choose another file name.")
     fingerprint = db_fingerprint(source)
-    tmp = output.with_name(output.name + ".part")
+    remove_stale_parts(output.parent)
+    tmp = _part_path(output)
     try:
         ok = _copy_sqlite(source, tmp)
-        if ok != "ok":
-            raise DatabaseError(f"The backup of {label} failed its integrity check ({ok}).",
-                                hint="The database itself may be damaged: run 'cpd-desktop check'.")
+        if ok != "ok" and not allow_damaged:
+            # The copy is the database page for page: the database itself is damaged. Say so to every
+            # later write (they are refused until a repair), rather than let the damage grow.
+            from ..db import mark_damaged
+
+            mark_damaged(source, f"its backup failed the integrity check: {ok}")
+            raise DatabaseDamagedError(
+                f"The backup of {label} failed its integrity check ({ok}): the database is damaged, so changes "
+                "are refused until it is repaired.",
+                hint="Repair it: File → Check and repair… or 'cpd-desktop check --repair'.")
         conn = _ro(tmp)
         try:
             holds = _holds(conn)
         finally:
             conn.close()
-        if os.name == "posix":
-            tmp.chmod(0o600)  # it holds staff's personal data
         tmp.replace(output)
         _fsync_dir(output.parent)
     except sqlite3.Error as exc:
@@ -341,6 +417,8 @@ def read_backup(path: Path) -> BackupFile:
         raise NotFoundError(f"There is no backup file at {path}.", hint="Choose a backup from the list.")
     try:
         data = json.loads(manifest_path(path).read_text(encoding="utf-8"))
+        if len(str(data["sha256"])) != 64 or int(data["size"]) != path.stat().st_size:
+            raise ValueError("the manifest does not describe this file")
         return BackupFile(path=path, sha256=str(data["sha256"]), size=int(data["size"]),
                           created=dt.datetime.fromisoformat(data["created"]), reason=str(data.get("reason", "")),
                           holds=dict(data.get("holds") or {}), source=str(data.get("source", "")),
@@ -389,7 +467,131 @@ def verify_backup(path: Path) -> BackupFile:
     if revision is None or revision[0] not in known_revisions():
         raise DatabaseError(f"{backup.path.name} is not a backup this version of CPD Desktop can restore.",
                             hint="Choose another backup, or install the newest version of CPD Desktop.")
+    if not backup.has_manifest:
+        # Nothing proves this is the file that was made, so it has to prove itself: its schema is exactly
+        # ours (no extra table, trigger or view) and every link between records holds.
+        problem = full_check_problem(backup.path, revision[0])
+        if problem:
+            raise DatabaseDamagedError(
+                f"{backup.path.name} has no manifest ({manifest_path(backup.path).name} is missing or damaged), so it "
+                f"cannot be proved to be the backup that was made, and it failed a full check: {problem}. "
+                "Nothing was changed.", hint="Choose another backup (one with its .json manifest beside it).")
     return backup
+
+
+def _normalised_sql(sql: str) -> str:
+    """A table's definition with its columns and constraints sorted: batch migrations write a table's
+    constraints in no fixed order, so the same schema can be spelt in several."""
+    sql = " ".join(sql.split())
+    start, end = sql.find("("), sql.rfind(")")
+    if start < 0 or end < start:
+        return sql
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for ch in sql[start + 1:end]:
+        if ch == "," and depth == 0:
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        depth += (ch == "(") - (ch == ")")
+        current.append(ch)
+    parts.append("".join(current).strip())
+    return sql[:start] + "(" + ", ".join(sorted(parts)) + ")" + sql[end + 1:]
+
+
+def _schema_of(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    return {(str(t), str(n)): _normalised_sql(str(sql or "")) if t == "table" else " ".join(str(sql or "").split())
+            for t, n, sql in rows}
+
+
+_EXPECTED_SCHEMA: dict[str, dict[tuple[str, str], str]] = {}
+
+
+def _expected_schema(revision: str) -> dict[tuple[str, str], str]:
+    """The schema a database at ``revision`` has, made by running the migrations on an empty file."""
+    if revision not in _EXPECTED_SCHEMA:
+        import tempfile
+
+        from ..db import open_database
+        from ..migrate import upgrade
+
+        with tempfile.TemporaryDirectory(prefix="cpd-schema-") as folder:
+            scratch = open_database(Path(folder) / "schema.sqlite", create=True, migrate=False)
+            try:
+                upgrade(scratch, revision)
+            finally:
+                scratch.dispose()
+            conn = _ro(Path(folder) / "schema.sqlite")
+            try:
+                _EXPECTED_SCHEMA[revision] = _schema_of(conn)
+            finally:
+                conn.close()
+    return _EXPECTED_SCHEMA[revision]
+
+
+def full_check_problem(path: Path, revision: str) -> str:
+    """What is wrong with a backup that has no manifest ("" if nothing): schema and links (integrity is
+    checked by the caller)."""
+    conn = _ro(path)
+    try:
+        schema = _schema_of(conn)
+        broken = conn.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        conn.close()
+    expected = _expected_schema(revision)
+    extra = sorted(set(schema) - set(expected))
+    if extra:
+        return f"it holds a {extra[0][0]} '{extra[0][1]}' that CPD Desktop never makes"
+    missing = sorted(set(expected) - set(schema))
+    if missing:
+        return f"its {missing[0][0]} '{missing[0][1]}' is missing"
+    changed = sorted(k for k in expected if schema[k] != expected[k])
+    if changed:
+        return f"its {changed[0][0]} '{changed[0][1]}' is not as CPD Desktop makes it"
+    if broken:
+        return f"{len(broken)} records point at records that do not exist (first in table {broken[0][0]})"
+    return ""
+
+
+def school_identity(path: Path) -> tuple[list[str], set[str]]:
+    """The schools a database file holds (names, for a message) and the keys that identify them:
+    each school's URN, and its name ignoring case and spaces."""
+    try:
+        conn = _ro(path)
+        try:
+            rows = conn.execute("SELECT name, urn FROM school ORDER BY name").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return [], set()
+    keys = {"name:" + " ".join(str(n).split()).casefold() for n, _u in rows}
+    keys |= {"urn:" + str(u).strip() for _n, u in rows if u and str(u).strip()}
+    return [str(n) for n, _u in rows], keys
+
+
+def source_mismatch(db_path: Path, backup_path: Path) -> str:
+    """Why a backup seems to be of another database ("" if it is of this one, or nothing would be lost).
+
+    A backup is of this database when they hold a school in common (the same URN or name); a restore of
+    one that shares none would replace the school's record with another's."""
+    if not db_path.exists():
+        return ""
+    ours, our_keys = school_identity(db_path)
+    theirs, their_keys = school_identity(backup_path)
+    if not our_keys or not their_keys or our_keys & their_keys:
+        return ""
+    made_from = ""
+    try:
+        data = json.loads(manifest_path(backup_path).read_text(encoding="utf-8"))
+        if data.get("source"):
+            made_from = f", made from {Path(str(data['source'])).name}"
+    except (OSError, ValueError, AttributeError):
+        pass
+    return (f"{backup_path.name} is a backup of another database ({', '.join(theirs)}{made_from}), not of "
+            f"{db_path.name} ({', '.join(ours)}): restoring it would replace {', '.join(ours)} with "
+            f"{', '.join(theirs)}.")
 
 
 # --- listing and thinning ---------------------------------------------------------------------
@@ -484,7 +686,10 @@ def changed_since_last_backup(db: Database) -> bool:
 
 def auto_backup_on_open(db: Database) -> BackupFile | None:
     """Back up a database just opened if it changed since its newest backup; then thin. None if not needed."""
-    if db.path is None or not changed_since_last_backup(db):
+    if db.path is None:
+        return None
+    remove_stale_parts()
+    if not changed_since_last_backup(db):
         return None
     backup = backup_database(db, reason="on-open")
     thin_backups(backup.path.parent, stem=db.path.stem)
@@ -509,12 +714,15 @@ def backup_if_due(db: Database, *, every: dt.timedelta = dt.timedelta(minutes=30
 
 # --- restoring --------------------------------------------------------------------------------
 
-def restore_backup(db_or_path: Database | Path | str, backup_path: Path | str) -> RestoreResult:
+def restore_backup(db_or_path: Database | Path | str, backup_path: Path | str, *,
+                   force: bool = False) -> RestoreResult:
     """Put a verified backup in place of the database file.
 
     Pass the open ``Database`` (it is closed first) or the file's path. The current file is
-    backed up first ("before-restore"); a damaged one is moved aside instead. The restored file
-    is upgraded if it is older, and the audit trail gets a "restore" entry.
+    backed up first ("before-restore", never thinned); a damaged one is moved aside instead. The
+    restored file is upgraded if it is older, and the audit trail gets a "restore" entry. A backup
+    of another database (no school in common) raises ``DifferentDatabaseError`` unless ``force``;
+    one without a sound manifest must pass a full check (``RestoreResult.checked_in_full``).
     """
     from ..db import open_database
     from .locking import WriteLock
@@ -527,6 +735,11 @@ def restore_backup(db_or_path: Database | Path | str, backup_path: Path | str) -
     backup = verify_backup(Path(backup_path).expanduser().absolute())
     if backup.path == db_path:
         raise DatabaseError("That is the database itself, not a backup of it.", hint="Choose a backup file.")
+    mismatch = source_mismatch(db_path, backup.path)
+    if mismatch and not force:
+        raise DifferentDatabaseError(
+            f"{mismatch} Nothing was changed.",
+            hint="If that is what you mean, restore it with --force (the current file is backed up first).")
     if not db_path.parent.is_dir():
         raise DatabaseError(f"The folder {db_path.parent} does not exist.")
     safety: Path | None = None
@@ -542,9 +755,17 @@ def restore_backup(db_or_path: Database | Path | str, backup_path: Path | str) -
             else:
                 try:
                     safety = backup_database(current, reason="before-restore").path
+                except DatabaseDamagedError:  # its copy failed the integrity check: keep the file itself
+                    current.dispose()
+                    damaged = _move_aside(db_path)
                 finally:
                     current.dispose()
+        if not db_path.exists():
+            _create_private(db_path)
         _put_in_place(backup.path, db_path)
+        from ..db import clear_damage
+
+        clear_damage(db_path)  # a verified backup is in place: whatever a check found is gone
     finally:
         lock.release()
     db = open_database(db_path)
@@ -555,13 +776,15 @@ def restore_backup(db_or_path: Database | Path | str, backup_path: Path | str) -
             record(s, school_id=None, action="restore", table_name="", summary=(
                 f"Restored the database from the backup made {backup.created:%d/%m/%Y %H:%M} ({backup.path.name})"
                 + (f"; the version before was saved as {safety.name}" if safety else "")
-                + (f"; the damaged file was kept as {damaged.name}" if damaged else "")),
+                + (f"; the damaged file was kept as {damaged.name}" if damaged else "")
+                + ("; it had no manifest and passed a full check" if not backup.has_manifest else "")
+                + ("; it was a backup of another database, restored on purpose" if mismatch else "")),
                 changes={"backup": [None, backup.path.name], "sha256": [None, backup.sha256],
                          "previous": [safety.name if safety else (damaged.name if damaged else None), None]})
     finally:
         db.dispose()
     return RestoreResult(restored_from=backup.path, backup_created=backup.created, safety_backup=safety,
-                         damaged_copy=damaged, holds=backup.holds)
+                         damaged_copy=damaged, holds=backup.holds, checked_in_full=not backup.has_manifest)
 
 
 def _move_aside(db_path: Path) -> Path:
