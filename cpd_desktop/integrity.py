@@ -1,0 +1,100 @@
+"""The database's own guards that keep a school's records its own, on SQLite (PostgreSQL: migration 0004).
+
+On SQLite they are triggers:
+
+* a link between two records (an activity's staff, a claim's booking, …) stays inside one school;
+* a record never moves to another school;
+* school names are unique ignoring case and surrounding spaces;
+* deleting a school deletes its audit entries with it (they would otherwise stay, with no school).
+
+A batch migration (SQLite copies a table, drops it and renames the copy) would drop a table's triggers,
+and a trigger naming a table breaks the rename, so ``migrations/env.py`` drops every guard before
+migrating and installs them again afterwards on the schema as it then is (``install_sqlite_guards``).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+PREFIX = "cpd_guard_"
+# The revisions before the guards existed: a file migrated to one of them (tests do) gets none.
+BEFORE_GUARDS = {"0001_initial", "0002_school_access", "0003_school_calendar"}
+
+SCHOOL_TABLES = ["term_dates", "school_period", "department", "staff", "provider", "course", "booking",
+                 "cover_lesson", "activity", "bursary_scheme", "bursary_claim", "timetable_lesson",
+                 "audit_entry", "import_batch", "non_teaching_day"]
+
+# table -> [(column, the table it points at)]: every link between two records of a school.
+LINKS: dict[str, list[tuple[str, str]]] = {
+    "audit_entry": [("batch_id", "import_batch")],
+    "course": [("bursary_scheme_id", "bursary_scheme"), ("provider_id", "provider"),
+               ("import_batch_id", "import_batch")],
+    "staff": [("department_id", "department"), ("import_batch_id", "import_batch")],
+    "booking": [("staff_id", "staff"), ("course_id", "course"), ("provider_id", "provider"),
+                ("import_batch_id", "import_batch")],
+    "timetable_lesson": [("staff_id", "staff"), ("import_batch_id", "import_batch")],
+    "activity": [("staff_id", "staff"), ("provider_id", "provider"), ("booking_id", "booking"),
+                 ("import_batch_id", "import_batch")],
+    "bursary_claim": [("scheme_id", "bursary_scheme"), ("booking_id", "booking")],
+    "cover_lesson": [("booking_id", "booking"), ("timetable_lesson_id", "timetable_lesson")],
+}
+OTHER_SCHOOL = "points at a record of another school"
+
+
+def sqlite_guard_statements(tables: dict[str, set[str]]) -> list[str]:
+    """CREATE TRIGGER statements for the tables and columns that exist (``tables``: name -> columns)."""
+    out = []
+    for table in SCHOOL_TABLES:
+        if "school_id" not in tables.get(table, set()):
+            continue
+        out.append(f"CREATE TRIGGER IF NOT EXISTS {PREFIX}{table}_stays BEFORE UPDATE OF school_id ON {table} "
+                   "WHEN NEW.school_id IS NOT OLD.school_id "
+                   f"BEGIN SELECT RAISE(ABORT, 'A {table} record cannot move to another school'); END")
+        for column, target in LINKS.get(table, []):
+            if column not in tables[table] or target not in tables:
+                continue
+            wrong = (f"NEW.{column} IS NOT NULL AND "
+                     f"(SELECT t.school_id FROM {target} t WHERE t.id = NEW.{column}) <> NEW.school_id")
+            message = f"{table}.{column} {OTHER_SCHOOL}"
+            out.append(f"CREATE TRIGGER IF NOT EXISTS {PREFIX}{table}_{column}_insert BEFORE INSERT ON {table} "
+                       f"WHEN {wrong} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+            out.append(f"CREATE TRIGGER IF NOT EXISTS {PREFIX}{table}_{column}_update "
+                       f"BEFORE UPDATE OF {column}, school_id ON {table} "
+                       f"WHEN {wrong} BEGIN SELECT RAISE(ABORT, '{message}'); END")
+    if "school" in tables:
+        clash = ("EXISTS (SELECT 1 FROM school o WHERE lower(trim(o.name)) = lower(trim(NEW.name)) "
+                 "AND o.id IS NOT NEW.id)")
+        for when in ("INSERT", "UPDATE OF name"):
+            out.append(f"CREATE TRIGGER IF NOT EXISTS {PREFIX}school_name_{when.split()[0].lower()} "
+                       f"BEFORE {when} ON school WHEN {clash} BEGIN SELECT RAISE(ABORT, "
+                       "'UNIQUE constraint failed: school.name (another school has this name, ignoring case "
+                       "and spaces)'); END")
+        if "audit_entry" in tables:
+            out.append(f"CREATE TRIGGER IF NOT EXISTS {PREFIX}school_takes_its_audit BEFORE DELETE ON school "
+                       "BEGIN DELETE FROM audit_entry WHERE school_id = OLD.id; END")
+    return out
+
+
+def _tables(conn: Connection) -> dict[str, set[str]]:
+    names = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'")).scalars().all()
+    return {n: {r[1] for r in conn.exec_driver_sql(f'PRAGMA table_info("{n}")')} for n in names}
+
+
+def drop_sqlite_guards(conn: Connection) -> None:
+    for name in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE :p"),
+                             {"p": PREFIX + "%"}).scalars().all():
+        conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+
+
+def install_sqlite_guards(conn: Connection) -> None:
+    for sql in sqlite_guard_statements(_tables(conn)):
+        conn.exec_driver_sql(sql)
+
+
+def guards_due(conn: Connection) -> bool:
+    """Whether the file's schema revision is one that has the guards."""
+    try:
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except Exception:  # noqa: BLE001 - no version table: nothing migrated
+        return False
+    return revision is not None and revision not in BEFORE_GUARDS
