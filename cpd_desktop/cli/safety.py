@@ -164,3 +164,34 @@ def cmd_anonymise(args: argparse.Namespace, ctx: Context) -> int:
           "redacted.")
     print(result.note)
     return 0
+
+
+def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
+    """``check [--repair]``: the full check; damage found is recorded (writes refused until repaired)."""
+    from ..services.integrity import REPAIR_HINT, check_database, repair_database
+
+    db = ctx.open()
+    result = check_database(db)
+    print(f"Database: {db.label}")
+    print(f"Schema version: {result.revision} "
+          f"({'current' if result.revision == result.head else 'expected ' + result.head})")
+    if result.damaged and args.repair:
+        for p in result.problems:
+            print(f"Problem: {p}")
+        print("Repairing: a copy of the file as it is now is kept, then every index is rebuilt…")
+        repaired = repair_database(db)
+        print(f"Repaired. The file as it was found is kept in {repaired.backup}.")
+        result = repaired.after
+    elif args.repair and result.sound:
+        print("Nothing to repair.")
+    if not result.sound:
+        for p in result.problems:
+            print(f"Problem: {p}")
+        if result.damaged:
+            raise CpdError(f"{db.label} is damaged; changes to it are refused until it is repaired.",
+                           hint=REPAIR_HINT.replace("File → Check and repair… or ", "") + " Or restore the newest "
+                                "backup (cpd-desktop restore FILE).")
+        raise CpdError(f"{db.label} is not sound.", hint="Restore the newest backup (cpd-desktop restore FILE).")
+    print("Integrity: ok" if db.is_sqlite else "Connection: ok")
+    print("Links between records: ok" if db.is_sqlite else "")
+    return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from ..errors import CpdError
 from ..models import School
@@ -25,6 +25,8 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check", help="integrity check, foreign-key check and schema version")
+    p.add_argument("--repair", action="store_true",
+                   help="if the file is damaged: keep a copy as it is, rebuild its indexes and check again")
     p.set_defaults(func=cmd_check)
 
 
@@ -54,31 +56,6 @@ def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> int:
-    from ..migrate import current_revision, head_revision
+    from .safety import cmd_check as check_and_repair  # with the other commands that keep the record safe
 
-    db = ctx.open()
-    problems = []
-    with db.engine.connect() as conn:
-        if db.is_sqlite:
-            integrity = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").fetchall()]
-            if integrity != ["ok"]:
-                problems.append("integrity: " + "; ".join(integrity[:5]))
-            fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if fk:
-                problems.append(f"{len(fk)} records point at records that do not exist (first in table {fk[0][0]})")
-        else:
-            conn.execute(text("SELECT 1"))
-        revision = current_revision(conn)
-    head = head_revision()
-    print(f"Database: {db.label}")
-    print(f"Schema version: {revision} ({'current' if revision == head else 'expected ' + head})")
-    if revision != head:
-        problems.append("the schema is not at the current version")
-    if problems:
-        for p in problems:
-            print(f"Problem: {p}")
-        raise CpdError(f"{db.label} is not sound.",
-                       hint="Restore the newest backup (cpd-desktop restore FILE).")
-    print("Integrity: ok" if db.is_sqlite else "Connection: ok")
-    print("Links between records: ok" if db.is_sqlite else "")
-    return 0
+    return check_and_repair(args, ctx)

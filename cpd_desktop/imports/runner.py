@@ -31,6 +31,7 @@ from ..models import Activity, Booking, Course, Department, Provider, School, St
 from ..models.audit import AuditEntry, ImportBatch
 from ..models.base import Hours, Money, utcnow
 from ..models.enums import ACTIVITY_STATUSES, BOOKING_STATUSES, STANDARD_PARTS
+from ..models.staff import in_target_by_role, sort_name
 from ..services import audit
 from ..services import validation as v
 from ..services.catalogue import provider_id
@@ -428,7 +429,7 @@ class _Importer:
                 "school_id": self.school.id, "at": self.now, "user": self.user, "action": "update",
                 "table_name": table.name, "record_id": record_id,
                 "summary": f"Changed {name} {known_as} by import of {self.result.file_name}: "
-                           + ", ".join(changes)[:300],
+                           + ", ".join(k for k in changes if k not in audit.HIDDEN_FIELDS)[:300],
                 "changes": json.dumps({k: [audit.plain(old[k]), audit.plain(changes[k])] for k in changes},
                                       ensure_ascii=False),
                 "batch_id": self.batch_id,
@@ -590,7 +591,7 @@ def _duplicate(seen: dict[Any, int], key: Any, rowno: int, field_name: Callable[
 class StaffImporter(_Importer):
     model = Staff
     compare = ("forename", "surname", "staff_code", "email", "role", "department_id", "fte", "ect_year",
-               "start_date", "leaving_date")
+               "start_date", "leaving_date", "sort_name")
     parsers = {
         "surname": lambda f: cells.text(f, v.NAME_MAX),
         "forename": lambda f: cells.text(f, v.NAME_MAX),
@@ -635,6 +636,8 @@ class StaffImporter(_Importer):
                 errors.append(_at(exc, rowno))
         if errors or code is None:
             return None
+        if "surname" in values and "forename" in values:  # how the name sorts, kept with it (Staff.sort_name)
+            values["sort_name"] = sort_name(values["surname"], values["forename"])
         found = self.by_code.get(code)
         if found is None and email:
             found = self.by_email.get(email)
@@ -665,9 +668,11 @@ class StaffImporter(_Importer):
         return self.current
 
     def new_row(self, record: dict[str, Any]) -> dict[str, Any]:
-        return {"school_id": self.school.id, "email": None, "role": None, "department_id": None, "fte": 1.0,
-                "ect_year": None, "start_date": None, "leaving_date": None, "notes": None, "anonymised": False,
-                **record, **self.versioned()}
+        row = {"school_id": self.school.id, "email": None, "role": None, "department_id": None, "fte": 1.0,
+               "ect_year": None, "start_date": None, "leaving_date": None, "notes": None, "anonymised": False,
+               **record, **self.versioned()}
+        row.setdefault("in_target", in_target_by_role(row["role"]))  # support staff are outside the target
+        return row
 
 
 # -- activities ---------------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from ..models import AuditEntry, ImportBatch
 from ..models.base import Versioned, utcnow
 
 SKIP_FIELDS = {"version", "updated_at", "updated_by"}
+HIDDEN_FIELDS = {"sort_name"}  # kept in step with other fields by the app: never a change a person made
 UNAUDITED = (AuditEntry, ImportBatch)
 
 TABLE_LABELS = {
@@ -117,7 +118,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
             continue
         changes = _changes(obj)
         if changes:
-            fields = ", ".join(changes)
+            fields = ", ".join(k for k in changes if k not in HIDDEN_FIELDS)
             add(obj, "update", changes, f"Changed {describe(obj)}: {fields}")
     for obj in session.deleted:
         if not isinstance(obj, UNAUDITED):

@@ -12,29 +12,51 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, func, literal, literal_column, or_, select, type_coerce
+from sqlalchemy import (
+    Float,
+    Select,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from ..models import Activity, Booking, BursaryClaim, BursaryScheme, Department, Provider, School, Staff
 from ..models.base import TWO_PLACES, Hours, Money
 from ..models.enums import STANDARD_PARTS
+from ..models.staff import fold_name
 from .years import AcademicYear, Term, term_buckets, terms_for, terms_for_schools
 
 ZERO = Decimal("0.00")
 
 
-def _fold(text: str) -> str:
-    if text.isascii():  # most names: NFKD leaves ASCII as it is, and casefold() is lower() there
-        return text.lower()
-    import unicodedata
-
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
-
-
 def name_key(surname: str, forename: str) -> tuple[str, str]:
-    """Sort names as a person would: case and accents ignored (Ó Dálaigh beside Okafor)."""
-    return _fold(surname), _fold(forename)
+    """Sort names as a person would: case and accents ignored (Ó Dálaigh beside Okafor), as ``Staff.sort_name``."""
+    return fold_name(surname), fold_name(forename)
+
+
+def personal_target(school_target: Decimal, fte: float, in_target: bool) -> Decimal:
+    """One person's CPD target for a year: the school's full-time target pro rata by FTE, to the hundredth;
+    nothing for someone outside the teachers' target (support staff such as technicians, by default).
+
+    The one rule for every figure: the dashboard, reports, the staff list, exports and the Trust view.
+    """
+    if not in_target:
+        return ZERO
+    return (school_target * Decimal(str(fte))).quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+def personal_target_sql(school_target: Any) -> Any:
+    """``personal_target`` as an SQL expression over ``Staff`` (``school_target`` a bound parameter)."""
+    return case((Staff.in_target.is_(True), func.round(cast(Staff.fte, Float) * school_target, 2)), else_=0.0)
 
 
 def employed_in(year: AcademicYear) -> Any:
@@ -68,6 +90,7 @@ class HoursRow:
     by_term: dict[str, Decimal] = field(default_factory=dict)
     activities: int = 0
     evaluated: int = 0
+    in_target: bool = True  # counted in the teachers' target (see personal_target)
 
     @property
     def name(self) -> str:
@@ -117,12 +140,12 @@ def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool
     employed = and_(or_(Staff.start_date.is_(None), Staff.start_date <= p("year_end")),
                     or_(Staff.leaving_date.is_(None), Staff.leaving_date >= p("year_start")))
     stmt = (select(Staff.id, Staff.staff_code, Staff.forename, Staff.surname, Department.name, Staff.fte,
-                   Staff.ect_year, agg.c.hours, agg.c.subject, agg.c.all_parts, agg.c.n, agg.c.evaluated,
-                   *[agg.c[name] for name in terms])
+                   Staff.in_target, Staff.ect_year, agg.c.hours, agg.c.subject, agg.c.all_parts, agg.c.n,
+                   agg.c.evaluated, *[agg.c[name] for name in terms])
             .select_from(Staff).outerjoin(agg, agg.c.staff_id == Staff.id)
             .outerjoin(Department, Department.id == Staff.department_id)
             .where(Staff.school_id == p("school_id"), or_(agg.c.staff_id.is_not(None), employed))
-            .order_by(Staff.surname, Staff.forename))
+            .order_by(Staff.sort_name))
     if by_department:
         stmt = stmt.where(func.lower(Department.name) == p("department"))
     if by_staff:
@@ -169,23 +192,24 @@ def _hours_rows(session: Session, school: School, year: AcademicYear, buckets: l
     stmt = _hours_statement(tuple(t.name for t in buckets), staff_id is not None, bool(department))
     value = _float_hours if session.get_bind().dialect.name == "sqlite" else _exact_hours
     target = school.cpd_target_hours
-    targets: dict[Any, Decimal] = {}  # FTE → target: a school has a handful of different FTEs
+    targets: dict[Any, Decimal] = {}  # (FTE, in target) → target: a school has a handful of different FTEs
     names = [t.name for t in buckets]
     rows: list[HoursRow] = []
     if session.autoflush:
         session.flush()  # what session.execute would do first: unsaved changes count
     # Core execution on the session's connection: the statement loads no ORM objects, and the ORM's
     # per-row loading costs as much as PostgreSQL takes to add up a school's year.
-    for (sid, code, fore, sur, dept, fte, ect, hours, subj, allp, n, evaluated, *terms) in \
+    for (sid, code, fore, sur, dept, fte, in_target, ect, hours, subj, allp, n, evaluated, *terms) in \
             session.connection().execute(stmt, params).all():
-        target_hours = targets.get(fte)
+        in_target = bool(in_target)
+        target_hours = targets.get((fte, in_target))
         if target_hours is None:
-            target_hours = targets[fte] = (target * Decimal(str(fte))).quantize(TWO_PLACES, ROUND_HALF_UP)
+            target_hours = targets[(fte, in_target)] = personal_target(target, fte, in_target)
         rows.append(HoursRow(
             staff_id=sid, staff_code=code, forename=fore, surname=sur, department=dept, fte=float(fte),
             ect_year=ect, hours=value(hours), subject_specific_hours=value(subj), all_parts_hours=value(allp),
             target_hours=target_hours, by_term={name: value(v) for name, v in zip(names, terms, strict=True)},
-            activities=n or 0, evaluated=evaluated or 0,
+            activities=n or 0, evaluated=evaluated or 0, in_target=in_target,
         ))
     rows.sort(key=lambda r: name_key(r.surname, r.forename))
     return rows
@@ -211,6 +235,9 @@ class DepartmentSummary:
 
 
 def summarise(rows: list[HoursRow]) -> DepartmentSummary:
+    """The teachers' figures: staff, FTE, hours and target of those inside the CPD target (personal_target);
+    support staff's CPD stays on their own rows but does not count towards the teachers' target."""
+    rows = [r for r in rows if r.in_target]
     return DepartmentSummary(
         staff=len(rows), fte=sum(r.fte for r in rows),
         hours=sum((r.hours for r in rows), ZERO), target_hours=sum((r.target_hours for r in rows), ZERO),
@@ -290,7 +317,7 @@ def cost_by_staff(session: Session, school: School, year: AcademicYear,
             .outerjoin(Department, Department.id == Staff.department_id)
             .where(Staff.school_id == school.id,
                    or_(bk.c.sid.is_not(None), other.c.sid.is_not(None), employed_in(year)))
-            .order_by(Staff.surname, Staff.forename))
+            .order_by(Staff.sort_name))
     if department:
         stmt = stmt.where(func.lower(Department.name) == department.strip().lower())
     rows = [(name_key(sur, fore), CostRow(sid, code, f"{fore} {sur}", dept, *money_values))
@@ -302,7 +329,7 @@ def cost_by_staff(session: Session, school: School, year: AcademicYear,
 
 def staff_report(session: Session, school: School, year: AcademicYear | None = None) -> list[dict[str, Any]]:
     stmt = (select(Staff, Department.name).outerjoin(Department, Department.id == Staff.department_id)
-            .where(Staff.school_id == school.id).order_by(Staff.surname, Staff.forename))
+            .where(Staff.school_id == school.id).order_by(Staff.sort_name))
     if year is not None:
         stmt = stmt.where(employed_in(year))
     people = sorted(session.execute(stmt), key=lambda pair: name_key(pair[0].surname, pair[0].forename))

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, ValidationError
 from ..models import School, Staff
+from ..models.staff import in_target_by_role
 from . import validation as v
 from .concurrency import check_version
 from .schools import get_or_create_department
 
 STAFF_FIELDS = ("forename", "surname", "staff_code", "email", "role", "department", "fte", "ect_year",
-                "start_date", "leaving_date", "notes")
+                "start_date", "leaving_date", "notes", "in_target")
 
 
 def clean_staff_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +41,8 @@ def clean_staff_values(values: dict[str, Any]) -> dict[str, Any]:
         out["start_date"] = v.parse_date(values["start_date"], "Start date", required=False)
     if "leaving_date" in values:
         out["leaving_date"] = v.parse_date(values["leaving_date"], "Leaving date", required=False)
+    if "in_target" in values and values["in_target"] is not None:
+        out["in_target"] = v.parse_bool(values["in_target"], "Counts in the teachers' CPD target")
     if "notes" in values:
         out["notes"] = v.clean_text(values["notes"], "Notes", max_len=v.NOTE_MAX, multiline=True)
     if out.get("start_date") and out.get("leaving_date"):
@@ -60,6 +63,7 @@ def add_staff(session: Session, school: School, **values: Any) -> Staff:
     for required in ("forename", "surname", "staff_code"):
         values.setdefault(required, None)
     clean = clean_staff_values(values)
+    clean.setdefault("in_target", in_target_by_role(clean.get("role")))  # support staff are outside it
     _check_code_free(session, school, clean["staff_code"])
     dept = get_or_create_department(session, school, clean.pop("department", None))
     staff = Staff(school_id=school.id, department_id=dept.id if dept else None, **clean)

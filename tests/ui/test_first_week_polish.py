@@ -44,11 +44,16 @@ def button(parent: QWidget, text: str) -> QAbstractButton:
 def when_modal(action: Callable[[QWidget], None], *, kind: type = QWidget) -> list[BaseException]:
     """Run ``action`` on the next modal dialog of class ``kind`` once it is on screen (it blocks in exec())."""
     failures: list[BaseException] = []
+    tries = [0]
 
     def poll() -> None:
         dialog = QApplication.activeModalWidget()
         if dialog is None or not isinstance(dialog, kind) or not dialog.isVisible():
-            QTimer.singleShot(20, poll)
+            tries[0] += 1
+            if tries[0] < 250:  # about 5 s; then no dialog came, and the test says so
+                QTimer.singleShot(20, poll)
+            else:
+                failures.append(AssertionError(f"no {kind.__name__} was opened"))
             return
         try:
             action(dialog)
@@ -169,3 +174,62 @@ def test_new_school_wizard_refuses_a_wrong_urn_terms_periods_week_a_and_target(
     assert terms[0] == ("autumn", "2025-09-03") and terms[1] == ("spring", "2026-01-05")
     assert p2.startswith("09:50")
     assert TODAY.year == 2025 and dt.date(2025, 9, 8).weekday() == 0
+
+
+# -- 8 and 9. the staff list sorts as people read, and support staff are outside the target ------------
+
+def go_to_view(qtbot: Any, window: QWidget, label: str) -> None:
+    """Click the sidebar's entry for a view."""
+    from PySide6.QtWidgets import QListWidget
+
+    nav = named(window, QListWidget, "Views")
+    item = next(nav.item(i) for i in range(nav.count()) if nav.item(i).text() == label)
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: nav.currentItem() is item)
+
+
+def column_texts(window: QWidget, title: str) -> list[str]:
+    """The cells of the visible table's column ``title``, top to bottom."""
+    from PySide6.QtWidgets import QTableView
+
+    table = next(t for t in window.findChildren(QTableView) if t.isVisible())
+    model = table.model()
+    col = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == title)
+    return [str(model.index(r, col).data()) for r in range(model.rowCount())]
+
+
+def test_staff_list_sorts_names_as_read_and_a_technician_gets_no_target(make_window: Any, db: Any, school: Any,
+                                                                         qtbot: Any) -> None:
+    from PySide6.QtWidgets import QCheckBox, QDialog
+
+    from cpd_desktop.services.staff import add_staff
+
+    with db.session() as s:
+        for f, sur, code in [("Tom", "Wilkinson", "TWI"), ("Siobhán", "Ó Dálaigh", "SOD"), ("Ada", "Okafor", "AOK")]:
+            add_staff(s, s.merge(school), forename=f, surname=sur, staff_code=code)
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    go_to_view(qtbot, window, "Staff")
+    qtbot.waitUntil(lambda: len(column_texts(window, "Name")) == 3)
+    assert column_texts(window, "Name") == ["Ó Dálaigh, Siobhán", "Okafor, Ada", "Wilkinson, Tom"]
+
+    def fill(dialog: QWidget) -> None:
+        retype(qtbot, named(dialog, QLineEdit, "Forename"), "Ray")
+        retype(qtbot, named(dialog, QLineEdit, "Surname"), "Ito")
+        retype(qtbot, named(dialog, QLineEdit, "Staff code"), "RIT")
+        box = named(dialog, QCheckBox, "Counts in the teachers' CPD target")
+        assert box.isChecked()
+        retype(qtbot, named(dialog, QLineEdit, "Role"), "Science technician")
+        qtbot.waitUntil(lambda: not box.isChecked())
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+
+    failures = when_modal(fill, kind=QDialog)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Insert)
+    qtbot.waitUntil(lambda: bool(failures) or "Ito, Ray" in column_texts(window, "Name"))
+    assert not failures, failures
+    names, targets = column_texts(window, "Name"), column_texts(window, "Target")
+    assert names == ["Ito, Ray", "Ó Dálaigh, Siobhán", "Okafor, Ada", "Wilkinson, Tom"]
+    assert targets[0] in ("0", "") and targets[1] == "35"
+    window.ctx = None

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from cpd_desktop.cli import main
 from cpd_desktop.errors import ValidationError
-from cpd_desktop.models import School
+from cpd_desktop.models import School, Staff
 from cpd_desktop.services import schools
 from cpd_desktop.services import validation as v
+from cpd_desktop.services.activities import add_activity
+from cpd_desktop.services.reports import hours_by_staff, personal_target, summarise
+from cpd_desktop.services.staff import add_staff, update_staff
 from cpd_desktop.services.years import AcademicYear
 
 YEAR = AcademicYear(2025)
@@ -55,3 +61,84 @@ def test_overlapping_periods_are_refused_when_settings_save_them(session: object
     with pytest.raises(ValidationError, match="overlaps period P1"):
         schools.save_periods(session, school, periods)  # type: ignore[arg-type]
     schools.save_periods(session, school, [periods[0], (2, "P2", dt.time(9, 50), dt.time(10, 50))])  # type: ignore[arg-type]
+
+
+# -- 8. names sort as people read them ---------------------------------------------------------------------
+
+NAMES = [("Siobhán", "Ó Dálaigh", "SOD"), ("Tom", "Wilkinson", "TWI"), ("Ada", "Okafor", "AOK"),
+         ("Bea", "oakley", "BOA"), ("Łukasz", "Zając", "LZA"), ("Émile", "Zola", "EZO")]
+
+
+def test_people_sort_with_accents_folded_in_reports_and_after_a_rename(session: Session, school: School) -> None:
+    people = {code: add_staff(session, school, forename=f, surname=s, staff_code=code) for f, s, code in NAMES}
+    year = AcademicYear(2025)
+    assert [r.surname for r in hours_by_staff(session, school, year)] == [
+        "Ó Dálaigh", "oakley", "Okafor", "Wilkinson", "Zając", "Zola"]  # word by word, as a register
+    assert [p.surname for p in session.scalars(select(Staff).order_by(Staff.sort_name))][:2] == ["Ó Dálaigh", "oakley"]
+    update_staff(session, people["TWI"], surname="Ó Briain")  # renamed: sorts by the new name at once
+    assert [r.surname for r in hours_by_staff(session, school, year)][:3] == ["Ó Briain", "Ó Dálaigh", "oakley"]
+
+
+def test_an_imported_list_sorts_as_people_read_it(session: Session, school: School, tmp_path: Path) -> None:
+    from cpd_desktop.imports import run_import
+
+    path = tmp_path / "staff.csv"
+    path.write_text("Surname,Forename,Staff code\nWilkinson,Tom,TWI\nÓ Dálaigh,Siobhán,SOD\nOkafor,Ada,AOK\n",
+                    encoding="utf-8")
+    run_import(session, school, "staff", path)
+    assert [r.surname for r in hours_by_staff(session, school, AcademicYear(2025))] == [
+        "Ó Dálaigh", "Okafor", "Wilkinson"]
+    path.write_text("Surname,Forename,Staff code\nAbbott,Tom,TWI\n", encoding="utf-8")
+    run_import(session, school, "staff", path)  # a surname changed by a later import
+    assert [r.surname for r in hours_by_staff(session, school, AcademicYear(2025))][0] == "Abbott"
+
+
+def test_an_older_file_gets_sort_names_and_support_staff_outside_the_target(tmp_path: Path) -> None:
+    import sqlite3
+
+    from cpd_desktop.db import open_database
+    from cpd_desktop.migrate import upgrade
+
+    path = tmp_path / "old.sqlite"
+    sqlite3.connect(path).close()
+    db = open_database(path, migrate=False)
+    upgrade(db, "0004_trust_integrity")
+    db.dispose()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO school (id, name, phase, state_funded, academic_year_start_month, "
+                 "financial_year_start_month, cpd_target_hours, subject_specific_target, supply_day_rate, "
+                 "mileage_rate, evaluation_due_days, leaver_retention_years, is_demo, version, updated_at, "
+                 "updated_by) VALUES (1, 'Old School', 'secondary', 1, 9, 4, 35, 50, 291, 0.45, 42, 6, 0, 1, "
+                 "'2025-01-01 00:00:00', '')")
+    conn.executemany("INSERT INTO staff (school_id, forename, surname, staff_code, role, fte, anonymised, version, "
+                     "updated_at, updated_by) VALUES (1, ?, ?, ?, ?, 1, 0, 1, '2025-01-01 00:00:00', '')",
+                     [("Siobhán", "Ó Dálaigh", "SOD", "Teacher of Biology"), ("Ray", "Ito", "RIT", "Science technician")])
+    conn.commit()
+    conn.close()
+    open_database(path).dispose()  # upgraded on open
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT staff_code, sort_name, in_target FROM staff ORDER BY sort_name").fetchall()
+    conn.close()
+    assert rows == [("RIT", "ito\x1fray", 0), ("SOD", "o dalaigh\x1fsiobhan", 1)]
+
+
+# -- 9. support staff are outside the teachers' target ------------------------------------------------------
+
+def test_support_staff_get_no_target_and_stay_out_of_the_teachers_figures(session: Session, school: School) -> None:
+    teacher = add_staff(session, school, forename="Ann", surname="Lee", staff_code="ALE", role="Teacher of Physics",
+                        fte="0.5")
+    tech = add_staff(session, school, forename="Ray", surname="Ito", staff_code="RIT", role="Science technician")
+    assert teacher.in_target and not tech.in_target
+    for person in (teacher, tech):
+        add_activity(session, school, person, title="Practical safety", date=dt.date(2025, 10, 1), hours="10")
+    rows = {r.staff_code: r for r in hours_by_staff(session, school, AcademicYear(2025))}
+    assert rows["ALE"].target_hours == Decimal("17.50") and rows["RIT"].target_hours == Decimal("0.00")
+    assert rows["RIT"].hours == Decimal("10.00")  # their CPD is still theirs
+    summary = summarise(list(rows.values()))
+    assert (summary.staff, summary.fte, summary.hours, summary.target_hours) == (1, 0.5, Decimal("10.00"),
+                                                                               Decimal("17.50"))
+    update_staff(session, tech, in_target="yes")  # the school counts this technician after all
+    rows = {r.staff_code: r for r in hours_by_staff(session, school, AcademicYear(2025))}
+    assert rows["RIT"].target_hours == Decimal("35.00")
+    assert personal_target(Decimal("35"), 0.8, True) == Decimal("28.00")
+    assert personal_target(Decimal("35"), 0.8, False) == Decimal("0.00")

@@ -40,6 +40,16 @@ class StaffDialog(FormDialog):
         self.add_combo("ect_year", "ECT", ECT_CHOICES, s.ect_year if s else None,
                        tip="Early career teachers: year 1 and 2 of induction")
         self.add_line("start_date", "Start date", format_date(s.start_date) if s else "",
+        # Support staff (technicians, teaching assistants) are outside the teachers' CPD target unless ticked.
+        self.in_target = self.add_check("in_target", "Counts in the teachers' CPD target",
+                                        s.in_target if s else True,
+                                        tip="Untick for support staff such as technicians: their CPD is still "
+                                            "recorded, but they get no target and are left out of the teachers' "
+                                            "figures.")
+        if s is None:  # a new person: the role suggests it until the box is changed by hand
+            self._in_target_by_hand = False
+            self.in_target.clicked.connect(lambda _c: setattr(self, "_in_target_by_hand", True))
+            self.fields["role"].widget.textChanged.connect(self._role_changed)
                       check=lambda x: v.parse_date(x, "Start date", required=False), placeholder="dd/mm/yyyy")
         self.add_line("leaving_date", "Leaving date", format_date(s.leaving_date) if s else "",
                       check=lambda x: v.parse_date(x, "Leaving date", required=False), placeholder="dd/mm/yyyy")
@@ -47,6 +57,12 @@ class StaffDialog(FormDialog):
                       check=lambda x: v.clean_text(x, "Notes", max_len=v.NOTE_MAX, multiline=True))
 
     def form_check(self, values: dict[str, Any]) -> None:
+    def _role_changed(self, role: str) -> None:
+        from ...models.staff import in_target_by_role
+
+        if not self._in_target_by_hand:
+            self.in_target.setChecked(in_target_by_role(role))
+
         from ...services.staff import clean_staff_values
 
         clean_staff_values(values)

@@ -33,7 +33,8 @@ from .base import View
 def claims_model(db: Any, school_id: int, today: Any, parent: Any = None) -> PagedQueryModel:
     columns = [
         Column("start_date", "Course date", Booking.start_date, "date", width=90),
-        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=150),
+        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=150,
+               sort_expr=Staff.sort_name),
         Column("course", "Course", Booking.title, searchable=True, width=260),
         Column("scheme", "Scheme", BursaryScheme.name, searchable=True, width=150),
         Column("status", "Status", BursaryClaim.status, "choice", CLAIM_STATUSES, width=80),

@@ -26,7 +26,8 @@ def cover_bookings_model(db: Any, school_id: int, parent: Any = None) -> PagedQu
     columns = [
         Column("start_date", "Away from", Booking.start_date, "date", width=85),
         Column("end_date", "to", Booking.end_date, "date", width=85),
-        Column("staff", "Teacher", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=140),
+        Column("staff", "Teacher", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=140,
+               sort_expr=Staff.sort_name),
         Column("title", "Course", Booking.title, searchable=True, width=200),
         Column("lessons", "Lessons", lessons, "int", width=60),
         Column("ready", "Work set", ready, "int", width=70, tooltip="Lessons with the work set filled in"),

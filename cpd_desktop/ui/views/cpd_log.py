@@ -35,7 +35,7 @@ def activity_columns() -> list[Column]:
     staff_name = Staff.surname + literal(", ") + Staff.forename
     return [
         Column("date", "Date", Activity.date, "date", width=90),
-        Column("staff", "Member of staff", staff_name, searchable=True, width=150,
+        Column("staff", "Member of staff", staff_name, searchable=True, width=150, sort_expr=Staff.sort_name,
                search_condition=_matching(Activity.staff_id, Staff.id,
                                           Staff.surname + literal(", ") + Staff.forename + literal(" ") + Staff.forename
                                           + literal(" ") + Staff.surname + literal(" ") + Staff.staff_code, Staff)),

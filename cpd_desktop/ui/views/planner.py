@@ -49,7 +49,8 @@ def booking_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryMode
     columns = [
         Column("start_date", "Starts", Booking.start_date, "date", width=90),
         Column("end_date", "Ends", Booking.end_date, "date", width=90),
-        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=145),
+        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=145,
+               sort_expr=Staff.sort_name),
         Column("title", "Course", Booking.title, searchable=True, width=250),
         Column("provider", "Provider", Provider.name, searchable=True, width=150),
         Column("status", "Status", Booking.status, "choice", BOOKING_STATUSES, width=85),

@@ -11,6 +11,7 @@ from sqlalchemy import Float, bindparam, case, cast, func, literal, or_, select,
 from ...models import Activity, Department, Staff
 from ...models.base import Hours
 from ...services.formatting import format_date, format_hours, format_money, format_percent
+from ...services.reports import personal_target_sql
 from ..conflict import form_compare
 from ..dialogs.staff import StaffDialog
 from ..main_window import Confirm
@@ -29,10 +30,11 @@ def _hours_in_year(condition: Any = None) -> Any:
 
 def staff_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
     hours = _hours_in_year()
-    target = cast(Staff.fte, Float) * bindparam("target", type_=Float)
+    target = personal_target_sql(bindparam("target", type_=Float))  # the one pro-rata rule (services.reports)
     progress = case((target > 0, cast(hours, Float) * 100.0 / target), else_=None)
     columns = [
-        Column("name", "Name", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=180),
+        Column("name", "Name", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=180,
+               sort_expr=Staff.sort_name),
         Column("code", "Code", Staff.staff_code, searchable=True, width=60),
         Column("department", "Department", Department.name, searchable=True, width=110),
         Column("role", "Role", Staff.role, searchable=True, width=180),
@@ -40,7 +42,7 @@ def staff_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
         Column("ect", "ECT", Staff.ect_year, "choice", {1: "Year 1", 2: "Year 2"}, width=60,
                tooltip="Early career teacher: induction year"),
         Column("hours", "Hours", hours, "hours", width=65),
-        Column("target", "Target", target, "float", width=65, tooltip="Target hours, pro rata by FTE"),
+        Column("target", "Target", target, "float", width=65, tooltip="Target hours, pro rata by FTE (none for staff outside the teachers' target)"),
         Column("progress", "Progress", progress, "percent", width=75),
         Column("subject", "Subject-specific", _hours_in_year(Activity.subject_specific.is_(True)), "hours", width=130,
                tooltip="Hours of subject-specific CPD this year"),
