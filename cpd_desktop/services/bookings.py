@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..errors import InvalidTransitionError, ValidationError
 from ..models import Activity, Booking, Course, CoverLesson, School, Staff, TimetableLesson
@@ -16,7 +17,7 @@ from . import validation as v
 from .activities import add_activity
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
-from .years import school_days
+from .years import SchoolCalendar, school_days
 
 MONEY_FIELDS = {"fee": "Fee", "travel": "Travel", "accommodation": "Accommodation",
                 "subsistence": "Subsistence", "cover_day_rate": "Cover day rate"}
@@ -64,9 +65,32 @@ def clean_booking_values(values: dict[str, Any], current: Booking | None = None)
     return out
 
 
-def absence_days(booking: Booking) -> list[dt.date]:
-    """The school days the teacher is away (weekdays from start to end)."""
-    return school_days(booking.start_date, booking.end_date)
+def absence_days(booking: Booking, calendar: SchoolCalendar | None = None) -> list[dt.date]:
+    """The school days the teacher is away: the booking's days that are school days in term (weekends,
+    holidays between terms, bank holidays and the school's non-teaching days left out)."""
+    if calendar is None:
+        session = object_session(booking)
+        school = session.get(School, booking.school_id) if session is not None else None
+        if session is None or school is None:  # a booking not saved anywhere: no terms to go by
+            return school_days(booking.start_date, booking.end_date)
+        calendar = SchoolCalendar(session, school)
+    return calendar.school_days(booking.start_date, booking.end_date)
+
+
+def suggested_cover_days(calendar: SchoolCalendar, start: dt.date, end: dt.date,
+                         course: Course | None = None) -> float:
+    """Days of supply cover a booking needs: its school days in term, and no more than the course's days
+    (a half-day course from the catalogue needs half a day; a Friday–Saturday residential, one)."""
+    days = float(len(calendar.school_days(start, end)))
+    if course is not None and course.days:
+        days = min(days, float(course.days))
+    return days
+
+
+def suggested_end_date(calendar: SchoolCalendar, start: dt.date, course: Course) -> dt.date:
+    """A catalogue course's last day from its first, counting school days: a 3-day course from a Friday
+    ends on the Tuesday (half days round up: 1.5 days take two)."""
+    return calendar.end_after(start, max(1, math.ceil(float(course.days))))
 
 
 def create_booking(session: Session, school: School, staff: Staff, *, course: Course | None = None,
@@ -88,7 +112,8 @@ def create_booking(session: Session, school: School, staff: Staff, *, course: Co
         raise ValidationError("Staff", f"{staff.full_name} is not at {school.name}.")
     clean.setdefault("cover_day_rate", school.supply_day_rate)
     if clean.get("cover_required") and "cover_days" not in clean:
-        clean["cover_days"] = float(len(school_days(clean["start_date"], clean["end_date"])))
+        clean["cover_days"] = suggested_cover_days(SchoolCalendar(session, school), clean["start_date"],
+                                                   clean["end_date"], course)
     booking = Booking(school_id=school.id, staff_id=staff.id, course_id=course.id if course else None,
                       provider_id=provider_id(session, school, provider), status="planned",
                       status_changed_on=dt.date.today(), **clean)
@@ -192,7 +217,8 @@ def week_of(school: School, day: dt.date) -> str:
 
 
 def fill_cover_from_timetable(session: Session, booking: Booking) -> list[CoverLesson]:
-    """Create the cover lessons for every timetabled lesson the teacher misses (A/B weeks honoured).
+    """Create the cover lessons for every timetabled lesson the teacher misses (A/B weeks honoured) on the
+    booking's school days: none on a weekend, in the holidays, on a bank holiday or a non-teaching day.
 
     Lessons already entered (with their work set) are kept; only missing ones are added.
     """
@@ -200,7 +226,7 @@ def fill_cover_from_timetable(session: Session, booking: Booking) -> list[CoverL
     lessons = session.scalars(select(TimetableLesson).where(TimetableLesson.staff_id == booking.staff_id)).all()
     have = {(c.date, c.period) for c in booking.cover_lessons}
     added = []
-    for day in absence_days(booking):
+    for day in absence_days(booking, SchoolCalendar(session, school)):
         week = week_of(school, day)
         for lesson in lessons:
             if lesson.weekday != day.isoweekday() or lesson.week not in ("every", week):
@@ -250,6 +276,12 @@ def add_cover_lesson(session: Session, booking: Booking, **values: Any) -> Cover
     if not booking.start_date <= clean["date"] <= booking.end_date:
         raise ValidationError("Date", f"{clean['date']:%d/%m/%Y} is not a day of this booking.",
                               hint=f"Choose a day from {booking.start_date:%d/%m/%Y} to {booking.end_date:%d/%m/%Y}.")
+    school = session.get(School, booking.school_id)
+    assert school is not None
+    why = SchoolCalendar(session, school).why_closed(clean["date"])
+    if why is not None:
+        raise ValidationError("Date", f"{clean['date']:%d/%m/%Y} is {why}: there are no lessons to cover.",
+                              hint="Choose a school day of this booking.")
     if any(c.date == clean["date"] and c.period == clean["period"] for c in booking.cover_lessons):
         raise ValidationError("Period", f"P{clean['period']} on {clean['date']:%d/%m/%Y} is already on the sheet.")
     cover = CoverLesson(school_id=booking.school_id, **clean)

@@ -31,7 +31,7 @@ def clean_scheme_values(values: dict[str, Any]) -> dict[str, Any]:
         if key in values:
             out[key] = v.parse_money(values[key], label)
     for key in ("covers_fee", "covers_travel", "covers_accommodation", "covers_subsistence", "covers_cover",
-                "state_funded_only", "active"):
+                "state_funded_only", "active", "pays_in_advance"):
         if key in values:
             out[key] = v.parse_bool(values[key], key.replace("_", " ").capitalize())
     for key, label, low, high in (("claim_deadline_days", "Claim deadline (days after the course)", 0, 730),
@@ -60,10 +60,21 @@ def add_scheme(session: Session, school: School, **values: Any) -> BursaryScheme
     return scheme
 
 
-def course_days(booking: Booking) -> int:
-    """Days of the course, weekends included (a Friday–Saturday residential is two days' bursary),
-    unlike the days of cover, which count only the school days the teacher misses."""
-    return (booking.end_date - booking.start_date).days + 1
+def course_days(booking: Booking) -> Decimal:
+    """The days of the course, which a per-day bursary pays: the catalogue's days for a course booked from
+    it (a 3-day course is 3 days, whatever weekend falls inside its dates), else every day from its
+    start to its end, weekends included (a Friday–Saturday residential is two days' bursary).
+
+    Unlike the days of cover, which count only the course days that are school days in term."""
+    if booking.course is not None and booking.course.days:
+        return Decimal(str(booking.course.days))
+    return Decimal((booking.end_date - booking.start_date).days + 1)
+
+
+def format_days(days: Decimal | float) -> str:
+    """'3 days', '1 day', '0.5 days'."""
+    text = f"{float(days):g}"
+    return f"{text} day" if text == "1" else f"{text} days"
 
 
 def bursary_expected(scheme: BursaryScheme, booking: Booking) -> Decimal:
@@ -85,7 +96,8 @@ def eligibility_problems(scheme: BursaryScheme, booking: Booking, school: School
         problems.append(f"{scheme.name} is for state-funded schools only.")
     days = course_days(booking)
     if days < scheme.min_days:
-        problems.append(f"{scheme.name} funds courses of {scheme.min_days} days or more; this one is {days}.")
+        problems.append(f"{scheme.name} funds courses of {format_days(scheme.min_days)} or more; "
+                        f"this one is {format_days(days)}.")
     if booking.status == "cancelled":
         problems.append("The booking is cancelled.")
     if not scheme.active:
@@ -138,13 +150,14 @@ def transition_claim(session: Session, claim: BursaryClaim, status: str, *, on: 
     day = v.parse_date(on, "Date", required=False) or dt.date.today()
     money = v.parse_money(amount, "Amount", required=False)
     ref = v.clean_text(reference, "Claim reference", max_len=60)
+    if status == "submitted" and claim.booking.status != "attended" and not claim.scheme.pays_in_advance:
+        raise InvalidTransitionError("A claim is submitted after the course has been attended.",
+                                     hint="Mark the booking attended first.")
+    check_claim_date(claim, status, day)
     if status == "submitted":
-        booking = claim.booking
-        if booking.status != "attended":
-            raise InvalidTransitionError("A claim is submitted after the course has been attended.",
-                                         hint="Mark the booking attended first.")
         claim.claimed = money if money is not None else claim.expected
         claim.submitted_on = day
+        claim.approved_on = None  # submitted again after a withdrawal: approval starts afresh
         if ref:
             claim.reference = ref
     elif status == "approved":
@@ -161,6 +174,34 @@ def transition_claim(session: Session, claim: BursaryClaim, status: str, *, on: 
     claim.status = status
     session.flush()
     return claim
+
+
+# The date each move sets, as a person says it ("Paid 01/12/2026 is before …").
+CLAIM_DATE_WORDS = {"submitted": "Submitted", "approved": "Approved", "paid": "Paid", "rejected": "Rejected",
+                    "withdrawn": "Withdrawn"}
+
+
+def check_claim_date(claim: BursaryClaim, status: str, day: dt.date) -> None:
+    """A claim's dates follow its states: submitted, then approved, then paid, each on or after the one
+    before; and none before the course starts unless the scheme pays in advance. A refusal names the
+    date ("Date": the field a person typed it in) and the dates it must follow."""
+    word = CLAIM_DATE_WORDS.get(status)
+    if word is None:
+        return
+    earlier: list[tuple[str, dt.date]] = []  # the latest state first: on a tie it is the one named
+    if status in ("paid", "rejected", "withdrawn") and claim.approved_on is not None:
+        earlier.append(("approved", claim.approved_on))
+    if status != "submitted" and claim.submitted_on is not None:
+        earlier.append(("submitted", claim.submitted_on))
+    for what, when in sorted(earlier, key=lambda e: e[1], reverse=True):
+        if day < when:
+            raise ValidationError("Date", f"{word} {day:%d/%m/%Y} is before the claim was {what} on {when:%d/%m/%Y}.",
+                                  hint=f"Give a date on or after {when:%d/%m/%Y}.")
+    start = claim.booking.start_date
+    if status in ("submitted", "approved", "paid") and day < start and not claim.scheme.pays_in_advance:
+        raise ValidationError("Date", f"{word} {day:%d/%m/%Y} is before the course starts on {start:%d/%m/%Y}.",
+                              hint=f"{claim.scheme.name} pays after the course: give a date on or after "
+                                   f"{start:%d/%m/%Y} (or tick “Pays in advance” on the scheme in Settings).")
 
 
 def update_claim(session: Session, claim: BursaryClaim, *, expected_version: int | None = None,

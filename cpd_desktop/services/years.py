@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -128,6 +129,19 @@ def terms_for_schools(session: Session, school_ids: list[int], year: AcademicYea
     return {sid: [terms[name] for name in TERM_ORDER] for sid, terms in chosen.items()}
 
 
+def terms_for_years(session: Session, school_id: int,
+                    years: tuple[AcademicYear, ...]) -> dict[AcademicYear, list[Term]]:
+    """One school's terms for several years at once (one query): its own dates where set, the usual elsewhere."""
+    chosen = {year: {t.name: t for t in default_terms(year)} for year in years}
+    by_start = {year.start_year: year for year in years}
+    rows = session.execute(
+        select(TermDates.academic_year, TermDates.term, TermDates.start_date, TermDates.end_date)
+        .where(TermDates.school_id == school_id, TermDates.academic_year.in_(list(by_start))))
+    for start_year, term, start, end in rows:
+        chosen[by_start[start_year]][term] = Term(term, start, end)
+    return {year: [terms[name] for name in TERM_ORDER] for year, terms in chosen.items()}
+
+
 def term_buckets(terms: list[Term], year: AcademicYear) -> list[Term]:
     """Contiguous ranges covering the whole year, one per term, for adding hours up by term."""
     out: list[Term] = []
@@ -178,28 +192,151 @@ def current_academic_year(school: School | None = None, today: dt.date | None = 
     return academic_year_of(today or dt.date.today(), start_month)
 
 
+@functools.lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> dict[dt.date, str]:
+    # Imported here, not at the top: nothing on the way to the first window needs it.
+    import holidays
+
+    return dict(holidays.country_holidays("GB", subdiv="ENG", years=year).items())
+
+
+def bank_holiday(day: dt.date) -> str | None:
+    """The name of England's bank holiday on ``day`` ("Christmas Day"), or None.
+
+    From the maintained ``holidays`` package, so one-off holidays (a coronation) and days moved
+    when Christmas falls at a weekend are known without a table kept by hand.
+    """
+    return _bank_holidays(day.year).get(day)
+
+
+def _weekday_open(day: dt.date) -> bool:
+    return day.weekday() < 5 and bank_holiday(day) is None
+
+
 def school_days(start: dt.date, end: dt.date) -> list[dt.date]:
-    """Weekdays from start to end inclusive (the days a teacher is away from lessons)."""
+    """Weekdays from start to end inclusive, less England's bank holidays.
+
+    This knows no school's terms or closures: ``SchoolCalendar`` does, for cover and its costs.
+    """
     days = []
     day = start
     while day <= end:
-        if day.weekday() < 5:
+        if _weekday_open(day):
             days.append(day)
         day += dt.timedelta(days=1)
     return days
 
 
 def next_school_day(day: dt.date) -> dt.date:
-    """The day itself if it is a weekday, else the Monday after."""
-    while day.weekday() >= 5:
+    """The day itself if it is a weekday and no bank holiday, else the next one that is."""
+    while not _weekday_open(day):
         day += dt.timedelta(days=1)
     return day
 
 
 def add_school_days(day: dt.date, n: int) -> dt.date:
-    """The weekday ``n`` school days after ``day`` (weekends skipped)."""
+    """The weekday ``n`` school days after ``day`` (weekends and bank holidays skipped)."""
     while n > 0:
         day += dt.timedelta(days=1)
-        if day.weekday() < 5:
+        if _weekday_open(day):
             n -= 1
     return day
+
+
+# How far a search for the next school day may look: past the longest summer holiday with room to spare.
+_SEARCH_LIMIT = 400
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class SchoolCalendar:
+    """One school's school days: weekdays inside its terms, less England's bank holidays and the
+    school's non-teaching days (INSET days and other closures).
+
+    Where the school has not set a year's term dates the usual ones apply, which run all year: only
+    weekends, bank holidays and non-teaching days are left out until it does. A calendar made with
+    ``session=None`` (a dialog's, after its session closed) knows the years it was given.
+    """
+
+    def __init__(self, session: Session | None, school: School, *, years: tuple[AcademicYear, ...] = ()) -> None:
+        from ..models import NonTeachingDay
+
+        self.session = session
+        self.school_id = school.id
+        self.start_month = school.academic_year_start_month
+        self._terms: dict[AcademicYear, list[Term]] = {}
+        self.closures: dict[dt.date, str] = {}
+        if session is not None:
+            self.closures = {day: str(reason) for day, reason in session.execute(
+                select(NonTeachingDay.date, NonTeachingDay.reason).where(NonTeachingDay.school_id == school.id))}
+            if years:
+                self._terms.update(terms_for_years(session, school.id, years))
+
+    def terms(self, year: AcademicYear) -> list[Term]:
+        if year not in self._terms:
+            if self.session is None:
+                return default_terms(year)
+            self._terms[year] = terms_for_years(self.session, self.school_id, (year,))[year]
+        return self._terms[year]
+
+    def detached(self) -> SchoolCalendar:
+        """This calendar without its session (for a dialog that outlives it): the years loaded so far are kept."""
+        self.session = None
+        return self
+
+    def in_term(self, day: dt.date) -> bool:
+        year = academic_year_of(day, self.start_month)
+        return any(term.contains(day) for term in self.terms(year))
+
+    def why_closed(self, day: dt.date) -> str | None:
+        """Why ``day`` is not a school day ("a Saturday", "a bank holiday (Christmas Day)", "an INSET day
+        (non-teaching day)", "in the holidays between terms"), or None on a school day."""
+        if day.weekday() >= 5:
+            return f"a {WEEKDAY_NAMES[day.weekday()]}"
+        holiday = bank_holiday(day)
+        if holiday is not None:
+            return f"a bank holiday ({holiday})"
+        if day in self.closures:
+            return f"a non-teaching day ({self.closures[day]})"
+        if not self.in_term(day):
+            return "in the holidays between terms"
+        return None
+
+    def is_school_day(self, day: dt.date) -> bool:
+        return self.why_closed(day) is None
+
+    def school_days(self, start: dt.date, end: dt.date) -> list[dt.date]:
+        """The school days from ``start`` to ``end`` inclusive."""
+        days = []
+        day = start
+        while day <= end:
+            if self.is_school_day(day):
+                days.append(day)
+            day += dt.timedelta(days=1)
+        return days
+
+    def next_school_day(self, day: dt.date) -> dt.date:
+        """``day`` if it is a school day, else the next one (``day`` itself if none comes within a year)."""
+        for offset in range(_SEARCH_LIMIT):
+            candidate = day + dt.timedelta(days=offset)
+            if self.is_school_day(candidate):
+                return candidate
+        return day
+
+    def end_after(self, start: dt.date, days: int) -> dt.date:
+        """The last day of something that takes ``days`` school days from ``start`` (``start`` counting as the
+        first when it is one): a 3-day course from a Friday ends on the Tuesday."""
+        day = start
+        left = days - 1 if self.is_school_day(start) else days
+        for _ in range(_SEARCH_LIMIT):
+            if left <= 0:
+                return day
+            day += dt.timedelta(days=1)
+            if self.is_school_day(day):
+                left -= 1
+        return day
+
+
+def calendar_years(around: dt.date, start_month: int = 9, *, before: int = 1, after: int = 2) -> tuple[AcademicYear, ...]:
+    """The academic years from ``before`` years before the one holding ``around`` to ``after`` years after it."""
+    year = academic_year_of(around, start_month)
+    return tuple(AcademicYear(year.start_year + k, start_month) for k in range(-before, after + 1))
