@@ -57,6 +57,11 @@ if TYPE_CHECKING:
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000  # another program's write makes ours wait this long, then give up
+# PostgreSQL (a trust's server): how long a statement waits for another session's lock, and how long it
+# may run, before it is given up with "the database is busy" (nothing saved). Seconds; the environment
+# variables CPD_DESKTOP_LOCK_TIMEOUT and CPD_DESKTOP_STATEMENT_TIMEOUT change them (0: no limit).
+SERVER_LOCK_TIMEOUT_S = 5
+SERVER_STATEMENT_TIMEOUT_S = 60
 # Statements that change the file; anything else (SELECT, PRAGMA, BEGIN, COMMIT…) only reads.
 _WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "VACUUM", "REINDEX",
                 "ANALYZE")
@@ -451,6 +456,36 @@ def open_database(
     return db
 
 
+def server_timeouts() -> tuple[int, int]:
+    """(lock timeout, statement timeout) in milliseconds for each connection to a PostgreSQL server."""
+    def seconds(name: str, default: int) -> int:
+        try:
+            return max(0, int(float(os.environ.get(name, default)) * 1000))
+        except ValueError:
+            return default * 1000
+
+    return (seconds("CPD_DESKTOP_LOCK_TIMEOUT", SERVER_LOCK_TIMEOUT_S),
+            seconds("CPD_DESKTOP_STATEMENT_TIMEOUT", SERVER_STATEMENT_TIMEOUT_S))
+
+
+def _server_connect_listener(engine: Engine) -> None:
+    """Every connection gives up waiting for a lock, or running a statement, after a while: a session that
+    holds a lock (another user's, or a hostile login's LOCK TABLE) cannot make the app hang."""
+    lock_ms, statement_ms = server_timeouts()
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True  # else the SETs sit in a transaction the pool rolls back
+        try:
+            cur = dbapi_conn.cursor()
+            cur.execute(f"SET lock_timeout = {lock_ms}")
+            cur.execute(f"SET statement_timeout = {statement_ms}")
+            cur.close()
+        finally:
+            dbapi_conn.autocommit = autocommit
+
+
 def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
     try:
         # psycopg 3 prepares a statement on its fifth run, and PostgreSQL then settles on a generic plan
@@ -464,6 +499,7 @@ def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
     except ImportError as exc:
         raise DatabaseError("The PostgreSQL driver is not installed.",
                             hint="Install CPD Desktop with the 'postgres' extra (pip install 'cpd-desktop[postgres]').") from exc
+    _server_connect_listener(engine)
     db = Database(url=url, engine=engine, session_factory=_session_factory(engine))
     try:
         with engine.connect() as conn:

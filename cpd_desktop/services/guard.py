@@ -16,6 +16,7 @@ from ..errors import (
     DatabaseError,
     DatabaseLockedError,
     ReadOnlyError,
+    ValidationError,
 )
 
 if TYPE_CHECKING:
@@ -31,10 +32,24 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
         )
     if isinstance(exc, IntegrityError):
         detail = str(exc.orig) if exc.orig is not None else str(exc)
+        if "uq_school_name_folded" in detail or "school.name (another school" in detail:
+            return ValidationError("School name", "Another school in this database already has that name "
+                                   "(names are compared ignoring capitals and spaces); nothing was saved.",
+                                   hint="Give the school another name.")
+        if "of another school" in detail or "cannot move to another school" in detail:
+            return CpdError("That record would point at a record of another school; nothing was saved.",
+                            hint="Choose a person, booking or course of this school.")
         return CpdError(f"That change breaks a rule of the school's record ({_short(detail)}); nothing was saved.",
                         hint="Check the values and try again.")
     if isinstance(exc, OperationalError | DBAPIError):
         detail = (str(exc.orig) if exc.orig is not None else str(exc)).lower()
+        state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+        if state in ("55P03", "40P01") or "lock timeout" in detail:  # lock_not_available, deadlock_detected
+            return DatabaseLockedError("The database is busy (another user holds a lock); nothing was saved.",
+                                       hint="Try again in a moment.")
+        if state == "57014" or "statement timeout" in detail:  # query_canceled
+            return DatabaseLockedError("The database took too long to answer, so the work was stopped; "
+                                       "nothing was saved.", hint="Try again in a moment.")
         if "permission denied" in detail or "insufficient privilege" in detail:
             return DatabaseError("Your database login is not allowed to do that; nothing was changed.",
                                  hint="Ask the trust's database administrator for access to your school.")

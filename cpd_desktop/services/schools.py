@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..errors import CpdError, NotFoundError, ValidationError
 from ..models import AuditEntry, Department, School, SchoolPeriod
@@ -31,9 +31,7 @@ def create_school(session: Session, name: str, *, urn: Any = None, phase: str = 
                   postcode: Any = None, departments: list[str] | None = None, **settings: Any) -> School:
     """Add a school with the defaults of DOMAIN.md; refuse a second school of the same name."""
     clean_name = v.required_text(name, "School name", max_len=200)
-    if session.scalar(select(School.id).where(func.lower(School.name) == clean_name.lower())) is not None:
-        raise CpdError(f"A school called {clean_name} is already in this database.",
-                       hint="Choose it with --school, or give the new school another name.")
+    check_name_free(session, clean_name)
     clean_urn = v.parse_urn(urn)
     phase = v.parse_choice(phase, "Phase", PHASES, default="secondary")
     school = School(
@@ -50,6 +48,24 @@ def create_school(session: Session, name: str, *, urn: Any = None, phase: str = 
         session.add(Department(school_id=school.id, name=v.required_text(dept, "Department", max_len=100)))
     session.flush()
     return school
+
+
+def name_key(name: str) -> str:
+    """How school names are compared: ignoring case and surrounding spaces (the database's rule too)."""
+    return name.strip().casefold()
+
+
+def check_name_free(session: Session, name: str, school_id: int | None = None) -> None:
+    """Refuse a name another school already has, ignoring case and spaces.
+
+    The database refuses it too (migration 0004); on a trust's server a school's login cannot see the
+    other schools, so there the database's refusal is what the person sees (``guard.describe_db_error``).
+    """
+    for other_id, other in session.execute(select(School.id, School.name)):
+        if other_id != school_id and name_key(other) == name_key(name):
+            raise ValidationError("School name", f"A school called {other} is already in this database.",
+                                  hint="Give this school another name (names are compared ignoring capitals "
+                                       "and spaces).")
 
 
 Period = tuple[int, str, dt.time, dt.time]  # number, label, starts, ends
@@ -147,11 +163,17 @@ SETTING_PARSERS: dict[str, Callable[[Any], Any]] = {
 
 
 def apply_settings(school: School, settings: dict[str, Any]) -> None:
+    parsed = {}
     for key, value in settings.items():
         parser = SETTING_PARSERS.get(key)
         if parser is None:
             raise ValidationError(key, "is not a school setting.")
-        setattr(school, key, parser(value))
+        parsed[key] = parser(value)
+    session = object_session(school)
+    if "name" in parsed and session is not None and name_key(parsed["name"]) != name_key(school.name or ""):
+        check_name_free(session, parsed["name"], school.id)
+    for key, value in parsed.items():
+        setattr(school, key, value)
 
 
 def _percent(value: Any) -> Decimal:
@@ -183,12 +205,16 @@ def list_schools(session: Session) -> list[School]:
 def choose_school(session: Session, name: str | None) -> School:
     """The school to work on: the named one, or the only one in the database."""
     if name:
-        school = session.scalar(select(School).where(func.lower(School.name) == name.strip().lower()))
-        if school is None:
-            names = ", ".join(s.name for s in list_schools(session)) or "none yet"
+        schools = list_schools(session)
+        found = [s for s in schools if name_key(s.name) == name_key(name)]
+        if len(found) > 1:  # an older file, from before names were unique ignoring case: never guess
+            raise CpdError(f"More than one school matches '{name}': {', '.join(s.name for s in found)}.",
+                           hint="Rename one of them in Settings, then choose it with --school.")
+        if not found:
+            names = ", ".join(s.name for s in schools) or "none yet"
             raise NotFoundError(f"There is no school called {name} in this database (schools: {names}).",
                                 hint="Check the name, or add it with 'cpd-desktop init --school NAME'.")
-        return school
+        return found[0]
     schools = list_schools(session)
     if not schools:
         raise NotFoundError("This database has no school yet.",
