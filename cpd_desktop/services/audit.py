@@ -147,13 +147,14 @@ def record(session: Session, *, school_id: int | None, action: str, summary: str
 
 def entries(session: Session, school_id: int | None, *, since: dt.date | None = None,
             limit: int | None = None) -> list[AuditEntry]:
-    """Audit entries of one school only (``school_id`` None: every entry), newest first.
+    """Audit entries of one school (``school_id`` None: every entry), newest first.
 
-    Strictly that school's: entries with no school (a restore of the whole file) are not another
-    school's to show, so a school's report never lists them."""
+    That school's entries, and the restores of the whole file (they belong to no school and name no
+    record); never an entry another school's records left behind."""
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if school_id is not None:
-        stmt = stmt.where(AuditEntry.school_id == school_id)
+        stmt = stmt.where((AuditEntry.school_id == school_id)
+                          | (AuditEntry.school_id.is_(None) & (AuditEntry.action == "restore")))
     if since is not None:
         # ``since`` is a day on the person's calendar; entries are stamped in UTC.
         start = dt.datetime.combine(since, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)
