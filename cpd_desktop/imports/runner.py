@@ -434,7 +434,7 @@ class _Importer:
                                       ensure_ascii=False),
                 "batch_id": self.batch_id,
             })
-        self.session.execute(insert(AuditEntry), entries)
+        audit.write_entries(self.session, entries)  # the window then knows them for this program's own
         self.progress(self.total, self.total, "Saving")
         return previous
 

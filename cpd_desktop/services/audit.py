@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+import weakref
 from decimal import Decimal
 from typing import Any
 
@@ -125,19 +127,56 @@ def _after_flush(session: Session, _ctx: Any) -> None:
             add(obj, "delete", _column_values(obj), f"Deleted {describe(obj)}")
     if rows:
         # School ids of deleted schools cannot be referenced any more.
-        session.connection().execute(insert(AuditEntry), rows)
+        write_entries(session, rows)
+
+
+def write_entries(session: Session, rows: list[dict[str, Any]]) -> None:
+    """INSERT audit entries, remembering their ids as this program's own once the session commits
+    (``own_entries``): a window that looks for other people's changes then does not take its own for theirs."""
+    ids = session.connection().execute(insert(AuditEntry).returning(AuditEntry.id), rows).scalars().all()
+    session.info.setdefault("audit_ids", []).extend(ids)
+
+
+# The audit entries written and committed through each engine (this program's own): see ``write_entries``.
+_OWN_ENTRIES: weakref.WeakKeyDictionary[Any, set[int]] = weakref.WeakKeyDictionary()
+_OWN_LOCK = threading.Lock()
+
+
+def _after_commit(session: Session) -> None:
+    ids = session.info.pop("audit_ids", None)
+    if ids:
+        engine = session.get_bind()
+        with _OWN_LOCK:
+            _OWN_ENTRIES.setdefault(engine, set()).update(ids)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("audit_ids", None)  # nothing of it was saved
+
+
+def own_entries(engine: Any, *, up_to: int | None = None) -> set[int]:
+    """The audit entries written through ``engine`` (this program's own saves, undo and imports); with
+    ``up_to``, forget those up to that id afterwards (the caller has looked at them)."""
+    with _OWN_LOCK:
+        mine = _OWN_ENTRIES.get(engine, set())
+        found = set(mine)
+        if up_to is not None:
+            _OWN_ENTRIES[engine] = {i for i in mine if i > up_to}
+        return found
 
 
 def install_audit(factory: sessionmaker[Session]) -> None:
     event.listen(factory, "before_flush", _before_flush)
     event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "after_commit", _after_commit)
+    event.listen(factory, "after_rollback", _after_rollback)
 
 
 def record(session: Session, *, school_id: int | None, action: str, summary: str, table_name: str = "",
            record_id: int | None = None, changes: dict[str, Any] | None = None,
            batch_id: int | None = None) -> None:
     """Write one audit entry for something that did not go through an ORM flush."""
-    session.execute(insert(AuditEntry), [{
+    write_entries(session, [{
         "school_id": school_id, "at": utcnow(), "user": session_user(session), "action": action,
         "table_name": table_name, "record_id": record_id, "summary": summary[:500],
         "changes": json.dumps(changes, ensure_ascii=False, default=plain) if changes else None,

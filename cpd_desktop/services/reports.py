@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import (
     Float,
+    Numeric,
     Select,
     and_,
     bindparam,
@@ -56,7 +57,8 @@ def personal_target(school_target: Decimal, fte: float, in_target: bool) -> Deci
 
 def personal_target_sql(school_target: Any) -> Any:
     """``personal_target`` as an SQL expression over ``Staff`` (``school_target`` a bound parameter)."""
-    return case((Staff.in_target.is_(True), func.round(cast(Staff.fte, Float) * school_target, 2)), else_=0.0)
+    exact = cast(Staff.fte, Numeric(12, 4)) * cast(school_target, Numeric(12, 4))  # PostgreSQL rounds numerics only
+    return case((Staff.in_target.is_(True), cast(func.round(exact, 2), Float)), else_=0.0)
 
 
 def employed_in(year: AcademicYear) -> Any:

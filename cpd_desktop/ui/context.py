@@ -86,16 +86,25 @@ class AppContext(QObject):
         The newest id overall is read from the primary key at once; only when it has moved are the
         new entries looked at, to see whether any of them is this school's.
         """
+        from ..services.audit import own_entries
+
         with self.db.engine.connect() as conn:
             newest = conn.execute(select(func.max(AuditEntry.id))).scalar() or 0
             last = self._seen_audit
             if last is None or newest == last:
                 self._seen_audit = newest
                 return False
-            ours = conn.execute(select(AuditEntry.id).where(AuditEntry.id > last, AuditEntry.id <= newest,
-                                                            AuditEntry.school_id == self.school_id).limit(1)).first()
+            # Entries this program wrote itself (the person's own saves, undo, imports) are not others' changes.
+            mine = own_entries(self.db.engine, up_to=newest)
+            found = False
+            for (ident,) in conn.execute(select(AuditEntry.id).where(
+                    AuditEntry.id > last, AuditEntry.id <= newest, AuditEntry.school_id == self.school_id)
+                    .execution_options(yield_per=500)):
+                if ident not in mine:
+                    found = True
+                    break
         self._seen_audit = newest
-        return ours is not None
+        return found
 
     # ---- year and department ----
     def years(self) -> list[AcademicYear]:

@@ -233,3 +233,60 @@ def test_staff_list_sorts_names_as_read_and_a_technician_gets_no_target(make_win
     assert names == ["Ito, Ray", "Ó Dálaigh, Siobhán", "Okafor, Ada", "Wilkinson, Tom"]
     assert targets[0] in ("0", "") and targets[1] == "35"
     window.ctx = None
+
+
+# -- 4. one's own saves are not "changes saved by others" --------------------------------------------------
+
+def look_again(qtbot: Any, window: QWidget) -> None:
+    """Leave the window for another and come back, as a person does (the window looks for others' changes)."""
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow())
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(lambda: window._checking is None)  # the look (off the UI thread) has finished
+    other.close()
+
+
+def test_own_saves_are_not_reported_as_others_but_another_writer_is(make_window: Any, db: Any, school: Any,
+                                                                   qtbot: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from cpd_desktop.db import open_database
+    from cpd_desktop.services.staff import add_staff
+
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    messages: list[str] = []
+    window.statusBar().messageChanged.connect(messages.append)
+    go_to_view(qtbot, window, "Staff")
+    look_again(qtbot, window)  # the first look only notes where the file is
+
+    def fill(dialog: QWidget) -> None:
+        retype(qtbot, named(dialog, QLineEdit, "Forename"), "Ada")  # QTest types ASCII only
+        retype(qtbot, named(dialog, QLineEdit, "Surname"), "Okafor")
+        retype(qtbot, named(dialog, QLineEdit, "Staff code"), "AOK")
+        qtbot.mouseClick(button(dialog, "Save"), Qt.MouseButton.LeftButton)
+
+    failures = when_modal(fill, kind=QDialog)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.focusWidget() or window, Qt.Key.Key_Insert)
+    qtbot.waitUntil(lambda: bool(failures) or "Okafor, Ada" in column_texts(window, "Name"))
+    assert not failures, failures
+    look_again(qtbot, window)
+    assert not any("saved by others" in m for m in messages), messages
+
+    other = open_database(db.path)  # somebody else, on another connection to the same file
+    try:
+        with other.session() as s:
+            s.info["user"] = "colleague"
+            add_staff(s, s.merge(school), forename="Tom", surname="Wilkinson", staff_code="TWI")
+    finally:
+        other.dispose()
+    look_again(qtbot, window)
+    qtbot.waitUntil(lambda: any("saved by others" in m for m in messages))
+    qtbot.waitUntil(lambda: "Wilkinson, Tom" in column_texts(window, "Name"))
+    window.ctx = None
