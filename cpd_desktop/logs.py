@@ -41,16 +41,44 @@ def setup_logging(level: int = logging.INFO) -> Path:
 def log_crash(exc: BaseException) -> Path:
     """Write a bug's traceback to the log file and return its path.
 
-    The traceback names code, not records: values of the school's data are not logged.
+    The traceback names code, not records: each exception's type and where it was raised, never its
+    message (an exception raised while reading a file may quote a cell of it, unquoted).
     """
     try:
         path = setup_logging()
         logging.getLogger("cpd_desktop").error(
             "unexpected error at %s\n%s", dt.datetime.now().isoformat(timespec="seconds"),
-            scrub("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
+            scrub(crash_report(exc)))
         return path
     except OSError:
         return Path("(the log could not be written)")
+
+
+def crash_report(exc: BaseException) -> str:
+    """A traceback with the exceptions' types and frames (file, line, function, code), without messages."""
+    chain: list[tuple[BaseException, str]] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    link = ""
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((current, link))
+        if current.__cause__ is not None:
+            current, link = current.__cause__, "The above was the direct cause of the exception below."
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current, link = current.__context__, "Another exception happened while handling the one above."
+        else:
+            current = None
+    out: list[str] = []
+    for error, _link in reversed(chain):
+        out.append("Traceback (most recent call last):\n")
+        out.extend(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+        kind = type(error)
+        out.append(f"{kind.__module__}.{kind.__qualname__} (its message is not logged: it may quote the "
+                   "school's data)\n")
+        if _link:
+            out.append(f"\n{_link}\n\n")
+    return "".join(out)
 
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

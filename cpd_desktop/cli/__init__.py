@@ -64,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         return _open_window(args)
     ctx = Context(db_target=args.db, school_name=args.school)
+    _name_the_holder(args)
     try:
         return int(args.func(args, ctx) or 0)
     except UsageError as exc:
@@ -91,7 +92,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     finally:
         ctx.close()
+        _name_the_holder(None)
     return 0
+
+
+def _name_the_holder(args: argparse.Namespace | None) -> None:
+    """A lock this command takes names it ("cpd-desktop import staff"), for whoever finds the file busy;
+    None names the window again (when ``main`` is called in a process that also shows it)."""
+    from ..services.locking import WINDOW, set_holder_name
+
+    if args is None:
+        set_holder_name(WINDOW)
+        return
+    kind = getattr(args, "kind", None)
+    set_holder_name(" ".join(["cpd-desktop", args.command, *([kind] if isinstance(kind, str) else [])]))
 
 
 def _window_options(argv: list[str]) -> argparse.Namespace | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import sys
@@ -61,6 +60,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+def _csv_decimal(value: Decimal) -> Decimal | str:
+    """Money and hours with two decimals, still a number (a negative one is not a formula)."""
+    return value.quantize(Decimal("0.01")) if value.is_finite() else str(value)
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -102,11 +106,13 @@ def print_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str] 
         flat.append(item)
     names = list(flat[0].keys()) if flat else list(columns)
     if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
+        # Text that a spreadsheet would run as a formula is neutralised, as in every CSV export.
+        from ..exports.safety import csv_writer
+
+        writer = csv_writer(out, lineterminator="\n")
         writer.writerow(names)
         for item in flat:
-            writer.writerow(["" if item.get(n) is None else
-                             (f"{item[n]:.2f}" if isinstance(item[n], Decimal) else item[n]) for n in names])
+            writer.writerow([_csv_decimal(v) if isinstance(v := item.get(n), Decimal) else v for n in names])
         return
     headers = headers or {}
     titles = [headers.get(n, n.replace("_", " ")) for n in names]

@@ -5,7 +5,9 @@ nothing silently cut, and no half-written file.
   32,767-character limit (openpyxl would cut it silently); ``risky_for_formula`` says which
   text a spreadsheet could take for a formula (``=``, ``+``, ``-``, ``@``, tab, CR: OWASP
   ASVS 1.2.10). The xlsx writers always store such text as a string with Excel's quote prefix.
-- ``csv_text`` does the same for CSV, where the only defence is a leading apostrophe.
+- ``csv_text`` does the same for CSV, where the only defence is a leading apostrophe. ``csv_writer`` is
+  the one way the app writes CSV (exports and the command line's reports): every text cell goes through
+  ``csv_text``; numbers stay numbers (a negative number is not a formula).
 - ``markup`` escapes user text for a reportlab ``Paragraph`` so that ``<a href=…>``,
   ``<font size=60 color=white>`` or an unclosed ``<b>`` print literally.
 - ``atomic_output`` writes to a temporary file beside the target and renames it into place,
@@ -18,12 +20,16 @@ Nothing here imports openpyxl or reportlab.
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
 import errno
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import Any, TextIO
 
 from ..errors import CpdError
 
@@ -78,6 +84,33 @@ def csv_text(value: object) -> str:
     """Text for a CSV cell: a leading apostrophe stops Excel reading ``=``, ``+``, ``-``, ``@`` as a formula."""
     text = plain_text(value)
     return "'" + text if risky_for_formula(text) else text
+
+
+def csv_cell(value: object) -> object:
+    """One CSV cell: text neutralised by ``csv_text``; numbers and dates as they are; None blank."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float | Decimal | dt.date | dt.time):
+        return value
+    return csv_text(value)
+
+
+class CsvWriter:
+    """``csv.writer`` whose every row goes through ``csv_cell``: the only CSV writer in CPD Desktop."""
+
+    def __init__(self, fh: TextIO, **options: Any) -> None:
+        self._writer = csv.writer(fh, **options)
+
+    def writerow(self, values: Iterable[object]) -> None:
+        self._writer.writerow([csv_cell(v) for v in values])
+
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
+        for row in rows:
+            self.writerow(row)
+
+
+def csv_writer(fh: TextIO, **options: Any) -> CsvWriter:
+    return CsvWriter(fh, **options)
 
 
 _MARKUP = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})

@@ -2,7 +2,8 @@
 
 A database opened for writing gets a lock file beside it (``school.sqlite.lock``), created
 exclusively (``O_CREAT | O_EXCL``) as GnuCash does with its ``.LCK`` file. The file says who
-holds the database: the computer's user name, the computer, the process id and since when.
+holds the database: the computer's user name, the computer, the process id, since when, and what
+it is (the window, or a command such as ``cpd-desktop import staff``).
 
 * A lock whose process no longer runs on this computer (a crash, a kill, a power cut) is stale:
   it is recognised and cleared, so a crash never locks the school out of its own record.
@@ -39,6 +40,17 @@ LOCK_SUFFIX = ".lock"
 # A lock file with no readable content is being written (or was cut short by a crash): after
 # this many seconds it is taken to be left over.
 UNREADABLE_LOCK_GRACE_S = 10.0
+
+
+WINDOW = "CPD Desktop"
+_holder_name = WINDOW
+
+
+def set_holder_name(name: str) -> None:
+    """What this process is, as a lock it takes will name it: the window ("CPD Desktop", the default) or a
+    command ("cpd-desktop import staff"), so that a second writer is told what holds the file."""
+    global _holder_name
+    _holder_name = name or WINDOW
 
 
 def lock_path_for(db_path: Path) -> Path:
@@ -106,7 +118,7 @@ class LockInfo:
     since: dt.datetime  # local time, as the holder's clock read it
     token: str = ""
     process_start: str | None = None
-    app: str = "CPD Desktop"
+    app: str = WINDOW  # or the command that holds it: "cpd-desktop import staff"
 
     @property
     def on_this_computer(self) -> bool:
@@ -185,6 +197,13 @@ def in_use_error(db_path: Path, holder: LockInfo | None) -> DatabaseInUseError:
         message = f"{name} is being opened for changes by another program."
     elif holder.on_this_computer and holder.pid == os.getpid():
         message = f"{name} is already open for changes in another window of CPD Desktop ({holder.describe()})."
+    elif holder.app != WINDOW:  # a command: name it, its process and since when
+        where = "this computer" if holder.on_this_computer else holder.host
+        message = (f"{name} is being changed by {holder.app} (pid {holder.pid}) since {holder.since:%H:%M} "
+                   f"on {holder.since:%d/%m/%Y}, run by {holder.user} on {where}.")
+        return DatabaseInUseError(
+            message, hint="Wait for that command to finish and try again; you can still read the file meanwhile.",
+            holder=holder, lock_path=lock_path_for(db_path))
     else:
         message = f"{name} is open in CPD Desktop by {holder.describe()}."
     return DatabaseInUseError(
@@ -207,7 +226,7 @@ class WriteLock:
     def _mine(self) -> LockInfo:
         pid = os.getpid()
         return LockInfo(user=_user(), host=this_host(), pid=pid, since=dt.datetime.now().replace(microsecond=0),
-                        token=self.token, process_start=_process_start(pid))
+                        token=self.token, process_start=_process_start(pid), app=_holder_name)
 
     def acquire(self) -> None:
         """Take the lock, clearing a stale one; raise ``DatabaseInUseError`` if somebody else holds it."""

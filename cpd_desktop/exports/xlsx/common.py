@@ -271,7 +271,24 @@ _RISKY = frozenset("=+-@\t\n")
 
 
 def save(wb: Workbook, path: Path) -> None:
-    wb.save(str(path))
+    """Write the workbook's zip (what ``Workbook.save`` does), closing the zip even when writing fails (a
+    full disk): openpyxl leaves it open, and Python's later attempt to finish it printed "Exception ignored
+    in ZipFile.__del__" after the message. The half-written file itself is removed by ``atomic_output``."""
+    import datetime as dt
+    import zipfile
+
+    from openpyxl.writer.excel import ExcelWriter
+
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    archive = zipfile.ZipFile(str(path), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        wb.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        ExcelWriter(wb, archive).save()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            archive.close()  # its directory cannot be written either, but its file is closed all the same
+        raise
 
 
 @contextlib.contextmanager

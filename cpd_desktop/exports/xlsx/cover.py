@@ -3,7 +3,6 @@ cover for CPD (reason code CPD) as the MIS (SIMS, Arbor, Bromcom) wants it keyed
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 
 from ...services.formatting import format_date
 from ..rows import AbsenceRow, CoverSheetData
-from ..safety import Ticker, csv_text
+from ..safety import Ticker, csv_writer
 from .common import (
     DATE_KIND,
     INT_KIND,
@@ -52,12 +51,10 @@ def write_absences_xlsx(rows: Sequence[AbsenceRow], school_name: str, scope: str
 def write_absences_csv(rows: Sequence[AbsenceRow], path: Path, ticker: Ticker | None = None) -> None:
     """The same list as CSV (UTF-8 with BOM so that Excel reads accents; dates dd/mm/yyyy)."""
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
+        writer = csv_writer(fh)
         writer.writerow(ABSENCE_HEADERS)
         for r in rows:
-            values = absence_values(r)
-            writer.writerow([format_date(v) if isinstance(v, dt.date) else csv_text(v) if isinstance(v, str)
-                             else "" if v is None else v for v in values])
+            writer.writerow([format_date(v) if isinstance(v, dt.date) else v for v in absence_values(r)])
             if ticker is not None:
                 ticker.step()
 
