@@ -227,6 +227,51 @@ def test_a_sheet_declaring_the_whole_grid_reads_only_its_cells(tmp_path: Path) -
     assert len(table.rows) == 6 and max(len(cells) for _n, cells in table.rows) == 4
 
 
+MEMORY = """
+    import csv, datetime as dt, resource, sys
+    from pathlib import Path
+    from sqlalchemy import select
+    from cpd_desktop.db import open_database
+    from cpd_desktop.imports.runner import run_import
+    from cpd_desktop.models import School
+    from cpd_desktop.services.schools import create_school
+    from cpd_desktop.services.staff import add_staff
+
+    folder, rows = Path(sys.argv[1]), int(sys.argv[2])
+    db = open_database(folder / "school.sqlite", create=True)
+    codes = [f"S{i:03d}" for i in range(150)]
+    with db.session() as s:
+        school = create_school(s, "Memory Academy")
+        for code in codes:
+            add_staff(s, school, forename="Chloë", surname=f"Ó Dálaigh {code}", staff_code=code)
+    path = folder / "history.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["Staff Code", "Date", "Title", "Provider", "Hours", "Format", "Subject Specific", "Cost"])
+        for i in range(rows):
+            day = dt.date(2015, 9, 1) + dt.timedelta(days=i // len(codes))
+            out.writerow([codes[i % 150], f"{day:%d/%m/%Y}", ("Safeguarding", "Lesson study", "Retrieval")[i % 3],
+                          ("STEM Learning", "RSC", "IOP")[i % 3], ("1", "1.5", "2")[i % 3], "Webinar",
+                          ("Yes", "No")[i % 2], ("", "£25.00", "£1,250.00")[i % 3]])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with db.session() as s:
+        result = run_import(s, s.scalars(select(School)).one(), "activities", path)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(result.new, len(result.errors), (after - before) * 1024)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in kilobytes on Linux")
+def test_a_100000_row_import_takes_less_than_100_mb_more(tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(MEMORY), str(tmp_path), "100000"],
+                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    new, errors, grew = map(int, proc.stdout.split())
+    assert (new, errors) == (100_000, 0)
+    assert grew < 100 * 1024 * 1024, f"+{grew / 1024 / 1024:.0f} MB"
+
+
 # ---- 16. CSV reports are neutralised like exports --------------------------------------------------------
 
 def test_report_csv_neutralises_formulas_as_export_does(dbfile: Path, tmp_path: Path,
