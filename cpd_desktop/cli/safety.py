@@ -39,6 +39,9 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("anonymise", help="replace a leaver's name, email and code; their hours stay in totals")
     p.add_argument("--staff", metavar="CODE", required=True, help="the leaver's staff code")
+    p.add_argument("--delete-backups", action="store_true",
+                   help="also delete the backups that still hold their details (a fresh backup is made first); "
+                        "for a leaver already anonymised, give their new code (ANON…)")
     p.set_defaults(func=cmd_anonymise)
 
 
@@ -151,19 +154,54 @@ def cmd_anonymise(args: argparse.Namespace, ctx: Context) -> int:
     with db.session() as s:
         school = ctx.school(s)
         staff = get_staff(s, school, args.staff)
-        name = staff.full_name
-        result = anonymise_staff(s, staff)
-    if db.path is not None:  # the window's first look may name them: it goes (the next start adds up afresh)
-        from ..firstlook import forget
+        staff_id, name, already = staff.id, staff.full_name, staff.anonymised
+        result = None if already and args.delete_backups else anonymise_staff(s, staff)
+    if result is not None:
+        if db.path is not None:  # the window's first look may name them: it goes (the next start adds up afresh)
+            from ..firstlook import forget
 
-        forget(db.path)
-    print(f"Anonymised {name} ({args.staff.strip().upper()}): now {result.label}, code {result.staff_code}.")
-    redacted = result.audit_entries_redacted
-    print(f"Their {result.activities} CPD activities ({format_hours(result.hours)} hours) and {result.bookings} "
-          f"bookings stay in every total; {redacted} audit {'entry was' if redacted == 1 else 'entries were'} "
-          "redacted.")
-    print(result.note)
+            forget(db.path)
+        print(f"Anonymised {name} ({args.staff.strip().upper()}): now {result.label}, code {result.staff_code}.")
+        redacted = result.audit_entries_redacted
+        print(f"Their {result.activities} CPD activities ({format_hours(result.hours)} hours) and {result.bookings} "
+              f"bookings stay in every total; their name, email and code were removed from every record of the "
+              f"school; {redacted} audit {'entry was' if redacted == 1 else 'entries were'} redacted.")
+    if db.path is not None:
+        _backups_holding(db, staff_id, delete=args.delete_backups,
+                         code=result.staff_code if result is not None else args.staff.strip().upper())
     return 0
+
+
+def _backups_holding(db: Any, staff_id: int, *, delete: bool, code: str) -> None:
+    from ..services.backups import (
+        NEVER_THINNED,
+        REASON_LABELS,
+        backup_database,
+        backup_folder,
+        backups_holding_staff,
+        delete_backups,
+    )
+
+    found = backups_holding_staff(db, staff_id)
+    if not found:
+        print(f"No backup in {backup_folder()} holds their details.")
+        return
+    if delete:
+        fresh = backup_database(db, reason="manual")  # the school keeps a backup, of the anonymised record
+        for path in delete_backups(found):
+            print(f"Deleted {path.name}")
+        print(f"{len(found)} {'backup was' if len(found) == 1 else 'backups were'} deleted; a fresh backup "
+              f"without their details is {fresh.path.name}. Copies made elsewhere (with --output, on a USB stick) "
+              "are not known to CPD Desktop: delete those by hand.")
+        return
+    kept = sum(1 for b in found if b.reason in NEVER_THINNED)
+    print(f"{len(found)} {'backup' if len(found) == 1 else 'backups'} in {backup_folder()} still "
+          f"{'holds' if len(found) == 1 else 'hold'} their details ({kept} never thinned: made by hand or before "
+          "a restore; the others until they are thinned out):")
+    for b in found:
+        kind = REASON_LABELS.get(b.reason, b.reason) or "no manifest"
+        print(f"  {b.path.name} ({b.created:%d/%m/%Y %H:%M}, {kind})")
+    print(f"To delete them: cpd-desktop anonymise --staff {code} --delete-backups")
 
 
 def cmd_check(args: argparse.Namespace, ctx: Context) -> int:

@@ -822,3 +822,28 @@ def _put_in_place(backup: Path, db_path: Path) -> None:
     if result != "ok":
         raise DatabaseDamagedError(f"The restored database failed its integrity check ({result}).",
                                    hint="Restore another backup.")
+
+
+# --- a leaver anonymised: the backups that still hold them -------------------------------------
+
+def backups_holding_staff(db_or_path: Database | Path | str, staff_id: int,
+                          folder: Path | None = None) -> list[BackupFile]:
+    """This database's backups (in the backup folder) that still hold a staff member as they were before
+    they were anonymised, newest first. Those made by hand or before a restore are never thinned, so they
+    hold the person until somebody deletes them (``delete_backups``)."""
+    sql = f"SELECT count(*) FROM staff WHERE id = {int(staff_id)} AND NOT anonymised"  # noqa: S608 - an int
+    return [b for b in list_backups(db_or_path, folder) if _query_one(b.path, sql)]
+
+
+def delete_backups(found: Iterable[BackupFile]) -> list[Path]:
+    """Delete backups (each with its manifest); returns the files deleted."""
+    removed = []
+    for backup in found:
+        try:
+            backup.path.unlink(missing_ok=True)
+            manifest_path(backup.path).unlink(missing_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"{backup.path} could not be deleted: {exc.strerror}.",
+                                hint="Check the backup folder, then try again.") from exc
+        removed.append(backup.path)
+    return removed

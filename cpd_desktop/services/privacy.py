@@ -7,11 +7,14 @@ it keeps a leaver's records (``School.leaver_retention_years``, default 6) and r
   and who are not yet anonymised, oldest first (``LeaverReview`` rows: staff, left_on, review_due).
 * ``anonymise_staff(session, staff, today=None)`` — replaces the leaver's name, email and staff
   code with a neutral label ("Former staff member 17", code ``ANON17``), clears their role and
-  notes, and removes their name, email and code from the free text of their records, the
-  audit trail and the import history. Their activities, bookings, cover and claims stay, so
-  every total (hours, costs, bursaries) is unchanged. One "anonymise" audit entry records that
-  it was done, and by whom, without the old values. Backups made before keep the old details
-  until they are thinned out; ``AnonymiseResult.note`` says so.
+  notes, and removes their name (full name either way round, "Ms Surname"), email and code from
+  every text of the school's records — colleagues' activities and notes, every booking, a cover
+  lesson's cover teacher and work set, claims, the audit trail's summaries and values, and the
+  import history's previous values. Their activities, bookings, cover and claims stay, so every
+  total (hours, costs, bursaries) is unchanged. All of it happens in the caller's one transaction:
+  all or nothing. One "anonymise" audit entry records that it was done, and by whom, without the
+  old values. Backups made before keep the old details: ``services.backups.backups_holding_staff``
+  lists them (those made by hand are never thinned) so the person can delete them.
 * ``redact_text(text, identifiers, label)`` — the replacement used for free text.
 """
 
@@ -28,7 +31,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
-from ..models import Activity, AuditEntry, Booking, BursaryClaim, CoverLesson, ImportBatch, School, Staff
+from ..models import Activity, AuditEntry, Booking, ImportBatch, School, Staff
+from ..models.base import Base
 from . import audit
 
 REDACTED_FIELDS = ("forename", "surname", "staff_code", "email", "role", "notes")
@@ -146,14 +150,15 @@ def anonymise_staff(session: Session, staff: Staff, *, today: dt.date | None = N
         staff.forename, staff.surname, staff.staff_code = "Former", f"staff member {staff.id}", code
         staff.email = staff.role = staff.notes = None
         staff.anonymised = True
-        _redact_records(session, staff, identifiers, label)
+        session.flush()
+        _redact_school_text(session, staff, identifiers, label)
         session.flush()
     finally:
         if previous is None:
             session.info.pop("audit_off", None)
         else:
             session.info["audit_off"] = previous
-    redacted = _redact_audit(session, staff, identifiers, label)
+    redacted = _redact_audit(session, staff, identifiers, label, code)
     audit.record(session, school_id=staff.school_id, action="anonymise", table_name="staff", record_id=staff.id,
                  summary=f"Anonymised a leaver as {label}; their CPD hours and costs stay in every total",
                  changes={f: ["[removed]", getattr(staff, f)] for f in cleared})
@@ -166,41 +171,65 @@ def anonymise_staff(session: Session, staff: Staff, *, today: dt.date | None = N
         staff_id=staff.id, label=label, staff_code=code, activities=int(activities),
         hours=Decimal(str(hours)).quantize(Decimal("0.01")), bookings=int(bookings),
         audit_entries_redacted=redacted,
-        note="Backups made before today still hold their details until they are thinned out.")
+        note="Backups made before now still hold their details: automatic ones until they are thinned out, "
+             "ones made by hand (and before a restore) until they are deleted.")
 
 
-def _redact_records(session: Session, staff: Staff, identifiers: list[tuple[str, bool]], label: str) -> None:
-    """Their name in the free text of their own records becomes the label."""
-    records: list[Activity | Booking] = [*session.scalars(select(Activity).where(Activity.staff_id == staff.id)),
-                                         *session.scalars(select(Booking).where(Booking.staff_id == staff.id))]
-    for obj in records:
-        fields = (("title", "intended_outcomes", "impact", "pupil_outcomes", "follow_up_actions", "evidence_note")
-                  if isinstance(obj, Activity) else ("title", "intended_outcomes", "notes", "cancellation_reason"))
-        for f in fields:
-            value = getattr(obj, f)
-            new = redact_text(value, identifiers, label)
-            if new != value and new is not None and new.strip():
-                setattr(obj, f, new)
-    booking_ids = select(Booking.id).where(Booking.staff_id == staff.id)
-    for lesson in session.scalars(select(CoverLesson).where(CoverLesson.booking_id.in_(booking_ids))):
-        for f in ("work_set", "materials_location", "technician_notes", "feedback"):
-            value = getattr(lesson, f)
-            new = redact_text(value, identifiers, label)
-            if new != value:
-                setattr(lesson, f, new)
-    for claim in session.scalars(select(BursaryClaim).where(BursaryClaim.booking_id.in_(booking_ids))):
-        new = redact_text(claim.notes, identifiers, label)
-        if new != claim.notes:
-            claim.notes = new
+def _like_patterns(staff_surname: str, identifiers: list[tuple[str, bool]]) -> list[str]:
+    """LIKE patterns that every text naming the person matches (SQLite's LIKE ignores case for A-Z only,
+    so a surname such as Zając is tried as written, in lower case and in capitals)."""
+    pieces = {staff_surname, staff_surname.lower(), staff_surname.upper(), staff_surname.title()}
+    pieces |= {text for text, _nocase in identifiers if "@" in text or " " not in text}  # email, code
+    escaped = (p.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for p in pieces if p)
+    return [f"%{p}%" for p in escaped]
 
 
-def _redact_audit(session: Session, staff: Staff, identifiers: list[tuple[str, bool]], label: str) -> int:
+def _redact_school_text(session: Session, staff: Staff, identifiers: list[tuple[str, bool]], label: str) -> None:
+    """Every text column of every table that belongs to the school: the person's name in a colleague's
+    activity, a booking's notes, a cover lesson's cover teacher and work set becomes the label."""
+    from sqlalchemy import String
+
+    patterns = _like_patterns(identifiers_of_surname(identifiers), identifiers)
+    for mapper in Base.registry.mappers:
+        cls = mapper.class_
+        table = mapper.local_table
+        if cls in (AuditEntry, ImportBatch) or "school_id" not in table.c:
+            continue
+        columns = [attr for attr in mapper.column_attrs
+                   if len(attr.columns) == 1 and isinstance(attr.columns[0].type, String)
+                   and attr.columns[0].table is table and attr.key != "sort_name"]
+        if not columns:
+            continue
+        matches = [getattr(cls, attr.key).like(p, escape="\\") for attr in columns for p in patterns]
+        query = select(cls).where(table.c.school_id == staff.school_id, or_(*matches))
+        for obj in session.scalars(query):
+            if obj is staff:
+                continue
+            for attr in columns:
+                value = getattr(obj, attr.key)
+                if not isinstance(value, str):
+                    continue
+                new = redact_text(value, identifiers, label)
+                if new != value and new is not None and new.strip():
+                    setattr(obj, attr.key, new)
+
+
+def identifiers_of_surname(identifiers: list[tuple[str, bool]]) -> str:
+    """The surname, from the "Mr Surname" form that ``identifiers_of`` always makes."""
+    for text, _nocase in identifiers:
+        if text.startswith(f"{TITLES[0]} "):
+            return text[len(TITLES[0]) + 1:]
+    return identifiers[0][0]
+
+
+def _redact_audit(session: Session, staff: Staff, identifiers: list[tuple[str, bool]], label: str,
+                  code: str) -> int:
     """Redact the audit trail and import history (the one permitted change to either)."""
-    likes = [f"%{text}%" for text, _nocase in identifiers]
+    likes = _like_patterns(identifiers_of_surname(identifiers), identifiers)
     candidates = session.scalars(select(AuditEntry).where(
         AuditEntry.school_id == staff.school_id,
-        or_(*(func.lower(AuditEntry.summary).like(func.lower(p)) for p in likes),
-            *(func.lower(AuditEntry.changes).like(func.lower(p)) for p in likes),
+        or_(*(AuditEntry.summary.like(p, escape="\\") for p in likes),
+            *(AuditEntry.changes.like(p, escape="\\") for p in likes),
             (AuditEntry.table_name == "staff") & (AuditEntry.record_id == staff.id))))
     count = 0
     for entry in candidates:
@@ -221,6 +250,16 @@ def _redact_audit(session: Session, staff: Staff, identifiers: list[tuple[str, b
                                                            ImportBatch.previous_values.is_not(None))):
         assert batch.previous_values is not None
         data = json.loads(batch.previous_values)
+        if isinstance(data, dict) and data.get("table") == "staff" and isinstance(data.get("updated"), dict):
+            # Their own fields, one by one ("Jane", "Smith"): what an undo would put back is the anonymised record.
+            mine = data["updated"].get(str(staff.id))
+            now = {"forename": staff.forename, "surname": staff.surname, "staff_code": code, "email": None,
+                   "role": None, "notes": None}
+            for values in (mine, mine.get("values") if isinstance(mine, dict) else None):
+                if isinstance(values, dict):
+                    for f in REDACTED_FIELDS:
+                        if f in values:
+                            values[f] = now[f]
         redacted = json.dumps(_redact_json(data, identifiers, label), ensure_ascii=False)
         if redacted != batch.previous_values:
             batch.previous_values = redacted
