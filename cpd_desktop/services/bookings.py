@@ -142,6 +142,19 @@ BOOKING_MOVES = {"approved": "approve", "booked": "mark booked", "attended": "ma
                  "cancelled": "cancel", "planned": "move back to planned"}
 
 
+def move_refusal(current: str, start: dt.date, status: str, today: dt.date) -> str:
+    """Why a booking that is ``current`` and starts on ``start`` cannot become ``status`` on ``today``, or "".
+
+    The one rule behind the service's refusal and the window's buttons (disabled, with this as the reason).
+    """
+    if status not in BOOKING_TRANSITIONS.get(current, frozenset()):
+        return (f"A booking that is {BOOKING_STATUSES[current].lower()} cannot become "
+                f"{BOOKING_STATUSES[status].lower()}.")
+    if status == "attended" and start > today:
+        return f"The course starts on {start:%d/%m/%Y}: it cannot be marked attended before then."
+    return ""
+
+
 def transition_booking(session: Session, booking: Booking, status: str, *, on: dt.date | None = None,
                        reason: str | None = None, hours: Any = None,
                        expected_version: int | None = None) -> Activity | None:
@@ -158,9 +171,9 @@ def transition_booking(session: Session, booking: Booking, status: str, *, on: d
     on = on or dt.date.today()
     activity = None
     if status == "attended":
-        if booking.start_date > on:
-            raise InvalidTransitionError(
-                f"The course starts on {booking.start_date:%d/%m/%Y}: it cannot be marked attended before then.")
+        too_soon = move_refusal(booking.status, booking.start_date, status, on)
+        if too_soon:
+            raise InvalidTransitionError(too_soon)
         activity = _activity_from_booking(session, booking, hours)
     if status == "cancelled":
         booking.cancellation_reason = v.clean_text(reason, "Reason", max_len=500)

@@ -290,3 +290,52 @@ def test_own_saves_are_not_reported_as_others_but_another_writer_is(make_window:
     qtbot.waitUntil(lambda: any("saved by others" in m for m in messages))
     qtbot.waitUntil(lambda: "Wilkinson, Tom" in column_texts(window, "Name"))
     window.ctx = None
+
+
+# -- 3. "Mark attended…" only once the course has started ---------------------------------------------------
+
+def visible_table(window: QWidget) -> Any:
+    from PySide6.QtWidgets import QTableView
+
+    return next(t for t in window.findChildren(QTableView) if t.isVisible())
+
+
+def click_row(qtbot: Any, window: QWidget, row: int, *, double: bool = False) -> None:
+    table = visible_table(window)
+    table.scrollTo(table.model().index(row, 0))
+    pos = table.visualRect(table.model().index(row, 0)).center()
+    if double:
+        qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    else:
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+def test_mark_attended_is_enabled_only_once_the_course_has_started(make_window: Any, db: Any, school: Any,
+                                                                   qtbot: Any) -> None:
+    from cpd_desktop.services.bookings import create_booking, transition_booking
+    from cpd_desktop.services.staff import add_staff
+
+    with db.session() as s:
+        here = s.merge(school)
+        person = add_staff(s, here, forename="Ada", surname="Okafor", staff_code="AOK")
+        for title, start in (("Practical physics", TODAY + dt.timedelta(days=12)),
+                             ("Teaching genetics", TODAY - dt.timedelta(days=2))):
+            booking = create_booking(s, here, person, title=title, start_date=start, hours="6")
+            for status in ("approved", "booked"):
+                transition_booking(s, booking, status, on=TODAY - dt.timedelta(days=30))
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    go_to_view(qtbot, window, "Planner")
+    qtbot.waitUntil(lambda: len(column_texts(window, "Course")) == 2)
+    titles = column_texts(window, "Course")
+    mark = button(window, "Mark attended…")
+    click_row(qtbot, window, titles.index("Practical physics"))
+    qtbot.waitUntil(lambda: not mark.isEnabled())
+    starts = f"{TODAY + dt.timedelta(days=12):%d/%m/%Y}"
+    assert f"starts on {starts}: it cannot be marked attended before then" in mark.toolTip()
+    menu_item = next(a for a in visible_table(window).actions() if a.text() == "Mark attended…")
+    assert not menu_item.isEnabled()
+    click_row(qtbot, window, titles.index("Teaching genetics"))
+    qtbot.waitUntil(mark.isEnabled)
+    assert menu_item.isEnabled() and "before then" not in mark.toolTip()
+    window.ctx = None

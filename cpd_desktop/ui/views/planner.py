@@ -24,7 +24,7 @@ from sqlalchemy import func, literal, select
 
 from ...models import Booking, CoverLesson, Department, Provider, Staff
 from ...models.base import Money
-from ...models.enums import BOOKING_STATUSES, BOOKING_TRANSITIONS
+from ...models.enums import BOOKING_STATUSES
 from ..conflict import form_compare
 from ..dialogs.booking import BookingDialog, CancelDialog
 from ..main_window import Confirm
@@ -196,7 +196,8 @@ class PlannerView(View):
             self.move_buttons[status] = self.header.add_button(text, lambda _c=False, st=status: self.move(st),
                                                                tip=f"{text} the chosen booking")
         self.row_action(self.panel, "Edit…", self.edit, "F2", "edit")
-        self.row_action(self.panel, "Mark attended…", lambda: self.move("attended"), None, "evaluate")
+        self.attended_action = self.row_action(self.panel, "Mark attended…", lambda: self.move("attended"), None,
+                                               "evaluate")
         self.row_action(self.panel, "Cover sheet", lambda: ctx.navigate.emit(
             "cover", {"booking_id": self.panel.current_id()}), None, "cover")
         self.row_action(self.panel, "Raise bursary claim…", lambda: ctx.navigate.emit(
@@ -310,14 +311,23 @@ class PlannerView(View):
         self.panel.select_id(ident)
 
     def _update_buttons(self) -> None:
+        from ...services.bookings import move_refusal
+
         ident = self.panel.current_id()
-        status = None
+        values = None
         if ident is not None:
             row = self.model.row_of_id(ident)
-            status = self.model.row_values(row)["status"] if row >= 0 else None
+            values = self.model.row_values(row) if row >= 0 else None
         for target, button in self.move_buttons.items():
-            allowed = status is not None and target in BOOKING_TRANSITIONS.get(status, frozenset())
-            button.setEnabled(allowed)
+            if values is None:
+                why = "Choose a booking first."
+            else:  # the service's own rule: e.g. a course in the future cannot be marked attended yet
+                why = move_refusal(values["status"], values["start_date"], target, self.ctx.today)
+            button.setEnabled(not why)
+            button.setToolTip(why or f"{button.text()} the chosen booking")
+            if target == "attended":
+                self.attended_action.setEnabled(not why)
+                self.attended_action.setToolTip(why or "Mark the chosen booking attended")
 
     # ---- actions ----
     def add(self, *, staff_id: int | None = None, start: dt.date | None = None) -> int | None:
