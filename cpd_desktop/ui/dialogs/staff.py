@@ -39,7 +39,6 @@ class StaffDialog(FormDialog):
                       tip="Full-time equivalent: 1 for full time, 0.8 or 80% for four days. Targets are pro rata.")
         self.add_combo("ect_year", "ECT", ECT_CHOICES, s.ect_year if s else None,
                        tip="Early career teachers: year 1 and 2 of induction")
-        self.add_line("start_date", "Start date", format_date(s.start_date) if s else "",
         # Support staff (technicians, teaching assistants) are outside the teachers' CPD target unless ticked.
         self.in_target = self.add_check("in_target", "Counts in the teachers' CPD target",
                                         s.in_target if s else True,
@@ -50,19 +49,20 @@ class StaffDialog(FormDialog):
             self._in_target_by_hand = False
             self.in_target.clicked.connect(lambda _c: setattr(self, "_in_target_by_hand", True))
             self.fields["role"].widget.textChanged.connect(self._role_changed)
+        self.add_line("start_date", "Start date", format_date(s.start_date) if s else "",
                       check=lambda x: v.parse_date(x, "Start date", required=False), placeholder="dd/mm/yyyy")
         self.add_line("leaving_date", "Leaving date", format_date(s.leaving_date) if s else "",
                       check=lambda x: v.parse_date(x, "Leaving date", required=False), placeholder="dd/mm/yyyy")
         self.add_text("notes", "Notes", (s.notes or "") if s else "",
                       check=lambda x: v.clean_text(x, "Notes", max_len=v.NOTE_MAX, multiline=True))
 
-    def form_check(self, values: dict[str, Any]) -> None:
     def _role_changed(self, role: str) -> None:
         from ...models.staff import in_target_by_role
 
         if not self._in_target_by_hand:
             self.in_target.setChecked(in_target_by_role(role))
 
+    def form_check(self, values: dict[str, Any]) -> None:
         from ...services.staff import clean_staff_values
 
         clean_staff_values(values)
