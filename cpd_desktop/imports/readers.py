@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -369,7 +370,8 @@ def _check_package(path: Path, fh: IO[bytes]) -> None:
             raise CpdError(f"{path.name} holds an XML document type declaration, which Excel never writes: it "
                            "may have been made to attack the program that opens it, so it was not read.",
                            hint="Open it in Excel and save it again as .xlsx, or ask whoever sent it.") from None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, RuntimeError, NotImplementedError) \
+                as exc:
             log.warning("workbook damaged: %s in its zip", type(exc).__name__)
             raise _damaged(path) from None
 

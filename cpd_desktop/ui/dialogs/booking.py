@@ -14,8 +14,10 @@ from ...errors import CpdError
 from ...models import Booking, BursaryScheme, Course
 from ...models.enums import FORMATS
 from ...services import validation as v
+from ...services.bookings import suggested_cover_days, suggested_end_date
+from ...services.bursaries import format_days
 from ...services.formatting import format_date, format_hours, format_money
-from ...services.years import add_school_days, next_school_day, school_days
+from ...services.years import SchoolCalendar, calendar_years
 from ..forms import FormDialog
 from .lookups import provider_names, staff_choices
 
@@ -37,6 +39,10 @@ class BookingDialog(FormDialog):
         with ctx.session() as s:
             school = ctx.school(s)
             self.day_rate = school.supply_day_rate
+            # The school's days (terms, bank holidays, non-teaching days) for suggestions as the person types.
+            around = b.start_date if b else (start or ctx.today)
+            self.calendar = SchoolCalendar(s, school, years=calendar_years(
+                around, school.academic_year_start_month)).detached()
             self.courses = {c.id: c for c in s.scalars(select(Course).where(
                 Course.school_id == ctx.school_id, Course.active.is_(True)).order_by(Course.title))}
             for c in self.courses.values():
@@ -57,7 +63,7 @@ class BookingDialog(FormDialog):
                        b.provider.name if b and b.provider else "", editable=True)
         if b is None:
             self.fields["provider"].widget.setCurrentText("")
-        first = start or next_school_day(ctx.today + dt.timedelta(days=14))
+        first = start or self.calendar.next_school_day(ctx.today + dt.timedelta(days=14))
         self.add_line("start_date", "Start date *", format_date(b.start_date if b else first),
                       check=lambda x: v.parse_date(x, "Start date"), placeholder="dd/mm/yyyy")
         self.add_line("end_date", "End date", format_date(b.end_date) if b else "",
@@ -70,7 +76,8 @@ class BookingDialog(FormDialog):
         self.add_check("cover_required", "Needs release cover", b.cover_required if b else True)
         self.add_line("cover_days", "Cover days", f"{b.cover_days:g}" if b else "",
                       check=lambda x: v.parse_decimal(x or 0, "Cover days"),
-                      tip="Days of supply cover; blank counts the school days of the booking")
+                      tip="Days of supply cover; blank counts the booking's school days in term (no weekends, "
+                          "holidays, bank holidays or non-teaching days)")
         self.add_line("cover_day_rate", "Cover day rate", format_money(b.cover_day_rate if b else self.day_rate),
                       check=lambda x: v.parse_money(x, "Cover day rate"))
         self.add_line("fee", "Course fee", format_money(b.fee) if b else "£0.00",
@@ -94,6 +101,8 @@ class BookingDialog(FormDialog):
         self.summary.setAccessibleName("Cost summary")
         self.add_row("Cost:", self.summary)
         self.fields["course_id"].widget.currentIndexChanged.connect(self._course_chosen)
+        self._suggested_end = ""  # the end date last suggested: replaced when the start changes, unless retyped
+        self.fields["start_date"].widget.textChanged.connect(lambda _t: self._suggest_end())
         self.changed.connect(self._update_summary)
         if b and b.course_id and b.course_id in self.courses and self.courses[b.course_id].bursary_scheme_id:
             combo = self.fields["scheme_id"].widget
@@ -111,21 +120,47 @@ class BookingDialog(FormDialog):
         w["format"].setCurrentIndex(max(0, w["format"].findData(course.format)))
         w["subject_specific"].setChecked(course.subject_specific)
         w["provider"].setCurrentText(course.provider.name if course.provider else "")
-        start = v.parse_date(w["start_date"].text(), "Start date", required=False) if w["start_date"].text() else None
-        if start and course.days and course.days > 1:
-            w["end_date"].setText(format_date(add_school_days(start, int(course.days + 0.5) - 1)))
+        self._suggest_end(force=True)
         if course.bursary_scheme_id:
             w["scheme_id"].setCurrentIndex(max(0, w["scheme_id"].findData(course.bursary_scheme_id)))
+
+    def chosen_course(self) -> Course | None:
+        return self.courses.get(self.fields["course_id"].getter())
+
+    def _suggest_end(self, *, force: bool = False) -> None:
+        """A catalogue course's end date from its start, by school days (a 3-day course from a Friday ends on
+        the Tuesday); an end date the person typed is kept when the start changes."""
+        course = self.chosen_course()
+        end = self.fields["end_date"].widget
+        if course is None or self.fields["course_id"].widget.isEnabled() is False:
+            return
+        if not force and end.text().strip() not in ("", self._suggested_end):
+            return
+        try:
+            start = v.parse_date(self.fields["start_date"].widget.text(), "Start date", required=False)
+        except CpdError:
+            return
+        if start is None:
+            return
+        self._suggested_end = format_date(suggested_end_date(self.calendar, start, course))
+        end.setText(self._suggested_end)
+
+    def suggested_cover(self, start: dt.date, end: dt.date) -> float:
+        """Cover days the booking needs: its school days in term, no more than the course's days."""
+        return suggested_cover_days(self.calendar, start, end, self.chosen_course())
 
     def draft(self) -> Booking:
         """A booking not saved anywhere, holding what the form says (for the costs and bursary)."""
         values = self.values()
         start = v.parse_date(values["start_date"], "Start date") or self.ctx.today
         end = v.parse_date(values["end_date"], "End date", required=False) or start
-        days = len(school_days(start, end))
+        suggested = self.suggested_cover(start, end) if end >= start else 0.0
+        self.fields["cover_days"].widget.setPlaceholderText(
+            f"{suggested:g} (school days in term)" if values["cover_required"] else "no cover needed")
         cover_days = float(v.parse_decimal(values["cover_days"], "Cover days")) if values["cover_days"] else (
-            float(days) if values["cover_required"] else 0.0)
-        return Booking(start_date=start, end_date=end, fee=_money_or_zero(values["fee"], "Fee"),
+            suggested if values["cover_required"] else 0.0)
+        return Booking(start_date=start, end_date=end, course=self.chosen_course(),
+                       fee=_money_or_zero(values["fee"], "Fee"),
                        travel=_money_or_zero(values["travel"], "Travel"),
                        accommodation=_money_or_zero(values["accommodation"], "Accommodation"),
                        subsistence=_money_or_zero(values["subsistence"], "Subsistence"),
@@ -142,14 +177,36 @@ class BookingDialog(FormDialog):
             return
         lines = [f"Fee {format_money(b.fee)} · travel {format_money(b.travel)}",
                  f"Accommodation {format_money(b.accommodation)} · subsistence {format_money(b.subsistence)}",
-                 f"Cover {b.cover_days:g} day(s) × {format_money(b.cover_day_rate)} = {format_money(b.cover_cost)}",
-                 f"<b>Total {format_money(b.total_cost)}</b>"]
+                 f"Cover {format_days(b.cover_days)} × {format_money(b.cover_day_rate)} = {format_money(b.cover_cost)}"
+                 + self._days_note(b), f"<b>Total {format_money(b.total_cost)}</b>"]
         scheme = self.schemes.get(self.fields["scheme_id"].getter())
         if scheme is not None:
             expected = bursary_expected(scheme, b)
             lines.append(f"Bursary expected from {scheme.name}: <b>{format_money(expected)}</b>")
             lines.append(f"Net cost to the school: <b>{format_money(b.total_cost - expected)}</b>")
         self.summary.setText("<br>".join(lines))
+
+    def _days_note(self, b: Booking) -> str:
+        """The weekdays of the booking that are no school days, and why: ' (not school days: 21/12/2026 to
+        23/12/2026, in the holidays between terms)'. Runs of days with one reason are said once."""
+        if not self.fields["cover_required"].widget.isChecked() or b.end_date < b.start_date:
+            return ""
+        runs: list[list[Any]] = []  # [first, last, why]
+        day = b.start_date
+        while day <= b.end_date and day <= b.start_date + dt.timedelta(days=366):
+            why = self.calendar.why_closed(day) if day.weekday() < 5 else None
+            if why is not None:
+                if runs and runs[-1][2] == why and (day - runs[-1][1]).days <= 3:
+                    runs[-1][1] = day
+                else:
+                    runs.append([day, day, why])
+            day += dt.timedelta(days=1)
+        if not runs:
+            return ""
+        said = [f"{format_date(first)}{'' if first == last else ' to ' + format_date(last)}, {why}"
+                for first, last, why in runs[:3]]
+        more = f"; and {len(runs) - 3} more" if len(runs) > 3 else ""
+        return f" (not school days: {'; '.join(said)}{more})"
 
     def form_check(self, values: dict[str, Any]) -> None:
         from ...services.bookings import clean_booking_values

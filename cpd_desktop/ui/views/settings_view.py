@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -32,7 +33,7 @@ from ...services import validation as v
 from ...services.concurrency import check_version
 from ...services.formatting import format_date, format_hours, format_money
 from ...services.schools import SETTING_PARSERS
-from ...services.years import AcademicYear, terms_for
+from ...services.years import AcademicYear, bank_holiday, terms_for
 from ..conflict import form_compare, values_compare
 from ..forms import FormDialog
 from ..main_window import Confirm
@@ -229,6 +230,7 @@ class TermsForm(QWidget):
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
         layout.addLayout(row)
+        self._build_closures(layout)
         layout.addWidget(section_title("Years with their own term dates"))
         layout.addWidget(muted("Double-click a year to edit its dates."))
         self.saved = QTableWidget(0, 4)
@@ -241,6 +243,149 @@ class TermsForm(QWidget):
         self.saved.cellDoubleClicked.connect(self._year_chosen)
         layout.addWidget(self.saved, 1)
         self.versions: dict[str, tuple[int, int]] = {}  # term -> (id, version) of the saved row
+
+    # ---- non-teaching days (INSET and other closures) ----
+    def _build_closures(self, layout: QVBoxLayout) -> None:
+        self.closures_title = section_title("Non-teaching days")
+        layout.addWidget(self.closures_title)
+        self.bank_holidays = muted("")
+        layout.addWidget(self.bank_holidays)
+        self.closures = QTableWidget(0, 2)
+        self.closures.setAccessibleName("Non-teaching days")
+        self.closures.setHorizontalHeaderLabels(["Date", "Reason"])
+        self.closures.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.closures.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.closures.verticalHeader().setVisible(False)
+        self.closures.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.closures.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.closures.setMaximumHeight(150)
+        self.closures.itemSelectionChanged.connect(self._closure_chosen)
+        delete_key = QAction("Delete non-teaching day", self.closures)
+        delete_key.setShortcut(QKeySequence(Qt.Key.Key_Delete))
+        delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.triggered.connect(self.delete_closure)
+        self.closures.addAction(delete_key)
+        layout.addWidget(self.closures)
+        row = QHBoxLayout()
+        self.closure_date = QLineEdit()
+        self.closure_date.setPlaceholderText("dd/mm/yyyy")
+        self.closure_date.setAccessibleName("Non-teaching day date")
+        self.closure_reason = QLineEdit()
+        self.closure_reason.setPlaceholderText("INSET day")
+        self.closure_reason.setAccessibleName("Non-teaching day reason")
+        self.closure_date.textChanged.connect(lambda _t: self.check_closure())
+        self.closure_date.returnPressed.connect(self.add_closure)
+        self.closure_reason.returnPressed.connect(self.add_closure)
+        self.add_closure_button = QPushButton("Add non-teaching day")
+        self.add_closure_button.clicked.connect(self.add_closure)
+        self.delete_closure_button = QPushButton("Delete non-teaching day")
+        self.delete_closure_button.setToolTip("Take the chosen day off the list: the school is open that day (Delete)")
+        self.delete_closure_button.clicked.connect(self.delete_closure)
+        row.addWidget(QLabel("Date:"))
+        row.addWidget(self.closure_date)
+        row.addWidget(QLabel("Reason:"))
+        row.addWidget(self.closure_reason, 1)
+        row.addWidget(self.add_closure_button)
+        row.addWidget(self.delete_closure_button)
+        layout.addLayout(row)
+        self.closure_error = QLabel("")
+        self.closure_error.setObjectName("fieldError")
+        self.closure_error.setWordWrap(True)
+        self.closure_error.setVisible(False)
+        layout.addWidget(self.closure_error)
+
+    def load_closures(self) -> None:
+        from ...services.non_teaching_days import format_day, list_non_teaching_days
+
+        ctx = self.view.ctx
+        year = ctx.year
+        self.closures_title.setText(f"Non-teaching days in {year.label}")
+        with ctx.session() as s:
+            rows = [(d.id, d.version, d.date, d.reason) for d in list_non_teaching_days(s, ctx.school(s), year)]
+        self.closures.setRowCount(len(rows))
+        for i, (ident, version, day, reason) in enumerate(rows):
+            for c, text in enumerate((format_day(day), reason)):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, (ident, version, format_date(day), reason))
+                self.closures.setItem(i, c, item)
+        holidays = []
+        day = year.start
+        while day <= year.end:
+            name = bank_holiday(day)
+            if name is not None and day.weekday() < 5:
+                holidays.append(f"{day:%d/%m/%Y} {name}")
+            day += dt.timedelta(days=1)
+        self.bank_holidays.setText(
+            "INSET days and other closures inside term. Cover lessons, cover days and counts of school days leave "
+            "them out, as they leave out weekends, the holidays between terms and England's bank holidays"
+            + (f" ({len(holidays)} on weekdays this year, known already: {'; '.join(holidays)})." if holidays else "."))
+        self.delete_closure_button.setEnabled(False)
+        self.check_closure()
+
+    def _closure_chosen(self) -> None:
+        self.delete_closure_button.setEnabled(self._chosen_closure() is not None)
+
+    def _chosen_closure(self) -> tuple[int, int, str, str] | None:
+        rows = self.closures.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.closures.item(rows[0].row(), 0)
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def check_closure(self, *, full: bool = False) -> bool:
+        """The date's problem beside it as it is typed (a date that is no date); on Add, every rule."""
+        from ...services.non_teaching_days import clean_non_teaching_day
+
+        text = self.closure_date.text().strip()
+        message = ""
+        try:
+            if full:
+                ctx = self.view.ctx
+                with ctx.session() as s:
+                    clean_non_teaching_day(s, ctx.school(s), {"date": text, "reason": self.closure_reason.text()})
+            elif text:
+                v.parse_date(text, "Date")
+        except ValidationError as exc:
+            message = f"{exc.message} {exc.hint}".strip()
+        self.closure_error.setText(message)
+        self.closure_error.setVisible(bool(message))
+        self.add_closure_button.setEnabled(bool(text) and not message)
+        return not message
+
+    def add_closure(self) -> None:
+        from ...services.non_teaching_days import add_non_teaching_day
+
+        if not self.closure_date.text().strip() or not self.check_closure(full=True):
+            return  # the reason is beside the field; what was typed stays
+        ctx = self.view.ctx
+        day, reason = self.closure_date.text(), self.closure_reason.text()
+        if ctx.run(self, "Add non-teaching day", lambda s: add_non_teaching_day(s, ctx.school(s), day, reason).id):
+            self.closure_date.clear()
+            self.closure_reason.clear()
+            self.view.window_.statusBar().showMessage(f"{day.strip()} is a non-teaching day.", 5000)
+
+    def delete_closure(self) -> None:
+        from ...models import NonTeachingDay
+        from ...services.non_teaching_days import delete_non_teaching_day
+
+        chosen = self._chosen_closure()
+        if chosen is None:
+            return
+        ident, version, day, reason = chosen
+        if not Confirm.ask(self, "Delete non-teaching day", f"Take {day} ({reason}) off the non-teaching days?",
+                           yes="Delete", detail="Cover and school days count it again. You can undo this."):
+            return
+        ctx = self.view.ctx
+
+        def action(s: Any) -> int:
+            from ...services.concurrency import current_record
+
+            row = current_record(s, NonTeachingDay, ident, f"The non-teaching day {day}")
+            delete_non_teaching_day(s, row, expected_version=version)
+            return 1
+
+        if ctx.run(self, "Delete non-teaching day", action):
+            self.view.window_.statusBar().showMessage(f"{day} is a school day again.", 5000)
 
     def load(self) -> None:
         ctx = self.view.ctx
@@ -267,6 +412,7 @@ class TermsForm(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, year)
                 self.saved.setItem(i, c, item)
         self.validate()
+        self.load_closures()
 
     def _year_chosen(self, row: int, _column: int) -> None:
         item = self.saved.item(row, 0)
@@ -443,6 +589,8 @@ class SchemeDialog(FormDialog):
                       str(x.claim_deadline_days) if x else "60",
                       check=lambda t: v.parse_decimal(t, "Claim deadline (days after the course)"))
         self.add_check("state_funded_only", "State-funded schools only", x.state_funded_only if x else True)
+        self.add_check("pays_in_advance", "Pays in advance", x.pays_in_advance if x else False,
+                       tip="Tick if the scheme pays before the course: its claims may then be dated before it")
         self.add_line("evidence_required", "Evidence required", (x.evidence_required or "") if x else "",
                       check=lambda t: v.clean_text(t, "Evidence required", max_len=500))
         if x is not None:

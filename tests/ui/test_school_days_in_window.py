@@ -1,0 +1,218 @@
+"""School days in the window, walked as a person walks them: booking a catalogue course suggests its end
+date by school days, its hours and its cover days; Settings takes a non-teaching day (and refuses one
+that is no school day anyway, beside the field, keeping what was typed); Ctrl+Z takes it back out.
+
+Controls are found by their visible text or accessible name and clicked or typed into; the database
+is set up before the window is used, and nothing else calls a view or a service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QTabBar,
+    QTableWidget,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from cpd_desktop.models import TermDates
+
+WAIT = 20000
+
+
+# ---- finding things as a person sees them ----
+def button(parent: QWidget, text: str) -> QAbstractButton:
+    found = [b for b in parent.findChildren(QAbstractButton) if b.isVisible() and b.text().replace("&", "") == text]
+    assert found, f"no visible button “{text}”"
+    return found[0]
+
+
+def field(parent: QWidget, name: str, kind: type = QWidget) -> Any:
+    found = [w for w in parent.findChildren(kind) if w.isVisible() and w.accessibleName() == name]
+    assert found, f"no visible field “{name}”"
+    return found[0]
+
+
+def click(qtbot: QtBot, widget: QAbstractButton) -> None:
+    assert widget.isVisible() and widget.isEnabled(), f"“{widget.text()}” cannot be clicked"
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot: QtBot, widget: QLineEdit, text: str) -> None:
+    """Select what is there and type over it, key by key."""
+    assert widget.isVisible() and widget.isEnabled()
+    widget.setFocus()
+    qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(widget, Qt.Key.Key_Delete)
+    qtbot.keyClicks(widget, text)
+
+
+def go_to_view(qtbot: QtBot, window: QWidget, label: str) -> None:
+    nav = field(window, "Views", QListWidget)
+    item = next(nav.item(i) for i in range(nav.count()) if nav.item(i).text() == label)
+    qtbot.mouseClick(nav.viewport(), Qt.MouseButton.LeftButton, pos=nav.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: nav.currentItem() is item, timeout=WAIT)
+
+
+def modal(cls: type) -> Any:
+    widget = QApplication.activeModalWidget()
+    return widget if isinstance(widget, cls) else None
+
+
+def while_open(qtbot: QtBot, open_it: Callable[[], None], walk: Callable[[], None]) -> None:
+    """Open a modal dialog (``open_it`` blocks while it is open) and ``walk`` it; a failed walk closes it."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            walk()
+        except BaseException as exc:  # noqa: BLE001 - raised again below, outside Qt's event loop
+            failures.append(exc)
+            widget = QApplication.activeModalWidget()
+            if widget is not None:
+                widget.close()
+
+    QTimer.singleShot(0, run)
+    open_it()
+    if failures:
+        raise failures[0]
+
+TERMS_2026 = (("autumn", dt.date(2026, 9, 2), dt.date(2026, 12, 18)),
+              ("spring", dt.date(2027, 1, 4), dt.date(2027, 3, 25)),
+              ("summer", dt.date(2027, 4, 12), dt.date(2027, 7, 21)))
+TERMS_2025 = (("autumn", dt.date(2025, 9, 3), dt.date(2025, 12, 19)),
+              ("spring", dt.date(2026, 1, 5), dt.date(2026, 3, 27)),
+              ("summer", dt.date(2026, 4, 13), dt.date(2026, 7, 22)))
+
+
+def _set_up(window: Any) -> None:
+    """What the school already has before the person starts: term dates, a teacher, a course with a scheme."""
+    from cpd_desktop.services import bursaries, catalogue, staff
+
+    ctx = window.ctx
+    with ctx.session() as s:
+        school = ctx.school(s)
+        for year, terms in ((2025, TERMS_2025), (2026, TERMS_2026)):
+            for term, start, end in terms:
+                s.add(TermDates(school_id=school.id, academic_year=year, term=term, start_date=start, end_date=end))
+        staff.add_staff(s, school, forename="Łukasz", surname="Zając", staff_code="LZA", department="Science")
+        scheme = bursaries.add_scheme(s, school, name="Residential bursary", rule="per_day", amount="220")
+        course = catalogue.add_course(s, school, title="Practical physics (residential)", format="residential",
+                                      hours="18", days="3", fee="650.00", provider="National STEM Learning Centre")
+        course.bursary_scheme_id = scheme.id
+
+
+def _tab(qtbot: QtBot, window: QWidget, text: str) -> None:
+    bar = next(b for b in window.findChildren(QTabBar) if b.isVisible()
+               and any(b.tabText(i) == text for i in range(b.count())))
+    index = next(i for i in range(bar.count()) if bar.tabText(i) == text)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(index).center())
+    qtbot.waitUntil(lambda: bar.currentIndex() == index, timeout=WAIT)
+
+
+def _summary(dialog: QWidget) -> str:
+    label = next(w for w in dialog.findChildren(QLabel) if w.accessibleName() == "Cost summary")
+    return label.text().replace("<b>", "").replace("</b>", "")
+
+
+def test_booking_a_course_from_a_friday_suggests_the_tuesday_its_hours_and_three_days_of_cover(
+        qtbot: QtBot, school_window: Any) -> None:
+    from cpd_desktop.ui.dialogs.booking import BookingDialog
+
+    window = school_window
+    _set_up(window)
+    go_to_view(qtbot, window, "Planner")
+    seen: dict[str, str] = {}
+
+    def walk() -> None:
+        qtbot.waitUntil(lambda: modal(BookingDialog) is not None, timeout=WAIT)
+        dialog = modal(BookingDialog)
+        course = field(dialog, "Course", QComboBox)
+        course.setFocus()
+        qtbot.keyClicks(course, "Practical")  # a person types the first letters on a closed drop-down
+        qtbot.waitUntil(lambda: course.currentText().startswith("Practical physics"), timeout=WAIT)
+        hours, end = field(dialog, "Hours", QLineEdit), field(dialog, "End date", QLineEdit)
+        qtbot.waitUntil(lambda: hours.text() == "18", timeout=WAIT)
+        type_into(qtbot, field(dialog, "Start date", QLineEdit), "08/01/2027")  # a Friday
+        qtbot.waitUntil(lambda: end.text() == "12/01/2027", timeout=WAIT)  # Fri, Mon, Tue: the Tuesday
+        qtbot.waitUntil(lambda: "Cover 3 days × £291.00 = £873.00" in _summary(dialog), timeout=WAIT)
+        seen["cover placeholder"] = field(dialog, "Cover days", QLineEdit).placeholderText()
+        seen["summary"] = _summary(dialog)
+        # After term: the last day of autumn term and the holiday after it.
+        type_into(qtbot, field(dialog, "Start date", QLineEdit), "18/12/2026")
+        qtbot.waitUntil(lambda: end.text() == "05/01/2027", timeout=WAIT)  # Fri 18/12, then 4 and 5 January
+        type_into(qtbot, end, "23/12/2026")  # the person knows better: it ends on the 23rd
+        qtbot.waitUntil(lambda: "Cover 1 day × £291.00 = £291.00" in _summary(dialog), timeout=WAIT)
+        seen["holiday summary"] = _summary(dialog)
+        type_into(qtbot, field(dialog, "Start date", QLineEdit), "21/12/2026")
+        qtbot.waitUntil(lambda: "Cover 0 days × £291.00 = £0.00" in _summary(dialog), timeout=WAIT)
+        assert end.text() == "23/12/2026"  # typed by the person: kept when the start changes
+        seen["after term"] = _summary(dialog)
+        click(qtbot, button(dialog, "Save booking"))
+
+    while_open(qtbot, lambda: click(qtbot, button(window, "Book CPD…")), walk)
+    assert seen["cover placeholder"] == "3 (school days in term)"
+    assert "Bursary expected from Residential bursary: £660.00" in seen["summary"]  # 3 days × £220, not 5
+    assert "(not school days: 21/12/2026 to 23/12/2026, in the holidays between terms)" in seen["holiday summary"]
+    assert "(not school days: 21/12/2026 to 23/12/2026, in the holidays between terms)" in seen["after term"]
+    assert modal(BookingDialog) is None  # saved and closed
+    with window.ctx.session() as s:  # what was saved (the planner shows this month: November 2025)
+        from sqlalchemy import select
+
+        from cpd_desktop.models import Booking
+
+        booking = s.scalar(select(Booking))
+        assert (booking.start_date, booking.end_date, booking.cover_days, booking.hours) == (
+            dt.date(2026, 12, 21), dt.date(2026, 12, 23), 0.0, 18)
+
+
+def test_a_non_teaching_day_is_added_in_settings_refused_when_no_school_day_and_undone(
+        qtbot: QtBot, school_window: Any) -> None:
+    window = school_window
+    _set_up(window)
+    go_to_view(qtbot, window, "Settings")
+    _tab(qtbot, window, "Term dates")
+    date = field(window, "Non-teaching day date", QLineEdit)
+    reason = field(window, "Non-teaching day reason", QLineEdit)
+    days = field(window, "Non-teaching days", QTableWidget)
+    assert days.rowCount() == 0
+    type_into(qtbot, date, "10/01/2026")  # a Saturday
+    type_into(qtbot, reason, "INSET: curriculum planning")
+    click(qtbot, button(window, "Add non-teaching day"))
+    error = next(w for w in window.findChildren(QLabel) if w.isVisible() and "not a school day" in w.text())
+    assert "10/01/2026 is a Saturday, so it is not a school day anyway." in error.text()
+    assert (date.text(), reason.text(), days.rowCount()) == ("10/01/2026", "INSET: curriculum planning", 0)
+
+    type_into(qtbot, date, "22/12/2025")  # after autumn term ends on 19/12
+    click(qtbot, button(window, "Add non-teaching day"))
+    qtbot.waitUntil(lambda: "in the holidays between terms" in error.text(), timeout=WAIT)
+
+    type_into(qtbot, date, "05/01/2026")
+    qtbot.waitUntil(lambda: not error.isVisible(), timeout=WAIT)
+    click(qtbot, button(window, "Add non-teaching day"))
+    qtbot.waitUntil(lambda: days.rowCount() == 1, timeout=WAIT)
+    assert [days.item(0, c).text() for c in range(2)] == ["Mon 05/01/2026", "INSET: curriculum planning"]
+    assert date.text() == "" and reason.text() == ""
+
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: days.rowCount() == 0, timeout=WAIT)
+    qtbot.keyClick(window, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: days.rowCount() == 1, timeout=WAIT)
+
+    # Chosen and deleted with the Delete key (the question is answered yes by the test set-up).
+    days.setFocus()
+    qtbot.mouseClick(days.viewport(), Qt.MouseButton.LeftButton, pos=days.visualItemRect(days.item(0, 1)).center())
+    qtbot.waitUntil(lambda: button(window, "Delete non-teaching day").isEnabled(), timeout=WAIT)
+    qtbot.keyClick(days, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: days.rowCount() == 0, timeout=WAIT)
