@@ -216,3 +216,59 @@ def test_a_non_teaching_day_is_added_in_settings_refused_when_no_school_day_and_
     qtbot.waitUntil(lambda: button(window, "Delete non-teaching day").isEnabled(), timeout=WAIT)
     qtbot.keyClick(days, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: days.rowCount() == 0, timeout=WAIT)
+
+
+def test_a_claim_paid_before_it_was_approved_is_refused_beside_the_date_and_the_dialog_stays(
+        qtbot: QtBot, school_window: Any) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    from cpd_desktop.models import BursaryClaim
+    from cpd_desktop.services import bookings, bursaries, staff
+    from cpd_desktop.ui.dialogs.claims import ClaimStatusDialog
+
+    window = school_window
+    ctx = window.ctx
+    with ctx.session() as s:  # a residential attended in October 2025 and its claim, approved on 20/10/2025
+        school = ctx.school(s)
+        person = staff.add_staff(s, school, forename="Nguyễn", surname="Thị Mai", staff_code="NTM")
+        booking = bookings.create_booking(s, school, person, title="Practical chemistry (residential)",
+                                          start_date="08/10/2025", end_date="10/10/2025", hours="18")
+        for status, on in (("approved", dt.date(2025, 9, 1)), ("booked", dt.date(2025, 9, 2))):
+            bookings.transition_booking(s, booking, status, on=on)
+        bookings.mark_attended(s, booking, on=dt.date(2025, 10, 10))
+        claim = bursaries.create_claim(s, booking, bursaries.add_scheme(s, school, name="ENTHUSE", amount="220"))
+        bursaries.transition_claim(s, claim, "submitted", on="14/10/2025")
+        bursaries.transition_claim(s, claim, "approved", on="20/10/2025")
+        ident = claim.id
+    go_to_view(qtbot, window, "Bursaries")
+    table = field(window, "claims", QTableView)
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=WAIT)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(table.model().index(0, 2)).center())
+    seen: dict[str, Any] = {}
+
+    def walk() -> None:
+        qtbot.waitUntil(lambda: modal(ClaimStatusDialog) is not None, timeout=WAIT)
+        dialog = modal(ClaimStatusDialog)
+        status = field(dialog, "New status", QComboBox)
+        status.setFocus()
+        qtbot.keyClicks(status, "Paid")
+        qtbot.waitUntil(lambda: status.currentText() == "Paid", timeout=WAIT)
+        date = field(dialog, "Date", QLineEdit)
+        type_into(qtbot, date, "01/10/2025")
+        save = button(dialog, "Save")
+        error = next(w for w in dialog.findChildren(QLabel) if w.objectName() == "fieldError"
+                     and "is before the claim was approved" in w.text())
+        qtbot.waitUntil(lambda: error.isVisible() and not save.isEnabled(), timeout=WAIT)
+        seen["error"] = error.text()
+        seen["beside the date"] = error.parentWidget() is date.parentWidget()
+        type_into(qtbot, date, "21/10/2025")
+        qtbot.waitUntil(lambda: save.isEnabled() and not error.isVisible(), timeout=WAIT)
+        click(qtbot, save)
+
+    while_open(qtbot, lambda: click(qtbot, button(window, "Move on…")), walk)
+    assert seen["error"] == "Paid 01/10/2025 is before the claim was approved on 20/10/2025. " \
+                            "Give a date on or after 20/10/2025."
+    assert seen["beside the date"]
+    with ctx.session() as s:
+        claim = s.get(BursaryClaim, ident)
+        assert (claim.status, claim.paid_on) == ("paid", dt.date(2025, 10, 21))
