@@ -22,6 +22,9 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("demo", help="fill an empty database with a believable science department")
     p.add_argument("--seed", type=int, default=1, help="random seed: the same seed gives the same school")
+    p.add_argument("--today", metavar="DD/MM/YYYY",
+                   help="make the school as it would be on this day (default: today); the same seed and day "
+                        "give the same school")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check", help="integrity check, foreign-key check and schema version")
@@ -43,13 +46,16 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
     from ..services.demo import build_demo
+    from ..services.validation import parse_date
 
+    # Checked before the file is made: a mistyped day leaves nothing behind.
+    today = parse_date(args.today, "--today") if args.today is not None else None
     db = ctx.open(create=True)
     with db.session() as s:
         if s.scalar(select(func.count()).select_from(School)):
             raise CpdError(f"{db.label} already holds a school; demo data goes only into an empty database.",
                            hint="Give a new file with --db, e.g. --db demo.sqlite.")
-        summary = build_demo(s, seed=args.seed)
+        summary = build_demo(s, seed=args.seed, today=today)
     print(f"Demo school '{summary['school']}' written to {db.label}: "
           + ", ".join(f"{n} {k}" for k, n in summary.items() if k != "school") + ".")
     return 0

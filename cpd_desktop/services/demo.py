@@ -4,6 +4,10 @@ About 25 staff in Science, Biology, Chemistry and Physics (ECTs, part-timers, a 
 academic years of CPD from 2023/24 to 2025/26 (and the current year so far) from the real
 providers, bookings past and future with cover and a two-week timetable, bursary schemes, and
 claims in every status. The same seed and the same day give the same school.
+
+Whatever day it is made on, the demo keeps its promises: bookings in every status, a booking coming up
+with its cover sheet filled in, cover and claims in the current academic year, claims in every status,
+and an evaluation overdue (``cpd-desktop demo --today`` makes it as on another day).
 """
 
 from __future__ import annotations
@@ -13,11 +17,12 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from ..models import Booking, Course, School, Staff, TimetableLesson
-from ..models.enums import STANDARD_PARTS
-from . import activities, bookings, bursaries, catalogue, schools
+from ..models import Activity, Booking, BursaryClaim, Course, School, Staff, TimetableLesson
+from ..models.enums import BOOKING_STATUSES, CLAIM_STATUSES, STANDARD_PARTS
+from . import activities, audit, bookings, bursaries, catalogue, schools
 from . import staff as staff_service
 from .years import (
     AcademicYear,
@@ -106,8 +111,13 @@ TECH_NOTES = ["No practical: please remove the trays set out for period 3.",
               "Class set of mini whiteboards please.", "", "Microscopes stay locked away: no practical."]
 
 
-def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None) -> dict[str, Any]:
-    """Fill an empty database with the demo school; returns counts of what was made."""
+def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
+               cpd_log: bool = True) -> dict[str, Any]:
+    """Fill an empty database with the demo school; returns counts of what was made.
+
+    ``cpd_log=False`` leaves out the INSET days, twilights and courses logged outside bookings: a quicker
+    school with the same staff, timetable, bookings, claims and promises (what the tests of those use).
+    """
     rng = random.Random(seed)
     today = today or dt.date.today()
     session.info["user"] = "demo"
@@ -157,12 +167,14 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None)
         _timetable(session, school, person, rng, i)
 
     counts = {"staff": len(people), "activities": 0, "bookings": 0, "claims": 0}
+    # The log draws its own dice, so the bookings and claims below are the same with it or without it.
+    log_rng = random.Random(f"{seed}:cpd-log")
     year = first_year
-    while year.start_year <= current.start_year:
+    while cpd_log and year.start_year <= current.start_year:
         for person in people:
             if not _employed(person, year):
                 continue
-            counts["activities"] += _year_of_cpd(session, school, person, year, rng, today, prov)
+            counts["activities"] += _year_of_cpd(session, school, person, year, log_rng, today, prov)
         year = year.next()
 
     # Bookings: residential and local courses, past (attended, some cancelled) and future.
@@ -182,6 +194,8 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None)
                 end += dt.timedelta(days=1)
             if person.leaving_date and end > person.leaving_date:
                 continue  # nobody goes on a course for the school after leaving it
+            if not _free(session, person, start, end):
+                continue  # nor on two courses at once
             b = bookings.create_booking(
                 session, school, person, course=course, start_date=start, end_date=end,
                 cover_required=course.format not in ("online_course", "webinar"),
@@ -222,24 +236,167 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None)
                                                      technician_notes=rng.choice(TECH_NOTES),
                                                      work_return=rng.choice(["collected", "homework", "none"]))
 
-    # A guaranteed booking within the next fortnight, so the dashboard has something upcoming.
-    soon = next_school_day(today + dt.timedelta(days=6))
-    b = bookings.create_booking(session, school, people[1], course=courses[0], start_date=soon,
-                                end_date=add_school_days(soon, 2), cover_required=True, travel=Decimal("92.40"),
-                                accommodation=Decimal("220.00"), subsistence=Decimal("30.00"),
-                                intended_outcomes="Confidence with practical electricity for Year 10.")
-    bookings.transition_booking(session, b, "approved", on=today - dt.timedelta(days=20))
-    bookings.transition_booking(session, b, "booked", on=today - dt.timedelta(days=14))
+    # What the demo promises on any day it is made, whatever the dice gave above: a booking coming up with
+    # its cover sheet, cover and claims in the current academic year, every booking and claim status, and
+    # an evaluation overdue.
+    upcoming = _cover_booking(session, school, people[1], courses[0], rng, today, future=True)
+    booking_list.append(upcoming)
+    current = academic_year_of(today, school.academic_year_start_month)
+    if not current.contains(upcoming.start_date):
+        # Late in the summer term the next course is next year's: this year's cover sheet is one already used.
+        booking_list.append(_cover_booking(session, school, people[1], courses[0], rng, today, future=False))
+    booking_list += _missing_booking_statuses(session, school, people, courses, booking_list, rng, today)
+
+    _claims(session, school, booking_list, schemes, rng, today)
+    _missing_claim_statuses(session, school, people, courses[0], schemes, rng, today)
+    _an_evaluation_overdue(session, school, people, today)
+    session.flush()
+    for key, model in (("activities", Activity), ("bookings", Booking), ("claims", BursaryClaim)):
+        counts[key] = session.scalar(
+            select(func.count()).select_from(model).where(model.school_id == school.id)) or 0
+    return {"school": school.name, **counts}
+
+
+# Weeks well inside any English school's terms, clear of half-terms, Christmas, Easter (22/03 to 25/04),
+# the May bank holidays and the summer: (first day, last day) as (month, day). The bookings the demo
+# promises go here, so their cover sheets have lessons on them whatever the school's own term dates.
+TERM_WINDOWS = [((9, 15), (10, 16)), ((11, 9), (12, 11)), ((1, 12), (2, 6)), ((2, 26), (3, 13)),
+                ((5, 11), (5, 21)), ((6, 8), (7, 10))]
+
+
+def _safe_starts(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Weekdays from ``first`` to ``last`` on which a course of up to three school days starts and ends
+    inside one of the TERM_WINDOWS."""
+    out = []
+    for year in range(first.year - 1, last.year + 1):
+        for (m1, d1), (m2, d2) in TERM_WINDOWS:
+            window_start, window_end = dt.date(year, m1, d1), dt.date(year, m2, d2)
+            day = window_start
+            while add_school_days(day, 2) <= window_end:
+                if day.weekday() < 5 and first <= day <= last:
+                    out.append(day)
+                day += dt.timedelta(days=1)
+    return sorted(out)
+
+
+def _next_safe_start(after: dt.date) -> dt.date:
+    return _safe_starts(after, after + dt.timedelta(days=200))[0]
+
+
+def _last_safe_start(before: dt.date) -> dt.date:
+    """The last safe start whose three days are over before ``before``."""
+    return [d for d in _safe_starts(before - dt.timedelta(days=200), before)
+            if add_school_days(d, 2) < before][-1]
+
+
+def _free(session: Session, person: Staff, start: dt.date, end: dt.date) -> bool:
+    """Nobody is booked on two courses on the same day."""
+    return session.scalar(select(Booking.id).where(Booking.staff_id == person.id, Booking.start_date <= end,
+                                                   Booking.end_date >= start).limit(1)) is None
+
+
+def _available(session: Session, people: list[Staff], start: dt.date, end: dt.date, *,
+               teaching: bool = False) -> list[Staff]:
+    """Who can go on a course from start to end: employed, free, and (``teaching``) with lessons to cover."""
+    return [p for p in people if _employed_on(p, start) and _employed_on(p, end)
+            and not (teaching and p.role and "Technician" in p.role) and _free(session, p, start, end)]
+
+
+def _book(session: Session, school: School, person: Staff, course: Course, start: dt.date,
+          rng: random.Random) -> Booking:
+    end = add_school_days(start, max(1, int(course.days)) - 1)
+    return bookings.create_booking(
+        session, school, person, course=course, start_date=start, end_date=end,
+        cover_required=course.format not in ("online_course", "webinar"),
+        travel=Decimal(rng.choice([24, 46, 92, 120])),
+        accommodation=Decimal(110 * (int(course.days) - 1)) if course.format == "residential" else 0,
+        subsistence=Decimal(rng.choice([15, 30])),
+        intended_outcomes=f"Use ideas from '{course.title}' with Year {rng.choice([7, 8, 9, 10, 11])} "
+                          "and share them at a department meeting.")
+
+
+def _attend(session: Session, booking: Booking) -> Activity:
+    bookings.transition_booking(session, booking, "approved", on=booking.start_date - dt.timedelta(days=40))
+    bookings.transition_booking(session, booking, "booked", on=booking.start_date - dt.timedelta(days=30))
+    return bookings.mark_attended(session, booking, on=booking.end_date)
+
+
+def _cover_booking(session: Session, school: School, person: Staff, course: Course, rng: random.Random,
+                   today: dt.date, *, future: bool) -> Booking:
+    """A residential course with its cover lessons filled in: booked and coming up soon (``future``), or
+    attended earlier in the current academic year (called when the next one is in the next year)."""
+    start = _next_safe_start(today + dt.timedelta(days=3)) if future else _last_safe_start(today)
+    while not _free(session, person, start, add_school_days(start, 2)):
+        start = _next_safe_start(start + dt.timedelta(days=1)) if future else _last_safe_start(start)
+    b = _book(session, school, person, course, start, rng)
+    b.intended_outcomes = "Confidence with practical electricity for Year 10."
+    if future:
+        bookings.transition_booking(session, b, "approved", on=today - dt.timedelta(days=20))
+        bookings.transition_booking(session, b, "booked", on=today - dt.timedelta(days=14))
     for cover in bookings.fill_cover_from_timetable(session, b):
         work, where = rng.choice(WORK)
         bookings.update_cover_lesson(session, cover, work_set=work, materials_location=where,
                                      technician_notes=rng.choice(TECH_NOTES), work_return="collected")
-    booking_list.append(b)
-    counts["bookings"] += 1
+    if not future:
+        _attend(session, b)
+    return b
 
-    counts["claims"] = _claims(session, school, booking_list, schemes, rng, today)
-    session.flush()
-    return {"school": school.name, **counts}
+
+def _missing_booking_statuses(session: Session, school: School, people: list[Staff], courses: list[Course],
+                              booking_list: list[Booking], rng: random.Random, today: dt.date) -> list[Booking]:
+    """A booking in each status the dice left out: future ones planned, approved, booked or cancelled,
+    and an attended one in the past."""
+    made: list[Booking] = []
+    have = {b.status for b in booking_list}
+    local = [c for c in courses if c.format == "face_to_face"]
+    for n, status in enumerate(s for s in BOOKING_STATUSES if s not in have):
+        if status == "attended":
+            start = _last_safe_start(today - dt.timedelta(days=60 + 7 * n))
+        else:
+            start = _next_safe_start(today + dt.timedelta(days=21 + 7 * n))
+        course = local[n % len(local)]
+        person = rng.choice(_available(session, people, start, add_school_days(start, 2), teaching=True))
+        b = _book(session, school, person, course, start, rng)
+        if status == "attended":
+            _parts(_attend(session, b), rng, strong=False)
+        elif status == "cancelled":
+            bookings.transition_booking(session, b, "cancelled", on=today - dt.timedelta(days=3),
+                                        reason="Mock exams moved: cover could not be found")
+        else:
+            for step in ("approved", "booked")[: ("planned", "approved", "booked").index(status)]:
+                bookings.transition_booking(session, b, step, on=today - dt.timedelta(days=5))
+        made.append(b)
+    return made
+
+
+def _missing_claim_statuses(session: Session, school: School, people: list[Staff], course: Course,
+                            schemes: dict[str, Any], rng: random.Random, today: dt.date) -> list[Booking]:
+    """A residential course attended and claimed for, for each claim status the dice left out."""
+    have = set(session.scalars(select(BursaryClaim.status).where(BursaryClaim.school_id == school.id)))
+    made: list[Booking] = []
+    for n, status in enumerate(s for s in CLAIM_STATUSES if s not in have):
+        # Claims move on weeks after the course: the course is two months back or more.
+        start = _last_safe_start(today - dt.timedelta(days=60 + 14 * n))
+        person = rng.choice(_available(session, people, start, add_school_days(start, 2), teaching=True))
+        b = _book(session, school, person, course, start, rng)
+        _parts(_attend(session, b), rng, strong=True)
+        claim = bursaries.create_claim(session, b, schemes["res"], budget_code="CPD-SCI")
+        _move_claim(session, claim, b, status, rng, today)
+        made.append(b)
+    return made
+
+
+def _an_evaluation_overdue(session: Session, school: School, people: list[Staff], today: dt.date) -> int:
+    """The dashboard's overdue card is the app's nudge to evaluate: the demo always has one to show."""
+    if activities.overdue_evaluations(session, school, today):
+        return 0
+    day = next_school_day(today - dt.timedelta(days=school.evaluation_due_days + 21))
+    person = _available(session, people, day, day, teaching=True)[0]
+    activities.add_activity(
+        session, school, person, provider=PROVIDERS["slp"], date=day, hours=2, format="face_to_face",
+        title="SLP twilight: required practicals in the new specification", subject_specific=True,
+        intended_outcomes="Run the required practicals with fewer repeats.")
+    return 1
 
 
 def _employed(person: Staff, year: AcademicYear) -> bool:
@@ -255,6 +412,7 @@ def _timetable(session: Session, school: School, person: Staff, rng: random.Rand
     subject = {"Physics": "Physics", "Chemistry": "Chemistry", "Biology": "Biology"}.get(
         person.department.name if person.department else "", "Science")
     room = f"S{index % 12 + 1}"
+    rows = []
     for week in ("A", "B"):
         for weekday in range(1, 6):
             for period in range(1, 6):
@@ -262,14 +420,23 @@ def _timetable(session: Session, school: School, person: Staff, rng: random.Rand
                     continue
                 group = rng.choice(CLASSES)
                 subj = subject if group[0] in "1" and group[1] in "0123" and "/" in group else "Science"
-                session.add(TimetableLesson(school_id=school.id, staff_id=person.id, week=week, weekday=weekday,
-                                            period=period, class_group=group, subject=subj, room=room))
-    session.flush()
+                rows.append({"school_id": school.id, "staff_id": person.id, "week": week, "weekday": weekday,
+                             "period": period, "class_group": group, "subject": subj, "room": room,
+                             "updated_by": "demo"})
+    # One statement for a person's timetable and one audit entry, as a timetable import writes them.
+    session.execute(insert(TimetableLesson), rows)
+    audit.record(session, school_id=school.id, action="create", table_name=TimetableLesson.__tablename__,
+                 summary=f"Added the timetable of {person.full_name}: {len(rows)} lessons")
 
 
 def _parts(act: Any, rng: random.Random, *, strong: bool) -> None:
-    for part in STANDARD_PARTS:
-        setattr(act, part, rng.random() < (0.85 if strong else 0.45))
+    for part, met in _part_values(rng, strong=strong).items():
+        setattr(act, part, met)
+
+
+def _part_values(rng: random.Random, *, strong: bool) -> dict[str, bool]:
+    """Which parts of the Standard an activity meets, given with the activity (one write, not two)."""
+    return {part: rng.random() < (0.85 if strong else 0.45) for part in STANDARD_PARTS}
 
 
 def _year_of_cpd(session: Session, school: School, person: Staff, year: AcademicYear, rng: random.Random,
@@ -290,11 +457,11 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
         if (day, title) in seen:  # 1 September on a Sunday moves to the Monday, which may be INSET already
             continue
         seen.add((day, title))
-        act = activities.add_activity(
-            session, school, person, provider=PROVIDERS["school"], date=day,
-            hours=rng.choice([3, 4, 5]) if scale >= 0.8 else 3, title=title, format="inset", subject_specific=subj)
-        _parts(act, rng, strong=False)
-        act.evaluated_on = day + dt.timedelta(days=14) if day < today - dt.timedelta(days=60) else None
+        inset_hours = rng.choice([3, 4, 5]) if scale >= 0.8 else 3
+        activities.add_activity(
+            session, school, person, provider=PROVIDERS["school"], date=day, hours=inset_hours, title=title,
+            format="inset", subject_specific=subj, **_part_values(rng, strong=False),
+            evaluated_on=day + dt.timedelta(days=14) if day < today - dt.timedelta(days=60) else None)
         made += 1
     for _ in range(int(rng.randint(5, 12) * scale)):
         day = next_school_day(year.start + dt.timedelta(days=rng.randint(5, 330)))
@@ -322,14 +489,16 @@ def _year_of_cpd(session: Session, school: School, person: Staff, year: Academic
         if (day, title) in seen:  # one record per activity: a repeat would be a duplicate on re-import
             continue
         seen.add((day, title))
-        act = activities.add_activity(session, school, person, provider=provider, date=day, hours=hours,
-                                      title=title, format=fmt, subject_specific=subj,
-                                      cost=Decimal(rng.choice([0, 0, 25, 60])) if fmt != "inset" else None)
-        _parts(act, rng, strong=subj and fmt in ("lesson_study", "coaching"))
+        cost = Decimal(rng.choice([0, 0, 25, 60])) if fmt != "inset" else None
+        parts = _part_values(rng, strong=subj and fmt in ("lesson_study", "coaching"))
+        evaluation: dict[str, Any] = {}
         if day < today - dt.timedelta(days=60) and rng.random() < 0.7:
-            act.evaluated_on = act.evaluation_due
-            act.impact = "Tried the approach with two classes; pupils explain their reasoning more clearly."
-            act.impact_confidence = rng.randint(3, 5)
+            evaluation = {
+                "evaluated_on": day + dt.timedelta(days=school.evaluation_due_days),
+                "impact": "Tried the approach with two classes; pupils explain their reasoning more clearly.",
+                "impact_confidence": rng.randint(3, 5)}
+        activities.add_activity(session, school, person, provider=provider, date=day, hours=hours, title=title,
+                                format=fmt, subject_specific=subj, cost=cost, **parts, **evaluation)
         made += 1
     if person.role and person.role.startswith("Head of") and year.start_year == 2024:
         act = activities.add_activity(
@@ -363,24 +532,29 @@ def _claims(session: Session, school: School, booking_list: list[Booking], schem
         made += 1
         if b.status != "attended":
             continue
-        target = statuses[made % len(statuses)]
-        on = b.end_date + dt.timedelta(days=rng.randint(5, 25))
-        if target == "draft":
-            continue
-        if target == "withdrawn":
-            bursaries.transition_claim(session, claim, "withdrawn", on=min(on, today))
-            continue
-        claim.evidence_attendance = True
-        claim.evidence_invoice = rng.random() < 0.8
-        claim.evidence_evaluation = b.end_date < today - dt.timedelta(days=50)
-        bursaries.transition_claim(session, claim, "submitted", on=min(on, today),
-                                   reference=f"SCP-{b.start_date:%y}{claim.id:04d}")
-        if target == "submitted":
-            continue
-        if target == "rejected":
-            bursaries.transition_claim(session, claim, "rejected", on=min(on + dt.timedelta(days=20), today))
-            continue
-        bursaries.transition_claim(session, claim, "approved", on=min(on + dt.timedelta(days=14), today))
-        if target == "paid":
-            bursaries.transition_claim(session, claim, "paid", on=min(on + dt.timedelta(days=40), today))
+        _move_claim(session, claim, b, statuses[made % len(statuses)], rng, today)
     return made
+
+
+def _move_claim(session: Session, claim: BursaryClaim, b: Booking, target: str, rng: random.Random,
+                today: dt.date) -> None:
+    """Take a draft claim for an attended course to ``target``, its dates in order after the course."""
+    on = b.end_date + dt.timedelta(days=rng.randint(5, 25))
+    if target == "draft":
+        return
+    if target == "withdrawn":
+        bursaries.transition_claim(session, claim, "withdrawn", on=min(on, today))
+        return
+    claim.evidence_attendance = True
+    claim.evidence_invoice = rng.random() < 0.8
+    claim.evidence_evaluation = b.end_date < today - dt.timedelta(days=50)
+    bursaries.transition_claim(session, claim, "submitted", on=min(on, today),
+                               reference=f"SCP-{b.start_date:%y}{claim.id:04d}")
+    if target == "submitted":
+        return
+    if target == "rejected":
+        bursaries.transition_claim(session, claim, "rejected", on=min(on + dt.timedelta(days=20), today))
+        return
+    bursaries.transition_claim(session, claim, "approved", on=min(on + dt.timedelta(days=14), today))
+    if target == "paid":
+        bursaries.transition_claim(session, claim, "paid", on=min(on + dt.timedelta(days=40), today))

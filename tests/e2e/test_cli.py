@@ -59,7 +59,8 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, data: Path) -> Path:
     path = tmp_path_factory.mktemp("cli") / "demo.sqlite"
-    result = run("--db", path, "demo", "--seed", "7", data=data)
+    # 04/12/2026: the day seed 7 made a school with no cancelled booking, before the demo kept its promises.
+    result = run("--db", path, "demo", "--seed", "7", "--today", "04/12/2026", data=data)
     assert result.returncode == 0, result.stderr
     assert "Ashcombe Park Academy" in result.stdout and "25 staff" in result.stdout
     return path
@@ -124,6 +125,21 @@ def test_with_two_schools_the_school_must_be_named(tmp_path: Path, data: Path) -
 
 
 # ---- demo ----
+
+def test_demo_is_made_as_on_the_day_given(demo: Path) -> None:
+    with sqlite3.connect(demo) as conn:
+        newest = conn.execute("select max(date) from activity").fetchone()[0]
+        coming = conn.execute("select min(start_date) from booking where status = 'booked'").fetchone()[0]
+    assert newest <= "2026-12-04" < coming
+
+
+def test_a_demo_day_that_is_not_a_date_is_a_user_error(tmp_path: Path, data: Path) -> None:
+    for bad, said in (("31/02/2026", "not a real date"), ("next Tuesday", "not a date")):
+        path = tmp_path / "demo.sqlite"
+        message = user_error(run("--db", path, "demo", "--today", bad, data=data))
+        assert "--today" in message and said in message
+        assert not path.exists()  # nothing half-made is left behind
+
 
 def test_demo_goes_only_into_an_empty_database(demo: Path, data: Path) -> None:
     before = demo.read_bytes()

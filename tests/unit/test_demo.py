@@ -200,3 +200,35 @@ def test_the_demo_holds_no_duplicate_activity_so_its_cpd_log_re_imports(db) -> N
                             .group_by(Activity.staff_id, Activity.date, Activity.title)
                             .having(func.count() > 1)).all()
     assert repeats == []
+
+
+# Every 6th day from 01/09/2026 to 27/08/2027: term days, half-terms, Christmas, Easter and the summer.
+YEAR_OF_DAYS = [dt.date(2026, 9, 1) + dt.timedelta(days=6 * n) for n in range(61)]
+
+
+def test_the_demo_keeps_its_promises_whatever_day_it_is_made(db: Database) -> None:
+    """On any day: every booking and claim status, a booking coming up with its cover sheet, cover and claims
+    in the current academic year, and an evaluation overdue. (The CPD log beside the bookings is left out
+    to keep 61 schools quick: the promises must hold without its help.)"""
+    from cpd_desktop.services.activities import overdue_evaluations
+    from cpd_desktop.services.reports import claims_report
+
+    assert YEAR_OF_DAYS[-1] - YEAR_OF_DAYS[0] >= dt.timedelta(days=360) and len(YEAR_OF_DAYS) >= 60
+    for today in YEAR_OF_DAYS:
+        with db.session_factory() as s:
+            build_demo(s, seed=today.toordinal() % 5, today=today, cpd_log=False)
+            school = s.scalar(select(School))
+            assert school is not None
+            year = academic_year_of(today)
+            assert set(s.scalars(select(Booking.status))) == {
+                "planned", "approved", "booked", "attended", "cancelled"}, today
+            assert set(s.scalars(select(BursaryClaim.status))) == {
+                "draft", "submitted", "approved", "paid", "rejected", "withdrawn"}, today
+            cover_days = list(s.scalars(select(CoverLesson.date)))
+            assert any(year.contains(d) for d in cover_days) and all(d.weekday() < 5 for d in cover_days), today
+            upcoming = s.scalars(select(Booking).where(Booking.start_date > today, Booking.cover_required)).all()
+            assert any(b.cover_lessons and b.start_date <= today + dt.timedelta(days=120) for b in upcoming), today
+            assert claims_report(s, school, year), today
+            assert overdue_evaluations(s, school, today), today
+            assert s.scalar(select(func.max(Activity.date))) <= today
+            s.rollback()
