@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -28,7 +29,7 @@ from ..errors import CpdError, ValidationError
 from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
 from ..services import validation as v
 from ..services.formatting import format_date
-from ..services.years import AcademicYear, academic_year_of, easter_sunday
+from ..services.years import AcademicYear, academic_year_of, bank_holiday, easter_sunday
 from .errors import show_error
 from .icons import app_icon
 
@@ -45,15 +46,50 @@ def _friday_before(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - 4) % 7 or 7)
 
 
+def _open_on_or_after(day: dt.date) -> dt.date:
+    """The first weekday from ``day`` that is no bank holiday (England)."""
+    day = _school_day_on_or_after(day)
+    while bank_holiday(day) is not None or day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _open_on_or_before(day: dt.date) -> dt.date:
+    while bank_holiday(day) is not None or day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def suggested_terms(year: AcademicYear) -> list[tuple[str, dt.date, dt.date]]:
-    """Typical English term dates for a year (schools change them): a starting point to edit."""
+    """Typical English term dates for a year (schools change them): a starting point to edit. No term
+    starts or ends on a bank holiday: spring term ends on the Thursday before Good Friday."""
     y = year.start_year
     easter = easter_sunday(y + 1)
     return [
-        ("autumn", _school_day_on_or_after(dt.date(y, 9, 3)), _friday_before(dt.date(y, 12, 21))),
-        ("spring", _weekday_on_or_after(dt.date(y + 1, 1, 5), 0), easter - dt.timedelta(days=2)),
-        ("summer", easter + dt.timedelta(days=8), _friday_before(dt.date(y + 1, 7, 24))),
+        ("autumn", _open_on_or_after(dt.date(y, 9, 3)), _open_on_or_before(_friday_before(dt.date(y, 12, 21)))),
+        ("spring", _open_on_or_after(_weekday_on_or_after(dt.date(y + 1, 1, 5), 0)),
+         _open_on_or_before(easter - dt.timedelta(days=2))),
+        ("summer", _open_on_or_after(easter + dt.timedelta(days=8)),
+         _open_on_or_before(_friday_before(dt.date(y + 1, 7, 24)))),
     ]
+
+
+def parse_closures(text: str) -> list[tuple[int, dt.date, str]]:
+    """Non-teaching days typed one a line, 'dd/mm/yyyy reason' (the reason may be left out: an INSET
+    day): (line number, date, reason). A line that is no date is refused naming its line."""
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        first, _, rest = line.strip().partition(" ")
+        try:
+            day = v.parse_date(first.rstrip(",;:-–"), "Date")
+        except ValidationError as exc:
+            raise ValidationError(f"Non-teaching days, line {number}", exc.message,
+                                  hint="Write one a line: a date, then the reason (e.g. 05/01/2026 INSET day).") from exc
+        assert day is not None
+        out.append((number, day, rest.strip(" ,;:-–") or "INSET day"))
+    return out
 
 
 class _Page(QWizardPage):
@@ -151,7 +187,38 @@ class TermsPage(_Page):
             a.textChanged.connect(self.changed)
             b.textChanged.connect(self.changed)
             self.edits[term] = (a, b)
+        self.closures = QPlainTextEdit()
+        self.closures.setAccessibleName("Non-teaching days")
+        self.closures.setPlaceholderText("One a line: 03/09/2025 INSET day")
+        self.closures.setTabChangesFocus(True)
+        self.closures.setFixedHeight(90)
+        self.closures.textChanged.connect(self.changed)
+        form.addRow("Non-teaching days:", self.closures)
+        note = QLabel("INSET days and other closures in term, which cover leaves out. England's bank holidays are "
+                      "known already; you can add more days later in Settings → Term dates.")
+        note.setWordWrap(True)
+        note.setObjectName("muted")
+        form.addRow(note)
         form.addRow(self.error)
+
+    def closure_days(self) -> list[tuple[dt.date, str]]:
+        """The non-teaching days typed, each a weekday in the terms above and no bank holiday."""
+        terms = self.terms()
+        out: list[tuple[dt.date, str]] = []
+        for number, day, reason in parse_closures(self.closures.toPlainText()):
+            field = f"Non-teaching days, line {number}"
+            holiday = bank_holiday(day)
+            if day.weekday() >= 5 or holiday is not None:
+                what = f"a {day:%A}" if day.weekday() >= 5 else f"a bank holiday ({holiday})"
+                raise ValidationError(field, f"{day:%d/%m/%Y} is {what}, so it is not a school day anyway.",
+                                      hint="Leave it out: it is no school day.")
+            if not any(start <= day <= end for _t, start, end in terms):
+                raise ValidationError(field, f"{day:%d/%m/%Y} is not in any of the terms above.",
+                                      hint="Non-teaching days are days in term the school closes.")
+            if any(day == d for d, _r in out):
+                raise ValidationError(field, f"{day:%d/%m/%Y} is on the list twice.", hint="Leave one out.")
+            out.append((day, reason))
+        return out
 
     def terms(self) -> list[tuple[str, dt.date, dt.date]]:
         out = []
@@ -168,6 +235,7 @@ class TermsPage(_Page):
 
         try:
             check_term_dates(self.year, self.terms())
+            self.closure_days()
         except ValidationError as exc:
             return str(exc)
         return ""
@@ -352,6 +420,11 @@ class NewSchoolWizard(QWizard):
                 for term, start, end in self.terms_page.terms():
                     s.add(TermDates(school_id=school.id, academic_year=self.year.start_year, term=term,
                                     start_date=start, end_date=end))
+                s.flush()
+                from ..services.non_teaching_days import add_non_teaching_day
+
+                for day, reason in self.terms_page.closure_days():
+                    add_non_teaching_day(s, school, day, reason)
                 for period in list(school.periods):
                     s.delete(period)
                 s.flush()

@@ -272,3 +272,57 @@ def test_a_claim_paid_before_it_was_approved_is_refused_beside_the_date_and_the_
     with ctx.session() as s:
         claim = s.get(BursaryClaim, ident)
         assert (claim.status, claim.paid_on) == ("paid", dt.date(2025, 10, 21))
+
+
+def test_the_new_school_wizard_takes_the_years_non_teaching_days(qtbot: QtBot, make_window: Any,
+                                                                 tmp_path: Any) -> None:
+    from PySide6.QtWidgets import QPlainTextEdit, QPushButton, QWizard
+
+    from cpd_desktop.models import NonTeachingDay
+
+    window = make_window()
+    seen: dict[str, Any] = {}
+
+    def type_lines(box: QPlainTextEdit, *lines: str) -> None:
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+        qtbot.keyClick(box, Qt.Key.Key_Delete)
+        for n, line in enumerate(lines):
+            if n:
+                qtbot.keyClick(box, Qt.Key.Key_Return)
+            qtbot.keyClicks(box, line)
+
+    def walk() -> None:
+        qtbot.waitUntil(lambda: modal(QWizard) is not None, timeout=WAIT)
+        wizard = modal(QWizard)
+        type_into(qtbot, field(wizard, "School name", QLineEdit), "Hillside School")
+        type_into(qtbot, field(wizard, "Database file", QLineEdit), str(tmp_path / "hillside.sqlite"))
+        click(qtbot, button(wizard, "Next >"))
+        days = field(wizard, "Non-teaching days", QPlainTextEdit)
+        type_lines(days, "03/09/2025 INSET: safeguarding", "10/01/2026 INSET")
+        nxt = button(wizard, "Next >")
+        qtbot.waitUntil(lambda: not nxt.isEnabled(), timeout=WAIT)
+        seen["saturday"] = next(w.text() for w in wizard.findChildren(QLabel)
+                                if w.isVisible() and "line 2" in w.text())
+        type_lines(days, "03/09/2025 INSET: safeguarding", "24/12/2025")
+        qtbot.waitUntil(lambda: not nxt.isEnabled(), timeout=WAIT)
+        seen["holiday"] = next(w.text() for w in wizard.findChildren(QLabel)
+                               if w.isVisible() and "line 2" in w.text())
+        type_lines(days, "03/09/2025 INSET: safeguarding", "05/01/2026")
+        qtbot.waitUntil(nxt.isEnabled, timeout=WAIT)
+        click(qtbot, nxt)
+        click(qtbot, button(wizard, "Next >"))
+        click(qtbot, button(wizard, "Create"))
+
+    create = field(window, "Create a new school database", QPushButton)
+    while_open(qtbot, lambda: click(qtbot, create), walk)
+    assert "Non-teaching days, line 2: 10/01/2026 is a Saturday" in seen["saturday"]
+    assert "Non-teaching days, line 2: 24/12/2025 is a bank holiday" not in seen["holiday"]
+    assert "24/12/2025 is not in any of the terms above" in seen["holiday"]
+    qtbot.waitUntil(lambda: window.ctx is not None, timeout=WAIT)
+    with window.ctx.session() as s:
+        from sqlalchemy import select
+
+        rows = [(d.date, d.reason) for d in s.scalars(select(NonTeachingDay).order_by(NonTeachingDay.date))]
+    assert rows == [(dt.date(2025, 9, 3), "INSET: safeguarding"), (dt.date(2026, 1, 5), "INSET day")]
+    window.close_database()
