@@ -30,6 +30,7 @@ TABLE_LABELS = {
     "cover_lesson": "Cover lesson", "activity": "CPD activity", "bursary_scheme": "Bursary scheme",
     "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson", "school_access": "Access for role",
 }
+    "non_teaching_day": "Non-teaching day",
 
 
 def session_user(session: Session) -> str:
@@ -64,6 +65,8 @@ def describe(obj: Any) -> str:
 
 
 def _column_values(obj: Any) -> dict[str, Any]:
+    if table == "non_teaching_day" and obj.date is not None:
+        return f"{label} {obj.date:%d/%m/%Y}"
     return {c.key: plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs
             if c.key not in SKIP_FIELDS and getattr(obj, c.key) is not None}
 

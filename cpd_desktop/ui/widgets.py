@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -33,6 +43,7 @@ if TYPE_CHECKING:  # the table model loads SQLAlchemy: not before a table is bui
     from .tablemodel import PagedQueryModel
 
 SEARCH_DELAY_MS = 120  # typing pauses shorter than this do not requery
+HEADER_PADDING = 12 + 18  # the header's padding (style.py) and room for the sort arrow
 
 
 class PageHeader(QWidget):
@@ -168,14 +179,83 @@ class TablePanel(QWidget):
         state = settings.restore_state(f"table/{name}")
         if state is not None:
             self.table.horizontalHeader().restoreState(state)
-        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._save_layout())
+        # The columns share the table's width: text columns give way on a narrow window and take up
+        # the room on a wide one, and no column is narrower than its title (fit_columns).
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self._fitting = False
+        self._base_widths = [self.table.columnWidth(i) for i in range(len(model.columns))]
+        self.table.horizontalHeader().sectionResized.connect(self._section_resized)
         self.table.horizontalHeader().sectionMoved.connect(lambda *_: self._save_layout())
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
         model.refreshed.connect(self._update_count)
         model.rowsInserted.connect(lambda *_: self._update_count())
 
     def _save_layout(self) -> None:
         settings.save_state(f"table/{self.name}", self.table.horizontalHeader().saveState())
+
+    def _section_resized(self, index: int, _old: int, new: int) -> None:
+        if self._fitting:
+            return
+        if 0 <= index < len(self._base_widths):  # the person dragged it: their width is the column's own
+            self._base_widths[index] = new
+        self._save_layout()
+
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+        if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return False
+
+    def title_width(self, index: int) -> int:
+        """The narrowest a column can be with its whole title showing (bold, padded, sort arrow)."""
+        font = QFont(self.table.horizontalHeader().font())
+        font.setBold(True)
+        title = str(self.model.headerData(index, Qt.Orientation.Horizontal) or "")
+        return QFontMetrics(font).horizontalAdvance(title) + HEADER_PADDING
+
+    def fit_columns(self) -> None:
+        """Share the table's width between its columns: the text columns shrink (never below their
+        title) when the window is narrow and grow when it is wide, so no sideways scrolling at 1366
+        pixels and no empty band at 1920."""
+        header = self.table.horizontalHeader()
+        room = self.table.viewport().width()
+        columns = [i for i in range(min(header.count(), len(self.model.columns))) if not header.isSectionHidden(i)]
+        if room <= 0 or not columns:
+            return
+        least = {i: self.title_width(i) for i in columns}
+        widths = {i: max(self._base_widths[i], least[i]) for i in columns}
+        elastic = [i for i in columns if self.model.columns[i].kind == "text"] or columns[-1:]
+        spare = room - sum(widths.values())
+        if spare > 0:
+            total = sum(widths[i] for i in elastic)
+            for i in elastic:
+                widths[i] += spare * widths[i] // total
+        else:  # the text columns give way first, then the others, none below its title
+            for group in (elastic, columns):
+                over = sum(widths.values()) - room
+                give = {i: widths[i] - least[i] for i in group}
+                total = sum(give.values())
+                if over <= 0 or total <= 0:
+                    continue
+                take = min(over, total)
+                for i in group:
+                    widths[i] -= take * give[i] // total
+        left = room - sum(widths.values())  # what rounding left over: a few pixels either way
+        if 0 < left <= len(columns):
+            widths[elastic[-1]] += left
+        for i in reversed(columns):
+            if left >= 0:
+                break
+            cut = min(-left, widths[i] - least[i])
+            widths[i] -= cut
+            left += cut
+        self._fitting = True
+        try:
+            for i in columns:
+                if header.sectionSize(i) != widths[i]:
+                    header.resizeSection(i, widths[i])
+        finally:
+            self._fitting = False
 
     def _update_count(self) -> None:
         loaded = self.model.loaded_rows()

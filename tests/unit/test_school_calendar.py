@@ -250,3 +250,13 @@ def test_suggested_cover_days_never_exceed_the_courses_days(session: Session, sc
     # Booked Monday to Friday for a 3-day course: 3 days of cover, not 5.
     assert suggested_cover_days(calendar, dt.date(2027, 1, 11), dt.date(2027, 1, 15), three_day_course) == 3.0
     assert suggested_cover_days(calendar, dt.date(2027, 1, 11), dt.date(2027, 1, 15)) == 5.0
+
+
+def test_the_audit_trail_names_a_non_teaching_day_by_its_date(session: Session, school: School, terms: None) -> None:
+    from sqlalchemy import select
+
+    from cpd_desktop.models import AuditEntry
+
+    add_non_teaching_day(session, school, "05/01/2027", "Polling station")
+    summaries = list(session.scalars(select(AuditEntry.summary).where(AuditEntry.table_name == "non_teaching_day")))
+    assert summaries and "Non-teaching day 05/01/2027" in summaries[-1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -116,8 +117,10 @@ class BursariesView(View):
         self.claim_panel.selection_changed.connect(self._claim_chosen)
         self.row_action(self.claim_panel, "Move on…", self.move, "F2", "arrow-right")
 
+        # The checklist in a band under the claims, not beside them: beside, the claims' ten columns
+        # needed sideways scrolling on a 1366-pixel screen.
         claims_page = QWidget()
-        cl = QHBoxLayout(claims_page)
+        cl = QVBoxLayout(claims_page)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addWidget(self.claim_panel, 1)
         side = QFrame()

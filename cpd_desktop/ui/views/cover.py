@@ -101,7 +101,7 @@ class CoverView(View):
         self.row_action(self.lesson_panel, "Delete lesson", self.delete_lesson, Qt.Key.Key_Delete, "delete")
         right = QWidget()
         rl = QVBoxLayout(right)
-        rl.setContentsMargins(8, 0, 0, 0)
+        rl.setContentsMargins(0, 8, 0, 0)
         self.sheet_header = PageHeader("Choose an absence", "", buttons_below=True)
         self.sheet_header.title.setObjectName("sectionTitle")
         self.fill_button = self.sheet_header.add_button("Fill from timetable", self.fill, icon_name="calendar",
@@ -115,7 +115,9 @@ class CoverView(View):
         self.empty_note = muted("")
         rl.addWidget(self.empty_note)
         rl.addWidget(self.lesson_panel, 1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        # The absences above their lessons, each as wide as the window: side by side, both tables
+        # scrolled sideways on a 1366-pixel screen.
+        splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.booking_panel)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
