@@ -122,8 +122,8 @@ class CoverView(View):
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 5)
-        splitter.setSizes([380, 900])
-        remember_splitter(splitter, "cover")
+        splitter.setSizes([190, 520])
+        remember_splitter(splitter, "cover-stacked")  # not "cover": that state was side by side
         self.splitter = splitter
         self.outer.addWidget(splitter, 1)
         self._set_enabled(False)
