@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Numeric, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ..errors import CpdError, NotFoundError, ValidationError
+from ..errors import ConcurrentEditError, CpdError, NotFoundError, ValidationError
 from ..models import Activity, Booking, Course, Department, Provider, School, Staff, TimetableLesson
 from ..models.audit import AuditEntry, ImportBatch
 from ..models.base import Hours, Money, utcnow
@@ -35,6 +35,7 @@ from ..models.staff import in_target_by_role, sort_name
 from ..services import audit
 from ..services import validation as v
 from ..services.catalogue import provider_id
+from ..services.concurrency import _local
 from ..services.schools import get_or_create_department
 from ..services.years import school_days
 from . import cells
@@ -411,13 +412,29 @@ class _Importer:
         for record_id, changes, _old in updates:
             keys = tuple(sorted(changes))
             groups.setdefault(keys, []).append({"b_id": record_id, **{f"b_{k}": changes[k] for k in keys}})
+        # The rows as they are now, locked until the import commits (SQLite: this transaction already
+        # holds the file's write lock): a colleague's save since the plan was made is never overwritten.
+        seen = _versions(self.session, table, [u[0] for u in updates], lock=True)
+        changed = [rid for rid, changes, old in updates
+                   if rid not in seen or any(seen[rid][1].get(k) != old[k] for k in changes)]
+        if changed:
+            raise _changed_since(self.session, self.model, changed,
+                                 f"The import of {self.result.file_name} was not saved",
+                                 "Import the file again: it will be checked against their changes.",
+                                 since="since the file was checked")
         for keys, params in groups.items():
-            stmt = (update(table).where(table.c.id == bindparam("b_id"))
+            for p in params:
+                p["b_version"] = seen[p["b_id"]][0]
+            stmt = (update(table).where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
                     .values(version=table.c.version + 1, updated_at=self.now, updated_by=self.user,
                             **{k: bindparam(f"b_{k}", type_=table.c[k].type) for k in keys}))
-            self.session.connection().execute(stmt, params)
-        versions: dict[int, int] = dict(self.session.execute(
-            select(table.c.id, table.c.version).where(table.c.id.in_([u[0] for u in updates]))).all())
+            done = self.session.connection().execute(stmt, params).rowcount
+            if done != len(params):
+                raise _changed_since(self.session, self.model, [p["b_id"] for p in params],
+                                     f"The import of {self.result.file_name} was not saved",
+                                     "Import the file again: it will be checked against their changes.",
+                                     since="since the file was checked")
+        versions = {rid: seen[rid][0] + 1 for rid, _c, _o in updates}
         entries = []
         previous: dict[str, Any] = {}
         name = audit.TABLE_LABELS.get(table.name, table.name)
@@ -429,7 +446,7 @@ class _Importer:
                 "school_id": self.school.id, "at": self.now, "user": self.user, "action": "update",
                 "table_name": table.name, "record_id": record_id,
                 "summary": f"Changed {name} {known_as} by import of {self.result.file_name}: "
-                           + ", ".join(k for k in changes if k not in audit.HIDDEN_FIELDS)[:300],
+                           + ", ".join(audit.field_label(k) for k in changes if k not in audit.HIDDEN_FIELDS)[:300],
                 "changes": json.dumps({k: [audit.plain(old[k]), audit.plain(changes[k])] for k in changes},
                                       ensure_ascii=False),
                 "batch_id": self.batch_id,
@@ -1028,22 +1045,24 @@ def undo_import(session: Session, batch_id: int, school: School | None = None) -
         raise CpdError(f"Import {batch_id} ({batch.file_name}) has already been undone.")
     model = TABLES[batch.kind]
     table: Any = model.__table__
-    created = list(session.scalars(select(table.c.id).where(table.c.import_batch_id == batch.id)))
-    changed_since: int = session.scalar(select(func.count()).select_from(table)
-                                        .where(table.c.import_batch_id == batch.id, table.c.version > 1)) or 0
+    # Every record the import added or changed, locked until the undo commits, checked against the
+    # version the import left it at: a colleague's save since then is never lost.
+    created_versions = dict(session.execute(_locked(session, select(table.c.id, table.c.version)
+                                                    .where(table.c.import_batch_id == batch.id))).all())
+    created = list(created_versions)
+    changed = [rid for rid, version in created_versions.items() if version != 1]
     previous: dict[str, Any] = json.loads(batch.previous_values)["updated"] if batch.previous_values else {}
     if previous:
-        versions: dict[int, int] = dict(session.execute(select(table.c.id, table.c.version)
-                                                        .where(table.c.id.in_([int(k) for k in previous]))).all())
-        changed_since += sum(1 for k, p in previous.items() if versions.get(int(k)) != p["version"])
-        gone = [k for k in previous if int(k) not in versions]
+        seen = _versions(session, table, [int(k) for k in previous], lock=True)
+        gone = [k for k in previous if int(k) not in seen]
         if gone:
             raise CpdError(f"{len(gone)} records that import {batch_id} changed have since been deleted; "
                            "it cannot be undone.")
-    if changed_since:
-        raise CpdError(f"{changed_since} records from import {batch_id} ({batch.file_name}) have been changed "
-                       "since it was imported, so undoing it would lose those changes.",
-                       hint="Change them back or delete them by hand instead.")
+        changed += [int(k) for k, p in previous.items() if seen[int(k)][0] != p["version"]]
+    if changed:
+        raise _changed_since(session, model, changed,
+                             f"Import {batch_id} ({batch.file_name}) was not undone, so their changes are kept",
+                             "Change them back or delete them by hand instead.")
     if batch.kind == "staff" and created:
         used = 0
         for other in (Activity, Booking, TimetableLesson):
@@ -1056,12 +1075,19 @@ def undo_import(session: Session, batch_id: int, school: School | None = None) -
     removed = 0
     for start in range(0, len(created), 500):
         ids = created[start:start + 500]
-        removed += session.execute(delete(table).where(table.c.id.in_(ids))).rowcount or 0  # type: ignore[attr-defined]
+        removed += session.execute(delete(table).where(table.c.id.in_(ids), table.c.version == 1)  # type: ignore[attr-defined]
+                                   ).rowcount or 0
+    if removed != len(created):
+        raise _changed_since(session, model, created, f"Import {batch_id} ({batch.file_name}) was not undone",
+                             "Change them back or delete them by hand instead.")
     now, user = utcnow(), audit.session_user(session)
     for key, p in previous.items():
         values = {k: _typed(table.c[k], val) for k, val in p["values"].items()}
-        session.execute(update(table).where(table.c.id == int(key))
-                        .values(version=table.c.version + 1, updated_at=now, updated_by=user, **values))
+        done = session.execute(update(table).where(table.c.id == int(key), table.c.version == p["version"])
+                               .values(version=table.c.version + 1, updated_at=now, updated_by=user, **values))
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise _changed_since(session, model, [int(key)], f"Import {batch_id} ({batch.file_name}) was not undone",
+                                 "Change them back or delete them by hand instead.")
     _remove_unused_lookups(session, batch)
     batch.undone = True
     audit.record(session, school_id=batch.school_id, action="undo-import", table_name=table.name,
@@ -1070,6 +1096,38 @@ def undo_import(session: Session, batch_id: int, school: School | None = None) -
     session.flush()
     return UndoResult(batch_id=batch.id, kind=batch.kind, file_name=batch.file_name, removed=removed,
                       restored=len(previous))
+
+
+def _locked(session: Session, stmt: Any) -> Any:
+    """``stmt`` with FOR UPDATE on a server (SQLite has none: its writer holds the whole file)."""
+    return stmt.with_for_update() if session.get_bind().dialect.name != "sqlite" else stmt
+
+
+def _versions(session: Session, table: Any, ids: list[int], *, lock: bool = False) -> dict[int, tuple[int, dict[str, Any]]]:
+    """id -> (version, the row's values) of the rows that still exist, locked with ``lock`` on a server."""
+    out: dict[int, tuple[int, dict[str, Any]]] = {}
+    for start in range(0, len(ids), 500):
+        stmt = select(table).where(table.c.id.in_(ids[start:start + 500]))
+        for row in session.execute(_locked(session, stmt) if lock else stmt).mappings():
+            out[row["id"]] = (row["version"], dict(row))
+    return out
+
+
+def _changed_since(session: Session, model: Any, ids: list[int], refused: str, hint: str, *,
+                   since: str = "since it was imported") -> ConcurrentEditError:
+    """The refusal of a bulk write over records somebody changed since: which records, who, when."""
+    rows = list(session.scalars(select(model).where(model.id.in_(ids[:500])).order_by(model.id)))
+    named = [f"{audit.describe(r)} (changed by {r.updated_by or 'somebody else'} at {_local(r.updated_at)})"
+             for r in rows[:5]]
+    more = f", and {len(ids) - 5} more" if len(ids) > 5 else ""
+    gone = "" if rows else f"{len(ids)} records were deleted"
+    first = rows[0] if rows else None
+    record = "record has" if len(ids) == 1 else "records have"
+    return ConcurrentEditError(
+        f"{refused}: {len(ids)} {record} been changed {since}: "
+        f"{'; '.join(named) or gone}{more}.", hint=hint,
+        changed_by=(first.updated_by or "") if first is not None else "",
+        changed_at=_local(first.updated_at) if first is not None else "")
 
 
 def _typed(column: Any, value: Any) -> Any:

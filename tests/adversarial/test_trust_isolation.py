@@ -1,0 +1,259 @@
+"""Attacks by one school's login on a trust's PostgreSQL server, each of which must be refused by the
+database itself (issue 13, findings 1-4 and 6). A school's login is what a hostile member of staff with
+the school's password has: a raw SQL connection, not just the app."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
+
+from cpd_desktop.db import open_database
+from cpd_desktop.errors import DatabaseLockedError, ValidationError
+from cpd_desktop.integrity import LINKS
+from cpd_desktop.models import Activity, School, Staff
+from cpd_desktop.services import activities
+from cpd_desktop.services.schools import apply_settings, choose_school
+
+from .conftest import ALPHA, BETA, TODAY, Trust
+
+pytestmark = pytest.mark.postgres
+CLI = [sys.executable, "-m", "cpd_desktop"]
+LINK_CASES = [(table, column, target) for table, links in LINKS.items() for column, target in links]
+
+
+def first_id(trust: Trust, table: str, school: str) -> int:
+    with trust.admin.connect() as conn:
+        found = conn.execute(text(f"SELECT min(id) FROM {table} WHERE school_id = :s"),
+                             {"s": trust.school_ids[school]}).scalar()
+    assert found is not None, f"no {table} row for {school} to attack with"
+    return int(found)
+
+
+def refused(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> str:
+    """Run an attack in a savepoint; return the database's refusal (the test fails if it was let through)."""
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(text(sql), params or {})
+    except DBAPIError as exc:
+        savepoint.rollback()
+        return str(exc.orig)
+    savepoint.rollback()
+    pytest.fail(f"the database let this through: {sql}")
+
+
+def copy_with(conn: Connection, table: str, column: str, value: int, row: int) -> str:
+    """INSERT a copy of one of the school's own rows, with ``column`` pointing at ``value``."""
+    cols = [c for c in conn.execute(text(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = :t "
+        "AND (column_name <> 'id' OR :c = 'id') ORDER BY ordinal_position"), {"t": table, "c": column}).scalars()]
+    names = ", ".join(f'"{c}"' for c in cols)
+    chosen = ", ".join(":v" if c == column else f'"{c}"' for c in cols)
+    return refused(conn, f"INSERT INTO {table} ({names}) SELECT {chosen} FROM {table} WHERE id = :row",
+                   {"v": value, "row": row})
+
+
+# -- finding 2: rows pointing into another school -----------------------------------------------------------
+@pytest.mark.parametrize(("table", "column", "target"), LINK_CASES, ids=[f"{t}.{c}" for t, c, _ in LINK_CASES])
+def test_a_school_login_cannot_point_a_record_at_another_schools_record(trust: Trust, table: str, column: str,
+                                                                         target: str) -> None:
+    theirs = first_id(trust, target, ALPHA)
+    mine = first_id(trust, table, BETA)
+    with trust.login(BETA).connect() as conn:
+        assert conn.execute(text(f"SELECT count(*) FROM {target} WHERE id = :i"), {"i": theirs}).scalar() == 0
+        assert "another school" in copy_with(conn, table, column, theirs, mine)
+        if table != "audit_entry":  # the audit trail cannot be changed at all (below)
+            assert "another school" in refused(conn, f"UPDATE {table} SET {column} = :v WHERE id = :i",
+                                               {"v": theirs, "i": mine})
+        conn.rollback()
+    with trust.admin.connect() as conn:  # nothing of the other school is now linked from this one
+        assert conn.execute(text(f"SELECT count(*) FROM {table} x JOIN {target} t ON t.id = x.{column} "
+                                 "WHERE x.school_id <> t.school_id")).scalar() == 0
+
+
+def test_the_trusts_own_administrator_cannot_link_two_schools_either(trust: Trust) -> None:
+    with trust.admin.connect() as conn:
+        conn.execute(text("BEGIN"))
+        message = refused(conn, "UPDATE activity SET staff_id = :st WHERE id = :a",
+                          {"st": first_id(trust, "staff", ALPHA), "a": first_id(trust, "activity", BETA)})
+        assert "activity.staff_id points at a record of another school" in message
+        assert "cannot move to another school" in refused(
+            conn, "UPDATE staff SET school_id = :s WHERE id = :i",
+            {"s": trust.school_ids[ALPHA], "i": first_id(trust, "staff", BETA)})
+        conn.execute(text("ROLLBACK"))
+
+
+def test_the_app_says_so_in_plain_words(trust: Trust) -> None:
+    db = open_database(trust.login_url(BETA))
+    try:
+        with pytest.raises(Exception, match="point at a record of another school") as err, db.session() as s:
+            school = choose_school(s, None)  # the login sees one school: its own
+            assert school.name == BETA
+            activity = s.get(Activity, first_id(trust, "activity", BETA))
+            activity.staff_id = first_id(trust, "staff", ALPHA)
+            s.flush()
+        assert "Traceback" not in str(err.value)
+    finally:
+        db.dispose()
+
+
+# -- finding 1: renaming into another school ---------------------------------------------------------------
+def test_a_school_cannot_rename_itself_to_another_schools_name(trust: Trust) -> None:
+    db = open_database(trust.login_url(BETA))
+    try:
+        for clash in (ALPHA.lower(), f"  {ALPHA.upper()} "):
+            with pytest.raises(ValidationError, match="already has that name"), db.session() as s:
+                school = s.get(School, trust.school_ids[BETA])
+                apply_settings(school, {"name": clash})  # the Settings page's save
+                s.flush()
+        with trust.login(BETA).connect() as conn:  # and straight in SQL
+            assert "uq_school_name_folded" in refused(conn, "UPDATE school SET name = :n", {"n": ALPHA.lower()})
+            conn.rollback()
+    finally:
+        db.dispose()
+    with trust.admin.connect() as conn:
+        names = conn.execute(text("SELECT name FROM school ORDER BY name")).scalars().all()
+    assert names == [ALPHA, BETA]
+    p = subprocess.run([*CLI, "--db", trust.url, "--school", ALPHA.upper(), "report", "staff", "--format", "json"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "IIM0" in p.stdout and "IIM1" not in p.stdout
+
+
+# -- finding 3: one school freezing or stopping all of them ---------------------------------------------------
+def test_a_school_login_cannot_advance_or_read_a_shared_sequence(trust: Trust) -> None:
+    with trust.admin.connect() as conn:
+        seq = conn.execute(text("SELECT pg_get_serial_sequence('activity', 'id')")).scalar()
+        before = conn.execute(text(f"SELECT last_value FROM {seq}")).scalar()
+    assert seq is not None
+    with trust.login(BETA).connect() as conn:
+        assert "permission denied" in refused(conn, f"SELECT nextval('{seq}') FROM generate_series(1, 1000)")
+        assert "permission denied" in refused(conn, f"SELECT setval('{seq}', 2147483646)")
+        # finding 6: how many rows the whole trust holds is not the school's to read
+        assert "permission denied" in refused(conn, f"SELECT last_value FROM {seq}")
+        assert conn.execute(text("SELECT count(last_value) FROM pg_sequences")).scalar() == 0
+        assert "permission denied" in refused(conn, f"SELECT pg_sequence_last_value('{seq}')")
+        conn.rollback()
+    with trust.admin.connect() as conn:
+        assert conn.execute(text(f"SELECT last_value FROM {seq}")).scalar() == before
+
+
+def test_a_school_login_cannot_choose_ids_truncate_or_add_and_delete_schools(trust: Trust) -> None:
+    with trust.admin.connect() as conn:
+        top = conn.execute(text("SELECT max(id) FROM activity")).scalar()
+    with trust.login(BETA).connect() as conn:
+        mine = first_id(trust, "activity", BETA)
+        # an id far ahead of the sequence would make the other schools' next saves collide with it
+        assert "permission denied" in copy_with(conn, "activity", "id", top + 5, mine)
+        assert "permission denied" in refused(conn, "UPDATE activity SET id = :i WHERE id = :m", {"i": top + 5, "m": mine})
+        assert "permission denied" in refused(conn, "TRUNCATE activity")
+        assert "permission denied" in refused(conn, "DELETE FROM school")
+        assert "permission denied" in refused(conn, "INSERT INTO school (name, phase) VALUES ('Sneaky', 'primary')")
+        conn.rollback()
+
+
+def test_ids_are_64_bit_identities(trust: Trust) -> None:
+    with trust.admin.connect() as conn:
+        kinds = conn.execute(text(
+            "SELECT table_name, data_type, is_identity FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND column_name = 'id'")).all()
+    assert len(kinds) >= 16 and all(k[1:] == ("bigint", "YES") for k in kinds), kinds
+
+
+def test_a_lock_held_by_one_school_makes_another_say_busy_instead_of_hanging(trust: Trust,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CPD_DESKTOP_LOCK_TIMEOUT", "1")
+    app = open_database(trust.login_url(ALPHA))
+    outcome: list[BaseException | str] = []
+
+    def save() -> None:
+        try:
+            with app.session() as s:
+                school = choose_school(s, None)
+                staff = s.scalar(text("SELECT min(id) FROM staff"))
+                activities.add_activity(s, school, s.get(Staff, staff), date=TODAY, hours="2",
+                                        title="Twilight: questioning")
+            outcome.append("saved")
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what it was
+            outcome.append(exc)
+
+    hostile = trust.login(BETA).connect()
+    try:
+        hostile.execute(text("LOCK TABLE activity IN ACCESS EXCLUSIVE MODE"))  # what PostgreSQL still allows
+        worker = threading.Thread(target=save, daemon=True)
+        worker.start()
+        worker.join(timeout=30)
+        assert not worker.is_alive(), "the other school's save hung behind the lock"
+    finally:
+        hostile.rollback()
+        hostile.close()
+        worker.join(timeout=30)
+        app.dispose()
+    assert isinstance(outcome[0], DatabaseLockedError), outcome
+    assert "The database is busy (another user holds a lock)" in str(outcome[0])
+    assert "Try again in a moment" in outcome[0].hint
+
+
+def test_school_logins_get_session_time_limits(trust: Trust) -> None:
+    with trust.login(BETA).connect() as conn:
+        assert conn.execute(text("SHOW lock_timeout")).scalar() == "5s"
+        assert conn.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "1min"
+
+
+# -- finding 4: the audit trail rewritten --------------------------------------------------------------------
+def test_a_school_login_cannot_change_or_delete_its_audit_trail(trust: Trust) -> None:
+    with trust.admin.connect() as conn:
+        before = conn.execute(text("SELECT count(*), max(summary) FROM audit_entry WHERE school_id = :s"),
+                              {"s": trust.school_ids[BETA]}).one()
+    with trust.login(BETA).connect() as conn:
+        assert "permission denied" in refused(conn, "UPDATE audit_entry SET summary = 'nothing happened'")
+        assert "permission denied" in refused(conn, "DELETE FROM audit_entry")
+        conn.rollback()
+    # Even a login that row-level security does not hold back, given every right on the table (a
+    # reporting account, say), is refused by the table's own trigger: only the owner's role may.
+    auditor = f"{trust.roles[BETA]}_auditor"
+    with trust.admin.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{auditor}" LOGIN BYPASSRLS'))
+        conn.execute(text(f'GRANT ALL ON audit_entry TO "{auditor}"'))
+        conn.commit()
+    try:
+        trust.roles["auditor"] = auditor
+        with trust.login("auditor").connect() as conn:
+            assert "only be added to" in refused(conn, "DELETE FROM audit_entry")
+            assert "only be added to" in refused(conn, "UPDATE audit_entry SET summary = 'nothing happened'")
+            conn.rollback()
+    finally:
+        trust.dispose()
+        with trust.admin.connect() as conn:
+            conn.execute(text(f'DROP OWNED BY "{auditor}"'))
+            conn.execute(text(f'DROP ROLE "{auditor}"'))
+            conn.commit()
+        del trust.roles["auditor"]
+    with trust.admin.connect() as conn:
+        after = conn.execute(text("SELECT count(*), max(summary) FROM audit_entry WHERE school_id = :s"),
+                             {"s": trust.school_ids[BETA]}).one()
+    assert tuple(after) == tuple(before)
+
+
+def test_deleting_a_school_takes_its_audit_trail_and_no_report_shows_another_schools(own_trust: Trust) -> None:
+    trust = own_trust
+    with trust.admin.connect() as conn:
+        def emails(school: str) -> set[str]:
+            return set(conn.execute(text("SELECT email FROM staff WHERE school_id = :s AND email IS NOT NULL"),
+                                    {"s": trust.school_ids[school]}).scalars())
+
+        theirs = emails(BETA) - emails(ALPHA)  # the demo gives both schools some of the same people
+        assert "iris1@school.org.uk" in theirs and conn.execute(text("SELECT count(*) FROM audit_entry WHERE school_id = :s"),
+                                       {"s": trust.school_ids[BETA]}).scalar()
+        conn.execute(text("DELETE FROM school WHERE id = :s"), {"s": trust.school_ids[BETA]})
+        conn.commit()
+        assert conn.execute(text("SELECT count(*) FROM audit_entry WHERE school_id IS NULL")).scalar() == 0
+    p = subprocess.run([*CLI, "--db", trust.url, "--school", ALPHA, "report", "audit", "--format", "json"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count('"action"') > 100  # Ashcombe's own trail is all there
+    assert not any(email in p.stdout for email in theirs)
