@@ -73,11 +73,11 @@ def _trust(args: argparse.Namespace, db: Any) -> int:
 
 def _audit_rows(session: Any, school: Any, since: str | None, *, table: bool = False) -> list[dict[str, Any]]:
     """Audit entries, newest first. JSON/CSV: ``when`` in UTC (ISO, "Z"), ``changes`` as
-    ``{"field": [old, new]}``. Table: local time as dd/mm/yyyy HH:MM and each update's fields as old → new."""
-    import datetime as dt
+    ``{"field": [old, new]}``. Table: local time as dd/mm/yyyy HH:MM and the values as the window shows them
+    (``describe_changes``: field labels, "(empty)", dates and money the UK way)."""
     import json
 
-    from ..services.audit import entries
+    from ..services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes, entries, local_time
     from ..services.validation import parse_date
 
     day = parse_date(since, "--since", required=False) if since else None
@@ -89,10 +89,9 @@ def _audit_rows(session: Any, school: Any, since: str | None, *, table: bool = F
             "table": e.table_name, "record": e.record_id, "summary": e.summary, "changes": changes,
         }
         if table:
-            row["when"] = e.at.replace(tzinfo=dt.UTC).astimezone().strftime("%d/%m/%Y %H:%M")
-            row["changes"] = "; ".join(
-                f"{k}: {'' if v[0] is None else v[0]} → {'' if v[1] is None else v[1]}"
-                for k, v in changes.items() if isinstance(v, list) and len(v) == 2
-            ) if e.action == "update" and isinstance(changes, dict) else ""
+            row["when"] = f"{local_time(e.at):%d/%m/%Y %H:%M}"
+            row["action"] = ACTION_LABELS.get(e.action, e.action)
+            row["table"] = TABLE_LABELS.get(e.table_name, e.table_name)
+            row["changes"] = "; ".join(describe_changes(e.table_name, e.action, changes))
         rows.append(row)
     return rows

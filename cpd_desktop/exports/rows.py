@@ -42,7 +42,7 @@ from ..models.enums import (
     WEEKDAYS,
     WORK_RETURN,
 )
-from ..services import reports
+from ..services import audit, reports
 from ..services.years import AcademicYear, academic_year_of, school_days, term_buckets, terms_for
 
 ZERO = Decimal("0.00")
@@ -608,28 +608,9 @@ def _audit_about(session: Session, school: School, staff_id: int, booking_ids: l
             values = value if isinstance(value, list) else [value]
             if staff_id not in values:
                 continue
-        out.append({"at": e.at, "user": e.user, "action": e.action, "summary": e.summary,
-                    "changes": _changes_text(e.changes)})
+        out.append({"at": audit.local_time(e.at), "user": e.user, "action": audit.ACTION_LABELS.get(e.action, e.action),
+                    "summary": e.summary,
+                    "changes": "; ".join(audit.describe_changes(e.table_name, e.action, e.changes))})
     return out
 
 
-def _changes_text(raw: str | None) -> str:
-    if not raw:
-        return ""
-    try:
-        changes = json.loads(raw)
-    except ValueError:
-        return raw
-    if not isinstance(changes, dict):
-        return str(changes)
-    parts = []
-    for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
-            parts.append(f"{key}: {_plain(value[0])} → {_plain(value[1])}")
-        else:
-            parts.append(f"{key}: {_plain(value)}")
-    return "; ".join(parts)
-
-
-def _plain(value: Any) -> str:
-    return "(empty)" if value is None or value == "" else str(value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import threading
 import weakref
 from decimal import Decimal
@@ -29,8 +30,11 @@ TABLE_LABELS = {
     "staff": "Staff", "provider": "Provider", "course": "Course", "booking": "Booking",
     "cover_lesson": "Cover lesson", "activity": "CPD activity", "bursary_scheme": "Bursary scheme",
     "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson", "school_access": "Access for role",
-}
     "non_teaching_day": "Non-teaching day",
+}
+
+ACTION_LABELS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
+                 "undo-import": "Import undone", "restore": "Restored", "anonymise": "Anonymised"}
 
 
 def session_user(session: Session) -> str:
@@ -61,12 +65,12 @@ def describe(obj: Any) -> str:
             return f"{label} {value}"
     if table == "cover_lesson":
         return f"{label} {obj.date.isoformat() if obj.date else ''} P{obj.period}"
+    if table == "non_teaching_day" and obj.date is not None:
+        return f"{label} {obj.date:%d/%m/%Y}"
     return f"{label} #{getattr(obj, 'id', '')}"
 
 
 def _column_values(obj: Any) -> dict[str, Any]:
-    if table == "non_teaching_day" and obj.date is not None:
-        return f"{label} {obj.date:%d/%m/%Y}"
     return {c.key: plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs
             if c.key not in SKIP_FIELDS and getattr(obj, c.key) is not None}
 
@@ -123,7 +127,7 @@ def _after_flush(session: Session, _ctx: Any) -> None:
             continue
         changes = _changes(obj)
         if changes:
-            fields = ", ".join(k for k in changes if k not in HIDDEN_FIELDS)
+            fields = ", ".join(field_label(k) for k in changes if k not in HIDDEN_FIELDS)
             add(obj, "update", changes, f"Changed {describe(obj)}: {fields}")
     for obj in session.deleted:
         if not isinstance(obj, UNAUDITED):
@@ -204,3 +208,127 @@ def entries(session: Session, school_id: int | None, *, since: dt.date | None = 
     if limit:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))
+
+
+# -- reading the trail: one way to put a change into words, for the window, the PDF and the CLI ------------
+
+FIELD_LABELS = {
+    "forename": "Forename", "surname": "Surname", "staff_code": "Staff code", "email": "Email", "role": "Role",
+    "department_id": "Department", "fte": "FTE", "ect_year": "ECT year", "start_date": "Start date",
+    "leaving_date": "Leaving date", "notes": "Notes", "anonymised": "Anonymised",
+    "in_target": "Counts in the teachers' CPD target", "staff_id": "Member of staff", "school_id": "School",
+    "title": "Title", "date": "Date", "end_date": "End date", "hours": "Hours", "provider_id": "Provider",
+    "course_id": "Course", "booking_id": "Booking", "scheme_id": "Bursary scheme", "format": "Format",
+    "subject_specific": "Subject-specific", "cost": "Cost", "status": "Status", "evaluation_due": "Evaluation due",
+    "evaluated_on": "Evaluated on", "intended_outcomes": "Intended outcomes", "impact": "Impact",
+    "impact_confidence": "Confidence after", "pupil_outcomes": "Pupil outcomes",
+    "follow_up_actions": "Follow-up actions", "fee": "Fee", "travel": "Travel", "accommodation": "Accommodation",
+    "subsistence": "Subsistence", "cover_required": "Cover needed", "cover_days": "Cover days",
+    "cover_day_rate": "Cover day rate", "supply_invoice_ref": "Supply invoice reference",
+    "budget_code": "Budget code", "cancellation_reason": "Reason for cancelling", "status_changed_on": "Status since",
+    "expected": "Expected", "claimed": "Claimed", "received": "Received", "submitted_on": "Submitted on",
+    "approved_on": "Approved on", "paid_on": "Paid on", "deadline": "Claim deadline", "reference": "Claim reference",
+    "name": "Name", "urn": "URN", "phase": "Phase", "postcode": "Postcode", "cpd_target_hours": "CPD target",
+    "subject_specific_target": "Subject-specific share", "supply_day_rate": "Supply cover per day",
+    "mileage_rate": "Mileage rate", "week_a_commencing": "Week A starts on", "evaluation_due_days":
+    "Evaluation due after (days)", "period": "Period", "class_group": "Class", "subject": "Subject", "room": "Room",
+    "work_set": "Work set", "materials_location": "Where the materials are", "work_return": "Work collected",
+    "technician_notes": "Notes for technicians", "academic_year": "Academic year", "term": "Term",
+    "label": "Label", "number": "Number", "start_time": "Starts", "end_time": "Ends", "code": "Code",
+    "provider": "Provider", "days": "Days", "amount": "Amount", "rule": "Rule", "active": "Active",
+    "implementation_amount": "Implementation amount", "claim_deadline_days": "Claim deadline (days)",
+    "reason": "Reason", "week": "Week", "weekday": "Day", "state_funded": "State-funded",
+}
+MONEY_FIELDS = {"accommodation", "amount", "claimed", "cost", "cover_day_rate", "expected", "fee",
+                "implementation_amount", "mileage_rate", "received", "subsistence", "supply_day_rate", "travel"}
+EMPTY = "(empty)"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
+
+
+def field_label(key: str) -> str:
+    """A column's name as the rest of the app words it (``leaving_date`` → Leaving date)."""
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key]
+    from ..models.enums import EVIDENCE_ITEMS, STANDARD_PARTS
+
+    if key in STANDARD_PARTS:
+        return "DfE Standard part " + STANDARD_PARTS[key]
+    evidence = key.removeprefix("evidence_")
+    if evidence in EVIDENCE_ITEMS:
+        return EVIDENCE_ITEMS[evidence]
+    return key.removesuffix("_id").replace("_", " ").capitalize()
+
+
+def local_time(moment: dt.datetime) -> dt.datetime:
+    """An audit stamp (stored in UTC, without a zone) as the person's own clock reads it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone().replace(tzinfo=None)
+
+
+def value_text(key: str, value: Any, table: str = "") -> str:
+    """One stored value (as the trail keeps it: JSON-safe) in the app's words: (empty), Yes/No, dd/mm/yyyy, £."""
+    from ..models.enums import (
+        ACTIVITY_STATUSES,
+        BOOKING_STATUSES,
+        CLAIM_STATUSES,
+        FORMATS,
+        PHASES,
+        WORK_RETURN,
+    )
+    from .formatting import format_money
+
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if key.endswith("_id") and key != "school_id":
+        return f"record #{value}"
+    if key in MONEY_FIELDS:
+        try:
+            return format_money(Decimal(str(value)))
+        except ArithmeticError:
+            return str(value)
+    choices = {"format": FORMATS, "phase": PHASES, "work_return": WORK_RETURN,
+               "status": {"booking": BOOKING_STATUSES, "bursary_claim": CLAIM_STATUSES}.get(table, ACTIVITY_STATUSES)}
+    if key in choices and str(value) in choices[key]:
+        return choices[key][str(value)]
+    if isinstance(value, str):
+        if _ISO_MOMENT.fullmatch(value):
+            return f"{dt.datetime.fromisoformat(value):%d/%m/%Y %H:%M}"
+        if _ISO_DATE.fullmatch(value):
+            return f"{dt.date.fromisoformat(value):%d/%m/%Y}"
+        if re.fullmatch(r"\d{2}:\d{2}:\d{2}", value):
+            return value[:5]
+    if isinstance(value, list):
+        return ", ".join(value_text(key, v, table) for v in value) or EMPTY
+    return str(value)
+
+
+def describe_changes(table: str, action: str, changes: Any) -> list[str]:
+    """An audit entry's values as lines a person reads: "Surname: Smith → Smyth" for a change, "Surname: Smith"
+    for what was added or deleted, with field labels, "(empty)", dates as dd/mm/yyyy and money in £.
+
+    ``changes`` is the entry's stored JSON (text) or its parsed form. The one rendering of a change used by
+    the Audit trail view, the person's record PDF and ``cpd-desktop report audit``.
+    """
+    if isinstance(changes, str):
+        try:
+            changes = json.loads(changes)
+        except ValueError:
+            return [changes]
+    if not changes:
+        return []
+    if not isinstance(changes, dict):
+        return [str(changes)]
+    lines = []
+    for key, value in changes.items():
+        if key in HIDDEN_FIELDS or key in SKIP_FIELDS or key in ("id", "school_id"):
+            continue
+        label = field_label(key)
+        if action == "update" and isinstance(value, list) and len(value) == 2:
+            lines.append(f"{label}: {value_text(key, value[0], table)} → {value_text(key, value[1], table)}")
+        else:
+            lines.append(f"{label}: {value_text(key, value, table)}")
+    return lines

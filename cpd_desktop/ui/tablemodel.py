@@ -66,6 +66,10 @@ class Column:
         kind = self.kind
         if kind == "datetime":
             return format_datetime(value) if isinstance(value, dt.datetime) else str(value)
+        if kind == "utc_datetime":  # stored in UTC (the audit trail): shown on the person's own clock
+            from ..services.audit import local_time
+
+            return format_datetime(local_time(value)) if isinstance(value, dt.datetime) else str(value)
         if kind == "date":
             return format_date(value) if isinstance(value, dt.date) else str(value)
         if kind == "money":

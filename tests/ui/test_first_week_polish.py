@@ -339,3 +339,30 @@ def test_mark_attended_is_enabled_only_once_the_course_has_started(make_window: 
     qtbot.waitUntil(mark.isEnabled)
     assert menu_item.isEnabled() and "before then" not in mark.toolTip()
     window.ctx = None
+
+
+# -- 7. the audit trail view reads as the rest of the app --------------------------------------------------
+
+def test_audit_view_shows_labels_empty_and_local_times(make_window: Any, db: Any, school: Any, qtbot: Any) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    from cpd_desktop.services.staff import add_staff, update_staff
+
+    with db.session() as s:
+        person = add_staff(s, s.merge(school), forename="Ann", surname="Smith", staff_code="ASM")
+    with db.session() as s:
+        update_staff(s, s.merge(person), surname="Smyth", leaving_date="31/08/2026")
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    go_to_view(qtbot, window, "Audit trail")
+    qtbot.waitUntil(lambda: any("Changed Staff ASM" in t for t in column_texts(window, "What")))
+    table = next(t for t in window.findChildren(QTableView) if t.isVisible())
+    headers = [table.model().headerData(c, Qt.Orientation.Horizontal) for c in range(table.model().columnCount())]
+    assert "When" in headers and "When (UTC)" not in headers
+    row = next(i for i, t in enumerate(column_texts(window, "What")) if "Changed Staff ASM" in t)
+    assert column_texts(window, "What")[row] == "Changed Staff ASM: Surname, Leaving date"
+    click_row(qtbot, window, row)
+    detail = next(label for label in window.findChildren(QLabel)
+                  if label.isVisible() and "→" in label.text())
+    assert detail.text().splitlines() == ["Surname: Smith → Smyth", "Leaving date: (empty) → 31/08/2026"]
+    window.ctx = None

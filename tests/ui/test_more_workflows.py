@@ -115,7 +115,7 @@ def test_audit_trail_shows_each_change_with_its_values(demo_window: Any, monkeyp
     staff.edit()
     audit = demo_window.show_view("audit")
     first = audit.model.row_values(0)
-    assert first["action"] == "update" and "role" in first["summary"]
+    assert first["action"] == "update" and "Role" in first["summary"]
     audit.panel.table.selectRow(0)
     assert "Head of Year 9" in audit.detail.text() and "→" in audit.detail.text()
 

@@ -142,3 +142,70 @@ def test_support_staff_get_no_target_and_stay_out_of_the_teachers_figures(sessio
     assert rows["RIT"].target_hours == Decimal("35.00")
     assert personal_target(Decimal("35"), 0.8, True) == Decimal("28.00")
     assert personal_target(Decimal("35"), 0.8, False) == Decimal("0.00")
+
+
+# -- 7. the audit trail reads as the rest of the app, in every output -------------------------------------
+
+def test_describe_changes_uses_labels_empty_uk_dates_and_money() -> None:
+    from cpd_desktop.services.audit import describe_changes
+
+    lines = describe_changes("staff", "update", '{"surname": ["Smith", "Smyth"], "leaving_date": [null, '
+                             '"2026-08-31"], "in_target": [true, false], "sort_name": ["smith", "smyth"]}')
+    assert lines == ["Surname: Smith → Smyth", "Leaving date: (empty) → 31/08/2026",
+                     "Counts in the teachers' CPD target: Yes → No"]
+    assert describe_changes("booking", "update", {"status": ["booked", "attended"], "fee": ["0.00", "1100.00"]}) == [
+        "Status: Booked → Attended", "Fee: £0.00 → £1,100.00"]
+    assert describe_changes("bursary_claim", "create", {"expected": "660.00", "notes": None, "status": "draft"}) == [
+        "Expected: £660.00", "Notes: (empty)", "Status: Draft"]
+
+
+def test_audit_times_are_shown_on_the_local_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from cpd_desktop.services.audit import local_time
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        assert local_time(dt.datetime(2026, 7, 1, 12, 5)) == dt.datetime(2026, 7, 1, 13, 5)  # BST
+        assert local_time(dt.datetime(2026, 12, 1, 12, 5)) == dt.datetime(2026, 12, 1, 12, 5)  # GMT
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def _renamed(db_path: Path) -> None:
+    from cpd_desktop.db import open_database
+    from cpd_desktop.services.staff import get_staff
+
+    db = open_database(db_path)
+    with db.session() as s:
+        here = s.scalar(select(School))
+        add_staff(s, here, forename="Ann", surname="Smith", staff_code="ASM", role="Teacher of Chemistry")
+    with db.session() as s:
+        person = get_staff(s, s.scalar(select(School)), "ASM")
+        update_staff(s, person, surname="Smyth", leaving_date="31/08/2026")
+    db.dispose()
+
+
+def test_cli_audit_report_describes_changes_as_the_window_does(db_path: Path, school: School,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    _renamed(db_path)
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "report", "audit", "--format", "table"]) == 0
+    out = capsys.readouterr().out
+    assert "Surname: Smith → Smyth" in out and "Leaving date: (empty) → 31/08/2026" in out
+    assert "leaving_date" not in out and "None" not in out and "sort_name" not in out
+
+
+def test_staff_record_pdf_audit_trail_describes_changes(db_path: Path, school: School, tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    _renamed(db_path)
+    out = tmp_path / "record.pdf"
+    assert main(["--db", str(db_path), "export", "staff-record", "--staff", "ASM", "--format", "pdf",
+                 "--output", str(out)]) == 0
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages).split("Audit trail")[1]
+    assert "Surname: Smith → Smyth" in text and "Leaving date: (empty) → 31/08/2026" in text
+    assert "When Who What" in text and "(UTC)" not in text
+    assert "leaving_date" not in text and "None" not in text

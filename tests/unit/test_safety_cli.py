@@ -129,5 +129,5 @@ def test_report_audit_table_shows_local_time_and_old_to_new(school_file: Path,
     code, out, _ = run(capsys, school_file, "report", "audit", "--since", "01/01/2020")
     assert code == 0
     first = out.splitlines()[2]
-    assert "update" in first and "cpd_target_hours: 35.00 → 30.00" in first
+    assert "Changed" in first and "CPD target: 35.00 → 30.00" in first  # as the window words it
     assert first[2] == "/" and first[5] == "/"

@@ -111,7 +111,7 @@ def write_record_pdf(d: StaffRecordData, school_name: str, path: Path, ticker: T
 
     story += head("Audit trail: changes to this person's records", styles.h2)
     if d.audit:
-        cols = [Column("When (UTC)", 62), Column("Who", 58), Column("What", 42), Column("Record", 130),
+        cols = [Column("When", 62), Column("Who", 58), Column("What", 42), Column("Record", 130),
                 Column("Details", 222)]
         scale = w / sum(c.width for c in cols)
         for c in cols:

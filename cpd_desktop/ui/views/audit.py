@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -10,18 +9,17 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSplitter
 from sqlalchemy import or_, select
 
 from ...models import AuditEntry
-from ...services.audit import TABLE_LABELS
+from ...services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import TablePanel, remember_splitter
 from .base import View
 
-ACTIONS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
-           "undo-import": "Import undone", "restore": "Restored", "anonymise": "Anonymised"}
+ACTIONS = ACTION_LABELS
 
 
 def audit_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
     columns = [
-        Column("at", "When (UTC)", AuditEntry.at, "datetime", width=130),
+        Column("at", "When", AuditEntry.at, "utc_datetime", width=130),
         Column("user", "Who", AuditEntry.user, searchable=True, width=90),
         Column("action", "Action", AuditEntry.action, "choice", ACTIONS, width=90),
         Column("table", "Record", AuditEntry.table_name, "choice", TABLE_LABELS, width=110),
@@ -77,15 +75,7 @@ class AuditView(View):
             self.detail.setText("")
             return
         with self.ctx.db.engine.connect() as conn:
-            raw = conn.execute(select(AuditEntry.changes).where(AuditEntry.id == ident)).scalar()
-        try:
-            changes = json.loads(raw) if raw else {}
-        except ValueError:
-            changes = {}
-        lines = []
-        for key, val in changes.items():
-            if isinstance(val, list) and len(val) == 2:
-                lines.append(f"{key}: {val[0]!s} → {val[1]!s}")
-            else:
-                lines.append(f"{key}: {val!s}")
+            entry = conn.execute(select(AuditEntry.table_name, AuditEntry.action, AuditEntry.changes)
+                                 .where(AuditEntry.id == ident)).first()
+        lines = describe_changes(entry.table_name, entry.action, entry.changes) if entry is not None else []
         self.detail.setText("\n".join(lines[:30]) or "No field values recorded.")
