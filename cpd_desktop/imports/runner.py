@@ -37,7 +37,7 @@ from ..services import validation as v
 from ..services.catalogue import provider_id
 from ..services.concurrency import _local
 from ..services.schools import get_or_create_department
-from ..services.years import school_days
+from ..services.years import SchoolCalendar, school_days
 from . import cells
 from .fields import Kind, find_header_row, get_kind, missing_columns, resolve_mapping
 from .readers import Table, read_table
@@ -830,6 +830,7 @@ class BookingImporter(_Importer):
         self.staff_lookup = _StaffLookup(self.session, self.school)
         self.hours = cells.hours(self.header("hours"))
         self.seen: dict[Any, int] = {}
+        self.calendar = SchoolCalendar(self.session, self.school)  # cover: the school days in term
 
     def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
         assert self.staff_lookup is not None
@@ -858,7 +859,7 @@ class BookingImporter(_Importer):
         else:
             values["hours"] = HOURS_PER_COURSE_DAY * max(1, len(school_days(start, end)))
         if values.get("cover_required"):
-            values["cover_days"] = float(len(school_days(start, end)))
+            values["cover_days"] = float(len(self.calendar.school_days(start, end)))
         elif values.get("cover_required") is False:
             values["cover_days"] = 0.0
         if errors:

@@ -53,6 +53,25 @@ def test_bookings_with_costs_cover_and_defaults(session: Session, school: School
     assert (again.new, again.unchanged) == (0, 2)
 
 
+def test_imported_cover_days_leave_out_the_holidays_and_non_teaching_days(
+        session: Session, school: School, staff: dict[str, Staff], tmp_path: Path) -> None:
+    from cpd_desktop.models import TermDates
+    from cpd_desktop.services.non_teaching_days import add_non_teaching_day
+
+    for term, start, end in (("autumn", dt.date(2026, 9, 2), dt.date(2026, 12, 18)),
+                             ("spring", dt.date(2027, 1, 4), dt.date(2027, 3, 25))):
+        session.add(TermDates(school_id=school.id, academic_year=2026, term=term, start_date=start, end_date=end))
+    session.flush()
+    add_non_teaching_day(session, school, "04/01/2027", "INSET day")
+    path = write(tmp_path / "b.csv", "Staff Code,Course Title,Start Date,End Date,Cover Required\n"
+                                     "BAR,Winter conference,21/12/2026,23/12/2026,Yes\n"
+                                     "COD,New year network,04/01/2027,06/01/2027,Yes\n")
+    assert run_import(session, school, "bookings", path).errors == []
+    winter, new_year = session.scalars(select(Booking).order_by(Booking.start_date)).all()
+    assert (winter.cover_days, winter.cover_cost) == (0.0, Decimal("0.00"))  # after term ends on 18/12
+    assert new_year.cover_days == 2.0  # the INSET day on 04/01 is no cover
+
+
 def test_bad_booking_rows(session: Session, school: School, staff: dict[str, Staff], tmp_path: Path) -> None:
     path = write(tmp_path / "b.csv",
                  "Staff Code,Course Title,Start Date,End Date,Fee,Cover Required,Status\n"
