@@ -43,6 +43,7 @@ from ..models.enums import (
     WORK_RETURN,
 )
 from ..services import audit, reports
+from ..services.bursaries import claim_evidence
 from ..services.years import AcademicYear, academic_year_of, school_days, term_buckets, terms_for
 
 ZERO = Decimal("0.00")
@@ -318,7 +319,8 @@ def claim_rows(session: Session, school: School, year: AcademicYear | None) -> l
             expected=c.expected, claimed=c.claimed, received=c.received, deadline=c.deadline,
             submitted_on=c.submitted_on, approved_on=c.approved_on, paid_on=c.paid_on, closed_on=c.closed_on,
             reference=c.reference, budget_code=c.budget_code,
-            evidence=(c.evidence_attendance, c.evidence_evaluation, c.evidence_invoice), notes=c.notes,
+            evidence=tuple(item.done for item in claim_evidence(session, c)),  # type: ignore[arg-type]
+            notes=c.notes,
         ))
     return rows
 

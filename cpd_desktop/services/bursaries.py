@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -262,3 +263,49 @@ def money_by_status(session: Session, school: School, year_start: dt.date | None
     for status, expected, claimed, received, count in session.execute(stmt):
         out[status] = {"expected": expected, "claimed": claimed, "received": received, "count": count}
     return out
+
+
+# -- the evidence checklist ----------------------------------------------------------------------------------
+
+@dataclass
+class EvidenceItem:
+    """One line of a claim's evidence checklist: done by the records themselves, or ticked by hand."""
+
+    key: str  # attendance, evaluation, invoice (EVIDENCE_ITEMS)
+    label: str
+    done: bool
+    from_records: bool  # done because the records show it (then it cannot be unticked by hand)
+    why: str  # what shows it, or how to get it done
+
+
+def claim_evidence(session: Session, claim: BursaryClaim) -> list[EvidenceItem]:
+    """A claim's evidence checklist. Attendance is confirmed by the booking being marked attended and the impact
+    evaluation by the CPD it logged being evaluated; either may also be ticked by hand (a certificate, a form
+    kept on paper), and the invoice is ticked by hand. The same answer for the window and the exports."""
+    from ..models import Activity
+    from ..models.enums import EVIDENCE_ITEMS
+
+    booking = claim.booking
+    attended = booking.status == "attended"
+    evaluated_on = session.scalar(select(func.max(Activity.evaluated_on)).where(Activity.booking_id == booking.id))
+    found = {
+        "attendance": (attended, "The booking is marked attended." if attended
+                       else "Ticked by itself once the booking is marked attended."),
+        "evaluation": (evaluated_on is not None,
+                       f"The impact evaluation was recorded on {evaluated_on:%d/%m/%Y}." if evaluated_on
+                       else "Ticked by itself once the impact evaluation is recorded in the CPD log."),
+        "invoice": (False, "Tick it when the invoice is attached to the claim."),
+    }
+    items = []
+    for key, label in EVIDENCE_ITEMS.items():
+        by_records, why = found[key]
+        by_hand = bool(getattr(claim, f"evidence_{key}"))
+        items.append(EvidenceItem(key, label, by_records or by_hand, by_records,
+                                  why if by_records or not by_hand else "Ticked by hand."))
+    return items
+
+
+def evidence_required(claim: BursaryClaim) -> str:
+    """What the claim's scheme asks for as evidence, in its own words (or a plain note that it says nothing)."""
+    text = (claim.scheme.evidence_required or "").strip()
+    return f"{claim.scheme.name} asks for: {text}" if text else f"{claim.scheme.name} names no evidence."

@@ -366,3 +366,57 @@ def test_audit_view_shows_labels_empty_and_local_times(make_window: Any, db: Any
                   if label.isVisible() and "→" in label.text())
     assert detail.text().splitlines() == ["Surname: Smith → Smyth", "Leaving date: (empty) → 31/08/2026"]
     window.ctx = None
+
+
+# -- 5. the evidence checklist follows the records, beside what the scheme asks for ----------------------
+
+def test_evidence_checklist_ticks_itself_from_attendance_and_evaluation(make_window: Any, db: Any, school: Any,
+                                                                        qtbot: Any) -> None:
+    from PySide6.QtWidgets import QCheckBox
+
+    from cpd_desktop.services.activities import record_evaluation
+    from cpd_desktop.services.bookings import create_booking, transition_booking
+    from cpd_desktop.services.bursaries import add_scheme, create_claim
+    from cpd_desktop.services.staff import add_staff
+
+    with db.session() as s:
+        here = s.merge(school)
+        person = add_staff(s, here, forename="Ada", surname="Okafor", staff_code="AOK")
+        scheme = add_scheme(s, here, name="Residential bursary", rule="per_course", amount="£300.00",
+                            claim_deadline_days=30, evidence_required="Signed attendance register; impact evaluation")
+        done = create_booking(s, here, person, title="Practical physics", start_date=TODAY - dt.timedelta(days=20),
+                              hours="6")
+        later = create_booking(s, here, person, title="Teaching genetics", start_date=TODAY + dt.timedelta(days=20),
+                               hours="6")
+        for status in ("approved", "booked", "attended"):
+            activity = transition_booking(s, done, status, on=TODAY - dt.timedelta(days=10))
+        assert activity is not None
+        record_evaluation(s, activity, impact="Pupils plan fair tests", evaluated_on=TODAY - dt.timedelta(days=3))
+        create_claim(s, done, scheme)
+        create_claim(s, later, scheme)
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    go_to_view(qtbot, window, "Bursaries")
+    qtbot.waitUntil(lambda: len(column_texts(window, "Course")) == 2)
+
+    def box(name: str) -> QCheckBox:
+        return named(window, QCheckBox, name)
+
+    click_row(qtbot, window, column_texts(window, "Course").index("Practical physics"))
+    qtbot.waitUntil(lambda: box("Attendance confirmed").isChecked())
+    attendance, evaluation, invoice = (box("Attendance confirmed"), box("Impact evaluation done"),
+                                       box("Invoice attached"))
+    assert evaluation.isChecked() and not invoice.isChecked()
+    assert not attendance.isEnabled() and "marked attended" in attendance.toolTip()
+    assert f"recorded on {TODAY - dt.timedelta(days=3):%d/%m/%Y}" in evaluation.toolTip()
+    assert invoice.isEnabled()
+    asked = named(window, QLabel, "Evidence the scheme asks for")
+    assert asked.text() == "Residential bursary asks for: Signed attendance register; impact evaluation"
+    qtbot.mouseClick(invoice, Qt.MouseButton.LeftButton)  # the invoice is still ticked by hand
+    qtbot.waitUntil(lambda: box("Invoice attached").isChecked())
+
+    click_row(qtbot, window, column_texts(window, "Course").index("Teaching genetics"))
+    qtbot.waitUntil(lambda: not box("Attendance confirmed").isChecked())
+    assert box("Attendance confirmed").isEnabled() and not box("Impact evaluation done").isChecked()
+    assert "once the booking is marked attended" in box("Attendance confirmed").toolTip()
+    window.ctx = None

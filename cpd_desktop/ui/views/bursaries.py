@@ -20,6 +20,7 @@ from sqlalchemy import literal, select
 from ...errors import NotFoundError
 from ...models import Booking, BursaryClaim, BursaryScheme, Department, Staff
 from ...models.enums import BURSARY_RULES, CLAIM_STATUSES, EVIDENCE_ITEMS
+from ...services.bursaries import claim_evidence, evidence_required
 from ...services.concurrency import current_record
 from ...services.formatting import format_date, format_money
 from ..conflict import values_compare
@@ -132,6 +133,11 @@ class BursariesView(View):
         self.claim_label.setWordWrap(True)
         self.claim_label.setObjectName("muted")
         sl.addWidget(self.claim_label)
+        # What the scheme asks for, beside the boxes (Settings → Bursary schemes → Evidence required).
+        self.evidence_asked = QLabel("")
+        self.evidence_asked.setWordWrap(True)
+        self.evidence_asked.setAccessibleName("Evidence the scheme asks for")
+        sl.addWidget(self.evidence_asked)
         sl.addStretch(1)
         band.addLayout(sl, 3)
         boxes = QVBoxLayout()
@@ -233,6 +239,7 @@ class BursariesView(View):
         if ident is None:
             self.claim_label.setText("Choose a claim to see its evidence and dates.")
             self.claim_detail.setText("")
+            self.evidence_asked.setText("")
             for box in self.evidence.values():
                 box.setChecked(False)
             return
@@ -240,8 +247,13 @@ class BursariesView(View):
             c = s.get(BursaryClaim, ident)
             self._claim_version = c.version
             self.claim_label.setText(f"{c.scheme.name}: {c.booking.title} ({c.booking.staff.full_name})")
-            for key, box in self.evidence.items():
-                box.setChecked(bool(getattr(c, f"evidence_{key}")))
+            self.evidence_asked.setText(evidence_required(c))
+            for item in claim_evidence(s, c):  # attendance and evaluation tick themselves from the records
+                box = self.evidence[item.key]
+                box.setChecked(item.done)
+                box.setEnabled(not item.from_records)
+                box.setToolTip(item.why)
+                box.setAccessibleDescription(item.why)
             lines = [f"Status: {CLAIM_STATUSES[c.status]}", f"Expected: {format_money(c.expected)}"]
             for label, value in (("Deadline", c.deadline), ("Submitted", c.submitted_on), ("Approved", c.approved_on),
                                  ("Paid", c.paid_on), ("Closed", c.closed_on)):
