@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from ..models import Activity, BursaryClaim, CoverLesson, Department, School, Staff
+from ..models import Activity, Booking, BursaryClaim, CoverLesson, Department, School, Staff, TimetableLesson
 from .bookings import upcoming_bookings
 from .bursaries import claims_near_deadline, claims_past_deadline, money_by_status
 from .formatting import format_date, format_money, format_percent
@@ -43,8 +44,31 @@ class DashboardData:
     past_deadline: list[tuple[int, str]] = field(default_factory=list)
     people: list[tuple[int, str, float, float, float]] = field(default_factory=list)
     upcoming: list[tuple[int, str, str]] = field(default_factory=list)  # booking id, text, cover note
+    first_steps: list[tuple[str, str, str]] = field(default_factory=list)  # key, what to do, why (FIRST_STEPS)
     department: str | None = None  # None: every department
     marker: int | None = None  # the file's change counter when the adding up began (see cpd_desktop.firstlook)
+
+
+# A new school's next steps, in order: each is offered on the dashboard until the records show it done.
+FIRST_STEPS = (
+    ("staff", "Import your staff", "Your staff list from SIMS, Arbor or Bromcom (CSV or Excel): everyone's hours "
+     "and targets start from it.", Staff),
+    ("timetable", "Import the timetable", "Cover sheets then list every lesson a course takes someone out of.",
+     TimetableLesson),
+    ("booking", "Book your first course", "Plan who goes on which course, with its costs, cover and bursary.", Booking),
+    ("activity", "Record CPD already done", "INSET, courses and reading this year, so the hours start from today.",
+     Activity),
+)
+
+
+def first_steps(session: Session, school_id: int) -> list[tuple[str, str, str]]:
+    """The first steps a school has still to take (key, what to do, why): none once it has staff, a timetable,
+    a booking and some CPD recorded. One cheap EXISTS per step."""
+    out = []
+    for key, text, why, model in FIRST_STEPS:
+        if session.scalar(select(model.id).where(model.school_id == school_id).limit(1)) is None:
+            out.append((key, text, why))
+    return out
 
 
 def load_dashboard(db: Any, school_id: int, year: AcademicYear, department: str | None,
@@ -62,6 +86,7 @@ def load_dashboard(db: Any, school_id: int, year: AcademicYear, department: str 
                              subject_share=summary.subject_share, all_parts_share=summary.all_parts_share,
                              subject_target=float(school.subject_specific_target), department=department,
                              marker=marker)
+        data.first_steps = first_steps(s, school_id)
         data.people = [(r.staff_id, r.name, float(r.hours), float(r.subject_specific_hours), float(r.target_hours))
                        for r in rows if r.target_hours or r.hours]
         overdue = (select(func.count()).select_from(Activity).join(Staff, Staff.id == Activity.staff_id)
@@ -128,6 +153,7 @@ def dashboard_face(data: DashboardData) -> dict[str, Any]:
         "cards": cards,
         "people": [list(p) for p in data.people],
         "upcoming": [[ident, f"{text}\n    {cover}"] for ident, text, cover in data.upcoming],
+        "steps": [list(step) for step in data.first_steps],
         "claims": ([[ident, f"Past deadline: {text}", True] for ident, text in data.past_deadline]
                    + [[ident, f"Due soon: {text}", False] for ident, text in data.near_deadline]),
     }

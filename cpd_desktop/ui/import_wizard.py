@@ -124,9 +124,12 @@ class ImportWizard(QWizard):
         settings.restore_geometry("import_wizard", self)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, db: Database, school_id: int) -> ImportResult | None:
-        """Run the wizard; the ImportResult of a finished import, or None if nothing was imported."""
+    def ask(cls, parent: QWidget | None, db: Database, school_id: int, kind: str | None = None) -> ImportResult | None:
+        """Run the wizard (on ``kind`` of records if given); the ImportResult of a finished import, or None."""
         wizard = cls(db, school_id, parent)
+        for button in wizard.kind_page.group.buttons():
+            if kind is not None and button.property("kind") == kind:
+                button.setChecked(True)
         wizard.exec()
         return wizard.result if wizard.result is not None and wizard.result.written else None
 

@@ -1023,12 +1023,12 @@ class MainWindow(QMainWindow):
         run_with_progress(self, "Demo data", build, lambda target: self.open_database(target),
                           label="Making a demo school…")
 
-    def import_dialog(self) -> None:
+    def import_dialog(self, kind: str | None = None) -> None:
         if self.ctx is None:
             return
         from .import_wizard import ImportWizard  # written by the imports work; loaded only when used
 
-        ImportWizard.ask(self, self.ctx.db, self.ctx.school_id)
+        ImportWizard.ask(self, self.ctx.db, self.ctx.school_id, kind)
         self.ctx.undo_stack.clear()  # an import is undone from its own batch, not from Edit → Undo
         self.ctx.data_changed.emit()
         self._fill_filters()

@@ -420,3 +420,56 @@ def test_evidence_checklist_ticks_itself_from_attendance_and_evaluation(make_win
     assert box("Attendance confirmed").isEnabled() and not box("Impact evaluation done").isChecked()
     assert "once the booking is marked attended" in box("Attendance confirmed").toolTip()
     window.ctx = None
+
+
+# -- 2. a new school's dashboard offers the first steps until each is done --------------------------------
+
+def test_new_school_dashboard_offers_first_steps_until_done(make_window: Any, db: Any, school: Any,
+                                                            qtbot: Any) -> None:
+    from PySide6.QtWidgets import QRadioButton, QWizard
+
+    from cpd_desktop.db import open_database
+    from cpd_desktop.services.staff import add_staff
+
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    go_to_view(qtbot, window, "Dashboard")
+    steps = ["Import your staff", "Import the timetable", "Book your first course", "Record CPD already done"]
+    qtbot.waitUntil(lambda: all(any(b.isVisible() and b.text() == s for b in window.findChildren(QAbstractButton))
+                                for s in steps))
+    assert "Your staff list from SIMS" in button(window, "Import your staff").toolTip()
+
+    chosen: list[str] = []
+
+    def look_at_wizard(wizard: QWidget) -> None:
+        chosen.extend(b.objectName() for b in wizard.findChildren(QRadioButton) if b.isChecked())
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.CancelButton), Qt.MouseButton.LeftButton)
+
+    failures = when_modal(look_at_wizard, kind=QWizard)
+    qtbot.mouseClick(button(window, "Import the timetable"), Qt.MouseButton.LeftButton)
+    assert not failures, failures
+    assert chosen == ["kind_timetable"]
+
+    titles: list[str] = []
+
+    def look_at_dialog(dialog: QWidget) -> None:
+        titles.append(dialog.windowTitle())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    failures = when_modal(look_at_dialog)
+    qtbot.mouseClick(button(window, "Book your first course"), Qt.MouseButton.LeftButton)
+    assert not failures, failures
+    assert titles and "book" in titles[0].lower()
+
+    other = open_database(db.path)  # a colleague imports the staff list meanwhile
+    try:
+        with other.session() as s:
+            add_staff(s, s.merge(school), forename="Ada", surname="Okafor", staff_code="AOK")
+    finally:
+        other.dispose()
+    go_to_view(qtbot, window, "Dashboard")
+    look_again(qtbot, window)
+    qtbot.waitUntil(lambda: not any(b.isVisible() and b.text() == "Import your staff"
+                                    for b in window.findChildren(QAbstractButton)))
+    assert button(window, "Import the timetable").isVisible()
+    window.ctx = None

@@ -209,3 +209,17 @@ def test_staff_record_pdf_audit_trail_describes_changes(db_path: Path, school: S
     assert "Surname: Smith → Smyth" in text and "Leaving date: (empty) → 31/08/2026" in text
     assert "When Who What" in text and "(UTC)" not in text
     assert "leaving_date" not in text and "None" not in text
+
+
+# -- 2. first steps -----------------------------------------------------------------------------------------
+
+def test_first_steps_are_offered_until_the_records_show_them_done(session: Session, school: School) -> None:
+    from cpd_desktop.services.bookings import create_booking
+    from cpd_desktop.services.dashboard import first_steps
+
+    assert [k for k, _t, _w in first_steps(session, school.id)] == ["staff", "timetable", "booking", "activity"]
+    person = add_staff(session, school, forename="Ada", surname="Okafor", staff_code="AOK")
+    create_booking(session, school, person, title="Practical physics", start_date=dt.date(2025, 12, 1), hours="6")
+    assert [k for k, _t, _w in first_steps(session, school.id)] == ["timetable", "activity"]
+    add_activity(session, school, person, title="INSET", date=dt.date(2025, 9, 1), hours="5")
+    assert [t for _k, t, _w in first_steps(session, school.id)] == ["Import the timetable"]

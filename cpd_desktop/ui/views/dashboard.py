@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +51,9 @@ def valid_face(face: Any) -> dict[str, Any]:
     for ident, text, past in face["claims"]:
         if not (isinstance(ident, int) and isinstance(text, str) and isinstance(past, bool)):
             raise ValueError("claims")
+    for step in face.get("steps", []):
+        if not (isinstance(step, list) and len(step) == 3 and all(isinstance(x, str) for x in step)):
+            raise ValueError("steps")
     return face
 
 
@@ -77,6 +81,16 @@ class DashboardView(View):
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
+        # A new school's next steps (services.dashboard.first_steps), each until the records show it done.
+        self.steps_panel = QFrame()
+        self.steps_panel.setObjectName("panel")
+        steps_layout = QVBoxLayout(self.steps_panel)
+        steps_layout.addWidget(section_title("Getting started"))
+        self.steps_row = QHBoxLayout()
+        steps_layout.addLayout(self.steps_row)
+        self.step_buttons: dict[str, QPushButton] = {}
+        self.steps_panel.setVisible(False)
+        layout.addWidget(self.steps_panel)
         cards = QGridLayout()
         cards.setSpacing(10)
         self.card_hours = StatCard("Hours against target")
@@ -135,6 +149,36 @@ class DashboardView(View):
         into.addWidget(panel, stretch)
         return items
 
+    def _show_steps(self, steps: list[list[str]]) -> None:
+        """A button for each first step still to take; none (and no panel) once all are done."""
+        for button in self.step_buttons.values():
+            button.deleteLater()
+        self.step_buttons = {}
+        for key, text, why in steps:
+            button = QPushButton(text)
+            button.setObjectName("primary" if not self.step_buttons else "")
+            button.setToolTip(why)
+            button.setAccessibleName(text)
+            button.setAccessibleDescription(why)
+            button.clicked.connect(lambda _c=False, k=key: self.take_step(k))
+            self.steps_row.addWidget(button)
+            self.step_buttons[key] = button
+        self.steps_panel.setVisible(bool(steps))
+
+    def take_step(self, key: str) -> None:
+        """Open what a first step needs: the import wizard on its kind, or a new booking or CPD record."""
+        window = self.window_
+        if key in ("staff", "timetable"):
+            window.import_dialog(key)
+        elif key == "booking":
+            view = window.show_view("planner")
+            if view is not None:
+                view.add()
+        elif key == "activity":
+            view = window.show_view("log")
+            if view is not None:
+                view.add()
+
     def _filters(self) -> tuple[str, str | None]:
         return self.ctx.year.label, self.ctx.department
 
@@ -176,6 +220,7 @@ class DashboardView(View):
             item = QListWidgetItem("Nothing booked in the next 14 days.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.upcoming.addItem(item)
+        self._show_steps(face.get("steps", []))
         self.claims.clear()
         for ident, text, past in face["claims"]:
             item = QListWidgetItem(text)
