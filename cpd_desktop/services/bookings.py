@@ -124,15 +124,25 @@ def create_booking(session: Session, school: School, staff: Staff, *, course: Co
 
 def update_booking(session: Session, booking: Booking, *, provider: Any = ..., expected_version: int | None = None,
                    **values: Any) -> Booking:
+    """Change a booking. ``cover_days`` given blank (None or "") counts the booking's school days in term
+    again, for its dates as saved (the Book CPD form leaves it blank while it matches that count)."""
     check_version(booking, expected_version)
     if booking.status in ("attended",) and {"start_date", "end_date", "hours"} & values.keys():
         raise ValidationError("Booking", "has been attended: its dates and hours are in the CPD log.",
                               hint="Change the activity in the CPD log instead.")
+    recount = "cover_days" in values and values["cover_days"] in (None, "")
+    if recount:
+        values = {key: value for key, value in values.items() if key != "cover_days"}
     clean = clean_booking_values(values, current=booking)
     if provider is not ...:
         booking.provider_id = provider_id(session, booking.staff.school, provider)
     for key, value in clean.items():
         setattr(booking, key, value)
+    if recount:
+        school = session.get(School, booking.school_id)
+        assert school is not None
+        booking.cover_days = suggested_cover_days(SchoolCalendar(session, school), booking.start_date,
+                                                  booking.end_date, booking.course) if booking.cover_required else 0.0
     session.flush()
     return booking
 

@@ -326,3 +326,45 @@ def test_the_new_school_wizard_takes_the_years_non_teaching_days(qtbot: QtBot, m
         rows = [(d.date, d.reason) for d in s.scalars(select(NonTeachingDay).order_by(NonTeachingDay.date))]
     assert rows == [(dt.date(2025, 9, 3), "INSET: safeguarding"), (dt.date(2026, 1, 5), "INSET day")]
     window.close_database()
+
+
+def test_moving_a_booking_into_the_holidays_takes_its_cover_days_with_it(qtbot: QtBot, school_window: Any) -> None:
+    from PySide6.QtWidgets import QTableView
+
+    from cpd_desktop.models import Booking
+    from cpd_desktop.services import bookings, staff
+    from cpd_desktop.ui.dialogs.booking import BookingDialog
+
+    window = school_window
+    _set_up(window)
+    with window.ctx.session() as s:  # three school days this month, counted when it was booked
+        school = window.ctx.school(s)
+        person = staff.add_staff(s, school, forename="Kwame", surname="Mensah", staff_code="KME")
+        booking = bookings.create_booking(s, school, person, title="Subject leaders' conference",
+                                          start_date="25/11/2025", end_date="27/11/2025", hours="15",
+                                          cover_required=True)
+        assert booking.cover_days == 3.0
+        ident = booking.id
+    go_to_view(qtbot, window, "Planner")
+    table = field(window, "bookings", QTableView)
+    qtbot.waitUntil(lambda: table.model().rowCount() == 1, timeout=WAIT)
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                     pos=table.visualRect(table.model().index(0, 1)).center())
+    seen: dict[str, str] = {}
+
+    def walk() -> None:
+        qtbot.waitUntil(lambda: modal(BookingDialog) is not None, timeout=WAIT)
+        dialog = modal(BookingDialog)
+        cover = field(dialog, "Cover days", QLineEdit)
+        seen["cover"], seen["placeholder"] = cover.text(), cover.placeholderText()
+        type_into(qtbot, field(dialog, "Start date", QLineEdit), "18/12/2025")
+        type_into(qtbot, field(dialog, "End date", QLineEdit), "22/12/2025")
+        qtbot.waitUntil(lambda: "Cover 2 days × £291.00 = £582.00" in _summary(dialog), timeout=WAIT)
+        click(qtbot, button(dialog, "Save booking"))
+
+    table.setFocus()
+    while_open(qtbot, lambda: qtbot.keyClick(table, Qt.Key.Key_F2), walk)
+    assert (seen["cover"], seen["placeholder"]) == ("", "3 (school days in term)")
+    with window.ctx.session() as s:
+        saved = s.get(Booking, ident)
+        assert (saved.start_date, saved.cover_days) == (dt.date(2025, 12, 18), 2.0)  # 18 and 19/12; not the 22nd

@@ -168,7 +168,7 @@ def test_book_a_course_from_the_catalogue_with_costs_and_bursary_as_you_type(
         assert dialog.fields["fee"].widget.text() == "£650.00"
         assert dialog.fields["scheme_id"].getter() == scheme_id
         summary = dialog.summary.text()
-        assert "Cover 3 day(s) × £291.00 = £873.00" in summary
+        assert "Cover 3 days × £291.00 = £873.00" in summary
         assert "Bursary expected from" in summary
         dialog.fields["travel"].widget.setText("£1x")
         assert not dialog.ok_button.isEnabled() and dialog.error_text("travel")

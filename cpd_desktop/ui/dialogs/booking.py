@@ -228,6 +228,8 @@ class BookingDialog(FormDialog):
             values.pop("cover_days")
             if not values["cover_required"]:
                 values["cover_days"] = 0
+            elif self.version is not None:
+                values["cover_days"] = None  # an edit: count the school days of the dates saved
         return values
 
     @classmethod
