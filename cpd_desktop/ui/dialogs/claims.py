@@ -48,8 +48,8 @@ class ClaimStatusDialog(FormDialog):
     def __init__(self, claim: BursaryClaim, parent: QWidget | None = None, *, today: dt.date | None = None) -> None:
         super().__init__("Move claim on", parent, ok_text="Save",
                          intro=f"{claim.scheme.name} claim for “{claim.booking.title}” — now "
-        self.claim = claim
                                f"{CLAIM_STATUSES[claim.status].lower()}; expected {format_money(claim.expected)}.")
+        self.claim = claim
         order = ["submitted", "approved", "paid", "draft", "rejected", "withdrawn"]
         allowed = [s for s in order if s in CLAIM_TRANSITIONS[claim.status]]
         self.add_combo("status", "New status *", [(s, CLAIM_STATUSES[s]) for s in allowed])
@@ -66,6 +66,7 @@ class ClaimStatusDialog(FormDialog):
         from ...errors import ValidationError
 
         if values["status"] is None:
+            raise ValidationError("New status", "This claim is closed: it cannot move on.")
         from ...services.bursaries import check_claim_date
 
         # The dates follow the states (paid on or after approved…), as the service will insist: said here,
@@ -73,7 +74,6 @@ class ClaimStatusDialog(FormDialog):
         day = v.parse_date(values["on"], "Date")
         assert day is not None
         check_claim_date(self.claim, values["status"], day)
-            raise ValidationError("New status", "This claim is closed: it cannot move on.")
 
     @classmethod
     def ask(cls, parent: QWidget | None, claim: BursaryClaim, today: dt.date | None = None) -> dict[str, Any] | None:
