@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, object_session
 
 from ..errors import CpdError, NotFoundError, ValidationError
@@ -223,6 +223,35 @@ def choose_school(session: Session, name: str | None) -> School:
         raise CpdError(f"This database holds {len(schools)} schools: {', '.join(s.name for s in schools)}.",
                        hint="Choose one with --school NAME.")
     return schools[0]
+
+
+def delete_school(session: Session, school: School) -> dict[str, int]:
+    """Delete a school and every record of it, its audit trail included, in the caller's transaction.
+
+    All or nothing: the school's records go child before parent, then the school, whose deletion takes
+    its audit entries with it (a database trigger, migration 0004). Returns how many rows went, by table.
+    A school's own login on a trust's server may not delete its school: the database refuses it.
+    """
+    from ..models import Base
+
+    name, school_id = school.name, school.id
+    removed: dict[str, int] = {}
+    for table in reversed(Base.metadata.sorted_tables):
+        if "school_id" in table.c and table.name not in ("audit_entry", "school_access"):
+            removed[table.name] = session.execute(
+                table.delete().where(table.c.school_id == school_id)).rowcount or 0  # type: ignore[attr-defined]
+    removed["audit_entry"] = session.scalar(select(func.count()).select_from(AuditEntry)
+                                            .where(AuditEntry.school_id == school_id)) or 0
+    session.execute(delete(School).where(School.id == school_id).execution_options(synchronize_session=False))
+    if school in session:
+        session.expunge(school)
+    from .audit import record
+
+    # Belongs to no school (so no school's report lists it): the trust's own record of what went.
+    record(session, school_id=None, action="delete-school", table_name="school", record_id=school_id,
+           summary=f"Deleted {name} and all its records ({sum(removed.values()):,} rows)")
+    session.flush()
+    return removed
 
 
 def get_or_create_department(session: Session, school: School, name: Any) -> Department | None:

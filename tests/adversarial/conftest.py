@@ -119,10 +119,22 @@ def own_trust(pg_url: str, tmp_path: Path) -> Iterator[Trust]:
     yield from make_trust(pg_url, tmp_path)
 
 
+@pytest.fixture(scope="module")
+def _two_school_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("two")
+    db = open_database(folder / "two.sqlite", create=True)
+    fill_two_schools(db, folder)
+    db.dispose()
+    return folder / "two.sqlite"
+
+
 @pytest.fixture
-def two_school_file(tmp_path: Path) -> Iterator[Database]:
-    """A file holding two schools (a small trust kept in one file)."""
-    db = open_database(tmp_path / "two.sqlite", create=True)
-    fill_two_schools(db, tmp_path)
+def two_school_file(tmp_path: Path, _two_school_template: Path) -> Iterator[Database]:
+    """A file holding two schools (a small trust kept in one file); each test has its own copy."""
+    import shutil
+
+    path = tmp_path / "two.sqlite"
+    shutil.copyfile(_two_school_template, path)
+    db = open_database(path)
     yield db
     db.dispose()
