@@ -473,3 +473,67 @@ def test_new_school_dashboard_offers_first_steps_until_done(make_window: Any, db
                                     for b in window.findChildren(QAbstractButton)))
     assert button(window, "Import the timetable").isVisible()
     window.ctx = None
+
+
+# -- 6. the user guide's keys are the window's keys ------------------------------------------------------
+
+def _words(text: str) -> str:
+    return text.replace("&", "").replace("…", "").replace("←", "").strip().lower()
+
+
+def test_user_guide_and_readme_name_the_keys_the_window_has(demo_window: Any, qtbot: Any) -> None:
+    import re
+
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QListWidget, QTextBrowser
+
+    window = demo_window
+    nav = named(window, QListWidget, "Views")
+    for i in range(nav.count()):  # every view once, as a person looking around would
+        if not nav.item(i).isHidden():
+            go_to_view(qtbot, window, nav.item(i).text())
+    actual: dict[str, list[str]] = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            actual.setdefault(key.toString(QKeySequence.SequenceFormat.PortableText), []).append(action.text())
+    for widget in window.findChildren(QAbstractButton):
+        key = widget.shortcut().toString(QKeySequence.SequenceFormat.PortableText)
+        if key:
+            actual.setdefault(key, []).extend([widget.text(), widget.accessibleName()])
+
+    guide_text: list[str] = []
+
+    def read_guide(dialog: QWidget) -> None:
+        browser = next(b for b in dialog.findChildren(QTextBrowser) if b.isVisible())
+        guide_text.append(browser.document().toPlainText())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    help_menu = next(a.menu() for a in window.menuBar().actions() if _words(a.text()) == "help")
+    guide_action = next(a for a in help_menu.actions() if _words(a.text()) == "user guide")
+    assert guide_action.isEnabled()
+    failures = when_modal(read_guide)
+    guide_action.trigger()  # Help → User guide
+    assert not failures, failures
+    text = guide_text[0]
+    assert "Ctrl+N" not in text.split("Keys")[0], "the guide's prose must not give Ctrl+N another meaning"
+    lines = [line.strip() for line in text.split("Keys", 1)[1].splitlines() if line.strip()]
+    table = list(zip(lines[::2], lines[1::2], strict=True))
+    assert len(table) >= 20
+    def portable(key: str) -> str:
+        return QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)  # Insert → Ins
+
+    for key, what in table:
+        assert portable(key) in actual, f"the guide names {key} ({what}) but no control has it"
+        texts = actual[portable(key)]
+        assert any(_words(t).split()[0][:6] in what.lower() for t in texts if _words(t)), \
+            f"{key}: the guide says '{what}', the window does {texts}"
+    menu_keys = {k.toString(QKeySequence.SequenceFormat.PortableText) for top in window.menuBar().actions()
+                 for a in top.menu().actions() for k in a.shortcuts()}
+    assert menu_keys - {"Ctrl+Shift+Z"} <= {portable(k) for k, _w in table}, "a menu key the guide does not name"
+    assert dict(table)["Ctrl+N"] == "New school database" and dict(table)["Insert"].startswith("Add a record")
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("**Keys**", 1)[1].split("\n\n", 2)[1]
+    rows = [tuple(c.strip() for c in row.strip("|").split("|")) for row in block.splitlines()[2:]]
+    assert rows == table, "README's keys differ from the user guide's"
+    assert not re.search(r"Ctrl\+N[^|]*activit", readme)

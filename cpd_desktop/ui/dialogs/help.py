@@ -11,8 +11,9 @@ the subject-specific share, CPD coming up in the next fortnight and the cover it
 overdue and bursary money. Click any figure to see the records behind it.</p>
 <p><b>Staff</b> lists everyone with their hours this year. Double-click a person for their page: CPD record,
 bookings, ECT status and costs.</p>
-<p><b>CPD log</b> holds every activity. Add one with <i>Ctrl+N</i>, edit with <i>F2</i>, delete with
-<i>Delete</i>. <i>Evaluate</i> records the impact: what changed in teaching and for pupils.</p>
+<p><b>CPD log</b> holds every activity. Add one with <i>Insert</i>, edit with <i>F2</i>, delete with
+<i>Delete</i>. <i>Evaluate</i> (<i>Ctrl+Shift+E</i>) records the impact: what changed in teaching and for
+pupils.</p>
 <p><b>Planner</b> is for courses to come: book from the catalogue or type your own. Move a booking from
 planned to approved to booked; after the course, <i>Mark attended</i> puts it in the CPD log and asks for the
 evaluation. The month calendar shows who is out when.</p>
@@ -24,6 +25,33 @@ work set and where the materials are, then print the release-cover sheet.</p>
 top apply to every view. <i>Ctrl+F</i> jumps to the search box.</p>
 <p>Your data stays in one file on this computer. Back it up with File → Back up now.</p>
 """
+
+# The keys, as the guide and the README list them (tests/ui check each against the window's own shortcuts).
+KEYS = [
+    ("Insert", "Add a record in the current view: a member of staff, an activity, a booking, a claim"),
+    ("F2", "Edit the chosen record (a claim: move it on)"),
+    ("Delete", "Delete the chosen record, after asking"),
+    ("Return", "Open the chosen person's page (Staff)"),
+    ("Esc", "Back from a person's page; close a dialog"),
+    ("Ctrl+Shift+E", "Record the impact evaluation of the chosen activity (CPD log)"),
+    ("Ctrl+Z", "Undo"),
+    ("Ctrl+Y", "Redo (also Ctrl+Shift+Z)"),
+    ("Ctrl+F", "Find: search the current list"),
+    ("Ctrl+1", "Dashboard"), ("Ctrl+2", "Staff"), ("Ctrl+3", "CPD log"), ("Ctrl+4", "Planner"),
+    ("Ctrl+5", "Cover"), ("Ctrl+6", "Bursaries"), ("Ctrl+7", "Reports"), ("Ctrl+8", "Settings"),
+    ("Ctrl+9", "Audit trail"), ("Ctrl+0", "Trust (a database of several schools)"),
+    ("F5", "Refresh"),
+    ("Ctrl+N", "New school database"),
+    ("Ctrl+O", "Open a database"),
+    ("Ctrl+Shift+S", "Switch school"),
+    ("Ctrl+I", "Import"),
+    ("Ctrl+E", "Export"),
+    ("F1", "User guide"),
+    ("Ctrl+Q", "Quit"),
+]
+
+GUIDE += "<h3>Keys</h3><table cellpadding='3'>" + "".join(
+    f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for key, what in KEYS) + "</table>"
 
 
 class UserGuide(QDialog):
