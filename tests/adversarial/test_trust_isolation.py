@@ -7,18 +7,21 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 
 from cpd_desktop.db import open_database
-from cpd_desktop.errors import DatabaseLockedError, ValidationError
+from cpd_desktop.errors import ConcurrentEditError, DatabaseLockedError, ValidationError
+from cpd_desktop.imports import run_import
 from cpd_desktop.integrity import LINKS
 from cpd_desktop.models import Activity, School, Staff
 from cpd_desktop.services import activities
 from cpd_desktop.services.schools import apply_settings, choose_school
+from cpd_desktop.services.staff import update_staff
 
 from .conftest import ALPHA, BETA, TODAY, Trust
 
@@ -257,3 +260,32 @@ def test_deleting_a_school_takes_its_audit_trail_and_no_report_shows_another_sch
     assert p.returncode == 0, p.stderr
     assert p.stdout.count('"action"') > 100  # Ashcombe's own trail is all there
     assert not any(email in p.stdout for email in theirs)
+
+
+# -- finding 5: an import racing a colleague's save ---------------------------------------------------------
+def test_an_import_never_overwrites_a_colleagues_save_made_while_it_ran(trust: Trust, tmp_path: Path) -> None:
+    csv = tmp_path / "staff.csv"
+    csv.write_text("Surname,Forename,Staff Code,Role\nImported,Iris,IIM0,Head of Year 7\n"
+                   "Newcomer,Nia,NNE,Teacher of Physics\n", encoding="utf-8")
+    importer, colleague = open_database(trust.url), open_database(trust.login_url(ALPHA))
+    saved: list[str] = []
+
+    def progress(_done: int, _total: int, stage: str) -> None:
+        if stage == "Saving" and not saved:  # the file is checked and the new rows written: bob saves now
+            with colleague.session() as s:
+                s.info["user"] = "bob"
+                iris = s.scalar(select(Staff).where(Staff.staff_code == "IIM0"))
+                update_staff(s, iris, expected_version=iris.version, role="Head of Chemistry")
+            saved.append("bob")
+
+    try:
+        with pytest.raises(ConcurrentEditError) as err, importer.session() as s:
+            run_import(s, choose_school(s, ALPHA), "staff", csv, progress=progress)
+        assert saved == ["bob"]
+        assert "Staff IIM0 (changed by bob" in str(err.value) and "was not saved" in str(err.value)
+        with importer.session() as s:
+            assert s.scalar(select(Staff.role).where(Staff.staff_code == "IIM0")) == "Head of Chemistry"
+            assert s.scalar(select(Staff).where(Staff.staff_code == "NNE")) is None  # all or nothing
+    finally:
+        importer.dispose()
+        colleague.dispose()
