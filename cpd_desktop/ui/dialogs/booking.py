@@ -74,7 +74,10 @@ class BookingDialog(FormDialog):
         self.add_combo("format", "Format", list(FORMATS.items()), b.format if b else "face_to_face")
         self.add_check("subject_specific", "Subject-specific", b.subject_specific if b else True)
         self.add_check("cover_required", "Needs release cover", b.cover_required if b else True)
-        self.add_line("cover_days", "Cover days", f"{b.cover_days:g}" if b else "",
+        # Blank while it is the count of school days, so that it follows the dates when they change.
+        counted = b is not None and b.cover_required and b.cover_days == suggested_cover_days(
+            self.calendar, b.start_date, b.end_date, self.courses.get(b.course_id or 0))
+        self.add_line("cover_days", "Cover days", f"{b.cover_days:g}" if b and not counted else "",
                       check=lambda x: v.parse_decimal(x or 0, "Cover days"),
                       tip="Days of supply cover; blank counts the booking's school days in term (no weekends, "
                           "holidays, bank holidays or non-teaching days)")
