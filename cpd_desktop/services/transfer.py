@@ -76,14 +76,14 @@ def copy_school(source: Database, target: Database, school_name: str | None = No
     """Copy one school (the only one, or the named one) from ``source`` into ``target``."""
     if target.readonly:
         raise CpdError(f"{target.label} is open read-only: nothing can be copied into it.")
-    from .schools import choose_school
+    from .schools import choose_school, name_key
 
     with source.session() as s:
         school: School = choose_school(s, school_name)
         sid, name = school.id, school.name
-    with target.engine.connect() as tconn:
-        taken = tconn.execute(select(School.id).where(func.lower(School.__table__.c.name) == name.lower())).first()
-    if taken is not None:
+    with target.engine.connect() as tconn:  # compared as the database compares them: capitals and spaces aside
+        taken = [n for n in tconn.execute(select(School.__table__.c.name)).scalars() if name_key(n) == name_key(name)]
+    if taken:
         raise CpdError(f"{target.label} already holds a school called {name}; nothing was copied.",
                        hint="Rename one of the schools first, or choose another target.")
 
