@@ -260,3 +260,18 @@ def test_the_audit_trail_names_a_non_teaching_day_by_its_date(session: Session, 
     add_non_teaching_day(session, school, "05/01/2027", "Polling station")
     summaries = list(session.scalars(select(AuditEntry.summary).where(AuditEntry.table_name == "non_teaching_day")))
     assert summaries and "Non-teaching day 05/01/2027" in summaries[-1]
+
+
+def test_the_cover_sheet_lists_only_school_days(session: Session, school: School, teacher: Staff,
+                                                terms: None) -> None:
+    from cpd_desktop.exports.rows import cover_sheet
+
+    add_non_teaching_day(session, school, "04/01/2027", "INSET day")
+    after_term = create_booking(session, school, teacher, title="Winter conference", start_date="21/12/2026",
+                                end_date="23/12/2026", hours="15", cover_required=True)
+    across = create_booking(session, school, teacher, title="Network meeting", start_date="18/12/2026",
+                            end_date="05/01/2027", hours="12", cover_required=True)
+    assert cover_sheet(session, school, after_term.id).days == []  # was three pages of 15 holiday lessons
+    sheet = cover_sheet(session, school, across.id)
+    assert [d.date for d in sheet.days] == [dt.date(2026, 12, 18), dt.date(2027, 1, 5)]
+    assert len(sheet.lessons) == 10
