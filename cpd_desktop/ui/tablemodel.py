@@ -209,9 +209,18 @@ class PagedQueryModel(QAbstractTableModel):
                 raw.set_progress_handler(None, 0)
 
     def refresh(self) -> None:
-        """Requery from the first page (after a filter, a search, a sort or a change)."""
+        """Requery from the first page (after a filter, a search, a sort or a change).
+
+        When the same records come back (an edit, or somebody else's change to a row on screen), the rows
+        are updated in place, or moved by id, without a reset: the chosen rows, the current row and a
+        click in progress stay on their records. A reset between the two clicks of a double-click would
+        make the view drop it (its pressed row no longer exists).
+        """
         self._live = True
         rows = self._fetch(0)
+        if self._same_records(rows):
+            self.refreshed.emit()
+            return
         # No fetching while the reset signals are out: listeners that call fetchMore from their
         # modelReset handler would insert rows inside the reset (QAbstractItemModelTester does).
         self._resetting = True
@@ -223,6 +232,27 @@ class PagedQueryModel(QAbstractTableModel):
             self.endResetModel()
             self._resetting = False
         self.refreshed.emit()
+
+    def _same_records(self, rows: list[tuple[Any, ...]]) -> bool:
+        """Take ``rows`` without a reset if they are the records shown now (perhaps in another order)."""
+        old_ids = [r[0] for r in self._rows]
+        new_ids = [r[0] for r in rows]
+        if not old_ids or len(old_ids) != len(new_ids) or set(old_ids) != set(new_ids) \
+                or len(set(new_ids)) != len(new_ids):
+            return False
+        exhausted = len(rows) < self.page_size
+        if old_ids == new_ids:
+            self._rows, self._exhausted = rows, exhausted
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
+            return True
+        self.layoutAboutToBeChanged.emit()
+        where = {ident: row for row, ident in enumerate(new_ids)}
+        before = self.persistentIndexList()
+        after = [self.index(where[old_ids[i.row()]], i.column()) if i.isValid() else QModelIndex() for i in before]
+        self._rows, self._exhausted = rows, exhausted
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
+        return True
 
     def count(self) -> int:
         """How many rows match (all pages); one SQL COUNT."""

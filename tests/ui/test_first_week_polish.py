@@ -537,3 +537,72 @@ def test_user_guide_and_readme_name_the_keys_the_window_has(demo_window: Any, qt
     rows = [tuple(c.strip() for c in row.strip("|").split("|")) for row in block.splitlines()[2:]]
     assert rows == table, "README's keys differ from the user guide's"
     assert not re.search(r"Ctrl\+N[^|]*activit", readme)
+
+
+# -- 10. a double-click right after a save opens the row clicked ------------------------------------------
+
+def test_double_click_survives_a_refresh_between_its_clicks(make_window: Any, db: Any, school: Any,
+                                                             qtbot: Any) -> None:
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QDialog
+
+    from cpd_desktop.db import open_database
+    from cpd_desktop.models import Booking
+    from cpd_desktop.services.bookings import create_booking, update_booking
+    from cpd_desktop.services.staff import add_staff
+
+    titles = ["Practical physics", "Teaching genetics", "Required practicals"]
+    with db.session() as s:
+        here = s.merge(school)
+        person = add_staff(s, here, forename="Ada", surname="Okafor", staff_code="AOK")
+        for n, title in enumerate(titles):
+            create_booking(s, here, person, title=title, start_date=TODAY + dt.timedelta(days=10 + n), hours="6")
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    go_to_view(qtbot, window, "Planner")
+    qtbot.waitUntil(lambda: len(column_texts(window, "Course")) == 3)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+    def save(dialog: QWidget) -> None:  # F2 on the first row, then Save as it is
+        qtbot.mouseClick(button(dialog, "Save booking"), Qt.MouseButton.LeftButton)
+
+    failures = when_modal(save, kind=QDialog)
+    click_row(qtbot, window, column_texts(window, "Course").index(titles[0]))
+    qtbot.keyClick(visible_table(window), Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: bool(failures) or QApplication.activeModalWidget() is None)
+    assert not failures, failures
+
+    # Right after: the first click of a double-click on another row, and before the second click the
+    # window's regular look for other people's changes finds one and refreshes the list.
+    table = visible_table(window)
+    row = column_texts(window, "Course").index(titles[1])
+    pos = table.visualRect(table.model().index(row, 0)).center()
+    qtbot.mousePress(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    other = open_database(db.path)
+    try:
+        with other.session() as s:
+            third = s.query(Booking).filter(Booking.title == titles[2]).one()
+            update_booking(s, third, notes="Room changed to Lab 3")
+    finally:
+        other.dispose()
+    window.refresh_timer.timeout.emit()  # the 20-second look
+    qtbot.waitUntil(lambda: window._checking is None)
+    qtbot.waitUntil(lambda: "saved by others" in window.statusBar().currentMessage())
+
+    opened: list[str] = []
+
+    def look(dialog: QWidget) -> None:
+        opened.append(named(dialog, QLineEdit, "Title").text())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    failures = when_modal(look, kind=QDialog)
+    second = QMouseEvent(QEvent.Type.MouseButtonDblClick, QPointF(pos), QPointF(table.viewport().mapToGlobal(pos)),
+                         Qt.MouseButton.LeftButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(table.viewport(), second)
+    qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.waitUntil(lambda: bool(opened) or bool(failures))
+    assert opened == [titles[1]], failures
+    window.ctx = None
