@@ -17,7 +17,7 @@ from . import validation as v
 from .activities import add_activity
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
-from .years import SchoolCalendar, school_days
+from .years import SchoolCalendar, cached_calendar, school_days
 
 MONEY_FIELDS = {"fee": "Fee", "travel": "Travel", "accommodation": "Accommodation",
                 "subsistence": "Subsistence", "cover_day_rate": "Cover day rate"}
@@ -73,7 +73,7 @@ def absence_days(booking: Booking, calendar: SchoolCalendar | None = None) -> li
         school = session.get(School, booking.school_id) if session is not None else None
         if session is None or school is None:  # a booking not saved anywhere: no terms to go by
             return school_days(booking.start_date, booking.end_date)
-        calendar = SchoolCalendar(session, school)
+        calendar = cached_calendar(session, school)
     return calendar.school_days(booking.start_date, booking.end_date)
 
 

@@ -7,7 +7,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
@@ -334,6 +334,29 @@ class SchoolCalendar:
             if self.is_school_day(day):
                 left -= 1
         return day
+
+
+_CACHE_KEY = "school_calendars"
+
+
+def cached_calendar(session: Session, school: School) -> SchoolCalendar:
+    """The school's calendar, made once per session for lists that ask it for every row (a report of every
+    booking's days); forgotten whenever the session writes term dates or non-teaching days."""
+    cache: dict[int, SchoolCalendar] = session.info.setdefault(_CACHE_KEY, {})
+    if school.id not in cache:
+        cache[school.id] = SchoolCalendar(session, school)
+    return cache[school.id]
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_calendars(session: Session, _context: object) -> None:
+    if _CACHE_KEY not in session.info:
+        return
+    from ..models import NonTeachingDay
+
+    if any(isinstance(obj, TermDates | NonTeachingDay)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_CACHE_KEY, None)
 
 
 def calendar_years(around: dt.date, start_month: int = 9, *, before: int = 1, after: int = 2) -> tuple[AcademicYear, ...]:

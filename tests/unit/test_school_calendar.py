@@ -275,3 +275,17 @@ def test_the_cover_sheet_lists_only_school_days(session: Session, school: School
     sheet = cover_sheet(session, school, across.id)
     assert [d.date for d in sheet.days] == [dt.date(2026, 12, 18), dt.date(2027, 1, 5)]
     assert len(sheet.lessons) == 10
+
+
+def test_a_new_non_teaching_day_counts_at_once_in_the_same_session(session: Session, school: School,
+                                                                   teacher: Staff, terms: None) -> None:
+    booking = create_booking(session, school, teacher, title="Network meeting", start_date="04/01/2027",
+                             end_date="05/01/2027", hours="6")
+    assert absence_days(booking) == [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
+    day = add_non_teaching_day(session, school, "04/01/2027")
+    assert absence_days(booking) == [dt.date(2027, 1, 5)]
+    delete_non_teaching_day(session, day)
+    session.add(TermDates(school_id=school.id, academic_year=2027, term="autumn", start_date=dt.date(2027, 9, 1),
+                          end_date=dt.date(2027, 12, 17)))
+    session.flush()
+    assert absence_days(booking) == [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
