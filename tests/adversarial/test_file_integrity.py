@@ -80,7 +80,7 @@ def test_the_guards_survive_a_later_upgrade_that_rebuilds_the_tables(tmp_path: P
     try:
         with db.engine.connect() as conn:
             names = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars())
-        assert {"cpd_guard_activity_staff_id_insert", "cpd_guard_school_name_update",
+        assert {"cpd_guard_activity_links_insert", "cpd_guard_school_name_update",
                 "cpd_guard_school_takes_its_audit", "cpd_guard_staff_stays"} <= names
     finally:
         db.dispose()
