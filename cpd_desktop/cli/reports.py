@@ -77,11 +77,13 @@ def _audit_rows(session: Any, school: Any, since: str | None, *, table: bool = F
     (``describe_changes``: field labels, "(empty)", dates and money the UK way)."""
     import json
 
+    from ..services import audit
     from ..services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes, entries, local_time
     from ..services.validation import parse_date
 
     day = parse_date(since, "--since", required=False) if since else None
     rows = []
+    names = audit.record_names(session)
     for e in entries(session, school.id, since=day):
         changes = json.loads(e.changes) if e.changes else None
         row: dict[str, Any] = {
@@ -92,6 +94,6 @@ def _audit_rows(session: Any, school: Any, since: str | None, *, table: bool = F
             row["when"] = f"{local_time(e.at):%d/%m/%Y %H:%M}"
             row["action"] = ACTION_LABELS.get(e.action, e.action)
             row["table"] = TABLE_LABELS.get(e.table_name, e.table_name)
-            row["changes"] = "; ".join(describe_changes(e.table_name, e.action, changes))
+            row["changes"] = "; ".join(describe_changes(e.table_name, e.action, changes, names))
         rows.append(row)
     return rows

@@ -602,6 +602,7 @@ def _audit_about(session: Session, school: School, staff_id: int, booking_ids: l
                                      or_(*conditions))
             .order_by(AuditEntry.at, AuditEntry.id))
     out = []
+    names = audit.record_names(session)
     for e in session.scalars(stmt):
         ids = owned.get(e.table_name, set())
         if e.record_id not in ids or e.table_name not in owned:
@@ -612,7 +613,7 @@ def _audit_about(session: Session, school: School, staff_id: int, booking_ids: l
                 continue
         out.append({"at": audit.local_time(e.at), "user": e.user, "action": audit.ACTION_LABELS.get(e.action, e.action),
                     "summary": e.summary,
-                    "changes": "; ".join(audit.describe_changes(e.table_name, e.action, e.changes))})
+                    "changes": "; ".join(audit.describe_changes(e.table_name, e.action, e.changes, names))})
     return out
 
 

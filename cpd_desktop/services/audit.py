@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -267,8 +268,40 @@ def local_time(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone().replace(tzinfo=None)
 
 
-def value_text(key: str, value: Any, table: str = "") -> str:
-    """One stored value (as the trail keeps it: JSON-safe) in the app's words: (empty), Yes/No, dd/mm/yyyy, £."""
+Names = Callable[[str, Any], "str | None"]  # (field, id) → the record's name, or None if not known
+
+
+def record_names(session: Session) -> Names:
+    """Look up what an id in the trail points at (a person, a booking, a scheme…) by the name the app shows;
+    None for a record since deleted. Each id is looked up once."""
+    from ..models import Booking, BursaryClaim, BursaryScheme, Course, Department, Provider, Staff
+
+    def staff_name(s: Staff) -> str:
+        return s.full_name
+
+    lookups: dict[str, tuple[Any, Callable[[Any], str]]] = {
+        "staff_id": (Staff, staff_name), "department_id": (Department, lambda d: d.name),
+        "provider_id": (Provider, lambda p: p.name), "course_id": (Course, lambda c: c.title),
+        "booking_id": (Booking, lambda b: b.title), "scheme_id": (BursaryScheme, lambda b: b.name),
+        "claim_id": (BursaryClaim, lambda c: f"claim #{c.id}"),
+    }
+    seen: dict[tuple[str, Any], str | None] = {}
+
+    def name(key: str, ident: Any) -> str | None:
+        if key not in lookups or not isinstance(ident, int):
+            return None
+        if (key, ident) not in seen:
+            model, words = lookups[key]
+            record = session.get(model, ident)
+            seen[(key, ident)] = words(record) if record is not None else None
+        return seen[(key, ident)]
+
+    return name
+
+
+def value_text(key: str, value: Any, table: str = "", names: Names | None = None) -> str:
+    """One stored value (as the trail keeps it: JSON-safe) in the app's words: (empty), Yes/No, dd/mm/yyyy, £,
+    and a linked record by its name when ``names`` (``record_names``) knows it."""
     from ..models.enums import (
         ACTIVITY_STATUSES,
         BOOKING_STATUSES,
@@ -284,7 +317,8 @@ def value_text(key: str, value: Any, table: str = "") -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if key.endswith("_id") and key != "school_id":
-        return f"record #{value}"
+        known = names(key, value) if names is not None else None
+        return known or f"record #{value}"
     if key in MONEY_FIELDS:
         try:
             return format_money(Decimal(str(value)))
@@ -302,16 +336,17 @@ def value_text(key: str, value: Any, table: str = "") -> str:
         if re.fullmatch(r"\d{2}:\d{2}:\d{2}", value):
             return value[:5]
     if isinstance(value, list):
-        return ", ".join(value_text(key, v, table) for v in value) or EMPTY
+        return ", ".join(value_text(key, v, table, names) for v in value) or EMPTY
     return str(value)
 
 
-def describe_changes(table: str, action: str, changes: Any) -> list[str]:
+def describe_changes(table: str, action: str, changes: Any, names: Names | None = None) -> list[str]:
     """An audit entry's values as lines a person reads: "Surname: Smith → Smyth" for a change, "Surname: Smith"
     for what was added or deleted, with field labels, "(empty)", dates as dd/mm/yyyy and money in £.
 
-    ``changes`` is the entry's stored JSON (text) or its parsed form. The one rendering of a change used by
-    the Audit trail view, the person's record PDF and ``cpd-desktop report audit``.
+    ``changes`` is the entry's stored JSON (text) or its parsed form; ``names`` (``record_names``) names the
+    records an id points at. The one rendering of a change used by the Audit trail view, the person's record
+    PDF and ``cpd-desktop report audit``.
     """
     if isinstance(changes, str):
         try:
@@ -328,7 +363,8 @@ def describe_changes(table: str, action: str, changes: Any) -> list[str]:
             continue
         label = field_label(key)
         if action == "update" and isinstance(value, list) and len(value) == 2:
-            lines.append(f"{label}: {value_text(key, value[0], table)} → {value_text(key, value[1], table)}")
+            before, after = (value_text(key, x, table, names) for x in value)
+            lines.append(f"{label}: {before} → {after}")
         else:
-            lines.append(f"{label}: {value_text(key, value, table)}")
+            lines.append(f"{label}: {value_text(key, value, table, names)}")
     return lines

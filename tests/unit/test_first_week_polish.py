@@ -223,3 +223,19 @@ def test_first_steps_are_offered_until_the_records_show_them_done(session: Sessi
     assert [k for k, _t, _w in first_steps(session, school.id)] == ["timetable", "activity"]
     add_activity(session, school, person, title="INSET", date=dt.date(2025, 9, 1), hours="5")
     assert [t for _k, t, _w in first_steps(session, school.id)] == ["Import the timetable"]
+
+
+def test_linked_records_are_named_not_numbered(session: Session, school: School) -> None:
+    from cpd_desktop.models import AuditEntry
+    from cpd_desktop.services.audit import describe_changes, record_names
+    from cpd_desktop.services.bookings import create_booking
+
+    person = add_staff(session, school, forename="Ada", surname="Okafor", staff_code="AOK")
+    booking = create_booking(session, school, person, title="Practical physics", start_date=dt.date(2025, 12, 1),
+                             hours="6")
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.table_name == "booking",
+                                                    AuditEntry.record_id == booking.id))
+    assert entry is not None
+    lines = describe_changes(entry.table_name, entry.action, entry.changes, record_names(session))
+    assert "Member of staff: Ada Okafor" in lines and "Start date: 01/12/2025" in lines
+    assert not any("record #" in line or "None" in line for line in lines), lines

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QSplitter
 from sqlalchemy import or_, select
 
 from ...models import AuditEntry
-from ...services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes
+from ...services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes, record_names
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import TablePanel, remember_splitter
 from .base import View
@@ -74,8 +74,8 @@ class AuditView(View):
         if ident is None:
             self.detail.setText("")
             return
-        with self.ctx.db.engine.connect() as conn:
-            entry = conn.execute(select(AuditEntry.table_name, AuditEntry.action, AuditEntry.changes)
-                                 .where(AuditEntry.id == ident)).first()
-        lines = describe_changes(entry.table_name, entry.action, entry.changes) if entry is not None else []
+        with self.ctx.session() as s:
+            entry = s.get(AuditEntry, ident)
+            lines = (describe_changes(entry.table_name, entry.action, entry.changes, record_names(s))
+                     if entry is not None else [])
         self.detail.setText("\n".join(lines[:30]) or "No field values recorded.")
