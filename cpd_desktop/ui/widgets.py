@@ -82,7 +82,7 @@ class PageHeader(QWidget):
             button.setShortcut(QKeySequence(shortcut))
         button.setToolTip(tip or (f"{text} ({shortcut})" if shortcut else text))
         button.setAccessibleName(text.replace("…", ""))
-        button.clicked.connect(slot)
+        button.clicked.connect(lambda _checked=False: slot())  # never ``checked`` as the slot's first argument
         self.buttons.addWidget(button)
         return button
 
@@ -503,7 +503,7 @@ def tool_button(text: str, icon_name: str, slot: Callable[[], Any], tip: str = "
     button.setToolTip(tip or text)
     button.setAccessibleName(text)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    button.clicked.connect(slot)
+    button.clicked.connect(lambda _checked=False: slot())
     return button
 
 

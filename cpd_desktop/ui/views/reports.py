@@ -87,7 +87,8 @@ class ReportsView(View):
         self.export_button.setObjectName("primary")
         self.export_button.setIcon(icon("export", "#ffffff"))
         self.export_button.setAccessibleName("Export")
-        self.export_button.clicked.connect(self.export)
+        # clicked(bool) would hand its ``checked`` to ``export`` as the file path: call it without.
+        self.export_button.clicked.connect(lambda _checked=False: self.export())
         buttons.addWidget(self.export_button)
         pl.addLayout(buttons)
         row.addWidget(panel, 1)
