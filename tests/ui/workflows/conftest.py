@@ -36,6 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# The offscreen platform cannot raise a window or grab the keyboard, which the file dialog and pop-up
+# lists ask for; what the test checks (the file written, the choice made) does not depend on either.
+OFFSCREEN_LIMITS = pytest.mark.qt_log_ignore(r"This plugin does not support (raise\(\)|grabbing the keyboard)")
+
 TODAY = dt.date(2025, 11, 20)  # the demo is built for this day, and the window thinks it is today
 MODAL_PATIENCE_S = 20  # a dialog nobody answers for this long is closed and the test fails
 
@@ -157,6 +161,7 @@ def press(qtbot: Any, widget: QWidget, key: Any, modifier: Any = Qt.KeyboardModi
 def type_into(qtbot: Any, field: QWidget, text: str) -> None:
     """Select what the field holds and type ``text`` over it."""
     assert field.isVisible() and field.isEnabled(), f"{field.accessibleName()!r} cannot be typed into"
+    bring_forward(qtbot, field)
     field.setFocus(Qt.FocusReason.TabFocusReason)
     edit = field.lineEdit() if isinstance(field, QComboBox) else field
     assert edit is not None, f"{field.accessibleName()!r} is a list to choose from, not a field to type in"
@@ -190,21 +195,20 @@ def choose(qtbot: Any, combo: QComboBox, text: str) -> None:
     assert combo.currentIndex() == target, f"{combo.accessibleName()!r} shows {combo.currentText()!r}"
 
 
-def row_of(table: QTableView, text: str, column: int | None = None) -> int:
-    """The row of the table showing ``text`` in a cell (in ``column`` if given)."""
+def row_of(table: QTableView, *texts: str) -> int:
+    """The row of the table showing every one of ``texts`` (each in some cell)."""
     model = table.model()
     for row in range(model.rowCount()):
-        cols = [column] if column is not None else range(model.columnCount())
-        if any(str(model.index(row, c).data() or "") == text or text in str(model.index(row, c).data() or "")
-               for c in cols):
+        cells = [str(model.index(row, c).data() or "") for c in range(model.columnCount())]
+        if all(any(t in c for c in cells) for t in texts):
             return row
-    raise AssertionError(f"no row shows {text!r} in {table.accessibleName()!r}")
+    raise AssertionError(f"no row of {table.accessibleName()!r} shows {texts!r}")
 
 
-def click_row(qtbot: Any, table: QTableView, text: str, column: int | None = None) -> int:
-    """Click the row showing ``text`` (scrolled into view first, as a person scrolls to it)."""
-    row = row_of(table, text, column)
-    index = table.model().index(row, column if column is not None else 0)
+def click_row(qtbot: Any, table: QTableView, *texts: str) -> int:
+    """Click the row showing ``texts`` (scrolled into view first, as a person scrolls to it)."""
+    row = row_of(table, *texts)
+    index = table.model().index(row, 0)
     table.scrollTo(index)
     rect = table.visualRect(index)
     assert rect.isValid(), f"row {row} of {table.accessibleName()!r} is not on screen"
@@ -247,38 +251,57 @@ def active_dialog(title: str | None = None) -> QWidget | None:
     return dialog
 
 
+class Watch:
+    """Answers the next modal dialog (titled ``title``) with ``handler`` as soon as it is on screen."""
+
+    def __init__(self, qtbot: Any, handler: Callable[[Any], None], title: str | None, timeout_s: float) -> None:
+        self.qtbot, self.handler, self.title, self.timeout_s = qtbot, handler, title, timeout_s
+        self.done = False
+        self.error: BaseException | None = None
+        self.before = QApplication.activeModalWidget()
+        self.end = time.monotonic() + timeout_s
+        QTimer.singleShot(0, self.poll)
+
+    def poll(self) -> None:
+        dialog = active_dialog(self.title)
+        if dialog is None or dialog is self.before:
+            if time.monotonic() > self.end:
+                self.error = AssertionError(f"no dialog {self.title or ''!r} appeared")
+                self.done = True
+                return
+            QTimer.singleShot(20, self.poll)
+            return
+        try:
+            bring_forward(self.qtbot, dialog)  # a new window takes the keyboard, as a window manager gives it
+            self.handler(dialog)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test once the dialog is closed
+            self.error = exc
+            if dialog.isVisible() and isinstance(dialog, QDialog):
+                dialog.reject()
+        self.done = True
+
+    def wait(self) -> None:
+        self.qtbot.waitUntil(lambda: self.done, timeout=int(self.timeout_s * 1000) + 2000)
+        if self.error is not None:
+            raise self.error
+
+
+def watch_for(qtbot: Any, handler: Callable[[Any], None], *, title: str | None = None,
+              timeout_s: float = 10) -> Watch:
+    """Arm an answer for a dialog that opens later (after the one being answered has closed):
+    ``w = watch_for(...)``, then answer the first, then ``w.wait()``."""
+    return Watch(qtbot, handler, title, timeout_s)
+
+
 @contextmanager
 def answering(qtbot: Any, handler: Callable[[Any], None], *, title: str | None = None,
               timeout_s: float = 10) -> Iterator[None]:
     """Answer the modal dialog that what is done in the ``with`` block opens: ``handler(dialog)``
     runs as soon as it is on screen (from inside its event loop) and must close it with a button.
     Fails if no such dialog appears, or if the handler fails (the dialog is then cancelled)."""
-    state: dict[str, Any] = {"done": False, "error": None}
-    before = QApplication.activeModalWidget()
-    end = time.monotonic() + timeout_s
-
-    def poll() -> None:
-        dialog = active_dialog(title)
-        if dialog is None or dialog is before:
-            if time.monotonic() > end:
-                state["error"] = AssertionError(f"no dialog {title or ''!r} appeared")
-                state["done"] = True
-                return
-            QTimer.singleShot(20, poll)
-            return
-        try:
-            handler(dialog)
-        except BaseException as exc:  # noqa: BLE001 - handed to the test once the dialog is closed
-            state["error"] = exc
-            if dialog.isVisible() and isinstance(dialog, QDialog):
-                dialog.reject()
-        state["done"] = True
-
-    QTimer.singleShot(0, poll)
+    watch = Watch(qtbot, handler, title, timeout_s)
     yield
-    qtbot.waitUntil(lambda: state["done"], timeout=int(timeout_s * 1000) + 2000)
-    if state["error"] is not None:
-        raise state["error"]
+    watch.wait()
 
 
 def answer_modal(qtbot: Any, button: str, *, title: str | None = None, expect: str | None = None) -> Callable[[Any], None]:
@@ -299,7 +322,7 @@ def save_file_as(qtbot: Any, path: Path) -> Callable[[Any], None]:
     def handler(dialog: Any) -> None:
         name = find_field("File name", dialog, QLineEdit)
         type_into(qtbot, name, str(path))
-        click(qtbot, find_button("Save", dialog))
+        qtbot.keyClick(name, Qt.Key.Key_Return)  # the button reads "Open" while the path typed is a folder
 
     return handler
 
@@ -381,6 +404,6 @@ def rows_text(table: QTableView) -> list[str]:
             for r in range(model.rowCount())]
 
 
-__all__ = ["TODAY", "active_dialog", "answer_modal", "answering", "bring_forward", "cell", "choose", "choose_menu", "click",
+__all__ = ["OFFSCREEN_LIMITS", "TODAY", "active_dialog", "answer_modal", "answering", "bring_forward", "cell", "choose", "choose_menu", "click",
            "click_row", "find_action", "find_button", "find_field", "find_table", "go_to", "messages_on", "plain",
-           "press", "row_count", "row_of", "rows_text", "save_file_as", "status_text", "type_into", "type_text", "wait_visible"]
+           "press", "row_count", "row_of", "rows_text", "save_file_as", "status_text", "type_into", "type_text", "wait_visible", "watch_for"]
