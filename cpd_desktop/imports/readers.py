@@ -326,10 +326,12 @@ class _Damaged(Exception):
 
 
 def _damaged(path: Path, where: str = "") -> CpdError:
-    place = f": cell {where} cannot be read" if where else ""
-    return CpdError(f"{path.name} is not an Excel workbook CPD Desktop can read, or it is damaged{place}.",
-                    hint=("Open it in Excel, check that cell, and save it again as .xlsx (or as CSV UTF-8)."
-                          if where else "Open it in Excel and save it again as .xlsx (or as CSV UTF-8)."))
+    """``where``: 'cell Sheet1!D5' or 'row 5 of Sheet1' when known."""
+    if where:
+        return CpdError(f"{path.name} is damaged at {where}: CPD Desktop cannot read what is there.",
+                        hint="Open it in Excel, type that cell again, and save it as .xlsx (or as CSV UTF-8).")
+    return CpdError(f"{path.name} is not an Excel workbook CPD Desktop can read, or it is damaged.",
+                    hint="Open it in Excel and save it again as .xlsx (or as CSV UTF-8).")
 
 
 def _check_package(path: Path, fh: IO[bytes]) -> None:
@@ -497,24 +499,24 @@ def _read_sheet(path: Path, fh: IO[bytes], sheet: str | None) -> Table:
 
 
 def _position(exc: BaseException, sheet: str | None) -> str:
-    """'Sheet1!C5': the cell openpyxl's sheet reader was on when it failed, from its frames ('' if unknown)."""
+    """'cell Sheet1!C5' (or 'row 5 of Sheet1'): where openpyxl's sheet reader was when it failed, from its
+    frames ('' if unknown)."""
     import traceback
 
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet._reader import WorkSheetParser
 
-    cell = ""
+    where = ""
+    name = _quote_sheet(sheet) if sheet else ""
     for frame, _line in traceback.walk_tb(exc.__traceback__):
         reader = frame.f_locals.get("self")
         if isinstance(reader, WorkSheetParser):
             row, col = reader.row_counter, reader.col_counter
             if frame.f_code.co_name == "parse_cell" and 1 <= col <= 16_384 and row >= 1:
-                cell = f"{get_column_letter(col)}{row}"
+                where = f"cell {name}!{get_column_letter(col)}{row}" if name else f"cell {get_column_letter(col)}{row}"
             elif row >= 1:
-                cell = f"{row}:{row}"
-    if not cell:
-        return ""
-    return f"{_quote_sheet(sheet)}!{cell}" if sheet else cell
+                where = f"row {row} of {name}" if name else f"row {row}"
+    return where
 
 
 def _quote_sheet(name: str) -> str:
