@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +41,9 @@ class Field:
     getter: Callable[[], Any]
 
 
+_UNSET = object()
+
+
 class FormDialog(QDialog):
     """A dialog of labelled fields with live validation; ``values()`` gives the raw values."""
 
@@ -52,12 +56,18 @@ class FormDialog(QDialog):
         self.setAccessibleName(title)
         self.setModal(True)
         self.fields: dict[str, Field] = {}
+        self._visited: set[str] = set()  # fields the person has been in: their errors show
+        self._first_values: dict[str, Any] = {}  # as the dialog opened: a changed value shows its error
+        self._tried = False  # Save pressed: every error shows
+        self._fitted = False
         outer = QVBoxLayout(self)
+        self.intro: QLabel | None = None
         if intro:
             label = QLabel(intro)
             label.setWordWrap(True)
             label.setObjectName("muted")
             outer.addWidget(label)
+            self.intro = label
         self.body = QWidget()
         self.form = QFormLayout(self.body)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -93,19 +103,18 @@ class FormDialog(QDialog):
         error.setObjectName("fieldError")
         error.setWordWrap(True)
         error.setVisible(False)
-        holder = QWidget()
-        box = QVBoxLayout(holder)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(2)
-        box.addWidget(widget)
-        box.addWidget(error)
         widget.setAccessibleName(label.rstrip(" *"))
         if tip:
             widget.setToolTip(tip)
             widget.setAccessibleDescription(tip)
         text = QLabel(label + ":")
         text.setBuddy(widget)
-        self.form.addRow(text, holder)
+        # The label and its field side by side in the form (one parent): a screen reader then names the
+        # field by its label (Qt on Linux names a drop-down list only by a label beside it). The reason
+        # a value is refused goes on its own row under the field, hidden while there is none.
+        self.form.addRow(text, widget)
+        self.form.setWidget(self.form.rowCount(), QFormLayout.ItemRole.FieldRole, error)
+        widget.installEventFilter(self)
         self.fields[key] = Field(key, label, widget, error, check, getter)
 
     def add_line(self, key: str, label: str, text: Any = "", *, check: Callable[[Any], Any] | None = None,
@@ -161,6 +170,9 @@ class FormDialog(QDialog):
         box.toggled.connect(lambda _c: self.revalidate())
         self._add(key, label, box, None, box.isChecked, tip)
         box.setText(label)
+        beside = self.form.labelForField(box)
+        if isinstance(beside, QLabel):  # the box says it once, beside itself (a long label made the dialog wide)
+            beside.setText("")
         return box
 
     def add_row(self, label: str, widget: QWidget) -> None:
@@ -243,16 +255,37 @@ class FormDialog(QDialog):
                 out[""] = str(exc)
         return out
 
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+        # A field's error shows once the person has been in it and left, not before anything is typed.
+        if event.type() == QEvent.Type.FocusOut:
+            for key, f in self.fields.items():
+                if f.widget is obj and key not in self._visited:
+                    self._visited.add(key)
+                    self.revalidate()
+        return False
+
+    def _error_shown(self, key: str) -> bool:
+        f = self.fields.get(key)
+        if f is None:
+            return self._tried or bool(self._visited)
+        return self._tried or key in self._visited or self._value_changed(f)
+
+    def _value_changed(self, f: Field) -> bool:
+        first = self._first_values.get(f.key, _UNSET)
+        return first is not _UNSET and f.getter() != first
+
     def revalidate(self) -> bool:
         errors = self.errors()
+        if not self._first_values and self.fields:
+            self._first_values = {k: f.getter() for k, f in self.fields.items()}
         for key, f in self.fields.items():
             message = errors.get(key, "")
             f.error.setText(message)
-            f.error.setVisible(bool(message))
-            f.widget.setProperty("invalid", bool(message))
+            f.error.setVisible(bool(message) and self._error_shown(key))
+            f.widget.setProperty("invalid", bool(message) and self._error_shown(key))
             f.widget.style().unpolish(f.widget)
             f.widget.style().polish(f.widget)
-        self.form_error.setText(errors.get("", ""))
+        self.form_error.setText(errors.get("", "") if self._error_shown("") else "")
         self.ok_button.setEnabled(not errors)
         self.changed.emit()
         return not errors
@@ -261,9 +294,29 @@ class FormDialog(QDialog):
         return self.fields[key].error.text()
 
     def _try_accept(self) -> None:
+        self._tried = True
         if self.revalidate():
             self.accept()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
         self.revalidate()
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_screen()
         super().showEvent(event)
+
+    def fit_to_screen(self) -> None:
+        """As tall as the fields need (no scrolling where the screen has the room) and wide enough for
+        every label whole, but never larger than the screen the dialog opens on."""
+        screen = self.screen().availableGeometry()
+        frame = 40  # the title bar and borders the window manager adds
+        margins = self.layout().contentsMargins()
+        body = self.body.sizeHint()
+        others = sum(w.sizeHint().height() + self.layout().spacing() for w in (self.intro, self.form_error, self.buttons)
+                     if w is not None and not w.isHidden())
+        need_h = body.height() + others + margins.top() + margins.bottom() + 4
+        need_w = self.body.minimumSizeHint().width() + margins.left() + margins.right() \
+            + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4
+        self.setMinimumWidth(min(need_w, screen.width()))
+        self.resize(min(max(self.width(), need_w), screen.width()),
+                    min(max(self.height(), need_h), screen.height() - frame))
