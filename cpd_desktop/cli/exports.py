@@ -17,6 +17,9 @@ def register(sub: Any) -> None:
                        description=f"Write an export to a file. Kinds and their formats: {kinds}.")
     p.add_argument("kind", choices=list(KINDS))
     p.add_argument("--year", help="academic year, e.g. 2025/26 (default: the current year; staff-record: all)")
+    p.add_argument("--financial-year", metavar="YYYY-YY",
+                   help="claims: the school's financial year instead, e.g. 2026-27 (its start month is in Settings)")
+    p.add_argument("--month", metavar="MM/YYYY", help="claims: one month instead, e.g. 12/2026")
     p.add_argument("--department", help="only this department (summary, activities, absences)")
     p.add_argument("--booking", type=int, metavar="ID", help="the booking (cover; absences for one booking)")
     p.add_argument("--staff", metavar="CODE", help="the person's staff code (staff-record)")
@@ -33,7 +36,8 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
     if fmt not in ("pdf", "xlsx", "csv"):
         raise UsageError("say which format with --format pdf, xlsx or csv")
     try:
-        spec = check_options(args.kind, fmt, booking_id=args.booking, staff_code=args.staff)
+        spec = check_options(args.kind, fmt, booking_id=args.booking, staff_code=args.staff, year=args.year,
+                             financial_year=args.financial_year, month=args.month)
     except ExportOptionError as exc:
         raise UsageError(str(exc)) from None
     db = ctx.open()
@@ -42,6 +46,7 @@ def cmd_export(args: argparse.Namespace, ctx: Context) -> int:
         with db.session() as s:
             school_id = ctx.school(s).id
     path = run_export(db, school_id, args.kind, fmt, args.output, year=args.year, department=args.department,
-                      booking_id=args.booking, staff_code=args.staff)
+                      booking_id=args.booking, staff_code=args.staff, financial_year=args.financial_year,
+                      month=args.month)
     print(f"{spec.label} written to {path}")
     return 0

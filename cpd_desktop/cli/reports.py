@@ -58,6 +58,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
 
 def _trust(args: argparse.Namespace, db: Any) -> int:
     """Every school in the database side by side (trust mode)."""
+    from ..services.formatting import plural
     from ..services.trust import trust_report
     from ..services.years import current_academic_year, parse_academic_year
 
@@ -65,7 +66,7 @@ def _trust(args: argparse.Namespace, db: Any) -> int:
     with db.session() as s:
         rows = trust_report(s, year)
     if args.format == "table":
-        print(f"Trust comparison {year.label}: {len(rows)} schools")
+        print(f"Trust comparison {year.label}: {plural(len(rows), 'school')}")
     print_rows(rows, args.format, headers={"hours_per_fte": "hours/FTE", "subject_specific_share": "subject %",
                                            "all_parts_share": "all 5 parts %", "met_target": "met target"})
     return 0

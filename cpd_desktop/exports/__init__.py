@@ -26,6 +26,8 @@ The API, for the CLI and for the app (call it from a worker thread, never the UI
 
 - ``year`` is an ``AcademicYear`` or text such as "2025/26"; None means the current academic year
   (and, for ``staff-record``, all years). ``department`` limits summary, activities and absences.
+- ``claims`` may instead cover ``financial_year="2026-27"`` (the school's, as set in Settings) or
+  ``month="12/2026"``; ``claim_periods(db, school_id)`` lists the choices the window offers.
 - ``cover`` needs ``booking_id``; ``staff-record`` needs ``staff_code``. ``check_options(kind, fmt, …)``
   raises ``ExportOptionError`` (a ``CpdError``) for a combination that does not exist.
 - Every problem a person can fix (no such department, booking or person, a folder that does not
@@ -33,7 +35,8 @@ The API, for the CLI and for the app (call it from a worker thread, never the UI
 - Cancelling raises ``ExportCancelled`` (a ``CpdError``). Whether cancelled or failed, no partial
   file is left and an existing file of that name is untouched: files are written beside the target
   and renamed into place.
-- ``default_filename(kind, fmt, year=…)`` suggests a name for a Save dialog.
+- ``suggested_filename(db, school_id, kind, fmt, …)`` suggests a name for a Save dialog (a cover sheet:
+  the person and the day); ``default_filename(kind, fmt, year=…)`` does it without the database.
 """
 
 from __future__ import annotations
@@ -44,13 +47,15 @@ from .api import (
     ExportOptionError,
     ExportPreview,
     check_options,
+    claim_periods,
     default_filename,
     preview,
     run_export,
+    suggested_filename,
 )
 from .safety import ExportCancelled
 
 __all__ = [
     "KINDS", "ExportCancelled", "ExportKind", "ExportOptionError", "ExportPreview", "check_options",
-    "default_filename", "preview", "run_export",
+    "claim_periods", "default_filename", "preview", "run_export", "suggested_filename",
 ]

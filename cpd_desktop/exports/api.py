@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..db import Database
-from ..errors import CpdError, NotFoundError
+from ..errors import CpdError, NotFoundError, ValidationError
 from ..models import School
 from ..services import reports
 from ..services.formatting import format_date, format_hours, format_money
-from ..services.years import AcademicYear, current_academic_year, parse_academic_year
+from ..services.years import (
+    AcademicYear,
+    FinancialYear,
+    current_academic_year,
+    financial_year_of,
+    parse_academic_year,
+)
 from . import rows as r
 from .safety import CancelledCallback, ProgressCallback, Ticker, atomic_output, check_output
 
@@ -38,7 +46,8 @@ KINDS: dict[str, ExportKind] = {k.key: k for k in (
     ExportKind("activities", "CPD log", ("pdf", "xlsx"),
                help="Every activity of the year, by person. The workbook can be imported again."),
     ExportKind("claims", "Bursary claims", ("pdf", "xlsx"),
-               help="Each claim with its cost heads, expected / claimed / received, status and dates."),
+               help="Each claim with its cost heads, expected / claimed / received, shortfall, status and dates; "
+                    "for an academic year, a financial year or a month."),
     ExportKind("cover", "Release-cover sheet", ("pdf", "xlsx"), needs="booking", yearly=False,
                help="One page per day away, with each lesson's work, materials and technician notes."),
     ExportKind("staff-record", "Individual CPD record", ("pdf",), needs="staff", yearly=False,
@@ -55,9 +64,19 @@ class ExportOptionError(CpdError):
 
 
 def check_options(kind: str, fmt: str, *, booking_id: int | None = None,
-                  staff_code: str | None = None) -> ExportKind:
+                  staff_code: str | None = None, year: object = None, financial_year: str | None = None,
+                  month: str | None = None) -> ExportKind:
     """The kind, if it exists in that format and has what it needs; else a message saying what does."""
     spec = KINDS.get(kind)
+    periods = [name for name, value in (("an academic year", year), ("a financial year", financial_year),
+                                        ("a month", month)) if value is not None and str(value).strip()]
+    if (financial_year or month) and kind != "claims":
+        raise ExportOptionError("Only the bursary claims export can be chosen by financial year or month.",
+                                hint="Choose an academic year (--year) for this export.")
+    if len(periods) > 1:
+        raise ExportOptionError("Choose " + " or ".join(periods) + ", not both." if len(periods) == 2 else
+                                "Choose one of an academic year, a financial year or a month.",
+                                hint="Give only one of --year, --financial-year and --month.")
     if spec is None:
         raise ExportOptionError(f"There is no '{kind}' export.", hint="Choose one of: " + ", ".join(KINDS) + ".")
     if fmt not in spec.formats:
@@ -74,10 +93,13 @@ def check_options(kind: str, fmt: str, *, booking_id: int | None = None,
 
 
 def default_filename(kind: str, fmt: str, *, year: str | None = None, department: str | None = None,
-                     booking_id: int | None = None, staff_code: str | None = None) -> str:
+                     booking_id: int | None = None, staff_code: str | None = None,
+                     period: str | None = None) -> str:
     """A file name to offer in a Save dialog, e.g. 'CPD summary 2025-26 Science.pdf'."""
     parts = [KINDS[kind].label if kind in KINDS else kind]
-    if year:
+    if period:
+        parts.append(period)
+    elif year:
         parts.append(year.replace("/", "-"))
     if department:
         parts.append(department)
@@ -85,9 +107,101 @@ def default_filename(kind: str, fmt: str, *, year: str | None = None, department
         parts.append(f"booking {booking_id}")
     if staff_code:
         parts.append(staff_code.upper())
-    name = " ".join(parts)
-    return "".join(ch for ch in name if ch not in '\\/:*?"<>|') + f".{fmt}"
+    return safe_filename(" ".join(parts)) + f".{fmt}"
 
+
+def safe_filename(name: str) -> str:
+    """A name every filesystem takes: no path separators, reserved characters or control characters."""
+    clean = "".join(" " if ch in '\\/:*?"<>|' or not ch.isprintable() else ch for ch in name)
+    return " ".join(clean.split()).strip(" .") or "export"
+
+
+def suggested_filename(db: Database, school_id: int | None, kind: str, fmt: str, *, year: str | None = None,
+                       department: str | None = None, booking_id: int | None = None,
+                       staff_code: str | None = None, financial_year: str | None = None,
+                       month: str | None = None) -> str:
+    """The name a Save dialog offers. A cover sheet is named after the person and the day they are away
+    ('Release cover – Amira Khan – 08-12-2026.pdf'); a claims export by financial year or month says so."""
+    if kind == "cover" and booking_id is not None and school_id is not None:
+        from ..models import Booking, Staff
+
+        with db.session() as s:
+            found = s.execute(select(Staff.forename, Staff.surname, Booking.start_date)
+                              .join(Staff, Staff.id == Booking.staff_id)
+                              .where(Booking.id == booking_id, Booking.school_id == school_id)).first()
+        if found is not None:
+            fore, sur, start = found
+            return safe_filename(f"Release cover – {fore} {sur} – {start:%d-%m-%Y}") + f".{fmt}"
+    period = None
+    if kind == "claims" and (financial_year or month) and school_id is not None:
+        with db.session() as s:
+            period = _period(_school(s, school_id), financial_year, month)[2].replace("/", "-")
+    return default_filename(kind, fmt, year=year, department=department, booking_id=booking_id,
+                            staff_code=staff_code, period=period)
+
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+
+
+def parse_financial_year(text: str, start_month: int = 4) -> FinancialYear:
+    """'2026-27', '2026/27', 'FY 2026-27' or '2026' → the financial year that starts in 2026."""
+    raw = str(text).strip()
+    m = re.fullmatch(r"(?:FY\s*)?(\d{4})(?:\s*[/\-–]\s*(\d{2}|\d{4}))?", raw, flags=re.IGNORECASE)
+    if m:
+        first = int(m.group(1))
+        second = m.group(2)
+        if second is None or int(second) in (first + 1, (first + 1) % 100):
+            return FinancialYear(first, start_month)
+    raise ValidationError("Financial year", f"'{raw}' is not a financial year.", hint="Write it as 2026-27.")
+
+
+def parse_month(text: str) -> tuple[dt.date, dt.date]:
+    """'12/2026', '2026-12' or 'December 2026' → the first and last day of that month."""
+    raw = " ".join(str(text).split())
+    year = month = None
+    if m := re.fullmatch(r"(\d{1,2})\s*/\s*(\d{4})", raw):
+        month, year = int(m.group(1)), int(m.group(2))
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})", raw):
+        year, month = int(m.group(1)), int(m.group(2))
+    elif m := re.fullmatch(r"([A-Za-z]+)\s+(\d{4})", raw):
+        names = [n for n in MONTHS if n.lower().startswith(m.group(1).lower()) and len(m.group(1)) >= 3]
+        if len(names) == 1:
+            month, year = MONTHS.index(names[0]) + 1, int(m.group(2))
+    if month is None or year is None or not 1 <= month <= 12 or not 1900 <= year <= 2999:
+        raise ValidationError("Month", f"'{raw}' is not a month.", hint="Write it as 12/2026.")
+    first = dt.date(year, month, 1)
+    last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+def _period(school: School, financial_year: str | None, month: str | None) -> tuple[dt.date, dt.date, str]:
+    """The first day, last day and name of a financial year (the school's, from Settings) or a month."""
+    if financial_year:
+        fy = parse_financial_year(financial_year, school.financial_year_start_month)
+        return fy.start, fy.end, fy.label
+    assert month is not None
+    first, last = parse_month(month)
+    return first, last, f"{MONTHS[first.month - 1]} {first.year}"
+
+
+def claim_periods(db: Database, school_id: int, today: dt.date | None = None) -> list[tuple[str, dict[str, str]]]:
+    """What a claims export can cover besides the academic year, for the window's choices: the school's
+    financial year and the two before it, then the last twelve months (newest first)."""
+    today = today or dt.date.today()
+    with db.session() as s:
+        start_month = _school(s, school_id).financial_year_start_month
+    fy = financial_year_of(today, start_month)
+    out: list[tuple[str, dict[str, str]]] = []
+    for back in range(3):
+        year = FinancialYear(fy.start_year - back, start_month)
+        value = f"{year.start_year}" if start_month == 1 else f"{year.start_year}-{(year.start_year + 1) % 100:02d}"
+        out.append((f"Financial year {year.label.removeprefix('FY ')}", {"financial_year": value}))
+    first = today.replace(day=1)
+    for _ in range(12):
+        out.append((f"{MONTHS[first.month - 1]} {first.year}", {"month": f"{first.month:02d}/{first.year}"}))
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return out
 
 @dataclass(frozen=True)
 class ExportPreview:
@@ -121,6 +235,7 @@ def _scope(year: AcademicYear | None, department: str | None) -> str:
 
 def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYear | str | None = None,
             department: str | None = None, booking_id: int | None = None, staff_code: str | None = None,
+            financial_year: str | None = None, month: str | None = None,
             today: dt.date | None = None) -> ExportPreview:
     """Headline figures of an export before it is written (for the Reports view). Cheap: counts in SQL."""
     spec = KINDS.get(kind)
@@ -151,12 +266,15 @@ def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYea
                 figures.append(("Cost", format_money(sum((c.total for c in cost), Decimal("0.00")))))
             return ExportPreview(f"{spec.label} {scope}", figures, n, n == 0)
         if kind == "claims":
-            claims = r.claim_rows(s, school, y)
+            claims, scope = _claims(s, school, y, financial_year, month)
             total = sum((c.expected for c in claims), Decimal("0.00"))
             received = sum((c.received or Decimal("0.00") for c in claims), Decimal("0.00"))
+            shortfall = sum((c.expected - (c.received or Decimal("0.00")) for c in claims if c.status == "paid"),
+                            Decimal("0.00"))
             return ExportPreview(f"{spec.label} {scope}", [("Claims", str(len(claims))),
                                                           ("Expected", format_money(total)),
-                                                          ("Received", format_money(received))],
+                                                          ("Received", format_money(received)),
+                                                          ("Paid short", format_money(shortfall))],
                                  len(claims), not claims)
         if kind == "cover":
             if booking_id is None:
@@ -181,10 +299,15 @@ def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYea
 def run_export(db: Database, school_id: int | None, kind: str, fmt: str, output: str | Path, *,
                year: AcademicYear | str | None = None, department: str | None = None,
                booking_id: int | None = None, staff_code: str | None = None,
+               financial_year: str | None = None, month: str | None = None,
                progress: ProgressCallback | None = None, cancelled: CancelledCallback | None = None,
                today: dt.date | None = None) -> Path:
-    """Write one export to ``output`` and return its path. See the package docstring."""
-    check_options(kind, fmt, booking_id=booking_id, staff_code=staff_code)
+    """Write one export to ``output`` and return its path. See the package docstring.
+
+    A claims export covers the academic year ``year``, or instead the school's ``financial_year``
+    ('2026-27') or a ``month`` ('12/2026'): the claims for courses that start in it."""
+    check_options(kind, fmt, booking_id=booking_id, staff_code=staff_code,
+                  year=year if (financial_year or month) else None, financial_year=financial_year, month=month)
     path = check_output(Path(output), SUFFIXES[fmt])
     today = today or dt.date.today()
     ticker = Ticker(0, progress, cancelled)
@@ -197,7 +320,8 @@ def run_export(db: Database, school_id: int | None, kind: str, fmt: str, output:
             school = _school(s, school_id)
             y = _year(year, school, spec, today)
             dept = r.find_department(s, school, department)
-            write = _prepare(s, school, kind, fmt, y, dept, booking_id, staff_code, today)
+            write = _prepare(s, school, kind, fmt, y, dept, booking_id, staff_code, today,
+                             (financial_year, month))
     ticker.check()
     with atomic_output(path) as tmp:
         write(tmp, ticker)
@@ -229,8 +353,18 @@ def _prepare_trust(s: Session, fmt: str, year: AcademicYear, today: dt.date) -> 
     return lambda p, t: write_trust_xlsx(data, p, t)
 
 
+def _claims(s: Session, school: School, y: AcademicYear | None, financial_year: str | None,
+            month: str | None) -> tuple[list[r.ClaimRow], str]:
+    """The claims an export holds and what they cover: the academic year, or a financial year or month."""
+    if not (financial_year or month):
+        return r.claim_rows(s, school, y), _scope(y, None)
+    first, last, label = _period(school, financial_year, month)
+    return [c for c in r.claim_rows(s, school, None) if first <= c.start_date <= last], label
+
+
 def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | None, dept: str | None,
-             booking_id: int | None, staff_code: str | None, today: dt.date) -> Writer:
+             booking_id: int | None, staff_code: str | None, today: dt.date,
+             period: tuple[str | None, str | None] = (None, None)) -> Writer:
     """Read the export's rows while the session is open; return the function that writes the file."""
     name = school.name
     scope = _scope(y, dept)
@@ -255,14 +389,14 @@ def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | 
 
         return lambda p, t: write_activities_xlsx(acts, name, scope, p, t)
     if kind == "claims":
-        claims = r.claim_rows(s, school, y)
+        claims, claim_scope = _claims(s, school, y, *period)
         if fmt == "pdf":
             from .pdf.claims import write_claims_pdf
 
-            return lambda p, t: write_claims_pdf(claims, name, _scope(y, None), p, t, today)
+            return lambda p, t: write_claims_pdf(claims, name, claim_scope, p, t, today)
         from .xlsx.claims import write_claims_xlsx
 
-        return lambda p, t: write_claims_xlsx(claims, name, _scope(y, None), p, t, today)
+        return lambda p, t: write_claims_xlsx(claims, name, claim_scope, p, t, today)
     if kind == "cover":
         assert booking_id is not None
         sheet = r.cover_sheet(s, school, booking_id)

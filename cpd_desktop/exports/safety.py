@@ -11,7 +11,9 @@ nothing silently cut, and no half-written file.
 - ``markup`` escapes user text for a reportlab ``Paragraph`` so that ``<a href=…>``,
   ``<font size=60 color=white>`` or an unclosed ``<b>`` print literally.
 - ``atomic_output`` writes to a temporary file beside the target and renames it into place,
-  so that a failed or cancelled export leaves no partial file and never damages an old one.
+  so that a failed or cancelled export leaves no partial file and never damages an old one. The
+  temporary file is private to its owner while it is written; the finished file takes the user's
+  usual permissions (their umask), or the permissions of the file it replaces.
 - ``Ticker`` reports progress and honours a cancel request between rows.
 
 Nothing here imports openpyxl or reportlab.
@@ -154,6 +156,8 @@ def atomic_output(path: Path) -> Iterator[Path]:
     try:
         yield tmp
         with open(tmp, "rb+") as fh:  # make sure the bytes are on disk before the rename
+            if hasattr(os, "fchmod"):  # not on Windows, where files have no such modes
+                os.fchmod(fh.fileno(), _finished_mode(path))
             os.fsync(fh.fileno())
         try:
             os.replace(tmp, path)
@@ -172,6 +176,28 @@ def atomic_output(path: Path) -> Iterator[Path]:
                                hint="Free some space or choose another drive.") from None
             raise CpdError(f"{path.name} could not be written: {exc.strerror or exc}.") from None
         raise
+
+
+def _finished_mode(path: Path) -> int:
+    """The permissions of a finished export: those of the file it replaces, else what the user's umask
+    gives a new file (``mkstemp`` makes every file owner-only, which would hide it from a shared drive's
+    colleagues and from a backup run as another user)."""
+    import stat
+
+    with contextlib.suppress(OSError):
+        return stat.S_IMODE(path.stat().st_mode)
+    return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (another thread may be creating files meanwhile)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as fh:
+        for line in fh:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    current = os.umask(0o022)  # elsewhere: read it by setting it, and put it straight back
+    os.umask(current)
+    return current
 
 
 class Ticker:

@@ -17,7 +17,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..services.formatting import format_hours, format_money, format_percent
+from ..services.formatting import (
+    format_fte,
+    format_hours,
+    format_money,
+    format_per_fte,
+    format_percent,
+    per_fte,
+    plural,
+)
 from ..services.reports import HoursRow, hours_by_school
 from ..services.schools import list_schools
 from ..services.trust import TrustRow, school_row
@@ -58,12 +66,12 @@ def write_trust_pdf(d: TrustData, path: Path, ticker: Ticker | None = None) -> N
     doc = Document(path, d.name, f"Trust CPD comparison {d.year.label}", subject="CPD across the trust's schools",
                    wide=True, produced=d.produced)
     st = make_styles()
-    story: list[Any] = doc.heading(st, f"{len(d.schools)} schools · academic year {d.year.label}")
+    story: list[Any] = doc.heading(st, f"{plural(len(d.schools), 'school')} · academic year {d.year.label}")
     hours, fte = _total(d.schools, "hours"), sum(r.fte for r in d.schools)
     story.append(para(
-        f"Across the trust {sum(r.staff for r in d.schools)} staff ({fte:.1f} FTE) recorded "
+        f"Across the trust {sum(r.staff for r in d.schools)} staff ({format_fte(fte)} FTE) recorded "
         f"{format_hours(hours)} hours of CPD in {d.year.label}, "
-        f"{format_hours((hours / Decimal(str(fte))).quantize(Decimal('0.1'))) if fte else '0'} hours per FTE. "
+        f"{format_per_fte(per_fte(hours, fte))} hours per FTE. "
         f"CPD cost {format_money(_total(d.schools, 'cost'))} including "
         f"{format_money(_total(d.schools, 'cover_cost'))} of supply cover; bursaries expected "
         f"{format_money(_total(d.schools, 'bursary_expected'))}, received "
@@ -75,12 +83,12 @@ def write_trust_pdf(d: TrustData, path: Path, ticker: Ticker | None = None) -> N
             Column("Met target", w * 0.06, "RIGHT"), Column("Cost incl. cover", w * 0.085, "RIGHT"),
             Column("of which cover", w * 0.075, "RIGHT"), Column("Bursary expected", w * 0.08, "RIGHT"),
             Column("Bursary received", w * 0.08, "RIGHT")]
-    rows = [[r.school, r.staff, f"{r.fte:.1f}", format_hours(r.hours), format_hours(r.hours_per_fte),
+    rows = [[r.school, r.staff, format_fte(r.fte), format_hours(r.hours), format_per_fte(r.hours_per_fte),
              format_percent(r.subject_share), format_percent(r.all_parts_share), f"{r.met_target} of {r.staff}",
              format_money(r.cost), format_money(r.cover_cost), format_money(r.bursary_expected),
              format_money(r.bursary_received)] for r in d.schools]
-    total = ["All schools", sum(r.staff for r in d.schools), f"{fte:.1f}", format_hours(hours),
-             format_hours((hours / Decimal(str(fte))).quantize(Decimal("0.01"))) if fte else "0", "", "",
+    total = ["All schools", sum(r.staff for r in d.schools), format_fte(fte), format_hours(hours),
+             format_per_fte(per_fte(hours, fte)), "", "",
              str(sum(r.met_target for r in d.schools)), format_money(_total(d.schools, "cost")),
              format_money(_total(d.schools, "cover_cost")), format_money(_total(d.schools, "bursary_expected")),
              format_money(_total(d.schools, "bursary_received"))]
@@ -112,7 +120,7 @@ def write_trust_pdf(d: TrustData, path: Path, ticker: Ticker | None = None) -> N
                  Column("FTE", w * 0.06, "RIGHT"), Column("Hours", w * 0.08, "RIGHT"),
                  Column("Target", w * 0.08, "RIGHT"), Column("% of target", w * 0.09, "RIGHT"),
                  Column("Subject-specific", w * 0.12, "RIGHT"), Column("Activities", w * 0.09, "RIGHT")]
-        prow = [[p.staff_code, p.name, p.department or "", f"{p.fte:.2g}", format_hours(p.hours),
+        prow = [[p.staff_code, p.name, p.department or "", format_fte(p.fte), format_hours(p.hours),
                  format_hours(p.target_hours), f"{p.progress:.0f}%", format_hours(p.subject_specific_hours),
                  p.activities] for p in people]
         story += data_table(pcols, prow) if prow else [para("No staff recorded for this year.", st.note)]
@@ -141,6 +149,7 @@ def write_trust_xlsx(d: TrustData, path: Path, ticker: Ticker | None = None) -> 
         HOURS_KIND,
         INT_KIND,
         MONEY_KIND,
+        PER_FTE_KIND,
         PERCENT_KIND,
         TEXT,
         Col,
@@ -157,7 +166,7 @@ def write_trust_xlsx(d: TrustData, path: Path, ticker: Ticker | None = None) -> 
         if ticker is not None:
             ticker.total = len(d.schools) + sum(len(p) for p in d.people.values()) + 1
         columns = [Col("School", TEXT), Col("URN", TEXT, 9), Col("Staff", INT_KIND), Col("FTE", FTE_KIND),
-                   Col("Hours", HOURS_KIND), Col("Hours per FTE", HOURS_KIND, 10),
+                   Col("Hours", HOURS_KIND), Col("Hours per FTE", PER_FTE_KIND, 10),
                    Col("Subject-specific hours", HOURS_KIND, 12), Col("Subject-specific share", PERCENT_KIND, 11),
                    Col("All 5 parts hours", HOURS_KIND, 11), Col("Met target", INT_KIND, 9),
                    Col("Cost incl. cover", MONEY_KIND, 14), Col("Cover cost", MONEY_KIND, 13),
@@ -182,7 +191,7 @@ def write_trust_xlsx(d: TrustData, path: Path, ticker: Ticker | None = None) -> 
             for i, col in enumerate(columns[2:], 3):
                 letter = chr(ord("A") + i - 1)
                 if col.header == "Hours per FTE":
-                    total.append(w.formula(f"=IF(D{here}=0,0,E{here}/D{here})", HOURS_KIND, True))
+                    total.append(w.formula(f"=IF(D{here}=0,0,E{here}/D{here})", PER_FTE_KIND, True))
                 elif col.header == "Subject-specific share":
                     total.append(w.formula(f"=IF(E{here}=0,0,G{here}/E{here})", PERCENT_KIND, True))
                 else:

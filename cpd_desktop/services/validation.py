@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import ValidationError
+from .formatting import format_money
 
 # Unicode categories Cc (control) and Cf (format) except ordinary white space we turn into spaces.
 # Zero-width space, direction overrides and BOMs are refused; the zero-width (non-)joiners U+200C/U+200D
@@ -127,7 +128,8 @@ def parse_money(value: Any, field: str, *, required: bool = True) -> Decimal | N
         return None
     number = parse_decimal(value, field)
     if number < 0:
-        raise ValidationError(field, f"£{number} is negative.", hint="Enter an amount of £0.00 or more.")
+        raise ValidationError(field, f"{format_money(number)} is negative.",
+                              hint="Enter an amount of £0.00 or more.")
     if number > MONEY_MAX:  # before rounding: '1e400000' is too large to round to pence
         raise ValidationError(field, f"£{number} is too large.", hint="Check the amount.")
     if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):

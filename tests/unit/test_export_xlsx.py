@@ -175,12 +175,15 @@ def test_text_too_long_for_a_cell_is_refused_and_nothing_is_written(tmp_path: Pa
 def _cells(wb: Any, ref: str) -> list[Any]:
     sheet, rng = ref.rsplit("!", 1)
     ws = wb[sheet.strip("'")]
-    return [row[0].value for row in ws[rng.replace("$", "")]]
+    rng = rng.replace("$", "")
+    if re.fullmatch(r"([A-Z]+):\1", rng):  # a whole column, header and all
+        return [cell.value for cell in ws[rng.split(":")[0]]]
+    return [row[0].value for row in ws[rng]]
 
 
 def evaluate(wb: Any, ws: Any, formula: str) -> Any:
     """Enough of Excel to check our formulas: SUM, COUNT, COUNTA, SUMIFS/COUNTIFS, IF, + and -, cell refs."""
-    ref = r"(?:'[^']+'|\w+)!\$?[A-Z]+\$?\d+:\$?[A-Z]+\$?\d+"
+    ref = r"(?:'[^']+'|\w+)!(?:\$?[A-Z]+\$?\d+:\$?[A-Z]+\$?\d+|\$?[A-Z]+:\$?[A-Z]+)"
 
     def crit(args: list[str]) -> list[bool]:
         keep = None
@@ -197,6 +200,8 @@ def evaluate(wb: Any, ws: Any, formula: str) -> Any:
     terms = _terms(body)
     if len(terms) > 1:
         return sum(sign * evaluate(wb, ws, "=" + term) for sign, term in terms)
+    if re.fullmatch(r"\d+(?:\.\d+)?", body):
+        return float(body)
     if re.fullmatch(r"\$?[A-Z]+\$?\d+", body):
         cell = ws[body.replace("$", "")]
         return evaluate(wb, ws, cell.value) if cell.data_type == "f" else cell.value

@@ -73,7 +73,7 @@ BAD = [
     ("COD,14/10/2025,,Too long,25,,", "row 4, Hours: 25 hours is more than 24 hours in a day"),
     ("COD,14/10/2025,13/10/2025,Backwards,1,,", "row 5, End Date: 13/10/2025 is before the start"),
     ("COD,14/10/2025,,Pence,1,,12.345", "row 6, Cost: 12.345 has more than 2 decimal places"),
-    ("COD,14/10/2025,,Refund,1,,-5", "row 7, Cost: £-5 is negative"),
+    ("COD,14/10/2025,,Refund,1,,-5", "row 7, Cost: −£5.00 is negative"),
     ("COD,14/10/2025,,Shape,1,Interpretive dance,", "row 8, Format: 'Interpretive dance' is not one of the choices"),
     ("COD,14/10/2025,,,1,,", "row 9, Title: is empty"),
     ("COD,14/10/2025,,Decimal comma,\"1,5\",,", "row 10, Hours: 1,5 uses a comma as the decimal point"),

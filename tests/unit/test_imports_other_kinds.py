@@ -81,7 +81,7 @@ def test_bad_booking_rows(session: Session, school: School, staff: dict[str, Sta
                  "BAR,D,12/01/2026,,0,No,Attended\n")
     messages = [str(e) for e in run_import(session, school, "bookings", path).errors]
     assert messages[0].startswith("row 2, End Date: 10/01/2026 is before the start, 12/01/2026")
-    assert messages[1].startswith("row 3, Fee: £-3 is negative")
+    assert messages[1].startswith("row 3, Fee: −£3.00 is negative")
     assert messages[2].startswith("row 4, Cover Required: Perhaps is not yes or no")
     assert messages[3].startswith("row 5, Status: 'Attended' is not one of the choices")
     assert count(session, Booking) == 0

@@ -249,6 +249,8 @@ def test_negative_money_is_refused(amount: Decimal) -> None:
     with pytest.raises(ValidationError, match="negative") as info:
         v.parse_money(str(amount), "Travel")
     assert info.value.field == "Travel"
+    # said as money is written: −£660.00, never £-660
+    assert str(info.value).startswith("Travel: −£") and "£-" not in str(info.value)
     with pytest.raises(ValidationError, match="negative"):
         v.parse_money(f"({-amount})", "Travel")  # accountants' brackets
 

@@ -8,7 +8,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from ...services.formatting import format_date, format_hours
+from ...services.formatting import format_date, format_hours, plural
 from ..rows import ActivityRow
 from ..safety import Ticker
 from .template import Column, Document, data_table, head, make_styles, para
@@ -48,7 +48,8 @@ def write_log_pdf(rows: list[ActivityRow], school_name: str, scope: str, path: P
     total = sum((r.hours for r in rows), Decimal("0.00"))
     story: list[Any] = [
         para(f"CPD log {scope}", styles.title),
-        para(f"{len(rows)} activities of {people} people, {format_hours(total)} hours. "
+        para(f"{plural(len(rows), 'activity', 'activities')} of {plural(people, 'person', 'people')}, "
+             f"{format_hours(total)} hours. "
              "DfE Standard parts: 1 pupil outcomes, 2 evidence and expertise, 3 collaboration and expert "
              "challenge, 4 sustained over time, 5 prioritised by leadership.", styles.subtitle),
     ]
@@ -59,8 +60,9 @@ def write_log_pdf(rows: list[ActivityRow], school_name: str, scope: str, path: P
         first = items[0]
         hours = sum((r.hours for r in items), Decimal("0.00"))
         heading = f"{first.name} ({first.staff_code})" + (f", {first.department}" if first.department else "")
-        story += head(f"{heading}: {format_hours(hours)} hours in {len(items)} "
-                      f"{'activity' if len(items) == 1 else 'activities'}", styles.h3)
+        story += head(f"{heading}: {format_hours(hours)} hours in {plural(len(items), 'activity', 'activities')}",
+                      styles.h3)
         story += data_table(columns, (log_cells(a) for a in items), size=7.5)
-    story.append(para(f"{len(rows)} activities, {format_hours(total)} hours in all.", styles.note))
+    story.append(para(f"{plural(len(rows), 'activity', 'activities')}, {format_hours(total)} hours in all.",
+                      styles.note))
     doc.build(story, ticker)

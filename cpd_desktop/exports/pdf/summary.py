@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak
 
 from ...models.enums import COST_HEADS, FORMATS, TERMS
-from ...services.formatting import format_date, format_hours, format_money, format_percent
+from ...services.formatting import format_date, format_fte, format_hours, format_money, format_percent, plural
 from ..rows import SummaryData
 from ..safety import Ticker, plain_text
 from .template import ACCENT, BOLD, FONT, MUTED, TARGET, Column, Document, data_table, head, make_styles, para
@@ -31,15 +31,16 @@ def key_findings(d: SummaryData) -> list[str]:
     year = d.year.label
     who = f"the {d.department} department" if d.department else "the school"
     out = [
-        f"{t.staff} staff in {who} ({t.fte:.1f} full-time equivalent) recorded {format_hours(t.hours)} hours "
+        f"{t.staff} staff in {who} ({format_fte(t.fte)} full-time equivalent) recorded {format_hours(t.hours)} hours "
         f"of CPD in {year}: {format_percent(_share(t.hours, t.target_hours))} of the pro-rata target of "
         f"{format_hours(t.target_hours)} hours ({format_hours(d.target_per_fte)} hours a year per full-time "
         f"teacher). {t.met_target} of {t.staff} met their own target.",
         f"{format_percent(t.subject_share)} of the hours were subject-specific (the aim is at least "
         f"{format_percent(d.subject_target)}); {format_percent(t.all_parts_share)} of the hours met all five "
         "parts of the DfE Standard for teachers' professional development.",
-        f"{d.evaluated} of {d.activities} activities have been evaluated for their impact; {d.awaiting} are "
-        f"awaiting evaluation, {d.overdue} of them overdue.",
+        f"{d.evaluated} of {plural(d.activities, 'activity', 'activities')} "
+        f"{'has' if d.activities == 1 else 'have'} been evaluated for their impact; {d.awaiting} "
+        f"{'is' if d.awaiting == 1 else 'are'} awaiting evaluation, {d.overdue} of them overdue.",
         f"CPD cost {format_money(d.cost['total'])} including {format_money(d.cost['cover'])} of supply cover. "
         f"Bursaries expected: {format_money(d.cost['bursary_expected'])}, received: "
         f"{format_money(d.cost['bursary_received'])}; net cost so far {format_money(d.cost['net'])}.",
@@ -125,7 +126,7 @@ def person_cells(d: SummaryData) -> list[list[str]]:
     out = []
     for p in d.people:
         h = p.hours
-        out.append([h.name, h.department or "", f"{h.fte:g}", format_hours(h.hours), format_hours(h.target_hours),
+        out.append([h.name, h.department or "", format_fte(h.fte), format_hours(h.hours), format_hours(h.target_hours),
                     format_percent(h.progress if h.target_hours else None), format_percent(h.subject_share),
                     format_percent(p.all_parts_share), *[format_hours(h.by_term.get(t)) for t in d.term_names],
                     f"{h.evaluated} of {h.activities}", str(p.overdue), format_money(p.cost.total),
@@ -137,7 +138,7 @@ def total_cells(d: SummaryData) -> list[str]:
     t = d.totals
     terms = [format_hours(sum((p.hours.by_term.get(name, Decimal(0)) for p in d.people), Decimal("0.00")))
              for name in d.term_names]
-    return [f"Total ({t.staff} staff)", "", f"{t.fte:.1f}", format_hours(t.hours), format_hours(t.target_hours),
+    return [f"Total ({t.staff} staff)", "", format_fte(t.fte), format_hours(t.hours), format_hours(t.target_hours),
             format_percent(_share(t.hours, t.target_hours)), format_percent(t.subject_share),
             format_percent(t.all_parts_share), *terms, f"{d.evaluated} of {d.activities}", str(d.overdue),
             format_money(d.cost["total"]), format_money(d.cost["bursary_received"])]
@@ -158,7 +159,7 @@ def write_summary_pdf(d: SummaryData, path: Path, ticker: Ticker | None = None) 
     story += [para(sentence, styles.body) for sentence in key_findings(d)]
     t = d.totals
     figures = [
-        ("Staff (FTE)", f"{t.staff} ({t.fte:.1f})"), ("Hours of CPD", format_hours(t.hours)),
+        ("Staff (FTE)", f"{t.staff} ({format_fte(t.fte)})"), ("Hours of CPD", format_hours(t.hours)),
         ("Pro-rata target", f"{format_hours(t.target_hours)} ({format_percent(_share(t.hours, t.target_hours))} met)"),
         ("Staff meeting their target", f"{t.met_target} of {t.staff}"),
         ("Subject-specific hours", f"{format_hours(t.subject_specific_hours)} ({format_percent(t.subject_share)}; "

@@ -33,6 +33,7 @@ from .common import (
     Styles,
     Writer,
     building,
+    new_sheet,
     new_workbook,
     save,
     set_widths,
@@ -70,7 +71,7 @@ def write_activities_xlsx(rows: Sequence[ActivityRow], school_name: str, scope: 
         if ticker is not None:
             ticker.total = len(rows) + 1
         write_activities_sheet(wb, styles, rows, ticker)
-        about = wb.create_sheet("About")
+        about = new_sheet(wb, "About")
         w = Writer(about, styles)
         set_widths(about, [24, 90])
         about.append([w.text(f"CPD log {scope}", styles.title)])
@@ -113,7 +114,7 @@ def write_summary_xlsx(d: SummaryData, activities: Sequence[ActivityRow], path: 
         styles = Styles(wb)
         if ticker is not None:
             ticker.total = len(activities) + len(d.people) + 1
-        summary_ws = wb.create_sheet("Summary")  # first sheet; filled once the data sheets' sizes are known
+        summary_ws = new_sheet(wb, "Summary")  # first sheet; filled once the data sheets' sizes are known
         people = DataSheet(wb, styles, "By person", person_columns(d), table_name="ByPerson")
 
         def person_values(p: Any) -> tuple[Any, ...]:

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from ...models.enums import CLAIM_STATUSES
 from ...services.formatting import format_date
 from ..rows import ClaimRow
@@ -18,15 +20,18 @@ from .common import (
     YESNO,
     Col,
     DataSheet,
+    Formula,
     Styles,
     Writer,
     building,
+    new_sheet,
     new_workbook,
     save,
     set_widths,
 )
 
 OPEN = ("draft", "submitted", "approved")
+SHORTFALL = "Shortfall (expected − received)"
 
 CLAIM_COLUMNS = [
     Col("Claim"), Col("Staff code"), Col("Name"), Col("Course"), Col("Course code"), Col("Provider"),
@@ -34,18 +39,24 @@ CLAIM_COLUMNS = [
     Col("Status"), Col("Fee", MONEY_KIND), Col("Travel", MONEY_KIND), Col("Accommodation", MONEY_KIND),
     Col("Subsistence", MONEY_KIND), Col("Cover", MONEY_KIND), Col("Course cost", MONEY_KIND),
     Col("Expected", MONEY_KIND), Col("Claimed", MONEY_KIND), Col("Received", MONEY_KIND),
-    Col("Deadline", DATE_KIND), Col("Submitted on", DATE_KIND), Col("Approved on", DATE_KIND),
+    Col(SHORTFALL, MONEY_KIND, 14), Col("Deadline", DATE_KIND), Col("Submitted on", DATE_KIND), Col("Approved on", DATE_KIND),
     Col("Paid on", DATE_KIND), Col("Closed on", DATE_KIND), Col("Claim reference"), Col("Budget code"),
     Col("Attendance confirmed", YESNO, 11), Col("Evaluation done", YESNO, 11), Col("Invoice attached", YESNO, 11),
     Col("Notes"),
 ]
 
 
-def claim_values(c: ClaimRow) -> tuple[Any, ...]:
+_HEADERS = [c.header for c in CLAIM_COLUMNS]
+_EXPECTED, _RECEIVED = (get_column_letter(_HEADERS.index(h) + 1) for h in ("Expected", "Received"))
+
+
+def claim_values(c: ClaimRow, row: int) -> tuple[Any, ...]:
+    # The shortfall is a formula on the row, so that it follows a received sum finance types in later.
+    shortfall = Formula(f"={_EXPECTED}{row}-{_RECEIVED}{row}")
     return (f"C{c.id}", c.staff_code, c.staff_name, c.course, c.course_code, c.provider, c.start_date, c.end_date,
             c.days, c.scheme, c.status_label, c.fee, c.travel, c.accommodation, c.subsistence, c.cover,
-            c.course_cost, c.expected, c.claimed, c.received, c.deadline, c.submitted_on, c.approved_on, c.paid_on,
-            c.closed_on, c.reference, c.budget_code, *c.evidence, c.notes)
+            c.course_cost, c.expected, c.claimed, c.received, shortfall, c.deadline, c.submitted_on,
+            c.approved_on, c.paid_on, c.closed_on, c.reference, c.budget_code, *c.evidence, c.notes)
 
 
 OUTSTANDING_COLUMNS = [
@@ -66,9 +77,9 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
         if ticker is not None:
             ticker.total = 2 * len(rows) + 1
         claims = DataSheet(wb, styles, "Claims", CLAIM_COLUMNS, table_name="Claims")  # first: what finance opens it for
-        totals_ws = wb.create_sheet("Totals")
+        totals_ws = new_sheet(wb, "Totals")
         outstanding = DataSheet(wb, styles, "Outstanding", OUTSTANDING_COLUMNS, table_name="Outstanding")
-        claims.write(rows, claim_values, ticker)
+        claims.write(rows, claim_values, ticker, with_row=True)
         open_rows = [c for c in rows if c.is_open or c.past_deadline(today)]
         outstanding.write(open_rows, lambda c: (
             f"C{c.id}", c.staff_name, c.course, c.scheme, c.status_label, c.expected, c.claimed, c.outstanding,
@@ -80,21 +91,27 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
 
 def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet, school_name: str, scope: str,
             today: dt.date) -> None:
+    """Totals by status and by scheme as formulas over whole columns of the Claims sheet: a row finance
+    adds below the table (or a claim they type in) is counted as well."""
     w = Writer(ws, styles)
-    set_widths(ws, [40, 10, 14, 14, 14, 14])
-    st, sch = claims.range("Status"), claims.range("Scheme")
-    exp, clm, rec = claims.range("Expected"), claims.range("Claimed"), claims.range("Received")
+    set_widths(ws, [40, 10, 14, 14, 14, 14, 31])
+    st, sch = claims.column("Status"), claims.column("Scheme")
+    exp, clm, rec = claims.column("Expected"), claims.column("Claimed"), claims.column("Received")
     out: list[list[Any]] = [
         [w.text(f"Bursary claims {scope}", styles.title)],
-        [w.text(f"{school_name} · produced {format_date(today)}. The totals are formulas over the Claims sheet.",
-                styles.note)],
+        [w.text(f"{school_name} · produced {format_date(today)}. The totals are formulas over the whole columns "
+                "of the Claims sheet, so rows added there are counted too.", styles.note)],
         [],
     ]
-    heads = ["Claims", "Expected", "Claimed", "Received", "Still to come"]
+    heads = ["Claims", "Expected", "Claimed", "Received", "Still to come", SHORTFALL]
+    open_labels = [CLAIM_STATUSES[s] for s in OPEN]
+
+    def still_to_come(crit: str = "") -> str:
+        return "=" + "+".join(f'SUMIFS({exp}{crit},{st},"{label}")-SUMIFS({rec}{crit},{st},"{label}")'
+                              for label in open_labels)
 
     def block(title: str, names: list[str], criteria: str) -> None:
         out.append([w.text(title, styles.header), *[w.text(h, styles.header) for h in heads]])
-        first = len(out) + 1
         for name in names:
             r = len(out) + 1
             crit = f"{criteria},$A{r}"
@@ -103,24 +120,28 @@ def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet
                 to_come: Any = (w.formula(f"=SUMIFS({exp},{crit})-SUMIFS({rec},{crit})", MONEY_KIND)
                                 if status in OPEN else w.styled(0, styles.kinds[MONEY_KIND]))
             else:
-                to_come = w.formula("=" + "+".join(
-                    f'SUMIFS({exp},{crit},{st},"{CLAIM_STATUSES[s]}")-SUMIFS({rec},{crit},{st},"{CLAIM_STATUSES[s]}")'
-                    for s in OPEN), MONEY_KIND)
+                to_come = w.formula(still_to_come(f",{crit}"), MONEY_KIND)
             out.append([w.text(name), w.formula(f"=COUNTIFS({crit})", INT_KIND),
                         w.formula(f"=SUMIFS({exp},{crit})", MONEY_KIND),
                         w.formula(f"=SUMIFS({clm},{crit})", MONEY_KIND),
-                        w.formula(f"=SUMIFS({rec},{crit})", MONEY_KIND), to_come])
-        last = len(out)
-        total = [w.text("Total", styles.bold)]
-        for col in "BCDEF":
-            total.append(w.formula(f"=SUM({col}{first}:{col}{max(last, first)})" if last >= first else "=0",
-                                   INT_KIND if col == "B" else MONEY_KIND, bold=True))
-        out.append(total)
+                        w.formula(f"=SUMIFS({rec},{crit})", MONEY_KIND), to_come,
+                        w.formula(f"=SUMIFS({exp},{crit})-SUMIFS({rec},{crit})", MONEY_KIND)])
+        # The total is taken from the whole columns, not added up from the lines above: a claim under a
+        # scheme or status typed in later is in it.
+        out.append([w.text("Total", styles.bold), w.formula(f"=COUNTA({st})-1", INT_KIND, bold=True),
+                    w.formula(f"=SUM({exp})", MONEY_KIND, bold=True),
+                    w.formula(f"=SUM({clm})", MONEY_KIND, bold=True),
+                    w.formula(f"=SUM({rec})", MONEY_KIND, bold=True),
+                    w.formula(still_to_come(), MONEY_KIND, bold=True),
+                    w.formula(f"=SUM({exp})-SUM({rec})", MONEY_KIND, bold=True)])
         out.append([])
 
     block("By status", list(CLAIM_STATUSES.values()), st)
     block("By scheme", sorted({c.scheme for c in rows}, key=str.casefold), sch)
     out.append([w.text("'Still to come' is what open claims (draft, submitted, approved) should still bring in, "
                        "less anything received.", styles.note)])
+    out.append([w.text("The shortfall is what was expected less what was received: on a paid claim it is money "
+                       "the funder paid short; on a rejected or withdrawn claim, money the school will not get.",
+                       styles.note)])
     for r in out:
         ws.append(r)

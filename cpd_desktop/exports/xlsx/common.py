@@ -24,6 +24,7 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
 from ...errors import CpdError
@@ -34,13 +35,15 @@ MONEY = '"£"#,##0.00;-"£"#,##0.00'
 HOURS = "0.00"
 PERCENT = "0%"
 INTEGER = "0"
-FTE = "0.0##"
+FTE = "0.00"  # as format_fte: the same figure as the PDFs and the window
+PER_FTE = "0.0"  # hours per FTE, as format_per_fte
 
-TEXT, DATE_KIND, MONEY_KIND, HOURS_KIND, INT_KIND, PERCENT_KIND, FTE_KIND, YESNO = (
-    "text", "date", "money", "hours", "int", "percent", "fte", "yesno")
+TEXT, DATE_KIND, MONEY_KIND, HOURS_KIND, INT_KIND, PERCENT_KIND, FTE_KIND, PER_FTE_KIND, YESNO = (
+    "text", "date", "money", "hours", "int", "percent", "fte", "per_fte", "yesno")
 FORMATS = {DATE_KIND: DATE, MONEY_KIND: MONEY, HOURS_KIND: HOURS, INT_KIND: INTEGER, PERCENT_KIND: PERCENT,
-           FTE_KIND: FTE}
-WIDTHS = {DATE_KIND: 11.5, MONEY_KIND: 12.5, HOURS_KIND: 8, INT_KIND: 8, PERCENT_KIND: 8, FTE_KIND: 6, YESNO: 6}
+           FTE_KIND: FTE, PER_FTE_KIND: PER_FTE}
+WIDTHS = {DATE_KIND: 11.5, MONEY_KIND: 12.5, HOURS_KIND: 8, INT_KIND: 8, PERCENT_KIND: 8, FTE_KIND: 6,
+          PER_FTE_KIND: 8, YESNO: 6}
 MAX_WIDTH = 60
 MEASURE_ROWS = 20_000  # widths are measured on at most this many rows (spread through the sheet)
 
@@ -58,6 +61,13 @@ class Col:
     width: float | None = None  # fixed width (characters); None: sized to the content
 
 
+@dataclass(frozen=True)
+class Formula:
+    """One of our formulas as a data sheet's value (never user text, which is always stored as text)."""
+
+    text: str
+
+
 def new_workbook(title: str, author: str, subject: str = "") -> Workbook:
     wb = Workbook(write_only=True)
     wb.properties.title = title
@@ -67,6 +77,23 @@ def new_workbook(title: str, author: str, subject: str = "") -> Workbook:
     wb.properties.description = "Produced by CPD Desktop"
     wb.calculation.fullCalcOnLoad = True  # our formulas have no cached values: compute them on opening
     return wb
+
+
+def new_sheet(wb: Workbook, title: str, *, header_rows: str | None = None) -> Any:
+    """A sheet that prints as people expect: A4 landscape, as wide as the page (as many pages long as it
+    takes) and, for a table, its header row repeated on every page.
+
+    The fit-to-page flag sits at the top of the sheet's XML, which a write-only sheet writes with its
+    first row: it is set here, before any row."""
+    ws = wb.create_sheet(title)
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # no limit: long tables run on to more pages rather than shrink
+    if header_rows:
+        ws.print_title_rows = header_rows
+    return ws
 
 
 class Styles:
@@ -187,6 +214,12 @@ def set_widths(ws: Any, widths: Sequence[float]) -> None:
         ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
 
 
+def whole_column(sheet: str, column: int) -> str:
+    """A whole column of a sheet, e.g. Claims!$R:$R: what a row added below the table is in too."""
+    letter = get_column_letter(column)
+    return f"{quote_sheetname(sheet)}!${letter}:${letter}"
+
+
 def col_range(sheet: str, column: int, first: int, last: int) -> str:
     """An absolute range of one column, e.g. 'By person'!$E$2:$E$26 (a blank row when there are none)."""
     letter = get_column_letter(column)
@@ -199,7 +232,7 @@ class DataSheet:
     def __init__(self, wb: Workbook, styles: Styles, title: str, columns: Sequence[Col], *,
                  table_name: str | None = None) -> None:
         self.wb = wb
-        self.ws = wb.create_sheet(title)
+        self.ws = new_sheet(wb, title, header_rows="1:1")
         self.title = title
         self.columns = list(columns)
         self.table_name = table_name
@@ -213,11 +246,25 @@ class DataSheet:
     def range(self, header: str) -> str:
         return col_range(self.title, self.index(header), 2, self.rows + 1)
 
-    def write(self, rows: Sequence[Any], values: Callable[[Any], Sequence[Any]], ticker: Ticker | None = None) -> None:
+    def column(self, header: str) -> str:
+        return whole_column(self.title, self.index(header))
+
+    def write(self, rows: Sequence[Any], values: Callable[..., Sequence[Any]], ticker: Ticker | None = None, *,
+              with_row: bool = False) -> None:
+        """Write the rows; ``values(row)`` gives a row's values (``values(row, n)`` with ``with_row``: n is
+        its row number, for a formula on the row)."""
         ws, w = self.ws, self.w
-        set_widths(ws, measure(self.columns, rows, values))
+        if with_row:
+            by_row = values
+            values = lambda r: by_row(r, 0)  # noqa: E731 -- widths: formulas are not measured
+        widths = measure(self.columns, rows, values)
+        set_widths(ws, widths)
+        lines = max(_lines(c.header, w) for c, w in zip(self.columns, widths, strict=True))
+        if lines > 1:  # a wrapped header gets the height it needs (no program grows the row by itself)
+            ws.row_dimensions[1].height = 15 * lines + 1
+        if with_row:
+            values = by_row
         ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
         headers = [c.header for c in self.columns]
         ws.append([w.text(h, w.styles.header) for h in headers])
         kinds = [c.kind for c in self.columns]
@@ -227,11 +274,17 @@ class DataSheet:
         append = ws.append
         for n, r in enumerate(rows, 2):
             out: list[Any] = []
-            for i, v in enumerate(values(r)):
+            for i, v in enumerate(values(r, n) if with_row else values(r)):
                 if v is None or v == "":
                     out.append(None)
                     continue
                 kind = kinds[i]
+                if isinstance(v, Formula):
+                    cell = WriteOnlyCell(ws, v.text)
+                    if number_styles[i] is not None:
+                        cell._style = number_styles[i]  # noqa: SLF001
+                    out.append(cell)
+                    continue
                 if kind == TEXT:
                     if not isinstance(v, str) or "\r" in v or len(v) > EXCEL_CELL_MAX or not v.isprintable():
                         v = plain_text(v)
@@ -270,6 +323,19 @@ class DataSheet:
 _RISKY = frozenset("=+-@\t\n")
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines a header takes, wrapped at spaces, in a column ``width`` characters wide (bold)."""
+    room = max(1.0, width - 1.5)
+    lines, used = 1, 0.0
+    for word in text.split():
+        need = len(word) * 1.1 + (1 if used else 0)
+        if used and used + need > room:
+            lines, used = lines + 1, len(word) * 1.1
+        else:
+            used += need
+    return lines
+
+
 def save(wb: Workbook, path: Path) -> None:
     """Write the workbook's zip (what ``Workbook.save`` does), closing the zip even when writing fails (a
     full disk): openpyxl leaves it open, and Python's later attempt to finish it printed "Exception ignored
@@ -280,7 +346,7 @@ def save(wb: Workbook, path: Path) -> None:
     from openpyxl.writer.excel import ExcelWriter
 
     if wb.write_only and not wb.worksheets:
-        wb.create_sheet()
+        new_sheet(wb, "Sheet")
     archive = zipfile.ZipFile(str(path), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     try:
         wb.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)

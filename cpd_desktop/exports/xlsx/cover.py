@@ -19,6 +19,7 @@ from .common import (
     Styles,
     Writer,
     building,
+    new_sheet,
     new_workbook,
     save,
     set_widths,
@@ -78,7 +79,7 @@ def write_cover_xlsx(data: CoverSheetData, school_name: str, path: Path, ticker:
             c.date, f"{c.date:%A}", c.period_label, c.times, c.class_group, c.subject, c.room, c.work_set,
             c.materials_location, c.work_return_label if c.entered else None, c.technician_notes, c.cover_teacher,
             c.feedback), ticker)
-        about = wb.create_sheet("About")
+        about = new_sheet(wb, "About")
         w = Writer(about, styles)
         set_widths(about, [18, 80])
         for label, value in (("Absent teacher", f"{data.staff_name} ({data.staff_code})"),
