@@ -127,8 +127,8 @@ def parse_money(value: Any, field: str, *, required: bool = True) -> Decimal | N
             return Decimal("0.00")
         return None
     number = parse_decimal(value, field)
-    if number < 0:
-        raise ValidationError(field, f"{format_money(number)} is negative.",
+    if number < 0:  # a huge one ('-1e300') cannot be rounded to pence to be shown
+        raise ValidationError(field, f"{format_money(number) if number >= -MONEY_MAX else number} is negative.",
                               hint="Enter an amount of £0.00 or more.")
     if number > MONEY_MAX:  # before rounding: '1e400000' is too large to round to pence
         raise ValidationError(field, f"£{number} is too large.", hint="Check the amount.")

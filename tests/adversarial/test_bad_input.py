@@ -135,6 +135,16 @@ def test_a_crash_log_holds_the_exception_type_and_place_but_never_its_message() 
     assert SECRET not in text
 
 
+def test_a_huge_negative_amount_is_a_row_error_not_a_crash(dbfile: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Found by the fuzz: '-1e300' in a money column could not be rounded to pence to say it was negative."""
+    courses = tmp_path / "courses.csv"
+    courses.write_text("Title,Hours,Fee\nPractical physics,6,-1e300\n", encoding="utf-8")
+    code = main(["--db", str(dbfile), "import", "courses", str(courses), "--dry-run"])
+    err = capsys.readouterr().err
+    assert code == 1 and "row 2, Fee: -1E+300 is negative." in err and "something went wrong" not in err
+
+
 # ---- 14. over-long CSV lines ---------------------------------------------------------------------------
 
 def test_a_line_longer_than_the_limit_is_refused_by_its_number(dbfile: Path, tmp_path: Path,
