@@ -39,6 +39,9 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
         if "of another school" in detail or "cannot move to another school" in detail:
             return CpdError("That record would point at a record of another school; nothing was saved.",
                             hint="Choose a person, booking or course of this school.")
+        known = _unique_rule_broken(detail)
+        if known is not None:
+            return known
         return CpdError(f"That change breaks a rule of the school's record ({_short(detail)}); nothing was saved.",
                         hint="Check the values and try again.")
     if isinstance(exc, OperationalError | DBAPIError):
@@ -73,6 +76,39 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
                                  hint="Check the network, then try again.")
         if "unable to open" in detail:
             return DatabaseError(f"{label} cannot be opened.", hint="Check the file and its folder exist.")
+    return None
+
+
+# The unique rules a person can break from a form: (table, its last column, the field as the form labels it,
+# what is wrong, what to do). Matched on SQLite's "UNIQUE constraint failed: staff.school_id, staff.staff_code"
+# and on PostgreSQL's constraint name "uq_staff_school_id_staff_code" (see the models' naming convention).
+_UNIQUE_RULES = (
+    ("staff", "staff_code", "Staff code", "That staff code is already used by another member of staff; nothing was saved.",
+     "Give each person their own code."),
+    ("cover_lesson", "period", "Period", "That period on that day is already on the cover sheet; nothing was saved.",
+     "Choose another period or day, or edit the lesson already there."),
+    ("department", "name", "Department", "There is already a department of that name; nothing was saved.",
+     "Choose another name, or use the department already there."),
+    ("provider", "name", "Provider", "There is already a provider of that name; nothing was saved.",
+     "Choose another name, or use the provider already there."),
+    ("bursary_scheme", "name", "Name", "There is already a bursary scheme of that name; nothing was saved.",
+     "Choose another name, or edit the scheme already there."),
+    ("bursary_claim", "scheme_id", "Scheme", "This booking already has a claim on that scheme; nothing was saved.",
+     "Move the claim already there on, or choose another scheme."),
+    ("course", "code", "Code", "There is already a course with that code; nothing was saved.",
+     "Give each course its own code."),
+)
+
+
+def _unique_rule_broken(detail: str) -> ValidationError | None:
+    """The field-level message for a unique rule broken by a save, if it is one a form can break."""
+    text = detail.lower()
+    for table, column, field, message, hint in _UNIQUE_RULES:
+        failed = text.split("unique constraint failed:", 1)[1].strip() if "unique constraint failed:" in text else ""
+        sqlite = failed.startswith(f"{table}.") and f"{table}.{column}" in failed.splitlines()[0]
+        postgres = f'"uq_{table}_' in text and text.split(f'"uq_{table}_', 1)[1].split('"')[0].endswith(column)
+        if sqlite or postgres:
+            return ValidationError(field, message, hint=hint)
     return None
 
 

@@ -201,7 +201,8 @@ def read_conflict(ctx: Any, record: tuple[type, int], exc: ConcurrentEditError,
 
 
 def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, int], version: int | None,
-              action: Callable[[Any, int | None], Any], compare: Compare, *, doing: str = "save") -> Any:
+              action: Callable[[Any, int | None], Any], compare: Compare, *, doing: str = "save",
+              refusals: bool = False) -> Any:
     """Run ``action(session, expected_version)``; on a conflict ask Reload or Overwrite.
 
     ``doing`` is "save" for an edit, or what the action does to the record as seen ("delete", "cancel",
@@ -213,7 +214,7 @@ def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, i
     done = DONE.get(doing)
     while True:
         try:
-            return ctx.run(parent, text, lambda s, v=version: action(s, v), conflicts=True)
+            return ctx.run(parent, text, lambda s, v=version: action(s, v), conflicts=True, refusals=refusals)
         except ConcurrentEditError as exc:
             try:
                 conflict, version = read_conflict(ctx, record, exc, compare, doing)
@@ -274,7 +275,8 @@ def table_compare(table: Any, seen: dict[str, Any]) -> Compare:
 
 
 def act_on_row(ctx: Any, parent: QWidget | None, text: str, table: Any, model: type, ids: list[int],
-               act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete") -> Any:
+               act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete",
+               refusals: bool = False) -> Any:
     """Delete, cancel or move on (``doing``) the records ``ids`` shown in ``table``, each against the
     version its row showed.
 
@@ -293,8 +295,8 @@ def act_on_row(ctx: Any, parent: QWidget | None, text: str, table: Any, model: t
     if len(ids) == 1:
         ident = ids[0]
         return save_edit(ctx, parent, text, (model, ident), versions[ident], lambda s, v: run(s, ident, v) or 1,
-                         table_compare(table, seen[ident]), doing=doing)
-    result = ctx.run(parent, text, lambda s: [run(s, i, versions[i]) for i in ids] and len(ids))
+                         table_compare(table, seen[ident]), doing=doing, refusals=refusals)
+    result = ctx.run(parent, text, lambda s: [run(s, i, versions[i]) for i in ids] and len(ids), refusals=refusals)
     if result is None:
         ctx.data_changed.emit()  # show what the others changed, so the person can choose again
     return result

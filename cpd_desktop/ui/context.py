@@ -147,20 +147,22 @@ class AppContext(QObject):
 
     # ---- changes ----
     def run(self, parent: QWidget | None, text: str, action: Callable[[Session], Any], *,
-            conflicts: bool = False) -> Any:
+            conflicts: bool = False, refusals: bool = False) -> Any:
         """Do one user action through the services as an undoable command; show any error.
 
         Returns the action's result, or None if it was refused (the error has been shown).
         Each attempt is one transaction, so when the server connection drops the person can retry
         safely: the failed attempt left nothing behind. With ``conflicts`` a ``ConcurrentEditError``
-        is raised to the caller (which shows both versions) instead of being shown here.
+        is raised to the caller (which shows both versions) instead of being shown here. With
+        ``refusals`` every other error but a lost connection or a deleted record is raised to the
+        caller too: an edit dialog shows it and stays open with what was typed (see ``forms``).
         """
         while True:
             command = ServiceCommand(self.db, text, action, on_change=lambda _c: self.data_changed.emit())
             try:
                 return push(self.undo_stack, command)
             except ConcurrentEditError as exc:
-                if conflicts:
+                if conflicts or refusals:
                     raise
                 show_error(parent, exc)
                 return None
@@ -171,27 +173,31 @@ class AppContext(QObject):
                     if ConnectionLost.ask(parent, text):
                         continue
                     return None
+                if refusals and not isinstance(exc, NotFoundError):
+                    raise
                 show_error(parent, exc)
                 if isinstance(exc, NotFoundError):
                     self.data_changed.emit()  # a record was gone: show what is there now
                 return None
 
     def save(self, parent: QWidget | None, text: str, record: tuple[type, int], version: int | None,
-             action: Callable[[Session, int | None], Any], compare: Any) -> Any:
+             action: Callable[[Session, int | None], Any], compare: Any, *, refusals: bool = False) -> Any:
         """Save an edit made on a copy opened at ``version``; if somebody else saved in between,
-        show both versions and let the person reload theirs or overwrite it (see ``conflict``)."""
+        show both versions and let the person reload theirs or overwrite it (see ``conflict``).
+        With ``refusals`` any other refusal is raised to the caller (see ``run``)."""
         from .conflict import save_edit
 
-        return save_edit(self, parent, text, record, version, action, compare)
+        return save_edit(self, parent, text, record, version, action, compare, refusals=refusals)
 
     def delete(self, parent: QWidget | None, text: str, table: Any, model: type, ids: list[int],
-               act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete") -> Any:
+               act: Callable[..., Any], what: Callable[[dict[str, Any]], str], *, doing: str = "delete",
+               refusals: bool = False) -> Any:
         """Delete, cancel or move on (``doing``) records chosen in a list, each against the version its row showed; if
         somebody else changed or deleted one since, nothing is done and the person is shown why
         (see ``conflict.act_on_row``). Returns the result, or None if nothing was done."""
         from .conflict import act_on_row
 
-        return act_on_row(self, parent, text, table, model, ids, act, what, doing=doing)
+        return act_on_row(self, parent, text, table, model, ids, act, what, doing=doing, refusals=refusals)
 
     def undo(self, parent: QWidget | None = None) -> None:
         self._step(parent, undo=True)

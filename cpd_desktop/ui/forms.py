@@ -3,6 +3,11 @@
 Each field has a check (a service validator such as ``parse_date``); a bad value shows why in
 red next to the field and keeps OK disabled, so nothing invalid reaches the database. A dialog
 subclass may add ``form_check`` for rules between fields (an end date after the start).
+
+The save itself runs from the dialog (``open(save)``), before it closes: a save the service or the
+database refuses (a staff code already in use, a lesson already on the sheet, a locked file)
+leaves the dialog open with everything typed, and the reason beside the field concerned, or
+above the buttons when no one field is.
 """
 
 from __future__ import annotations
@@ -89,6 +94,10 @@ class FormDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
         self.resize(520, 480)
+        self._save: Callable[[Any], Any] | None = None
+        self.saved: Any = None  # what the save returned (a new record's id), once it has succeeded
+        # Why the last save was refused: (field key, or "" for the whole form; message; the values then).
+        self._refusal: tuple[str, str, dict[str, Any]] | None = None
         self._name = type(self).__name__
         settings.restore_geometry(f"dialog/{self._name}", self)
 
@@ -278,20 +287,91 @@ class FormDialog(QDialog):
         errors = self.errors()
         if not self._first_values and self.fields:
             self._first_values = {k: f.getter() for k, f in self.fields.items()}
+        refusal = self._current_refusal()
         for key, f in self.fields.items():
             message = errors.get(key, "")
+            shown = bool(message) and self._error_shown(key)
+            if not message and refusal is not None and refusal[0] == key:
+                message, shown = refusal[1], True
             f.error.setText(message)
-            f.error.setVisible(bool(message) and self._error_shown(key))
-            f.widget.setProperty("invalid", bool(message) and self._error_shown(key))
+            f.error.setVisible(shown)
+            f.widget.setProperty("invalid", shown)
             f.widget.style().unpolish(f.widget)
             f.widget.style().polish(f.widget)
-        self.form_error.setText(errors.get("", "") if self._error_shown("") else "")
+        top = errors.get("", "") if self._error_shown("") else ""
+        if not top and refusal is not None and refusal[0] == "":
+            top = refusal[1]
+        self.form_error.setText(top)
         self.ok_button.setEnabled(not errors)
         self.changed.emit()
         return not errors
 
     def error_text(self, key: str) -> str:
         return self.fields[key].error.text()
+
+    # ---- saving ----
+    def answer(self) -> Any:
+        """What the dialog gives its caller (and its save): by default the raw values."""
+        return self.values()
+
+    def open_and_save(self, save: Callable[[Any], Any] | None = None) -> Any:
+        """Show the dialog until it is saved or cancelled.
+
+        Without ``save``: the answer (see ``answer``) once the person presses OK, else None.
+        With ``save``: ``save(answer)`` runs when OK is pressed, and the dialog closes only if it
+        succeeds; the result is what ``save`` returned (None if cancelled). ``save`` raises to refuse
+        (``CpdError``: shown in the dialog, beside its field when it names one).
+        """
+        self._save = save
+        if not self.exec():
+            return None
+        return self.saved if save is not None else self.answer()
+
+    def accept(self) -> None:
+        if self._save is not None:
+            try:
+                self.saved = self._save(self.answer())
+            except CpdError as exc:
+                self.show_refusal(exc)
+                return
+            except Exception as exc:  # a bug: reported as one, and what was typed is still here
+                from .errors import show_error
+
+                show_error(self, exc)
+                return
+        super().accept()
+
+    def show_refusal(self, exc: CpdError) -> None:
+        """A refused save: the reason beside the field it names (else above the buttons), shown until the
+        person changes that field (or, for the form, anything); nothing typed is lost."""
+        from .errors import describe
+
+        target = self._field_for(exc) if isinstance(exc, ValidationError) else None
+        if target is not None:
+            assert isinstance(exc, ValidationError)
+            self._refusal = (target.key, f"{exc.message} {exc.hint}".strip(), self.values())
+        else:
+            _title, message, hint, _bug = describe(exc)
+            self._refusal = ("", f"{message} {hint}".strip(), self.values())
+        self.revalidate()
+        if target is not None:
+            target.widget.setFocus()
+
+    def refusal(self) -> str:
+        """The reason the last save was refused, while it still stands ("" if none)."""
+        current = self._current_refusal()
+        return current[1] if current is not None else ""
+
+    def _current_refusal(self) -> tuple[str, str] | None:
+        if self._refusal is None:
+            return None
+        key, message, then = self._refusal
+        now = self.values()
+        changed = now.get(key) != then.get(key) if key else now != then
+        if changed:  # the person changed what was refused: the next save may well succeed
+            self._refusal = None
+            return None
+        return key, message
 
     def _try_accept(self) -> None:
         self._tried = True

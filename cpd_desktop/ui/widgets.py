@@ -159,6 +159,7 @@ class TablePanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it): no keyboard trap
         self.table.setWordWrap(False)
         self.table.setShowGrid(False)
         self.table.verticalHeader().setVisible(False)
@@ -267,6 +268,12 @@ class TablePanel(QWidget):
             self.count_label.setText(f"{loaded:,} {one if loaded == 1 else many}")
 
     def add_filter(self, widget: QWidget) -> None:
+        # A drop-down list is named for a screen reader only by a label beside it (on Linux its own
+        # accessible name is the value it shows): an unseen one, as the list shows its choice.
+        label = QLabel(widget.accessibleName())
+        label.setBuddy(widget)
+        label.setVisible(False)
+        self.filters.addWidget(label)
         self.filters.addWidget(widget)
 
     def add_row_action(self, action: QAction) -> None:

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -81,7 +81,12 @@ def type_into(qtbot: QtBot, widget: QWidget, text: str) -> None:
     if isinstance(widget, QLineEdit | QPlainTextEdit):
         qtbot.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
         qtbot.keyClick(widget, Qt.Key.Key_Delete)
-    qtbot.keyClicks(widget, text)
+    for ch in text:
+        if ch.isascii():
+            qtbot.keyClicks(widget, ch)
+        else:  # QTest types ASCII only; a keyboard with Polish or Irish keys sends the letter as text
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
 
 
 def go_to_view(qtbot: QtBot, window: QWidget, label: str) -> None:
@@ -289,3 +294,141 @@ def test_reports_view_export_writes_the_file(qtbot: QtBot, school_window: Any, t
     qtbot.waitUntil(lambda: target.exists() and target.stat().st_size > 0, timeout=WAIT)
     assert target.read_bytes().startswith(b"%PDF")
     assert not shown_errors
+
+
+# ---- a refused save keeps the dialog open with what was typed ----
+@pytest.fixture
+def busy_window(make_window: Callable[..., Any], db: Any, school: Any) -> Any:
+    """A window on Test Academy with Ana Lima (ALI), her course next week with cover and P2 on its sheet,
+    and an ENTHUSE bursary scheme with a claim for that course."""
+    import datetime as dt
+
+    from cpd_desktop.services import bookings, bursaries
+    from cpd_desktop.services.staff import add_staff
+
+    from .conftest import TODAY
+
+    with db.session() as s:
+        s.add(school)
+        ana = add_staff(s, school, forename="Ana", surname="Lima", staff_code="ALI", department="Science")
+        day = TODAY + dt.timedelta(days=7)
+        booking = bookings.create_booking(s, school, ana, title="Practical physics", start_date=day,
+                                          end_date=day, hours="6", cover_required=True)
+        bookings.add_cover_lesson(s, booking, date=day, period=2, class_group="9X1", subject="Science")
+        bookings.add_cover_lesson(s, booking, date=day, period=3, class_group="10Y2", subject="Physics")
+        scheme = bursaries.add_scheme(s, school, name="ENTHUSE", rule="per_day", amount="£150.00",
+                                      claim_deadline_days=60)
+        bursaries.create_claim(s, booking, scheme)
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    yield window
+    window.ctx = None  # the db fixture disposes the engine
+
+
+def field_error(dialog: QWidget, name: str) -> str:
+    """The message showing right under the field ``name`` (beside it in the form), if any."""
+    widget = field(dialog, name)
+    below = widget.mapTo(dialog, widget.rect().bottomLeft()).y()
+    shown = [(lab.mapTo(dialog, lab.rect().topLeft()).y() - below, lab.text())
+             for lab in dialog.findChildren(QLabel) if lab.objectName() == "fieldError" and lab.isVisible()
+             and lab.text() and lab.parentWidget() is widget.parentWidget()]
+    near = [text for gap, text in shown if 0 <= gap <= 16]
+    return near[0] if near else ""
+
+
+def top_error(dialog: QWidget) -> str:
+    return " ".join(lab.text() for lab in dialog.findChildren(QLabel)
+                    if lab.objectName() == "fieldError" and lab.isVisible() and lab.parentWidget() is dialog)
+
+
+def click_row(qtbot: QtBot, window: QWidget, text: str) -> QTableView:
+    """Click the first row of a visible table that shows ``text``."""
+    for table in window.findChildren(QTableView):
+        if not table.isVisible():
+            continue
+        model = table.model()
+        for r in range(model.rowCount()):
+            for c in range(model.columnCount()):
+                if text in str(model.index(r, c).data() or ""):
+                    rect = table.visualRect(model.index(r, 0))
+                    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+                    qtbot.waitUntil(lambda t=table, row=r: t.selectionModel().isRowSelected(row), timeout=WAIT)
+                    return table
+    raise AssertionError(f"no row showing “{text}”")
+
+
+def refused_then_cancelled(qtbot: QtBot, dialog_cls: type, typing: dict[str, str], press: str,
+                           where: str | None, says: str, seen: dict[str, Any]) -> None:
+    """Type into the dialog, press its save button, wait for the refusal beside ``where`` (None: above
+    the buttons), note that the dialog is still open with every value typed, then press Cancel."""
+    qtbot.waitUntil(lambda: modal(dialog_cls) is not None, timeout=WAIT)
+    dialog = modal(dialog_cls)
+    for name, text in typing.items():
+        type_into(qtbot, field(dialog, name), text)
+    click(qtbot, button(dialog, press))
+    if where is None:
+        qtbot.waitUntil(lambda: says in top_error(dialog), timeout=WAIT)
+    else:
+        qtbot.waitUntil(lambda: says in field_error(dialog, where), timeout=WAIT)
+    seen["open"] = dialog.isVisible() and modal(dialog_cls) is dialog
+    seen["kept"] = {name: (field(dialog, name).text() if isinstance(field(dialog, name), QLineEdit)
+                           else field(dialog, name).toPlainText()) for name in typing}
+    click(qtbot, button(dialog, "Cancel"))
+
+
+def test_add_staff_with_a_code_in_use_keeps_the_dialog_and_what_was_typed(qtbot: QtBot, busy_window: Any) -> None:
+    from cpd_desktop.ui.dialogs.staff import StaffDialog
+
+    window = busy_window
+    go_to_view(qtbot, window, "Staff")
+    typing = {"Forename": "Łukasz", "Surname": "Zając", "Staff code": "ali", "Email": "lz@school.org.uk"}
+    seen: dict[str, Any] = {}
+    while_open(qtbot, lambda: click(qtbot, button(window, "Add staff…")), lambda: refused_then_cancelled(
+        qtbot, StaffDialog, typing, "Save", "Staff code", "already used by another member of staff", seen))
+    assert seen["open"] and seen["kept"] == typing
+    assert not any("Zając" in t for t in table_texts(window))
+
+
+def test_a_cover_lesson_already_on_the_sheet_keeps_the_dialog(qtbot: QtBot, busy_window: Any) -> None:
+    """Adding P2 again (the service says so) and moving P3 onto P2 (the database's unique rule says so):
+    both refused beside Period, the dialog open, the work set typed still there."""
+    from cpd_desktop.ui.dialogs.cover import CoverLessonDialog
+
+    window = busy_window
+    go_to_view(qtbot, window, "Cover")
+    qtbot.waitUntil(lambda: any("Practical physics" in t for t in table_texts(window)), timeout=WAIT)
+    click_row(qtbot, window, "Practical physics")
+    add = button(window, "Add lesson…")
+    qtbot.waitUntil(add.isEnabled, timeout=WAIT)
+    seen: dict[str, Any] = {}
+
+    def add_p2_again() -> None:
+        qtbot.waitUntil(lambda: modal(CoverLessonDialog) is not None, timeout=WAIT)
+        dialog = modal(CoverLessonDialog)
+        period = field(dialog, "Period")
+        period.setFocus()
+        qtbot.keyClick(period, Qt.Key.Key_Down)  # P1 → P2
+        assert period.currentText().startswith("P2")
+        refused_then_cancelled(qtbot, CoverLessonDialog, {"Class": "9X1", "Work set": "Worksheet 4, questions 1-6"},
+                               "Save", "Period", "already on the sheet", seen)
+
+    while_open(qtbot, lambda: click(qtbot, add), add_p2_again)
+    assert seen["open"] and seen["kept"] == {"Class": "9X1", "Work set": "Worksheet 4, questions 1-6"}
+
+    qtbot.waitUntil(lambda: any("10Y2" in t for t in table_texts(window)), timeout=WAIT)
+    click_row(qtbot, window, "10Y2")
+
+    def move_p3_onto_p2() -> None:
+        qtbot.waitUntil(lambda: modal(CoverLessonDialog) is not None, timeout=WAIT)
+        dialog = modal(CoverLessonDialog)
+        period = field(dialog, "Period")
+        period.setFocus()
+        qtbot.keyClick(period, Qt.Key.Key_Up)  # P3 → P2
+        assert period.currentText().startswith("P2")
+        refused_then_cancelled(qtbot, CoverLessonDialog, {"Work set": "Textbook p. 42"}, "Save", "Period",
+                               "already on the cover sheet", seen)
+
+    while_open(qtbot, lambda: click(qtbot, button(window, "Edit…")), move_p3_onto_p2)
+    assert seen["open"] and seen["kept"] == {"Work set": "Textbook p. 42"}
+    texts = table_texts(window)
+    assert "Textbook p. 42" not in texts and "10Y2" in texts

@@ -55,10 +55,11 @@ def test_departments_rename_and_delete_with_undo_refused_when_in_use(school_wind
 
     answer(monkeypatch, NameDialog, {"name": "Chemistry"})
     view.add_department()
-    answer(monkeypatch, NameDialog, {"name": "physics"})  # the same name in other capitals
+    seen = answer(monkeypatch, NameDialog, {"name": "physics"})  # the same name in other capitals
     _select(view, "department", "Chemistry")
-    view.edit_item("department")
-    assert "already a department called physics" in shown_errors[-1]["message"]
+    view.edit_item("department")  # refused beside the name, in the dialog, with the name kept
+    assert "already a department called physics" in seen[-1].error_text("name")
+    assert seen[-1].fields["name"].getter() == "physics"
     view.delete_item("department")
     assert _names(view.departments) == ["Physics"]
     ctx.undo()

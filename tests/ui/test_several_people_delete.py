@@ -183,7 +183,7 @@ def test_a_cover_lesson_and_a_booking_cancel_are_checked(school_window: Any, db:
     planner = school_window.show_view("planner")
     assert planner.panel.select_id(booking_id)
     other_person(db.path, lambda s: bookings.update_booking(s, s.get(Booking, booking_id), title="Practical science"))
-    monkeypatch.setattr(booking_dialogs.CancelDialog, "ask", classmethod(lambda cls, *a, **k: "Illness"))
+    monkeypatch.setattr(booking_dialogs.CancelDialog, "ask", classmethod(lambda cls, *a, save=None, **k: save("Illness")))
     planner.move("cancelled")
     assert len(shown) == 2 and shown[1].action == "cancel"
     assert shown[1].differences == [("Course", "Practical science", "Practical physics")]

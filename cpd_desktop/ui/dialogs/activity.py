@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -63,13 +64,14 @@ class ActivityDialog(FormDialog):
         values.pop("staff_id")
         return values
 
+    def answer(self) -> tuple[int, dict[str, Any], int | None]:
+        return self.values()["staff_id"], self.service_values(), self.version
+
     @classmethod
     def ask(cls, parent: QWidget | None, ctx: Any, activity: Activity | None = None,
-            staff_id: int | None = None) -> tuple[int, dict[str, Any], int | None] | None:
-        dialog = cls(ctx, activity, parent, staff_id=staff_id)
-        if dialog.exec():
-            return dialog.values()["staff_id"], dialog.service_values(), dialog.version
-        return None
+            staff_id: int | None = None, *, save: Callable[[Any], Any] | None = None) -> Any:
+        """``(staff_id, values, version)``; with ``save``, what it returned once it succeeded."""
+        return cls(ctx, activity, parent, staff_id=staff_id).open_and_save(save)
 
 
 class EvaluationDialog(FormDialog):
@@ -101,11 +103,10 @@ class EvaluationDialog(FormDialog):
             raise ValidationError("Evaluated on", "is before the activity took place.")
 
     @classmethod
-    def ask(cls, parent: QWidget | None, activity: Activity, today: dt.date | None = None) -> dict[str, Any] | None:
-        dialog = cls(activity, parent, today=today)
-        if dialog.exec():
-            return dialog.values()
-        return None
+    def ask(cls, parent: QWidget | None, activity: Activity, today: dt.date | None = None, *,
+            save: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+        """The values; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(activity, parent, today=today).open_and_save(save)
 
 
 def _required_note(value: Any, field: str) -> str:

@@ -4,6 +4,7 @@ shown as you type; and the small dialogs for moving a booking on (cancel with a 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -235,20 +236,21 @@ class BookingDialog(FormDialog):
                 values["cover_days"] = None  # an edit: count the school days of the dates saved
         return values
 
+    def answer(self) -> dict[str, Any]:
+        """The booking's values plus ``staff_id``, ``course_id`` and ``scheme_id`` (None for none)."""
+        values = self.service_values()
+        raw = self.values()
+        values["staff_id"] = raw["staff_id"]
+        values["course_id"] = raw["course_id"] or None
+        values["scheme_id"] = raw["scheme_id"] or None
+        values["expected_version"] = self.version
+        return values
+
     @classmethod
     def ask(cls, parent: QWidget | None, ctx: Any, booking: Booking | None = None, *, staff_id: int | None = None,
-            start: dt.date | None = None) -> dict[str, Any] | None:
-        """The booking's values plus ``staff_id``, ``course_id`` and ``scheme_id`` (0 for none)."""
-        dialog = cls(ctx, booking, parent, staff_id=staff_id, start=start)
-        if dialog.exec():
-            values = dialog.service_values()
-            raw = dialog.values()
-            values["staff_id"] = raw["staff_id"]
-            values["course_id"] = raw["course_id"] or None
-            values["scheme_id"] = raw["scheme_id"] or None
-            values["expected_version"] = dialog.version
-            return values
-        return None
+            start: dt.date | None = None, save: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+        """See ``answer``; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(ctx, booking, parent, staff_id=staff_id, start=start).open_and_save(save)
 
 
 class CancelDialog(FormDialog):
@@ -258,10 +260,11 @@ class CancelDialog(FormDialog):
                       placeholder="e.g. course cancelled by the provider")
         self.resize(460, 200)
 
+    def answer(self) -> str:
+        return str(self.values()["reason"])
+
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str) -> str | None:
-        dialog = cls(title, parent)
-        if dialog.exec():
-            return str(dialog.values()["reason"])
-        return None
+    def ask(cls, parent: QWidget | None, title: str, *, save: Callable[[str], Any] | None = None) -> Any:
+        """The reason; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(title, parent).open_and_save(save)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -35,11 +36,9 @@ class NewClaimDialog(FormDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, bookings: list[tuple[int, str]], schemes: list[tuple[int, str]],
-            booking_id: int | None = None) -> dict[str, Any] | None:
-        dialog = cls(bookings, schemes, parent, booking_id=booking_id)
-        if dialog.exec():
-            return dialog.values()
-        return None
+            booking_id: int | None = None, *, save: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+        """The values; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(bookings, schemes, parent, booking_id=booking_id).open_and_save(save)
 
 
 class ClaimStatusDialog(FormDialog):
@@ -76,8 +75,7 @@ class ClaimStatusDialog(FormDialog):
         check_claim_date(self.claim, values["status"], day)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, claim: BursaryClaim, today: dt.date | None = None) -> dict[str, Any] | None:
-        dialog = cls(claim, parent, today=today)
-        if dialog.exec():
-            return dialog.values()
-        return None
+    def ask(cls, parent: QWidget | None, claim: BursaryClaim, today: dt.date | None = None, *,
+            save: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+        """The values; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(claim, parent, today=today).open_and_save(save)

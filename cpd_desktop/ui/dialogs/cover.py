@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -54,10 +55,12 @@ class CoverLessonDialog(FormDialog):
             raise ValidationError("Date", f"{day:%d/%m/%Y} is not a day of this booking.",
                                   hint=f"Choose a day from {self.booking_start:%d/%m/%Y} to {self.booking_end:%d/%m/%Y}.")
 
+    def answer(self) -> tuple[dict[str, Any], int | None]:
+        return self.values(), self.version
+
     @classmethod
     def ask(cls, parent: QWidget | None, booking: Booking, lesson: CoverLesson | None = None,
-            periods: list[tuple[int, str]] | None = None) -> tuple[dict[str, Any], int | None] | None:
-        dialog = cls(booking, lesson, periods, parent)
-        if dialog.exec():
-            return dialog.values(), dialog.version
-        return None
+            periods: list[tuple[int, str]] | None = None, *,
+            save: Callable[[tuple[dict[str, Any], int | None]], Any] | None = None) -> Any:
+        """``(values, version)``; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(booking, lesson, periods, parent).open_and_save(save)

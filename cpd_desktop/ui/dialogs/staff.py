@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -67,9 +68,11 @@ class StaffDialog(FormDialog):
 
         clean_staff_values(values)
 
+    def answer(self) -> tuple[dict[str, Any], int | None]:
+        return self.values(), self.version
+
     @classmethod
-    def ask(cls, parent: QWidget | None, ctx: Any, staff: Staff | None = None) -> tuple[dict[str, Any], int | None] | None:
-        dialog = cls(ctx, staff, parent)
-        if dialog.exec():
-            return dialog.values(), dialog.version
-        return None
+    def ask(cls, parent: QWidget | None, ctx: Any, staff: Staff | None = None, *,
+            save: Callable[[tuple[dict[str, Any], int | None]], Any] | None = None) -> Any:
+        """``(values, version)``; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(ctx, staff, parent).open_and_save(save)

@@ -289,12 +289,10 @@ class BursariesView(View):
                 .order_by(Booking.start_date.desc()))
         with self.ctx.db.engine.connect() as conn:
             bookings = [(r[0], f"{format_date(r[2])} {r[3]} {r[4]}: {r[1]}") for r in conn.execute(stmt)]
-        values = NewClaimDialog.ask(self, bookings, scheme_choices(self.ctx), booking_id)
-        if values is None:
-            return None
-        new_id = self.ctx.run(self, "Raise bursary claim", lambda s: create_claim(
-            s, s.get(Booking, values["booking_id"]), s.get(BursaryScheme, values["scheme_id"]),
-            budget_code=values["budget_code"], notes=values["notes"]).id)
+        new_id = NewClaimDialog.ask(self, bookings, scheme_choices(self.ctx), booking_id, save=lambda values: self.ctx.run(
+            self, "Raise bursary claim", lambda s: create_claim(
+                s, s.get(Booking, values["booking_id"]), s.get(BursaryScheme, values["scheme_id"]),
+                budget_code=values["budget_code"], notes=values["notes"]).id, refusals=True))
         if new_id:
             self.status_filter.setCurrentIndex(0)
             self.tabs.setCurrentIndex(0)
@@ -319,23 +317,23 @@ class BursariesView(View):
             show_error(self, exc)
             self.ctx.data_changed.emit()
             return
-        values = ClaimStatusDialog.ask(self, claim, self.ctx.today)
-        if values is None:
-            return
-        label = f"Claim {CLAIM_STATUSES[values['status']].lower()}"
-
-        def action(s: Any, version: int | None) -> int:
-            # against the claim as the dialog showed it: refused if somebody moved or changed it since
-            return transition_claim(s, current_record(s, BursaryClaim, ident, what, doing="move on"), values["status"],
-                                    on=values["on"], amount=values["amount"] or None, reference=values["reference"],
-                                    expected_version=version).id
-
         def theirs(c: BursaryClaim) -> dict[str, str]:
             amount = c.received if c.status == "paid" else (c.claimed if c.claimed is not None else c.expected)
             return {"status": CLAIM_STATUSES[c.status], "amount": format_money(amount), "reference": c.reference or ""}
 
-        mine = {"status": CLAIM_STATUSES[values["status"]], "amount": str(values["amount"] or ""),
-                "reference": str(values["reference"] or "")}
-        self.ctx.save(self, label, (BursaryClaim, ident), claim.version, action,
-                      values_compare({"status": "Status", "amount": "Amount", "reference": "Claim reference"},
-                                     theirs, mine))
+        def save(values: dict[str, Any]) -> Any:
+            label = f"Claim {CLAIM_STATUSES[values['status']].lower()}"
+
+            def action(s: Any, version: int | None) -> int:
+                # against the claim as the dialog showed it: refused if somebody moved or changed it since
+                return transition_claim(s, current_record(s, BursaryClaim, ident, what, doing="move on"),
+                                        values["status"], on=values["on"], amount=values["amount"] or None,
+                                        reference=values["reference"], expected_version=version).id
+
+            mine = {"status": CLAIM_STATUSES[values["status"]], "amount": str(values["amount"] or ""),
+                    "reference": str(values["reference"] or "")}
+            return self.ctx.save(self, label, (BursaryClaim, ident), claim.version, action,
+                                 values_compare({"status": "Status", "amount": "Amount", "reference": "Claim reference"},
+                                                theirs, mine), refusals=True)
+
+        ClaimStatusDialog.ask(self, claim, self.ctx.today, save=save)

@@ -219,11 +219,9 @@ class CoverView(View):
         with self.ctx.session() as s:
             booking = s.get(Booking, ident)
             _ = booking.staff.full_name
-        answer = CoverLessonDialog.ask(self, booking, None, self._periods())
-        if answer is None:
-            return
-        values, _v = answer
-        new_id = self.ctx.run(self, "Add cover lesson", lambda s: add_cover_lesson(s, s.get(Booking, ident), **values).id)
+        new_id = CoverLessonDialog.ask(self, booking, None, self._periods(), save=lambda answer: self.ctx.run(
+            self, "Add cover lesson", lambda s: add_cover_lesson(s, s.get(Booking, ident), **answer[0]).id,
+            refusals=True))
         if new_id:
             self.lesson_panel.select_id(new_id)
 
@@ -237,14 +235,16 @@ class CoverView(View):
             lesson = s.get(CoverLesson, ident)
             booking = lesson.booking
             _ = booking.staff.full_name
-        answer = CoverLessonDialog.ask(self, booking, lesson, self._periods())
-        if answer is None:
-            return
-        values, version = answer
         periods = self._periods()
-        self.ctx.save(self, "Edit cover lesson", (CoverLesson, ident), version, lambda s, v: update_cover_lesson(
-            s, s.get(CoverLesson, ident), expected_version=v, **values).id,
-            form_compare(lambda current: CoverLessonDialog(current.booking, current, periods), values))
+
+        def save(answer: tuple[dict[str, Any], int | None]) -> Any:
+            values, version = answer
+            return self.ctx.save(self, "Edit cover lesson", (CoverLesson, ident), version, lambda s, v: update_cover_lesson(
+                s, s.get(CoverLesson, ident), expected_version=v, **values).id,
+                form_compare(lambda current: CoverLessonDialog(current.booking, current, periods), values),
+                refusals=True)
+
+        CoverLessonDialog.ask(self, booking, lesson, periods, save=save)
 
     def delete_lesson(self) -> None:
         from ...services.bookings import delete_cover_lesson

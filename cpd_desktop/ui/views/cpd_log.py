@@ -206,16 +206,16 @@ class CpdLogView(View):
     def add(self) -> None:
         from ...services.activities import add_activity
 
-        answer = ActivityDialog.ask(self, self.ctx, staff_id=self.staff_filter.currentData())
-        if answer is None:
-            return
-        staff_id, values, _version = answer
-        provider = values.pop("provider") or None
+        def save(answer: tuple[int, dict[str, Any], int | None]) -> Any:
+            staff_id, values, _version = answer
+            provider = values.pop("provider") or None
 
-        def action(s: Any) -> int:
-            return add_activity(s, self.ctx.school(s), s.get(Staff, staff_id), provider=provider, **values).id
+            def action(s: Any) -> int:
+                return add_activity(s, self.ctx.school(s), s.get(Staff, staff_id), provider=provider, **values).id
 
-        new_id = self.ctx.run(self, "Add CPD activity", action)
+            return self.ctx.run(self, "Add CPD activity", action, refusals=True)
+
+        new_id = ActivityDialog.ask(self, self.ctx, staff_id=self.staff_filter.currentData(), save=save)
         if new_id:
             self.panel.select_id(new_id)
 
@@ -235,15 +235,15 @@ class CpdLogView(View):
         activity = self._load(ident)
         if activity is None:
             return
-        answer = ActivityDialog.ask(self, self.ctx, activity)
-        if answer is None:
-            return
-        _staff, values, version = answer
-        mine = dict(values)
-        provider = values.pop("provider") or None
-        self.ctx.save(self, "Edit CPD activity", (Activity, ident), version, lambda s, v: update_activity(
-            s, s.get(Activity, ident), provider=provider, expected_version=v, **values) and None,
-            form_compare(lambda current: ActivityDialog(self.ctx, current), mine))
+        def save(answer: tuple[int, dict[str, Any], int | None]) -> Any:
+            _staff, values, version = answer
+            mine = dict(values)
+            provider = values.pop("provider") or None
+            return self.ctx.save(self, "Edit CPD activity", (Activity, ident), version, lambda s, v: update_activity(
+                s, s.get(Activity, ident), provider=provider, expected_version=v, **values) and None,
+                form_compare(lambda current: ActivityDialog(self.ctx, current), mine), refusals=True)
+
+        ActivityDialog.ask(self, self.ctx, activity, save=save)
 
     def evaluate(self, ident: int | None = None) -> None:
         ident = ident or self.panel.current_id()
@@ -275,18 +275,17 @@ def evaluate_activity(parent: Any, ctx: Any, ident: int) -> bool:
         if activity is None:
             return False
         _ = activity.staff.full_name
-    values = EvaluationDialog.ask(parent, activity, ctx.today)
-    if values is None:
-        return False
+    def save(values: dict[str, Any]) -> Any:
+        def action(s: Any, version: int | None) -> int:
+            current = s.get(Activity, ident)
+            check_version(current, version)
+            return record_evaluation(
+                s, current, impact=values["impact"], confidence=values["confidence"],
+                pupil_outcomes=values["pupil_outcomes"], follow_up_actions=values["follow_up_actions"],
+                evaluated_on=values["evaluated_on"]).id
 
-    def action(s: Any, version: int | None) -> int:
-        current = s.get(Activity, ident)
-        check_version(current, version)
-        return record_evaluation(
-            s, current, impact=values["impact"], confidence=values["confidence"],
-            pupil_outcomes=values["pupil_outcomes"], follow_up_actions=values["follow_up_actions"],
-            evaluated_on=values["evaluated_on"]).id
+        return ctx.save(parent, "Record evaluation", (Activity, ident), activity.version, action,
+                        form_compare(lambda current: EvaluationDialog(current, today=ctx.today), values),
+                        refusals=True)
 
-    result = ctx.save(parent, "Record evaluation", (Activity, ident), activity.version, action,
-                      form_compare(lambda current: EvaluationDialog(current, today=ctx.today), values))
-    return result is not None
+    return EvaluationDialog.ask(parent, activity, ctx.today, save=save) is not None

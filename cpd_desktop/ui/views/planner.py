@@ -335,29 +335,32 @@ class PlannerView(View):
         from ...services.bookings import create_booking
         from ...services.bursaries import create_claim, eligibility_problems
 
-        values = BookingDialog.ask(self, self.ctx, staff_id=staff_id, start=start)
-        if values is None:
-            return None
-        staff_key, course_id, scheme_id = values.pop("staff_id"), values.pop("course_id"), values.pop("scheme_id")
-        values.pop("expected_version", None)
-        provider = values.pop("provider") or None
         notes: list[str] = []
 
-        def action(s: Any) -> int:
-            school = self.ctx.school(s)
-            course = s.get(Course, course_id) if course_id else None
-            booking = create_booking(s, school, s.get(Staff, staff_key), course=course, provider=provider, **values)
-            if scheme_id:
-                scheme = s.get(BursaryScheme, scheme_id)
-                problems = eligibility_problems(scheme, booking, school)
-                if problems:
-                    notes.append("No bursary claim was started: " + " ".join(problems))
-                else:
-                    create_claim(s, booking, scheme)
-                    notes.append(f"A draft {scheme.name} claim was started (see Bursaries).")
-            return booking.id
+        def save(values: dict[str, Any]) -> Any:
+            staff_key, course_id, scheme_id = values.pop("staff_id"), values.pop("course_id"), values.pop("scheme_id")
+            values.pop("expected_version", None)
+            provider = values.pop("provider") or None
+            notes.clear()
 
-        new_id = self.ctx.run(self, "Book CPD", action)
+            def action(s: Any) -> int:
+                school = self.ctx.school(s)
+                course = s.get(Course, course_id) if course_id else None
+                booking = create_booking(s, school, s.get(Staff, staff_key), course=course, provider=provider,
+                                         **values)
+                if scheme_id:
+                    scheme = s.get(BursaryScheme, scheme_id)
+                    problems = eligibility_problems(scheme, booking, school)
+                    if problems:
+                        notes.append("No bursary claim was started: " + " ".join(problems))
+                    else:
+                        create_claim(s, booking, scheme)
+                        notes.append(f"A draft {scheme.name} claim was started (see Bursaries).")
+                return booking.id
+
+            return self.ctx.run(self, "Book CPD", action, refusals=True)
+
+        new_id = BookingDialog.ask(self, self.ctx, staff_id=staff_id, start=start, save=save)
         if new_id:
             self.status_filter.setCurrentIndex(0)
             self.panel.select_id(new_id)
@@ -375,20 +378,20 @@ class PlannerView(View):
             if booking is None:
                 return
             _ = booking.provider, booking.staff.full_name
-        values = BookingDialog.ask(self, self.ctx, booking)
-        if values is None:
-            return
-        mine = {k: val for k, val in values.items() if k not in ("staff_id", "course_id", "scheme_id")}
-        for key in ("staff_id", "course_id", "scheme_id"):
-            values.pop(key)
-        version = values.pop("expected_version", None)
-        provider = values.pop("provider") or None
-        if booking.status == "attended":
-            for key in ("start_date", "end_date", "hours"):
-                values.pop(key, None)
-        self.ctx.save(self, "Edit booking", (Booking, ident), version, lambda s, v: update_booking(
-            s, s.get(Booking, ident), provider=provider, expected_version=v, **values).id,
-            form_compare(lambda current: BookingDialog(self.ctx, current), mine))
+        def save(values: dict[str, Any]) -> Any:
+            mine = {k: val for k, val in values.items() if k not in ("staff_id", "course_id", "scheme_id")}
+            for key in ("staff_id", "course_id", "scheme_id"):
+                values.pop(key)
+            version = values.pop("expected_version", None)
+            provider = values.pop("provider") or None
+            if booking.status == "attended":
+                for key in ("start_date", "end_date", "hours"):
+                    values.pop(key, None)
+            return self.ctx.save(self, "Edit booking", (Booking, ident), version, lambda s, v: update_booking(
+                s, s.get(Booking, ident), provider=provider, expected_version=v, **values).id,
+                form_compare(lambda current: BookingDialog(self.ctx, current), mine), refusals=True)
+
+        BookingDialog.ask(self, self.ctx, booking, save=save)
 
     def move(self, status: str) -> None:
         from ...services.bookings import BOOKING_MOVES, transition_booking
@@ -397,22 +400,26 @@ class PlannerView(View):
         if ident is None:
             return
         title = self.model.row_values(self.model.row_of_id(ident))["title"]
-        reason = None
-        if status == "cancelled":
-            reason = CancelDialog.ask(self, title)
-            if reason is None:
-                return
+        label = {"approved": "Approve booking", "booked": "Mark booking booked", "attended": "Mark attended",
+                 "cancelled": "Cancel booking", "planned": "Back to planned"}[status]
+
+        def act(reason: str | None, *, refusals: bool = False) -> Any:
+            # Against the booking as the person saw it: if somebody changed it since, nothing is written.
+            return self.ctx.delete(self, label, self.model, Booking, [ident], lambda s, booking, expected_version: (
+                getattr(transition_booking(s, booking, status, on=self.ctx.today, reason=reason,
+                                           expected_version=expected_version), "id", None)),
+                lambda row: f"The booking “{row.get('title') or ''}”", doing=BOOKING_MOVES[status],
+                refusals=refusals)
+
+        if status == "cancelled":  # a refused cancel keeps the dialog open with the reason typed
+            CancelDialog.ask(self, title, save=lambda reason: act(reason, refusals=True))
+            self._update_buttons()
+            return
         if status == "attended" and not Confirm.ask(
                 self, "Mark attended", f"Mark “{title}” as attended?",
                 yes="Mark attended", detail="Its hours go into the CPD log; then you can record the evaluation."):
             return
-        label = {"approved": "Approve booking", "booked": "Mark booking booked", "attended": "Mark attended",
-                 "cancelled": "Cancel booking", "planned": "Back to planned"}[status]
-        # Against the booking as the person saw it: if somebody changed it since, nothing is written.
-        activity_id = self.ctx.delete(self, label, self.model, Booking, [ident], lambda s, booking, expected_version: (
-            getattr(transition_booking(s, booking, status, on=self.ctx.today, reason=reason,
-                                       expected_version=expected_version), "id", None)),
-            lambda row: f"The booking “{row.get('title') or ''}”", doing=BOOKING_MOVES[status])
+        activity_id = act(None)
         if status == "attended" and activity_id:
             from .cpd_log import evaluate_activity
 

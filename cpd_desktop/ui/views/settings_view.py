@@ -85,13 +85,9 @@ class SchoolForm(QWidget):
             err.setObjectName("fieldError")
             err.setVisible(False)
             holder = QWidget()
-            hl = QVBoxLayout(holder)
-            hl.setContentsMargins(0, 0, 0, 0)
-            hl.setSpacing(1)
-            hl.addWidget(w)
-            hl.addWidget(err)
-            form.addRow(label + ":", holder)
-            self.widgets[key], self.errors[key] = w, err
+            # label and field side by side (a screen reader names the field by it); the error on its own row
+            form.addRow(label + ":", w)
+            form.setWidget(form.rowCount(), QFormLayout.ItemRole.FieldRole, err)
         layout.addLayout(form)
         row = QHBoxLayout()
         row.addStretch(1)

@@ -239,11 +239,8 @@ class StaffView(View):
     def add(self) -> None:
         from ...services.staff import add_staff
 
-        answer = StaffDialog.ask(self, self.ctx)
-        if answer is None:
-            return
-        values, _version = answer
-        new_id = self.ctx.run(self, "Add member of staff", lambda s: add_staff(s, self.ctx.school(s), **values).id)
+        new_id = StaffDialog.ask(self, self.ctx, save=lambda answer: self.ctx.run(
+            self, "Add member of staff", lambda s: add_staff(s, self.ctx.school(s), **answer[0]).id, refusals=True))
         if new_id:
             self.panel.select_id(new_id)
 
@@ -258,13 +255,13 @@ class StaffView(View):
             if person is None:
                 return
             _ = person.department
-        answer = StaffDialog.ask(self, self.ctx, person)
-        if answer is None:
-            return
-        values, version = answer
-        self.ctx.save(self, "Edit member of staff", (Staff, ident), version,
-                      lambda s, v: update_staff(s, s.get(Staff, ident), expected_version=v, **values).id,
-                      form_compare(lambda current: StaffDialog(self.ctx, current), values))
+        def save(answer: tuple[dict[str, Any], int | None]) -> Any:
+            values, version = answer
+            return self.ctx.save(self, "Edit member of staff", (Staff, ident), version,
+                                 lambda s, v: update_staff(s, s.get(Staff, ident), expected_version=v, **values).id,
+                                 form_compare(lambda current: StaffDialog(self.ctx, current), values), refusals=True)
+
+        StaffDialog.ask(self, self.ctx, person, save=save)
 
     def delete(self) -> None:
         from ...services.staff import delete_staff

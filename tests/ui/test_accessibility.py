@@ -1,0 +1,163 @@
+"""What a screen reader can say: every button, field, check box, drop-down list and table in every
+view and the main dialogs has a name (its label beside it, or an accessible name), and every view can
+be worked from the keyboard alone, in a sensible order.
+
+The rule is the one ../shared/tools/a11y-tree.sh applies over AT-SPI on a real X server: a control is
+named by a label that names it (Qt's "labelled by" relation, from a QLabel buddy beside it) or by a
+non-empty accessible name; a drop-down list's accessible name on Linux is the value it shows, so only a
+label names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableView,
+    QTextEdit,
+    QWidget,
+)
+
+from cpd_desktop.ui.main_window import VIEW_NAMES
+
+CONTROLS = (QAbstractButton, QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)
+
+
+def _is_part_of_another(w: QWidget) -> bool:
+    """Qt's own pieces of a control (a combo box's line edit, a search box's clear button, a table's
+    header and corner button): the screen reader hears the control they belong to."""
+    parent = w.parentWidget()
+    return (w.objectName().startswith("qt_") or isinstance(w, QHeaderView)
+            or isinstance(parent, (QComboBox, QAbstractSpinBox, QLineEdit, QAbstractItemView))
+            or type(w).__name__ in ("QTableCornerButton", "QComboBoxPrivateContainer", "QComboBoxListView"))
+
+
+def speakable_name(w: QWidget) -> str:
+    """What a screen reader says the control is called ('' if nothing)."""
+    iface = QAccessible.queryAccessibleInterface(w)
+    if iface is None:
+        return ""
+    labels = [other.text(QAccessible.Text.Name) for other, _rel in iface.relations(QAccessible.RelationFlag.Label)]
+    if any(t.strip() for t in labels):
+        return next(t for t in labels if t.strip()).strip()
+    name = iface.text(QAccessible.Text.Name).strip()
+    if isinstance(w, QComboBox) and name == w.currentText().strip():
+        return ""  # named only by the value it shows
+    return name
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    out = []
+    for w in [root, *root.findChildren(QWidget)]:
+        if not isinstance(w, CONTROLS) or not w.isVisible() or _is_part_of_another(w):
+            continue
+        if not speakable_name(w):
+            where = w.window().windowTitle() or root.accessibleName()
+            text = getattr(w, "text", lambda: "")() if isinstance(w, QAbstractButton) else ""
+            out.append(f"{where}: {type(w).__name__} {w.objectName()!r} {text or w.accessibleName()!r} "
+                       f"(under {type(w.parentWidget()).__name__})")
+    return out
+
+
+@pytest.mark.parametrize("view", [v for v in VIEW_NAMES if v != "trust"])
+def test_every_control_of_every_view_has_a_name(demo_window: Any, qtbot: Any, view: str) -> None:
+    demo_window.resize(1366, 728)
+    page = demo_window.show_view(view)
+    qtbot.waitUntil(page.isVisible)
+    tabs = [t for t in page.findChildren(QWidget) if type(t).__name__ == "QTabWidget" and t.isVisible()]
+    problems = unnamed_controls(demo_window)
+    for tab_widget in tabs:  # each tab's controls too
+        for i in range(tab_widget.count()):
+            tab_widget.setCurrentIndex(i)
+            problems += unnamed_controls(demo_window)
+    assert not sorted(set(problems)), "\n".join(sorted(set(problems)))
+
+
+def _dialogs(window: Any) -> dict[str, Callable[[], QWidget]]:
+    from cpd_desktop.ui.dialogs.activity import ActivityDialog
+    from cpd_desktop.ui.dialogs.booking import BookingDialog
+    from cpd_desktop.ui.dialogs.staff import StaffDialog
+    from cpd_desktop.ui.export_dialog import ExportDialog
+    from cpd_desktop.ui.new_school import NewSchoolWizard
+    from cpd_desktop.ui.views.settings_view import SchemeDialog
+
+    ctx = window.ctx
+    return {
+        "Add CPD activity": lambda: ActivityDialog(ctx, None, window),
+        "Book CPD": lambda: BookingDialog(ctx, None, window),
+        "Add a member of staff": lambda: StaffDialog(ctx, None, window),
+        "Export": lambda: ExportDialog(ctx, window),
+        "New school database": lambda: NewSchoolWizard(window, window.today),
+        "Bursary scheme": lambda: SchemeDialog(window),
+    }
+
+
+DIALOGS = ["Add CPD activity", "Book CPD", "Add a member of staff", "Export", "New school database", "Bursary scheme"]
+
+
+@pytest.mark.parametrize("name", DIALOGS)
+def test_every_control_of_the_main_dialogs_has_a_name(demo_window: Any, qtbot: Any, name: str) -> None:
+    dialog = _dialogs(demo_window)[name]()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible)
+    problems = unnamed_controls(dialog)
+    if hasattr(dialog, "pageIds"):  # a wizard: every page
+        while dialog.currentPage() is not None and dialog.nextId() != -1:
+            dialog.setCurrentId(dialog.nextId())
+            problems += unnamed_controls(dialog)
+    dialog.close()
+    assert not problems, "\n".join(problems)
+
+
+def _tab_through(qtbot: Any, window: Any, start: QWidget, presses: int = 80) -> list[QWidget]:
+    """Press Tab from ``start`` and note where the keyboard focus goes, in order."""
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    seen: list[QWidget] = []
+    for _ in range(presses):
+        focus = QApplication.focusWidget()
+        if focus is not None and (not seen or seen[-1] is not focus):
+            seen.append(focus)
+        qtbot.keyClick(focus or window, Qt.Key.Key_Tab)
+    return seen
+
+
+@pytest.mark.parametrize(("view", "has_buttons"), [("staff", True), ("log", True), ("planner", True), ("cover", True),
+                                                  ("bursaries", True), ("audit", False)])
+def test_each_list_view_is_worked_from_the_keyboard_in_order(demo_window: Any, qtbot: Any, view: str,
+                                                              has_buttons: bool) -> None:
+    """Tab from the sidebar reaches the view's main buttons, its search box and its table; the search box
+    comes before the table it searches and the view's buttons before both."""
+    demo_window.resize(1366, 728)
+    demo_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is demo_window)
+    page = demo_window.show_view(view)
+    nav = demo_window.nav
+    order = _tab_through(qtbot, demo_window, nav)
+    inside = [w for w in order if page.isAncestorOf(w)]
+    names = [speakable_name(w) or type(w).__name__ for w in inside]
+    search = next((i for i, w in enumerate(inside) if isinstance(w, QLineEdit) and w.accessibleName() == "Search"), None)
+    table = next((i for i, w in enumerate(inside) if isinstance(w, QTableView)), None)
+    buttons = [i for i, w in enumerate(inside) if isinstance(w, QAbstractButton) and w.isEnabled()]
+    assert search is not None, f"Tab never reaches the search box: {names}"
+    assert table is not None, f"Tab never reaches the table: {names}"
+    assert search < table, f"the table comes before its search box: {names}"
+    if has_buttons:
+        assert buttons, f"Tab reaches none of the view's buttons: {names}"
+        last_table = max(i for i, w in enumerate(inside) if isinstance(w, QTableView))
+        # the buttons that act on a list come before it (Cover: the absence is chosen, then its lessons' buttons)
+        assert buttons[0] < last_table, f"the view's buttons come only after its lists: {names}"
+    # every control reached can be named aloud
+    assert all(speakable_name(w) for w in inside if isinstance(w, CONTROLS)), names
