@@ -38,6 +38,13 @@ def first_id(trust: Trust, table: str, school: str) -> int:
     return int(found)
 
 
+def last_id(trust: Trust, table: str, school: str) -> int:
+    """The school's newest row of ``table``: the one least likely to have other records depending on it."""
+    with trust.admin.connect() as conn:
+        return int(conn.execute(text(f"SELECT max(id) FROM {table} WHERE school_id = :s"),
+                                {"s": trust.school_ids[school]}).scalar())
+
+
 def refused(conn: Connection, sql: str, params: dict[str, Any] | None = None) -> str:
     """Run an attack in a savepoint; return the database's refusal (the test fails if it was let through)."""
     savepoint = conn.begin_nested()
@@ -50,26 +57,41 @@ def refused(conn: Connection, sql: str, params: dict[str, Any] | None = None) ->
     pytest.fail(f"the database let this through: {sql}")
 
 
-def copy_with(conn: Connection, table: str, column: str, value: int, row: int) -> str:
-    """INSERT a copy of one of the school's own rows, with ``column`` pointing at ``value``."""
+def copy_with(conn: Connection, table: str, column: str, value: int, row: int, *, in_place: bool = False) -> str:
+    """INSERT a copy of one of the school's own rows, with ``column`` pointing at ``value``; ``in_place``:
+    deleting the original in the same statement, so that its unique values (a staff code) are free."""
     cols = [c for c in conn.execute(text(
         "SELECT column_name FROM information_schema.columns WHERE table_name = :t "
         "AND (column_name <> 'id' OR :c = 'id') ORDER BY ordinal_position"), {"t": table, "c": column}).scalars()]
     names = ", ".join(f'"{c}"' for c in cols)
     chosen = ", ".join(":v" if c == column else f'"{c}"' for c in cols)
-    return refused(conn, f"INSERT INTO {table} ({names}) SELECT {chosen} FROM {table} WHERE id = :row",
+    source = f"(DELETE FROM {table} WHERE id = :row RETURNING *)" if in_place else \
+        f"(SELECT * FROM {table} WHERE id = :row)"
+    return refused(conn, f"WITH source AS {source} INSERT INTO {table} ({names}) SELECT {chosen} FROM source",
                    {"v": value, "row": row})
+
+
+def unlinked_id(trust: Trust, target: str, school: str, table: str, column: str) -> int:
+    """A record of ``school`` that no ``table`` row points at yet (so only the school rule stands in the way)."""
+    with trust.admin.connect() as conn:
+        found = conn.execute(text(f"SELECT max(t.id) FROM {target} t WHERE t.school_id = :s AND NOT EXISTS "
+                                  f"(SELECT 1 FROM {table} x WHERE x.{column} = t.id)"),
+                             {"s": trust.school_ids[school]}).scalar()
+    return int(found) if found is not None else first_id(trust, target, school)
 
 
 # -- finding 2: rows pointing into another school -----------------------------------------------------------
 @pytest.mark.parametrize(("table", "column", "target"), LINK_CASES, ids=[f"{t}.{c}" for t, c, _ in LINK_CASES])
 def test_a_school_login_cannot_point_a_record_at_another_schools_record(trust: Trust, table: str, column: str,
                                                                          target: str) -> None:
-    theirs = first_id(trust, target, ALPHA)
-    mine = first_id(trust, table, BETA)
+    theirs = unlinked_id(trust, target, ALPHA, table, column)
+    mine = unlinked_id(trust, table, BETA, "activity", "booking_id") if table == "booking" else \
+        last_id(trust, table, BETA)
     with trust.login(BETA).connect() as conn:
         assert conn.execute(text(f"SELECT count(*) FROM {target} WHERE id = :i"), {"i": theirs}).scalar() == 0
-        assert "another school" in copy_with(conn, table, column, theirs, mine)
+        # Both are refused; at least one for the school rule (a plain copy may clash on a unique value first).
+        copies = [copy_with(conn, table, column, theirs, mine, in_place=place) for place in (False, True)]
+        assert any(f"{table}.{column} points at a record of another school" in m for m in copies), copies
         if table != "audit_entry":  # the audit trail cannot be changed at all (below)
             assert "another school" in refused(conn, f"UPDATE {table} SET {column} = :v WHERE id = :i",
                                                {"v": theirs, "i": mine})
