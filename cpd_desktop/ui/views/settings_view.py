@@ -4,6 +4,7 @@ departments and providers. Every field validates as you type; Save is an undoabl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -599,11 +600,10 @@ class SchemeDialog(FormDialog):
         clean_scheme_values(values)
 
     @classmethod
-    def ask(cls, parent: QWidget | None, scheme: BursaryScheme | None = None) -> dict[str, Any] | None:
-        dialog = cls(parent, scheme)
-        if dialog.exec():
-            return dialog.values()
-        return None
+    def ask(cls, parent: QWidget | None, scheme: BursaryScheme | None = None, *,
+            save: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+        """The values; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(parent, scheme).open_and_save(save)
 
 
 class NameDialog(FormDialog):
@@ -613,12 +613,14 @@ class NameDialog(FormDialog):
         self.add_line("name", f"{label} *", name, check=lambda x: v.required_text(x, label, max_len=200))
         self.resize(420, 160)
 
+    def answer(self) -> str:
+        return str(self.values()["name"])
+
     @classmethod
-    def ask(cls, parent: QWidget | None, title: str, label: str, name: str = "", ok_text: str = "Add") -> str | None:
-        dialog = cls(title, label, parent, name=name, ok_text=ok_text)
-        if dialog.exec():
-            return str(dialog.values()["name"])
-        return None
+    def ask(cls, parent: QWidget | None, title: str, label: str, name: str = "", ok_text: str = "Add", *,
+            save: Callable[[str], Any] | None = None) -> Any:
+        """The name; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
+        return cls(title, label, parent, name=name, ok_text=ok_text).open_and_save(save)
 
 
 def _names_model(db: Any, school_id: int, model: Any, title: str, parent: Any) -> PagedQueryModel:
@@ -774,9 +776,8 @@ class SettingsView(View):
     def add_scheme(self) -> None:
         from ...services.bursaries import add_scheme
 
-        values = SchemeDialog.ask(self)
-        if values is not None:
-            self.ctx.run(self, "Add bursary scheme", lambda s: add_scheme(s, self.ctx.school(s), **values).id)
+        SchemeDialog.ask(self, save=lambda values: self.ctx.run(
+            self, "Add bursary scheme", lambda s: add_scheme(s, self.ctx.school(s), **values).id, refusals=True))
 
     # ---- editing and deleting the lists ----
     def edit_item(self, kind: str) -> None:
@@ -810,25 +811,25 @@ class SettingsView(View):
             scheme = s.get(BursaryScheme, ident)
         if scheme is None:
             return
-        values = SchemeDialog.ask(self, scheme)
-        if values is None:
-            return
-        self.ctx.save(self, "Edit bursary scheme", (BursaryScheme, ident), scheme.version,
-                      lambda s, ver: update_scheme(s, s.get(BursaryScheme, ident), expected_version=ver, **values).id,
-                      form_compare(lambda current: SchemeDialog(None, current), values))
+        SchemeDialog.ask(self, scheme, save=lambda values: self.ctx.save(
+            self, "Edit bursary scheme", (BursaryScheme, ident), scheme.version,
+            lambda s, ver: update_scheme(s, s.get(BursaryScheme, ident), expected_version=ver, **values).id,
+            form_compare(lambda current: SchemeDialog(None, current), values), refusals=True))
 
     def _rename(self, model: Any, ident: int, noun: str, rename: Any) -> None:
         with self.ctx.session() as s:
             row = s.get(model, ident)
         if row is None:
             return
-        name = NameDialog.ask(self, f"Rename {noun}", noun.capitalize(), row.name, ok_text="Rename")
-        if name is None or name == row.name:
-            return
-        self.ctx.save(self, f"Rename {noun}", (model, ident), row.version,
-                      lambda s, ver: rename(s, s.get(model, ident), name, expected_version=ver).id,
-                      values_compare({"name": noun.capitalize()}, lambda current: {"name": current.name},
-                                     {"name": name}))
+        def save(name: str) -> Any:
+            if name == row.name:
+                return None
+            return self.ctx.save(self, f"Rename {noun}", (model, ident), row.version,
+                                 lambda s, ver: rename(s, s.get(model, ident), name, expected_version=ver).id,
+                                 values_compare({"name": noun.capitalize()}, lambda current: {"name": current.name},
+                                                {"name": name}), refusals=True)
+
+        NameDialog.ask(self, f"Rename {noun}", noun.capitalize(), row.name, ok_text="Rename", save=save)
 
     def edit_department(self, ident: int) -> None:
         from ...services.settings_lists import rename_department
@@ -843,14 +844,12 @@ class SettingsView(View):
     def add_department(self) -> None:
         from ...services.schools import get_or_create_department
 
-        name = NameDialog.ask(self, "Add a department", "Department")
-        if name:
-            self.ctx.run(self, "Add department",
-                         lambda s: get_or_create_department(s, self.ctx.school(s), name).id)
+        NameDialog.ask(self, "Add a department", "Department", save=lambda name: self.ctx.run(
+            self, "Add department", lambda s: get_or_create_department(s, self.ctx.school(s), name).id,
+            refusals=True))
 
     def add_provider(self) -> None:
         from ...services.catalogue import provider_id
 
-        name = NameDialog.ask(self, "Add a provider", "Provider")
-        if name:
-            self.ctx.run(self, "Add provider", lambda s: provider_id(s, self.ctx.school(s), name))
+        NameDialog.ask(self, "Add a provider", "Provider", save=lambda name: self.ctx.run(
+            self, "Add provider", lambda s: provider_id(s, self.ctx.school(s), name), refusals=True))
