@@ -43,8 +43,8 @@ from ..models.enums import (
     WORK_RETURN,
 )
 from ..services import audit, reports
-from ..services.bursaries import claim_evidence
-from ..services.years import AcademicYear, academic_year_of, school_days, term_buckets, terms_for
+from ..services.bursaries import claim_evidence, course_days
+from ..services.years import AcademicYear, academic_year_of, term_buckets, terms_for
 
 ZERO = Decimal("0.00")
 STANDARD_COLUMNS = tuple(getattr(Activity, part) for part in STANDARD_PARTS)
@@ -255,7 +255,7 @@ class ClaimRow:
     provider: str | None
     start_date: dt.date
     end_date: dt.date
-    days: int
+    days: float  # the course's days, which a per-day bursary pays (3, or 1.5)
     scheme: str
     status: str  # stored code; CLAIM_STATUSES[status] is its label
     fee: Decimal
@@ -298,6 +298,11 @@ class ClaimRow:
         return self.expected - (self.received or ZERO) if self.is_open else ZERO
 
 
+def _whole(days: Decimal) -> float:
+    """3 as 3, 1.5 as 1.5: the days of a course as a person writes them."""
+    return int(days) if days == days.to_integral_value() else float(days)
+
+
 def claim_rows(session: Session, school: School, year: AcademicYear | None) -> list[ClaimRow]:
     """Every claim on bookings that start in the year (all years when ``year`` is None), by course date."""
     stmt = (select(BursaryClaim, Booking, Staff.staff_code, Staff.forename, Staff.surname, BursaryScheme.name,
@@ -314,7 +319,7 @@ def claim_rows(session: Session, school: School, year: AcademicYear | None) -> l
         rows.append(ClaimRow(
             id=c.id, booking_id=b.id, staff_code=code, staff_name=f"{fore} {sur}", course=b.title,
             course_code=course_code, provider=provider, start_date=b.start_date, end_date=b.end_date,
-            days=len(school_days(b.start_date, b.end_date)), scheme=scheme, status=c.status,
+            days=_whole(course_days(b)), scheme=scheme, status=c.status,
             fee=b.fee, travel=b.travel, accommodation=b.accommodation, subsistence=b.subsistence, cover=b.cover_cost,
             expected=c.expected, claimed=c.claimed, received=c.received, deadline=c.deadline,
             submitted_on=c.submitted_on, approved_on=c.approved_on, paid_on=c.paid_on, closed_on=c.closed_on,

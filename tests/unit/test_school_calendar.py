@@ -289,3 +289,20 @@ def test_a_new_non_teaching_day_counts_at_once_in_the_same_session(session: Sess
                           end_date=dt.date(2027, 12, 17)))
     session.flush()
     assert absence_days(booking) == [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
+
+
+def test_the_claims_export_gives_the_courses_days(session: Session, school: School, teacher: Staff, terms: None,
+                                                  three_day_course: Course) -> None:
+    from cpd_desktop.exports.rows import claim_rows
+    from cpd_desktop.services.bursaries import create_claim
+
+    scheme = add_scheme(session, school, name="Residential bursary", rule="per_day", amount="220")
+    friday_to_tuesday = create_booking(session, school, teacher, course=three_day_course, start_date=FRIDAY,
+                                       end_date=dt.date(2027, 1, 12))
+    weekend = create_booking(session, school, teacher, title="Weekend residential", start_date="15/01/2027",
+                             end_date="16/01/2027", hours="12", format="residential")
+    for booking in (friday_to_tuesday, weekend):
+        create_claim(session, booking, scheme)
+    rows = {r.course: r for r in claim_rows(session, school, YEAR)}
+    assert (rows[three_day_course.title].days, rows[three_day_course.title].expected) == (3, Decimal("660.00"))
+    assert (rows["Weekend residential"].days, rows["Weekend residential"].expected) == (2, Decimal("440.00"))

@@ -12,6 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from ...models.enums import CLAIM_STATUSES
+from ...services.bursaries import format_days
 from ...services.formatting import format_date, format_money, plural
 from ..rows import ClaimRow
 from ..safety import Ticker
@@ -55,7 +56,7 @@ def claim_cells(c: ClaimRow, today: dt.date) -> list[str]:
     course += (f"\n{c.provider}" if c.provider else "") + f"\n{format_date(c.start_date)}"
     if c.end_date != c.start_date:
         course += f" to {format_date(c.end_date)}"
-    course += f", {plural(c.days, 'day')}"
+    course += f", {format_days(c.days)}"
     dates = [("Deadline", c.deadline), ("Submitted", c.submitted_on), ("Approved", c.approved_on),
              ("Paid", c.paid_on), ("Closed", c.closed_on)]
     status = c.status_label + ("\nPAST DEADLINE" if c.past_deadline(today) else "")
