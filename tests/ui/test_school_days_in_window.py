@@ -368,3 +368,20 @@ def test_moving_a_booking_into_the_holidays_takes_its_cover_days_with_it(qtbot: 
     with window.ctx.session() as s:
         saved = s.get(Booking, ident)
         assert (saved.start_date, saved.cover_days) == (dt.date(2025, 12, 18), 2.0)  # 18 and 19/12; not the 22nd
+
+
+def test_a_non_teaching_day_left_in_the_holidays_by_new_term_dates_says_so(qtbot: QtBot, school_window: Any) -> None:
+    from cpd_desktop.services.non_teaching_days import add_non_teaching_day
+
+    window = school_window
+    _set_up(window)
+    with window.ctx.session() as s:
+        add_non_teaching_day(s, window.ctx.school(s), "05/01/2026", "INSET: curriculum planning")
+    go_to_view(qtbot, window, "Settings")
+    _tab(qtbot, window, "Term dates")
+    days = field(window, "Non-teaching days", QTableWidget)
+    qtbot.waitUntil(lambda: days.rowCount() == 1, timeout=WAIT)
+    assert days.item(0, 1).text() == "INSET: curriculum planning"
+    type_into(qtbot, field(window, "Spring term starts", QLineEdit), "06/01/2026")
+    click(qtbot, button(window, "Save term dates"))
+    qtbot.waitUntil(lambda: "now in the holidays between terms" in days.item(0, 1).text(), timeout=WAIT)

@@ -306,3 +306,15 @@ def test_the_claims_export_gives_the_courses_days(session: Session, school: Scho
     rows = {r.course: r for r in claim_rows(session, school, YEAR)}
     assert (rows[three_day_course.title].days, rows[three_day_course.title].expected) == (3, Decimal("660.00"))
     assert (rows["Weekend residential"].days, rows["Weekend residential"].expected) == (2, Decimal("440.00"))
+
+
+def test_days_left_in_the_holidays_by_new_term_dates_are_found(session: Session, school: School, terms: None) -> None:
+    from cpd_desktop.services.non_teaching_days import days_outside_terms
+
+    add_non_teaching_day(session, school, "04/01/2027")
+    add_non_teaching_day(session, school, "05/01/2027")
+    assert days_outside_terms(session, school, YEAR) == []
+    spring = next(t for t in school.terms if t.term == "spring")
+    spring.start_date = dt.date(2027, 1, 5)
+    session.flush()
+    assert [d.date for d in days_outside_terms(session, school, YEAR)] == [dt.date(2027, 1, 4)]

@@ -292,16 +292,20 @@ class TermsForm(QWidget):
         layout.addWidget(self.closure_error)
 
     def load_closures(self) -> None:
-        from ...services.non_teaching_days import format_day, list_non_teaching_days
+        from ...services.non_teaching_days import days_outside_terms, format_day, list_non_teaching_days
 
         ctx = self.view.ctx
         year = ctx.year
         self.closures_title.setText(f"Non-teaching days in {year.label}")
         with ctx.session() as s:
-            rows = [(d.id, d.version, d.date, d.reason) for d in list_non_teaching_days(s, ctx.school(s), year)]
+            school = ctx.school(s)
+            rows = [(d.id, d.version, d.date, d.reason) for d in list_non_teaching_days(s, school, year)]
+            # Term dates moved since: a day now in the holidays changes nothing, and the list says so.
+            stranded = {d.id for d in days_outside_terms(s, school, year)}
         self.closures.setRowCount(len(rows))
         for i, (ident, version, day, reason) in enumerate(rows):
-            for c, text in enumerate((format_day(day), reason)):
+            shown = reason + (" — now in the holidays between terms, so it changes nothing" if ident in stranded else "")
+            for c, text in enumerate((format_day(day), shown)):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, (ident, version, format_date(day), reason))
                 self.closures.setItem(i, c, item)
