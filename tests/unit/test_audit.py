@@ -45,7 +45,7 @@ def test_a_change_records_the_old_and_new_value(session: Session, school: School
     entry = _trail(session, "staff", teacher.id)[-1]
     assert entry.action == "update" and entry.user == "hma"
     assert json.loads(entry.changes or "{}") == {"fte": [1.0, 0.8], "role": [None, "Teacher of Science"]}
-    assert "fte" in entry.summary and "RTH" in entry.summary
+    assert entry.summary == "Changed Staff RTH: Role, FTE"  # the fields by the labels the app shows
     assert teacher.updated_by == "hma"
 
 
