@@ -77,6 +77,7 @@ class ExportDialog(QDialog):
         self.booking_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.staff_combo = QComboBox()
         self.staff_combo.setAccessibleName("Member of staff")
+        self.period_combo = period_combo(ctx)
         self.file_edit = QLineEdit()
         self.file_edit.setAccessibleName("File")
         self.file_edit.setPlaceholderText("Where to save it")
@@ -93,6 +94,7 @@ class ExportDialog(QDialog):
         form.addRow("Department:", self.dept_combo)
         form.addRow("Booking:", self.booking_combo)
         form.addRow("Member of staff:", self.staff_combo)
+        form.addRow("Or by:", self.period_combo)
         form.addRow("Save as:", file_row)
         layout.addLayout(form)
         self.error = QLabel("")
@@ -109,7 +111,8 @@ class ExportDialog(QDialog):
         self.file_edit.textEdited.connect(lambda _t: setattr(self, "_named_by_hand", True))
         self.file_edit.textChanged.connect(lambda _t: self.validate())
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.kind_chosen())
-        for combo in (self.format_combo, self.year_combo, self.dept_combo, self.booking_combo, self.staff_combo):
+        for combo in (self.format_combo, self.year_combo, self.dept_combo, self.booking_combo, self.staff_combo,
+                      self.period_combo):
             combo.currentIndexChanged.connect(lambda _i: self.options_changed())
         self.resize(620, 380)
         settings.restore_geometry("dialog/ExportDialog", self)
@@ -138,6 +141,7 @@ class ExportDialog(QDialog):
         self.form.setRowVisible(4, self.kind() in ("summary", "activities", "absences"))
         self.form.setRowVisible(5, spec.needs == "booking")
         self.form.setRowVisible(6, spec.needs == "staff")
+        self.form.setRowVisible(7, self.kind() == "claims")
         self._fill_choices()
         self.options_changed()
 
@@ -147,23 +151,24 @@ class ExportDialog(QDialog):
     def options(self) -> dict[str, Any]:
         spec = self.spec()
         kind = self.kind()
-        return {"year": self.year_combo.currentData() if spec.yearly else None,
+        period = (self.period_combo.currentData() or {}) if kind == "claims" else {}
+        self.year_combo.setEnabled(not period)  # a financial year or a month takes the academic year's place
+        return {"year": self.year_combo.currentData() if spec.yearly and not period else None,
                 "department": self.dept_combo.currentData() if kind in ("summary", "activities", "absences") else None,
                 "booking_id": self.booking_combo.currentData() if spec.needs == "booking" else None,
-                "staff_code": self.staff_combo.currentData() if spec.needs == "staff" else None}
+                "staff_code": self.staff_combo.currentData() if spec.needs == "staff" else None, **period}
 
     def fmt(self) -> str:
         return str(self.format_combo.currentData())
 
     def options_changed(self) -> None:
         """Offer a file name that says what is in it (until the person types their own)."""
-        from ..exports import default_filename
+        from ..exports import suggested_filename
 
         opts = self.options()
         fmt = self.fmt()
-        name = default_filename(self.kind(), fmt, year=opts["year"].label if opts["year"] else None,
-                                department=opts["department"], booking_id=opts["booking_id"],
-                                staff_code=opts["staff_code"])
+        name = suggested_filename(self.ctx.db, self.ctx.school_id, self.kind(), fmt,
+                                  **{**opts, "year": opts["year"].label if opts["year"] else None})
         current = self.file_edit.text().strip()
         if not current or not self._named_by_hand:
             folder = Path(current).parent if current else Path(settings.last_folder("export"))
@@ -233,6 +238,21 @@ class ExportDialog(QDialog):
             return None
         finally:
             dialog.deleteLater()
+
+
+def period_combo(ctx: Any) -> QComboBox:
+    """A claims export's other periods: the school's financial years and the last twelve months."""
+    from ..exports import claim_periods
+
+    combo = QComboBox()
+    combo.setAccessibleName("Financial year or month")
+    combo.setToolTip("Bursary claims for a financial year (its start month is in Settings) or a month, "
+                     "instead of the academic year")
+    combo.addItem("The academic year", None)
+    if ctx.school_id is not None:
+        for label, value in claim_periods(ctx.db, ctx.school_id, ctx.today):
+            combo.addItem(label, value)
+    return combo
 
 
 def fill_export_choices(ctx: Any, spec: Any, booking_combo: Any, staff_combo: Any) -> None:

@@ -58,15 +58,17 @@ def after_export(parent: QWidget | None, path: Path) -> None:
 
 def export(parent: QWidget | None, ctx: Any, kind: str, fmt: str, *, booking_id: int | None = None,
            staff_code: str | None = None, year: Any = None, department: str | None = None,
-           output: str | None = None) -> Job | None:
+           output: str | None = None, financial_year: str | None = None, month: str | None = None) -> Job | None:
     """Ask where to save (unless ``output`` is given) and write the export in the background."""
-    from ..exports import KINDS, default_filename
+    from ..exports import KINDS, suggested_filename
 
     spec = KINDS[kind]
-    year = year if year is not None else (ctx.year if spec.yearly else None)
+    period = {k: v for k, v in (("financial_year", financial_year), ("month", month)) if v}
+    year = year if year is not None or period else (ctx.year if spec.yearly else None)
     if output is None:
-        suggested = default_filename(kind, fmt, year=year.label if year else None, department=department,
-                                     booking_id=booking_id, staff_code=staff_code)
+        suggested = suggested_filename(ctx.db, ctx.school_id, kind, fmt, year=year.label if year else None,
+                                       department=department, booking_id=booking_id, staff_code=staff_code,
+                                       **period)
         output = SaveAs.ask(parent, f"Save {spec.label.lower()}", suggested, fmt)
         if output is None:
             return None
@@ -75,7 +77,7 @@ def export(parent: QWidget | None, ctx: Any, kind: str, fmt: str, *, booking_id:
         from ..exports import run_export
 
         return run_export(ctx.db, ctx.school_id, kind, fmt, output, year=year, department=department,
-                          booking_id=booking_id, staff_code=staff_code,
+                          booking_id=booking_id, staff_code=staff_code, **period,
                           progress=lambda done, total: progress(done, total, f"Writing {spec.label.lower()}…"),
                           cancelled=cancelled, today=ctx.today)
 

@@ -66,10 +66,14 @@ class ReportsView(View):
         self.booking_combo.setAccessibleName("Booking")
         self.staff_combo = QComboBox()
         self.staff_combo.setAccessibleName("Member of staff")
+        from ..export_dialog import period_combo
+
+        self.period_combo = period_combo(ctx)
         self.scope = QLabel("")
         form.addRow("Format:", self.format_combo)
         form.addRow("Booking:", self.booking_combo)
         form.addRow("Member of staff:", self.staff_combo)
+        form.addRow("Or by:", self.period_combo)
         form.addRow("Covers:", self.scope)
         self.form = form
         pl.addLayout(form)
@@ -93,7 +97,7 @@ class ReportsView(View):
         pl.addLayout(buttons)
         row.addWidget(panel, 1)
         self.outer.addLayout(row, 1)
-        for combo in (self.booking_combo, self.staff_combo):
+        for combo in (self.booking_combo, self.staff_combo, self.period_combo):
             combo.currentIndexChanged.connect(lambda _i: self.update_preview())
         self.list.setCurrentRow(0)
 
@@ -110,6 +114,7 @@ class ReportsView(View):
             self.format_combo.addItem(FORMAT_LABELS.get(fmt, fmt), fmt)
         self.form.setRowVisible(1, spec.needs == "booking")
         self.form.setRowVisible(2, spec.needs == "staff")
+        self.form.setRowVisible(3, self.kind() == "claims")
         self._fill_choices()
         self.update_preview()
 
@@ -120,9 +125,10 @@ class ReportsView(View):
 
     def options(self) -> dict[str, Any]:
         spec = self.kinds[self.kind()]
-        return {"year": self.ctx.year if spec.yearly else None, "department": self.ctx.department,
+        period = (self.period_combo.currentData() or {}) if self.kind() == "claims" else {}
+        return {"year": self.ctx.year if spec.yearly and not period else None, "department": self.ctx.department,
                 "booking_id": self.booking_combo.currentData() if spec.needs == "booking" else None,
-                "staff_code": self.staff_combo.currentData() if spec.needs == "staff" else None}
+                "staff_code": self.staff_combo.currentData() if spec.needs == "staff" else None, **period}
 
     def reload(self) -> None:
         super().reload()
@@ -138,7 +144,9 @@ class ReportsView(View):
         ctx = self.ctx
         opts = self.options()
         scope = []
-        if spec.yearly:
+        if spec.yearly and self.kind() == "claims" and self.period_combo.currentData():
+            scope.append(self.period_combo.currentText())
+        elif spec.yearly:
             scope.append(ctx.year.label)
         if ctx.department and self.kind() in ("summary", "activities", "absences"):
             scope.append(f"{ctx.department} department")

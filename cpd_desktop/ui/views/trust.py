@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services.formatting import format_hours, format_money, format_percent
+from ...services.formatting import (
+    format_fte,
+    format_hours,
+    format_money,
+    format_per_fte,
+    format_percent,
+    per_fte,
+)
 from ..tablemodel import LEFT, RIGHT, TEXT_ROLES
 from ..widgets import chart_scroll, muted, remember_splitter, section_title
 from ..workers import run_in_background
@@ -83,11 +90,11 @@ def _share(value: float | None) -> float:
 COLUMNS: list[tuple[str, str, str, Any, Any, bool]] = [
     ("school", "School", "", lambda f: f.row.school, lambda f: f.row.school.lower(), False),
     ("staff", "Staff", "People employed in the year", lambda f: str(f.row.staff), lambda f: f.row.staff, True),
-    ("fte", "FTE", "Full-time equivalent staff", lambda f: f"{f.row.fte:g}", lambda f: f.row.fte, True),
+    ("fte", "FTE", "Full-time equivalent staff", lambda f: format_fte(f.row.fte), lambda f: f.row.fte, True),
     ("hours", "Hours", "CPD hours attended in the year", lambda f: format_hours(f.row.hours), lambda f: f.row.hours,
      True),
     ("hours_per_fte", "Hours\nper FTE", "Hours per full-time equivalent member of staff",
-     lambda f: f"{f.row.hours_per_fte:.1f}", lambda f: f.row.hours_per_fte, True),
+     lambda f: format_per_fte(f.row.hours_per_fte), lambda f: f.row.hours_per_fte, True),
     ("subject", "Subject-\nspecific", "Share of hours that were subject-specific",
      lambda f: format_percent(f.row.subject_share), lambda f: _share(f.row.subject_share), True),
     ("all_parts", "All 5\nparts", "Share of hours meeting all five parts of the DfE Standard",
@@ -228,7 +235,8 @@ class HoursPerFteChart(QWidget):
         i = self._row_at(event.position().y())
         if i >= 0:
             _id, name, value, target, _c = self.bars[i]
-            self.setToolTip(f"{name}: {value:.1f} hours per FTE (target {target:g} h). Click to open this school.")
+            self.setToolTip(f"{name}: {format_per_fte(value)} hours per FTE (target {target:g} h). "
+                            "Click to open this school.")
             self.setCursor(Qt.CursorShape.PointingHandCursor)
         else:
             self.setCursor(Qt.CursorShape.ArrowCursor)
@@ -277,7 +285,7 @@ class HoursPerFteChart(QWidget):
             if value < target and tx - x < 50:  # the figure would sit on the target line
                 x = tx + 6
             p.drawText(QRectF(x, y, 80, self.BAR),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{value:.1f} h")
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{format_per_fte(value)} h")
         p.end()
 
 
@@ -369,10 +377,9 @@ class TrustView(View):
         rows = [f.row for f in data.schools]
         fte = sum(r.fte for r in rows)
         hours = sum((r.hours for r in rows), Decimal("0.00"))
-        per_fte = (hours / Decimal(str(fte))) if fte else Decimal("0")
         self.totals.setText(
             f"{len(rows)} school{'s' if len(rows) != 1 else ''} · {sum(r.staff for r in rows)} staff · "
-            f"{format_hours(hours)} h ({format_hours(per_fte.quantize(Decimal('0.01')))} per FTE) · "
+            f"{format_hours(hours)} h ({format_per_fte(per_fte(hours, fte))} per FTE) · "
             f"cost {format_money(sum((r.cost for r in rows), Decimal('0.00')))} · bursaries received "
             f"{format_money(sum((r.bursary_received for r in rows), Decimal('0.00')))} of "
             f"{format_money(sum((r.bursary_expected for r in rows), Decimal('0.00')))} expected")
