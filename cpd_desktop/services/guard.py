@@ -53,6 +53,11 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
         if state == "57014" or "statement timeout" in detail:  # query_canceled
             return DatabaseLockedError("The database took too long to answer, so the work was stopped; "
                                        "nothing was saved.", hint="Try again in a moment.")
+        if "audit_entry" in detail or "audit trail can only be added to" in detail:
+            return DatabaseError("On the trust's server the audit trail can only be added to, so this was not "
+                                 "done; nothing was changed.",
+                                 hint="Anonymising a leaver rewrites their entries in it: ask the trust's database "
+                                      "administrator to do it with the trust's own account.")
         if "permission denied" in detail or "insufficient privilege" in detail:
             return DatabaseError("Your database login is not allowed to do that; nothing was changed.",
                                  hint="Ask the trust's database administrator for access to your school.")

@@ -311,3 +311,57 @@ def test_an_import_never_overwrites_a_colleagues_save_made_while_it_ran(trust: T
     finally:
         importer.dispose()
         colleague.dispose()
+
+
+# -- what a school's login still does: its everyday work, through the app -----------------------------------
+def test_a_school_login_still_does_its_everyday_work_with_the_rights_it_has(trust: Trust, tmp_path: Path) -> None:
+    """The cut-down rights are enough for the app: add, change and delete records, import and undo, Settings;
+    anonymising a leaver (which rewrites the audit trail) is refused with what to do."""
+    from cpd_desktop.imports import undo_import
+    from cpd_desktop.services import staff as staff_service
+    from cpd_desktop.services.bookings import (
+        create_booking,
+        fill_cover_from_timetable,
+        mark_attended,
+        transition_booking,
+    )
+    from cpd_desktop.services.privacy import anonymise_staff
+
+    db = open_database(trust.login_url(BETA))
+    try:
+        with db.session() as s:
+            school = choose_school(s, None)
+            person = staff_service.add_staff(s, school, forename="Siobhán", surname="Ó Dálaigh", staff_code="SOX")
+            done = activities.add_activity(s, school, person, date=TODAY, hours="1.5", title="Reading: retrieval")
+            activities.update_activity(s, done, expected_version=done.version, hours="2")
+            activities.delete_activity(s, done, expected_version=done.version)
+            teacher = s.scalar(select(Staff).where(Staff.school_id == school.id, Staff.staff_code != "SOX",
+                                                   Staff.id.in_(select(activities.Activity.staff_id))))
+            booking = create_booking(s, school, teacher, title="Practical endorsement", start_date=TODAY,
+                                     end_date=TODAY, hours="6")
+            fill_cover_from_timetable(s, booking)
+            for status in ("approved", "booked"):
+                transition_booking(s, booking, status, on=TODAY)
+            mark_attended(s, booking, on=TODAY)
+            apply_settings(school, {"name": "Beta Academy Trust School"})
+            s.flush()
+            apply_settings(school, {"name": BETA})
+        csv = tmp_path / "more.csv"
+        csv.write_text("Surname,Forename,Staff Code\nZając,Łukasz,LZQ\n", encoding="utf-8")
+        with db.session() as s:
+            batch = run_import(s, choose_school(s, None), "staff", csv).batch_id
+        with db.session() as s:
+            assert undo_import(s, batch, choose_school(s, None)).removed == 1
+        with db.session() as s:
+            leaver = s.scalar(select(Staff).where(Staff.staff_code == "SOX"))
+            staff_service.update_staff(s, leaver, leaving_date="31/12/2025")
+        with pytest.raises(Exception, match="audit trail can only be added to") as err, db.session() as s:
+            anonymise_staff(s, s.scalar(select(Staff).where(Staff.staff_code == "SOX")), today=TODAY)
+        assert "trust's own account" in err.value.hint  # type: ignore[attr-defined]
+        with db.session() as s:
+            assert s.scalar(select(Staff.surname).where(Staff.staff_code == "SOX")) == "Ó Dálaigh"
+    finally:
+        db.dispose()
+    p = subprocess.run([*CLI, "--db", trust.login_url(BETA), "report", "hours", "--year", "2025/26", "--format", "json"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and "SOX" in p.stdout, p.stderr
