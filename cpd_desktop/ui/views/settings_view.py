@@ -251,6 +251,7 @@ class TermsForm(QWidget):
         self.closures.setAccessibleName("Non-teaching days")
         self.closures.setHorizontalHeaderLabels(["Date", "Reason"])
         self.closures.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.closures.horizontalHeader().setMinimumSectionSize(110)  # the bold title whole, and a date, with no rows yet
         self.closures.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.closures.verticalHeader().setVisible(False)
         self.closures.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
