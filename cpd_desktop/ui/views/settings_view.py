@@ -85,10 +85,10 @@ class SchoolForm(QWidget):
             err = QLabel("")
             err.setObjectName("fieldError")
             err.setVisible(False)
-            holder = QWidget()
             # label and field side by side (a screen reader names the field by it); the error on its own row
             form.addRow(label + ":", w)
             form.setWidget(form.rowCount(), QFormLayout.ItemRole.FieldRole, err)
+            self.widgets[key], self.errors[key] = w, err
         layout.addLayout(form)
         row = QHBoxLayout()
         row.addStretch(1)
