@@ -318,9 +318,11 @@ class TermsForm(QWidget):
                 holidays.append(f"{day:%d/%m/%Y} {name}")
             day += dt.timedelta(days=1)
         self.bank_holidays.setText(
-            "INSET days and other closures inside term. Cover lessons, cover days and counts of school days leave "
-            "them out, as they leave out weekends, the holidays between terms and England's bank holidays"
-            + (f" ({len(holidays)} on weekdays this year, known already: {'; '.join(holidays)})." if holidays else "."))
+            "INSET days and other closures inside term. Cover leaves them out, as it leaves out weekends, the "
+            "holidays between terms and England's bank holidays"
+            + (f" ({len(holidays)} on weekdays this year, known already: point here to see them)." if holidays else "."))
+        self.bank_holidays.setToolTip("England's bank holidays on weekdays in " + year.label + ":\n"
+                                      + "\n".join(holidays))
         self.delete_closure_button.setEnabled(False)
         self.check_closure()
 
