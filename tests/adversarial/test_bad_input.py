@@ -183,12 +183,33 @@ def test_a_cell_running_over_many_lines_from_an_unclosed_quote_is_named(tmp_path
 
 # ---- 15. limits on size -----------------------------------------------------------------------------
 
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in kilobytes on Linux")
 def test_too_many_rows_are_refused_before_they_are_all_read(tmp_path: Path) -> None:
+    """The finding: a 3-million-row CSV took 3.3 GB before anything was said. Three times the limit here."""
     path = tmp_path / "history.csv"
-    rows = readers.MAX_ROWS + 1
-    path.write_text("Staff code,Date,Title,Hours\n" + "ABC,01/10/2024,Webinar,1\n" * rows, encoding="utf-8")
-    with pytest.raises(CpdError, match="history.csv has more than 200,000 rows; CPD Desktop imports at most"):
-        read_table(path)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("Staff code,Date,Title,Hours\n")
+        for i in range(3 * readers.MAX_ROWS):
+            fh.write(f"ABC,01/10/2024,Webinar {i},1\n")
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(READ_ONLY), str(path)], capture_output=True,
+                          text=True, timeout=120, cwd=REPO)
+    message, grew = proc.stdout.rsplit("\n", 2)[-2].rsplit(" ", 1)
+    assert "history.csv has more than 200,000 rows; CPD Desktop imports at most" in message
+    assert int(grew) < 150_000_000, f"+{int(grew):,} bytes"
+
+
+READ_ONLY = """
+    import resource, sys
+    from cpd_desktop.errors import CpdError
+    from cpd_desktop.imports import read_table
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        read_table(sys.argv[1])
+        message = "read"
+    except CpdError as exc:
+        message = str(exc)
+    print(message, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) * 1024)
+"""
 
 
 def test_too_many_cells_are_refused(tmp_path: Path) -> None:
