@@ -248,6 +248,18 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_from_its_declared_siz
         read_table(path)
 
 
+def test_a_sheet_of_far_apart_cells_is_refused_by_its_cell_count(tmp_path: Path) -> None:
+    """A cell in column XFD makes its row 16,384 cells long: a few hundred such rows are 5 million cells."""
+    path = staff_workbook(tmp_path / "staff.xlsx")
+    rows = "".join(f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c><c r="XFD{n}"><v>1</v></c></row>'
+                   for n in range(7, 7 + 320))
+    with zipfile.ZipFile(path) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml")
+    rebuild(path, {"xl/worksheets/sheet1.xml": sheet.replace(b"</sheetData>", rows.encode() + b"</sheetData>")})
+    with pytest.raises(CpdError, match="staff.xlsx has more than 5,000,000 cells"):
+        read_table(path)
+
+
 def test_a_sheet_declaring_the_whole_grid_reads_only_its_cells(tmp_path: Path) -> None:
     path = staff_workbook(tmp_path / "staff.xlsx")
     with zipfile.ZipFile(path) as z:
