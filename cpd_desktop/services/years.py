@@ -283,6 +283,13 @@ class SchoolCalendar:
         self.session = None
         return self
 
+    def has_own_terms(self, year: AcademicYear) -> bool | None:
+        """Whether the school has set the year's term dates (without them the holidays are not known);
+        None for a year a detached calendar never loaded."""
+        if year not in self._terms and self.session is None:
+            return None
+        return self.terms(year) != default_terms(year)
+
     def in_term(self, day: dt.date) -> bool:
         year = academic_year_of(day, self.start_month)
         return any(term.contains(day) for term in self.terms(year))

@@ -149,6 +149,9 @@ def test_booking_a_course_from_a_friday_suggests_the_tuesday_its_hours_and_three
         qtbot.waitUntil(lambda: "Cover 3 days × £291.00 = £873.00" in _summary(dialog), timeout=WAIT)
         seen["cover placeholder"] = field(dialog, "Cover days", QLineEdit).placeholderText()
         seen["summary"] = _summary(dialog)
+        type_into(qtbot, field(dialog, "Start date", QLineEdit), "10/01/2028")  # 2027/28: no term dates yet
+        qtbot.waitUntil(lambda: "no term dates for 2027/28 yet" in _summary(dialog), timeout=WAIT)
+        seen["unset"] = _summary(dialog)
         # After term: the last day of autumn term and the holiday after it.
         type_into(qtbot, field(dialog, "Start date", QLineEdit), "18/12/2026")
         qtbot.waitUntil(lambda: end.text() == "05/01/2027", timeout=WAIT)  # Fri 18/12, then 4 and 5 January
@@ -163,6 +166,7 @@ def test_booking_a_course_from_a_friday_suggests_the_tuesday_its_hours_and_three
 
     while_open(qtbot, lambda: click(qtbot, button(window, "Book CPD…")), walk)
     assert seen["cover placeholder"] == "3 (school days in term)"
+    assert "Settings → Term dates" in seen["unset"] and "no term dates" not in seen["summary"]
     assert "Bursary expected from Residential bursary: £660.00" in seen["summary"]  # 3 days × £220, not 5
     assert "(not school days: 21/12/2026 to 23/12/2026, in the holidays between terms)" in seen["holiday summary"]
     assert "(not school days: 21/12/2026 to 23/12/2026, in the holidays between terms)" in seen["after term"]

@@ -18,7 +18,7 @@ from ...services import validation as v
 from ...services.bookings import suggested_cover_days, suggested_end_date
 from ...services.bursaries import format_days
 from ...services.formatting import format_date, format_hours, format_money
-from ...services.years import SchoolCalendar, calendar_years
+from ...services.years import SchoolCalendar, academic_year_of, calendar_years
 from ..forms import FormDialog
 from .lookups import provider_names, staff_choices
 
@@ -195,6 +195,12 @@ class BookingDialog(FormDialog):
         23/12/2026, in the holidays between terms)'. Runs of days with one reason are said once."""
         if not self.fields["cover_required"].widget.isChecked() or b.end_date < b.start_date:
             return ""
+        year = academic_year_of(b.start_date, self.calendar.start_month)
+        if self.calendar.has_own_terms(year) is False:
+            unset = (f" (no term dates for {year.label} yet, so only weekends, bank holidays and non-teaching days "
+                     "are left out: set them in Settings → Term dates)")
+        else:
+            unset = ""
         runs: list[list[Any]] = []  # [first, last, why]
         day = b.start_date
         while day <= b.end_date and day <= b.start_date + dt.timedelta(days=366):
@@ -206,11 +212,11 @@ class BookingDialog(FormDialog):
                     runs.append([day, day, why])
             day += dt.timedelta(days=1)
         if not runs:
-            return ""
+            return unset
         said = [f"{format_date(first)}{'' if first == last else ' to ' + format_date(last)}, {why}"
                 for first, last, why in runs[:3]]
         more = f"; and {len(runs) - 3} more" if len(runs) > 3 else ""
-        return f" (not school days: {'; '.join(said)}{more})"
+        return f" (not school days: {'; '.join(said)}{more}){unset}"
 
     def form_check(self, values: dict[str, Any]) -> None:
         from ...services.bookings import clean_booking_values
