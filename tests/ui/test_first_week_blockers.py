@@ -311,6 +311,7 @@ def busy_window(make_window: Callable[..., Any], db: Any, school: Any) -> Any:
     with db.session() as s:
         s.add(school)
         ana = add_staff(s, school, forename="Ana", surname="Lima", staff_code="ALI", department="Science")
+        add_staff(s, school, forename="Tomás", surname="Ó Briain", staff_code="TOB", department="Physics")
         day = TODAY + dt.timedelta(days=7)
         booking = bookings.create_booking(s, school, ana, title="Practical physics", start_date=day,
                                           end_date=day, hours="6", cover_required=True)
@@ -432,3 +433,103 @@ def test_a_cover_lesson_already_on_the_sheet_keeps_the_dialog(qtbot: QtBot, busy
     assert seen["open"] and seen["kept"] == {"Work set": "Textbook p. 42"}
     texts = table_texts(window)
     assert "Textbook p. 42" not in texts and "10Y2" in texts
+
+
+def click_tab(qtbot: QtBot, window: QWidget, label: str) -> None:
+    from PySide6.QtWidgets import QTabBar
+
+    for bar in window.findChildren(QTabBar):
+        if not bar.isVisible():
+            continue
+        for i in range(bar.count()):
+            if bar.tabText(i) == label:
+                qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
+                qtbot.waitUntil(lambda b=bar, n=i: b.currentIndex() == n, timeout=WAIT)
+                return
+    raise AssertionError(f"no tab “{label}”")
+
+
+def test_settings_names_already_in_use_keep_their_dialogs(qtbot: QtBot, busy_window: Any) -> None:
+    """A bursary scheme added under a name in use, and a department renamed to another's name: refused
+    beside the name, the dialog open with the name typed."""
+    from cpd_desktop.ui.views.settings_view import NameDialog, SchemeDialog
+
+    window = busy_window
+    go_to_view(qtbot, window, "Settings")
+    click_tab(qtbot, window, "Bursary schemes")
+    seen: dict[str, Any] = {}
+    typing = {"Name": "enthuse", "Funder": "STEM Learning"}
+    while_open(qtbot, lambda: click(qtbot, button(window, "Add scheme…")),
+               lambda: refused_then_cancelled(qtbot, SchemeDialog, typing, "Add scheme", "Name", "already exists",
+                                              seen))
+    assert seen["open"] and seen["kept"] == typing
+
+    click_tab(qtbot, window, "Departments")
+    qtbot.waitUntil(lambda: "Physics" in table_texts(window), timeout=WAIT)
+    click_row(qtbot, window, "Physics")
+    while_open(qtbot, lambda: click(qtbot, button(window, "Edit…")),
+               lambda: refused_then_cancelled(qtbot, NameDialog, {"Department": "science"}, "Rename", "Department",
+                                              "already a department called science", seen))
+    assert seen["open"] and seen["kept"] == {"Department": "science"}
+    assert sorted(t for t in table_texts(window) if t in ("Physics", "Science", "science")) == ["Physics", "Science"]
+
+
+def test_claims_refused_keep_their_dialogs(qtbot: QtBot, busy_window: Any) -> None:
+    """A second ENTHUSE claim for the same course, and a claim submitted for a course not yet attended:
+    refused with the reason in the dialog, which stays open with the budget code, or the date and reference,
+    typed."""
+    from cpd_desktop.ui.dialogs.claims import ClaimStatusDialog, NewClaimDialog
+
+    window = busy_window
+    go_to_view(qtbot, window, "Bursaries")
+    seen: dict[str, Any] = {}
+    while_open(qtbot, lambda: click(qtbot, button(window, "Raise claim…")),
+               lambda: refused_then_cancelled(qtbot, NewClaimDialog, {"Budget code": "SCI-CPD-01"}, "Raise claim",
+                                              None, "already a ENTHUSE claim", seen))
+    assert seen["open"] and seen["kept"] == {"Budget code": "SCI-CPD-01"}
+
+    qtbot.waitUntil(lambda: any("Practical physics" in t for t in table_texts(window)), timeout=WAIT)
+    click_row(qtbot, window, "Practical physics")
+    move_on = button(window, "Move on…")
+    typing = {"Date": "28/11/2025", "Claim reference": "STEM-2025-0042"}  # the day after the course
+    qtbot.waitUntil(move_on.isEnabled, timeout=WAIT)
+    while_open(qtbot, lambda: click(qtbot, move_on),
+               lambda: refused_then_cancelled(qtbot, ClaimStatusDialog, typing, "Save", None,
+                                              "after the course has been attended", seen))
+    assert seen["open"] and seen["kept"] == typing
+
+
+def test_a_save_blocked_by_another_program_keeps_the_dialog_and_saves_on_the_second_press(
+        qtbot: QtBot, busy_window: Any, db: Any) -> None:
+    """Another program holds the file's write lock while Add CPD activity is saved: the dialog says so and
+    keeps what was typed; once the lock is gone, Save again writes it."""
+    import sqlite3
+
+    from cpd_desktop.ui.dialogs.activity import ActivityDialog
+
+    window = busy_window
+    go_to_view(qtbot, window, "CPD log")
+    other = sqlite3.connect(str(db.path), isolation_level=None)
+    seen: dict[str, Any] = {}
+
+    def walk() -> None:
+        qtbot.waitUntil(lambda: modal(ActivityDialog) is not None, timeout=WAIT)
+        dialog = modal(ActivityDialog)
+        typing = {"Title": "Rates of reaction practicals", "Hours": "3"}
+        for name, text in typing.items():
+            type_into(qtbot, field(dialog, name), text)
+        other.execute("BEGIN IMMEDIATE")  # the other program starts writing
+        click(qtbot, button(dialog, "Save"))
+        qtbot.waitUntil(lambda: "in use by another program" in top_error(dialog), timeout=WAIT)
+        seen["open"] = modal(ActivityDialog) is dialog
+        seen["kept"] = {name: field(dialog, name).text() for name in typing}
+        other.execute("ROLLBACK")  # …and finishes
+        click(qtbot, button(dialog, "Save"))
+        qtbot.waitUntil(lambda: modal(ActivityDialog) is None, timeout=WAIT)
+
+    try:
+        while_open(qtbot, lambda: click(qtbot, button(window, "Add activity…")), walk)
+    finally:
+        other.close()
+    assert seen["open"] and seen["kept"] == {"Title": "Rates of reaction practicals", "Hours": "3"}
+    qtbot.waitUntil(lambda: "Rates of reaction practicals" in table_texts(window), timeout=WAIT)
