@@ -358,22 +358,31 @@ def test_utf16_without_a_byte_order_mark_is_read_as_utf16(dbfile: Path, tmp_path
 
 HOLDER = """
     import sys
-    from cpd_desktop.services import locking
-    locking.set_holder_name("cpd-desktop import staff")
-    lock = locking.WriteLock(__import__("pathlib").Path(sys.argv[1]))
-    lock.acquire()
-    print("ready", flush=True)
-    sys.stdin.read()
+    from sqlalchemy import text
+    import cpd_desktop.cli, cpd_desktop.imports
+
+    real = cpd_desktop.imports.run_import
+
+    def slow_import(session, *args, **kwargs):
+        # The command's first write takes the lock; then it waits, as a long import would.
+        session.execute(text("UPDATE school SET name = name"))
+        print("ready", flush=True)
+        sys.stdin.read()
+        return real(session, *args, **kwargs)
+
+    cpd_desktop.imports.run_import = slow_import
+    sys.exit(cpd_desktop.cli.main(sys.argv[1:]))
 """
 
 
 def test_a_second_writer_is_told_which_command_holds_the_file(dbfile: Path, tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLDER), str(dbfile)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)
+    staff = tmp_path / "staff.csv"
+    staff.write_text("Surname,Forename,Staff code\nZając,Łukasz,LZA\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(HOLDER), "--db", str(dbfile), "import", "staff",
+                             str(staff)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=REPO)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        staff = tmp_path / "staff.csv"
-        staff.write_text("Surname,Forename,Staff code\nZając,Łukasz,LZA\n", encoding="utf-8")
         second = subprocess.run([sys.executable, "-m", "cpd_desktop", "--db", str(dbfile), "import", "staff",
                                  str(staff)], capture_output=True, text=True, timeout=60, cwd=REPO)
         assert second.returncode == 1
