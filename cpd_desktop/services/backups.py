@@ -586,7 +586,7 @@ def source_mismatch(db_path: Path, backup_path: Path) -> str:
     try:
         data = json.loads(manifest_path(backup_path).read_text(encoding="utf-8"))
         if data.get("source"):
-            made_from = f", made from {Path(str(data['source'])).name}"
+            made_from = f", made from {data['source']}"
     except (OSError, ValueError, AttributeError):
         pass
     return (f"{backup_path.name} is a backup of another database ({', '.join(theirs)}{made_from}), not of "

@@ -332,11 +332,13 @@ class MainWindow(QMainWindow):
         self.act_export = self._action("&Export…", self.export_dialog, "Ctrl+E", icon_name="export")
         self.act_backup = self._action("&Back up now", self.backup_now, icon_name="backup")
         self.act_restore = self._action("Re&store from backup…", self.restore_backup)
+        self.act_repair = self._action("&Check and repair…", self.check_and_repair,
+                                       tip="Check every page, index and link of the file; repair damaged indexes")
         self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")  # the standard key is none on some desktops
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_new)
         file_menu.insertAction(self.recent_menu.menuAction(), self.act_open)
         for act in (self.act_demo, self.act_switch, None, self.act_import, self.act_import_history, self.act_export,
-                    None, self.act_backup, self.act_restore, None, self.act_quit):
+                    None, self.act_backup, self.act_restore, self.act_repair, None, self.act_quit):
             if act is None:
                 file_menu.addSeparator()
             else:
@@ -381,6 +383,7 @@ class MainWindow(QMainWindow):
                     *self.view_actions.values()):
             act.setEnabled(open_)
         self.act_restore.setEnabled(open_ and getattr(self.ctx.db, "path", None) is not None if open_ else False)
+        self.act_repair.setEnabled(self.act_restore.isEnabled())
         self.act_switch.setEnabled(open_ and not self.school_locked and self.school_combo.count() > 1)
         if open_:
             stack = self.ctx.undo_stack
@@ -1088,11 +1091,17 @@ class MainWindow(QMainWindow):
         try:
             from ..services import backups
 
-            restore = getattr(backups, "restore_backup", None) or backups.restore_database
-            restore(db, Path(chosen))
+            backups.restore_backup(db, chosen.path, force=chosen.force)
         except Exception as exc:
             show_error(self, exc)
         self.open_database(target)
+
+    def check_and_repair(self) -> None:
+        if self.ctx is None or self.ctx.db.path is None:
+            return
+        from .dialogs.backups import check_and_repair
+
+        check_and_repair(self, self.ctx.db)
 
     # ---- help menu ----
     def user_guide(self) -> None:
