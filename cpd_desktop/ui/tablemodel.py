@@ -125,6 +125,7 @@ class PagedQueryModel(QAbstractTableModel):
         self._rows: list[tuple[Any, ...]] = []
         self._exhausted = True
         self._resetting = False
+        self._fetching = False  # rows being added: a view answering their arrival must not ask for more inside it
         self._live = False
         self._filters: list[Any] = []
         self.params: dict[str, Any] = {}  # values of bindparams in the columns (the year, the target)
@@ -285,17 +286,23 @@ class PagedQueryModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def canFetchMore(self, parent: Index) -> bool:  # noqa: N802
-        return not parent.isValid() and not self._exhausted and not self._resetting
+        return not parent.isValid() and not self._exhausted and not self._resetting and not self._fetching
 
     def fetchMore(self, parent: Index) -> None:  # noqa: N802
-        if parent.isValid() or self._exhausted or self._resetting:
+        if parent.isValid() or self._exhausted or self._resetting or self._fetching:
             return
-        more = self._fetch(len(self._rows))
-        self._exhausted = len(more) < self.page_size
-        if more:
-            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-            self._rows.extend(more)
-            self.endInsertRows()
+        # The table scrolled to its new end asks for more while rowsInserted is still being delivered:
+        # a second insert inside the first would tell the other listeners of rows that are not yet there.
+        self._fetching = True
+        try:
+            more = self._fetch(len(self._rows))
+            self._exhausted = len(more) < self.page_size
+            if more:
+                self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+                self._rows.extend(more)
+                self.endInsertRows()
+        finally:
+            self._fetching = False
 
     def fetch_all(self) -> None:
         while self.canFetchMore(QModelIndex()):
