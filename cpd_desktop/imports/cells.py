@@ -246,6 +246,33 @@ def period(field: str) -> Parser:
     return memo(parse)
 
 
+# SIMS writes a timetable's period as day, week and period in one cell: "MonA:1", "TueB:3", or "Mon:1"
+# for a one-week timetable (also seen: "Mon A:1", "Mon1:2", "Mon-A-1", "Monday A: P1").
+_SLOT = re.compile(r"(?P<day>[a-z]+?)[\s\-]*(?:wk|week)?\s*(?P<week>[ab12])?\s*[:\-/ ]\s*(?:p|period|lesson|l)?\s*\.?\s*"
+                   r"(?P<period>\d{1,2})")
+
+
+def timetable_slot(field: str) -> Parser:
+    """A period cell: ``(week, weekday, period)``; week and weekday are None when the cell gives only
+    the period ("1", "P1"), as a file with its own Week and Day columns does."""
+    plain = period(field)
+
+    def parse(raw: Any) -> tuple[str | None, int | None, int]:
+        text = str(raw).strip().lower()
+        match = _SLOT.fullmatch(text)
+        if match and match.group("day").rstrip(".") in _DAYS and 0 <= int(match.group("period")) <= 20:
+            week = {"a": "A", "1": "A", "b": "B", "2": "B"}.get(match.group("week") or "")
+            return week, _DAYS[match.group("day").rstrip(".")], int(match.group("period"))
+        try:
+            return None, None, plain(raw)
+        except ValidationError:
+            raise ValidationError(field, f"'{raw}' is not a period of the day.",
+                                  hint="Use the period's number (1 or P1), or day, week and period as SIMS "
+                                       "writes them (MonA:1, or Mon:1 for a one-week timetable).") from None
+
+    return memo(parse)
+
+
 def timetable_week(field: str) -> Parser:
     def parse(raw: Any) -> str:
         text = re.sub(r"[^a-z0-9]", "", str(raw).lower())

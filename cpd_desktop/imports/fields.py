@@ -162,9 +162,12 @@ BOOKINGS = Kind("bookings", "Bookings (planned courses)", (
 TIMETABLE = Kind("timetable", "Teaching timetable", (
     *WHO,
     Field("week", "Week", ("Week", "Timetable Week", "Week A/B", "Cycle Week"), help="A, B or blank for every week"),
-    Field("day", "Day", ("Day", "Weekday", "Day of Week", "Day Name"), required=True, help="Mon, Monday or 1"),
-    Field("period", "Period", ("Period", "Lesson", "Period Number", "Period No", "Lesson Number"), required=True,
-          help="1 or P1"),
+    # Not required on its own: SIMS writes the day (and week) into the period cell, "MonA:1".
+    Field("day", "Day", ("Day", "Weekday", "Day of Week", "Day Name"),
+          help="Mon, Monday or 1; not needed when the period says the day, as SIMS writes it (MonA:1)"),
+    Field("period", "Period", ("Period", "Lesson", "Period Number", "Period No", "Lesson Number", "Period Name",
+                               "Timetable Period", "Day:Period", "Day/Period", "Slot"), required=True,
+          help="1 or P1, or day, week and period together as SIMS writes them: MonA:1, TueB:3, Mon:1"),
     Field("class_group", "Class", ("Class", "Group", "Class/Group", "Teaching Group", "Class Code", "Class Name",
                                    "Set")),
     Field("subject", "Subject", ("Subject", "Subject Name", "Course")),

@@ -896,7 +896,7 @@ class TimetableImporter(_Importer):
         **WHO_PARSERS,
         "week": cells.timetable_week,
         "day": cells.weekday,
-        "period": cells.period,
+        "period": cells.timetable_slot,  # "1", "P1", or SIMS's "MonA:1" (day, week and period in one)
         "class_group": lambda f: cells.text(f, 40),
         "subject": lambda f: cells.text(f, 100),
         "room": lambda f: cells.text(f, 40),
@@ -916,9 +916,25 @@ class TimetableImporter(_Importer):
             errors.append(_at(exc, rowno))
         if errors:
             return None
-        record["week"] = values.get("week", "every")
-        record["weekday"] = values["day"]
-        record["period"] = values["period"]
+        slot_week, slot_day, record["period"] = values["period"]
+        day = values.get("day", slot_day)
+        week = values.get("week", slot_week or "every")
+        period_header = self.header("period")
+        if day is None:
+            errors.append(ValidationError(period_header, "The row does not say which day the lesson is on.",
+                                          hint="Add a Day column, or write the period as SIMS does (MonA:1).",
+                                          row=rowno))
+        elif slot_day is not None and slot_day != day:
+            errors.append(ValidationError(period_header, f"The period says a different day from the "
+                                          f"{self.header('day')} column.", hint="Correct one of them.", row=rowno))
+        if slot_week is not None and "week" in values and values["week"] != slot_week:
+            errors.append(ValidationError(period_header, f"The period says week {slot_week} but the "
+                                          f"{self.header('week')} column says otherwise.", hint="Correct one of them.",
+                                          row=rowno))
+        if errors:
+            return None
+        record["week"] = week
+        record["weekday"] = day
         for key in ("class_group", "subject", "room"):
             if key in values:
                 record[key] = values[key]

@@ -407,7 +407,17 @@ class MappingPage(QWizardPage):
             self.form.removeRow(0)
         self.combos = {}
         headers = source.headers
+        who = set(source.kind.staff_fields)
+        headed: set[str] = set()
         for f in source.kind.fields:
+            # The "who" columns (staff code, email, name...) stand together under a heading that says one of
+            # them is required: none is required on its own, so none carries a *.
+            group = "who" if f.key in who else "rest"
+            if who and group not in headed:
+                headed.add(group)
+                self.form.addRow(self._heading(
+                    "Who each row is about: one of these is required (Forename and Surname together count as one)"
+                    if group == "who" else "About the row"))
             combo = QComboBox()
             combo.setObjectName(f"map_{f.key}")
             combo.setAccessibleName(f.label)
@@ -418,12 +428,23 @@ class MappingPage(QWizardPage):
             col = source.mapping.get(f.key)
             combo.setCurrentIndex(combo.findData(col) if col is not None else 0)
             combo.currentIndexChanged.connect(self._changed)
-            label = f"{f.label} *" if f.required else f.label
+            label = f"{f.label} *" if f.required else (f"{f.label} (one of these)" if f.key in who else f.label)
+            if f.key in who:
+                combo.setAccessibleDescription("One of the columns that say who the row is about is required.")
             if f.help:
                 combo.setToolTip(f.help)
             self.combos[f.key] = combo
             self.form.addRow(label, combo)
         self._changed()
+
+    @staticmethod
+    def _heading(text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
 
     def chosen(self) -> dict[str, int]:
         return {key: int(c.currentData()) for key, c in self.combos.items() if c.currentData() != ""}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -67,6 +67,10 @@ def menu_action(window: QWidget, menu: str, item: str) -> QAction:
 
 def click(qtbot: QtBot, widget: QAbstractButton) -> None:
     assert widget.isVisible() and widget.isEnabled(), f"“{widget.text()}” cannot be clicked"
+    if isinstance(widget, QRadioButton | QCheckBox):  # on its text, which may end well before the row does
+        where = QPoint(min(widget.sizeHint().width(), widget.width()) // 2, widget.height() // 2)
+        qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=where)
+        return
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
 
 
@@ -533,3 +537,76 @@ def test_a_save_blocked_by_another_program_keeps_the_dialog_and_saves_on_the_sec
         other.close()
     assert seen["open"] and seen["kept"] == {"Title": "Rates of reaction practicals", "Hours": "3"}
     qtbot.waitUntil(lambda: "Rates of reaction practicals" in table_texts(window), timeout=WAIT)
+
+
+# ---- a SIMS timetable: day, week and period in one column ----
+def test_a_sims_timetable_with_combined_periods_imports_through_the_wizard(qtbot: QtBot, busy_window: Any,
+                                                                          db: Any, tmp_path: Path) -> None:
+    """SIMS writes "MonA:1" (and "Mon:1" for a one-week timetable) in one Period column: it was refused
+    for want of a Day column. The mapping page says which of the "who" columns is required."""
+    from sqlalchemy import select
+
+    from cpd_desktop.models import Staff, TimetableLesson
+
+    window = busy_window
+    path = tmp_path / "sims timetable.csv"
+    path.write_text("Staff Code,Period,Class,Subject,Room\n"
+                    "ALI,MonA:1,9X1,Science,S4\n"
+                    "ALI,TueB:3,10Y2,Physics,S5\n"
+                    "TOB,Fri:2,11Z,Physics,P1\n", encoding="utf-8")
+    seen: dict[str, Any] = {}
+
+    def walk() -> None:
+        from cpd_desktop.ui.import_wizard import ImportWizard
+
+        qtbot.waitUntil(lambda: modal(ImportWizard) is not None, timeout=WAIT)
+        wizard = modal(ImportWizard)
+        kind = next(b for b in wizard.findChildren(QRadioButton) if b.text() == "Teaching timetable")
+        click(qtbot, kind)
+        assert kind.isChecked()
+        type_into(qtbot, field(wizard, "File to import"), str(path))
+        click(qtbot, button(wizard, "Next"))
+        qtbot.waitUntil(lambda: wizard.currentPage().title() == "The file as read", timeout=WAIT)
+        click(qtbot, button(wizard, "Next"))
+        qtbot.waitUntil(lambda: wizard.currentPage().title() == "Match the columns", timeout=WAIT)
+        page = wizard.currentPage()
+        seen["labels"] = [lab.text() for lab in page.findChildren(QLabel) if lab.isVisible()]
+        click(qtbot, button(wizard, "Next"))  # no Day column: the periods say the day
+        qtbot.waitUntil(lambda: wizard.currentPage().title() == "Checking every row", timeout=WAIT)
+        qtbot.waitUntil(lambda: "all 3 rows are fine" in check_status(wizard), timeout=WAIT)
+        seen["summary"] = finish(qtbot, wizard)
+
+    while_open(qtbot, menu_action(window, "File", "Import…").trigger, walk)
+    labels = seen["labels"]
+    assert any("Who each row is about: one of these is required" in t for t in labels)
+    assert {"Staff code (one of these)", "Email (one of these)", "Staff name (one of these)"} <= set(labels)
+    assert "Period *" in labels and "Day" in labels  # the day may come from the period
+    assert "3 new" in seen["summary"]
+    with db.session() as s:
+        got = sorted((code, week, day, period) for code, week, day, period in s.execute(
+            select(Staff.staff_code, TimetableLesson.week, TimetableLesson.weekday, TimetableLesson.period)
+            .join(Staff, Staff.id == TimetableLesson.staff_id)))
+    assert got == [("ALI", "A", 1, 1), ("ALI", "B", 2, 3), ("TOB", "every", 5, 2)]
+
+
+def test_a_period_that_does_not_say_the_day_is_named_by_row(db: Any, school: Any, tmp_path: Path) -> None:
+    """Without a Day column, a plain "3" cannot be placed: the row and the column are named, nothing is guessed;
+    a period that says another day than the Day column is refused too."""
+    from cpd_desktop.imports import run_import
+    from cpd_desktop.services.staff import add_staff
+
+    path = tmp_path / "timetable.csv"
+    path.write_text("Staff Code,Period,Class\nALI,MonA:1,9X1\nALI,3,10Y2\n", encoding="utf-8")
+    both = tmp_path / "with days.csv"
+    both.write_text("Staff Code,Day,Period,Class\nALI,Tue,MonA:1,9X1\nALI,Wed,P2,8Z\n", encoding="utf-8")
+    with db.session() as s:
+        s.add(school)
+        add_staff(s, school, forename="Ana", surname="Lima", staff_code="ALI")
+        result = run_import(s, school, "timetable", path, dry_run=True)
+        assert [str(e) for e in result.errors] == [
+            "row 3, Period: The row does not say which day the lesson is on. Add a Day column, or write the "
+            "period as SIMS does (MonA:1)."]
+        result = run_import(s, school, "timetable", both, dry_run=True)
+        assert [str(e) for e in result.errors] == [
+            "row 2, Period: The period says a different day from the Day column. Correct one of them."]
+        assert result.rows - result.bad_rows == 1
