@@ -307,7 +307,7 @@ def busy_window(make_window: Callable[..., Any], db: Any, school: Any) -> Any:
     and an ENTHUSE bursary scheme with a claim for that course."""
     import datetime as dt
 
-    from cpd_desktop.services import bookings, bursaries
+    from cpd_desktop.services import activities, bookings, bursaries
     from cpd_desktop.services.staff import add_staff
 
     from .conftest import TODAY
@@ -324,6 +324,8 @@ def busy_window(make_window: Callable[..., Any], db: Any, school: Any) -> Any:
         scheme = bursaries.add_scheme(s, school, name="ENTHUSE", rule="per_day", amount="£150.00",
                                       claim_deadline_days=60)
         bursaries.create_claim(s, booking, scheme)
+        activities.add_activity(s, school, ana, title="Ogden physics network", date=TODAY - dt.timedelta(days=30),
+                                hours="3")
     window = make_window()
     window.set_database(db, school.id, str(db.path))
     yield window
@@ -503,40 +505,62 @@ def test_claims_refused_keep_their_dialogs(qtbot: QtBot, busy_window: Any) -> No
     assert seen["open"] and seen["kept"] == typing
 
 
+BLOCKED = [  # view, row to choose first (or None), button, dialog, what is typed, its save button, what shows after
+    ("CPD log", None, "Add activity…", "activity.ActivityDialog",
+     {"Title": "Rates of reaction practicals", "Hours": "3"}, "Save", "Rates of reaction practicals"),
+    ("CPD log", "Ogden physics network", "Evaluate…", "activity.EvaluationDialog",
+     {"Impact on teaching": "Year 9 required practicals now run in one lesson"}, "Save evaluation", None),
+    ("Planner", None, "Book CPD…", "booking.BookingDialog",
+     {"Title": "Ogden Trust physics day", "Hours": "6"}, "Save booking", "Ogden Trust physics day"),
+    ("Planner", "Practical physics", "Cancel…", "booking.CancelDialog",
+     {"Reason": "Course cancelled by the provider"}, "Cancel booking", None),
+]
+
+
+@pytest.mark.parametrize(("view", "row", "opener", "dialog_name", "typing", "press", "after"), BLOCKED,
+                         ids=["activity", "evaluation", "booking", "cancel"])
 def test_a_save_blocked_by_another_program_keeps_the_dialog_and_saves_on_the_second_press(
-        qtbot: QtBot, busy_window: Any, db: Any) -> None:
-    """Another program holds the file's write lock while Add CPD activity is saved: the dialog says so and
-    keeps what was typed; once the lock is gone, Save again writes it."""
+        qtbot: QtBot, busy_window: Any, db: Any, view: str, row: str | None, opener: str, dialog_name: str,
+        typing: dict[str, str], press: str, after: str | None) -> None:
+    """Another program holds the file's write lock while the dialog saves: the dialog says so and keeps what
+    was typed; once the lock is gone, pressing its save button again writes it."""
+    import importlib
     import sqlite3
 
-    from cpd_desktop.ui.dialogs.activity import ActivityDialog
-
+    module, name = dialog_name.split(".")
+    dialog_cls = getattr(importlib.import_module(f"cpd_desktop.ui.dialogs.{module}"), name)
     window = busy_window
-    go_to_view(qtbot, window, "CPD log")
+    go_to_view(qtbot, window, view)
+    if row is not None:
+        qtbot.waitUntil(lambda: any(row in t for t in table_texts(window)), timeout=WAIT)
+        click_row(qtbot, window, row)
     other = sqlite3.connect(str(db.path), isolation_level=None)
     seen: dict[str, Any] = {}
 
     def walk() -> None:
-        qtbot.waitUntil(lambda: modal(ActivityDialog) is not None, timeout=WAIT)
-        dialog = modal(ActivityDialog)
-        typing = {"Title": "Rates of reaction practicals", "Hours": "3"}
-        for name, text in typing.items():
-            type_into(qtbot, field(dialog, name), text)
+        qtbot.waitUntil(lambda: modal(dialog_cls) is not None, timeout=WAIT)
+        dialog = modal(dialog_cls)
+        for field_name, text in typing.items():
+            type_into(qtbot, field(dialog, field_name), text)
         other.execute("BEGIN IMMEDIATE")  # the other program starts writing
-        click(qtbot, button(dialog, "Save"))
+        click(qtbot, button(dialog, press))
         qtbot.waitUntil(lambda: "in use by another program" in top_error(dialog), timeout=WAIT)
-        seen["open"] = modal(ActivityDialog) is dialog
-        seen["kept"] = {name: field(dialog, name).text() for name in typing}
+        seen["open"] = modal(dialog_cls) is dialog
+        seen["kept"] = {n: (field(dialog, n).text() if isinstance(field(dialog, n), QLineEdit)
+                            else field(dialog, n).toPlainText()) for n in typing}
         other.execute("ROLLBACK")  # …and finishes
-        click(qtbot, button(dialog, "Save"))
-        qtbot.waitUntil(lambda: modal(ActivityDialog) is None, timeout=WAIT)
+        click(qtbot, button(dialog, press))
+        qtbot.waitUntil(lambda: modal(dialog_cls) is None, timeout=WAIT)
 
+    opened = button(window, opener)
+    qtbot.waitUntil(opened.isEnabled, timeout=WAIT)
     try:
-        while_open(qtbot, lambda: click(qtbot, button(window, "Add activity…")), walk)
+        while_open(qtbot, lambda: click(qtbot, opened), walk)
     finally:
         other.close()
-    assert seen["open"] and seen["kept"] == {"Title": "Rates of reaction practicals", "Hours": "3"}
-    qtbot.waitUntil(lambda: "Rates of reaction practicals" in table_texts(window), timeout=WAIT)
+    assert seen["open"] and seen["kept"] == typing
+    if after is not None:
+        qtbot.waitUntil(lambda: after in table_texts(window), timeout=WAIT)
 
 
 # ---- a SIMS timetable: day, week and period in one column ----
