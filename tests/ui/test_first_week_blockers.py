@@ -634,3 +634,30 @@ def test_a_period_that_does_not_say_the_day_is_named_by_row(db: Any, school: Any
         assert [str(e) for e in result.errors] == [
             "row 2, Period: The period says a different day from the Day column. Correct one of them."]
         assert result.rows - result.bad_rows == 1
+
+
+@pytest.mark.parametrize(("kind_label", "text", "view", "shown"), [
+    ("CPD activities (history)", "Staff Code,Date,Title,Hours\nALI,01/10/2025,Ogden Trust network meeting,2\n"
+                       "TOB,08/10/2025,IOP physics webinar,1.5\n", "CPD log", "IOP physics webinar"),
+    ("Bookings (planned courses)", "Staff Code,Start Date,Title,Hours\nALI,15/01/2026,STEM Learning residential,12\n"
+                 "TOB,22/01/2026,Practical chemistry,6\n", "Planner", "Practical chemistry"),
+], ids=["activities", "bookings"])
+def test_clean_activities_and_bookings_files_import_through_the_wizard(
+        qtbot: QtBot, busy_window: Any, tmp_path: Path, kind_label: str, text: str, view: str, shown: str) -> None:
+    """The check page of every kind enables Import once a clean file is checked (one fix for all kinds)."""
+    window = busy_window
+    path = tmp_path / "file.csv"
+    path.write_text(text, encoding="utf-8")
+    seen: dict[str, str] = {}
+
+    def walk() -> None:
+        wizard = walk_to_check_page(qtbot, kind_label, path)
+        qtbot.waitUntil(lambda: "all 2 rows are fine" in check_status(wizard), timeout=WAIT)
+        import_button = button(wizard, "Import")
+        qtbot.waitUntil(import_button.isEnabled, timeout=WAIT)
+        seen["summary"] = finish(qtbot, wizard)
+
+    while_open(qtbot, menu_action(window, "File", "Import…").trigger, walk)
+    assert "2 new" in seen["summary"]
+    go_to_view(qtbot, window, view)
+    qtbot.waitUntil(lambda: any(shown in t for t in table_texts(window)), timeout=WAIT)
