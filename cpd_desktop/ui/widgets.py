@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # the table model loads SQLAlchemy: not before a table is bui
 
 SEARCH_DELAY_MS = 120  # typing pauses shorter than this do not requery
 HEADER_PADDING = 12 + 18  # the header's padding (style.py) and room for the sort arrow
+CELL_PADDING = 16
+WHOLE_VALUES = {"date": "28/11/2025", "datetime": "28/11/2025 23:59", "money": "£10,000.00"}
 
 
 class PageHeader(QWidget):
@@ -208,11 +210,17 @@ class TablePanel(QWidget):
         return False
 
     def title_width(self, index: int) -> int:
-        """The narrowest a column can be with its whole title showing (bold, padded, sort arrow)."""
+        """The narrowest a column can be with its whole title showing (bold, padded, sort arrow), and a whole
+        date or sum in a column of them."""
         font = QFont(self.table.horizontalHeader().font())
         font.setBold(True)
         title = str(self.model.headerData(index, Qt.Orientation.Horizontal) or "")
-        return QFontMetrics(font).horizontalAdvance(title) + HEADER_PADDING
+        width = QFontMetrics(font).horizontalAdvance(title) + HEADER_PADDING
+        # a date or a sum is never cut to make room ("20/11/..." tells nobody the day)
+        sample = WHOLE_VALUES.get(self.model.columns[index].kind) if index < len(self.model.columns) else None
+        if sample:
+            width = max(width, self.table.fontMetrics().horizontalAdvance(sample) + CELL_PADDING)
+        return width
 
     def fit_columns(self) -> None:
         """Share the table's width between its columns: the text columns shrink (never below their

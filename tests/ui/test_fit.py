@@ -5,6 +5,7 @@ no taller than the screen; drop-down lists show their current entry; the file di
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from cpd_desktop.ui.main_window import VIEW_NAMES, first_size
 from .test_accessibility import DIALOGS, _dialogs
 
 VIEWS = [v for v in VIEW_NAMES if v != "trust"]
+WHOLE = re.compile(r"\d\d/\d\d/\d{4}( \d\d:\d\d)?|-?£[\d,]+\.\d\d")
 HEADER_PADDING = 12  # QHeaderView::section's left and right padding in style.py
 SORT_ARROW = 14
 
@@ -58,6 +60,10 @@ def _cut_texts(root: QWidget) -> list[str]:
                 need += SORT_ARROW if header.sortIndicatorSection() == c else 0
                 if need > header.sectionSize(c):
                     cut.append(f"column {title!r} of {w.accessibleName()!r}: needs {need}, has {header.sectionSize(c)}")
+                for row in range(min(5, w.model().rowCount())):  # a date or a sum shown whole
+                    value = str(w.model().index(row, c).data() or "")
+                    if WHOLE.fullmatch(value) and w.fontMetrics().horizontalAdvance(value) + 8 > header.sectionSize(c):
+                        cut.append(f"{value!r} in column {title!r} of {w.accessibleName()!r} is cut")
     return cut
 
 
