@@ -68,15 +68,6 @@ def check_options(kind: str, fmt: str, *, booking_id: int | None = None,
                   month: str | None = None) -> ExportKind:
     """The kind, if it exists in that format and has what it needs; else a message saying what does."""
     spec = KINDS.get(kind)
-    periods = [name for name, value in (("an academic year", year), ("a financial year", financial_year),
-                                        ("a month", month)) if value is not None and str(value).strip()]
-    if (financial_year or month) and kind != "claims":
-        raise ExportOptionError("Only the bursary claims export can be chosen by financial year or month.",
-                                hint="Choose an academic year (--year) for this export.")
-    if len(periods) > 1:
-        raise ExportOptionError("Choose " + " or ".join(periods) + ", not both." if len(periods) == 2 else
-                                "Choose one of an academic year, a financial year or a month.",
-                                hint="Give only one of --year, --financial-year and --month.")
     if spec is None:
         raise ExportOptionError(f"There is no '{kind}' export.", hint="Choose one of: " + ", ".join(KINDS) + ".")
     if fmt not in spec.formats:
@@ -89,6 +80,15 @@ def check_options(kind: str, fmt: str, *, booking_id: int | None = None,
     if spec.needs == "staff" and not (staff_code or "").strip():
         raise ExportOptionError(f"The {spec.label.lower()} is for one person.",
                                 hint="Say who with --staff CODE (their staff code).")
+    periods = [name for name, value in (("an academic year", year), ("a financial year", financial_year),
+                                        ("a month", month)) if value is not None and str(value).strip()]
+    if (financial_year or month) and spec.key != "claims":
+        raise ExportOptionError("Only the bursary claims export can be chosen by financial year or month.",
+                                hint="Choose an academic year (--year) for this export.")
+    if len(periods) > 1:
+        raise ExportOptionError("Choose " + " or ".join(periods) + ", not both." if len(periods) == 2 else
+                                "Choose one of an academic year, a financial year or a month.",
+                                hint="Give only one of --year, --financial-year and --month.")
     return spec
 
 
