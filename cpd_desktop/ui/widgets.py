@@ -207,6 +207,17 @@ class TablePanel(QWidget):
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
         if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self.fit_columns()
+        if (obj is self.table.viewport() and event.type() == QEvent.Type.MouseButtonDblClick
+                and event.button() == Qt.MouseButton.LeftButton):
+            # Open the row under the pointer. Qt's own double-click needs the row pressed first to still be
+            # the same row object, which a refresh landing between the two clicks (a save, another person's
+            # change) replaces: the double-click was then lost.
+            index = self.table.indexAt(event.position().toPoint())
+            if index.isValid():
+                self.table.setCurrentIndex(index)
+                self.table.selectRow(index.row())
+                self._double_clicked(index)
+                return True
         return False
 
     def title_width(self, index: int) -> int:

@@ -232,6 +232,9 @@ def test_staff_list_sorts_names_as_read_and_a_technician_gets_no_target(make_win
     names, targets = column_texts(window, "Name"), column_texts(window, "Target")
     assert names == ["Ito, Ray", "Ó Dálaigh, Siobhán", "Okafor, Ada", "Wilkinson, Tom"]
     assert targets[0] in ("0", "") and targets[1] == "35"
+    click_row(qtbot, window, 0, double=True)  # Ray's own page says so
+    qtbot.waitUntil(lambda: any(label.isVisible() and "outside the teachers' CPD target" in label.text()
+                                for label in window.findChildren(QLabel)))
     window.ctx = None
 
 
@@ -605,4 +608,44 @@ def test_double_click_survives_a_refresh_between_its_clicks(make_window: Any, db
     qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.waitUntil(lambda: bool(opened) or bool(failures))
     assert opened == [titles[1]], failures
+    window.ctx = None
+
+
+
+def test_double_click_right_after_a_save_opens_the_row_clicked(make_window: Any, db: Any, school: Any,
+                                                               qtbot: Any) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from cpd_desktop.services.bookings import create_booking
+    from cpd_desktop.services.staff import add_staff
+
+    titles = ["Practical physics", "Teaching genetics", "Required practicals"]
+    with db.session() as s:
+        here = s.merge(school)
+        person = add_staff(s, here, forename="Ada", surname="Okafor", staff_code="AOK")
+        for n, title in enumerate(titles):
+            create_booking(s, here, person, title=title, start_date=TODAY + dt.timedelta(days=10 + n), hours="6")
+    window = make_window()
+    window.set_database(db, school.id, str(db.path))
+    go_to_view(qtbot, window, "Planner")
+    qtbot.waitUntil(lambda: len(column_texts(window, "Course")) == 3)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    failures = when_modal(lambda dialog: qtbot.mouseClick(button(dialog, "Save booking"), Qt.MouseButton.LeftButton),
+                          kind=QDialog)
+    click_row(qtbot, window, column_texts(window, "Course").index(titles[0]))
+    qtbot.keyClick(visible_table(window), Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: bool(failures) or QApplication.activeModalWidget() is None)
+    assert not failures, failures
+
+    opened: list[str] = []
+
+    def look(dialog: QWidget) -> None:
+        opened.append(named(dialog, QLineEdit, "Title").text())
+        qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+
+    failures = when_modal(look, kind=QDialog)
+    click_row(qtbot, window, column_texts(window, "Course").index(titles[2]), double=True)  # at once
+    qtbot.waitUntil(lambda: bool(opened) or bool(failures))
+    assert opened == [titles[2]], failures
     window.ctx = None

@@ -136,11 +136,16 @@ class PersonPage(QWidget):
                 bits.append(f"started {format_date(person.start_date)}")
             if person.leaving_date:
                 bits.append(f"leaves {format_date(person.leaving_date)}")
+            if not person.in_target:
+                bits.append("outside the teachers' CPD target")
             self.header.title.setText(person.full_name)
             self.header.subtitle.setText(" · ".join(b for b in bits if b))
             ect = f"ECT year {person.ect_year}" if person.ect_year else "Not an ECT"
         row = rows[0] if rows else None
-        if row is not None:
+        if row is not None and not row.in_target:  # support staff: their hours, with no target to meet
+            self.card_hours.set(f"{format_hours(row.hours)} h", f"in {ctx.year.label}; no target (outside the "
+                                "teachers' CPD target)")
+        elif row is not None:
             self.card_hours.set(f"{format_hours(row.hours)} h", f"of {format_hours(row.target_hours)} h target "
                                 f"({format_percent(row.progress)}) in {ctx.year.label}",
                                 "good" if row.progress >= 100 else "")
