@@ -202,7 +202,8 @@ def in_use_error(db_path: Path, holder: LockInfo | None) -> DatabaseInUseError:
         message = (f"{name} is being changed by {holder.app} (pid {holder.pid}) since {holder.since:%H:%M} "
                    f"on {holder.since:%d/%m/%Y}, run by {holder.user} on {where}.")
         return DatabaseInUseError(
-            message, hint="Wait for that command to finish and try again; you can still read the file meanwhile.",
+            message, hint="Wait for that command to finish and try again, or open the file read-only to look at it "
+                          "meanwhile.",
             holder=holder, lock_path=lock_path_for(db_path))
     else:
         message = f"{name} is open in CPD Desktop by {holder.describe()}."
