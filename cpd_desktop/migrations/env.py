@@ -51,8 +51,8 @@ def _run(connection: object) -> None:
         install_sqlite_guards(connection)  # type: ignore[arg-type]
     if getattr(connection, "dialect", None) is not None and connection.dialect.name == "postgresql":  # type: ignore[attr-defined]
         # A trust's school logins get exactly the rights the app needs on the schema as it now is
-        # (new tables and columns included): see services/access.py.
-        from cpd_desktop.services.access import refresh_school_rights
+        # (new tables and columns included): see cpd_desktop/integrity.py.
+        from cpd_desktop.integrity import refresh_school_rights
 
         refresh_school_rights(connection)
 
