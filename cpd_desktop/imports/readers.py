@@ -113,21 +113,6 @@ def _unreadable(path: Path, exc: OSError) -> CpdError:
 
 # ---- CSV ------------------------------------------------------------------------------------------
 
-def decode(data: bytes, name: str = "the file") -> tuple[str, str]:
-    """Text of some bytes and the encoding used: a byte-order mark's, UTF-16 recognised by its zero bytes,
-    UTF-8 (strictly), and Windows-1252 only if that fails."""
-    label, codec = _encoding_of_head(data)
-    if codec is None:
-        try:
-            return data.decode("utf-8"), "UTF-8"
-        except UnicodeDecodeError:
-            label, codec = "Windows-1252", "cp1252"
-    try:
-        return data.decode(codec), label
-    except UnicodeDecodeError as exc:
-        raise _undecodable(name, exc, label) from exc
-
-
 def _encoding_of_head(head: bytes) -> tuple[str, str | None]:
     """The encoding the start of a file proves (a byte-order mark, or UTF-16's zero bytes); codec None when
     it is UTF-8 or Windows-1252, which only the whole file can tell apart."""
@@ -185,9 +170,6 @@ def sniff_delimiter(text: str) -> str:
         if score > best_score:
             best, best_score = delim, score
     return best
-
-
-CODECS = {"UTF-8 with BOM": "utf-8-sig", "UTF-16": "utf-16", "UTF-8": "utf-8", "Windows-1252": "cp1252"}
 
 
 def _choose_encoding(path: Path, head: bytes, table_warnings: list[str]) -> tuple[str, str]:
