@@ -21,7 +21,7 @@ ACTIONS = ("history", "undo")
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "import", help="import staff, activities, bookings, timetable or courses from a CSV or .xlsx file",
-        description="Import a CSV (comma, semicolon or tab; UTF-8 or Windows-1252) or Excel .xlsx file. "
+        description="Import a CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx file. "
                     "Every row is checked first: if any row is bad, each is listed and nothing is written. "
                     "'import history' lists past imports; 'import undo N' takes import N back out.",
     )

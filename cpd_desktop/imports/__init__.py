@@ -2,7 +2,8 @@
 
 Qt-free: the command line, the import wizard's worker and the tests all call ``run_import``.
 
-- ``readers``: CSV (UTF-8 with or without BOM, else Windows-1252; comma, semicolon or tab) and .xlsx.
+- ``readers``: CSV (UTF-8 with or without BOM, UTF-16, else Windows-1252; comma, semicolon or tab) and
+  .xlsx, read a piece at a time within stated limits (rows, cells, line length, unpacked size).
 - ``fields``: what each kind reads, and the header synonyms that find it in a file.
 - ``cells``: one cell to one typed value, by the services' own validation rules.
 - ``runner``: checking every row, matching existing records, writing in one transaction, undo.
