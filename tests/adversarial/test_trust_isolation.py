@@ -365,3 +365,47 @@ def test_a_school_login_still_does_its_everyday_work_with_the_rights_it_has(trus
     p = subprocess.run([*CLI, "--db", trust.login_url(BETA), "report", "hours", "--year", "2025/26", "--format", "json"],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and "SOX" in p.stdout, p.stderr
+
+
+def test_logins_granted_before_the_upgrade_lose_the_rights_they_should_not_have(pg_url: str) -> None:
+    """A trust upgraded from an older version: its school logins had every right on every table and
+    sequence; the upgrade cuts them down like a new grant."""
+    import uuid
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from cpd_desktop.migrate import upgrade
+
+    db = open_database(pg_url, migrate=False)
+    upgrade(db, "0003_school_calendar")
+    db.dispose()
+    role = f"cpd_old_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        school_id = conn.execute(text(
+            "INSERT INTO school (name, phase, state_funded, academic_year_start_month, financial_year_start_month, "
+            "cpd_target_hours, subject_specific_target, supply_day_rate, mileage_rate, evaluation_due_days, "
+            "leaver_retention_years, is_demo) VALUES ('Old Trust School', 'secondary', true, 9, 4, 35, 50, 291, "
+            "0.45, 42, 6, false) RETURNING id")).scalar()
+        conn.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        conn.execute(text("INSERT INTO school_access (role_name, school_id) VALUES (:r, :s)"), {"r": role, "s": school_id})
+        # what 'grant' gave before this version
+        conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{role}"'))
+        conn.execute(text(f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"'))
+        conn.execute(text(f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"'))
+    open_database(pg_url).dispose()  # the upgrade
+    login = create_engine(make_url(pg_url).set(username=role).render_as_string(hide_password=False))
+    try:
+        with login.connect() as conn:
+            assert "permission denied" in refused(conn, "SELECT nextval(pg_get_serial_sequence('activity', 'id'))")
+            assert "permission denied" in refused(conn, "DELETE FROM audit_entry")
+            assert "permission denied" in refused(conn, "DELETE FROM school")
+            assert conn.execute(text("SELECT name FROM school")).scalars().all() == ["Old Trust School"]
+            conn.rollback()
+    finally:
+        login.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP OWNED BY "{role}"'))
+            conn.execute(text(f'DROP ROLE "{role}"'))
+        admin.dispose()
