@@ -99,7 +99,13 @@ class SearchBox(QLineEdit):
         self.setPlaceholderText(placeholder)
         self.setClearButtonEnabled(True)
         self.setAccessibleName("Search")
-        self.addAction(icon("search", "#6b7280"), QLineEdit.ActionPosition.LeadingPosition)
+        glass = self.addAction(icon("search", "#6b7280"), QLineEdit.ActionPosition.LeadingPosition)
+        glass.setText("Search")
+        # Qt's clear button has no name of its own: a screen reader said only "push button"
+        for action in self.findChildren(QAction):
+            if action.objectName() == "_q_qlineeditclearaction":
+                action.setText("Clear the search")
+                action.setToolTip("Clear the search (Esc)")
         self.setMinimumWidth(240)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
