@@ -60,4 +60,6 @@ def cmd_grant(args: argparse.Namespace, ctx: Context) -> int:
     with db.session() as s:
         school = grant_school(s, args.role, args.grant_school)
     print(f"The role {args.role} may now use {school} (and no other school) in {db.label}.")
+    print("It can read and change that school's records only; it cannot add or delete schools, change the audit "
+          "trail, choose ids or use the id sequences, and its sessions give up waiting for a lock after 5 s.")
     return 0
