@@ -335,10 +335,9 @@ def _check_package(path: Path, fh: IO[bytes]) -> None:
         names = {i.filename for i in infos}
         shared = {n for n in names if n.lower().endswith("sharedstrings.xml")}
         try:
-            for info in infos:
-                if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    with archive.open(info) as part:
-                        _check_prolog(part)
+            for info in infos:  # every part: a workbook's relationships may name an XML part anything
+                with archive.open(info) as part:
+                    _check_prolog(part, xml=info.filename.lower().endswith((".xml", ".rels", ".vml")))
                 if info.filename == "[Content_Types].xml" and info.file_size < (1 << 20):
                     for match in _SHARED_STRINGS_PART.finditer(archive.read(info)):
                         shared.add((match.group(1) or match.group(2)).decode("utf-8", "replace"))
@@ -364,13 +363,18 @@ _PROLOG_TOKEN = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
 MAX_PROLOG = 1 << 20
 
 
-def _check_prolog(part: IO[bytes]) -> None:
+def _check_prolog(part: IO[bytes], *, xml: bool = True) -> None:
     """Raise ``_Damaged`` if an XML part declares a document type (the only place entities are declared,
-    and it must come before the first element). Parts not in UTF-8, or whose first element is not within
-    1 MB, are refused too: Excel never writes them."""
+    and it must come before the first element). XML parts not in UTF-8, or whose first element is not
+    within 1 MB, are refused too: Excel never writes them. Other parts (pictures) are looked at only if
+    they begin as XML does."""
     buf = part.read(HEAD)
     if buf.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in buf[:4]:
-        raise _Damaged("an XML part not in UTF-8")
+        if xml:
+            raise _Damaged("an XML part not in UTF-8")
+        return
+    if not xml and not buf.lstrip().startswith((b"<", codecs.BOM_UTF8)):
+        return
     pos = len(codecs.BOM_UTF8) if buf.startswith(codecs.BOM_UTF8) else 0
     while True:
         match = _PROLOG_TOKEN.match(buf, pos)  # white space, a whole processing instruction or comment

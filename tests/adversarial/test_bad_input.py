@@ -125,6 +125,23 @@ def test_an_xml_entity_bomb_is_refused_at_once_in_plain_words(dbfile: Path, tmp_
     assert code == 1 and "staff.xlsx holds an XML document type declaration" in err and "ParseError" not in err
 
 
+def test_an_entity_bomb_in_a_sheet_under_another_name_is_refused_too(tmp_path: Path) -> None:
+    path = staff_workbook(tmp_path / "staff.xlsx")
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    sheet = parts.pop("xl/worksheets/sheet1.xml")
+    parts["xl/worksheets/sheet1.dat"] = sheet.replace(
+        b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]><worksheet', 1)
+    for name in ("xl/_rels/workbook.xml.rels", "[Content_Types].xml"):
+        parts[name] = parts[name].replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.dat")
+    path.unlink()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(CpdError, match="holds an XML document type declaration"):
+        read_table(path)
+
+
 def test_a_crash_log_holds_the_exception_type_and_place_but_never_its_message() -> None:
     try:
         raise ValueError(f"Invalid datetime value {SECRET}")  # unquoted: the old scrubber let it through
