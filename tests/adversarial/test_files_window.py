@@ -185,3 +185,33 @@ def test_check_and_repair_in_the_window(window: Any, qtbot: Any, tmp_path: Path)
     assert integrity(path) == ["ok"]
     kept = [b for b in backups.list_backups(path) if b.reason == "before-repair"]
     assert len(kept) == 1 and integrity(kept[0].path) == found
+
+
+def test_a_backup_made_by_hand_can_be_deleted_from_the_window(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    """Backups made by hand are never thinned (after anonymising a leaver they still hold them): the restore
+    list is where a person deletes one."""
+    from PySide6.QtCore import Qt
+
+    path = tmp_path / "school.sqlite"
+    cli("--db", str(path), "init", "--school", "Ashcombe Park Academy")
+    cli("--db", str(path), "backup")
+    made = backups.list_backups(path)[0].path
+    assert window.open_database(str(path))
+
+    def click(text: str) -> Callable[[Any], None]:
+        return lambda w: qtbot.mouseClick(button(w, text), Qt.MouseButton.LeftButton)
+
+    def delete_the_hand_made_one(dialog: Any) -> None:
+        rows = [dialog.list.item(i) for i in range(dialog.list.count())]
+        dialog.list.setCurrentItem(next(r for r in rows if made.name in r.text()))
+        dialog.grab().save(str(tmp_path / "restore-list.png"))
+        click("Delete backup…")(dialog)
+
+    seen = answer(qtbot, [(titled("Restore from backup"), delete_the_hand_made_one),
+                          (titled("Delete backup"), click("Delete")),
+                          (lambda w: w.windowTitle() == "Restore from backup" and made.name not in
+                           " ".join(w.list.item(i).text() for i in range(w.list.count())), click("Cancel"))])
+    menu_action(window, "File", "Restore from backup…").trigger()
+    qtbot.waitUntil(lambda: len(seen) == 3, timeout=10000)
+    assert made.name in seen[1] and "cannot be brought back" in seen[1]
+    assert not made.exists() and not backups.manifest_path(made).exists()

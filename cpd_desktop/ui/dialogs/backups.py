@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -75,7 +76,18 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.list, 1)
         other = QPushButton("Another file…")
         other.clicked.connect(self._other)
-        layout.addWidget(other)
+        row = QHBoxLayout()
+        row.addWidget(other)
+        # Backups made by hand are never thinned: this is where a person deletes one (after anonymising a
+        # leaver, say, whose details it still holds).
+        self.delete_button = QPushButton("Delete backup…")
+        self.delete_button.setAccessibleName("Delete backup")
+        self.delete_button.clicked.connect(self._delete)
+        self.delete_button.setEnabled(self._selected() is not None)
+        self.list.currentItemChanged.connect(lambda *_a: self.delete_button.setEnabled(self._selected() is not None))
+        row.addWidget(self.delete_button)
+        row.addStretch(1)
+        layout.addLayout(row)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Restore")
         buttons.accepted.connect(self.accept)
@@ -85,6 +97,22 @@ class RestoreDialog(QDialog):
         self.force = False
         self.db_path: Path | None = getattr(db, "path", None)
         self.resize(560, 400)
+
+    def _selected(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(256) if item is not None and item.data(256) else None
+
+    def _delete(self) -> None:
+        chosen = self._selected()
+        if chosen is None:
+            return
+        from ...services import backups
+
+        found = backups.read_backup(Path(chosen))
+        if not DeleteBackupConfirm.ask(self, found.path.name, found.describe()):
+            return
+        backups.delete_backups([found])
+        self.list.takeItem(self.list.currentRow())
 
     def _other(self) -> None:
         path, _f = QFileDialog.getOpenFileName(self, "Choose a backup", settings.last_folder("backup"),
@@ -114,6 +142,21 @@ class RestoreDialog(QDialog):
         if dialog.exec() and dialog.chosen:
             return RestoreChoice(Path(dialog.chosen), force=dialog.force)
         return None
+
+
+class DeleteBackupConfirm:
+    @classmethod
+    def ask(cls, parent: QWidget | None, name: str, described: str) -> bool:
+        box = QMessageBox(parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Delete backup")
+        box.setText(f"Delete the backup {name}? It cannot be brought back.")
+        box.setInformativeText(described)
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is delete
 
 
 # --- File → Check and repair… --------------------------------------------------------------------
