@@ -215,3 +215,27 @@ def test_an_existing_files_permissions_are_left_as_they_are(ashcombe: Path, caps
     ashcombe.chmod(0o640)  # the school's own choice (a shared staff folder)
     assert run(capsys, ashcombe, "check")[0] == 0
     assert stat.S_IMODE(ashcombe.stat().st_mode) == 0o640
+
+
+def _revisions() -> list[str]:
+    from cpd_desktop.migrate import revisions_in_order
+
+    return revisions_in_order()
+
+
+@pytest.mark.parametrize("revision", _revisions())
+def test_a_sound_file_from_every_schema_passes_the_full_check_and_an_upgraded_one_too(revision: str,
+                                                                                      tmp_path: Path) -> None:
+    """The full check compares a backup's schema with the one the migrations make: a file made at any
+    revision, and one upgraded from it, must pass (else every manifest-less restore would be refused)."""
+    from cpd_desktop.migrate import head_revision, upgrade
+
+    path = tmp_path / "old.sqlite"
+    db = open_database(path, create=True, migrate=False)
+    try:
+        upgrade(db, revision)
+    finally:
+        db.dispose()
+    assert backups.full_check_problem(path, revision) == ""
+    open_database(path).dispose()  # upgraded on opening
+    assert backups.full_check_problem(path, head_revision()) == ""
