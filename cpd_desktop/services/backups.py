@@ -340,6 +340,7 @@ def backup_as_found(db: Database, *, reason: str = "before-repair") -> BackupFil
 def _backup_file(source: Path, *, output: Path | None, reason: str, label: str,
                  allow_damaged: bool = False) -> BackupFile:
     now = dt.datetime.now()  # to the microsecond, so that two backups in one second still sort
+    in_backup_folder = output is None
     if output is None:
         folder = backup_folder()
         try:
@@ -358,7 +359,8 @@ def _backup_file(source: Path, *, output: Path | None, reason: str, label: str,
     if output.absolute() == source.absolute():
         raise DatabaseError("A backup cannot be written over the database itself.", hint="Choose another file name.")
     fingerprint = db_fingerprint(source)
-    remove_stale_parts(output.parent)
+    if in_backup_folder:
+        remove_stale_parts(output.parent)  # only the backup folder: a folder the person named is theirs
     tmp = _part_path(output)
     try:
         ok = _copy_sqlite(source, tmp)
