@@ -603,8 +603,7 @@ def _audit_about(session: Session, school: School, staff_id: int, booking_ids: l
                              for table, ids in owned.items() if ids]
     # Records since deleted are found by the staff id their create/delete entry recorded.
     conditions.append(AuditEntry.changes.like(f'%"staff_id": {staff_id}%'))
-    stmt = (select(AuditEntry).where(or_(AuditEntry.school_id == school.id, AuditEntry.school_id.is_(None)),
-                                     or_(*conditions))
+    stmt = (select(AuditEntry).where(audit.of_school(school.id), or_(*conditions))
             .order_by(AuditEntry.at, AuditEntry.id))
     out = []
     names = audit.record_names(session)

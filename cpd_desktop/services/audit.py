@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..models import AuditEntry, ImportBatch
 from ..models.base import Versioned, utcnow
@@ -192,16 +193,21 @@ def record(session: Session, *, school_id: int | None, action: str, summary: str
     }])
 
 
+def of_school(school_id: int) -> ColumnElement[bool]:
+    """The one rule for which audit entries a school is shown (report, Audit trail view, exports): its own,
+    and the restores of the whole file (they belong to no school and name no record); never an entry
+    another school's records left behind with no school."""
+    return (AuditEntry.school_id == school_id) | (AuditEntry.school_id.is_(None) & (AuditEntry.action == "restore"))
+
+
 def entries(session: Session, school_id: int | None, *, since: dt.date | None = None,
             limit: int | None = None) -> list[AuditEntry]:
     """Audit entries of one school (``school_id`` None: every entry), newest first.
 
-    That school's entries, and the restores of the whole file (they belong to no school and name no
-    record); never an entry another school's records left behind."""
+    ``of_school`` says which a school is shown."""
     stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if school_id is not None:
-        stmt = stmt.where((AuditEntry.school_id == school_id)
-                          | (AuditEntry.school_id.is_(None) & (AuditEntry.action == "restore")))
+        stmt = stmt.where(of_school(school_id))
     if since is not None:
         # ``since`` is a day on the person's calendar; entries are stamped in UTC.
         start = dt.datetime.combine(since, dt.time()).astimezone(dt.UTC).replace(tzinfo=None)

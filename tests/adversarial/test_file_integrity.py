@@ -198,3 +198,18 @@ def test_undoing_an_import_never_loses_a_colleagues_later_save(tmp_path: Path) -
         rows = {p.staff_code: (p.role, p.email) for p in s.scalars(select(Staff))}
     assert rows == {"OZA": ("Head of Physics", "ola.zak@school.org.uk"), "MNG": ("Teacher of Biology", None)}
     me.dispose()
+
+
+def test_an_entry_left_with_no_school_is_shown_to_no_school(two_school_file: Database,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """An entry an older version left behind when a school was deleted (school_id emptied) names that school's
+    people: no school's report lists it. Restores of the whole file still show."""
+    db = two_school_file
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_entry (school_id, at, \"user\", action, table_name, summary) VALUES "
+                          "(NULL, CURRENT_TIMESTAMP, 'old', 'create', 'staff', 'Added Staff Gwen Secret'), "
+                          "(NULL, CURRENT_TIMESTAMP, 'old', 'restore', '', 'Restored from backup')"))
+    for name in (ALPHA, BETA):
+        assert main(["--db", str(db.path), "--school", name, "report", "audit", "--format", "json"]) == 0
+        out = capsys.readouterr().out
+        assert "Gwen Secret" not in out and "Restored from backup" in out

@@ -6,10 +6,10 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSplitter
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from ...models import AuditEntry
-from ...services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes, record_names
+from ...services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes, of_school, record_names
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import TablePanel, remember_splitter
 from .base import View
@@ -27,8 +27,7 @@ def audit_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
     ]
 
     def query(cols: list[Any]) -> Any:
-        return select(*cols).select_from(AuditEntry).where(
-            or_(AuditEntry.school_id == school_id, AuditEntry.school_id.is_(None)))
+        return select(*cols).select_from(AuditEntry).where(of_school(school_id))
 
     return PagedQueryModel(db, columns, query, AuditEntry.id, default_sort=(0, Qt.SortOrder.DescendingOrder),
                            parent=parent)
