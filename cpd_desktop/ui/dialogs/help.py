@@ -8,9 +8,12 @@ GUIDE = """
 <h2>CPD Desktop in five minutes</h2>
 <p><b>Dashboard</b> shows your department's hours against the 35-hour target (pro rata for part-time staff),
 the subject-specific share, CPD coming up in the next fortnight and the cover it needs, evaluations that are
-overdue and bursary money. Click any figure to see the records behind it.</p>
+overdue and bursary money. Click any figure to see the records behind it. A new school's dashboard starts
+with its first steps (import your staff, import the timetable, book a course, record CPD already done), each
+shown until it is done.</p>
 <p><b>Staff</b> lists everyone with their hours this year. Double-click a person for their page: CPD record,
-bookings, ECT status and costs.</p>
+bookings, ECT status and costs. Support staff such as technicians are outside the teachers' target; the tick
+<i>Counts in the teachers' CPD target</i> in a person's details changes that.</p>
 <p><b>CPD log</b> holds every activity. Add one with <i>Insert</i>, edit with <i>F2</i>, delete with
 <i>Delete</i>. <i>Evaluate</i> (<i>Ctrl+Shift+E</i>) records the impact: what changed in teaching and for
 pupils.</p>
@@ -19,7 +22,8 @@ planned to approved to booked; after the course, <i>Mark attended</i> puts it in
 evaluation. The month calendar shows who is out when.</p>
 <p><b>Cover</b> lists the lessons each absence misses, filled from the timetable (week A/B honoured). Add the
 work set and where the materials are, then print the release-cover sheet.</p>
-<p><b>Bursaries</b> follows each claim from draft to paid, with its evidence checklist.</p>
+<p><b>Bursaries</b> follows each claim from draft to paid, with its evidence checklist: attendance and the
+impact evaluation tick themselves once they are recorded, and the scheme's own list of evidence is beside it.</p>
 <p><b>Reports</b> writes PDF summaries for governors and Excel workbooks for finance.</p>
 <p>Every change can be undone with <i>Ctrl+Z</i> and redone with <i>Ctrl+Y</i>. The year and department at the
 top apply to every view. <i>Ctrl+F</i> jumps to the search box.</p>
