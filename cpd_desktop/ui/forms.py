@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
+    QSizePolicy,
     QStyle,
     QVBoxLayout,
     QWidget,
@@ -71,10 +72,15 @@ class FormDialog(QDialog):
             label = QLabel(intro)
             label.setWordWrap(True)
             label.setObjectName("muted")
+            # its height is its own: a reason appearing in the fields below does not squeeze it (and them up)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             outer.addWidget(label)
             self.intro = label
         self.body = QWidget()
-        self.form = QFormLayout(self.body)
+        column = QVBoxLayout(self.body)
+        self.form = QFormLayout()
+        column.addLayout(self.form)
+        column.addStretch(1)  # the spare room below the fields: a reason appearing moves no field above it
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         scroll = QScrollArea()
@@ -394,7 +400,8 @@ class FormDialog(QDialog):
         body = self.body.sizeHint()
         others = sum(w.sizeHint().height() + self.layout().spacing() for w in (self.intro, self.form_error, self.buttons)
                      if w is not None and not w.isHidden())
-        need_h = body.height() + others + margins.top() + margins.bottom() + 4
+        # and room for two lines of errors, so that a reason appearing pushes nothing off the screen
+        need_h = body.height() + others + margins.top() + margins.bottom() + 4 + 2 * (self.fontMetrics().height() + 4)
         need_w = self.body.minimumSizeHint().width() + margins.left() + margins.right() \
             + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) + 4
         self.setMinimumWidth(min(need_w, screen.width()))
