@@ -409,3 +409,15 @@ def test_logins_granted_before_the_upgrade_lose_the_rights_they_should_not_have(
             conn.execute(text(f'DROP OWNED BY "{role}"'))
             conn.execute(text(f'DROP ROLE "{role}"'))
         admin.dispose()
+
+
+def test_a_statement_held_up_past_its_limit_is_stopped_with_a_plain_message(trust: Trust,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CPD_DESKTOP_STATEMENT_TIMEOUT", "1")
+    app = open_database(trust.login_url(ALPHA))
+    try:
+        with pytest.raises(DatabaseLockedError, match="took too long to answer") as err, app.session() as s:
+            s.execute(text("SELECT pg_sleep(5)"))
+        assert "Try again in a moment" in err.value.hint
+    finally:
+        app.dispose()
