@@ -8,15 +8,36 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
 import sqlalchemy as sa
 from alembic import op
-
-from cpd_desktop.models.staff import in_target_by_role, sort_name
 
 revision = "0005_staff_sort_and_target"
 down_revision = "0004_trust_integrity"
 branch_labels = None
 depends_on = None
+
+# The rules as they stood when this migration was written (cpd_desktop.models.staff), kept here so that the
+# upgrade does the same whatever later versions make of them.
+_SUPPORT_ROLE = re.compile(
+    r"technician|teaching assistant|\bta\b|\bhlta\b|learning support|cover supervisor|administrat|\badmin\b|"
+    r"business manager|bursar|librarian|receptionist|exams? officer|site manager|caretaker|finance|clerk|"
+    r"support staff|office manager|data manager|\bpa\b|personal assistant", re.IGNORECASE)
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
+
+
+def sort_name(surname: str | None, forename: str | None) -> str:
+    return f"{_fold(surname or '')}\x1f{_fold(forename or '')}"[:210]
+
+
+def in_target_by_role(role: str | None) -> bool:
+    return not (role and _SUPPORT_ROLE.search(role))
+
 
 _staff = sa.table("staff", sa.column("id", sa.Integer), sa.column("forename", sa.String),
                   sa.column("surname", sa.String), sa.column("role", sa.String),
