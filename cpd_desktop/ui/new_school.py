@@ -102,16 +102,18 @@ class _Page(QWizardPage):
         self.error = QLabel("")
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
+        self._typed = False  # the reason Next waits shows once the person has typed on the page
 
     def problem(self) -> str:
         return ""
 
     def isComplete(self) -> bool:  # noqa: N802
         text = self.problem()
-        self.error.setText(text)
+        self.error.setText(text if self._typed else "")
         return not text
 
     def changed(self) -> None:
+        self._typed = True
         self.completeChanged.emit()
 
 

@@ -16,6 +16,9 @@ def _walk_wizard(qtbot: Any, file: Path, seen: list[str]) -> Any:
         assert isinstance(wizard, QWizard)
         next_button = find_button("Next >", wizard)
         assert not next_button.isEnabled()  # nothing typed yet: no school without a name
+        page = wizard.currentPage()
+        assert not [lbl.text() for lbl in page.findChildren(QLabel)  # ... and no red before anything is typed
+                    if lbl.objectName() == "fieldError" and lbl.isVisible() and lbl.text()]
         type_into(qtbot, find_field("School name", wizard), "Hillside School")
         type_into(qtbot, find_field("URN", wizard), "12ab")
         qtbot.waitUntil(lambda: not next_button.isEnabled())
