@@ -45,7 +45,7 @@ BEFORE_GUARDS = {"0001_initial", "0002_school_access", "0003_school_calendar"}
 
 SCHOOL_TABLES = ["term_dates", "school_period", "department", "staff", "provider", "course", "booking",
                  "cover_lesson", "activity", "bursary_scheme", "bursary_claim", "timetable_lesson",
-                 "audit_entry", "import_batch", "non_teaching_day"]
+                 "audit_entry", "import_batch", "non_teaching_day", "budget_line"]
 
 # table -> [(column, the table it points at)]: every link between two records of a school.
 LINKS: dict[str, list[tuple[str, str]]] = {
@@ -60,6 +60,7 @@ LINKS: dict[str, list[tuple[str, str]]] = {
                  ("import_batch_id", "import_batch")],
     "bursary_claim": [("scheme_id", "bursary_scheme"), ("booking_id", "booking")],
     "cover_lesson": [("booking_id", "booking"), ("timetable_lesson_id", "timetable_lesson")],
+    "budget_line": [("department_id", "department"), ("import_batch_id", "import_batch")],
 }
 OTHER_SCHOOL = "points at a record of another school"
 

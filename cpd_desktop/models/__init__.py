@@ -5,6 +5,7 @@ from .activity import Activity
 from .audit import AuditEntry, ImportBatch
 from .base import Base, Hours, Money
 from .booking import Booking, CoverLesson
+from .budget import BudgetLine
 from .bursary import BursaryClaim, BursaryScheme
 from .catalogue import Course, Provider
 from .school import Department, NonTeachingDay, School, SchoolPeriod, TermDates
@@ -12,7 +13,7 @@ from .staff import Staff
 from .timetable import TimetableLesson
 
 __all__ = [
-    "Activity", "AuditEntry", "Base", "Booking", "BursaryClaim", "BursaryScheme", "Course", "CoverLesson",
+    "Activity", "AuditEntry", "Base", "Booking", "BudgetLine", "BursaryClaim", "BursaryScheme", "Course", "CoverLesson",
     "Department", "Hours", "ImportBatch", "Money", "NonTeachingDay", "Provider", "School", "SchoolAccess",
     "SchoolPeriod", "Staff", "TermDates", "TimetableLesson",
 ]
