@@ -18,6 +18,9 @@ def register(sub: Any) -> None:
     p.add_argument("--urn", help="the school's unique reference number")
     p.add_argument("--phase", default="secondary", help="primary, secondary, special, all-through (default secondary)")
     p.add_argument("--postcode", help="the school's postcode (for travel from school)")
+    p.add_argument("--no-starter-lists", dest="starter", action="store_false",
+                   help="start with empty lists (by default the usual science CPD providers, the phase's "
+                        "departments and example bursary schemes are filled in, to check and edit)")
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("demo", help="fill an empty database with a believable science department")
@@ -38,9 +41,12 @@ def cmd_init(args: argparse.Namespace, ctx: Context) -> int:
 
     db = ctx.open(create=True)
     with db.session() as s:
-        school = create_school(s, args.init_school, urn=args.urn, phase=args.phase, postcode=args.postcode)
+        school = create_school(s, args.init_school, urn=args.urn, phase=args.phase, postcode=args.postcode,
+                               starter=args.starter)
         name = school.name
-    print(f"Added {name} to {db.label}.")
+    print(f"Added {name} to {db.label}."
+          + (" Starting lists filled in (providers, departments, example bursary schemes): check and edit them "
+             "in Settings." if args.starter else ""))
     return 0
 
 

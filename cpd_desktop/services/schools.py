@@ -28,8 +28,12 @@ DEFAULT_PERIODS = [
 
 
 def create_school(session: Session, name: str, *, urn: Any = None, phase: str = "secondary",
-                  postcode: Any = None, departments: list[str] | None = None, **settings: Any) -> School:
-    """Add a school with the defaults of DOMAIN.md; refuse a second school of the same name."""
+                  postcode: Any = None, departments: list[str] | None = None, starter: bool = False,
+                  **settings: Any) -> School:
+    """Add a school with the defaults of DOMAIN.md; refuse a second school of the same name.
+
+    With ``starter`` the school starts furnished: the usual providers, its phase's departments and example
+    bursary schemes, each marked as a starting point (``services.starter``)."""
     clean_name = v.required_text(name, "School name", max_len=200)
     check_name_free(session, clean_name)
     clean_urn = v.parse_urn(urn)
@@ -47,6 +51,10 @@ def create_school(session: Session, name: str, *, urn: Any = None, phase: str = 
     for dept in departments or []:
         session.add(Department(school_id=school.id, name=v.required_text(dept, "Department", max_len=100)))
     session.flush()
+    if starter:
+        from .starter import furnish
+
+        furnish(session, school)
     return school
 
 
