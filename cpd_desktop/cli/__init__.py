@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "cpd_desktop.cli.imports",
     "cpd_desktop.cli.exports",
     "cpd_desktop.cli.safety",
+    "cpd_desktop.cli.record",
 ]
 
 log = logging.getLogger("cpd_desktop")
