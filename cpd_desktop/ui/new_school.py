@@ -1,4 +1,5 @@
-"""The new-school wizard: school name, URN and phase, term dates, periods of the day, targets and costs."""
+"""The new-school wizard: school name, URN and phase, term dates, periods of the day, targets and costs, and
+the starting lists (providers, departments, example bursary schemes) it can start with."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -373,6 +376,42 @@ class TargetsPage(_Page):
         return ""
 
 
+class StarterPage(_Page):
+    """Whether the school starts with the usual lists filled in (on by default), and what they hold."""
+
+    def __init__(self) -> None:
+        super().__init__("Starting lists",
+                         "A new school can start with the lists science CPD usually needs, so the first booking "
+                         "finds its provider and bursary scheme already there.")
+        layout = QVBoxLayout(self)
+        self.wanted = QCheckBox("Fill in the usual providers, departments and example bursary schemes")
+        self.wanted.setAccessibleName("Start with the usual lists")
+        self.wanted.setChecked(True)
+        layout.addWidget(self.wanted)
+        self.preview = QLabel("")
+        self.preview.setAccessibleName("What the starting lists hold")
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.preview)
+        self.note = QLabel("Starting point: check and edit. Each is an ordinary entry you can rename or delete in "
+                           "Settings. The bursary schemes are examples: check the current rules (amount, "
+                           "eligibility, deadline) before a claim. Untick to start with empty lists.")
+        self.note.setWordWrap(True)
+        self.note.setObjectName("muted")
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+        self.wanted.toggled.connect(self.preview.setEnabled)
+        self.show_phase("secondary")
+
+    def show_phase(self, phase: str) -> None:
+        from html import escape
+
+        from ..services.starter import starting_lists
+
+        self.preview.setText("".join(f"<p><b>{escape(label)}:</b> {escape(', '.join(names))}</p>"
+                                     for label, names in starting_lists(phase).items()))
+
+
 def _default_file() -> Path:
     from ..paths import data_dir
 
@@ -396,10 +435,13 @@ class NewSchoolWizard(QWizard):
         self.terms_page = TermsPage(self.year)
         self.periods_page = PeriodsPage()
         self.targets_page = TargetsPage()
-        for page in (self.school_page, self.terms_page, self.periods_page, self.targets_page):
+        self.starter_page = StarterPage()
+        for page in (self.school_page, self.terms_page, self.periods_page, self.targets_page, self.starter_page):
             self.addPage(page)
         self.school_page.phase.currentIndexChanged.connect(
             lambda _i: self.targets_page.set_phase(self.school_page.phase.currentData()))
+        self.school_page.phase.currentIndexChanged.connect(
+            lambda _i: self.starter_page.show_phase(self.school_page.phase.currentData()))
         self.setButtonText(QWizard.WizardButton.FinishButton, "Create")
         self.resize(640, 480)
         self.result_: tuple[Any, int, str] | None = None
@@ -418,7 +460,8 @@ class NewSchoolWizard(QWizard):
             with db.session() as s:
                 school = create_school(s, page.name.text(), urn=page.urn.text(), phase=page.phase.currentData(),
                                        postcode=page.postcode.text(), **self.targets_page.values(),
-                                       week_a_commencing=self.periods_page.week_a_commencing())
+                                       week_a_commencing=self.periods_page.week_a_commencing(),
+                                       starter=self.starter_page.wanted.isChecked())
                 for term, start, end in self.terms_page.terms():
                     s.add(TermDates(school_id=school.id, academic_year=self.year.start_year, term=term,
                                     start_date=start, end_date=end))

@@ -742,11 +742,15 @@ class SettingsView(View):
         self.departments = _names_model(ctx.db, ctx.school_id, Department, "Department", self)
         self.providers = _names_model(ctx.db, ctx.school_id, Provider, "Provider", self)
         self.list_panels: dict[str, TablePanel] = {}
+        self.starter_notes: dict[str, QLabel] = {}
         for kind, model, label, noun in (("scheme", self.schemes, "Bursary schemes", "scheme"),
                                          ("department", self.departments, "Departments", "department"),
                                          ("provider", self.providers, "Providers", "provider")):
             page = QWidget()
             pl = QVBoxLayout(page)
+            self.starter_notes[label] = muted("")  # the starting lists a new school was given: to check
+            self.starter_notes[label].setVisible(False)
+            pl.addWidget(self.starter_notes[label])
             panel = TablePanel(f"settings-{kind}s", model, noun=(noun, noun + "s"))
             self.panels.append(panel)
             self.list_panels[kind] = panel
@@ -776,6 +780,18 @@ class SettingsView(View):
         self.backups_form.load()
         for model in (self.schemes, self.departments, self.providers):
             model.refresh()
+        self._show_starting_points()
+
+    def _show_starting_points(self) -> None:
+        from ...services.starter import STARTING_POINT, starting_points
+
+        with self.ctx.session() as s:
+            held = starting_points(s, self.ctx.school_id)
+        for label, note in self.starter_notes.items():
+            names = held.get(label, [])
+            note.setText(f"{STARTING_POINT}: {', '.join(names)} came with the school's starting lists. Rename, "
+                         "edit or delete any of them." if names else "")
+            note.setVisible(bool(names))
 
     def search_box(self) -> Any:
         return None
