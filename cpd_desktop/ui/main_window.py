@@ -42,6 +42,7 @@ VIEWS = [
     ("log", "CPD log", "log", "cpd_desktop.ui.views.cpd_log", "CpdLogView"),
     ("planner", "Planner", "planner", "cpd_desktop.ui.views.planner", "PlannerView"),
     ("cover", "Cover", "cover", "cpd_desktop.ui.views.cover", "CoverView"),
+    ("timetable", "Timetable", "calendar", "cpd_desktop.ui.views.timetable", "TimetableView"),
     ("bursaries", "Bursaries", "bursary", "cpd_desktop.ui.views.bursaries", "BursariesView"),
     ("reports", "Reports", "reports", "cpd_desktop.ui.views.reports", "ReportsView"),
     ("settings", "Settings", "settings", "cpd_desktop.ui.views.settings_view", "SettingsView"),
@@ -49,7 +50,9 @@ VIEWS = [
 ]
 VIEW_NAMES = [v[0] for v in VIEWS]
 # The trust view is only there for a database of several schools (or a trust's server).
-SHORTCUTS = {"trust": "Ctrl+0", **{name: f"Ctrl+{i}" for i, name in enumerate(VIEW_NAMES[1:], start=1)}}
+NUMBERED = [name for name in VIEW_NAMES[1:] if name != "timetable"]  # Ctrl+1…9 as they always were
+SHORTCUTS = {"trust": "Ctrl+0", "timetable": "Ctrl+T",
+             **{name: f"Ctrl+{i}" for i, name in enumerate(NUMBERED, start=1)}}
 REFRESH_MS = 20_000  # how often the window looks for what other people have saved
 BACKUP_CHECK_MS = 10 * 60_000  # how often the window asks whether a scheduled backup is due
 
