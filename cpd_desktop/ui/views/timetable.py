@@ -467,7 +467,7 @@ class TimetableView(View):
         ident = self.teacher_id()
         if ident is None or self.grid is None:
             return
-        path, _f = QFileDialog.getOpenFileName(self, f"Replace {self.grid.teacher}'s timetable from a file",
+        path, _f = QFileDialog.getOpenFileName(self, f"Choose the timetable file for {self.grid.teacher}",
                                                settings.last_folder("import"), FILE_FILTER)
         if not path:
             return
