@@ -42,7 +42,7 @@ KEYS = [
     ("Ctrl+Y", "Redo (also Ctrl+Shift+Z)"),
     ("Ctrl+F", "Find: search the current list"),
     ("Ctrl+1", "Dashboard"), ("Ctrl+2", "Staff"), ("Ctrl+3", "CPD log"), ("Ctrl+4", "Planner"),
-    ("Ctrl+5", "Cover"), ("Ctrl+6", "Bursaries"), ("Ctrl+7", "Reports"), ("Ctrl+8", "Settings"),
+    ("Ctrl+5", "Cover"), ("Ctrl+T", "Timetable"), ("Ctrl+6", "Bursaries"), ("Ctrl+7", "Reports"), ("Ctrl+8", "Settings"),
     ("Ctrl+9", "Audit trail"), ("Ctrl+0", "Trust (a database of several schools)"),
     ("F5", "Refresh"),
     ("Ctrl+N", "New school database"),
