@@ -1,4 +1,4 @@
-"""``import``: bring staff, CPD history, bookings, timetables and courses in from files; list and undo imports.
+"""``import``: bring staff, CPD history, bookings, timetables, courses and budget lines in from files; list and undo imports.
 
     cpd-desktop import staff staff.csv [--dry-run] [--sheet NAME] [--skip-invalid] [--header-row N]
     cpd-desktop import history
@@ -20,13 +20,13 @@ ACTIONS = ("history", "undo")
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "import", help="import staff, activities, bookings, timetable or courses from a CSV or .xlsx file",
+        "import", help="import staff, activities, bookings, timetable, courses or budget lines from a CSV or .xlsx file",
         description="Import a CSV (comma, semicolon or tab; UTF-8, UTF-16 or Windows-1252) or Excel .xlsx file. "
                     "Every row is checked first: if any row is bad, each is listed and nothing is written. "
                     "'import history' lists past imports; 'import undo N' takes import N back out.",
     )
     p.add_argument("kind", metavar="KIND", choices=[*KINDS, *ACTIONS],
-                   help="staff, activities, bookings, timetable or courses; or history, or undo")
+                   help="staff, activities, bookings, timetable, courses or budget; or history, or undo")
     p.add_argument("file", metavar="FILE", nargs="?", help="the file to import (for undo: the import's number)")
     p.add_argument("--dry-run", action="store_true", help="check the file and say what would change; write nothing")
     p.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx workbook (default: the first)")

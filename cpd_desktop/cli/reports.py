@@ -13,10 +13,13 @@ HOURS_HEADERS = {"staff_code": "code", "subject_specific_hours": "subject-specif
 
 def register(sub: Any) -> None:
     p = sub.add_parser("report", help="print staff, hours, bookings, claims or the audit trail")
-    p.add_argument("kind", choices=["staff", "hours", "bookings", "claims", "audit", "trust"])
+    p.add_argument("kind", choices=["staff", "hours", "bookings", "claims", "audit", "trust", "budget"])
     p.add_argument("--year", help="academic year, e.g. 2025/26 (hours: default the current year)")
     p.add_argument("--department", help="only this department (hours)")
     p.add_argument("--since", help="audit entries on or after this date (dd/mm/yyyy)")
+    p.add_argument("--financial-year", metavar="YYYY-YY",
+                   help="budget: the school's financial year, e.g. 2026-27 (default: the current one)")
+    p.add_argument("--today", metavar="DD/MM/YYYY", help="budget: take this day as today (default: today)")
     add_format_option(p)
     p.set_defaults(func=cmd_report)
 
@@ -27,6 +30,8 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     db = ctx.open(readonly=False)
     if args.kind == "trust":
         return _trust(args, db)
+    if args.kind == "budget":
+        return _budget(args, ctx, db)
     with db.session() as s:
         school = ctx.school(s)
         if args.kind == "staff":
@@ -53,6 +58,24 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
                 columns.append("changes")
     print_rows(rows, args.format, columns if args.format != "json" else None,
                headers=HOURS_HEADERS if args.kind == "hours" else None)
+    return 0
+
+
+def _budget(args: argparse.Namespace, ctx: Context, db: Any) -> int:
+    """Each budget line of a financial year: budget, committed, spent, bursary, net forecast, remaining."""
+    from ..services.budget import budget_report, financial_year_arg, fy_text
+    from ..services.validation import parse_date
+
+    today = parse_date(args.today, "--today") if args.today else None
+    with db.session() as s:
+        school = ctx.school(s)
+        fy = financial_year_arg(school, args.financial_year, today)
+        rows = budget_report(s, school, fy)
+    if args.format == "table":
+        print(f"{school.name}: CPD budget {fy_text(fy)}")
+        rows = [{k: v for k, v in row.items() if k not in ("financial_year", "department")} for row in rows]
+    print_rows(rows, args.format, headers={"budget_code": "code", "bursary_expected": "bursary expected",
+                                           "bursary_received": "bursary received", "net_forecast": "net forecast"})
     return 0
 
 

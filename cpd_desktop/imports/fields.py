@@ -187,7 +187,18 @@ COURSES = Kind("courses", "Course catalogue", (
     Field("fee", "Fee", ("Fee", "Cost", "Price", "Course Fee", "Fee (£)")),
 ), help="Courses are matched by code, else by title and provider: importing again updates them.")
 
-KINDS: dict[str, Kind] = {k.key: k for k in (STAFF, ACTIVITIES, BOOKINGS, TIMETABLE, COURSES)}
+BUDGET = Kind("budget", "CPD budget lines", (
+    Field("financial_year", "Financial year", ("Financial Year", "FY", "Budget Year", "Year"), required=True,
+          help="2026-27 (the school's financial year, starting in the month set in Settings)"),
+    Field("name", "Budget line", ("Budget Line", "Name", "Line", "Budget Name", "Budget Heading", "Description"),
+          required=True),
+    Field("budget_code", "Budget code", ("Budget Code", "Code", "Cost Centre", "Cost Center", "Account Code"),
+          required=True),
+    Field("department", "Department", ("Department", "Dept", "Faculty")),
+    Field("amount", "Amount", ("Amount", "Budget", "Allocation", "Amount (£)", "Budget (£)"), required=True),
+), help="Budget lines are matched on financial year and budget code: importing again updates them.")
+
+KINDS: dict[str, Kind] = {k.key: k for k in (STAFF, ACTIVITIES, BOOKINGS, TIMETABLE, COURSES, BUDGET)}
 
 
 def get_kind(key: str) -> Kind:

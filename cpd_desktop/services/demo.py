@@ -250,6 +250,7 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
     _claims(session, school, booking_list, schemes, rng, today)
     _missing_claim_statuses(session, school, people, courses[0], schemes, rng, today)
     _an_evaluation_overdue(session, school, people, today)
+    _budget_lines(session, school, today)
     session.flush()
     for key, model in (("activities", Activity), ("bookings", Booking), ("claims", BursaryClaim)):
         counts[key] = session.scalar(
@@ -563,3 +564,49 @@ def _move_claim(session: Session, claim: BursaryClaim, b: Booking, target: str, 
         bursaries.transition_claim(session, claim, "paid", on=min(on + dt.timedelta(days=40), today), amount=amount)
         if amount is not None:
             claim.notes = "Paid short: the funder queried the supply invoice. Chase the balance with the receipts."
+
+
+# The demo's CPD budget: a line per department for this financial year and the last, but Science's line is
+# spent against by budget code (its bookings carry CPD-SCI), and one Science booking this year carries none,
+# so it shows as "Unallocated". The Physics line is set close to overspent.
+DEMO_BUDGET = [("Biology CPD", "CPD-BIO", "Biology"), ("Chemistry CPD", "CPD-CHE", "Chemistry"),
+               ("Physics CPD", "CPD-PHY", "Physics"), ("Science (whole department) CPD", "CPD-SCI", None)]
+
+
+def _budget_lines(session: Session, school: School, today: dt.date) -> None:
+    from ..models import BudgetLine, Department
+    from .budget import COUNTED_STATUSES, budget_rows
+    from .years import FinancialYear, financial_year_of
+
+    depts = {d.name: d.id for d in session.scalars(select(Department).where(Department.school_id == school.id))}
+    now = financial_year_of(today, school.financial_year_start_month)
+    for fy in (FinancialYear(now.start_year - 1, now.start_month), now):
+        for name, code, dept in DEMO_BUDGET:
+            session.add(BudgetLine(school_id=school.id, financial_year=fy.start_year, name=name, budget_code=code,
+                                   department_id=depts.get(dept) if dept else None, amount=Decimal("0.00")))
+        science = list(session.scalars(
+            select(Booking).join(Staff, Staff.id == Booking.staff_id)
+            .where(Booking.school_id == school.id, Staff.department_id == depts["Science"],
+                   Booking.start_date.between(fy.start, fy.end)).order_by(Booking.start_date, Booking.id)))
+        counted = [b for b in science if b.status in COUNTED_STATUSES]
+        left_out = counted[-1] if fy == now and counted else None
+        for b in science:
+            if b is not left_out:
+                b.budget_code = "CPD-SCI"
+                session.flush()  # one at a time: the audit trail's order is the same on every run
+        for row in budget_rows(session, school, fy):
+            if row.line_id is None:
+                continue
+            line = session.get(BudgetLine, row.line_id)
+            assert line is not None
+            net = max(row.net_forecast, Decimal("0.00"))
+            if fy == now and line.budget_code == "CPD-PHY":
+                line.amount = _round_up(net / Decimal("0.95") + 1, 50)  # about 95% used
+            else:
+                line.amount = _round_up(net * Decimal("1.5") + 1000, 100)
+            session.flush()
+
+
+def _round_up(amount: Decimal, step: int) -> Decimal:
+    return Decimal(-(-int(amount) // step) * step).quantize(Decimal("0.01"))
+

@@ -353,17 +353,21 @@ def hours_report(session: Session, school: School, year: AcademicYear,
 
 def bookings_report(session: Session, school: School, year: AcademicYear | None = None) -> list[dict[str, Any]]:
     from .bookings import absence_days
+    from .budget import booking_allocations
 
     stmt = (select(Booking, Staff.staff_code, Provider.name).join(Staff, Staff.id == Booking.staff_id)
             .outerjoin(Provider, Provider.id == Booking.provider_id)
             .where(Booking.school_id == school.id).order_by(Booking.start_date, Booking.id))
     if year is not None:
         stmt = stmt.where(Booking.start_date.between(year.start, year.end))
+    # The financial year each booking counts in and the budget line's code it is spent against (None:
+    # unallocated), by the budget's own rule (services.budget), so the budget report can be checked from this.
+    allocated = booking_allocations(session, school)
     return [{
         "id": b.id, "staff_code": code, "title": b.title, "provider": provider,
         "start_date": _iso(b.start_date), "end_date": _iso(b.end_date), "status": b.status,
         "cover_required": b.cover_required, "days": len(absence_days(b)), "hours": b.hours,
-        "total_cost": b.total_cost,
+        "total_cost": b.total_cost, "financial_year": allocated[b.id][0], "budget_code": allocated[b.id][1],
     } for b, code, provider in session.execute(stmt)]
 
 
