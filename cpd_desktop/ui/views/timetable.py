@@ -134,10 +134,19 @@ class ReplacePreview(QDialog):
         layout.addWidget(head)
         self.changes = QListWidget()
         self.changes.setAccessibleName("Changes")
-        for prefix, items in (("Added", plan.added), ("Removed", plan.removed), ("Changed", plan.changed)):
+        self.changes.setWordWrap(True)
+        self.changes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # what the file brings first; the lessons it drops (often the longest list) after
+        for prefix, items in (("Added", plan.added), ("Changed", plan.changed), ("Removed", plan.removed)):
             for change in items:
                 self.changes.addItem(f"{prefix}: {change.describe(two_week=plan.two_week)}")
         layout.addWidget(self.changes, 1)
+        if plan.removed:
+            gone = QLabel(f"{len(plan.removed)} {'lesson' if len(plan.removed) == 1 else 'lessons'} of {plan.teacher} "
+                          f"not in the file will be removed from the timetable.")
+            gone.setWordWrap(True)
+            gone.setStyleSheet("color: #8a5300;")
+            layout.addWidget(gone)
         note = QLabel("Lessons of other teachers in the file are left alone. You can undo this (Ctrl+Z).")
         note.setObjectName("muted")
         note.setWordWrap(True)
