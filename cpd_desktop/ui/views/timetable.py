@@ -384,9 +384,6 @@ class TimetableView(View):
         self.delete_button.setEnabled(lesson is not None)
         self.replace_button.setEnabled(has_teacher)
 
-    def search_box(self) -> Any:
-        return self.teacher_combo
-
     def _periods(self) -> list[tuple[int, str]]:
         return [(p.number, p.label) for p in self.grid.periods] if self.grid is not None else []
 
