@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +62,16 @@ def claim_values(c: ClaimRow, row: int) -> tuple[Any, ...]:
 
 OUTSTANDING_COLUMNS = [
     Col("Claim"), Col("Name"), Col("Course"), Col("Scheme"), Col("Status"), Col("Expected", MONEY_KIND),
-    Col("Claimed", MONEY_KIND), Col("Still to come", MONEY_KIND), Col("Deadline", DATE_KIND),
-    Col("Days to deadline", INT_KIND, 10), Col("Past deadline", YESNO, 9), Col("Claim reference"),
-    Col("Budget code"),
+    Col("Claimed", MONEY_KIND), Col("Received", MONEY_KIND), Col("Still to come", MONEY_KIND),
+    Col("Paid short", MONEY_KIND, 11), Col("Deadline", DATE_KIND), Col("Days to deadline", INT_KIND, 10),
+    Col("Past deadline", YESNO, 9), Col("Claim reference"), Col("Budget code"),
 ]
+
+
+def _paid_short(c: ClaimRow) -> Decimal:
+    """What a paid claim came in short of its expected sum (nothing on other claims)."""
+    return max(c.expected - (c.received or Decimal("0.00")), Decimal("0.00")) if c.status == "paid" else \
+        Decimal("0.00")
 
 
 def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, path: Path,
@@ -80,10 +87,12 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
         totals_ws = new_sheet(wb, "Totals")
         outstanding = DataSheet(wb, styles, "Outstanding", OUTSTANDING_COLUMNS, table_name="Outstanding")
         claims.write(rows, claim_values, ticker, with_row=True)
-        open_rows = [c for c in rows if c.is_open or c.past_deadline(today)]
+        # Money to chase: open claims, drafts past their deadline, and paid claims that came in short.
+        open_rows = [c for c in rows if c.is_open or c.past_deadline(today) or _paid_short(c)]
         outstanding.write(open_rows, lambda c: (
-            f"C{c.id}", c.staff_name, c.course, c.scheme, c.status_label, c.expected, c.claimed, c.outstanding,
-            c.deadline, (c.deadline - today).days if c.deadline and c.status == "draft" else None,
+            f"C{c.id}", c.staff_name, c.course, c.scheme, c.status_label, c.expected, c.claimed, c.received,
+            c.outstanding, _paid_short(c) or None, c.deadline,
+            (c.deadline - today).days if c.deadline and c.status == "draft" else None,
             c.past_deadline(today), c.reference, c.budget_code), ticker)
         _totals(totals_ws, styles, rows, claims, school_name, scope, today)
         save(wb, path)
