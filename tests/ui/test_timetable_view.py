@@ -248,3 +248,25 @@ def test_the_grid_model_passes_the_model_tester_as_teachers_and_weeks_change(qtm
     model.set_grid(second)
     qtmodeltester.check(model)
     assert model.index(0, 0).data() == ""
+
+
+@OFFSCREEN_LIMITS
+def test_a_double_click_edits_a_lesson_or_adds_one_in_a_free_period(window: Any, qtbot: Any) -> None:
+    view = go_to(qtbot, window, "Timetable")
+    choose(qtbot, find_field("Teacher", view), TEACHER)
+    table = _shown_table()
+    taken = next((d, p) for d in DAYS for p in range(1, 6) if _text(table, d, p))
+    free = next((d, p) for d in DAYS for p in range(1, 6) if not _text(table, d, p))
+    seen: dict[str, str] = {}
+
+    def look(dialog: Any) -> None:
+        seen[dialog.windowTitle()] = f"{find_field('Day', dialog).currentText()} {find_field('Class', dialog).text()}"
+        click(qtbot, find_button("Cancel", dialog))
+
+    for day, period in (taken, free):
+        rect = table.visualRect(_cell(table, day, period))
+        with answering(qtbot, look):
+            qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert seen["Edit lesson"] == f"{taken[0]} {_text(table, *taken).splitlines()[0]}"
+    assert seen["Add lesson"] == f"{free[0]} "
+    assert not _text(table, *free)  # cancelled: nothing added

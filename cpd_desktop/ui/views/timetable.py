@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -235,7 +235,7 @@ class TimetableView(View):
             table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             table.verticalHeader().setMinimumSectionSize(66)
             table.verticalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-            table.doubleClicked.connect(lambda index, w=week: self._double_clicked(w, index))
+            table.viewport().installEventFilter(self)  # a double-click, on a lesson or a free period
             for text, key, slot in (("Add lesson…", Qt.Key.Key_Insert, self.add_lesson),
                                     ("Edit lesson…", Qt.Key.Key_F2, self.edit_lesson),
                                     ("Delete lesson", Qt.Key.Key_Delete, self.delete_lesson)):
@@ -406,6 +406,19 @@ class TimetableView(View):
         return next((w for w, t in self.tables.items() if t is table), None)
 
     # ---- acting ----
+    def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+        # The cell under the pointer, even when the grid was reloaded between the two clicks (after a save).
+        if event.type() == QEvent.Type.MouseButtonDblClick and event.button() == Qt.MouseButton.LeftButton:
+            week = next((w for w, t in self.tables.items() if t.viewport() is obj), None)
+            if week is not None:
+                table = self.tables[week]
+                index = table.indexAt(event.position().toPoint())
+                if index.isValid():
+                    table.setCurrentIndex(index)
+                    self._double_clicked(week, index)
+                    return True
+        return super().eventFilter(obj, event)
+
     def _double_clicked(self, week: str, index: QModelIndex) -> None:
         if self.models[week].lesson(index) is not None:
             self.edit_lesson()
