@@ -45,6 +45,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
                        "target_hours", "progress_percent", "by_term"]
             if args.format == "table":
                 print(f"{school.name}: CPD hours {year.label} (target {school.cpd_target_hours} h pro rata by FTE)")
+                rows = _as_read(rows)
         elif args.kind == "bookings":
             rows = reports.bookings_report(s, school, year_arg(args.year, school, default_current=False))
             columns = None
@@ -79,6 +80,15 @@ def _budget(args: argparse.Namespace, ctx: Context, db: Any) -> int:
     return 0
 
 
+def _as_read(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A table's FTE and hours per FTE as every other output shows them (0.80; 12.7): JSON and CSV keep
+    the numbers unrounded for other programs."""
+    from ..services.formatting import format_fte, format_per_fte
+
+    shown = {"fte": format_fte, "hours_per_fte": format_per_fte}
+    return [{k: shown[k](v) if k in shown and v is not None else v for k, v in row.items()} for row in rows]
+
+
 def _trust(args: argparse.Namespace, db: Any) -> int:
     """Every school in the database side by side (trust mode)."""
     from ..services.formatting import plural
@@ -90,6 +100,7 @@ def _trust(args: argparse.Namespace, db: Any) -> int:
         rows = trust_report(s, year)
     if args.format == "table":
         print(f"Trust comparison {year.label}: {plural(len(rows), 'school')}")
+        rows = _as_read(rows)
     print_rows(rows, args.format, headers={"hours_per_fte": "hours/FTE", "subject_specific_share": "subject %",
                                            "all_parts_share": "all 5 parts %", "met_target": "met target"})
     return 0

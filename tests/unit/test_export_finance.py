@@ -344,3 +344,13 @@ def test_a_finished_export_takes_the_users_usual_permissions(db: Database, sampl
     out.chmod(0o640)  # a file the person shared with their group keeps that when written again
     run_export(db, sample["school_id"], "claims", "pdf", out, year="2025/26", today=MAY)
     assert stat.S_IMODE(out.stat().st_mode) == 0o640
+
+
+def test_the_command_lines_tables_round_as_the_exports_do(db_path: Path, sample: dict,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["--db", str(db_path), "report", "hours", "--year", "2025/26"]) == 0
+    ntm = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("NTM"))
+    assert " 0.80 " in ntm  # it printed 0.8 beside the PDF's and the workbook's 0.80
+    assert main(["--db", str(db_path), "report", "hours", "--year", "2025/26", "--format", "json"]) == 0
+    assert '"fte": 0.8' in capsys.readouterr().out  # for other programs, the number as it is
