@@ -18,7 +18,8 @@ def register(sub: Any) -> None:
     p.add_argument("kind", choices=list(KINDS))
     p.add_argument("--year", help="academic year, e.g. 2025/26 (default: the current year; staff-record: all)")
     p.add_argument("--financial-year", metavar="YYYY-YY",
-                   help="claims: the school's financial year instead, e.g. 2026-27 (its start month is in Settings)")
+                   help="claims: the school's financial year instead, e.g. 2026-27 (its start month is in Settings); "
+                        "budget: the financial year (default: the current one)")
     p.add_argument("--month", metavar="MM/YYYY", help="claims: one month instead, e.g. 12/2026")
     p.add_argument("--department", help="only this department (summary, activities, absences)")
     p.add_argument("--booking", type=int, metavar="ID", help="the booking (cover; absences for one booking)")

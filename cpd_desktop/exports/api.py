@@ -54,6 +54,9 @@ KINDS: dict[str, ExportKind] = {k.key: k for k in (
                help="Everything held about one person, for appraisal or a subject access request."),
     ExportKind("absences", "Cover absences for the MIS", ("xlsx", "csv"),
                help="One row per lesson to cover (reason code CPD), to key into SIMS, Arbor or Bromcom."),
+    ExportKind("budget", "CPD budget", ("pdf", "xlsx"), yearly=False,
+               help="Each budget line of a financial year: budget, committed, spent, bursary, remaining; "
+                    "the workbook's figures are formulas over its Bookings table."),
     ExportKind("trust", "Trust CPD comparison", ("pdf", "xlsx"), needs="trust",
                help="Every school in the database side by side, then each school's people (trust mode)."),
 )}
@@ -82,6 +85,15 @@ def check_options(kind: str, fmt: str, *, booking_id: int | None = None,
                                 hint="Say who with --staff CODE (their staff code).")
     periods = [name for name, value in (("an academic year", year), ("a financial year", financial_year),
                                         ("a month", month)) if value is not None and str(value).strip()]
+    if spec.key == "budget":
+        # An academic year chosen instead (the window's year) means the financial year it starts in.
+        if month:
+            raise ExportOptionError("The CPD budget is chosen by financial year, not by month.",
+                                    hint="Use --financial-year, e.g. 2026-27 (default: the current one).")
+        if financial_year and year is not None and str(year).strip():
+            raise ExportOptionError("Choose an academic year or a financial year, not both.",
+                                    hint="Give only one of --year and --financial-year.")
+        return spec
     if (financial_year or month) and spec.key != "claims":
         raise ExportOptionError("Only the bursary claims export can be chosen by financial year or month.",
                                 hint="Choose an academic year (--year) for this export.")
@@ -133,6 +145,13 @@ def suggested_filename(db: Database, school_id: int | None, kind: str, fmt: str,
             fore, sur, start = found
             return safe_filename(f"Release cover – {fore} {sur} – {start:%d-%m-%Y}") + f".{fmt}"
     period = None
+    if kind == "budget" and school_id is not None:
+        from ..services.budget import fy_text
+
+        with db.session() as s:
+            school = _school(s, school_id)
+            period = fy_text(_budget_year(school, financial_year, _year(year, school, KINDS[kind], dt.date.today()),
+                                          dt.date.today()))
     if kind == "claims" and (financial_year or month) and school_id is not None:
         with db.session() as s:
             period = _period(_school(s, school_id), financial_year, month)[2].replace("/", "-")
@@ -265,6 +284,17 @@ def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYea
                 cost = reports.cost_by_staff(s, school, y, dept)
                 figures.append(("Cost", format_money(sum((c.total for c in cost), Decimal("0.00")))))
             return ExportPreview(f"{spec.label} {scope}", figures, n, n == 0)
+        if kind == "budget":
+            from ..services.budget import budget_rows, fy_text
+
+            fy = _budget_year(school, financial_year, _year(year, school, spec, today), today)
+            lines = budget_rows(s, school, fy)
+            remaining = sum((r.remaining for r in lines if r.line_id is not None), Decimal("0.00"))
+            return ExportPreview(f"{spec.label} {fy_text(fy)}", [
+                ("Budget lines", str(sum(1 for r in lines if r.line_id is not None))),
+                ("Budget", format_money(sum((r.budget for r in lines), Decimal("0.00")))),
+                ("Net forecast", format_money(sum((r.net_forecast for r in lines), Decimal("0.00")))),
+                ("Remaining", format_money(remaining))], len(lines), not lines)
         if kind == "claims":
             claims, scope = _claims(s, school, y, financial_year, month)
             total = sum((c.expected for c in claims), Decimal("0.00"))
@@ -307,7 +337,8 @@ def run_export(db: Database, school_id: int | None, kind: str, fmt: str, output:
     A claims export covers the academic year ``year``, or instead the school's ``financial_year``
     ('2026-27') or a ``month`` ('12/2026'): the claims for courses that start in it."""
     check_options(kind, fmt, booking_id=booking_id, staff_code=staff_code,
-                  year=year if (financial_year or month) else None, financial_year=financial_year, month=month)
+                  year=year if (financial_year or month or kind == "budget") else None,
+                  financial_year=financial_year, month=month)
     path = check_output(Path(output), SUFFIXES[fmt])
     today = today or dt.date.today()
     ticker = Ticker(0, progress, cancelled)
@@ -353,6 +384,17 @@ def _prepare_trust(s: Session, fmt: str, year: AcademicYear, today: dt.date) -> 
     return lambda p, t: write_trust_xlsx(data, p, t)
 
 
+def _budget_year(school: School, financial_year: str | None, year: AcademicYear | None,
+                 today: dt.date) -> FinancialYear:
+    """The financial year a budget export covers: the one named, else the one an academic year chosen
+    instead starts in (the window's year), else the current one."""
+    from ..services.budget import financial_year_arg
+
+    if not financial_year and year is not None:
+        return financial_year_of(year.start, school.financial_year_start_month)
+    return financial_year_arg(school, financial_year, today)
+
+
 def _claims(s: Session, school: School, y: AcademicYear | None, financial_year: str | None,
             month: str | None) -> tuple[list[r.ClaimRow], str]:
     """The claims an export holds and what they cover: the academic year, or a financial year or month."""
@@ -368,6 +410,18 @@ def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | 
     """Read the export's rows while the session is open; return the function that writes the file."""
     name = school.name
     scope = _scope(y, dept)
+    if kind == "budget":
+        from ..services.budget import budget_items, budget_rows, fy_text
+
+        fy = _budget_year(school, period[0], y, today)
+        lines, items, label = budget_rows(s, school, fy), budget_items(s, school, fy), fy_text(fy)
+        if fmt == "pdf":
+            from .pdf.budget import write_budget_pdf
+
+            return lambda p, t: write_budget_pdf(lines, items, name, label, p, t, today)
+        from .xlsx.budget import write_budget_xlsx
+
+        return lambda p, t: write_budget_xlsx(lines, items, name, label, p, t, today)
     if kind == "summary":
         assert y is not None
         data = r.summary_data(s, school, y, dept, today)
