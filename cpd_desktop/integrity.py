@@ -45,7 +45,8 @@ BEFORE_GUARDS = {"0001_initial", "0002_school_access", "0003_school_calendar"}
 
 SCHOOL_TABLES = ["term_dates", "school_period", "department", "staff", "provider", "course", "booking",
                  "cover_lesson", "activity", "bursary_scheme", "bursary_claim", "timetable_lesson",
-                 "audit_entry", "import_batch", "non_teaching_day", "budget_line"]
+                 "audit_entry", "import_batch", "non_teaching_day", "budget_line",
+                 "priority", "programme", "evaluation_stage", "indicator"]
 
 # table -> [(column, the table it points at)]: every link between two records of a school.
 LINKS: dict[str, list[tuple[str, str]]] = {
@@ -54,13 +55,16 @@ LINKS: dict[str, list[tuple[str, str]]] = {
                ("import_batch_id", "import_batch")],
     "staff": [("department_id", "department"), ("import_batch_id", "import_batch")],
     "booking": [("staff_id", "staff"), ("course_id", "course"), ("provider_id", "provider"),
-                ("import_batch_id", "import_batch")],
+                ("import_batch_id", "import_batch"), ("priority_id", "priority"), ("programme_id", "programme")],
     "timetable_lesson": [("staff_id", "staff"), ("import_batch_id", "import_batch")],
     "activity": [("staff_id", "staff"), ("provider_id", "provider"), ("booking_id", "booking"),
-                 ("import_batch_id", "import_batch")],
+                 ("import_batch_id", "import_batch"), ("priority_id", "priority"), ("programme_id", "programme")],
     "bursary_claim": [("scheme_id", "bursary_scheme"), ("booking_id", "booking")],
     "cover_lesson": [("booking_id", "booking"), ("timetable_lesson_id", "timetable_lesson")],
     "budget_line": [("department_id", "department"), ("import_batch_id", "import_batch")],
+    "priority": [("department_id", "department")],
+    "evaluation_stage": [("activity_id", "activity")],
+    "indicator": [("import_batch_id", "import_batch")],
 }
 OTHER_SCHOOL = "points at a record of another school"
 

@@ -30,6 +30,7 @@ class Activity(Versioned, Base):
         CheckConstraint("status IS NULL OR " + in_list("status", ACTIVITY_STATUSES), name="status"),
         CheckConstraint("impact_confidence IS NULL OR impact_confidence BETWEEN 1 AND 5", name="confidence"),
         CheckConstraint("length(trim(title)) > 0", name="title_present"),
+        CheckConstraint("confidence_before IS NULL OR confidence_before BETWEEN 1 AND 5", name="confidence_before"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +63,11 @@ class Activity(Versioned, Base):
     follow_up_actions: Mapped[str | None] = mapped_column(Text)
     evidence_note: Mapped[str | None] = mapped_column(Text)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    # Evaluating impact (models/impact.py): the priority served, the programme it belongs to, and the
+    # teacher's confidence before (1–5); confidence after and later live on its evaluation stages.
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id", ondelete="SET NULL"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
+    confidence_before: Mapped[int | None] = mapped_column(Integer)
 
     staff: Mapped[Staff] = relationship()
     provider: Mapped[Provider | None] = relationship()

@@ -40,6 +40,7 @@ class Booking(Versioned, Base):
         ),
         CheckConstraint("cover_days >= 0", name="cover_days"),
         CheckConstraint("length(trim(title)) > 0", name="title_present"),
+        CheckConstraint("confidence_before IS NULL OR confidence_before BETWEEN 1 AND 5", name="confidence_before"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +69,10 @@ class Booking(Versioned, Base):
     notes: Mapped[str | None] = mapped_column(Text)
     cancellation_reason: Mapped[str | None] = mapped_column(String(500))
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    # Planning backwards (models/impact.py): the priority it serves and the confidence before (1–5).
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id", ondelete="SET NULL"))
+    programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
+    confidence_before: Mapped[int | None] = mapped_column(Integer)
 
     staff: Mapped[Staff] = relationship()
     course: Mapped[Course | None] = relationship()

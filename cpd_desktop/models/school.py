@@ -29,6 +29,8 @@ class School(Versioned, Base):
         CheckConstraint("evaluation_due_days BETWEEN 1 AND 365", name="evaluation_days"),
         CheckConstraint("leaver_retention_years BETWEEN 1 AND 50", name="retention"),
         CheckConstraint("length(trim(name)) > 0", name="name_present"),
+        CheckConstraint("stage_end_days BETWEEN 0 AND 365 AND stage_classroom_days BETWEEN 0 AND 365 "
+                        "AND stage_pupils_days BETWEEN 0 AND 730", name="stage_days"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +50,10 @@ class School(Versioned, Base):
     evaluation_due_days: Mapped[int] = mapped_column(Integer, default=42)
     leaver_retention_years: Mapped[int] = mapped_column(Integer, default=6)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Evaluation stages fall due this many days after an activity ends: 2 weeks, 6 weeks, a term.
+    stage_end_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    stage_classroom_days: Mapped[int] = mapped_column(Integer, default=42, server_default="42")
+    stage_pupils_days: Mapped[int] = mapped_column(Integer, default=91, server_default="91")
 
     departments: Mapped[list[Department]] = relationship(back_populates="school", cascade="all, delete-orphan")
     terms: Mapped[list[TermDates]] = relationship(back_populates="school", cascade="all, delete-orphan")
