@@ -115,7 +115,8 @@ def create_claim(session: Session, booking: Booking, scheme: BursaryScheme, *, b
         raise CpdError("This booking cannot be claimed for: " + " ".join(problems))
     if session.scalar(select(BursaryClaim.id).where(BursaryClaim.booking_id == booking.id,
                                                     BursaryClaim.scheme_id == scheme.id)):
-        raise CpdError(f"There is already a {scheme.name} claim for this booking.", hint="Open that claim instead.")
+        raise ValidationError("Scheme", f"This booking already has a claim on {scheme.name}.",
+                              hint="Move the claim already there on, or choose another scheme.")
     claim = BursaryClaim(
         school_id=booking.school_id, booking_id=booking.id, scheme_id=scheme.id, status="draft",
         expected=bursary_expected(scheme, booking),

@@ -199,9 +199,9 @@ def _int_between(value: Any, field: str, low: int, high: int) -> int:
 
 
 def _monday(value: Any) -> dt.date | None:
-    day = v.parse_date(value, "Week A commencing", required=False)
+    day = v.parse_date(value, "Week A starts on", required=False)
     if day is not None and day.weekday() != 0:
-        raise ValidationError("Week A commencing", f"{day:%d/%m/%Y} is not a Monday.",
+        raise ValidationError("Week A starts on", f"{day:%d/%m/%Y} is not a Monday.",
                               hint="Give the Monday that starts a week A.")
     return day
 

@@ -481,8 +481,8 @@ def test_settings_names_already_in_use_keep_their_dialogs(qtbot: QtBot, busy_win
 
 
 def test_claims_refused_keep_their_dialogs(qtbot: QtBot, busy_window: Any) -> None:
-    """A second ENTHUSE claim for the same course, and a claim submitted for a course not yet attended:
-    refused with the reason in the dialog, which stays open with the budget code, or the date and reference,
+    """A second ENTHUSE claim for the same course (refused beside the Scheme field), and a claim submitted for
+    a course not yet attended: refused with the reason in the dialog, which stays open with the budget code, or the date and reference,
     typed."""
     from cpd_desktop.ui.dialogs.claims import ClaimStatusDialog, NewClaimDialog
 
@@ -491,7 +491,7 @@ def test_claims_refused_keep_their_dialogs(qtbot: QtBot, busy_window: Any) -> No
     seen: dict[str, Any] = {}
     while_open(qtbot, lambda: click(qtbot, button(window, "Raise claim…")),
                lambda: refused_then_cancelled(qtbot, NewClaimDialog, {"Budget code": "SCI-CPD-01"}, "Raise claim",
-                                              None, "already a ENTHUSE claim", seen))
+                                              "Scheme", "already has a claim on ENTHUSE", seen))
     assert seen["open"] and seen["kept"] == {"Budget code": "SCI-CPD-01"}
 
     qtbot.waitUntil(lambda: any("Practical physics" in t for t in table_texts(window)), timeout=WAIT)

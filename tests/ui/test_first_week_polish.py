@@ -145,19 +145,24 @@ def test_new_school_wizard_refuses_a_wrong_urn_terms_periods_week_a_and_target(
         assert not next_button.isEnabled()
         qtbot.keyClicks(week_a, "02/09/2025")  # a Tuesday
         qtbot.waitUntil(lambda: "is not a Monday" in error_text(page))
+        assert "Week A starts on" in error_text(page) and "commencing" not in error_text(page)  # the field's name
         assert not next_button.isEnabled()
         retype(qtbot, week_a, "08/09/2025")
         qtbot.waitUntil(next_button.isEnabled)
         qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
 
         page = wizard.currentPage()  # targets and costs
-        create = wizard.button(QWizard.WizardButton.FinishButton)
         field = named(page, QLineEdit, "CPD target (hours a year, full-time)")
         retype(qtbot, field, "-35")
         qtbot.waitUntil(lambda: "between 1 and 200 hours a year" in error_text(page))
         assert "attended" not in error_text(page)
-        assert not create.isEnabled()
+        assert not next_button.isEnabled()
         retype(qtbot, field, "30")
+        qtbot.waitUntil(next_button.isEnabled)
+        qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+
+        create = wizard.button(QWizard.WizardButton.FinishButton)  # the starting lists, as offered
+        assert wizard.currentPage().title() == "Starting lists"
         qtbot.waitUntil(create.isEnabled)
         qtbot.mouseClick(create, Qt.MouseButton.LeftButton)
 

@@ -56,7 +56,7 @@ class SchoolForm(QWidget):
         ("subject_specific_target", "Subject-specific share to aim for (%)", "line"),
         ("supply_day_rate", "Supply cover per day", "line"), ("mileage_rate", "Mileage rate per mile", "line"),
         ("evaluation_due_days", "Evaluation due after (days)", "line"),
-        ("week_a_commencing", "A Monday of a week A (two-week timetable)", "line"),
+        ("week_a_commencing", "Week A starts on (a Monday; two-week timetable)", "line"),
         ("financial_year_start_month", "Financial year starts in", "month"),
         ("leaver_retention_years", "Review leavers' records after (years)", "line"),
     ]
