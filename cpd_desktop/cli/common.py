@@ -33,6 +33,10 @@ class Context:
 
                 data_dir().mkdir(parents=True, exist_ok=True)
             self._db = open_database(self.db_target, create=create, readonly=readonly)
+            if self._db.path is not None:  # a killed backup's partial copy goes on the next open, as in the window
+                from ..services.backups import remove_stale_parts
+
+                remove_stale_parts()
         return self._db
 
     def school(self, session: Any) -> School:

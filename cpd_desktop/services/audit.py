@@ -36,7 +36,7 @@ TABLE_LABELS = {
 }
 
 ACTION_LABELS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
-                 "undo-import": "Import undone", "restore": "Restored", "anonymise": "Anonymised"}
+                 "undo-import": "Import undone", "restore": "Restored", "repair": "Repaired", "anonymise": "Anonymised"}
 
 
 def session_user(session: Session) -> str:
@@ -193,11 +193,17 @@ def record(session: Session, *, school_id: int | None, action: str, summary: str
     }])
 
 
+# What happens to the whole file (a restore from a backup, a repair of its indexes): such an entry belongs to
+# no school and names no record, and every school in the file is shown it.
+WHOLE_FILE_ACTIONS = ("restore", "repair")
+
+
 def of_school(school_id: int) -> ColumnElement[bool]:
     """The one rule for which audit entries a school is shown (report, Audit trail view, exports): its own,
-    and the restores of the whole file (they belong to no school and name no record); never an entry
-    another school's records left behind with no school."""
-    return (AuditEntry.school_id == school_id) | (AuditEntry.school_id.is_(None) & (AuditEntry.action == "restore"))
+    and what happened to the whole file (``WHOLE_FILE_ACTIONS``); never an entry another school's records
+    left behind with no school."""
+    return (AuditEntry.school_id == school_id) | (
+        AuditEntry.school_id.is_(None) & AuditEntry.action.in_(WHOLE_FILE_ACTIONS))
 
 
 def entries(session: Session, school_id: int | None, *, since: dt.date | None = None,

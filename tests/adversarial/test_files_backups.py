@@ -178,6 +178,15 @@ def test_a_killed_backups_partial_copy_is_removed_on_opening(ashcombe: Path) -> 
     assert not [p for p in backups.backup_folder().iterdir() if p.name.endswith(".part")]
 
 
+def test_a_killed_backups_partial_copy_is_removed_by_any_command_that_opens_the_file(
+        ashcombe: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    left = _kill_a_backup(ashcombe)
+    assert left
+    code, out, err = run(capsys, ashcombe, "report", "staff")  # makes no backup
+    assert code == 0, err
+    assert not [p for p in backups.backup_folder().iterdir() if p.name.endswith(".part")]
+
+
 def test_a_backup_being_written_now_is_left_alone(ashcombe: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = backups.backup_folder()
     folder.mkdir(parents=True, exist_ok=True)

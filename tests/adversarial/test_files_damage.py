@@ -95,6 +95,9 @@ def test_once_check_finds_damage_writes_are_refused_until_repaired(damaged: Path
         summaries = [r[0] for r in conn.execute("SELECT summary FROM audit_entry WHERE action = 'repair'")]
     conn.close()
     assert len(summaries) == 1 and kept[0].path.name in summaries[0]
+    code, out, err = run(capsys, damaged, "report", "audit", "--format", "csv")  # the school's own report lists it
+    assert code == 0, err
+    assert "Repaired" in out and kept[0].path.name in out
 
 
 def test_a_backup_that_finds_the_damage_stops_writes_too(damaged: Path, tmp_path: Path,
