@@ -13,13 +13,15 @@ HOURS_HEADERS = {"staff_code": "code", "subject_specific_hours": "subject-specif
 
 def register(sub: Any) -> None:
     p = sub.add_parser("report", help="print staff, hours, bookings, claims or the audit trail")
-    p.add_argument("kind", choices=["staff", "hours", "bookings", "claims", "audit", "trust", "budget"])
+    p.add_argument("kind", choices=["staff", "hours", "bookings", "claims", "audit", "trust", "budget", "impact",
+                                    "retention", "priorities", "indicators"])
     p.add_argument("--year", help="academic year, e.g. 2025/26 (hours: default the current year)")
     p.add_argument("--department", help="only this department (hours)")
     p.add_argument("--since", help="audit entries on or after this date (dd/mm/yyyy)")
     p.add_argument("--financial-year", metavar="YYYY-YY",
                    help="budget: the school's financial year, e.g. 2026-27 (default: the current one)")
-    p.add_argument("--today", metavar="DD/MM/YYYY", help="budget: take this day as today (default: today)")
+    p.add_argument("--today", metavar="DD/MM/YYYY",
+                   help="budget, impact, retention: take this day as today (default: today)")
     add_format_option(p)
     p.set_defaults(func=cmd_report)
 
@@ -32,6 +34,10 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
         return _trust(args, db)
     if args.kind == "budget":
         return _budget(args, ctx, db)
+    if args.kind in ("impact", "retention", "priorities", "indicators"):
+        from .impact import report_impact
+
+        return report_impact(args, ctx, db)
     with db.session() as s:
         school = ctx.school(s)
         if args.kind == "staff":

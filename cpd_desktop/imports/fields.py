@@ -106,6 +106,9 @@ STAFF = Kind("staff", "Staff list", (
           help="blank, No, Yes, 1, 2, Y1 or Y2"),
 ), help="Staff are matched by staff code, else by email: importing the list again updates them.")
 
+PRIORITY = Field("priority", "Priority", ("Priority", "School Priority", "Department Priority"),
+                 help="the school or department priority it serves (a new name is added for that year)")
+
 ACTIVITIES = Kind("activities", "CPD activities (history)", (
     *WHO,
     Field("date", "Date", ("Date", "Date Attended", "Activity Date", "Start Date", "Course Date", "From",
@@ -129,7 +132,13 @@ ACTIVITIES = Kind("activities", "CPD activities (history)", (
     Field("evaluated_on", "Evaluated on", ("Evaluated on", "Evaluation Date", "Date Evaluated", "Evaluated")),
     Field("impact", "Impact", ("Impact", "Impact on Teaching", "Evaluation", "Impact Evaluation")),
     Field("impact_confidence", "Confidence (1–5)", ("Confidence", "Impact Confidence", "Teacher Confidence",
-                                                    "Confidence (1-5)")),
+                                                    "Confidence (1-5)", "Confidence after",
+                                                    "Confidence after (1-5)")),
+    Field("confidence_before", "Confidence before (1–5)", ("Confidence before", "Confidence before (1-5)")),
+    Field("confidence_later", "Confidence later (1–5)", ("Confidence later", "Confidence later (1-5)"),
+          help="asked a term or so after: saved on the activity's For pupils stage"),
+    PRIORITY,
+    Field("programme", "Programme", ("Programme", "Program", "Programme Name")),
     Field("pupil_outcomes", "Pupil outcomes", ("Pupil outcomes", "Impact on pupils", "Student outcomes")),
     Field("follow_up_actions", "Follow-up actions", ("Follow-up actions", "Follow up", "Next steps",
                                                      "Follow-up")),
@@ -156,6 +165,10 @@ BOOKINGS = Kind("bookings", "Bookings (planned courses)", (
     Field("status", "Status", ("Status", "Booking Status")),
     Field("budget_code", "Budget code", ("Budget Code", "Cost Centre", "Budget")),
     Field("notes", "Notes", ("Notes", "Comments")),
+    Field("intended_outcomes", "Intended outcome", ("Intended outcome", "Intended outcomes", "Impact identifier",
+                                                    "Intended change")),
+    PRIORITY,
+    Field("confidence_before", "Confidence before (1–5)", ("Confidence before", "Confidence before (1-5)")),
 ), staff_fields=WHO_KEYS,
    help="Bookings are matched on staff, start date and title: importing the file again updates them.")
 
@@ -198,7 +211,15 @@ BUDGET = Kind("budget", "CPD budget lines", (
     Field("amount", "Amount", ("Amount", "Budget", "Allocation", "Amount (£)", "Budget (£)"), required=True),
 ), help="Budget lines are matched on financial year and budget code: importing again updates them.")
 
-KINDS: dict[str, Kind] = {k.key: k for k in (STAFF, ACTIVITIES, BOOKINGS, TIMETABLE, COURSES, BUDGET)}
+INDICATORS = Kind("indicators", "Department indicators", (
+    Field("year", "Year", ("Year", "Academic Year"), required=True, help="the academic year, e.g. 2024/25"),
+    Field("name", "Indicator", ("Indicator", "Measure", "Name"), required=True),
+    Field("value", "Value", ("Value", "Figure", "Result"), required=True),
+    Field("unit", "Unit", ("Unit", "Units")),
+    Field("group", "Group", ("Group", "Pupil Group", "Cohort")),
+), help="Indicators are matched on year, indicator and group: importing again updates their values.")
+
+KINDS: dict[str, Kind] = {k.key: k for k in (STAFF, ACTIVITIES, BOOKINGS, TIMETABLE, COURSES, BUDGET, INDICATORS)}
 
 
 def get_kind(key: str) -> Kind:

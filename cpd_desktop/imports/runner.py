@@ -33,6 +33,7 @@ from ..models import (
     BudgetLine,
     Course,
     Department,
+    Indicator,
     Provider,
     School,
     Staff,
@@ -41,6 +42,7 @@ from ..models import (
 from ..models.audit import AuditEntry, ImportBatch
 from ..models.base import Hours, Money, utcnow
 from ..models.enums import ACTIVITY_STATUSES, BOOKING_STATUSES, STANDARD_PARTS
+from ..models.impact import IndicatorValue
 from ..models.staff import in_target_by_role, sort_name
 from ..services import audit
 from ..services import validation as v
@@ -58,7 +60,7 @@ CHUNK = 5000
 BOOKING_IMPORT_STATUSES = {k: label for k, label in BOOKING_STATUSES.items() if k != "attended"}
 HOURS_PER_COURSE_DAY = Decimal("6.00")
 NOUNS = {"staff": "staff", "activities": "CPD activities", "bookings": "bookings", "timetable": "timetable lessons",
-         "courses": "courses", "budget": "budget lines"}
+         "courses": "courses", "budget": "budget lines", "indicators": "department indicators"}
 
 
 class ImportCancelled(CpdError):
@@ -505,7 +507,7 @@ def _sqlite_converter(type_: Any) -> Callable[[Any], Any] | None:
         return lambda value: value.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(type_, Date):
         return lambda value: value.strftime("%Y-%m-%d")
-    if isinstance(type_, Money | Hours | Numeric):
+    if isinstance(type_, Money | Hours | IndicatorValue | Numeric):
         return float
     return None
 
@@ -702,12 +704,46 @@ class StaffImporter(_Importer):
         return row
 
 
+# -- evaluating impact: priorities, programmes, confidence ----------------------------------------------------
+def _confidence(field: str) -> cells.Parser:
+    return cells.whole_number(field, 1, 5, "a confidence from 1 to 5")
+
+
+IMPACT_PARSERS: dict[str, Callable[[str], cells.Parser]] = {
+    "confidence_before": _confidence,
+    "priority": lambda f: cells.text(f, 200),
+}
+
+
+def _resolve_impact_names(importer: _Importer, date_key: str) -> None:
+    """Priority and programme names → ids, adding those that are new (a priority to the year of the row's date)."""
+    from ..services.impact import priority_id, programme_id
+    from ..services.years import academic_year_of
+
+    month = importer.school.academic_year_start_month
+    priorities: dict[tuple[int, str], int] = {}
+    programmes: dict[str, int] = {}
+    for _rowno, record in importer.records:
+        name = record.pop("priority", None)
+        if name is not None:
+            year = academic_year_of(record[date_key], month)
+            key = (year.start_year, name.casefold())
+            if key not in priorities:
+                priorities[key] = priority_id(importer.session, importer.school, year, name)
+            record["priority_id"] = priorities[key]
+        name = record.pop("programme", None)
+        if name is not None:
+            if name.casefold() not in programmes:
+                programmes[name.casefold()] = programme_id(importer.session, importer.school, name)
+            record["programme_id"] = programmes[name.casefold()]
+
+
 # -- activities ---------------------------------------------------------------------------------------------
 class ActivityImporter(_Importer):
     model = Activity
     compare = ("end_date", "hours", "provider_id", "format", "subject_specific", *STANDARD_PARTS, "cost",
                "status", "intended_outcomes", "evaluated_on", "impact", "impact_confidence", "pupil_outcomes",
-               "follow_up_actions")
+               "follow_up_actions", "confidence_before", "priority_id", "programme_id")
     parsers = {
         **WHO_PARSERS,
         "date": cells.date,
@@ -727,6 +763,9 @@ class ActivityImporter(_Importer):
         "impact_confidence": lambda f: cells.whole_number(f, 1, 5, "a confidence from 1 to 5"),
         "pupil_outcomes": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
         "follow_up_actions": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
+        **IMPACT_PARSERS,
+        "confidence_later": _confidence,
+        "programme": lambda f: cells.text(f, 200),
     }
 
     def __init__(self, *args: Any) -> None:
@@ -734,6 +773,7 @@ class ActivityImporter(_Importer):
         self.staff_lookup = _StaffLookup(self.session, self.school)
         self.hours = cells.hours(self.header("hours"))
         self.seen: dict[Any, int] = {}
+        self.later: dict[Any, int] = {}  # match key -> confidence later (saved on the For pupils stage)
         self.due_days = dt.timedelta(days=self.school.evaluation_due_days)
         # CPD history from before this academic year is a record, not something to chase: only
         # activities of the current year (and later) are given an evaluation due date.
@@ -784,6 +824,29 @@ class ActivityImporter(_Importer):
     def match_key(self, record: dict[str, Any]) -> Any:
         return (record["staff_id"], record["date"], record["title"].casefold())
 
+    def resolve_names(self) -> None:
+        super().resolve_names()
+        _resolve_impact_names(self, "date")
+        for _rowno, record in self.records:
+            later = record.pop("confidence_later", None)
+            if later is not None:
+                self.later[self.match_key(record)] = later
+
+    def write(self) -> None:
+        super().write()
+        if not self.later:
+            return
+        from ..services.impact import record_stage
+
+        today = dt.date.today()
+        found = self.existing()
+        for key, confidence in self.later.items():
+            activity = self.session.get(Activity, found[key]["id"])
+            assert activity is not None
+            stage = record_stage(self.session, self.school, activity, "pupils", done_on=None)
+            done = stage.due_date if stage.due_date is not None and stage.due_date <= today else today
+            record_stage(self.session, self.school, activity, "pupils", done_on=done, confidence=confidence)
+
     def existing(self) -> dict[Any, dict[str, Any]]:
         if not self.records:
             return {}
@@ -799,7 +862,8 @@ class ActivityImporter(_Importer):
                          "format": "face_to_face", "subject_specific": False, "status": None, "cost": None,
                          **{key: False for key in STANDARD_PARTS}, "intended_outcomes": None,
                          "evaluated_on": None, "impact_confidence": None, "impact": None, "pupil_outcomes": None,
-                         "follow_up_actions": None, "evidence_note": None, **self.versioned()}
+                         "follow_up_actions": None, "evidence_note": None, "confidence_before": None,
+                         "priority_id": None, "programme_id": None, **self.versioned()}
         return super().plan()
 
     def new_row(self, record: dict[str, Any]) -> dict[str, Any]:
@@ -815,7 +879,8 @@ class ActivityImporter(_Importer):
 class BookingImporter(_Importer):
     model = Booking
     compare = ("end_date", "hours", "provider_id", "format", "subject_specific", "fee", "travel", "accommodation",
-               "subsistence", "cover_required", "cover_days", "status", "budget_code", "notes")
+               "subsistence", "cover_required", "cover_days", "status", "budget_code", "notes", "intended_outcomes",
+               "priority_id", "confidence_before")
     parsers = {
         **WHO_PARSERS,
         "title": lambda f: cells.text(f, v.TITLE_MAX),
@@ -833,6 +898,8 @@ class BookingImporter(_Importer):
         "status": lambda f: cells.choice(f, BOOKING_IMPORT_STATUSES),
         "budget_code": lambda f: cells.text(f, 40),
         "notes": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
+        "intended_outcomes": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
+        **IMPACT_PARSERS,
     }
 
     def __init__(self, *args: Any) -> None:
@@ -882,6 +949,10 @@ class BookingImporter(_Importer):
     def match_key(self, record: dict[str, Any]) -> Any:
         return (record["staff_id"], record["start_date"], record["title"].casefold())
 
+    def resolve_names(self) -> None:
+        super().resolve_names()
+        _resolve_impact_names(self, "start_date")
+
     def existing(self) -> dict[Any, dict[str, Any]]:
         cols = [Booking.id, Booking.staff_id, Booking.start_date, Booking.title,
                 *(getattr(Booking, c) for c in self.compare)]
@@ -894,8 +965,8 @@ class BookingImporter(_Importer):
                 "cover_required": False, "fee": Decimal("0.00"), "travel": Decimal("0.00"),
                 "accommodation": Decimal("0.00"), "subsistence": Decimal("0.00"), "cover_days": 0.0,
                 "cover_day_rate": self.school.supply_day_rate, "supply_invoice_ref": None, "budget_code": None,
-                "intended_outcomes": None, "notes": None, "cancellation_reason": None,
-                **record, **self.versioned()}
+                "intended_outcomes": None, "notes": None, "cancellation_reason": None, "priority_id": None,
+                "programme_id": None, "confidence_before": None, **record, **self.versioned()}
 
 
 # -- timetable ----------------------------------------------------------------------------------------------
@@ -1101,9 +1172,64 @@ class BudgetImporter(_Importer):
         return {"school_id": self.school.id, **record, **self.versioned()}
 
 
+# -- department indicators ------------------------------------------------------------------------------------
+class IndicatorImporter(_Importer):
+    model = Indicator
+    compare = ("value", "unit")
+    parsers = {
+        "year": lambda f: cells.text(f, 20),
+        "name": lambda f: cells.text(f, 200),
+        "value": cells.decimal,
+        "unit": lambda f: cells.text(f, 20),
+        "group": lambda f: cells.text(f, 100),
+    }
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.seen: dict[Any, int] = {}
+
+    def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
+        from ..services.years import parse_academic_year
+
+        record: dict[str, Any] = {"name": values.get("name"), "unit": values.get("unit", ""),
+                                  "pupil_group": values.get("group", "")}
+        if "year" in values:
+            try:
+                record["academic_year"] = parse_academic_year(values["year"], self.school.academic_year_start_month,
+                                                              field=self.header("year")).start_year
+            except ValidationError as exc:
+                errors.append(_at(exc, rowno))
+        value = values.get("value")
+        if value is not None and abs(value) >= Decimal("10000000000"):
+            errors.append(ValidationError(self.header("value"), f"{value} is too large for an indicator.",
+                                          hint="Write the figure itself, e.g. 64 for 64%.", row=rowno))
+        record["value"] = value
+        if errors or record["name"] is None or value is None:
+            return None
+        _duplicate(self.seen, self.match_key(record), rowno, self.header("name"),
+                   f"{record['name']} for the same year and group")
+        return record
+
+    def resolve_names(self) -> None:
+        return None
+
+    def match_key(self, record: dict[str, Any]) -> Any:
+        return (record["academic_year"], record["name"].casefold(), record["pupil_group"].casefold())
+
+    def existing(self) -> dict[Any, dict[str, Any]]:
+        i = Indicator
+        rows = self.session.execute(select(i.id, i.academic_year, i.name, i.pupil_group, i.value, i.unit)
+                                    .where(i.school_id == self.school.id))
+        return {(r.academic_year, r.name.casefold(), r.pupil_group.casefold()): r._asdict() for r in rows}
+
+    def new_row(self, record: dict[str, Any]) -> dict[str, Any]:
+        return {"school_id": self.school.id, **record, **self.versioned()}
+
+
 IMPORTERS: dict[str, type[_Importer]] = {
     "staff": StaffImporter, "activities": ActivityImporter, "bookings": BookingImporter,
     "timetable": TimetableImporter, "courses": CourseImporter, "budget": BudgetImporter,
+    "indicators": IndicatorImporter,
 }
 
 
@@ -1117,7 +1243,7 @@ def list_batches(session: Session, school: School, *, limit: int | None = 50) ->
 
 
 TABLES = {"staff": Staff, "activities": Activity, "bookings": Booking, "timetable": TimetableLesson,
-          "courses": Course, "budget": BudgetLine}
+          "courses": Course, "budget": BudgetLine, "indicators": Indicator}
 
 
 @dataclass

@@ -1,0 +1,320 @@
+"""Evaluating impact: staged evaluations, confidence before → after → later, sustained CPD, priorities,
+retention from staff dates, and the department's indicators beside the CPD.
+
+Stages (Guskey's levels): every activity has an End stage; activities of 6 hours or more and those in a
+programme also have "In the classroom" and "For pupils" (a webinar has the End stage only). Each falls due
+the school's number of days after the activity's end (defaults 14, 42 and 91). A stage is done when its
+record has a date done; an activity's own evaluation date and confidence (the window's single evaluation)
+count as its End stage where no End stage record exists.
+
+Indicators are shown beside CPD figures, never as their effect: ``SIDE_BY_SIDE`` is said wherever both
+appear together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import ValidationError
+from ..models import Activity, Indicator, Priority, Programme, School, Staff
+from ..models.base import TWO_PLACES
+from ..models.impact import STAGES, EvaluationStage
+from .reports import hours_by_staff
+from .years import AcademicYear, academic_year_of, term_of
+
+SIDE_BY_SIDE = "Shown side by side; this does not show that one caused the other."
+LATER_STAGES_HOURS = Decimal("6")
+END_ONLY_FORMATS = {"webinar"}
+
+
+def stage_days(school: School) -> dict[str, int]:
+    """Days after an activity's end at which each stage falls due (the school's settings)."""
+    return {"end": school.stage_end_days if school.stage_end_days is not None else 14,
+            "classroom": school.stage_classroom_days if school.stage_classroom_days is not None else 42,
+            "pupils": school.stage_pupils_days if school.stage_pupils_days is not None else 91}
+
+
+def stages_for(school: School, *, date: dt.date, end_date: dt.date | None, hours: Decimal, format: str,
+               in_programme: bool) -> dict[str, dt.date]:
+    """The stages an activity calls for (stage → due date)."""
+    ends = end_date or date
+    days = stage_days(school)
+    wanted = ["end"]
+    if format not in END_ONLY_FORMATS and (Decimal(hours) >= LATER_STAGES_HOURS or in_programme):
+        wanted += ["classroom", "pupils"]
+    return {stage: ends + dt.timedelta(days=days[stage]) for stage in wanted}
+
+
+def _mean(values: list[int]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def _two(value: Decimal) -> Decimal:
+    return value.quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+def sustained_programmes(session: Session, school: School) -> set[int]:
+    """Programmes spanning two or more terms: their planned dates where given, else their activities' dates."""
+    spans: dict[int | None, list[dt.date]] = {}
+    for programme, start, end in session.execute(select(Programme.id, Programme.start_date, Programme.end_date)
+                                                 .where(Programme.school_id == school.id)):
+        spans[programme] = [d for d in (start, end) if d is not None]
+    for linked, first, last, last_end in session.execute(
+            select(Activity.programme_id, func.min(Activity.date), func.max(Activity.date),
+                   func.max(Activity.end_date))
+            .where(Activity.school_id == school.id, Activity.programme_id.is_not(None))
+            .group_by(Activity.programme_id)):
+        spans.setdefault(linked, []).extend(d for d in (first, last, last_end) if d is not None)
+    out: set[int] = set()
+    for pid, days in spans.items():
+        if pid is None or len(days) < 2:
+            continue
+        first, last = min(days), max(days)
+        month = school.academic_year_start_month
+        if (academic_year_of(first, month), term_of(session, school, first)) != \
+                (academic_year_of(last, month), term_of(session, school, last)):
+            out.add(pid)
+    return out
+
+
+@dataclass
+class StageState:
+    stage: str
+    due: dt.date
+    done_on: dt.date | None
+    confidence: int | None
+
+
+def activity_stages(session: Session, school: School, year: AcademicYear | None = None
+                    ) -> dict[int, tuple[Any, list[StageState]]]:
+    """Each activity (of the year, or all) → (its row, its stages with due dates, done dates and confidence)."""
+    stmt = select(Activity.id, Activity.staff_id, Activity.date, Activity.end_date, Activity.hours,
+                  Activity.format, Activity.programme_id, Activity.priority_id, Activity.confidence_before,
+                  Activity.evaluated_on, Activity.impact_confidence, Activity.booking_id
+                  ).where(Activity.school_id == school.id)
+    if year is not None:
+        stmt = stmt.where(Activity.date.between(year.start, year.end))
+    acts = session.execute(stmt).all()
+    ids = [a.id for a in acts]
+    records: dict[tuple[int, str], EvaluationStage] = {}
+    for chunk in range(0, len(ids), 500):
+        for found in session.scalars(select(EvaluationStage).where(
+                EvaluationStage.activity_id.in_(ids[chunk:chunk + 500]))):
+            records[(found.activity_id, found.stage)] = found
+    out: dict[int, tuple[Any, list[StageState]]] = {}
+    for a in acts:
+        states = []
+        due = stages_for(school, date=a.date, end_date=a.end_date, hours=a.hours, format=a.format,
+                         in_programme=a.programme_id is not None)
+        for stage, day in due.items():
+            rec: EvaluationStage | None = records.get((a.id, stage))
+            done = rec.done_on if rec else None
+            confidence = rec.confidence if rec else None
+            if stage == "end":
+                done = done or a.evaluated_on
+                confidence = confidence if confidence is not None else a.impact_confidence
+                if done is None and confidence is not None:  # a confidence after was given: the End stage was done
+                    done = a.end_date or a.date
+            states.append(StageState(stage, (rec.due_date if rec and rec.due_date else day), done, confidence))
+        out[a.id] = (a, states)
+    return out
+
+
+def impact_report(session: Session, school: School, year: AcademicYear, today: dt.date) -> list[dict[str, Any]]:
+    """One row per person employed in the year or with CPD in it (as ``report hours``)."""
+    sustained = sustained_programmes(session, school)
+    per_person: dict[int, list[tuple[Any, list[StageState]]]] = defaultdict(list)
+    for a, states in activity_stages(session, school, year).values():
+        per_person[a.staff_id].append((a, states))
+    rows = []
+    for r in hours_by_staff(session, school, year):
+        mine = per_person.get(r.staff_id, [])
+        due = done = overdue = 0
+        before: list[int] = []
+        after: list[int] = []
+        later: list[int] = []
+        sustained_hours = Decimal("0")
+        for a, states in mine:
+            if a.programme_id in sustained:
+                sustained_hours += Decimal(str(a.hours))
+            if a.confidence_before is not None:
+                before.append(a.confidence_before)
+            for st in states:
+                if st.done_on is not None:
+                    done += 1
+                if st.due <= today:
+                    due += 1
+                    if st.done_on is None:
+                        overdue += 1
+                if st.confidence is not None and st.stage == "end":
+                    after.append(st.confidence)
+                if st.confidence is not None and st.stage == "pupils":
+                    later.append(st.confidence)
+        rows.append({
+            "staff_code": r.staff_code, "name": r.name, "department": r.department, "hours": r.hours,
+            "sustained_hours": _two(sustained_hours), "stages_due": due, "stages_done": done,
+            "stages_overdue": overdue, "confidence_before": _mean(before), "confidence_after": _mean(after),
+            "confidence_later": _mean(later),
+        })
+    return rows
+
+
+def overdue_stages(session: Session, school: School, today: dt.date) -> list[dict[str, Any]]:
+    """Every stage past its due date and not done, oldest first (each stage counts on its own)."""
+    out = []
+    for a, states in activity_stages(session, school).values():
+        for st in states:
+            if st.done_on is None and st.due < today:
+                out.append({"activity_id": a.id, "staff_id": a.staff_id, "stage": STAGES[st.stage], "due": st.due})
+    return sorted(out, key=lambda row: (row["due"], row["activity_id"]))
+
+
+def _in_post(start: dt.date | None, leaving: dt.date | None, day: dt.date) -> bool:
+    return (start is None or start <= day) and (leaving is None or leaving >= day)
+
+
+def retention_years(session: Session, school: School, today: dt.date) -> list[AcademicYear]:
+    """The academic years the record covers: from its first activity (or, with none, the current year) to today."""
+    month = school.academic_year_start_month
+    first = session.scalar(select(func.min(Activity.date)).where(Activity.school_id == school.id))
+    current = academic_year_of(today, month)
+    year = academic_year_of(first, month) if first and first <= today else current
+    years = []
+    while year.start_year <= current.start_year:
+        years.append(year)
+        year = year.next()
+    return years
+
+
+def _mean_hours(group: list[Any], hours: dict[int, Decimal]) -> Decimal | None:
+    if not group:
+        return None
+    return _two(sum((hours.get(t.id, Decimal("0")) for t in group), Decimal("0")) / len(group))
+
+
+def retention_report(session: Session, school: School, today: dt.date) -> list[dict[str, Any]]:
+    """Per academic year: the teachers (in the CPD target) in post on its first day, how many were still in
+    post on the first day of the next, and the mean CPD hours that year of those who stayed and who left.
+    Where the next year has not started, ``retention_rate`` is null and stayed/left count so far."""
+    teachers = session.execute(select(Staff.id, Staff.start_date, Staff.leaving_date)
+                               .where(Staff.school_id == school.id, Staff.in_target.is_(True))).all()
+    rows = []
+    for year in retention_years(session, school, today):
+        hours = {r.staff_id: r.hours for r in hours_by_staff(session, school, year)}
+        at_start = [t for t in teachers if _in_post(t.start_date, t.leaving_date, year.start)]
+        started = year.next().start <= today
+        check_day = year.next().start if started else today
+        stayed = [t for t in at_start if _in_post(t.start_date, t.leaving_date, check_day)]
+        left = [t for t in at_start if not _in_post(t.start_date, t.leaving_date, check_day)]
+        rows.append({
+            "year": year.label, "teachers_at_start": len(at_start), "stayed": len(stayed), "left": len(left),
+            "retention_rate": round(len(stayed) / len(at_start), 3) if started and at_start else None,
+            "mean_hours_stayed": _mean_hours(stayed, hours), "mean_hours_left": _mean_hours(left, hours),
+        })
+    return rows
+
+
+def priorities_report(session: Session, school: School, year: AcademicYear) -> list[dict[str, Any]]:
+    """Per priority of the year: activities linked to it, people, hours and the share (%) evaluated (End done)."""
+    stages = activity_stages(session, school, year)
+    priorities = session.execute(select(Priority.id, Priority.name).where(
+        Priority.school_id == school.id, Priority.academic_year == year.start_year).order_by(Priority.name)).all()
+    rows = []
+    for pid, name in priorities:
+        mine = [(a, states) for a, states in stages.values() if a.priority_id == pid]
+        evaluated = sum(1 for _a, states in mine if any(s.stage == "end" and s.done_on for s in states))
+        rows.append({
+            "priority": name, "activities": len(mine), "people": len({a.staff_id for a, _s in mine}),
+            "hours": _two(sum((Decimal(str(a.hours)) for a, _s in mine), Decimal("0"))),
+            "evaluated_share": round(evaluated / len(mine) * 100, 1) if mine else None,
+        })
+    return rows
+
+
+def indicators_report(session: Session, school: School) -> list[dict[str, Any]]:
+    rows = session.execute(select(Indicator).where(Indicator.school_id == school.id)
+                           .order_by(Indicator.academic_year, Indicator.name, Indicator.pupil_group)).scalars()
+    month = school.academic_year_start_month
+    return [{"year": AcademicYear(i.academic_year, month).label, "indicator": i.name, "value": i.value,
+             "unit": i.unit, "group": i.pupil_group} for i in rows]
+
+
+# ---- records: find-or-create by name, as imports and the demo need ----
+
+def priority_id(session: Session, school: School, year: AcademicYear, name: str) -> int:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Priority", "A priority needs a name.")
+    found = session.scalar(select(Priority.id).where(
+        Priority.school_id == school.id, Priority.academic_year == year.start_year,
+        func.lower(Priority.name) == name.lower()))
+    if found is not None:
+        return found
+    p = Priority(school_id=school.id, academic_year=year.start_year, name=name)
+    session.add(p)
+    session.flush()
+    return p.id
+
+
+def programme_id(session: Session, school: School, name: str) -> int:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Programme", "A programme needs a name.")
+    found = session.scalar(select(Programme.id).where(Programme.school_id == school.id,
+                                                      func.lower(Programme.name) == name.lower()))
+    if found is not None:
+        return found
+    p = Programme(school_id=school.id, name=name)
+    session.add(p)
+    session.flush()
+    return p.id
+
+
+def record_stage(session: Session, school: School, activity: Activity, stage: str, *, done_on: dt.date | None,
+                 confidence: int | None = None, **texts: str | None) -> EvaluationStage:
+    """Save one stage of an activity's evaluation (made if it does not exist yet)."""
+    if stage not in STAGES:
+        raise ValidationError("Stage", f"Unknown evaluation stage {stage!r}: use end, classroom or pupils.")
+    if confidence is not None and not 1 <= confidence <= 5:
+        raise ValidationError("Confidence", "Confidence is from 1 to 5.")
+    rec: EvaluationStage | None = session.scalar(select(EvaluationStage).where(
+        EvaluationStage.activity_id == activity.id, EvaluationStage.stage == stage))
+    if rec is None:
+        due = stages_for(school, date=activity.date, end_date=activity.end_date, hours=activity.hours,
+                         format=activity.format, in_programme=activity.programme_id is not None).get(stage)
+        rec = EvaluationStage(school_id=school.id, activity_id=activity.id, stage=stage, due_date=due)
+        session.add(rec)
+    rec.done_on = done_on
+    rec.confidence = confidence
+    for key, value in texts.items():
+        if not hasattr(EvaluationStage, key):
+            raise ValidationError(key, f"An evaluation stage has no field {key!r}.")
+        setattr(rec, key, value)
+    session.flush()
+    return rec
+
+
+def set_indicator(session: Session, school: School, year: AcademicYear, name: str, value: Decimal,
+                  unit: str = "", group: str = "", batch_id: int | None = None) -> Indicator:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("Indicator", "An indicator needs a name.")
+    rec = session.scalar(select(Indicator).where(
+        Indicator.school_id == school.id, Indicator.academic_year == year.start_year,
+        func.lower(Indicator.name) == name.lower(), Indicator.pupil_group == group))
+    if rec is None:
+        rec = Indicator(school_id=school.id, academic_year=year.start_year, name=name, pupil_group=group)
+        session.add(rec)
+    rec.value = value
+    rec.unit = unit
+    if batch_id is not None:
+        rec.import_batch_id = batch_id
+    session.flush()
+    return rec
