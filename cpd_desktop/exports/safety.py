@@ -14,6 +14,8 @@ nothing silently cut, and no half-written file.
   so that a failed or cancelled export leaves no partial file and never damages an old one. The
   temporary file is private to its owner while it is written; the finished file takes the user's
   usual permissions (their umask), or the permissions of the file it replaces.
+  A killed export's part file (``.name.host-pid.xxxx.xlsx.part``) is removed by the next export of that
+  file, once its writer no longer runs.
 - ``Ticker`` reports progress and honours a cancel request between rows.
 
 Nothing here imports openpyxl or reportlab.
@@ -146,8 +148,10 @@ def atomic_output(path: Path) -> Iterator[Path]:
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    remove_stale_parts(path)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".part", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.{_writer()}.", suffix=path.suffix + PART_SUFFIX,
+                                        dir=folder)
     except OSError as exc:
         raise CpdError(f"Cannot write in {folder}: {exc.strerror or exc}.",
                        hint="Choose a folder you can save files in.") from None
@@ -176,6 +180,56 @@ def atomic_output(path: Path) -> Iterator[Path]:
                                hint="Free some space or choose another drive.") from None
             raise CpdError(f"{path.name} could not be written: {exc.strerror or exc}.") from None
         raise
+
+
+PART_SUFFIX = ".part"
+# A part file whose writer cannot be asked (another computer's, or one named before the writer was in the
+# name) is stale once nobody has written to it for this long.
+STALE_PART_AGE = dt.timedelta(hours=1)
+
+
+def _writer() -> str:
+    """This computer and process, as a part file's name carries them ("host-pid")."""
+    from ..services.locking import this_host
+
+    host = "".join(c if c.isalnum() else "_" for c in this_host())[:40]
+    return f"{host}-{os.getpid()}"
+
+
+def remove_stale_parts(path: Path, *, now: dt.datetime | None = None) -> list[Path]:
+    """Delete the hidden part files (``.name.host-pid.xxxx.xlsx.part``) that killed exports of ``path`` left
+    beside it; a part file whose writer still runs is left alone. Returns the files removed."""
+    from ..services.locking import pid_running
+
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    prefix, suffix = f".{path.stem}.", path.suffix + PART_SUFFIX
+    now = now or dt.datetime.now()
+    here = _writer().rpartition("-")[0]
+    removed = []
+    try:
+        found = [p for p in folder.iterdir() if p.name.startswith(prefix) and p.name.endswith(suffix)]
+    except OSError:
+        return []
+    for part in found:
+        middle = part.name[len(prefix):-len(suffix)].split(".")  # host-pid, xxxx (or xxxx for an older name)
+        if len(middle) > 2:  # the part file of another name that starts the same (".name.more.xlsx")
+            continue
+        host, _, pid = middle[0].rpartition("-") if len(middle) == 2 else ("", "", "")
+        if host == here and pid.isdigit():
+            stale = int(pid) != os.getpid() and not pid_running(int(pid))
+        else:
+            try:
+                stale = now - dt.datetime.fromtimestamp(part.stat().st_mtime) > STALE_PART_AGE
+            except OSError:
+                continue
+        if stale and part.is_file():
+            try:
+                part.unlink()
+            except OSError:
+                continue
+            removed.append(part)
+    return removed
 
 
 def _finished_mode(path: Path) -> int:
