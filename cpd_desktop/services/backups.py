@@ -27,6 +27,7 @@ What the app calls:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -762,31 +763,69 @@ def restore_backup(db_or_path: Database | Path | str, backup_path: Path | str, *
                     damaged = _move_aside(db_path)
                 finally:
                     current.dispose()
-        if not db_path.exists():
-            _create_private(db_path)
-        _put_in_place(backup.path, db_path)
+        summary = (
+            f"Restored the database from the backup made {backup.created:%d/%m/%Y %H:%M} ({backup.path.name})"
+            + (f"; the version before was saved as {safety.name}" if safety else "")
+            + (f"; the damaged file was kept as {damaged.name}" if damaged else "")
+            + ("; it had no manifest and passed a full check" if not backup.has_manifest else "")
+            + ("; it was a backup of another database, restored on purpose" if mismatch else ""))
+        changes = {"backup": [None, backup.path.name], "sha256": [None, backup.sha256],
+                   "previous": [safety.name if safety else (damaged.name if damaged else None), None]}
+        # The restore's own audit entry goes in with the backup's pages, in the one transaction that puts them
+        # in place: killed at any point, the file holds the school before, or restored and recorded.
+        staged = _staged_with_entry(backup.path, db_path, summary, changes)
+        try:
+            if not db_path.exists():
+                _create_private(db_path)
+            _put_in_place(staged, db_path)
+        finally:
+            with contextlib.suppress(OSError):
+                staged.unlink()
         from ..db import clear_damage
 
         clear_damage(db_path)  # a verified backup is in place: whatever a check found is gone
     finally:
         lock.release()
-    db = open_database(db_path)
-    try:
-        from .audit import record
-
-        with db.session() as s:
-            record(s, school_id=None, action="restore", table_name="", summary=(
-                f"Restored the database from the backup made {backup.created:%d/%m/%Y %H:%M} ({backup.path.name})"
-                + (f"; the version before was saved as {safety.name}" if safety else "")
-                + (f"; the damaged file was kept as {damaged.name}" if damaged else "")
-                + ("; it had no manifest and passed a full check" if not backup.has_manifest else "")
-                + ("; it was a backup of another database, restored on purpose" if mismatch else "")),
-                changes={"backup": [None, backup.path.name], "sha256": [None, backup.sha256],
-                         "previous": [safety.name if safety else (damaged.name if damaged else None), None]})
-    finally:
-        db.dispose()
+    open_database(db_path).dispose()  # an older backup is upgraded now, not on the next open
     return RestoreResult(restored_from=backup.path, backup_created=backup.created, safety_backup=safety,
                          damaged_copy=damaged, holds=backup.holds, checked_in_full=not backup.has_manifest)
+
+
+def _staged_with_entry(backup: Path, db_path: Path, summary: str, changes: dict[str, Any]) -> Path:
+    """A private copy of the verified backup holding the restore's own audit entry, to be put in place whole.
+    It is named as a partial backup in the backup folder, so that a killed restore's copy is cleared."""
+    from ..db import current_user
+    from ..models.base import utcnow
+
+    folder = backup_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    staged = _part_path(folder / f"{db_path.stem}-restoring.sqlite")
+    _create_private(staged)
+    try:
+        src = _ro(backup)
+        try:
+            dst = sqlite3.connect(staged, timeout=5)
+            try:
+                src.backup(dst)
+                dst.execute(
+                    'INSERT INTO audit_entry (school_id, at, "user", action, table_name, record_id, summary, '
+                    "changes, batch_id) VALUES (NULL, ?, ?, 'restore', '', NULL, ?, ?, NULL)",
+                    (utcnow().strftime("%Y-%m-%d %H:%M:%S.%f"), current_user()[:120], summary[:500],
+                     json.dumps(changes, ensure_ascii=False)))
+                dst.commit()
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except sqlite3.Error as exc:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise DatabaseError(f"The backup could not be restored: {exc}. The database was not changed.") from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            staged.unlink()
+        raise
+    return staged
 
 
 def _move_aside(db_path: Path) -> Path:

@@ -187,6 +187,40 @@ def test_a_killed_backups_partial_copy_is_removed_by_any_command_that_opens_the_
     assert not [p for p in backups.backup_folder().iterdir() if p.name.endswith(".part")]
 
 
+KILL_JUST_AFTER_RESTORING = """
+import os, sys
+from pathlib import Path
+from cpd_desktop.services import backups
+put = backups._put_in_place
+def put_then_die(src, dst):
+    put(src, dst)
+    os.kill(os.getpid(), 9)  # killed once the backup is in place, before anything after it runs
+backups._put_in_place = put_then_die
+backups.restore_backup(Path(sys.argv[1]), Path(sys.argv[2]))
+"""
+
+
+def test_a_restore_killed_once_the_backup_is_in_place_is_in_the_audit_trail(
+        ashcombe: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    made = ashcombe.with_name("earlier.sqlite")
+    assert run(capsys, ashcombe, "backup", "--output", str(made))[0] == 0
+    with sqlite3.connect(ashcombe) as conn:  # the school changes after the backup
+        conn.execute("UPDATE school SET postcode = 'YO10 5DD'")
+    conn.close()
+    killed = subprocess.run([sys.executable, "-c", KILL_JUST_AFTER_RESTORING, str(ashcombe), str(made)],
+                            env=os.environ.copy(), timeout=60)
+    assert killed.returncode != 0
+    with sqlite3.connect(ashcombe) as conn:
+        postcode = conn.execute("SELECT postcode FROM school").fetchone()[0]
+        restores = [r[0] for r in conn.execute("SELECT summary FROM audit_entry WHERE action = 'restore'")]
+    conn.close()
+    assert postcode != "YO10 5DD"  # restored...
+    assert len(restores) == 1 and made.name in restores[0]  # ...and recorded, in the same step
+    code, out, err = run(capsys, ashcombe, "report", "audit", "--format", "csv")
+    assert code == 0 and "Restored" in out, err
+    assert not [p for p in backups.backup_folder().iterdir() if p.name.endswith(".part")]  # its copy cleared
+
+
 def test_a_backup_being_written_now_is_left_alone(ashcombe: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = backups.backup_folder()
     folder.mkdir(parents=True, exist_ok=True)
