@@ -252,6 +252,10 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
     _an_evaluation_overdue(session, school, people, today)
     _budget_lines(session, school, today)
     session.flush()
+    if cpd_log:  # priorities, programmes, staged evaluations and indicators: what the Impact figures show
+        from .impact import add_demo_impact
+
+        add_demo_impact(session, school, today, seed)
     for key, model in (("activities", Activity), ("bookings", Booking), ("claims", BursaryClaim)):
         counts[key] = session.scalar(
             select(func.count()).select_from(model).where(model.school_id == school.id)) or 0

@@ -17,7 +17,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -318,3 +318,119 @@ def set_indicator(session: Session, school: School, year: AcademicYear, name: st
         rec.import_batch_id = batch_id
     session.flush()
     return rec
+
+
+# ---- the demo school's evaluation record (called from services/demo.build_demo) ----
+
+DEMO_PRIORITIES = ["Practical skills at KS4", "Close the disadvantaged gap in physics",
+                   "Scientific vocabulary and reading"]
+DEMO_INDICATORS = [  # name, unit, group, starting value, drift per year
+    ("GCSE science grade 4+", "%", "", 58.0, 2.0),
+    ("GCSE science disadvantaged gap", "pts", "Disadvantaged", 19.0, -1.5),
+    ("A-level physics entries", "pupils", "", 11.0, 2.0),
+    ("Girls' share of A-level physics entries", "%", "Girls", 18.0, 3.0),
+]
+
+
+def add_demo_impact(session: Session, school: School, today: dt.date, seed: int) -> dict[str, int]:
+    """Priorities per year, three programmes (one sustained over two terms), confidence before, evaluation
+    stages (most done, some overdue) and three years of department indicators. Generated figures: nothing in
+    them says that the CPD caused the results beside it."""
+    import random
+
+    from sqlalchemy import Table, bindparam, insert, update
+
+    rng = random.Random(f"{seed}:impact")
+    month = school.academic_year_start_month
+    current = academic_year_of(today, month)
+    first = session.scalar(select(func.min(Activity.date)).where(Activity.school_id == school.id)) or today
+    years = []
+    year = academic_year_of(first, month)
+    while year.start_year <= current.start_year:
+        years.append(year)
+        year = year.next()
+    priority_ids: dict[int, list[int]] = {y.start_year: [priority_id(session, school, y, name)
+                                                          for name in DEMO_PRIORITIES[: 2 + (y == current)]]
+                                          for y in years}
+    start = current.start
+    programmes = {
+        "skpt": Programme(school_id=school.id, name="Subject Knowledge for Physics Teaching",
+                          start_date=start + dt.timedelta(days=40), end_date=start + dt.timedelta(days=200)),
+        "lesson_study": Programme(school_id=school.id, name="Lesson study: required practicals",
+                                  start_date=start + dt.timedelta(days=10), end_date=start + dt.timedelta(days=80)),
+        "npq": Programme(school_id=school.id, name="NPQ for Leading Teaching",
+                         start_date=start - dt.timedelta(days=300), end_date=start + dt.timedelta(days=250)),
+    }
+    session.add_all(programmes.values())
+    session.flush()
+    acts = session.execute(select(Activity.id, Activity.staff_id, Activity.date, Activity.end_date, Activity.hours,
+                                  Activity.format, Activity.subject_specific, Activity.booking_id,
+                                  Activity.evaluated_on, Activity.impact_confidence, Staff.department_id)
+                           .join(Staff, Staff.id == Activity.staff_id)
+                           .where(Activity.school_id == school.id).order_by(Activity.id)).all()
+    people = sorted({a.staff_id for a in acts})
+    in_programme = {"skpt": set(rng.sample(people, min(4, len(people)))),
+                    "npq": set(rng.sample(people, min(2, len(people))))}
+    changes = []
+    stage_rows = []
+    for a in acts:
+        ay = academic_year_of(a.date, month)
+        change: dict[str, Any] = {"b_id": a.id, "b_priority": None, "b_programme": None, "b_before": None}
+        if a.subject_specific and rng.random() < 0.7:
+            change["b_priority"] = rng.choice(priority_ids[ay.start_year])
+        programme = None
+        if a.subject_specific and a.format not in END_ONLY_FORMATS:
+            for key, who in in_programme.items():
+                p = programmes[key]
+                if a.staff_id in who and p.start_date and p.end_date and p.start_date <= a.date <= p.end_date:
+                    programme = p
+                    break
+            if programme is None and a.format == "lesson_study" and ay == current:
+                programme = programmes["lesson_study"]
+        if programme is not None:
+            change["b_programme"] = programme.id
+        before = rng.choice([1, 2, 2, 3, 3, 3, 4]) if (a.booking_id or programme or rng.random() < 0.4) else None
+        change["b_before"] = before
+        changes.append(change)
+        due = stages_for(school, date=a.date, end_date=a.end_date, hours=Decimal(str(a.hours)), format=a.format,
+                         in_programme=programme is not None)
+        after = a.impact_confidence
+        if before is not None and a.evaluated_on is not None:
+            after = min(5, before + rng.choice([0, 1, 1, 2]))
+            stage_rows.append({"school_id": school.id, "activity_id": a.id, "stage": "end", "due_date": due["end"],
+                               "done_on": a.evaluated_on, "confidence": after,
+                               "learnt": "How to sequence the practical so pupils see the method first."})
+        for stage, chance in (("classroom", 0.7), ("pupils", 0.55)):
+            if stage not in due or due[stage] >= today or a.evaluated_on is None or rng.random() > chance:
+                continue  # not due yet, or not done: overdue
+            row = {"school_id": school.id, "activity_id": a.id, "stage": stage, "due_date": due[stage],
+                   "done_on": min(today, due[stage] + dt.timedelta(days=rng.randint(-7, 20))), "confidence": None}
+            if stage == "classroom":
+                row.update(does_differently="I model each required practical before pupils start, and use "
+                           "retrieval questions on method in the next lesson.",
+                           helped_hindered="Technician time helped; the timetable left little time to rehearse.",
+                           evidence="Observation, planning and pupils' write-ups")
+            else:
+                row.update(pupil_change="Required-practical questions answered more fully in the mock.",
+                           how_measured="Mock examination questions compared with last year's",
+                           pupil_groups=rng.choice(["Disadvantaged", "Girls in physics", "All", "Year 10"]),
+                           confidence=None if after is None else max(1, min(5, after + rng.choice([-1, 0, 0]))))
+            stage_rows.append(row)
+    table = cast(Table, Activity.__table__)
+    if changes:
+        session.execute(update(table).where(table.c.id == bindparam("b_id"))
+                        .values(priority_id=bindparam("b_priority"), programme_id=bindparam("b_programme"),
+                                confidence_before=bindparam("b_before")), changes)
+    columns = ("learnt", "does_differently", "helped_hindered", "evidence", "pupil_change", "how_measured",
+               "pupil_groups")
+    if stage_rows:
+        session.execute(insert(EvaluationStage), [{**dict.fromkeys(columns), **r} for r in stage_rows])
+    # Three years of results: the years before the current one (results come after a year ends).
+    for back, y in enumerate([current.previous().previous().previous(), current.previous().previous(),
+                              current.previous()]):
+        for name, unit, group, value, drift in DEMO_INDICATORS:
+            figure = Decimal(str(round(value + drift * back + rng.uniform(-1.5, 1.5), 1 if unit != "pupils" else 0)))
+            set_indicator(session, school, y, name, figure, unit, group)
+    session.expire_all()  # the activities changed in SQL: read them again
+    return {"priorities": sum(len(v) for v in priority_ids.values()), "programmes": len(programmes),
+            "evaluation_stages": len(stage_rows), "indicators": 3 * len(DEMO_INDICATORS)}
