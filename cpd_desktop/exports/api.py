@@ -57,6 +57,9 @@ KINDS: dict[str, ExportKind] = {k.key: k for k in (
     ExportKind("budget", "CPD budget", ("pdf", "xlsx"), yearly=False,
                help="Each budget line of a financial year: budget, committed, spent, bursary, remaining; "
                     "the workbook's figures are formulas over its Bookings table."),
+    ExportKind("impact", "Impact of CPD", ("pdf", "xlsx"),
+               help="For governors: findings in sentences, evaluation stages, confidence before, after and later, "
+                    "sustained CPD, priorities and programmes, with retention and indicators shown beside them."),
     ExportKind("trust", "Trust CPD comparison", ("pdf", "xlsx"), needs="trust",
                help="Every school in the database side by side, then each school's people (trust mode)."),
 )}
@@ -422,6 +425,18 @@ def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | 
         from .xlsx.budget import write_budget_xlsx
 
         return lambda p, t: write_budget_xlsx(lines, items, name, label, p, t, today)
+    if kind == "impact":
+        from ..services.impact import impact_data
+
+        assert y is not None
+        facts = impact_data(s, school, y, today)
+        if fmt == "pdf":
+            from .pdf.impact import write_impact_pdf
+
+            return lambda p, t: write_impact_pdf(facts, p, t)
+        from .xlsx.impact import write_impact_xlsx
+
+        return lambda p, t: write_impact_xlsx(facts, p, t)
     if kind == "summary":
         assert y is not None
         data = r.summary_data(s, school, y, dept, today)

@@ -379,7 +379,8 @@ def add_demo_impact(session: Session, school: School, today: dt.date, seed: int)
         if a.subject_specific and rng.random() < 0.7:
             change["b_priority"] = rng.choice(priority_ids[ay.start_year])
         programme = None
-        if a.subject_specific and a.format not in END_ONLY_FORMATS:
+        if a.subject_specific and a.format in ("face_to_face", "residential", "online_course", "coaching",
+                                               "lesson_study"):
             for key, who in in_programme.items():
                 p = programmes[key]
                 if a.staff_id in who and p.start_date and p.end_date and p.start_date <= a.date <= p.end_date:
@@ -395,7 +396,9 @@ def add_demo_impact(session: Session, school: School, today: dt.date, seed: int)
         due = stages_for(school, date=a.date, end_date=a.end_date, hours=Decimal(str(a.hours)), format=a.format,
                          in_programme=programme is not None)
         after = a.impact_confidence
-        if before is not None and a.evaluated_on is not None:
+        if before is not None and after is not None:  # rated at the end already: before was no higher
+            before = change["b_before"] = max(1, after - rng.choice([0, 1, 1, 2]))
+        elif before is not None and a.evaluated_on is not None:
             after = min(5, before + rng.choice([0, 1, 1, 2]))
             stage_rows.append({"school_id": school.id, "activity_id": a.id, "stage": "end", "due_date": due["end"],
                                "done_on": a.evaluated_on, "confidence": after,
@@ -434,3 +437,89 @@ def add_demo_impact(session: Session, school: School, today: dt.date, seed: int)
     session.expire_all()  # the activities changed in SQL: read them again
     return {"priorities": sum(len(v) for v in priority_ids.values()), "programmes": len(programmes),
             "evaluation_stages": len(stage_rows), "indicators": 3 * len(DEMO_INDICATORS)}
+
+
+# ---- the governors' impact report (exports/pdf/impact.py, exports/xlsx/impact.py) ----
+
+def programmes_report(session: Session, school: School, year: AcademicYear) -> list[dict[str, Any]]:
+    """Per programme with activities in the year: sustained or not, people, activities, hours and the mean
+    confidence before, after and later of its activities."""
+    sustained = sustained_programmes(session, school)
+    names = dict(session.execute(select(Programme.id, Programme.name).where(Programme.school_id == school.id)).all())
+    grouped: dict[int, list[tuple[Any, list[StageState]]]] = defaultdict(list)
+    for a, states in activity_stages(session, school, year).values():
+        if a.programme_id is not None:
+            grouped[a.programme_id].append((a, states))
+    rows = []
+    for pid, mine in sorted(grouped.items(), key=lambda item: names[item[0]].casefold()):
+        before, after, later = _confidences(mine)
+        rows.append({
+            "programme": names[pid], "sustained": pid in sustained, "activities": len(mine),
+            "people": len({a.staff_id for a, _s in mine}),
+            "hours": _two(sum((Decimal(str(a.hours)) for a, _s in mine), Decimal("0"))),
+            "confidence_before": before, "confidence_after": after, "confidence_later": later,
+        })
+    return rows
+
+
+def _confidences(items: list[tuple[Any, list[StageState]]]) -> tuple[float | None, float | None, float | None]:
+    before = [a.confidence_before for a, _s in items if a.confidence_before is not None]
+    after = [s.confidence for _a, states in items for s in states if s.stage == "end" and s.confidence is not None]
+    later = [s.confidence for _a, states in items for s in states if s.stage == "pupils" and s.confidence is not None]
+    return _mean(before), _mean(after), _mean(later)
+
+
+@dataclass
+class ImpactData:
+    school_name: str
+    year: str
+    today: dt.date
+    people: list[dict[str, Any]]
+    priorities: list[dict[str, Any]]
+    programmes: list[dict[str, Any]]
+    retention: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    confidence: tuple[float | None, float | None, float | None]  # over the year's activities
+    findings: list[str]
+
+
+def _one(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def impact_data(session: Session, school: School, year: AcademicYear, today: dt.date) -> ImpactData:
+    from .formatting import format_date, plural
+
+    people = impact_report(session, school, year, today)
+    stages = list(activity_stages(session, school, year).values())
+    confidence = _confidences(stages)
+    retention = retention_report(session, school, today)
+    findings = []
+    evaluating = [p for p in people if p["stages_due"]]
+    if evaluating:
+        complete = sum(1 for p in evaluating if not p["stages_overdue"])
+        findings.append(f"{complete} of {plural(len(evaluating), 'person', 'people')} with evaluation stages due "
+                        "completed every one of them.")
+    overdue = sum(p["stages_overdue"] for p in people)
+    findings.append(f"{plural(overdue, 'evaluation stage')} {'is' if overdue == 1 else 'are'} overdue.")
+    before, after, later = confidence
+    if before is not None and after is not None:
+        sentence = f"Confidence rose from {before:.1f} to {after:.1f} on average" if after > before else \
+            f"Confidence went from {before:.1f} to {after:.1f} on average"
+        if later is not None:
+            sentence += f" and stood at {later:.1f} a term later"
+        findings.append(sentence + " (1 to 5, as teachers rated it).")
+    hours = sum((p["hours"] for p in people), Decimal("0"))
+    sustained = sum((p["sustained_hours"] for p in people), Decimal("0"))
+    if hours:
+        findings.append(f"{sustained / hours:.0%} of the year's {hours:,.1f} hours of CPD were sustained "
+                        "(part of a programme over two terms or more).")
+    done = [r for r in retention if r["retention_rate"] is not None]
+    if done:
+        last = done[-1]
+        first_day = dt.date(int(last["year"][:4]), school.academic_year_start_month, 1)
+        findings.append(f"Of the {last['teachers_at_start']} teachers in post on {format_date(first_day)}, "
+                        f"{last['stayed']} were still in post a year later ({last['retention_rate']:.0%}).")
+    return ImpactData(school.name, year.label, today, people, priorities_report(session, school, year),
+                      programmes_report(session, school, year), retention, indicators_report(session, school),
+                      confidence, findings)

@@ -1,0 +1,133 @@
+"""The governors' impact report: findings in sentences, confidence before → after → later, evaluation
+stages, sustained CPD, priorities and programmes, then retention and the department's indicators beside the
+CPD, with the words that they are shown side by side and not as cause and effect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+
+from ...services.formatting import format_date
+from ...services.impact import SIDE_BY_SIDE, ImpactData
+from ..safety import Ticker
+from .template import (
+    ACCENT,
+    BOLD,
+    FONT,
+    INK,
+    MUTED,
+    RULE,
+    Column,
+    Document,
+    data_table,
+    head,
+    make_styles,
+    para,
+)
+
+STAGE_COLOURS = [colors.HexColor("#b8c4ce"), ACCENT, colors.HexColor("#1b998b")]
+
+
+def _one(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _bars(labels: Sequence[str], values: Sequence[float | None], top: float, width: float,
+          height: float = 48 * mm, fmt: str = "{:.1f}") -> Drawing:
+    """Labelled columns from 0 to ``top``; a missing value is said, not drawn."""
+    d = Drawing(width, height)
+    base, room = 9 * mm, height - 15 * mm
+    d.add(Line(0, base, width, base, strokeColor=RULE, strokeWidth=0.6))
+    slot = width / max(1, len(labels))
+    bar_w = min(22 * mm, slot * 0.6)
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        x = i * slot + (slot - bar_w) / 2
+        d.add(String(x + bar_w / 2, base - 5 * mm, label, fontName=FONT, fontSize=8, fillColor=MUTED,
+                     textAnchor="middle"))
+        if value is None:
+            d.add(String(x + bar_w / 2, base + 2 * mm, "none yet", fontName=FONT, fontSize=8, fillColor=MUTED,
+                         textAnchor="middle"))
+            continue
+        h = room * max(0.0, min(1.0, value / top))
+        d.add(Rect(x, base, bar_w, h, fillColor=STAGE_COLOURS[i % len(STAGE_COLOURS)], strokeColor=None))
+        d.add(String(x + bar_w / 2, base + h + 1.5 * mm, fmt.format(value), fontName=BOLD, fontSize=9,
+                     fillColor=INK, textAnchor="middle"))
+    return d
+
+
+def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None) -> None:
+    doc = Document(path, data.school_name, f"Impact of CPD {data.year}",
+                   subject="What the school's CPD changed: for governors", produced=data.today)
+    styles = make_styles()
+    w = doc.width
+    story: list[Any] = doc.heading(styles, f"{data.school_name} · academic year {data.year} · figures as at "
+                                           f"{format_date(data.today)}")
+    story.append(para("Findings", styles.h2))
+    for sentence in data.findings:
+        story.append(para("• " + sentence, styles.body))
+    story += head("Confidence before, at the end and a term later", styles.h2, 70)
+    story.append(para("Mean of the teachers' own ratings (1 to 5) over the year's activities that have them.",
+                      styles.note))
+    story.append(_bars(["Before", "After (end)", "Later (for pupils)"], list(data.confidence), 5, w * 0.6))
+
+    story += head("Evaluation stages and sustained CPD, person by person", styles.h2)
+    cols = [Column("Name", w * 0.26), Column("Hours", w * 0.1, "RIGHT"), Column("Sustained", w * 0.1, "RIGHT"),
+            Column("Stages due", w * 0.1, "RIGHT"), Column("Done", w * 0.08, "RIGHT"),
+            Column("Overdue", w * 0.09, "RIGHT"), Column("Before", w * 0.09, "RIGHT"),
+            Column("After", w * 0.09, "RIGHT"), Column("Later", w * 0.09, "RIGHT")]
+    story += data_table(cols, [[p["name"], f"{p['hours']:.1f}", f"{p['sustained_hours']:.1f}", p["stages_due"],
+                                p["stages_done"], p["stages_overdue"], _one(p["confidence_before"]),
+                                _one(p["confidence_after"]), _one(p["confidence_later"])] for p in data.people])
+
+    story += head("By priority", styles.h2)
+    if data.priorities:
+        story += data_table(
+            [Column("Priority", w * 0.46), Column("Activities", w * 0.13, "RIGHT"), Column("People", w * 0.13, "RIGHT"),
+             Column("Hours", w * 0.13, "RIGHT"), Column("Evaluated", w * 0.15, "RIGHT")],
+            [[r["priority"], r["activities"], r["people"], f"{r['hours']:.1f}",
+              "–" if r["evaluated_share"] is None else f"{r['evaluated_share']:.0f}%"] for r in data.priorities])
+    else:
+        story.append(para(f"No priorities set for {data.year}.", styles.body))
+    story += head("By programme", styles.h2)
+    if data.programmes:
+        story += data_table(
+            [Column("Programme", w * 0.34), Column("Sustained", w * 0.1), Column("People", w * 0.09, "RIGHT"),
+             Column("Hours", w * 0.11, "RIGHT"), Column("Before", w * 0.12, "RIGHT"),
+             Column("After", w * 0.12, "RIGHT"), Column("Later", w * 0.12, "RIGHT")],
+            [[r["programme"], "yes" if r["sustained"] else "no", r["people"], f"{r['hours']:.1f}",
+              _one(r["confidence_before"]), _one(r["confidence_after"]), _one(r["confidence_later"])]
+             for r in data.programmes])
+    else:
+        story.append(para(f"No activities in a programme in {data.year}.", styles.body))
+
+    story += head("Retention and the department's indicators beside the CPD", styles.h2, 80)
+    story.append(para(SIDE_BY_SIDE, styles.h3))
+    story.append(para("Retention: of the teachers (those in the CPD target) in post on the year's first day, the "
+                      "share still in post on the first day of the next; with the mean CPD hours that year of "
+                      "those who stayed and of those who left.", styles.note))
+    story += data_table(
+        [Column("Year", w * 0.14), Column("Teachers at start", w * 0.17, "RIGHT"), Column("Stayed", w * 0.12, "RIGHT"),
+         Column("Left", w * 0.1, "RIGHT"), Column("Retention", w * 0.13, "RIGHT"),
+         Column("Mean hours (stayed)", w * 0.17, "RIGHT"), Column("Mean hours (left)", w * 0.17, "RIGHT")],
+        [[r["year"], r["teachers_at_start"], r["stayed"], r["left"],
+          "not yet known" if r["retention_rate"] is None else f"{r['retention_rate']:.0%}",
+          _hours(r["mean_hours_stayed"]), _hours(r["mean_hours_left"])] for r in data.retention])
+    if data.indicators:
+        story.append(para("Department indicators", styles.h3))
+        story += data_table(
+            [Column("Year", w * 0.14), Column("Indicator", w * 0.46), Column("Group", w * 0.18),
+             Column("Value", w * 0.22, "RIGHT")],
+            [[r["year"], r["indicator"], r["group"], f"{r['value']:,.2f}".rstrip("0").rstrip(".")
+              + (f" {r['unit']}" if r["unit"] and r["unit"] != "%" else r["unit"])] for r in data.indicators])
+        story.append(para(SIDE_BY_SIDE, styles.note))
+    doc.build(story, ticker)
+
+
+def _hours(value: Decimal | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
