@@ -163,8 +163,9 @@ def test_claims_that_cannot_be_made_are_refused(session: Session, school: School
     with pytest.raises(CpdError, match="2 days or more"):
         create_claim(session, one_day, scheme)
     create_claim(session, booking, scheme)
-    with pytest.raises(CpdError, match="already a"):
+    with pytest.raises(ValidationError, match="already has a claim on") as refused:
         create_claim(session, booking, scheme)
+    assert refused.value.field == "Scheme"  # said beside the Scheme field of Raise claim
     school.state_funded = False
     other = _scheme(session, school, name="Ogden Trust physics grant", rule="per_course", amount="300")
     with pytest.raises(CpdError, match="state-funded schools only"):
