@@ -340,7 +340,10 @@ class TablePanel(QWidget):
             row = self.model.row_of_id(ident)
         if row < 0:
             return False
-        self.table.selectRow(row)
+        # Not selectRow: it reads the keys held down, so a refresh during Ctrl+Z toggled the row off.
+        index = self.model.index(row, max(0, self.table.currentIndex().column()))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(self.model.index(row, 0))
         return True
 

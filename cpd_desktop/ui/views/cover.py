@@ -2,18 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QComboBox,
+    QLineEdit,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
 from sqlalchemy import String, cast, func, literal, select
 
 from ...models import Booking, CoverLesson, Department, SchoolPeriod, Staff, TimetableLesson
 from ...models.enums import WORK_RETURN
+from ...services.cover_work import (
+    LessonEdit,
+    lessons_without_work,
+    missing_work_question,
+    parse_pasted,
+    paste_edits,
+    same_as_above,
+    same_for_class,
+    set_cover_work,
+)
 from ...services.formatting import format_date
-from ..conflict import form_compare
+from ..conflict import form_compare, table_compare
 from ..dialogs.cover import CoverLessonDialog
 from ..main_window import Confirm
+from ..roles import RAW_ROLE
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import PageHeader, TablePanel, muted, remember_splitter
 from .base import View
@@ -74,10 +97,96 @@ def cover_lessons_model(db: Any, school_id: int, parent: Any = None) -> PagedQue
     def query(cols: list[Any]) -> Any:
         return select(*cols).select_from(CoverLesson).where(CoverLesson.school_id == school_id)
 
-    model = PagedQueryModel(db, columns, query, CoverLesson.id, row_style=style, version_expr=CoverLesson.version,
-                            parent=parent)
+    model = CoverLessonsModel(db, columns, query, CoverLesson.id, row_style=style, version_expr=CoverLesson.version,
+                              parent=parent)
     model.sort(0)
     return model
+
+
+# The grid's columns a person types cover work into, and the lesson's field each one is.
+WORK_COLUMNS = {"work_set": "work_set", "materials": "materials_location", "work_return": "work_return",
+                "technician": "technician_notes"}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class CoverLessonsModel(PagedQueryModel):
+    """The sheet's lessons; the cover-work cells are typed into, each edit handed to ``on_edit``
+    (lesson id, field, value) -> saved, which saves it through the services."""
+
+    on_edit: Callable[[int, str, Any], bool] | None = None
+
+    def field_at(self, column: int) -> str | None:
+        return WORK_COLUMNS.get(self.columns[column].key) if 0 <= column < len(self.columns) else None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and self.field_at(index.column()) is not None:
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.EditRole and index.isValid() and self.field_at(index.column()) == "work_return":
+            return str(super().data(index, RAW_ROLE) or "none")  # the code: the editor's list shows the labels
+        return super().data(index, role)
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        field = self.field_at(index.column()) if index.isValid() else None
+        ident = self.row_id(index.row()) if index.isValid() else None
+        if field is None or ident is None or role != Qt.ItemDataRole.EditRole or self.on_edit is None:
+            return False
+        if str(value or "") == str(self.data(index, Qt.ItemDataRole.EditRole) or ""):
+            return False  # nothing changed: no save, no undo step
+        return self.on_edit(ident, field, value)
+
+
+class CoverWorkDelegate(QStyledItemDelegate):
+    """Cells edited as in a spreadsheet: a line for text, a list for the work collected; Enter saves the
+    cell and moves down to the next lesson."""
+
+    def __init__(self, table: QAbstractItemView) -> None:
+        super().__init__(table)
+        self.table = table
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
+        model = index.model()
+        title = str(model.headerData(index.column(), Qt.Orientation.Horizontal) or "")
+        editor: QWidget
+        if isinstance(model, CoverLessonsModel) and model.field_at(index.column()) == "work_return":
+            combo = QComboBox(parent)
+            for code, label in WORK_RETURN.items():
+                combo.addItem(label, code)
+            editor = combo
+        else:
+            editor = QLineEdit(parent)
+            editor.setFrame(False)
+        editor.setAccessibleName(title)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            editor.setCurrentIndex(max(0, editor.findData(index.data(Qt.ItemDataRole.EditRole))))
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: Any, index: Index) -> None:  # noqa: N802
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+        else:
+            super().setModelData(editor, model, index)
+
+    def eventFilter(self, editor: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (event.type() == QEvent.Type.KeyPress and isinstance(editor, QWidget)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):  # type: ignore[attr-defined]
+            row, column = self.table.currentIndex().row(), self.table.currentIndex().column()
+            self.commitData.emit(editor)
+            self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+            model = self.table.model()
+            below = model.index(min(row + 1, model.rowCount() - 1), column)
+            if below.isValid():
+                self.table.setCurrentIndex(below)
+            return True
+        return super().eventFilter(editor, event)
 
 
 class CoverView(View):
@@ -96,9 +205,22 @@ class CoverView(View):
                                        noun=("lesson", "lessons"))
         self.panels += [self.booking_panel, self.lesson_panel]
         self.booking_panel.selection_changed.connect(self._booking_chosen)
-        self.lesson_panel.activated.connect(lambda _i: self.edit_lesson())
-        self.row_action(self.lesson_panel, "Edit lesson…", self.edit_lesson, "F2", "edit")
+        # The cover work is typed into the grid: F2, a double-click or just typing edits the cell, Enter saves
+        # it and moves down; the lesson's other details open in the Edit lesson form.
+        self.lessons.on_edit = self.save_cell
+        grid = self.lesson_panel.table
+        grid.setItemDelegate(CoverWorkDelegate(grid))
+        grid.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        grid.installEventFilter(self)
+        self.lesson_panel.activated.connect(lambda _i: self._activated())
+        self.row_action(self.lesson_panel, "Edit lesson…", self.edit_lesson, None, "edit")
         self.row_action(self.lesson_panel, "Delete lesson", self.delete_lesson, Qt.Key.Key_Delete, "delete")
+        self.above_action = self.row_action(self.lesson_panel, "Same as the lesson above", self.fill_above,
+                                            "Ctrl+D")
+        self.class_action = self.row_action(self.lesson_panel, "Same for this class", self.fill_class)
+        self.paste_action = self.row_action(self.lesson_panel, "Paste cover work", self.paste,
+                                            QKeySequence.StandardKey.Paste)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 8, 0, 0)
@@ -108,6 +230,12 @@ class CoverView(View):
                                                         tip="Add every timetabled lesson the teacher misses")
         self.add_button = self.sheet_header.add_button("Add lesson…", self.add_lesson, icon_name="add")
         self.edit_button = self.sheet_header.add_button("Edit…", self.edit_lesson, icon_name="edit")
+        self.above_button = self.sheet_header.add_button(
+            "Same as above", self.fill_above, tip="Give the chosen lessons the work of the lesson above (Ctrl+D)")
+        self.above_button.setAccessibleName("Same as the lesson above")
+        self.class_button = self.sheet_header.add_button(
+            "Same for this class", self.fill_class,
+            tip="Give every lesson of the chosen lesson's class on this sheet the same work")
         self.pdf_button = self.sheet_header.add_button("Release-cover sheet PDF", lambda: self.sheet("pdf"),
                                                        icon_name="export", primary=True)
         self.sheet_header.buttons.addStretch(1)
@@ -129,7 +257,8 @@ class CoverView(View):
         self._set_enabled(False)
 
     def _set_enabled(self, on: bool) -> None:
-        for b in (self.fill_button, self.add_button, self.edit_button, self.pdf_button):
+        for b in (self.fill_button, self.add_button, self.edit_button, self.above_button, self.class_button,
+                  self.pdf_button):
             b.setEnabled(on)
 
     def reload(self) -> None:
@@ -189,7 +318,8 @@ class CoverView(View):
                 "Press “Fill from timetable” to add the lessons this teacher misses." if has_timetable else
                 "There is no timetable for this teacher: import one (File → Import…) or add lessons by hand."))
         else:
-            self.empty_note.setText("")
+            self.empty_note.setText("Type the work into the grid: F2 or just start typing, Enter saves and moves "
+                                    "down; Ctrl+V pastes a column copied from a spreadsheet.")
 
     def _periods(self) -> list[tuple[int, str]]:
         with self.ctx.db.engine.connect() as conn:
@@ -264,5 +394,105 @@ class CoverView(View):
         from ..exporting import export
 
         ident = self.booking_id()
-        if ident is not None:
-            export(self, self.ctx, "cover", fmt, booking_id=ident)
+        if ident is None:
+            return
+        with self.ctx.session() as s:
+            missing = lessons_without_work(s, self.ctx.school_id, ident)
+        if missing and not Confirm.ask(
+                self, "Lessons without work set", missing_work_question(missing), yes="Save anyway", no="Go back",
+                detail="The sheet leaves their work blank. Go back to type it into the grid first."):
+            return
+        export(self, self.ctx, "cover", fmt, booking_id=ident)
+
+    # ---- typing cover work into the grid ----
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        grid = self.lesson_panel.table
+        if (obj is grid and event.type() == QEvent.Type.KeyPress and grid.state() != QAbstractItemView.State.EditingState
+                and event.key() == Qt.Key.Key_F2):  # type: ignore[attr-defined]
+            self._activated()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _activated(self) -> None:
+        """F2 or a double-click: type into a cover-work cell; elsewhere on the row, the lesson's form."""
+        grid = self.lesson_panel.table
+        index = grid.currentIndex()
+        if index.isValid() and self.lessons.field_at(index.column()) is not None:
+            grid.edit(index)
+        else:
+            self.edit_lesson()
+
+    def _versions(self, ids: list[int]) -> dict[int, int | None]:
+        return {i: self.lessons.row_version(i) for i in ids}
+
+    def save_cell(self, ident: int, field: str, value: Any) -> bool:
+        """One cell typed: saved against the version the row showed (somebody else's save in between is shown
+        beside it, as for any edit), one undo step."""
+        row = self.lessons.row_of_id(ident)
+        seen = self.lessons.row_values(row) if row >= 0 else {}
+        mine = dict(seen)
+        mine[next(k for k, f in WORK_COLUMNS.items() if f == field)] = value
+        school_id = self.ctx.school_id
+        done = self.ctx.save(
+            self, "Type cover work", (CoverLesson, ident), self.lessons.row_version(ident),
+            lambda s, ver: set_cover_work(s, school_id, [LessonEdit(ident, {field: value}, ver)]) + 1,
+            table_compare(self.lessons, mine))
+        return done is not None
+
+    def _chosen_lessons(self) -> list[int]:
+        ids = self.lesson_panel.selected_ids()
+        current = self.lesson_panel.current_id()
+        return ids or ([current] if current is not None else [])
+
+    def _fill(self, text: str, action: Callable[[Any], int], what: str) -> None:
+        changed = self.ctx.run(self, text, action)
+        if changed is None:
+            self.ctx.data_changed.emit()  # refused (somebody else's change, a lesson gone): show the sheet as it is
+            return
+        self.window_.statusBar().showMessage(
+            f"{what}: {changed} lesson{'' if changed == 1 else 's'} changed." if changed
+            else f"{what}: the lessons already had that work.", 6000)
+
+    def fill_above(self) -> None:
+        booking, ids = self.booking_id(), self._chosen_lessons()
+        if booking is None or not ids:
+            return
+        versions, school_id = self._versions(ids), self.ctx.school_id
+        self._fill("Same as the lesson above",
+                   lambda s: same_as_above(s, school_id, booking, ids, versions), "Same as the lesson above")
+
+    def fill_class(self) -> None:
+        booking, ident = self.booking_id(), self.lesson_panel.current_id()
+        if booking is None or ident is None:
+            return
+        row = self.lessons.row_of_id(ident)
+        group = self.lessons.row_values(row).get("class_group") if row >= 0 else None
+        self.lessons.fetch_all()
+        ids = [i for i in (self.lessons.row_id(r) for r in range(self.lessons.rowCount())) if i is not None]
+        versions, school_id = self._versions(ids), self.ctx.school_id
+        self._fill("Same for this class", lambda s: same_for_class(s, school_id, booking, ident, versions),
+                   f"Same for {group or 'this class'}")
+
+    def paste(self) -> None:
+        """Cells copied from a spreadsheet, laid from the chosen cell downward (and rightward), one undo step."""
+        from ...errors import ValidationError
+        from ..errors import show_error
+
+        grid = self.lesson_panel.table
+        index = grid.currentIndex()
+        text = QGuiApplication.clipboard().text()
+        if not index.isValid() or not text:
+            return
+        self.lessons.fetch_all()
+        ids = [i for i in (self.lessons.row_id(r) for r in range(self.lessons.rowCount())) if i is not None]
+        fields = [self.lessons.field_at(c) for c in range(self.lessons.columnCount())]
+        try:
+            if fields[index.column()] is None:
+                raise ValidationError("Paste", "goes into a cover-work cell: work set, materials, work collected or "
+                                      "technician notes.", hint="Click the first cell to fill, then paste.")
+            edits = paste_edits(parse_pasted(text), ids, index.row(), fields, index.column(), self._versions(ids))
+        except ValidationError as exc:
+            show_error(self, exc)
+            return
+        school_id = self.ctx.school_id
+        self._fill("Paste cover work", lambda s: set_cover_work(s, school_id, edits), "Pasted")

@@ -105,8 +105,11 @@ def test_a_residential_course_from_booking_to_bursary_paid(window: Any, qtbot: A
     assert dates <= {"17/11/2025", "18/11/2025", "19/11/2025"}, dates
 
     sheet = tmp_path / "cover sheet Marsden.pdf"
-    with answering(qtbot, save_file_as(qtbot, sheet), title="Save"):
+    saving = watch_for(qtbot, save_file_as(qtbot, sheet), title="Save")
+    # no work typed for the lessons yet: the sheet names them and asks first
+    with answering(qtbot, answer_modal(qtbot, "Save anyway", expect="no work set"), title="Lessons without work set"):
         click(qtbot, find_button("Release-cover sheet PDF"))
+    saving.wait()
     with answering(qtbot, answer_modal(qtbot, "Close", expect=sheet.name), title="Export written", timeout_s=30):
         pass  # written in the background; the notice comes when it is done
     text = "\n".join(page.extract_text() for page in PdfReader(sheet).pages)
