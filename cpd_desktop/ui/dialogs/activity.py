@@ -25,6 +25,7 @@ class ActivityDialog(FormDialog):
         super().__init__("Edit CPD activity" if activity else "Add CPD activity", parent,
                          intro="Hours are counted as attended. Tick the parts of the DfE Standard the activity meets.")
         a = activity
+        self.ctx = ctx
         self.version = a.version if a else None
         self.add_combo("staff_id", "Member of staff *", staff_choices(ctx), a.staff_id if a else staff_id)
         if a is not None:
@@ -63,6 +64,31 @@ class ActivityDialog(FormDialog):
         values = self.values()
         values.pop("staff_id")
         return values
+
+    def accept(self) -> None:
+        if self.version is None and not self._not_held_already():
+            return
+        super().accept()
+
+    def _not_held_already(self) -> bool:
+        """A new activity the person already has (same day, a similar title; the core decides) is asked
+        about first: Add anyway saves it, Go back keeps the dialog open with what was typed."""
+        from ...errors import CpdError
+        from ...services.record import find_duplicate
+        from ..main_window import Confirm
+
+        values = self.values()
+        if values.get("staff_id") is None:
+            return True
+        with self.ctx.session() as s:
+            held = find_duplicate(s, self.ctx.school(s), values["staff_id"], values)
+        if held is None:
+            return True
+        if Confirm.ask(self, "Already recorded", held.question(), yes="Add anyway", no="Go back"):
+            return True
+        self.show_refusal(CpdError(f"Not saved: {held.name} already has '{held.title}' on {format_date(held.date)}.",
+                                   hint="Change the title or date, or press Save again and choose Add anyway."))
+        return False
 
     def answer(self) -> tuple[int, dict[str, Any], int | None]:
         return self.values()["staff_id"], self.service_values(), self.version

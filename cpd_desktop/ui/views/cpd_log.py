@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, literal, select
 from ...models import Activity, Department, Provider, Staff
 from ...models.enums import FORMATS, STANDARD_PARTS, TERMS
 from ...services.concurrency import check_version
+from ...services.formatting import format_date
 from ...services.years import term_buckets, terms_for
 from ..conflict import form_compare
 from ..dialogs.activity import ActivityDialog, EvaluationDialog
@@ -104,6 +105,8 @@ class CpdLogView(View):
                                                             ("due", "Not yet evaluated"), ("done", "Evaluated"),
                                                             ("all_parts", "Meets all 5 parts")])
         self.header.add_button("Add activity…", self.add, icon_name="add", primary=True, shortcut="Insert")
+        self.header.add_button("Record for several people…", self.record_many, icon_name="add",
+                               tip="One activity, such as an INSET day, for a department, all teachers or people by name")
         self.header.add_button("Edit…", self.edit, icon_name="edit", tip="Edit the chosen activity (F2)")
         self.header.add_button("Evaluate…", self.evaluate, icon_name="evaluate",
                                tip="Record the impact of the chosen activity (Ctrl+Shift+E)")
@@ -218,6 +221,29 @@ class CpdLogView(View):
         new_id = ActivityDialog.ask(self, self.ctx, staff_id=self.staff_filter.currentData(), save=save)
         if new_id:
             self.panel.select_id(new_id)
+
+    def record_many(self) -> None:
+        """One activity for several people: one undo step, one audit entry per record, a summary."""
+        from ...services.formatting import plural
+        from ...services.record import record_for_many
+        from ..dialogs.record_many import RecordManyDialog
+
+        def save(dialog: RecordManyDialog) -> Any:
+            with self.ctx.session() as s:
+                count = len(dialog.plan(s).chosen)
+                s.rollback()
+
+            def action(s: Any) -> Any:
+                return record_for_many(s, self.ctx.school(s), dialog.plan(s))
+
+            return self.ctx.run(self, f"Record CPD for {plural(count, 'person', 'people')}", action, refusals=True)
+
+        result = RecordManyDialog.ask(self, self.ctx, save=save)
+        if result is not None:
+            self.window_.statusBar().showMessage(f"{result.title}, {format_date(result.date)}: {result.summary()}",
+                                                 15000)
+            if result.activity_ids:
+                self.panel.select_id(result.activity_ids[0])
 
     def _load(self, ident: int) -> Activity | None:
         with self.ctx.session() as s:
