@@ -81,6 +81,10 @@ class RecordManyDialog(FormDialog):
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.add_row("", self.preview)
         self.changed.connect(self._update_preview)
+        chosen = next((i for i, (data, _t) in enumerate(groups) if isinstance(data, tuple) and ctx.department
+                       and data[1].lower() == ctx.department.lower()), None)
+        if chosen is not None:  # the department the window shows is the likely one
+            self.group.setCurrentIndex(chosen)
         self.resize(640, 720)
 
     # ---- choosing people ----

@@ -162,3 +162,18 @@ def test_the_same_activity_again_is_asked_about_and_go_back_keeps_what_was_typed
         press(qtbot, log, Qt.Key.Key_Insert)
     qtbot.waitUntil(lambda: row_count(log) == before + 1)
     assert len([r for r in rows_text(log) if re.search(r"Whitfield.*Behaviour and routines twilight", r)]) == 2
+
+
+def test_the_department_the_window_shows_is_the_one_offered(window: Any, qtbot: Any) -> None:
+    go_to(qtbot, window, "CPD log")
+    choose(qtbot, find_field("Department", window), "Physics")
+
+    def check(dialog: Any) -> None:
+        assert find_field("Who", dialog).currentText() == "Everyone in Physics"
+        type_into(qtbot, find_field("Title", dialog), "Twilight: forces")
+        type_into(qtbot, find_field("Hours", dialog), "1.5")
+        qtbot.waitUntil(lambda: "Will be added for 6 people" in messages_on(dialog))
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, check, title="Record for several people"):
+        click(qtbot, find_button("Record for several people…"))
