@@ -161,3 +161,21 @@ def test_bad_values_are_refused_before_anything_is_chosen(session, school, peopl
                           ({"date": DAY, "hours": "6", "title": "  "}, "Title")):
         with pytest.raises(CpdError, match=field):
             plan_record(session, school, chosen, **values)
+
+
+def test_someone_deleted_between_the_plan_and_the_write_leaves_nothing_written(db, school) -> None:
+    """All or nothing: the people before the missing one are not left with the activity."""
+    with db.session() as s:
+        school_ = s.get(School, school.id)
+        for n, code in enumerate(("AAA", "BBB", "ZZZ")):
+            add_staff(s, school_, forename=f"P{n}", surname=f"Person{n}", staff_code=code, department="Science")
+    with db.session() as s:
+        school_ = s.get(School, school.id)
+        chosen, _ = choose_staff(s, school_, department="Science")
+        plan = plan_record(s, school_, chosen, date=DAY, hours="6", title="INSET")
+    with db.session() as s:  # somebody else removes the last person meanwhile
+        s.delete(s.scalar(select(Staff).where(Staff.staff_code == "ZZZ")))
+    with pytest.raises(NotFoundError, match="P2 Person2"), db.session() as s:
+        record_for_many(s, s.get(School, school.id), plan)
+    with db.session() as s:
+        assert _count(s, s.get(School, school.id)) == 0
