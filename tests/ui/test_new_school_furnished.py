@@ -14,6 +14,7 @@ from tests.ui.workflows.conftest import (  # the workflow walk: controls found a
     _quiet_dialogs,  # noqa: F401 - no question answers itself here
     answering,
     click,
+    click_row,
     find_button,
     find_field,
     find_table,
@@ -101,6 +102,18 @@ def test_a_new_school_starts_with_its_lists_and_the_first_booking_finds_them(
     schemes = find_table("settings schemes", window)
     assert row_count(schemes) == 2 and all("(example)" in n for n in _names(schemes))
     assert "came with the school's starting lists" in _visible_text(window)
+    assert "check the current rules" in _visible_text(window)
+    click_row(qtbot, schemes, "residential bursary (example)")
+
+    def read_notes(dialog: Any) -> None:
+        notes = find_field("Notes", dialog)
+        assert notes.toPlainText().startswith("Starting point: check and edit")
+        assert "valid from 01/09/2025" in notes.toPlainText()
+        dialog.grab().save(str(tmp_path / "scheme-dialog.png"))
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, read_notes, title="Edit bursary scheme"):
+        click(qtbot, find_button("Edit scheme", window))
 
     go_to(qtbot, window, "Planner")
 

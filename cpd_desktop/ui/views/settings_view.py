@@ -597,6 +597,9 @@ class SchemeDialog(FormDialog):
                        tip="Tick if the scheme pays before the course: its claims may then be dated before it")
         self.add_line("evidence_required", "Evidence required", (x.evidence_required or "") if x else "",
                       check=lambda t: v.clean_text(t, "Evidence required", max_len=500))
+        self.add_text("notes", "Notes", (x.notes or "") if x else "",
+                      check=lambda t: v.clean_text(t, "Notes", max_len=v.NOTE_MAX, multiline=True),
+                      tip="Where the rules come from, and when they were last checked")
         if x is not None:
             self.add_check("active", "Open for new claims", x.active,
                            tip="Untick when the scheme closes: its claims keep their history")
@@ -789,8 +792,10 @@ class SettingsView(View):
             held = starting_points(s, self.ctx.school_id)
         for label, note in self.starter_notes.items():
             names = held.get(label, [])
+            rules = (" Their amounts, eligibility and deadlines are examples: check the current rules with the "
+                     "funder (Edit… shows the notes) before a claim." if label == "Bursary schemes" else "")
             note.setText(f"{STARTING_POINT}: {', '.join(names)} came with the school's starting lists. Rename, "
-                         "edit or delete any of them." if names else "")
+                         f"edit or delete any of them.{rules}" if names else "")
             note.setVisible(bool(names))
 
     def search_box(self) -> Any:
