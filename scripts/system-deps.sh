@@ -5,6 +5,9 @@
 # Installs only what is missing; needs root (or sudo) and apt-get, and does nothing elsewhere.
 set -u
 want="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0"
+# Qt's xcb platform plugin (a real X display: make run, and the a11y and Xvfb walks) loads these.
+want="$want libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0"
+want="$want libxcb-render-util0 libxcb-shape0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1"
 [ "${1:-}" = "--test" ] && want="$want poppler-utils libreoffice-calc-nogui"
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=""
