@@ -34,6 +34,7 @@ from tests.ui.workflows.conftest import (  # the workflow walk: controls found a
     messages_on,
     press,
     row_count,
+    row_of,
     save_file_as,
     status_text,
     type_text,
@@ -301,3 +302,24 @@ def test_the_sheet_names_the_lessons_without_work_before_it_is_saved(win: Any, q
         pass
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(sheet).pages).split())
     assert "Forces worksheet" in text and "Lessons to cover 4" in text  # saved anyway: every lesson on it
+
+
+def test_a_residentials_cover_work_is_typed_down_the_grid_without_a_dialog(win: Any, qtbot: Any) -> None:
+    """Fourteen lessons of a three-day residential: typed one after another, Enter between them."""
+    window = win
+    lessons = open_sheet(qtbot, window, "Iqbal, Mohammed", "17/03/2026")
+    rows = row_count(lessons)
+    assert rows == 14
+    click_cell(qtbot, lessons, 0, "Work set")
+    for row in range(rows):
+        assert lessons.currentIndex().row() == row
+        keys(qtbot, f"Lesson {row + 1}: textbook ch. {row + 3}")
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda r=row: cell(lessons, r, "Work set") == f"Lesson {r + 1}: textbook ch. {r + 3}")
+        assert QApplication.activeModalWidget() is None  # no dialog per lesson
+    go_to(qtbot, window, "Dashboard")
+    lessons = open_sheet(qtbot, window, "Iqbal, Mohammed", "17/03/2026")
+    assert [cell(lessons, r, "Work set") for r in range(rows)] == [
+        f"Lesson {r + 1}: textbook ch. {r + 3}" for r in range(rows)]
+    bookings = find_table("cover bookings")
+    assert cell(bookings, row_of(bookings, "Iqbal, Mohammed"), "Work set") == "14"
