@@ -33,6 +33,7 @@ KINDS = {
     "Individual CPD record": ("PDF (to print or send)",),
     "Cover absences for the MIS": ("Excel workbook", "CSV (plain text)"),
     "CPD budget": ("PDF (to print or send)", "Excel workbook"),
+    "Impact of CPD": ("PDF (to print or send)", "Excel workbook"),
 }
 SUFFIX = {"PDF (to print or send)": ".pdf", "Excel workbook": ".xlsx", "CSV (plain text)": ".csv"}
 
@@ -79,6 +80,7 @@ def test_every_export_from_file_export_writes_its_file(window: Any, qtbot: Any, 
             assert path.exists() and path.stat().st_size > 0, path
             written[path.name] = _read_back(path)
     assert set(offered) == set(KINDS)  # nothing offered that this test does not write
-    assert len(written) == sum(len(f) for f in KINDS.values()) == 13
+    assert len(written) == sum(len(f) for f in KINDS.values()) == 15
     assert "Ashcombe Park Academy" in written["Department CPD summary PDF.pdf"]
     assert "Staff code" in written["CPD log Excel.xlsx"] and "Forename" in written["CPD log Excel.xlsx"]
+    assert "Findings" in written["Impact of CPD PDF.pdf"] and "Hours of CPD" in written["Impact of CPD Excel.xlsx"]

@@ -55,6 +55,6 @@ def test_every_export_from_the_reports_view_writes_its_file(window: Any, qtbot: 
             done.wait()
             assert path.exists() and path.stat().st_size > 0, path
             written[path.name] = _read_back(path)
-    assert len(written) >= sum(len(f) for f in KINDS.values()) == 13
+    assert len(written) >= sum(len(f) for f in KINDS.values()) == 15
     assert "Ashcombe Park Academy" in written["Department CPD summary PDF.pdf"]
     assert "Staff code" in written["CPD log Excel.xlsx"]
