@@ -523,3 +523,20 @@ def impact_data(session: Session, school: School, year: AcademicYear, today: dt.
     return ImpactData(school.name, year.label, today, people, priorities_report(session, school, year),
                       programmes_report(session, school, year), retention, indicators_report(session, school),
                       confidence, findings)
+
+
+def stages_of(session: Session, school: School, staff_id: int, year: AcademicYear,
+              today: dt.date) -> list[dict[str, Any]]:
+    """One person's evaluation stages in the year, overdue first, then by due date (the Impact view's list)."""
+    titles = dict(session.execute(select(Activity.id, Activity.title).where(
+        Activity.school_id == school.id, Activity.staff_id == staff_id,
+        Activity.date.between(year.start, year.end))).all())
+    out = []
+    for a, states in activity_stages(session, school, year).values():
+        if a.id not in titles:
+            continue
+        for st in states:
+            state = "Done" if st.done_on else ("Overdue" if st.due < today else "Not due yet")
+            out.append({"activity_id": a.id, "title": titles[a.id], "date": a.date, "stage": STAGES[st.stage],
+                        "due": st.due, "done_on": st.done_on, "state": state, "confidence": st.confidence})
+    return sorted(out, key=lambda r: (r["state"] != "Overdue", r["due"], r["activity_id"]))

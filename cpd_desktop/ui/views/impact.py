@@ -1,0 +1,246 @@
+"""Impact: evaluation stages done and overdue, confidence before → after → later, sustained hours, priorities,
+programmes, and retention and the department's indicators shown beside the CPD (not as its effect).
+
+Every figure comes from ``services.impact`` (the rules the reports and the governors' export use). Click a
+person to list their evaluation stages, overdue first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services import impact
+from ...services.formatting import format_date, plural
+from ...services.years import AcademicYear, current_academic_year
+from ..widgets import muted, section_title
+from .base import View
+
+PEOPLE = ["Name", "Hours", "Sustained hours", "Stages due", "Done", "Overdue", "Confidence before",
+          "Confidence after", "Confidence later"]
+STAGES = ["Activity", "Date", "Stage", "Due", "Done", "State", "Confidence"]
+PRIORITIES = ["Priority", "Activities", "People", "Hours", "Evaluated"]
+PROGRAMMES = ["Programme", "Sustained", "People", "Hours", "Confidence before", "Confidence after",
+              "Confidence later"]
+RETENTION = ["Year", "Teachers at start", "Stayed", "Left", "Retention", "Mean hours (stayed)", "Mean hours (left)"]
+INDICATORS = ["Year", "Indicator", "Group", "Value", "Unit"]
+
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class _RowsModel(QAbstractTableModel):
+    """A thin table of display rows with their headings (ids of what each row is about in ``keys``)."""
+
+    def __init__(self, headings: list[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.headings = headings
+        self.rows: list[list[str]] = []
+        self.keys: list[Any] = []
+        self.align_right: set[int] = set()
+
+    def set_rows(self, rows: list[list[str]], keys: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows, self.keys = rows, keys
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headings)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.headings):
+            return self.headings[section]
+        return None
+
+
+def _one(value: Any) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+class ImpactView(View):
+    title = "Impact"
+    subtitle = ("Evaluation in stages, confidence before, after and later, sustained CPD and priorities; "
+                "retention and the department's indicators beside them. Click a person to see their stages.")
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__(ctx, window)
+        self.year_combo = QComboBox()
+        self.year_combo.setAccessibleName("Academic year")
+        self.year_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        label = QLabel("Academic year:")
+        label.setBuddy(self.year_combo)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.year_combo)
+        row.addStretch(1)
+        self.outer.addLayout(row)
+        self.findings = QLabel()
+        self.findings.setWordWrap(True)
+        self.findings.setAccessibleName("Findings")
+        self.findings.setTextFormat(Qt.TextFormat.PlainText)
+        self.outer.addWidget(self.findings)
+
+        self.people_model = self._model(PEOPLE, set(range(1, len(PEOPLE))))
+        self.people = self._table(self.people_model, "Evaluation by person")
+        self.people.clicked.connect(self._person_clicked)
+        self.people.activated.connect(self._person_clicked)
+        self.stages_model = self._model(STAGES, {6})
+        self.stages = self._table(self.stages_model, "Evaluation stages of the person")
+        self.stages_title = section_title("Evaluation stages")
+        self.stages_note = muted("Click a person above to list their stages, overdue first.")
+        person_page = QWidget()
+        pl = QVBoxLayout(person_page)
+        pl.setContentsMargins(0, 0, 0, 0)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.people)
+        lower = QWidget()
+        ll = QVBoxLayout(lower)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.stages_title)
+        ll.addWidget(self.stages_note)
+        ll.addWidget(self.stages, 1)
+        split.addWidget(lower)
+        split.setSizes([340, 220])
+        pl.addWidget(split)
+
+        self.priorities_model = self._model(PRIORITIES, {1, 2, 3, 4})
+        self.programmes_model = self._model(PROGRAMMES, {2, 3, 4, 5, 6})
+        self.retention_model = self._model(RETENTION, {1, 2, 3, 4, 5, 6})
+        self.indicators_model = self._model(INDICATORS, {3})
+        outcomes = QWidget()
+        ol = QVBoxLayout(outcomes)
+        ol.setContentsMargins(0, 0, 0, 0)
+        self.side_by_side = QLabel(impact.SIDE_BY_SIDE)
+        self.side_by_side.setAccessibleName("About these figures")
+        self.side_by_side.setStyleSheet("font-weight: 600;")
+        ol.addWidget(self.side_by_side)
+        ol.addWidget(section_title("Retention of teachers"))
+        ol.addWidget(self._table(self.retention_model, "Retention"), 1)
+        ol.addWidget(section_title("Department indicators"))
+        self.indicators_note = muted("")
+        ol.addWidget(self.indicators_note)
+        ol.addWidget(self._table(self.indicators_model, "Department indicators"), 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Impact figures")
+        self.tabs.addTab(person_page, "People")
+        self.tabs.addTab(self._table(self.priorities_model, "By priority"), "Priorities")
+        self.tabs.addTab(self._table(self.programmes_model, "By programme"), "Programmes")
+        self.tabs.addTab(outcomes, "Retention and indicators")
+        self.outer.addWidget(self.tabs, 1)
+        self.staff_ids: list[int] = []
+
+    def _model(self, headings: list[str], right: set[int]) -> _RowsModel:
+        model = _RowsModel(headings, self)
+        model.align_right = right
+        return model
+
+    @staticmethod
+    def _table(model: _RowsModel, name: str) -> QTableView:
+        table = QTableView()
+        table.setModel(model)
+        table.setAccessibleName(name)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def _chosen(self) -> AcademicYear | None:
+        data = self.year_combo.currentData()
+        return data if isinstance(data, AcademicYear) else None
+
+    def reload(self) -> None:
+        super().reload()
+        if self.year_combo.count() == 0:
+            with self.ctx.session() as s:
+                now = current_academic_year(self.ctx.school(s), self.ctx.today)
+            self.year_combo.blockSignals(True)
+            for back in range(0, 4):
+                year = AcademicYear(now.start_year - back, now.start_month)
+                self.year_combo.addItem(year.label, year)
+            self.year_combo.blockSignals(False)
+        year = self._chosen()
+        if year is None:
+            return
+        with self.ctx.session() as s:
+            data = impact.impact_data(s, self.ctx.school(s), year, self.ctx.today)
+            self.staff_ids = self._staff_ids(s, [p["staff_code"] for p in data.people])
+        self.findings.setText("\n".join(data.findings))
+        self.people_model.set_rows([[p["name"], f"{p['hours']:.1f}", f"{p['sustained_hours']:.1f}",
+                                     str(p["stages_due"]), str(p["stages_done"]), str(p["stages_overdue"]),
+                                     _one(p["confidence_before"]), _one(p["confidence_after"]),
+                                     _one(p["confidence_later"])] for p in data.people], self.staff_ids)
+        self.priorities_model.set_rows([[r["priority"], str(r["activities"]), str(r["people"]), f"{r['hours']:.1f}",
+                                         "–" if r["evaluated_share"] is None else f"{r['evaluated_share']:.0f}%"]
+                                        for r in data.priorities], [])
+        self.programmes_model.set_rows([[r["programme"], "Yes" if r["sustained"] else "No", str(r["people"]),
+                                         f"{r['hours']:.1f}", _one(r["confidence_before"]),
+                                         _one(r["confidence_after"]), _one(r["confidence_later"])]
+                                        for r in data.programmes], [])
+        self.retention_model.set_rows([[r["year"], str(r["teachers_at_start"]), str(r["stayed"]), str(r["left"]),
+                                        "not yet known" if r["retention_rate"] is None
+                                        else f"{r['retention_rate']:.0%}", _one(r["mean_hours_stayed"]),
+                                        _one(r["mean_hours_left"])] for r in data.retention], [])
+        self.indicators_model.set_rows([[r["year"], r["indicator"], r["group"],
+                                         f"{r['value']:,.2f}".rstrip("0").rstrip("."), r["unit"]]
+                                        for r in data.indicators], [])
+        self.indicators_note.setText("" if data.indicators else "No indicators yet: File › Import (Department "
+                                     "indicators), or `cpd-desktop import indicators FILE`.")
+        self.stages_model.set_rows([], [])
+        self.stages_title.setText("Evaluation stages")
+
+    def _staff_ids(self, session: Any, codes: list[str]) -> list[int]:
+        from sqlalchemy import select
+
+        from ...models import Staff
+
+        school = self.ctx.school(session)
+        ids = dict(session.execute(select(Staff.staff_code, Staff.id).where(Staff.school_id == school.id)).all())
+        return [ids[c] for c in codes]
+
+    def _person_clicked(self, index: QModelIndex) -> None:
+        year = self._chosen()
+        if year is None or not 0 <= index.row() < len(self.staff_ids):
+            return
+        name = self.people_model.rows[index.row()][0]
+        with self.ctx.session() as s:
+            rows = impact.stages_of(s, self.ctx.school(s), self.staff_ids[index.row()], year, self.ctx.today)
+        overdue = sum(1 for r in rows if r["state"] == "Overdue")
+        self.stages_title.setText(f"Evaluation stages: {name}, {year.label}")
+        self.stages_note.setText(f"{plural(len(rows), 'stage')}, {overdue} overdue")
+        self.stages_model.set_rows([[r["title"], format_date(r["date"]), r["stage"], format_date(r["due"]),
+                                     format_date(r["done_on"]) if r["done_on"] else "", r["state"],
+                                     "" if r["confidence"] is None else str(r["confidence"])] for r in rows],
+                                   [r["activity_id"] for r in rows])
