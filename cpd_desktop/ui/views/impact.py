@@ -12,10 +12,9 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QTabWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...services import impact
 from ...services.formatting import format_date, plural
-from ...services.years import AcademicYear, current_academic_year
+from ...services.years import AcademicYear
 from ..widgets import muted, section_title
 from .base import View
 
@@ -87,25 +86,16 @@ def _one(value: Any) -> str:
 class ImpactView(View):
     title = "Impact"
     subtitle = ("Evaluation in stages, confidence before, after and later, sustained CPD and priorities; "
-                "retention and the department's indicators beside them. Click a person to see their stages.")
+                "retention and the department's indicators beside them, for the academic year chosen at the top. "
+                "Click a person to see their stages.")
 
     def __init__(self, ctx: Any, window: Any) -> None:
         super().__init__(ctx, window)
-        self.year_combo = QComboBox()
-        self.year_combo.setAccessibleName("Academic year")
-        self.year_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        label = QLabel("Academic year:")
-        label.setBuddy(self.year_combo)
-        row = QHBoxLayout()
-        row.addWidget(label)
-        row.addWidget(self.year_combo)
-        row.addStretch(1)
-        self.outer.addLayout(row)
         self.findings = QLabel()
         self.findings.setWordWrap(True)
         self.findings.setAccessibleName("Findings")
         self.findings.setTextFormat(Qt.TextFormat.PlainText)
-        self.outer.addWidget(self.findings)
+        self.findings.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
         self.people_model = self._model(PEOPLE, set(range(1, len(PEOPLE))))
         self.people = self._table(self.people_model, "Evaluation by person")
@@ -119,6 +109,8 @@ class ImpactView(View):
         pl = QVBoxLayout(person_page)
         pl.setContentsMargins(0, 0, 0, 0)
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.findings)
         split.addWidget(self.people)
         lower = QWidget()
         ll = QVBoxLayout(lower)
@@ -127,7 +119,7 @@ class ImpactView(View):
         ll.addWidget(self.stages_note)
         ll.addWidget(self.stages, 1)
         split.addWidget(lower)
-        split.setSizes([340, 220])
+        split.setSizes([80, 300, 200])
         pl.addWidget(split)
 
         self.priorities_model = self._model(PRIORITIES, {1, 2, 3, 4})
@@ -178,19 +170,12 @@ class ImpactView(View):
         return table
 
     def _chosen(self) -> AcademicYear | None:
-        data = self.year_combo.currentData()
-        return data if isinstance(data, AcademicYear) else None
+        """The window's academic year (the year chosen at the top, as every view uses)."""
+        year = getattr(self.ctx, "year", None)
+        return year if isinstance(year, AcademicYear) else None
 
     def reload(self) -> None:
         super().reload()
-        if self.year_combo.count() == 0:
-            with self.ctx.session() as s:
-                now = current_academic_year(self.ctx.school(s), self.ctx.today)
-            self.year_combo.blockSignals(True)
-            for back in range(0, 4):
-                year = AcademicYear(now.start_year - back, now.start_month)
-                self.year_combo.addItem(year.label, year)
-            self.year_combo.blockSignals(False)
         year = self._chosen()
         if year is None:
             return
@@ -198,6 +183,7 @@ class ImpactView(View):
             data = impact.impact_data(s, self.ctx.school(s), year, self.ctx.today)
             self.staff_ids = self._staff_ids(s, [p["staff_code"] for p in data.people])
         self.findings.setText("\n".join(data.findings))
+        self.findings.setMinimumHeight(self.findings.fontMetrics().lineSpacing() * len(data.findings) + 6)
         self.people_model.set_rows([[p["name"], f"{p['hours']:.1f}", f"{p['sustained_hours']:.1f}",
                                      str(p["stages_due"]), str(p["stages_done"]), str(p["stages_overdue"]),
                                      _one(p["confidence_before"]), _one(p["confidence_after"]),
