@@ -44,6 +44,7 @@ VIEWS = [
     ("cover", "Cover", "cover", "cpd_desktop.ui.views.cover", "CoverView"),
     ("timetable", "Timetable", "calendar", "cpd_desktop.ui.views.timetable", "TimetableView"),
     ("bursaries", "Bursaries", "bursary", "cpd_desktop.ui.views.bursaries", "BursariesView"),
+    ("budget", "Budget", "bursary", "cpd_desktop.ui.views.budget", "BudgetView"),
     ("impact", "Impact", "reports", "cpd_desktop.ui.views.impact", "ImpactView"),
     ("reports", "Reports", "reports", "cpd_desktop.ui.views.reports", "ReportsView"),
     ("settings", "Settings", "settings", "cpd_desktop.ui.views.settings_view", "SettingsView"),
@@ -51,8 +52,8 @@ VIEWS = [
 ]
 VIEW_NAMES = [v[0] for v in VIEWS]
 # The trust view is only there for a database of several schools (or a trust's server).
-NUMBERED = [name for name in VIEW_NAMES[1:] if name not in ("timetable", "impact")]  # Ctrl+1…9 as they always were
-SHORTCUTS = {"trust": "Ctrl+0", "timetable": "Ctrl+T", "impact": "Ctrl+Shift+I",
+NUMBERED = [name for name in VIEW_NAMES[1:] if name not in ("timetable", "budget", "impact")]  # Ctrl+1…9 as they always were
+SHORTCUTS = {"trust": "Ctrl+0", "timetable": "Ctrl+T", "budget": "Ctrl+Shift+B", "impact": "Ctrl+Shift+I",
              **{name: f"Ctrl+{i}" for i, name in enumerate(NUMBERED, start=1)}}
 REFRESH_MS = 20_000  # how often the window looks for what other people have saved
 BACKUP_CHECK_MS = 10 * 60_000  # how often the window asks whether a scheduled backup is due

@@ -393,6 +393,17 @@ class PlannerView(View):
 
         BookingDialog.ask(self, self.ctx, booking, save=save)
 
+    def _budget_allows(self, ident: int, title: str) -> bool:
+        """Before approving: when the booking would take its budget line over, say so and ask (services.budget)."""
+        from ...services.budget import overspend_warning
+
+        with self.ctx.session() as s:
+            booking = s.get(Booking, ident)
+            warning = overspend_warning(s, self.ctx.school(s), booking) if booking is not None else None
+        return warning is None or Confirm.ask(
+            self, "Approve booking", warning, yes="Approve anyway", no="Do not approve",
+            detail=f"“{title}” can still be approved: the budget is a plan, not a limit the app enforces.")
+
     def move(self, status: str) -> None:
         from ...services.bookings import BOOKING_MOVES, transition_booking
 
@@ -414,6 +425,8 @@ class PlannerView(View):
         if status == "cancelled":  # a refused cancel keeps the dialog open with the reason typed
             CancelDialog.ask(self, title, save=lambda reason: act(reason, refusals=True))
             self._update_buttons()
+            return
+        if status == "approved" and not self._budget_allows(ident, title):
             return
         if status == "attended" and not Confirm.ask(
                 self, "Mark attended", f"Mark “{title}” as attended?",

@@ -1,0 +1,229 @@
+"""Budget: each budget line of a financial year with its committed, spent, bursary and remaining money, and the
+bookings behind a figure when it is clicked. The figures come from ``services.budget`` (the reports' rule)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...services.budget import FIGURES, budget_rows, current_financial_year, fy_text, items_behind
+from ...services.formatting import format_date, format_money, plural
+from ...services.years import FinancialYear
+from ..widgets import muted, section_title
+from .base import View
+
+Index = QModelIndex | QPersistentModelIndex
+# key, heading; the money columns a click lists the bookings of
+LINE_COLUMNS = [("line", "Budget line"), ("budget_code", "Code"), ("budget", "Budget"), ("committed", "Committed"),
+                ("spent", "Spent"), ("bursary_expected", "Bursary expected"),
+                ("bursary_received", "Bursary received"), ("remaining", "Remaining"), ("used", "Used")]
+ITEM_COLUMNS = ["Date", "Who", "Course or activity", "Status", "Cost", "Bursary expected", "Bursary received"]
+MONEY = {"budget", "committed", "spent", "bursary_expected", "bursary_received", "remaining"}
+
+
+class _RowsModel(QAbstractTableModel):
+    """A thin table of display rows (lists of cells) with their headings."""
+
+    def __init__(self, headings: list[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.headings = headings
+        self.rows: list[list[str]] = []
+        self.keys: list[Any] = []
+        self.align_right: set[int] = set()
+
+    def set_rows(self, rows: list[list[str]], keys: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows, self.keys = rows, keys
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.headings)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.align_right:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(self.headings):
+            return self.headings[section]
+        return None
+
+
+class _UsedBar(QStyledItemDelegate):
+    """The share of the budget the net forecast uses, as a bar (red past the budget) with the percentage."""
+
+    def __init__(self, shares: list[float | None], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.shares = shares
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        share = self.shares[index.row()] if index.row() < len(self.shares) else None
+        if share is None:
+            super().paint(painter, option, index)
+            return
+        rect: QRect = option.rect.adjusted(4, 6, -40, -6)  # type: ignore[attr-defined]
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#e4ebf2"))
+        painter.drawRect(rect)
+        painter.setBrush(QColor("#b23a48") if share > 1 else QColor("#2f6690"))
+        painter.drawRect(rect.adjusted(0, 0, -int(rect.width() * (1 - min(max(share, 0.0), 1.0))), 0))
+        painter.setPen(option.palette.text().color())  # type: ignore[attr-defined]
+        painter.drawText(option.rect.adjusted(0, 0, -4, 0),  # type: ignore[attr-defined]
+                         int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"{share:.0%}")
+        painter.restore()
+
+
+class BudgetView(View):
+    title = "Budget"
+    subtitle = ("Each budget line of the financial year: committed, spent, bursary and what is left. "
+                "Click a figure to see the bookings behind it.")
+
+    def __init__(self, ctx: Any, window: Any) -> None:
+        super().__init__(ctx, window)
+        self.year_combo = QComboBox()
+        self.year_combo.setAccessibleName("Financial year")
+        self.year_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.lines_model = _RowsModel([h for _k, h in LINE_COLUMNS], self)
+        self.lines_model.align_right = {i for i, (k, _h) in enumerate(LINE_COLUMNS) if k in MONEY}
+        self.shares: list[float | None] = []
+        self.lines = self._table(self.lines_model, "Budget lines")
+        self.lines.setItemDelegateForColumn(len(LINE_COLUMNS) - 1, _UsedBar(self.shares, self.lines))
+        self.lines.clicked.connect(self._figure_clicked)
+        self.lines.activated.connect(self._figure_clicked)
+        self.items_model = _RowsModel(ITEM_COLUMNS, self)
+        self.items_model.align_right = {4, 5, 6}
+        self.items = self._table(self.items_model, "Bookings behind the figure")
+        self.items_title = section_title("Bookings behind a figure")
+        self.items_note = muted("Click a committed, spent or bursary figure above.")
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        row_label = QLabel("Financial year:")
+        row_label.setBuddy(self.year_combo)
+        year_row = QHBoxLayout()
+        year_row.addWidget(row_label)
+        year_row.addWidget(self.year_combo)
+        year_row.addStretch(1)
+        tl.addLayout(year_row)
+        tl.addWidget(self.lines, 1)
+        bottom = QWidget()
+        bl = QVBoxLayout(bottom)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.items_title)
+        bl.addWidget(self.items_note)
+        bl.addWidget(self.items, 1)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(bottom)
+        splitter.setSizes([360, 300])
+        self.outer.addWidget(splitter, 1)
+        self.line_ids: list[int | None] = []
+
+    @staticmethod
+    def _table(model: _RowsModel, name: str) -> QTableView:
+        table = QTableView()
+        table.setModel(model)
+        table.setAccessibleName(name)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setTabKeyNavigation(False)
+        table.setAlternatingRowColors(True)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    @staticmethod
+    def _fit(table: QTableView, least: dict[int, int] | None = None) -> None:
+        """Each column as wide as its heading (bold, with room for a sort arrow) and its widest cell, whole."""
+        model = table.model()
+        header = table.horizontalHeader()
+        bold = header.font()
+        bold.setBold(True)
+        heads, cells = QFontMetrics(bold), table.fontMetrics()
+        for c in range(model.columnCount()):
+            need = heads.horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal) or "")) + 34
+            for r in range(model.rowCount()):
+                need = max(need, cells.horizontalAdvance(str(model.index(r, c).data() or "")) + 24)
+            header.resizeSection(c, max(need, (least or {}).get(c, 0)))
+
+    def _years(self) -> list[FinancialYear]:
+        with self.ctx.session() as s:
+            school = self.ctx.school(s)
+            now = current_financial_year(school, self.ctx.today)
+        return [FinancialYear(now.start_year + d, now.start_month) for d in (1, 0, -1, -2)]
+
+    def _chosen(self) -> FinancialYear | None:
+        data = self.year_combo.currentData()
+        return data if isinstance(data, FinancialYear) else None
+
+    def reload(self) -> None:
+        super().reload()
+        if self.year_combo.count() == 0:
+            self.year_combo.blockSignals(True)
+            for fy in self._years():
+                self.year_combo.addItem(fy_text(fy), fy)
+            self.year_combo.setCurrentIndex(1)  # this year
+            self.year_combo.blockSignals(False)
+        fy = self._chosen()
+        if fy is None:
+            return
+        with self.ctx.session() as s:
+            rows = budget_rows(s, self.ctx.school(s), fy)
+        display = []
+        for r in rows:
+            values = {"line": r.line, "budget_code": r.budget_code or "", "used": ""}
+            display.append([values[k] if k in values else format_money(getattr(r, k)) for k, _h in LINE_COLUMNS])
+        self.line_ids = [r.line_id for r in rows]
+        self.shares[:] = [r.used_share if r.line_id is not None else None for r in rows]
+        self.lines_model.set_rows(display, self.line_ids)
+        self._fit(self.lines, {len(LINE_COLUMNS) - 1: 160})
+        if not rows:
+            self.items_note.setText(f"No budget lines for {fy_text(fy)} yet: import them with File › Import "
+                                    "(CPD budget lines), or `cpd-desktop import budget FILE`.")
+        self.items_model.set_rows([], [])
+        self._fit(self.items)
+
+    def _figure_clicked(self, index: QModelIndex) -> None:
+        key = LINE_COLUMNS[index.column()][0] if 0 <= index.column() < len(LINE_COLUMNS) else ""
+        fy = self._chosen()
+        if key not in FIGURES or fy is None or not 0 <= index.row() < len(self.line_ids):
+            return
+        line_id = self.line_ids[index.row()]
+        line = self.lines_model.rows[index.row()][0]
+        with self.ctx.session() as s:
+            found = items_behind(s, self.ctx.school(s), fy, line_id, key)
+        self.items_title.setText(f"{FIGURES[key]}: {line}, {fy_text(fy)}")
+        self.items_note.setText(plural(len(found), "booking or activity", "bookings and activities"))
+        self.items_model.set_rows([[format_date(i.start_date), i.name, i.title, i.status.capitalize(),
+                                    format_money(i.total_cost), format_money(i.bursary_expected),
+                                    format_money(i.bursary_received)] for i in found],
+                                  [i.id for i in found])
+        self._fit(self.items)
