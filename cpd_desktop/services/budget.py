@@ -356,3 +356,44 @@ def get_line(session: Session, school: School, fy: FinancialYear, budget_code: s
     if found is None:
         raise NotFoundError(f"There is no budget line {budget_code} in {fy_text(fy)}.")
     return found
+
+
+# -- month by month ---------------------------------------------------------------------------------------------
+@dataclass
+class MonthFigures:
+    month: dt.date  # its first day
+    committed: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%b %Y}"
+
+
+def monthly_profile(session: Session, school: School, fy: FinancialYear) -> list[MonthFigures]:
+    """The year's committed and spent money month by month (by each booking's start, each activity's date),
+    every month of the financial year in order, in SQL."""
+    months: list[MonthFigures] = []
+    day = fy.start
+    while day <= fy.end:
+        months.append(MonthFigures(day))
+        day = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    at = {(m.month.year, m.month.month): m for m in months}
+    y, mo = cast(extract("year", Booking.start_date), Integer), cast(extract("month", Booking.start_date), Integer)
+    bk = (select(y.label("y"), mo.label("m"), Booking.status.label("status"), booking_cost_sql().label("cost"))
+          .where(Booking.school_id == school.id, Booking.status.in_(COUNTED_STATUSES),
+                 Booking.start_date.between(fy.start, fy.end)).subquery())
+    for year, month, committed, spent in session.execute(
+            select(bk.c.y, bk.c.m, _money(case((bk.c.status.in_(COMMITTED_STATUSES), bk.c.cost), else_=0)),
+                   _money(case((bk.c.status.in_(SPENT_STATUSES), bk.c.cost), else_=0)))
+            .group_by(bk.c.y, bk.c.m)):
+        at[(year, month)].committed += committed
+        at[(year, month)].spent += spent
+    ay, am = cast(extract("year", Activity.date), Integer), cast(extract("month", Activity.date), Integer)
+    act = (select(ay.label("y"), am.label("m"), Activity.cost.label("cost"))
+           .where(Activity.school_id == school.id, Activity.booking_id.is_(None), Activity.cost.is_not(None),
+                  Activity.date.between(fy.start, fy.end)).subquery())
+    for year, month, spent in session.execute(select(act.c.y, act.c.m, _money(act.c.cost))
+                                              .group_by(act.c.y, act.c.m)):
+        at[(year, month)].spent += spent
+    return months

@@ -228,3 +228,18 @@ def test_a_dry_run_of_a_budget_import_writes_nothing(db: Database, school: Schoo
         assert result.new == 1
     with db.session() as s:
         assert s.scalar(select(BudgetLine.id)) is None
+
+
+def test_the_month_by_month_profile_puts_each_cost_in_its_month_and_adds_up_to_the_lines(
+        db: Database, school_with_budget: dict) -> None:
+    with db.session() as s:
+        school = s.get(School, school_with_budget["school_id"])
+        months = budget.monthly_profile(s, school, FY)
+        rows = budget.budget_rows(s, school, FY)
+    assert [m.label for m in months][:2] == ["Apr 2026", "May 2026"] and months[-1].label == "Mar 2027"
+    by = {m.label: m for m in months}
+    assert (by["May 2026"].spent, by["Jun 2026"].committed) == (Decimal("245.50"), Decimal("611.00"))
+    assert by["Jul 2026"].committed == Decimal("250.00")  # £200 booked + £50 approved; planned and cancelled not
+    assert by["Sep 2026"].spent == Decimal("100.00")  # activities' own costs
+    assert sum((m.committed for m in months), Decimal("0")) == sum((r.committed for r in rows), Decimal("0"))
+    assert sum((m.spent for m in months), Decimal("0")) == sum((r.spent for r in rows), Decimal("0"))

@@ -21,7 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services.budget import FIGURES, budget_rows, current_financial_year, fy_text, items_behind
+from ...services.budget import (
+    FIGURES,
+    budget_rows,
+    current_financial_year,
+    fy_text,
+    items_behind,
+    monthly_profile,
+)
 from ...services.formatting import format_date, format_money, plural
 from ...services.years import FinancialYear
 from ..widgets import muted, section_title
@@ -33,6 +40,7 @@ LINE_COLUMNS = [("line", "Budget line"), ("budget_code", "Code"), ("budget", "Bu
                 ("spent", "Spent"), ("bursary_expected", "Bursary expected"),
                 ("bursary_received", "Bursary received"), ("remaining", "Remaining"), ("used", "Used")]
 ITEM_COLUMNS = ["Date", "Who", "Course or activity", "Status", "Cost", "Bursary expected", "Bursary received"]
+ROW_HEIGHT = 28
 MONEY = {"budget", "committed", "spent", "bursary_expected", "bursary_received", "remaining"}
 
 
@@ -131,7 +139,12 @@ class BudgetView(View):
         year_row.addWidget(self.year_combo)
         year_row.addStretch(1)
         tl.addLayout(year_row)
-        tl.addWidget(self.lines, 1)
+        tl.addWidget(self.lines)
+        self.months_model = _RowsModel(["Month by month"], self)
+        self.months = self._table(self.months_model, "Month by month")
+        self.months.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        tl.addWidget(self.months)
+        tl.addStretch(1)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
         bl.setContentsMargins(0, 0, 0, 0)
@@ -141,7 +154,7 @@ class BudgetView(View):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
-        splitter.setSizes([360, 300])
+        splitter.setSizes([440, 240])
         self.outer.addWidget(splitter, 1)
         self.line_ids: list[int | None] = []
 
@@ -156,6 +169,7 @@ class BudgetView(View):
         table.setTabKeyNavigation(False)
         table.setAlternatingRowColors(True)
         table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         table.horizontalHeader().setStretchLastSection(True)
         return table
@@ -169,9 +183,9 @@ class BudgetView(View):
         bold.setBold(True)
         heads, cells = QFontMetrics(bold), table.fontMetrics()
         for c in range(model.columnCount()):
-            need = heads.horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal) or "")) + 34
+            need = heads.horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal) or "")) + 26
             for r in range(model.rowCount()):
-                need = max(need, cells.horizontalAdvance(str(model.index(r, c).data() or "")) + 24)
+                need = max(need, cells.horizontalAdvance(str(model.index(r, c).data() or "")) + 14)
             header.resizeSection(c, max(need, (least or {}).get(c, 0)))
 
     def _years(self) -> list[FinancialYear]:
@@ -205,6 +219,19 @@ class BudgetView(View):
         self.shares[:] = [r.used_share if r.line_id is not None else None for r in rows]
         self.lines_model.set_rows(display, self.line_ids)
         self._fit(self.lines, {len(LINE_COLUMNS) - 1: 160})
+        with self.ctx.session() as s:
+            months = monthly_profile(s, self.ctx.school(s), fy)
+        self.months_model.headings = ["Month by month", *(f"{m.month:%b %y}" for m in months)]
+        self.months_model.align_right = set(range(1, len(months) + 1))
+        self.months_model.set_rows([["Committed", *(format_money(m.committed) for m in months)],
+                                    ["Spent", *(format_money(m.spent) for m in months)]], ["committed", "spent"])
+        self._fit(self.months)
+        # every line shown whole (up to eight), the header and the frame included
+        row_h = ROW_HEIGHT
+        head_h = max(self.months.horizontalHeader().sizeHint().height(), 30)
+        frame = 2 * self.lines.frameWidth() + 2
+        self.months.setFixedHeight(head_h + 2 * row_h + frame)
+        self.lines.setFixedHeight(head_h + min(max(len(rows), 1), 8) * row_h + frame)
         if not rows:
             self.items_note.setText(f"No budget lines for {fy_text(fy)} yet: import them with File › Import "
                                     "(CPD budget lines), or `cpd-desktop import budget FILE`.")

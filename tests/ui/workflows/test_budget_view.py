@@ -48,6 +48,9 @@ def test_the_budget_view_shows_each_line_and_lists_the_bookings_behind_a_figure(
     assert cell(lines, physics, "Budget").startswith("£")
     unallocated = row_of(lines, "Unallocated")
     assert cell(lines, unallocated, "Budget") == "£0.00"
+    months = find_table("Month by month", page)
+    assert months.isVisible() and cell(months, row_of(months, "Spent"), "Apr 25").startswith("£")
+    assert months.model().headerData(12, Qt.Orientation.Horizontal) == "Mar 26"  # the whole financial year
 
     items = find_table("Bookings behind the figure", page)
     assert items.model().rowCount() == 0
