@@ -50,6 +50,9 @@ SEEDS: dict[str, list[list[Any]]] = {
     "courses": [["Title", "Code", "Provider", "Format", "Subject", "Hours", "Days", "Fee"],
                 ["Practical physics", "RP-101", "IOP", "Face-to-face course", "Physics", "6", "1", "£120.50"],
                 ["Subject knowledge for physics", "SKPT", "STEM Learning", "Online course", "", "20", "", ""]],
+    "budget": [["Financial Year", "Budget Line", "Budget Code", "Department", "Amount"],
+               ["2025-26", "Science CPD", "SCI", "science", "£3,000.00"],
+               ["FY 2026/27", "Whole-school CPD", "WS-01", "", "1200"]],
 }
 
 # Snippets that have broken readers before: quotes, zero bytes, byte-order marks, formulas, odd numbers,
