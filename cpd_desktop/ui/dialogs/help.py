@@ -20,8 +20,11 @@ pupils.</p>
 <p><b>Planner</b> is for courses to come: book from the catalogue or type your own. Move a booking from
 planned to approved to booked; after the course, <i>Mark attended</i> puts it in the CPD log and asks for the
 evaluation. The month calendar shows who is out when.</p>
-<p><b>Cover</b> lists the lessons each absence misses, filled from the timetable (week A/B honoured). Add the
-work set and where the materials are, then print the release-cover sheet.</p>
+<p><b>Cover</b> lists the lessons each absence misses, filled from the timetable (week A/B honoured). Type the
+work set, where the materials are, the work collected and technician notes straight into the grid (<i>F2</i> or
+just type; <i>Enter</i> saves and moves down), fill with <i>Same as above</i> (<i>Ctrl+D</i>) or <i>Same for this
+class</i>, or paste a column from a spreadsheet with <i>Ctrl+V</i>; then print the release-cover sheet, which
+names any lesson still without work first.</p>
 <p><b>Bursaries</b> follows each claim from draft to paid, with its evidence checklist: attendance and the
 impact evaluation tick themselves once they are recorded, and the scheme's own list of evidence is beside it.</p>
 <p><b>Reports</b> writes PDF summaries for governors and Excel workbooks for finance.</p>
@@ -33,7 +36,9 @@ top apply to every view. <i>Ctrl+F</i> jumps to the search box.</p>
 # The keys, as the guide and the README list them (tests/ui check each against the window's own shortcuts).
 KEYS = [
     ("Insert", "Add a record in the current view: a member of staff, an activity, a booking, a claim"),
-    ("F2", "Edit the chosen record (a claim: move it on)"),
+    ("F2", "Edit the chosen record (a claim: move it on; Cover: type into the chosen cell)"),
+    ("Ctrl+D", "Cover: the chosen lessons take the work of the lesson above"),
+    ("Ctrl+V", "Cover: paste cells copied from a spreadsheet into the grid, downward"),
     ("Delete", "Delete the chosen record, after asking"),
     ("Return", "Open the chosen person's page (Staff)"),
     ("Esc", "Back from a person's page; close a dialog"),
