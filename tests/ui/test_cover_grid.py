@@ -323,3 +323,22 @@ def test_a_residentials_cover_work_is_typed_down_the_grid_without_a_dialog(win: 
         f"Lesson {r + 1}: textbook ch. {r + 3}" for r in range(rows)]
     bookings = find_table("cover bookings")
     assert cell(bookings, row_of(bookings, "Iqbal, Mohammed"), "Work set") == "14"
+
+
+def test_a_refused_cell_says_why_and_opens_again_with_what_was_typed(win: Any, qtbot: Any,
+                                                                    shown_errors: list[Any]) -> None:
+    window = win
+    lessons = open_sheet(qtbot, window, "Adeyemi, Samuel", "12/12/2025")
+    typed = "Prep room, " + "shelf " * 83  # 509 characters: longer than the sheet's materials box holds
+    click_cell(qtbot, lessons, 0, "Materials")
+    keys(qtbot, typed)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(shown_errors))
+    assert "Where the materials are" in str(shown_errors[-1]["title"]) + shown_errors[-1]["message"]
+    qtbot.waitUntil(lambda: editor_of(lessons) is not None)
+    assert editor_of(lessons).text() == typed  # nothing typed is lost
+    assert cell(lessons, 0, "Materials") == ""
+    qtbot.keyClick(editor_of(lessons), Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    type_text(qtbot, editor_of(lessons), "Prep room, shelf 2")
+    qtbot.keyClick(editor_of(lessons), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: cell(lessons, 0, "Materials") == "Prep room, shelf 2")

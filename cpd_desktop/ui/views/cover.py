@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import String, cast, func, literal, select
 
+from ...errors import CpdError
 from ...models import Booking, CoverLesson, Department, SchoolPeriod, Staff, TimetableLesson
 from ...models.enums import WORK_RETURN
 from ...services.cover_work import (
@@ -35,6 +36,7 @@ from ...services.cover_work import (
 from ...services.formatting import format_date
 from ..conflict import form_compare, table_compare
 from ..dialogs.cover import CoverLessonDialog
+from ..errors import show_error
 from ..main_window import Confirm
 from ..roles import RAW_ROLE
 from ..tablemodel import Column, PagedQueryModel
@@ -433,11 +435,30 @@ class CoverView(View):
         mine = dict(seen)
         mine[next(k for k, f in WORK_COLUMNS.items() if f == field)] = value
         school_id = self.ctx.school_id
-        done = self.ctx.save(
-            self, "Type cover work", (CoverLesson, ident), self.lessons.row_version(ident),
-            lambda s, ver: set_cover_work(s, school_id, [LessonEdit(ident, {field: value}, ver)]) + 1,
-            table_compare(self.lessons, mine))
+        try:
+            done = self.ctx.save(
+                self, "Type cover work", (CoverLesson, ident), self.lessons.row_version(ident),
+                lambda s, ver: set_cover_work(s, school_id, [LessonEdit(ident, {field: value}, ver)]) + 1,
+                table_compare(self.lessons, mine), refusals=True)
+        except CpdError as exc:  # refused (too long, say): said, and the cell opens again with what was typed
+            show_error(self, exc)
+            QTimer.singleShot(0, lambda: self._edit_again(ident, field, value))
+            return False
         return done is not None
+
+    def _edit_again(self, ident: int, field: str, value: Any) -> None:
+        row = self.lessons.row_of_id(ident)
+        column = next(c for c in range(self.lessons.columnCount()) if self.lessons.field_at(c) == field)
+        if row < 0:
+            return
+        grid = self.lesson_panel.table
+        index = self.lessons.index(row, column)
+        grid.setCurrentIndex(index)
+        grid.edit(index)
+        editor = grid.indexWidget(index) or next(
+            (w for w in grid.viewport().findChildren(QLineEdit) if w.isVisible()), None)
+        if isinstance(editor, QLineEdit):
+            editor.setText(str(value))
 
     def _chosen_lessons(self) -> list[int]:
         ids = self.lesson_panel.selected_ids()
@@ -476,7 +497,6 @@ class CoverView(View):
     def paste(self) -> None:
         """Cells copied from a spreadsheet, laid from the chosen cell downward (and rightward), one undo step."""
         from ...errors import ValidationError
-        from ..errors import show_error
 
         grid = self.lesson_panel.table
         index = grid.currentIndex()
