@@ -37,7 +37,7 @@ top apply to every view. <i>Ctrl+F</i> jumps to the search box.</p>
 KEYS = [
     ("Insert", "Add a record in the current view: a member of staff, an activity, a booking, a claim"),
     ("F2", "Edit the chosen record (a claim: move it on; Cover: type into the chosen cell)"),
-    ("Ctrl+D", "Cover: the chosen lessons take the work of the lesson above"),
+    ("Ctrl+D", "Cover: same as the lesson above (the chosen lessons take its work)"),
     ("Ctrl+V", "Cover: paste cells copied from a spreadsheet into the grid, downward"),
     ("Delete", "Delete the chosen record, after asking"),
     ("Return", "Open the chosen person's page (Staff)"),
