@@ -486,6 +486,31 @@ def _server_connect_listener(engine: Engine) -> None:
             dbapi_conn.autocommit = autocommit
 
 
+def end_hostile_table_locks(engine: Engine) -> int:
+    """Ask the server to end the sessions of school logins holding a whole-table lock on the app's tables
+    (``cpd_end_table_locks``, migration 0008); the number ended, 0 where the function or the right is missing.
+
+    The app itself never takes such a lock, so whoever holds one is not the app at work."""
+    try:
+        with engine.connect() as conn:
+            ended = conn.execute(text("SELECT cpd_end_table_locks()")).scalar()
+            conn.commit()
+    except Exception:  # noqa: BLE001 - an older schema or an owner without the right: time-outs remain
+        return 0
+    return int(ended or 0)
+
+
+def _lock_breaker_listener(engine: Engine) -> None:
+    """A statement that gave up waiting for a lock (SQLSTATE 55P03) ends the table locks school logins
+    hold, so the person's next try goes through: one school cannot keep another's work waiting."""
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        state = getattr(context.original_exception, "sqlstate", None)
+        if state == "55P03":
+            end_hostile_table_locks(engine)
+
+
 def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
     try:
         # psycopg 3 prepares a statement on its fifth run, and PostgreSQL then settles on a generic plan
@@ -500,6 +525,7 @@ def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
         raise DatabaseError("The PostgreSQL driver is not installed.",
                             hint="Install CPD Desktop with the 'postgres' extra (pip install 'cpd-desktop[postgres]').") from exc
     _server_connect_listener(engine)
+    _lock_breaker_listener(engine)
     db = Database(url=url, engine=engine, session_factory=_session_factory(engine))
     try:
         with engine.connect() as conn:

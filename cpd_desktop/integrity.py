@@ -170,6 +170,9 @@ def apply_school_rights(conn: Any, role: str) -> None:
             conn.execute(text(f'GRANT INSERT ({writable}) ON "{table}" TO {q}'))
         else:
             conn.execute(text(f'GRANT INSERT ({writable}), UPDATE ({movable}), DELETE ON "{table}" TO {q}'))
+    # The lock breaker (migration 0008): a school login blocked by another's whole-table lock ends it.
+    if conn.execute(text("SELECT to_regprocedure('cpd_end_table_locks()') IS NOT NULL")).scalar():
+        conn.execute(text(f"GRANT EXECUTE ON FUNCTION cpd_end_table_locks() TO {q}"))
     # Defaults for the login's sessions; a trust's owner may lack CREATEROLE, so this may be refused.
     conn.execute(text("SAVEPOINT cpd_role_settings"))
     try:
