@@ -53,6 +53,9 @@ SEEDS: dict[str, list[list[Any]]] = {
     "budget": [["Financial Year", "Budget Line", "Budget Code", "Department", "Amount"],
                ["2025-26", "Science CPD", "SCI", "science", "£3,000.00"],
                ["FY 2026/27", "Whole-school CPD", "WS-01", "", "1200"]],
+    "indicators": [["Year", "Indicator", "Value", "Unit", "Group"],
+                   ["2024/25", "GCSE science grade 4+", "71.5", "%", ""],
+                   ["2025/26", "A-level physics entries", "14", "pupils", "Girls"]],
 }
 
 # Snippets that have broken readers before: quotes, zero bytes, byte-order marks, formulas, odd numbers,
