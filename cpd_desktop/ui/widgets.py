@@ -333,7 +333,7 @@ class TablePanel(QWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [r for r in (self.model.row_id(i) for i in rows) if r is not None]
 
-    def select_id(self, ident: int) -> bool:
+    def select_id(self, ident: int, column: int | None = None) -> bool:
         row = self.model.row_of_id(ident)
         while row < 0 and self.model.canFetchMore(QModelIndex()):
             self.model.fetchMore(QModelIndex())
@@ -341,7 +341,8 @@ class TablePanel(QWidget):
         if row < 0:
             return False
         # Not selectRow: it reads the keys held down, so a refresh during Ctrl+Z toggled the row off.
-        index = self.model.index(row, max(0, self.table.currentIndex().column()))
+        column = self.table.currentIndex().column() if column is None else column
+        index = self.model.index(row, max(0, column))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(self.model.index(row, 0))
@@ -349,13 +350,15 @@ class TablePanel(QWidget):
 
     def refresh(self, keep_selection: bool = True) -> None:
         chosen = self.current_id() if keep_selection else None
+        column = self.table.currentIndex().column()  # a reset forgets it: the cell typed in stays current
         self.model.refresh()
         if chosen is not None:
-            self.select_id(chosen)
+            self.select_id(chosen, column)
 
     def remember(self) -> dict[str, Any]:
         """Where the person is in the table: the rows chosen, how far down it is scrolled and loaded."""
-        return {"current": self.current_id(), "selected": self.selected_ids(),
+        return {"current": self.current_id(), "column": max(0, self.table.currentIndex().column()),
+                "selected": self.selected_ids(),
                 "scroll": self.table.verticalScrollBar().value(),
                 "hscroll": self.table.horizontalScrollBar().value(), "loaded": self.model.loaded_rows()}
 
@@ -374,7 +377,8 @@ class TablePanel(QWidget):
         current = state["current"]
         row = model.row_of_id(current) if current is not None else -1
         if row >= 0:
-            selection.setCurrentIndex(model.index(row, 0), QItemSelectionModel.SelectionFlag.NoUpdate)
+            selection.setCurrentIndex(model.index(row, state.get("column", 0)),
+                                      QItemSelectionModel.SelectionFlag.NoUpdate)
         self.table.verticalScrollBar().setValue(state["scroll"])
         self.table.horizontalScrollBar().setValue(state["hscroll"])
 

@@ -315,7 +315,8 @@ def test_the_new_school_wizard_takes_the_years_non_teaching_days(qtbot: QtBot, m
         type_lines(days, "03/09/2025 INSET: safeguarding", "05/01/2026")
         qtbot.waitUntil(nxt.isEnabled, timeout=WAIT)
         click(qtbot, nxt)
-        click(qtbot, button(wizard, "Next >"))
+        click(qtbot, button(wizard, "Next >"))  # periods of the day
+        click(qtbot, button(wizard, "Next >"))  # starting lists
         click(qtbot, button(wizard, "Create"))
 
     create = field(window, "Create a new school database", QPushButton)
