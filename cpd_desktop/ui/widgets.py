@@ -342,7 +342,7 @@ class TablePanel(QWidget):
             return False
         # Not selectRow: it reads the keys held down, so a refresh during Ctrl+Z toggled the row off.
         column = self.table.currentIndex().column() if column is None else column
-        index = self.model.index(row, max(0, column))
+        index = self.model.index(row, min(max(0, column), max(0, self.model.columnCount() - 1)))
         flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
         self.table.selectionModel().setCurrentIndex(index, flags)
         self.table.scrollTo(self.model.index(row, 0))
@@ -377,7 +377,8 @@ class TablePanel(QWidget):
         current = state["current"]
         row = model.row_of_id(current) if current is not None else -1
         if row >= 0:
-            selection.setCurrentIndex(model.index(row, state.get("column", 0)),
+            column = min(state.get("column", 0), max(0, model.columnCount() - 1))  # the columns may have changed
+            selection.setCurrentIndex(model.index(row, column),
                                       QItemSelectionModel.SelectionFlag.NoUpdate)
         self.table.verticalScrollBar().setValue(state["scroll"])
         self.table.horizontalScrollBar().setValue(state["hscroll"])
