@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from . import settings
 from .errors import show_error
 from .icons import SIDEBAR, SIDEBAR_ACTIVE, app_icon, icon
+from .prompts import Inform, LockedChoice, SchoolChooser
 
 log = logging.getLogger("cpd_desktop.ui")
 
@@ -59,16 +60,6 @@ REFRESH_MS = 20_000  # how often the window looks for what other people have sav
 BACKUP_CHECK_MS = 10 * 60_000  # how often the window asks whether a scheduled backup is due
 
 
-class SchoolChooser:
-    @classmethod
-    def ask(cls, parent: QWidget | None, names: list[str]) -> str | None:
-        from PySide6.QtWidgets import QInputDialog
-
-        name, ok = QInputDialog.getItem(parent, "Choose a school", "This database holds several schools:",
-                                        names, 0, False)
-        return name if ok else None
-
-
 FIRST_SIZE = QSize(1280, 820)
 
 
@@ -78,65 +69,6 @@ def first_size(available: QSize) -> QSize:
     # The frame (title bar, borders) is not part of the size asked for: leave room for it.
     return QSize(max(900, min(FIRST_SIZE.width(), available.width() - 16)),
                  max(600, min(FIRST_SIZE.height(), available.height() - 40)))
-
-
-class Confirm:
-    """Yes/No questions; ``ask`` is replaced in tests."""
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, text: str, *, yes: str = "Yes", no: str = "Cancel",
-            detail: str = "") -> bool:
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(title)
-        box.setText(text)
-        if detail:
-            box.setInformativeText(detail)
-        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        box.addButton(no, QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(yes_button)
-        box.exec()
-        return box.clickedButton() is yes_button
-
-
-class LockedChoice:
-    """The database is open in another copy of the app: read-only, break the lock, or cancel."""
-
-    @classmethod
-    def ask(cls, parent: QWidget | None, message: str, hint: str) -> str:
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Database in use")
-        box.setText(message)
-        box.setInformativeText(hint)
-        readonly = box.addButton("Open read-only", QMessageBox.ButtonRole.AcceptRole)
-        breaker = box.addButton("Break the lock", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(readonly)
-        box.exec()
-        if box.clickedButton() is readonly:
-            return "readonly"
-        if box.clickedButton() is breaker:
-            return "break"
-        return "cancel"
-
-
-class Inform:
-    @classmethod
-    def ask(cls, parent: QWidget | None, title: str, text: str, detail: str = "") -> None:
-        from PySide6.QtWidgets import QMessageBox
-
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Information)
-        box.setWindowTitle(title)
-        box.setText(text)
-        if detail:
-            box.setInformativeText(detail)
-        box.exec()
 
 
 class FirstLookContext(QObject):

@@ -40,13 +40,13 @@ def shown_errors(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 @pytest.fixture(autouse=True)
 def _quiet_dialogs(monkeypatch: pytest.MonkeyPatch, shown_errors: list[dict[str, Any]]) -> Iterator[None]:
     """Questions answer yes, notices close; at the end, no bug may have reached an error dialog."""
-    from cpd_desktop.ui import conflict, exporting, main_window
+    from cpd_desktop.ui import conflict, exporting, prompts
 
     # A conflict or a lost connection that a test does not expect reloads / cancels (never hangs).
     monkeypatch.setattr(conflict.ConflictDialog, "ask", classmethod(lambda cls, *a, **k: "reload"))
     monkeypatch.setattr(conflict.ConnectionLost, "ask", classmethod(lambda cls, *a, **k: False))
-    monkeypatch.setattr(main_window.Confirm, "ask", classmethod(lambda cls, *a, **k: True))
-    monkeypatch.setattr(main_window.Inform, "ask", classmethod(lambda cls, *a, **k: None))
+    monkeypatch.setattr(prompts.Confirm, "ask", classmethod(lambda cls, *a, **k: True))
+    monkeypatch.setattr(prompts.Inform, "ask", classmethod(lambda cls, *a, **k: None))
     monkeypatch.setattr(exporting.ExportDone, "ask", classmethod(lambda cls, *a, **k: "close"))
     yield
     bugs = [e for e in shown_errors if e.get("is_bug")]

@@ -160,7 +160,7 @@ def test_booking_dialog_refuses_an_end_before_the_start(demo_window: Any) -> Non
 def test_a_database_open_in_another_copy_can_be_opened_read_only(make_window: Any, demo_file: Path,
                                                                   tmp_path: Path, shown_errors: list,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.ui.main_window import LockedChoice
+    from cpd_desktop.ui.prompts import LockedChoice
 
     path = tmp_path / "shared.sqlite"
     shutil.copy(demo_file, path)

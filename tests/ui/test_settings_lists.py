@@ -187,7 +187,7 @@ def test_splitter_positions_are_remembered(demo_window: Any, make_window: Any) -
 
 
 def test_deleting_a_department_asks_first(school_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.ui.main_window import Confirm
+    from cpd_desktop.ui.prompts import Confirm
 
     asked: list[str] = []
     monkeypatch.setattr(Confirm, "ask", classmethod(lambda cls, parent, title, text, **k: asked.append(text) or False))

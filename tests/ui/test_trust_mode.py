@@ -137,7 +137,7 @@ def test_no_view_of_one_school_shows_another_schools_records(make_window: Any, t
 
 def test_switcher_chooses_the_school_and_the_title_names_it(make_window: Any, trust_file: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.ui.main_window import SchoolChooser
+    from cpd_desktop.ui.prompts import SchoolChooser
 
     window = make_window()
     monkeypatch.setattr(SchoolChooser, "ask", classmethod(lambda cls, parent, names: DEMO))

@@ -75,7 +75,7 @@ class ActivityDialog(FormDialog):
         about first: Add anyway saves it, Go back keeps the dialog open with what was typed."""
         from ...errors import CpdError
         from ...services.record import find_duplicate
-        from ..main_window import Confirm
+        from ..prompts import Confirm
 
         values = self.values()
         if values.get("staff_id") is None:

@@ -120,7 +120,7 @@ class ImportHistoryDialog(QDialog):
         row = self.selected()
         if row is None or row["undone"] or self.readonly:
             return
-        from ..main_window import Confirm
+        from ..prompts import Confirm
 
         added = f"{row['new']:,} record{'s' if row['new'] != 1 else ''} it added"
         changed = f"{row['updated']:,} it changed"

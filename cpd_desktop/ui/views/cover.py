@@ -37,7 +37,7 @@ from ...services.formatting import format_date
 from ..conflict import form_compare, table_compare
 from ..dialogs.cover import CoverLessonDialog
 from ..errors import show_error
-from ..main_window import Confirm
+from ..prompts import Confirm
 from ..roles import RAW_ROLE
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import PageHeader, TablePanel, muted, remember_splitter

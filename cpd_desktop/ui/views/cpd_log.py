@@ -16,7 +16,7 @@ from ...services.years import term_buckets, terms_for
 from ..conflict import form_compare
 from ..dialogs.activity import ActivityDialog, EvaluationDialog
 from ..dialogs.lookups import provider_names, staff_choices
-from ..main_window import Confirm
+from ..prompts import Confirm
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import TablePanel
 from .base import View

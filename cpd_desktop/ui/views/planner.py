@@ -27,7 +27,7 @@ from ...models.base import Money
 from ...models.enums import BOOKING_STATUSES
 from ..conflict import form_compare
 from ..dialogs.booking import BookingDialog, CancelDialog
-from ..main_window import Confirm
+from ..prompts import Confirm
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import TablePanel
 from .base import View

@@ -37,7 +37,7 @@ from ...services.schools import SETTING_PARSERS
 from ...services.years import AcademicYear, bank_holiday, terms_for
 from ..conflict import form_compare, values_compare
 from ..forms import FormDialog
-from ..main_window import Confirm
+from ..prompts import Confirm
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import TablePanel, muted, section_title
 from .base import View

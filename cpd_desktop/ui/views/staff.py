@@ -14,7 +14,7 @@ from ...services.formatting import format_date, format_hours, format_money, form
 from ...services.reports import personal_target_sql
 from ..conflict import form_compare
 from ..dialogs.staff import StaffDialog
-from ..main_window import Confirm
+from ..prompts import Confirm
 from ..tablemodel import Column, PagedQueryModel
 from ..widgets import PageHeader, StatCard, TablePanel
 from .base import View

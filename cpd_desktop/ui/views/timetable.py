@@ -35,7 +35,7 @@ from .. import settings
 from ..conflict import form_compare
 from ..dialogs.lesson import LessonDialog
 from ..errors import show_error
-from ..main_window import Confirm
+from ..prompts import Confirm
 from .base import View
 
 LESSON_ROLE = Qt.ItemDataRole.UserRole + 1
