@@ -19,10 +19,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.models import Activity, School
 from cpd_desktop.models.enums import FORMATS
 from cpd_desktop.services import reports, years
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage.database import Database
 
 from .generate import Generated
 from .runner import Case, Sample, Unavailable
@@ -382,12 +383,12 @@ FORMAT_CODES = {label: code for code, label in FORMATS.items()}
 def _import_missing() -> str | None:
     import importlib.util
 
-    if importlib.util.find_spec("cpd_desktop.imports.runner") is None:
-        return "cpd_desktop.imports.runner is not in this build yet"
-    from cpd_desktop.imports import runner
+    if importlib.util.find_spec("cpd_desktop.imports.api") is None:
+        return "cpd_desktop.imports.api is not in this build yet"
+    from cpd_desktop.imports import api
 
-    if not hasattr(runner, "run_import"):
-        return "cpd_desktop.imports.runner has no run_import"
+    if not hasattr(api, "run_import"):
+        return "cpd_desktop.imports.api has no run_import"
     return None
 
 
@@ -451,7 +452,7 @@ def import_case(ctx: Context) -> Item:
         return Unavailable("import a 100k-row activities CSV", why_not, "≤ 3×")
     import csv
 
-    from cpd_desktop.imports.runner import run_import
+    from cpd_desktop.imports import run_import
     from cpd_desktop.services.schools import choose_school
 
     n = ctx.sizes.import_rows
@@ -516,7 +517,7 @@ def import_case(ctx: Context) -> Item:
         name=f"import a {n // 1000}k-row activities CSV", ours=ours, floor=floor, target_ratio=3.0,
         runs=runs(ctx, 3), check=check, before=before,
         note=f"{n:,} rows (UTF-8 with BOM, staff codes, dd/mm/yyyy dates, £ costs, format labels) into a database "
-             "holding the school's staff and no activities: `imports.runner.run_import` in one session, commit "
+             "holding the school's staff and no activities: `imports.run_import` in one session, commit "
              "included, vs `csv.reader` + raw sqlite3 `executemany` of the same rows in one transaction "
              "(foreign keys on, synchronous FULL as the app). Both write the same count, hours and cost.")
 
@@ -869,6 +870,76 @@ def log_case(ctx: Context) -> Item:
              "with wrapped cells and DejaVu Sans.")
 
 
+# ---- a whole command, in a fresh process ------------------------------------------------------
+
+def _command_env(scratch: str) -> dict[str, str]:
+    """The environment of a fresh command: compiled modules kept (as on a person's computer), its own
+    data folder, no database named by the environment."""
+    import os
+
+    env = {**os.environ, "CPD_DESKTOP_DATA": scratch,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("CPD_DESKTOP_DB", None)
+    return env
+
+
+def _timed_process(argv: list[str], env: dict[str, str]) -> Sample:
+    """Launch ``argv`` and wait for it to end: the seconds from launch to exit, and what it printed."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, encoding="utf-8",
+                          timeout=PROBE_TIMEOUT)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv[:6])} … exited with code {done.returncode}: {done.stderr[-1500:]}")
+    return Sample([seconds], output=done.stdout)
+
+
+def report_process_case(ctx: Context) -> Case:
+    """``cpd-desktop report hours --format csv`` as a person runs it, start to exit, vs a raw script."""
+    import sys
+    import tempfile
+
+    db = ctx.school.path
+    year = _year_span(ctx.raw(db))[-1]
+    scratch = tempfile.mkdtemp(prefix="cpd-bench-cli-")
+    env = _command_env(scratch)
+    script = Path(sys.executable).with_name("cpd-desktop")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "cpd_desktop"]
+    raw = (Path(__file__).resolve().parent / "raw_hours.py").read_text(encoding="utf-8")
+
+    def ours() -> Sample:
+        return _timed_process([*command, "--db", str(db), "report", "hours", "--year", year.label,
+                               "--format", "csv"], env)
+
+    def floor() -> Sample:
+        return _timed_process([sys.executable, "-c", raw, str(db), str(year.start_year)], env)
+
+    def check(mine: Sample, theirs: Sample) -> None:
+        a, b = mine.output, theirs.output
+        assert a.count("\n") > 1, "the command printed no rows"
+        assert a == b, f"the command and the raw script printed different figures:\n{a[:300]}\n---\n{b[:300]}"
+
+    def after() -> None:
+        import shutil
+
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    n = ctx.school.counts.get("activity", 0)
+    return Case(
+        name=f"report hours as a whole command, {n // 1000}k activities", ours=ours, floor=floor,
+        target_ratio=3.0, runs=runs(ctx, 9), check=check, after=after,
+        note=f"`cpd-desktop report hours --year {year.label} --format csv` over {n:,} activities, from launching "
+             "the command to its exit (Python starting, the command's modules loading, the database opened and "
+             "checked, the figures added up and printed), vs `python -c` running a standard-library script "
+             "(`bench/raw_hours.py`: sqlite3, one GROUP BY, the same target, progress, terms and name order) "
+             "on the same file; both print the same CSV, byte for byte. Compiled modules kept, as on a "
+             "person's computer.")
+
+
 # ---- the desktop window ----------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -890,13 +961,57 @@ def ui_missing() -> str | None:
     return None
 
 
-def run_probe(*args: str, data: str | None = None) -> tuple[float, dict[str, Any]]:
+class XServer:
+    """A real X server (Xvfb) for the start-up cases on a display: started once for a case, stopped after it.
+
+    Qt then draws through its xcb platform plugin as on a person's Linux desktop (connecting to the
+    server, its fonts and visuals, the window mapped and exposed), which the offscreen platform skips.
+    """
+
+    def __init__(self) -> None:
+        import os
+        import subprocess
+
+        read_fd, write_fd = os.pipe()
+        try:
+            # -displayfd: the server picks a free display number and writes it once it accepts connections.
+            self.proc = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+                pass_fds=(write_fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        finally:
+            os.close(write_fd)
+        with os.fdopen(read_fd) as pipe:
+            number = pipe.readline().strip()
+        if not number:
+            self.proc.kill()
+            self.proc.wait()
+            raise RuntimeError("Xvfb did not start")
+        self.display = f":{number}"
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except Exception:  # noqa: BLE001 - a server that will not end is killed
+            self.proc.kill()
+            self.proc.wait()
+
+
+def xvfb_missing() -> str | None:
+    """Why there is no real X server to measure on, or None when there is (``Xvfb``, from the xvfb package)."""
+    if shutil.which("Xvfb") is None:
+        return "Xvfb is not installed (Debian: apt-get install xvfb; scripts/system-deps.sh --bench installs it)"
+    return None
+
+
+def run_probe(*args: str, data: str | None = None, display: str | None = None) -> tuple[float, dict[str, Any]]:
     """Run ``bench.ui_probe`` in a fresh process: the seconds from launch to its report, and the report.
 
     The report's ``usable_wall_seconds`` is the time from launch to the window first being usable
     (the probe's ``BENCH-USABLE`` line). ``data`` is the app's data folder (settings, backups, the
-    first look); by default a new empty one. Python keeps the compiled modules of the app, as on a
-    person's computer (``PYTHONDONTWRITEBYTECODE`` is not passed on).
+    first look); by default a new empty one. ``display`` is an X server's display (``XServer``): Qt's
+    xcb platform draws on it; without, the offscreen platform. Python keeps the compiled modules of the
+    app, as on a person's computer (``PYTHONDONTWRITEBYTECODE`` is not passed on).
     """
     import json
     import os
@@ -908,8 +1023,12 @@ def run_probe(*args: str, data: str | None = None) -> tuple[float, dict[str, Any
 
     with tempfile.TemporaryDirectory(prefix="cpd-bench-ui-") as scratch, \
             tempfile.TemporaryFile("w+", encoding="utf-8") as err:
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CPD_DESKTOP_DATA": data or scratch,
+        env = {**os.environ, "QT_QPA_PLATFORM": "xcb" if display else "offscreen",
+               "CPD_DESKTOP_DATA": data or scratch,
                "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        if display:
+            env["DISPLAY"] = display
+            env.pop("WAYLAND_DISPLAY", None)
         env.pop("CPD_DESKTOP_DB", None)
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         report: dict[str, Any] | None = None
@@ -946,27 +1065,35 @@ STARTUP_NOTE = (
     "figures on its dashboard and the event loop idle (`bench/ui_probe.py`), vs the same for a bare PySide6 "
     "window with an empty table; offscreen platform, Python's compiled modules kept as on a person's "
     "computer. ")
+DISPLAY_NOTE = (
+    "From launching a fresh `python` process to the window first usable, as above, but drawn on a real X "
+    "server (Xvfb, 1920×1080, 24-bit; Qt's xcb platform, as on a Linux desktop) rather than offscreen; the "
+    "bare PySide6 window is started on the same server in the same run, each side in a fresh process. ")
 
 
-def startup_case(ctx: Context, label: str, db: Path, school: str | None, *, first_look: bool = True) -> Case:
+def startup_case(ctx: Context, label: str, db: Path, school: str | None, *, first_look: bool = True,
+                 on_display: bool = False) -> Case:
     """Start-up on a data folder kept between the runs, as on a person's computer.
 
-    With ``first_look`` (the case with a target) an untimed first start writes the first look, as a
-    start earlier the same day does, and every timed start must show it. Without, the first look is
-    removed before each start: the first start of a day, or the first after anybody saved a change.
+    With ``first_look`` an untimed first start writes the first look, as a start earlier the same day
+    does, and every timed start must show it. Without, the first look is removed before each start: the
+    first start of a day, or the first after anybody saved a change. ``on_display`` draws on an X server
+    (Xvfb, started here and stopped after the case) instead of offscreen; both sides use it.
     """
     import shutil
     import statistics
     import tempfile
 
     args = ["app", str(db)] + (["--school", school] if school else [])
+    server = XServer() if on_display else None
+    display = server.display if server is not None else None
     data = tempfile.mkdtemp(prefix="cpd-bench-data-")
     ready: list[float] = []
 
     starts: list[bool] = []
 
     def ours() -> Sample:
-        seconds, report = run_probe(*args, data=data)
+        seconds, report = run_probe(*args, data=data, display=display)
         starts.append(bool(report.get("first_look")))
         if first_look and len(starts) > 1 and not starts[-1]:  # the first start (the warm-up) writes it
             raise RuntimeError("the window did not show the first look written by the start before it")
@@ -974,29 +1101,36 @@ def startup_case(ctx: Context, label: str, db: Path, school: str | None, *, firs
         return Sample([report["usable_wall_seconds"]], report.get("peak_mb"))
 
     def floor() -> Sample:
-        seconds, report = run_probe("bare")
+        seconds, report = run_probe("bare", display=display)
         return Sample([seconds], report.get("peak_mb"))
 
     def before(side: str) -> None:
         if side == "ours" and not first_look:
             shutil.rmtree(Path(data) / "first-look", ignore_errors=True)
 
+    where = " on an X display (Xvfb)" if on_display else ""
     if first_look:
-        name = f"start-up to usable window, {label}"
-        note = (STARTUP_NOTE + "Each start after one earlier the same day: the dashboard's figures are its first "
+        name = f"start-up to usable window{where}, {label}"
+        note = ((DISPLAY_NOTE if on_display else STARTUP_NOTE)
+                + "Each start after one earlier the same day: the dashboard's figures are its first "
                 "look (`cpd_desktop/firstlook.py`), checked against the database's change marker, while the "
                 "database layer loads behind it.")
+        target = 1.3 if on_display else 1.5
     else:
-        name = f"start-up with no first look (first start of the day), {label}"
-        note = (STARTUP_NOTE + "Without a first look (the first start of a day, or the first after anybody "
-                "saved): usable once the database layer has loaded and the dashboard has added its figures up. "
-                "No target: the case above has it; this one shows what the first look saves.")
+        name = f"start-up with no first look (first start of the day){where}, {label}"
+        note = ((DISPLAY_NOTE if on_display else STARTUP_NOTE)
+                + "Without a first look (the first start of a day, or the first after anybody "
+                "saved): usable once the database layer has loaded and the dashboard has added its figures up.")
+        note += "" if on_display else " No target: the case above has it; this one shows what the first look saves."
+        target = 3.0 if on_display else None
 
-    case = Case(name=name, ours=ours, floor=floor, target_ratio=1.5 if first_look else None,
-                runs=runs(ctx, 9 if first_look else 3), warmup=first_look or ctx.runs is None, note=note,
-                before=before)
+    case = Case(name=name, ours=ours, floor=floor, target_ratio=target,
+                runs=runs(ctx, 9 if first_look or on_display else 3), warmup=first_look or ctx.runs is None,
+                note=note, before=before)
 
     def after() -> None:
+        if server is not None:
+            server.stop()
         shutil.rmtree(data, ignore_errors=True)
         if first_look and ready:
             case.note += (f" Every view was ready (database layer loaded, dashboard added up again) "
@@ -1075,6 +1209,7 @@ def all_cases(ctx: Context, *, full: bool, only: list[str]) -> Iterator[Item]:
         ("activities workbook", lambda: workbook_case(ctx)),
         ("cover pages PDF", lambda: cover_case(ctx)),
         ("CPD log PDF", lambda: log_case(ctx)),
+        ("report hours as a whole command", lambda: report_process_case(ctx)),
     ]
     from .generate import SCHOOL_NAMES
 
@@ -1091,17 +1226,27 @@ def all_cases(ctx: Context, *, full: bool, only: list[str]) -> Iterator[Item]:
         (f"start-up to usable window, {big_label}", lambda: startup_case(ctx, big_label, big_db.path, big_school)),
         (f"start-up with no first look (first start of the day), {big_label}",
          lambda: startup_case(ctx, big_label, big_db.path, big_school, first_look=False)),
+        (f"start-up to usable window on an X display (Xvfb), {big_label}",
+         lambda: startup_case(ctx, big_label, big_db.path, big_school, on_display=True)),
+        (f"start-up with no first look (first start of the day) on an X display (Xvfb), {big_label}",
+         lambda: startup_case(ctx, big_label, big_db.path, big_school, first_look=False, on_display=True)),
         (f"search-box refresh over {school_label.replace('activities', 'rows')}", lambda: table_cases(ctx)),
         (f"memory with the {big_label} open", lambda: memory_case(ctx, big_label, big_db.path, big_school)),
     ]
+    no_display = xvfb_missing()
     for name, make in ui_items:
-        if why_not is not None:
-            targets = {"start-up with": "–", "start-up": "≤ 1.5×", "search-box": "≤ 100 ms", "memory": "≤ 150 MB"}
-            target = next(v for k, v in targets.items() if name.startswith(k))
-            factories.append((name, lambda n=name, tg=target: Unavailable(n, why_not, tg)))
+        reason = why_not if why_not is not None else no_display if "(Xvfb)" in name else None
+        if reason is not None:
+            if "(Xvfb)" in name:
+                target = "≤ 3×" if name.startswith("start-up with") else "≤ 1.3×"
+            else:
+                targets = {"start-up with": "–", "start-up": "≤ 1.5×", "search-box": "≤ 100 ms",
+                           "memory": "≤ 150 MB"}
+                target = next(v for k, v in targets.items() if name.startswith(k))
+            factories.append((name, lambda n=name, tg=target, why=reason: Unavailable(n, why, tg)))
             if name.startswith("search-box"):
                 sort_name = name.replace("search-box refresh", "column sort")
-                factories.append((sort_name, lambda n=sort_name: Unavailable(n, why_not, "≤ 200 ms")))
+                factories.append((sort_name, lambda n=sort_name, why=reason: Unavailable(n, why, "≤ 200 ms")))
         else:
             factories.append((name, make))
     for name, make in factories:

@@ -28,8 +28,6 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.db import open_database
-from cpd_desktop.migrate import head_revision
 from cpd_desktop.models import (
     Activity,
     Booking,
@@ -45,8 +43,10 @@ from cpd_desktop.models import (
     TimetableLesson,
 )
 from cpd_desktop.services import audit
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.schools import create_school
 from cpd_desktop.services.years import AcademicYear, easter_sunday, school_days
+from cpd_desktop.storage.migrate import head_revision
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 CHUNK = 50_000

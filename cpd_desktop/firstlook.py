@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .paths import data_dir
-from .schema import HEAD_REVISION
+from .storage.schema import HEAD_REVISION
 
 VERSION = 3
 FOLDER = "first-look"

@@ -12,8 +12,9 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from cpd_desktop.db import Database, open_database  # noqa: E402
 from cpd_desktop.models import School  # noqa: E402
+from cpd_desktop.services.database import open_database  # noqa: E402
+from cpd_desktop.storage.database import Database  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

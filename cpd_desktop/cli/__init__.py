@@ -80,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as exc:  # a bug: say so plainly, keep the details in the log
         from ..logs import log_crash
-        from ..services.guard import describe_db_error
+        from ..storage.translate import describe_db_error
 
         friendly = describe_db_error(exc)
         if friendly is not None:  # a database failure outside a service call (opening, migrating)
@@ -100,7 +100,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _name_the_holder(args: argparse.Namespace | None) -> None:
     """A lock this command takes names it ("cpd-desktop import staff"), for whoever finds the file busy;
     None names the window again (when ``main`` is called in a process that also shows it)."""
-    from ..services.locking import WINDOW, set_holder_name
+    from ..storage.locking import WINDOW, set_holder_name
 
     if args is None:
         set_holder_name(WINDOW)

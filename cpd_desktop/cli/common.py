@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TextIO
 
-from ..db import Database, open_database
 from ..models import School
+from ..services.database import open_database
 from ..services.years import AcademicYear, current_academic_year, parse_academic_year
+from ..storage.database import Database
 
 
 class UsageError(Exception):
@@ -34,7 +35,7 @@ class Context:
                 data_dir().mkdir(parents=True, exist_ok=True)
             self._db = open_database(self.db_target, create=create, readonly=readonly)
             if self._db.path is not None:  # a killed backup's partial copy goes on the next open, as in the window
-                from ..services.backups import remove_stale_parts
+                from ..storage.backups import remove_stale_parts
 
                 remove_stale_parts()
         return self._db

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..db import is_url
 from ..errors import CpdError, DatabaseError
 from ..paths import default_db_target
+from ..storage.database import is_url
 from .common import Context, add_format_option, print_rows
 
 
@@ -54,7 +54,7 @@ def _file_target(ctx: Context) -> Path:
 
 
 def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
-    from ..services.backups import backup_database, describe_holds, format_size
+    from ..storage.backups import backup_database, describe_holds, format_size
 
     db = ctx.open()
     made = backup_database(db, output=Path(args.output) if args.output else None)
@@ -65,7 +65,7 @@ def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_backups(args: argparse.Namespace, ctx: Context) -> int:
-    from ..services.backups import REASON_LABELS, backup_folder, describe_holds, format_size, list_backups
+    from ..storage.backups import REASON_LABELS, backup_folder, describe_holds, format_size, list_backups
 
     path = _file_target(ctx)
     found = list_backups(path)
@@ -85,7 +85,8 @@ def cmd_backups(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
-    from ..services.backups import describe_holds, restore_backup
+    from ..storage.backups import describe_holds
+    from ..storage.restore import restore_backup
 
     path = _file_target(ctx)
     result = restore_backup(path, Path(args.file), force=args.force)
@@ -102,7 +103,7 @@ def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_unlock(args: argparse.Namespace, ctx: Context) -> int:
-    from ..services.locking import break_lock, is_stale, read_lock
+    from ..storage.locking import break_lock, is_stale, read_lock
 
     path = _file_target(ctx)
     holder = read_lock(path)
@@ -173,7 +174,7 @@ def cmd_anonymise(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _backups_holding(db: Any, staff_id: int, *, delete: bool, code: str) -> None:
-    from ..services.backups import (
+    from ..storage.backups import (
         NEVER_THINNED,
         REASON_LABELS,
         backup_database,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..db import is_url, open_database
 from ..errors import CpdError
+from ..services.database import open_database
+from ..storage.database import is_url
 from .common import Context
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import Database
 from ..errors import CpdError, NotFoundError, ValidationError
 from ..models import School
 from ..services import reports
@@ -24,6 +23,7 @@ from ..services.years import (
     financial_year_of,
     parse_academic_year,
 )
+from ..storage.database import Database
 from . import rows as r
 from .safety import CancelledCallback, ProgressCallback, Ticker, atomic_output, check_output
 

@@ -190,7 +190,7 @@ STALE_PART_AGE = dt.timedelta(hours=1)
 
 def _writer() -> str:
     """This computer and process, as a part file's name carries them ("host-pid")."""
-    from ..services.locking import this_host
+    from ..storage.locking import this_host
 
     host = "".join(c if c.isalnum() else "_" for c in this_host())[:40]
     return f"{host}-{os.getpid()}"
@@ -199,7 +199,7 @@ def _writer() -> str:
 def remove_stale_parts(path: Path, *, now: dt.datetime | None = None) -> list[Path]:
     """Delete the hidden part files (``.name.host-pid.xxxx.xlsx.part``) that killed exports of ``path`` left
     beside it; a part file whose writer still runs is left alone. Returns the files removed."""
-    from ..services.locking import pid_running
+    from ..storage.locking import pid_running
 
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")

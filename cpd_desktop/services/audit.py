@@ -43,7 +43,7 @@ def session_user(session: Session) -> str:
     user = session.info.get("user")
     if user:
         return str(user)
-    from ..db import current_user
+    from ..storage.locking import current_user
 
     return current_user()
 

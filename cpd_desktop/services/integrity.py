@@ -2,10 +2,10 @@
 
 ``quick_check`` (run on every open) finds broken pages, not an index that has lost or gained entries:
 that takes SQLite's full ``integrity_check``, which ``check_database`` runs (``cpd-desktop check``,
-File → Check and repair…). Damage it finds is recorded beside the file (``db.mark_damaged``): every later
+File → Check and repair…). Damage it finds is recorded beside the file (``storage.damage.mark_damaged``): every later
 write, from the window or the command line, on this computer or another, is refused with a plain message
 until ``repair_database`` has put it right, so the damage never grows. A backup whose copy fails its
-integrity check records the same (see ``services.backups``), so the automatic backups on opening and
+integrity check records the same (see ``storage.backups``), so the automatic backups on opening and
 every half hour find damage as well.
 
 ``repair_database`` keeps a copy of the file as found ("before-repair", never thinned), rebuilds every
@@ -20,8 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from ..db import Database, clear_damage, mark_damaged, read_damage
 from ..errors import DatabaseDamagedError, DatabaseError, ReadOnlyError
+from ..storage.damage import clear_damage, mark_damaged, read_damage
+from ..storage.database import Database
 
 REPAIR_HINT = "Repair it: File → Check and repair… or 'cpd-desktop check --repair' (a backup is made first)."
 
@@ -76,7 +77,7 @@ def check_database(db: Database) -> CheckResult:
 
     Damage found is recorded beside the file, so that writes are refused until a repair; a check that
     finds none clears an earlier record (after a restore, or a repair made elsewhere)."""
-    from ..migrate import current_revision, head_revision
+    from ..storage.migrate import current_revision, head_revision
 
     started = dt.datetime.now()
     integrity: list[str] = []
@@ -109,7 +110,7 @@ def repair_database(db: Database) -> RepairResult:
     if db.readonly:
         raise ReadOnlyError(f"{db.path.name} is open read-only, so it cannot be repaired.",
                             hint=db.readonly_reason or "Open it again normally.")
-    from .backups import backup_as_found
+    from ..storage.backups import backup_as_found
 
     before = check_database(db)
     if not before.damaged:

@@ -13,7 +13,7 @@ it keeps a leaver's records (``School.leaver_retention_years``, default 6) and r
   import history's previous values. Their activities, bookings, cover and claims stay, so every
   total (hours, costs, bursaries) is unchanged. All of it happens in the caller's one transaction:
   all or nothing. One "anonymise" audit entry records that it was done, and by whom, without the
-  old values. Backups made before keep the old details: ``services.backups.backups_holding_staff``
+  old values. Backups made before keep the old details: ``storage.backups.backups_holding_staff``
   lists them (those made by hand are never thinned) so the person can delete them.
 * ``redact_text(text, identifiers, label)`` — the replacement used for free text.
 """

@@ -15,9 +15,9 @@ from decimal import Decimal
 from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..db import Database
 from ..errors import CpdError
 from ..models import Base, School
+from ..storage.database import Database
 
 # Totals compared after the copy: (table, column).
 CHECKED_SUMS = [("activity", "hours"), ("booking", "fee"), ("booking", "travel"), ("booking", "accommodation"),
@@ -130,8 +130,8 @@ def copy_school(source: Database, target: Database, school_name: str | None = No
             # take seconds where they should take milliseconds (a million rows arrived at once).
             for table in _tables():
                 tconn.exec_driver_sql(f"ANALYZE {table.name}")
-        from ..db import current_user
         from ..models.base import utcnow
+        from ..storage.locking import current_user
 
         tconn.execute(insert(Base.metadata.tables["audit_entry"]), [{
             "school_id": result.target_school_id, "at": utcnow(), "user": current_user(), "action": "migrate",

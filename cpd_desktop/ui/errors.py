@@ -44,42 +44,22 @@ class ErrorDialog:
         box.exec()
 
 
-_DISCONNECT_WORDS = ("server closed the connection", "connection to server", "terminating connection",
-                     "connection refused", "could not connect", "connection reset", "connection timed out",
-                     "connection is closed", "connection was lost", "ssl syscall", "no connection to the server",
-                     "consuming input failed", "the connection is lost")
-
-
 def connection_lost(exc: BaseException) -> bool:
-    """Whether ``exc`` (or what it was raised from) is the database server's connection dropping."""
-    from sqlalchemy.exc import DBAPIError
+    """Whether ``exc`` (or what it was raised from) is the database server's connection dropping.
 
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, DBAPIError):
-            if current.connection_invalidated:
-                return True
-            detail = str(current.orig if current.orig is not None else current).lower()
-            return any(word in detail for word in _DISCONNECT_WORDS)
-        current = current.__cause__ or current.__context__
-    return False
+    The storage layer answers; it is imported here, when an error is being handled, so that the window
+    starts without loading the database layer."""
+    from ..storage.translate import connection_lost as lost
+
+    return lost(exc)
 
 
 def _user_error(exc: BaseException) -> BaseException:
-    """A database failure that reached the window without passing ``Database.session`` (a table's
-    read, a background query) still gets the message a person can act on."""
-    from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.orm.exc import StaleDataError
+    """A database failure that reached the window without passing ``Database.session`` still gets the
+    message a person can act on (the storage layer translates it)."""
+    from ..storage.translate import user_error
 
-    if isinstance(exc, DBAPIError | StaleDataError):
-        from ..services.guard import describe_db_error
-
-        friendly = describe_db_error(exc)
-        if friendly is not None:
-            return friendly
-    return exc
+    return user_error(exc)
 
 
 def describe(exc: BaseException) -> tuple[str, str, str, bool]:

@@ -39,11 +39,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from ..db import Database
 from ..errors import CpdError
 from ..imports import KINDS, ImportCancelled, ImportResult, Source, open_source, run_import
 from ..imports.fields import missing_columns
 from ..models import School
+from ..storage.database import Database
 from . import settings
 from .workers import Job
 
@@ -93,7 +93,7 @@ def _note(text: str = "", *, tone: str = "") -> QLabel:
 
 
 class ImportWizard(QWizard):
-    """``ImportWizard(db, school_id, parent).exec()``; ``result`` holds the ImportResult when done."""
+    """``ImportWizard(db, school_id, parent).exec()``; ``import_result`` holds the ImportResult when done."""
 
     PAGE_KIND, PAGE_PREVIEW, PAGE_MAPPING, PAGE_CHECK, PAGE_IMPORT, PAGE_SUMMARY = range(6)
 
@@ -104,7 +104,7 @@ class ImportWizard(QWizard):
         self.source: Source | None = None
         self.mapping: dict[str, str] = {}  # field key → header text, as chosen on the mapping page
         self.check_result: ImportResult | None = None
-        self.result: ImportResult | None = None
+        self.import_result: ImportResult | None = None
         self.job: Job | None = None
         self._close_when_stopped = False
         self.setWindowTitle("Import")
@@ -131,7 +131,7 @@ class ImportWizard(QWizard):
             if kind is not None and button.property("kind") == kind:
                 button.setChecked(True)
         wizard.exec()
-        return wizard.result if wizard.result is not None and wizard.result.written else None
+        return wizard.import_result if wizard.import_result is not None and wizard.import_result.written else None
 
     @property
     def kind(self) -> str:
@@ -238,7 +238,7 @@ class KindPage(QWizardPage):
         self.file_edit = QLineEdit()
         self.file_edit.setPlaceholderText("The file to import")
         self.file_edit.setAccessibleName("File to import")
-        self.file_edit.textChanged.connect(lambda *_: (self.error.setText(""), self.completeChanged.emit()))
+        self.file_edit.textChanged.connect(self._file_changed)
         browse = QPushButton("Choose file…")
         browse.clicked.connect(self._browse)
         row.addWidget(QLabel("File:"))
@@ -258,6 +258,11 @@ class KindPage(QWizardPage):
         for button in self.group.buttons():
             if button.property("kind") == key:
                 button.setChecked(True)
+
+    def _file_changed(self) -> None:
+        """Another file: the last file's error no longer applies, and Next may now be allowed."""
+        self.error.setText("")
+        self.completeChanged.emit()
 
     def _browse(self) -> None:
         path = ChooseFile.ask(self)
@@ -609,7 +614,7 @@ class ImportPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         self.finished = False
-        self.wiz.result = None
+        self.wiz.import_result = None
         self.status.setText("Importing…")
         self.progress.setRange(0, 0)
         self.stop.setEnabled(True)
@@ -630,7 +635,7 @@ class ImportPage(QWizardPage):
             self.stop.setEnabled(False)
 
     def _imported(self, result: ImportResult) -> None:
-        self.wiz.result = result
+        self.wiz.import_result = result
         self.finished = True
         self.stop.setEnabled(False)
         self.completeChanged.emit()
@@ -670,7 +675,7 @@ class SummaryPage(QWizardPage):
         self.setFinalPage(True)
 
     def initializePage(self) -> None:  # noqa: N802
-        result = self.wiz.result
+        result = self.wiz.import_result
         assert result is not None
         kind = KINDS[result.kind].label
         lines = [f"<p><b>{kind}</b> from <b>{result.file_name}</b>: {result.counts}.</p>"]

@@ -10,7 +10,7 @@ import importlib
 import logging
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -32,6 +32,9 @@ from . import settings
 from .errors import show_error
 from .icons import SIDEBAR, SIDEBAR_ACTIVE, app_icon, icon
 from .prompts import Inform, LockedChoice, SchoolChooser
+
+if TYPE_CHECKING:
+    from ..services.changes import Changes
 
 log = logging.getLogger("cpd_desktop.ui")
 
@@ -78,7 +81,7 @@ class FirstLookContext(QObject):
     """
 
     filters_changed = Signal()
-    data_changed = Signal()
+    data_changed = Signal(object)  # a Changes notice (see services.changes)
     school_changed = Signal()
     navigate = Signal(str, object)
 
@@ -518,7 +521,7 @@ class MainWindow(QMainWindow):
     @staticmethod
     def _open_file(target: str, *, readonly: bool = False) -> Any:
         """The app holds the file's write lock while it is open, so a second copy cannot write too."""
-        from ..db import open_database
+        from ..services.database import open_database
 
         # The integrity check runs after the window is up (``_verify_in_background``): seconds on a
         # large file. Until it has passed, a change waits for it.
@@ -526,7 +529,7 @@ class MainWindow(QMainWindow):
 
     @staticmethod
     def _in_use(exc: BaseException) -> bool:
-        from ..services.locking import DatabaseInUseError
+        from ..storage.locking import DatabaseInUseError
 
         return isinstance(exc, DatabaseInUseError)
 
@@ -539,7 +542,7 @@ class MainWindow(QMainWindow):
             if choice == "break":
                 from pathlib import Path as _Path
 
-                from ..services.locking import break_lock
+                from ..storage.locking import break_lock
 
                 break_lock(_Path(target))
                 return self._open_file(target)
@@ -605,7 +608,7 @@ class MainWindow(QMainWindow):
             if not getattr(db, "verified", True):
                 db.verify()
             if db.path is not None and not db.readonly:
-                from ..services.backups import auto_backup_on_open
+                from ..storage.backups import auto_backup_on_open
 
                 return auto_backup_on_open(db)
             return None
@@ -628,7 +631,7 @@ class MainWindow(QMainWindow):
         db = self.ctx.db
 
         def work(_progress: Any, _cancelled: Any) -> Any:
-            from ..services.backups import backup_if_due
+            from ..storage.backups import backup_if_due
 
             return backup_if_due(db)
 
@@ -853,9 +856,9 @@ class MainWindow(QMainWindow):
         if self.ctx is not None and index >= 0:
             self.ctx.set_department(self.dept_combo.itemData(index))
 
-    def _data_changed(self) -> None:
+    def _data_changed(self, notice: Changes | None = None) -> None:
         # New departments or a new year may have appeared.
-        if self.ctx is None:
+        if self.ctx is None or (notice is not None and not notice.touches({"department"})):
             return
         depts = [self.dept_combo.itemText(i) for i in range(1, self.dept_combo.count())]
         if depts != self.ctx.departments():
@@ -948,7 +951,7 @@ class MainWindow(QMainWindow):
         path.parent.mkdir(parents=True, exist_ok=True)
 
         def build(progress: Any, _cancelled: Any) -> str:
-            from ..db import open_database
+            from ..services.database import open_database
             from ..services.demo import build_demo
 
             progress(0, 0, "Making a demo school: 25 science staff and three years of CPD…")
@@ -969,8 +972,10 @@ class MainWindow(QMainWindow):
         from .import_wizard import ImportWizard  # written by the imports work; loaded only when used
 
         ImportWizard.ask(self, self.ctx.db, self.ctx.school_id, kind)
+        from ..services.changes import Changes
+
         self.ctx.undo_stack.clear()  # an import is undone from its own batch, not from Edit → Undo
-        self.ctx.data_changed.emit()
+        self.ctx.changed(Changes.everything())
         self._fill_filters()
 
     def import_history(self) -> None:
@@ -981,8 +986,10 @@ class MainWindow(QMainWindow):
         ctx = self.ctx
 
         def undone(_result: Any) -> None:
+            from ..services.changes import Changes
+
             ctx.undo_stack.clear()  # records changed outside Edit → Undo, as after an import
-            ctx.data_changed.emit()
+            ctx.changed(Changes.everything())
             self._fill_filters()
 
         ImportHistoryDialog.ask(self, ctx.db, ctx.school_id, readonly=bool(getattr(ctx.db, "readonly", False)),
@@ -1003,7 +1010,7 @@ class MainWindow(QMainWindow):
         db = self.ctx.db
 
         def work(progress: Any, _cancelled: Any) -> Any:
-            from ..services import backups
+            from ..storage import backups
 
             progress(0, 0, "Backing up…")
             return backups.backup_database(db, reason="manual")
@@ -1026,9 +1033,9 @@ class MainWindow(QMainWindow):
         db = self.ctx.db
         self.close_database()
         try:
-            from ..services import backups
+            from ..storage.restore import restore_backup
 
-            backups.restore_backup(db, chosen.path, force=chosen.force)
+            restore_backup(db, chosen.path, force=chosen.force)
         except Exception as exc:
             show_error(self, exc)
         self.open_database(target)

@@ -15,13 +15,10 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -31,8 +28,10 @@ from PySide6.QtWidgets import (
 from ..errors import CpdError, ValidationError
 from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
 from ..services import validation as v
-from ..services.formatting import format_date
+from ..services.schools import DEFAULT_PERIODS, SETTING_PARSERS, Period, TermRow
 from ..services.years import AcademicYear, academic_year_of, bank_holiday, easter_sunday
+from .editors.periods import PeriodsEditor
+from .editors.term_dates import TermDatesEditor
 from .errors import show_error
 from .icons import app_icon
 
@@ -179,19 +178,10 @@ class TermsPage(_Page):
                          "Typical dates are filled in; change them to your school's. Hours are added up by term.")
         self.year = year
         form = QFormLayout(self)
-        self.edits: dict[str, tuple[QLineEdit, QLineEdit]] = {}
-        for term, start, end in suggested_terms(year):
-            a, b = QLineEdit(format_date(start)), QLineEdit(format_date(end))
-            a.setAccessibleName(f"{term.title()} term starts")
-            b.setAccessibleName(f"{term.title()} term ends")
-            row = QHBoxLayout()
-            row.addWidget(a)
-            row.addWidget(QLabel("to"))
-            row.addWidget(b)
-            form.addRow(f"{term.title()} term:", row)
-            a.textChanged.connect(self.changed)
-            b.textChanged.connect(self.changed)
-            self.edits[term] = (a, b)
+        self.editor = TermDatesEditor()
+        self.editor.show_terms(suggested_terms(year))
+        self.editor.edited.connect(self.changed)
+        form.addRow(self.editor)
         self.closures = QPlainTextEdit()
         self.closures.setAccessibleName("Non-teaching days")
         self.closures.setPlaceholderText("One a line: 03/09/2025 INSET day")
@@ -225,21 +215,12 @@ class TermsPage(_Page):
             out.append((day, reason))
         return out
 
-    def terms(self) -> list[tuple[str, dt.date, dt.date]]:
-        out = []
-        for term, (a, b) in self.edits.items():
-            start = v.parse_date(a.text(), f"{term.title()} term start")
-            end = v.parse_date(b.text(), f"{term.title()} term end")
-            assert start is not None and end is not None
-            v.check_date_order(start, end, field=f"{term.title()} term end")
-            out.append((term, start, end))
-        return out
+    def terms(self) -> list[TermRow]:
+        return self.editor.terms(self.year)
 
     def problem(self) -> str:
-        from ..services.schools import check_term_dates
-
         try:
-            check_term_dates(self.year, self.terms())
+            self.terms()
             self.closure_days()
         except ValidationError as exc:
             return str(exc)
@@ -249,8 +230,6 @@ class TermsPage(_Page):
 class PeriodsPage(_Page):
     def __init__(self) -> None:
         super().__init__("Periods of the day", "Cover sheets list lessons by period. Add or remove rows to match your day.")
-        from ..services.schools import DEFAULT_PERIODS
-
         layout = QVBoxLayout(self)
         # A two-week timetable needs a week A to count from (cover lessons are filled by week A or B).
         self.cycle = QComboBox()
@@ -261,23 +240,9 @@ class PeriodsPage(_Page):
         self.week_a.setPlaceholderText("dd/mm/yyyy, a Monday")
         self.week_a.setAccessibleName("Week A starts on")
         self.week_a_label = QLabel("Week A starts on (a Monday):")
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Name", "Starts", "Ends"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAccessibleName("Periods of the day")
-        for _n, label, start, end in DEFAULT_PERIODS:
-            self._add(label, start.strftime("%H:%M"), end.strftime("%H:%M"))
-        buttons = QHBoxLayout()
-        add = QPushButton("Add a period")
-        add.clicked.connect(lambda: self._add(f"P{self.table.rowCount() + 1}", "", ""))
-        remove = QPushButton("Remove the last")
-        remove.clicked.connect(lambda: (self.table.setRowCount(max(1, self.table.rowCount() - 1)), self.changed()))
-        buttons.addWidget(add)
-        buttons.addWidget(remove)
-        buttons.addStretch(1)
-        layout.addWidget(self.table)
-        layout.addLayout(buttons)
+        self.editor = PeriodsEditor()
+        self.editor.show_periods(DEFAULT_PERIODS)
+        layout.addWidget(self.editor)
         cycle = QFormLayout()
         cycle.addRow("Timetable:", self.cycle)
         cycle.addRow(self.week_a_label, self.week_a)
@@ -286,7 +251,7 @@ class PeriodsPage(_Page):
         self.week_a.textChanged.connect(self.changed)
         self._cycle_changed()
         layout.addWidget(self.error)
-        self.table.itemChanged.connect(lambda _i: self.changed())
+        self.editor.edited.connect(self.changed)
 
     def _cycle_changed(self) -> None:
         two = self.cycle.currentData() == 2
@@ -296,8 +261,6 @@ class PeriodsPage(_Page):
 
     def week_a_commencing(self) -> dt.date | None:
         """The Monday of a week A for a two-week timetable; None for a one-week timetable."""
-        from ..services.schools import SETTING_PARSERS
-
         if self.cycle.currentData() != 2:
             return None
         if not self.week_a.text().strip():
@@ -306,30 +269,8 @@ class PeriodsPage(_Page):
         day: dt.date = SETTING_PARSERS["week_a_commencing"](self.week_a.text())
         return day
 
-    def _add(self, label: str, start: str, end: str) -> None:
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        for col, text in enumerate((label, start, end)):
-            self.table.setItem(row, col, QTableWidgetItem(text))
-        self.changed()
-
-    def periods(self) -> list[tuple[int, str, dt.time, dt.time]]:
-        from ..services.schools import check_periods
-
-        out = []
-        for row in range(self.table.rowCount()):
-            cells = [(self.table.item(row, c).text().strip() if self.table.item(row, c) else "") for c in range(3)]
-            label = cells[0] or f"P{row + 1}"
-            try:
-                start = dt.datetime.strptime(cells[1], "%H:%M").time()
-                end = dt.datetime.strptime(cells[2], "%H:%M").time()
-            except ValueError as exc:
-                raise ValidationError(f"Period {label}", "needs start and end times like 08:50.") from exc
-            if end <= start:
-                raise ValidationError(f"Period {label}", "ends before it starts.")
-            out.append((row + 1, label, start, end))
-        check_periods(out)
-        return out
+    def periods(self) -> list[Period]:
+        return self.editor.periods()
 
     def problem(self) -> str:
         try:
@@ -366,8 +307,6 @@ class TargetsPage(_Page):
                 "supply_day_rate": self.rate.text(), "evaluation_due_days": self.evaluation.text()}
 
     def problem(self) -> str:
-        from ..services.schools import SETTING_PARSERS
-
         try:
             for key, value in self.values().items():
                 SETTING_PARSERS[key](value)
@@ -446,11 +385,12 @@ class NewSchoolWizard(QWizard):
         self.resize(640, 480)
         self.result_: tuple[Any, int, str] | None = None
 
-    def create(self) -> tuple[Any, int, str]:
-        """Make the database file and the school with what the pages hold."""
-        from ..db import open_database
-        from ..models import SchoolPeriod, TermDates
-        from ..services.schools import create_school
+    def make_school(self) -> tuple[Any, int, str]:
+        """Make the database file and the school with what the pages hold (through the services, as
+        Settings saves them later); if anything is refused, the half-made file is removed."""
+        from ..services.database import open_database
+        from ..services.non_teaching_days import add_non_teaching_day
+        from ..services.schools import create_school, save_periods, save_term_dates
 
         page = self.school_page
         target = str(Path(page.file.text().strip()).expanduser())
@@ -462,20 +402,10 @@ class NewSchoolWizard(QWizard):
                                        postcode=page.postcode.text(), **self.targets_page.values(),
                                        week_a_commencing=self.periods_page.week_a_commencing(),
                                        starter=self.starter_page.wanted.isChecked())
-                for term, start, end in self.terms_page.terms():
-                    s.add(TermDates(school_id=school.id, academic_year=self.year.start_year, term=term,
-                                    start_date=start, end_date=end))
-                s.flush()
-                from ..services.non_teaching_days import add_non_teaching_day
-
+                save_term_dates(s, school.id, self.year, self.terms_page.terms(), expected_versions={})
                 for day, reason in self.terms_page.closure_days():
                     add_non_teaching_day(s, school, day, reason)
-                for period in list(school.periods):
-                    s.delete(period)
-                s.flush()
-                for number, label, start_t, end_t in self.periods_page.periods():
-                    s.add(SchoolPeriod(school_id=school.id, number=number, label=label, start_time=start_t,
-                                       end_time=end_t))
+                save_periods(s, school, self.periods_page.periods())
                 school_id = school.id
         except BaseException:
             db.dispose()
@@ -485,7 +415,7 @@ class NewSchoolWizard(QWizard):
 
     def accept(self) -> None:
         try:
-            self.result_ = self.create()
+            self.result_ = self.make_school()
         except CpdError as exc:
             show_error(self, exc)
             return

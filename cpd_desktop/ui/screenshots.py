@@ -29,7 +29,7 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="cpd-screenshots-"))
     os.environ["CPD_DESKTOP_DATA"] = str(work / "data")
-    from ..db import open_database
+    from ..services.database import open_database
     from ..services.demo import build_demo
 
     today = today or dt.date.today()
@@ -166,8 +166,8 @@ def _conflict(window: Any) -> Any:
 
 def _trust_database(work: Path, today: dt.date) -> Path:
     """The demo school and two more made the same way (other seeds, other names) in one file."""
-    from ..db import open_database
     from ..models import School
+    from ..services.database import open_database
     from ..services.demo import build_demo
     from ..services.transfer import copy_school
 

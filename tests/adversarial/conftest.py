@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.imports import run_import
 from cpd_desktop.services.access import grant_school
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.demo import DEMO_SCHOOL, build_demo
 from cpd_desktop.services.schools import choose_school
+from cpd_desktop.storage.database import Database
 
 TODAY = dt.date(2026, 3, 2)
 ALPHA = DEMO_SCHOOL  # "Ashcombe Park Academy"

@@ -291,8 +291,8 @@ MEMORY = """
     import csv, datetime as dt, resource, sys
     from pathlib import Path
     from sqlalchemy import select
-    from cpd_desktop.db import open_database
-    from cpd_desktop.imports.runner import run_import
+    from cpd_desktop.services.database import open_database
+    from cpd_desktop.imports import run_import
     from cpd_desktop.models import School
     from cpd_desktop.services.schools import create_school
     from cpd_desktop.services.staff import add_staff

@@ -12,15 +12,16 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.errors import ConcurrentEditError, CpdError, ValidationError
 from cpd_desktop.imports import run_import, undo_import
 from cpd_desktop.integrity import LINKS, drop_sqlite_guards
-from cpd_desktop.migrate import upgrade
 from cpd_desktop.models import School, Staff
 from cpd_desktop.services.audit import entries
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.schools import apply_settings, choose_school, create_school, delete_school
 from cpd_desktop.services.staff import update_staff
+from cpd_desktop.storage.database import Database
+from cpd_desktop.storage.migrate import upgrade
 
 from .conftest import ALPHA, BETA
 

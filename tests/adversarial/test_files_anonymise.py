@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import select
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import open_database
 from cpd_desktop.models import School, Staff
-from cpd_desktop.services import backups
 from cpd_desktop.services.activities import add_activity
 from cpd_desktop.services.bookings import add_cover_lesson, create_booking
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage import backups
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import open_database
-from cpd_desktop.services import backups
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage import backups
+from cpd_desktop.storage.restore import full_check_problem
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
@@ -140,8 +141,8 @@ def test_a_sound_backup_without_its_manifest_restores_and_the_command_says_how_i
 KILL_MID_BACKUP = """
 import os, sys
 from pathlib import Path
-from cpd_desktop.db import open_database
-from cpd_desktop.services import backups
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage import backups
 copy = backups._copy_sqlite
 def copy_then_die(src, dst):
     copy(src, dst)
@@ -190,13 +191,13 @@ def test_a_killed_backups_partial_copy_is_removed_by_any_command_that_opens_the_
 KILL_JUST_AFTER_RESTORING = """
 import os, sys
 from pathlib import Path
-from cpd_desktop.services import backups
-put = backups._put_in_place
+from cpd_desktop.storage import restore
+put = restore._put_in_place
 def put_then_die(src, dst):
     put(src, dst)
     os.kill(os.getpid(), 9)  # killed once the backup is in place, before anything after it runs
-backups._put_in_place = put_then_die
-backups.restore_backup(Path(sys.argv[1]), Path(sys.argv[2]))
+restore._put_in_place = put_then_die
+restore.restore_backup(Path(sys.argv[1]), Path(sys.argv[2]))
 """
 
 
@@ -224,7 +225,7 @@ def test_a_restore_killed_once_the_backup_is_in_place_is_in_the_audit_trail(
 def test_a_backup_being_written_now_is_left_alone(ashcombe: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = backups.backup_folder()
     folder.mkdir(parents=True, exist_ok=True)
-    writing = backups._part_path(folder / "ashcombe-2025-11-20-100000-manual.sqlite")  # this live process
+    writing = backups.part_path(folder / "ashcombe-2025-11-20-100000-manual.sqlite")  # this live process
     writing.write_bytes(b"SQLite format 3\x00")
     assert run(capsys, ashcombe, "backup")[0] == 0
     assert writing.exists()
@@ -261,7 +262,7 @@ def test_an_existing_files_permissions_are_left_as_they_are(ashcombe: Path, caps
 
 
 def _revisions() -> list[str]:
-    from cpd_desktop.migrate import revisions_in_order
+    from cpd_desktop.storage.migrate import revisions_in_order
 
     return revisions_in_order()
 
@@ -271,7 +272,7 @@ def test_a_sound_file_from_every_schema_passes_the_full_check_and_an_upgraded_on
                                                                                       tmp_path: Path) -> None:
     """The full check compares a backup's schema with the one the migrations make: a file made at any
     revision, and one upgraded from it, must pass (else every manifest-less restore would be refused)."""
-    from cpd_desktop.migrate import head_revision, upgrade
+    from cpd_desktop.storage.migrate import head_revision, upgrade
 
     path = tmp_path / "old.sqlite"
     db = open_database(path, create=True, migrate=False)
@@ -279,6 +280,6 @@ def test_a_sound_file_from_every_schema_passes_the_full_check_and_an_upgraded_on
         upgrade(db, revision)
     finally:
         db.dispose()
-    assert backups.full_check_problem(path, revision) == ""
+    assert full_check_problem(path, revision) == ""
     open_database(path).dispose()  # upgraded on opening
-    assert backups.full_check_problem(path, head_revision()) == ""
+    assert full_check_problem(path, head_revision()) == ""

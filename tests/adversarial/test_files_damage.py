@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cpd_desktop.cli import main
-from cpd_desktop.services import backups
+from cpd_desktop.storage import backups
 
 
 def run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from cpd_desktop.cli import main
-from cpd_desktop.services import backups
+from cpd_desktop.storage import backups
 
 from .test_files_damage import flip_a_byte_in_an_index, integrity, staff_csv
 

@@ -22,11 +22,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import CpdError
 from cpd_desktop.imports import KINDS, ImportResult, run_import
 from cpd_desktop.models import School
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.database import Database
 
 SEEDS: dict[str, list[list[Any]]] = {
     "staff": [["Surname", "Forename", "Staff code", "Email", "Department", "Role", "FTE", "Start date",

@@ -117,8 +117,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A school with a believable year of CPD, at the newest schema, and one leaver."""
     from sqlalchemy import select
 
-    from cpd_desktop.db import open_database
     from cpd_desktop.models import Staff
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "school.sqlite"
@@ -164,8 +164,8 @@ def _prepare_restore(folder: Path, db: Path) -> None:
 
 def _prepare_migrate(folder: Path, db: Path) -> None:
     """The school's file as the first version of CPD Desktop left it: every migration is still to run."""
-    from cpd_desktop.db import open_database
-    from cpd_desktop.migrate import revisions_in_order, upgrade
+    from cpd_desktop.services.database import open_database
+    from cpd_desktop.storage.migrate import revisions_in_order, upgrade
 
     current = folder / "current.sqlite"
     db.rename(current)

@@ -14,12 +14,12 @@ import pytest
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 
-from cpd_desktop.db import open_database
 from cpd_desktop.errors import ConcurrentEditError, DatabaseLockedError, ValidationError
 from cpd_desktop.imports import run_import
 from cpd_desktop.integrity import LINKS
 from cpd_desktop.models import Activity, School, Staff
 from cpd_desktop.services import activities
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.schools import apply_settings, choose_school
 from cpd_desktop.services.staff import update_staff
 
@@ -378,7 +378,7 @@ def test_logins_granted_before_the_upgrade_lose_the_rights_they_should_not_have(
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from cpd_desktop.migrate import upgrade
+    from cpd_desktop.storage.migrate import upgrade
 
     db = open_database(pg_url, migrate=False)
     upgrade(db, "0003_school_calendar")

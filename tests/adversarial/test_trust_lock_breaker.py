@@ -1,6 +1,6 @@
 """Attack: one school's login locks a shared table for as long as it likes. The app never takes a
 whole-table lock, so the colleague it blocks is told "busy" once, the hostile session is ended, and the
-colleague's next try saves (migration 0008, ``cpd_desktop.db.end_hostile_table_locks``)."""
+colleague's next try saves (migration 0008, ``cpd_desktop.storage.database.end_hostile_table_locks``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from cpd_desktop.db import end_hostile_table_locks, open_database
 from cpd_desktop.errors import DatabaseLockedError
 from cpd_desktop.models import Staff
 from cpd_desktop.services import activities
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.schools import choose_school
+from cpd_desktop.storage.database import end_hostile_table_locks
 
 from .conftest import ALPHA, BETA, TODAY, Trust
 

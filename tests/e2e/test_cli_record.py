@@ -23,8 +23,8 @@ def run(*args: str | Path, data: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def school_file(tmp_path: Path) -> Path:
-    from cpd_desktop.db import open_database
     from cpd_desktop.services.activities import add_activity
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.schools import create_school
     from cpd_desktop.services.staff import add_staff
 

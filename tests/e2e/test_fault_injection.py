@@ -20,12 +20,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.errors import DatabaseDamagedError, DatabaseError, DatabaseLockedError
 from cpd_desktop.models import Activity, AuditEntry, School, Staff
-from cpd_desktop.services.backups import backup_database, newest_good_backup, restore_backup
-from cpd_desktop.services.locking import DatabaseInUseError, lock_path_for
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.backups import backup_database
+from cpd_desktop.storage.database import Database
+from cpd_desktop.storage.locking import DatabaseInUseError, lock_path_for
+from cpd_desktop.storage.restore import newest_good_backup, restore_backup
 
 REPO = Path(__file__).resolve().parents[2]
 CLI = [sys.executable, "-m", "cpd_desktop"]
@@ -68,7 +70,7 @@ def school_db(db: Database, school: School) -> Iterator[Path]:
 WRITER = """
     import itertools, sys
     from sqlalchemy import select
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.models import School
     from cpd_desktop.services.activities import add_activity
     from cpd_desktop.services.staff import add_staff
@@ -180,7 +182,7 @@ AS_NOBODY = """
             importlib.import_module(m.name)
     import sqlalchemy.dialects.sqlite, alembic.runtime.migration
     from sqlalchemy import select
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.errors import CpdError
     from cpd_desktop.models import School
     from cpd_desktop.services.reports import staff_report
@@ -313,9 +315,9 @@ def test_another_program_holding_the_database_makes_opening_give_up_in_seconds(s
 
 def test_a_save_while_another_program_writes_gives_up_and_loses_nothing(school_db: Path,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import cpd_desktop.db
+    import cpd_desktop.storage.database
 
-    monkeypatch.setattr(cpd_desktop.db, "BUSY_TIMEOUT_MS", 1500)  # the default 5 s is tested above
+    monkeypatch.setattr(cpd_desktop.storage.database, "BUSY_TIMEOUT_MS", 1500)  # the default 5 s is tested above
     db = open_database(school_db)
     proc = child(HOLDER, str(school_db), "IMMEDIATE")
     try:
@@ -344,7 +346,7 @@ def test_a_save_while_another_program_writes_gives_up_and_loses_nothing(school_d
 
 APP = """
     import sys, time
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     db = open_database(sys.argv[1], hold_lock=True)
     print("ready", flush=True)
     time.sleep(30)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cpd_desktop.db import open_database
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.schools import create_school
 from cpd_desktop.services.staff import add_staff
 

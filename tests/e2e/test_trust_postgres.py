@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from cpd_desktop.db import open_database
 from cpd_desktop.errors import ConcurrentEditError, CpdError
 from cpd_desktop.models import Staff
 from cpd_desktop.services import staff as staff_service
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.demo import build_demo
 from cpd_desktop.services.schools import choose_school, create_school
 from cpd_desktop.services.transfer import copy_school
@@ -129,7 +129,7 @@ def test_two_people_editing_one_record_cannot_lose_a_change(pg_url: str) -> None
         s2.commit()
         a.role = "Alice's change"
         with pytest.raises(ConcurrentEditError):
-            from cpd_desktop.services.guard import translate_db_errors
+            from cpd_desktop.storage.translate import translate_db_errors
 
             with translate_db_errors():
                 s1.flush()

@@ -16,7 +16,7 @@ TODAY = dt.date(2025, 11, 20)
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo school, built once per test run (each test works on its own copy)."""
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
@@ -167,7 +167,7 @@ def add_other_school(session: Any, today: dt.date = TODAY) -> Any:
 @pytest.fixture(scope="session")
 def two_school_file(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo school and Brackenfield School in one SQLite file."""
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
 
     path = tmp_path_factory.mktemp("two") / "trust.sqlite"
     shutil.copy(demo_file, path)

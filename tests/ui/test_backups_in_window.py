@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import cpd_desktop.services.backups as backups
-from cpd_desktop.services.backups import list_backups
+import cpd_desktop.storage.backups as backups
+from cpd_desktop.storage.backups import list_backups
 
 
 def test_opening_a_changed_file_backs_it_up_and_the_timer_backs_up_again_when_due(

@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QTableView
 
-from cpd_desktop.db import open_database
 from cpd_desktop.models import Booking, CoverLesson, Staff
 from cpd_desktop.services.bookings import update_cover_lesson
+from cpd_desktop.services.database import open_database
 from tests.ui.workflows.conftest import (  # the workflow walk: controls found and used as a person does
     OFFSCREEN_LIMITS,
     _quiet_dialogs,  # noqa: F401 - no question answers itself here

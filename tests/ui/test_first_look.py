@@ -93,8 +93,8 @@ def test_no_first_look_after_a_change_another_day_or_for_another_view(looked: tu
     assert not window.show_first_look(str(path))  # the start shows another view: it loads as always
     settings.set_last_view("dashboard")
     assert not window.show_first_look(str(path), "Another School")  # another --school
-    from cpd_desktop.db import open_database
     from cpd_desktop.models import Staff
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.schools import list_schools
 
     db = open_database(path)

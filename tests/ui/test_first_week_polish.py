@@ -262,7 +262,7 @@ def test_own_saves_are_not_reported_as_others_but_another_writer_is(make_window:
                                                                    qtbot: Any) -> None:
     from PySide6.QtWidgets import QDialog
 
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.staff import add_staff
 
     window = make_window()
@@ -436,7 +436,7 @@ def test_new_school_dashboard_offers_first_steps_until_done(make_window: Any, db
                                                             qtbot: Any) -> None:
     from PySide6.QtWidgets import QRadioButton, QWizard
 
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.staff import add_staff
 
     window = make_window()
@@ -558,9 +558,9 @@ def test_double_click_survives_a_refresh_between_its_clicks(make_window: Any, db
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QDialog
 
-    from cpd_desktop.db import open_database
     from cpd_desktop.models import Booking
     from cpd_desktop.services.bookings import create_booking, update_booking
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.staff import add_staff
 
     titles = ["Practical physics", "Teaching genetics", "Required practicals"]

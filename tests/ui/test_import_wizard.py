@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
-from cpd_desktop.db import Database
 from cpd_desktop.models import Activity, ImportBatch, School, Staff
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.database import Database
 from cpd_desktop.ui.import_wizard import ChooseFile, ImportWizard, remembered_mapping
 
 SHOTS = os.environ.get("CPD_WIZARD_SHOTS")  # a folder: save a screenshot of each page there
@@ -110,7 +110,7 @@ def test_staff_import_end_to_end_with_a_fix_and_reload(qtbot: QtBot, wizard: Imp
     # 5–6. Import off the UI thread, then the summary.
     wizard.next()
     qtbot.waitUntil(lambda: wizard.currentId() == ImportWizard.PAGE_SUMMARY, timeout=20000)
-    assert wizard.result is not None and wizard.result.new == 3
+    assert wizard.import_result is not None and wizard.import_result.new == 3
     summary = wizard.summary_page.text.text()
     assert "3 new, 0 updated" in summary and "cpd-desktop import undo" in summary
     shot(wizard, "6-summary")
@@ -171,5 +171,5 @@ def test_cancel_during_import_writes_nothing(qtbot: QtBot, wizard: ImportWizard,
     shot(wizard, "5-importing")
     with qtbot.waitSignal(wizard.rejected, timeout=60000):
         wizard.reject()  # the Cancel button: stops the worker, then closes
-    assert wizard.result is None
+    assert wizard.import_result is None
     assert count(db, Activity) == 0 and count(db, ImportBatch) == 0

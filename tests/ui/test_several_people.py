@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QLabel
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from cpd_desktop.db import open_database
 from cpd_desktop.models import Activity, Booking, BursaryClaim, BursaryScheme, CoverLesson, School, Staff
 from cpd_desktop.services import staff as staff_service
+from cpd_desktop.services.database import open_database
 
 from .conftest import TODAY, answer
 
@@ -228,7 +228,7 @@ def test_every_edit_dialog_saves_against_the_version_it_showed(shared_demo: Any,
     view = window.show_view("bursaries")
     claim = _first(window, BursaryClaim, BursaryClaim.status == "draft")
     view.status_filter.setCurrentIndex(0)
-    view.claims.set_filters([])
+    view.claims.set_filters({})
     assert view.claim_panel.select_id(claim)
     answer(monkeypatch, ClaimStatusDialog, {"status": "withdrawn"}, check=lambda _d: other_person(
         path, lambda s: bursaries.update_claim(s, s.get(BursaryClaim, claim), reference="SCP-1234")))

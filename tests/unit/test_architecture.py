@@ -194,7 +194,7 @@ def test_the_window_path_loads_no_database_layer_before_the_window(tmp_path: Pat
         assert _window_options(["report", "hours"]) is None
         assert _window_options(["--help"]) is None
         assert _window_options(["--db"]) is None  # the full parser says what is wrong
-        print(sorted(m for m in sys.modules if m.startswith(("sqlalchemy", "cpd_desktop.cli.", "cpd_desktop.db"))))
+        print(sorted(m for m in sys.modules if m.startswith(("sqlalchemy", "cpd_desktop.cli.", "cpd_desktop.storage.database"))))
     """)
     result = _run(code, tmp_path)
     assert result.returncode == 0, result.stderr

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import ValidationError
 from cpd_desktop.models import AuditEntry, School, Staff
 from cpd_desktop.services.audit import entries
 from cpd_desktop.services.bookings import create_booking, transition_booking, update_booking
 from cpd_desktop.services.staff import add_staff, delete_staff, update_staff
+from cpd_desktop.storage.database import Database
 
 
 def _trail(session: Session, table: str, record_id: int) -> list[AuditEntry]:

@@ -14,11 +14,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.errors import DatabaseDamagedError, DatabaseError
 from cpd_desktop.models import AuditEntry, School, Staff
-from cpd_desktop.services import backups
-from cpd_desktop.services.backups import (
+from cpd_desktop.services.database import open_database
+from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage import backups
+from cpd_desktop.storage.backups import (
     BackupFile,
     ThinningPolicy,
     auto_backup_on_open,
@@ -26,13 +27,11 @@ from cpd_desktop.services.backups import (
     backup_if_due,
     backups_to_thin,
     list_backups,
-    newest_good_backup,
-    restore_backup,
     thin_backups,
-    verify_backup,
 )
-from cpd_desktop.services.locking import DatabaseInUseError
-from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.database import Database
+from cpd_desktop.storage.locking import DatabaseInUseError
+from cpd_desktop.storage.restore import newest_good_backup, restore_backup, verify_backup
 
 
 def add(db: Database, code: str) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import ValidationError
 from cpd_desktop.imports import run_import, undo_import
 from cpd_desktop.models import Activity, Booking, BudgetLine, BursaryClaim, BursaryScheme, School, Staff
@@ -18,6 +17,7 @@ from cpd_desktop.services import budget, reports
 from cpd_desktop.services.schools import get_or_create_department
 from cpd_desktop.services.staff import add_staff
 from cpd_desktop.services.years import FinancialYear
+from cpd_desktop.storage.database import Database
 
 FY = FinancialYear(2026, 4)  # 2026-27
 

@@ -13,10 +13,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from cpd_desktop.db import Database
 from cpd_desktop.exports import run_export
 from cpd_desktop.models import School
 from cpd_desktop.services import budget
+from cpd_desktop.storage.database import Database
 
 from .test_budget import FY, school_with_budget  # noqa: F401 -- the fixture
 

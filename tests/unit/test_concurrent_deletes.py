@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import ConcurrentEditError, NotFoundError
 from cpd_desktop.models import (
     Activity,
@@ -26,6 +25,7 @@ from cpd_desktop.models import (
 from cpd_desktop.services import activities, bookings, bursaries, catalogue, schools, settings_lists
 from cpd_desktop.services import staff as staff_service
 from cpd_desktop.services.concurrency import current_record
+from cpd_desktop.storage.database import Database
 
 DAY = dt.date(2025, 11, 20)
 

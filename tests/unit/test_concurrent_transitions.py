@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import ConcurrentEditError
 from cpd_desktop.models import Activity, Booking, BursaryClaim, School
 from cpd_desktop.services import bookings, bursaries
 from cpd_desktop.services import staff as staff_service
+from cpd_desktop.storage.database import Database
 
 DAY = dt.date(2025, 11, 20)
 

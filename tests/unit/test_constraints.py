@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.errors import CpdError
 from cpd_desktop.models import (
     Activity,
@@ -36,7 +35,9 @@ from cpd_desktop.services.activities import add_activity
 from cpd_desktop.services.bookings import create_booking
 from cpd_desktop.services.bursaries import add_scheme
 from cpd_desktop.services.catalogue import add_course
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.database import Database
 
 
 def _make_records(db: Database, school: School) -> dict[str, int]:

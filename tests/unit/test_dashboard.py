@@ -6,10 +6,10 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from cpd_desktop.db import Database
 from cpd_desktop.services.dashboard import CARDS, DashboardData, dashboard_face, load_dashboard
 from cpd_desktop.services.schools import list_schools
 from cpd_desktop.services.years import current_academic_year
+from cpd_desktop.storage.database import Database
 
 TODAY = dt.date(2025, 11, 20)
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from cpd_desktop.db import open_database
 from cpd_desktop.errors import DatabaseDamagedError, DatabaseError
-from cpd_desktop.migrate import head_revision
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage.migrate import head_revision
 
 
 def test_new_file_is_created_at_the_newest_schema(db_path: Path) -> None:

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.models import (
     Activity,
     AuditEntry,
@@ -26,9 +25,11 @@ from cpd_desktop.models import (
     Staff,
     TimetableLesson,
 )
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.demo import DEMO_SCHOOL, build_demo
 from cpd_desktop.services.reports import hours_by_staff, summarise
 from cpd_desktop.services.years import AcademicYear, academic_year_of
+from cpd_desktop.storage.database import Database
 
 TODAY = dt.date(2025, 11, 20)
 VOLATILE = {"updated_at", "at"}  # when the rows were written, not what they say

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import Database
 from cpd_desktop.models import School
+from cpd_desktop.storage.database import Database
 
 from .test_export_xlsx import build_sample
 

@@ -20,7 +20,6 @@ from pypdf import PdfReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import Database
 from cpd_desktop.exports import KINDS, claim_periods, run_export, suggested_filename
 from cpd_desktop.exports.pdf.claims import SIZE, claim_cells, claim_columns
 from cpd_desktop.exports.pdf.template import BOLD, FONT, PAD
@@ -29,6 +28,7 @@ from cpd_desktop.models import BursaryClaim, School
 from cpd_desktop.services import bursaries
 from cpd_desktop.services.formatting import format_fte, format_money, format_per_fte, plural
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.database import Database
 
 from .test_export_xlsx import build_sample, evaluate
 
@@ -146,7 +146,7 @@ def test_libreoffice_counts_a_claim_finance_adds_below_the_table(db: Database, p
 
 @LIBREOFFICE
 def test_libreoffice_prints_the_demo_claims_workbook_on_a_few_pages(tmp_path: Path) -> None:
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.demo import build_demo
 
     db = open_database(tmp_path / "demo.sqlite", create=True)

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from cpd_desktop.db import Database
 from cpd_desktop.exports import ExportCancelled, run_export
 from cpd_desktop.models import School
+from cpd_desktop.storage.database import Database
 
 from .test_export_xlsx import HOSTILE, TODAY, build_sample
 

@@ -10,7 +10,6 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from cpd_desktop.db import Database
 from cpd_desktop.exports import ExportOptionError, check_options, preview, run_export
 from cpd_desktop.exports.trust import trust_data
 from cpd_desktop.services import activities
@@ -19,6 +18,7 @@ from cpd_desktop.services.reports import hours_by_staff
 from cpd_desktop.services.schools import create_school, list_schools
 from cpd_desktop.services.trust import school_row, trust_rows
 from cpd_desktop.services.years import AcademicYear
+from cpd_desktop.storage.database import Database
 
 DAY = dt.date(2025, 10, 14)
 

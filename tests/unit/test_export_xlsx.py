@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import CpdError
 from cpd_desktop.exports import ExportCancelled, preview, run_export
 from cpd_desktop.models import School, TimetableLesson
@@ -22,6 +21,7 @@ from cpd_desktop.services import activities, bookings, bursaries, reports
 from cpd_desktop.services.schools import get_or_create_department
 from cpd_desktop.services.staff import add_staff
 from cpd_desktop.services.years import AcademicYear
+from cpd_desktop.storage.database import Database
 
 TODAY = dt.date(2026, 3, 20)
 YEAR = AcademicYear(2025)

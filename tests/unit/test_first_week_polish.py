@@ -96,8 +96,8 @@ def test_an_imported_list_sorts_as_people_read_it(session: Session, school: Scho
 def test_an_older_file_gets_sort_names_and_support_staff_outside_the_target(tmp_path: Path) -> None:
     import sqlite3
 
-    from cpd_desktop.db import open_database
-    from cpd_desktop.migrate import upgrade
+    from cpd_desktop.services.database import open_database
+    from cpd_desktop.storage.migrate import upgrade
 
     path = tmp_path / "old.sqlite"
     sqlite3.connect(path).close()
@@ -175,7 +175,7 @@ def test_audit_times_are_shown_on_the_local_clock(monkeypatch: pytest.MonkeyPatc
 
 
 def _renamed(db_path: Path) -> None:
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.staff import get_staff
 
     db = open_database(db_path)

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.models import Activity, School, Staff, TermDates
 from cpd_desktop.models.enums import FORMATS, STANDARD_PARTS
 from cpd_desktop.services.activities import add_activity
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.reports import (
     HoursRow,
     hours_by_format,
@@ -29,6 +29,7 @@ from cpd_desktop.services.reports import (
 from cpd_desktop.services.schools import create_school, get_or_create_department
 from cpd_desktop.services.staff import add_staff
 from cpd_desktop.services.years import AcademicYear, easter_sunday
+from cpd_desktop.storage.database import Database
 
 YEAR = AcademicYear(2025)
 ZERO = Decimal("0.00")

@@ -9,12 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from cpd_desktop.db import open_database
-from cpd_desktop.migrate import upgrade, upgrade_on_open
 from cpd_desktop.models import Activity, Programme, School, Staff
 from cpd_desktop.services import impact
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.staff import add_staff
 from cpd_desktop.services.years import AcademicYear
+from cpd_desktop.storage.migrate import upgrade, upgrade_on_open
 
 YEAR = AcademicYear(2025)
 TODAY = dt.date(2026, 1, 15)

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from cpd_desktop.db import Database
 from cpd_desktop.exports import run_export
 from cpd_desktop.models import Activity, Programme, School
 from cpd_desktop.services import impact
 from cpd_desktop.services.staff import add_staff
 from cpd_desktop.services.years import AcademicYear
+from cpd_desktop.storage.database import Database
 
 TODAY = dt.date(2026, 1, 15)
 YEAR = AcademicYear(2025)

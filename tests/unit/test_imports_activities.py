@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.db import Database
 from cpd_desktop.imports import run_import
 from cpd_desktop.models import Activity, ImportBatch, Provider, School, Staff
 from cpd_desktop.services.activities import add_activity
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.database import Database
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_exported_activities_workbook_reimports_to_the_same_records(db: Database
                 "std_pupil_outcomes", "evaluated_on", "impact", "cost"} <= set(result.columns)
         assert [_snapshot(a) for a in activities(s)] == before
     # Into another school's database, the same workbook makes the same records.
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
     from cpd_desktop.services.schools import create_school
 
     other = open_database(tmp_path / "other.sqlite", create=True)
@@ -238,16 +238,16 @@ def test_the_garbage_collector_waits_during_an_import_and_runs_again_after(sessi
                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
-    from cpd_desktop.imports import runner
+    from cpd_desktop.imports.kinds.activities import ActivityImporter
 
     seen: list[bool] = []
-    check_rows = runner.ActivityImporter.check_rows
+    check_rows = ActivityImporter.check_rows
 
     def watched(self: object) -> None:
         seen.append(gc.isenabled())
         check_rows(self)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(runner.ActivityImporter, "check_rows", watched)
+    monkeypatch.setattr(ActivityImporter, "check_rows", watched)
     path = write(tmp_path / "a.csv", "Staff code,Date,Title,Hours\nBAR,01/10/2025,Practical work,3\n")
     assert gc.isenabled()
     result = run_import(session, school, "activities", path)
@@ -262,9 +262,9 @@ def test_the_garbage_collector_waits_during_an_import_and_runs_again_after(sessi
 
 def test_new_rows_go_in_chunk_by_chunk_in_one_savepoint(session: Session, school: School, staff: dict[str, Staff],
                                                          tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.imports import ImportCancelled, open_source, runner
+    from cpd_desktop.imports import ImportCancelled, engine, open_source
 
-    monkeypatch.setattr(runner, "CHUNK", 2)
+    monkeypatch.setattr(engine, "CHUNK", 2)
     lines = [f"{code},{day:02d}/10/2025,Course {day},Institute of Physics,{day % 5 + 1},"
              f"{'£12.50' if day % 2 else ''}" for day in range(1, 8) for code in ("BAR", "ZWO")]
     path = write(tmp_path / "a.csv", "Staff Code,Date,Title,Provider,Hours,Cost\n" + "\n".join(lines) + "\n")

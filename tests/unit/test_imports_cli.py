@@ -11,8 +11,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import open_database
 from cpd_desktop.models import Activity, ImportBatch, Staff
+from cpd_desktop.services.database import open_database
 
 STAFF = ("Surname,Forename,Staff Code,Email,Department,Role,FTE,Start Date\n"
          "Ap Rhys,Bronwen,BAR,bar@example.org,Physics,Teacher of Physics,0.8,01/09/2021\n"

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import CpdError
 from cpd_desktop.imports import run_import
 from cpd_desktop.models import AuditEntry, Department, ImportBatch, School, Staff
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage.database import Database
 
 SIMS = ("Legal Surname,Preferred Forename,Staff Code,Work Email,Department,Post,Contract FTE,Employment Start,"
         "Induction\r\n"

@@ -19,9 +19,16 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.exc import IntegrityError
 
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.errors import DatabaseError
-from cpd_desktop.migrate import alembic_config, head_revision, revisions_in_order, upgrade, upgrade_on_open
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage.database import Database
+from cpd_desktop.storage.migrate import (
+    alembic_config,
+    head_revision,
+    revisions_in_order,
+    upgrade,
+    upgrade_on_open,
+)
 
 TODAY = dt.date(2025, 11, 20)
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from cpd_desktop.db import open_database
 from cpd_desktop.services.access import grant_school
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.non_teaching_days import add_non_teaching_day
 from cpd_desktop.services.schools import create_school
 

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.db import Database
 from cpd_desktop.errors import ValidationError
 from cpd_desktop.models import Activity, AuditEntry, Booking, School, Staff
 from cpd_desktop.services import reports
@@ -18,6 +17,7 @@ from cpd_desktop.services.activities import add_activity
 from cpd_desktop.services.privacy import anonymise_staff, leavers_due_for_review, redact_text
 from cpd_desktop.services.staff import add_staff, update_staff
 from cpd_desktop.services.years import parse_academic_year
+from cpd_desktop.storage.database import Database
 
 TODAY = dt.date(2025, 11, 20)
 

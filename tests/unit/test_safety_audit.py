@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from cpd_desktop.db import Database, current_user
 from cpd_desktop.models import AuditEntry, School
 from cpd_desktop.services.audit import entries
-from cpd_desktop.services.backups import backup_database, restore_backup
 from cpd_desktop.services.privacy import anonymise_staff
 from cpd_desktop.services.staff import add_staff, delete_staff, update_staff
+from cpd_desktop.storage.backups import backup_database
+from cpd_desktop.storage.database import Database
+from cpd_desktop.storage.locking import current_user
+from cpd_desktop.storage.restore import restore_backup
 
 
 def test_every_kind_of_change_is_written_down_with_who_when_and_old_to_new(db: Database, school: School,
@@ -30,14 +32,14 @@ def test_every_kind_of_change_is_written_down_with_who_when_and_old_to_new(db: D
     csv = tmp_path / "staff.csv"
     csv.write_text("Forename,Surname,Staff code\nAda,Lovelace,ALO\n", encoding="utf-8")
     with db.session() as s:
-        from cpd_desktop.imports.runner import run_import
+        from cpd_desktop.imports import run_import
 
         run_import(s, s.merge(school), "staff", csv)
     with db.session() as s:
         anonymise_staff(s, s.scalars(select(type(person)).where(type(person).staff_code == "JSM")).one(),
                         today=dt.date(2025, 11, 20))
     restore_backup(db, made.path)
-    from cpd_desktop.db import open_database
+    from cpd_desktop.services.database import open_database
 
     again = open_database(db.path)
     with again.session() as s:
@@ -45,7 +47,7 @@ def test_every_kind_of_change_is_written_down_with_who_when_and_old_to_new(db: D
         assert restored[-1].action == "restore"
     again.dispose()
     # The history before the restore lives in the backup taken just before it.
-    from cpd_desktop.services.backups import list_backups
+    from cpd_desktop.storage.backups import list_backups
 
     before_restore = next(b for b in list_backups(db.path) if b.reason == "before-restore")  # type: ignore[arg-type]
     history = open_database(before_restore.path, readonly=True)

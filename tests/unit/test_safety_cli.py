@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import open_database
-from cpd_desktop.services.locking import lock_path_for
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage.locking import lock_path_for
 
 
 def run(capsys: pytest.CaptureFixture[str], db_path: Path, *args: str) -> tuple[int, str, str]:

@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from cpd_desktop.db import Database, is_write_statement, open_database
 from cpd_desktop.errors import CpdError, ReadOnlyError
 from cpd_desktop.models import School, Staff
-from cpd_desktop.services import locking
-from cpd_desktop.services.locking import DatabaseInUseError, LockInfo, break_lock, lock_path_for, read_lock
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.reports import staff_report
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.storage import locking
+from cpd_desktop.storage.database import Database, is_write_statement
+from cpd_desktop.storage.locking import DatabaseInUseError, LockInfo, break_lock, lock_path_for, read_lock
 
 
 def add_one(db: Database, code: str = "JSM") -> None:

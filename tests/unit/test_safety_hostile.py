@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from cpd_desktop.db import open_database
 from cpd_desktop.errors import CpdError
 from cpd_desktop.models import Activity, Booking, School, Staff
 from cpd_desktop.services import activities, bookings, privacy, staff
+from cpd_desktop.services.database import open_database
 
 NASTY_TEXT = ["", "   ", "0", "-1", "1e400", "NaN", "inf", "-inf", "25", "24.01", "24", "0.001", "£-5", "£1,250.00",
               "1,5", "100%", "80%", "0.8", "1.2", "31/02/2025", "2025-13-01", "01/01/1899", "29/02/2024",

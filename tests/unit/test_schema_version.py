@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from cpd_desktop.migrate import head_revision
-from cpd_desktop.schema import HEAD_REVISION
+from cpd_desktop.storage.migrate import head_revision
+from cpd_desktop.storage.schema import HEAD_REVISION
 
 
 def test_head_revision_constant_matches_the_newest_migration() -> None:
@@ -16,9 +16,9 @@ def test_head_revision_constant_matches_the_newest_migration() -> None:
 
 def test_opening_an_up_to_date_file_does_not_load_alembic(tmp_path: Path) -> None:
     path = tmp_path / "school.sqlite"
-    code = ("import sys; from cpd_desktop.db import open_database; "
+    code = ("import sys; from cpd_desktop.services.database import open_database; "
             f"open_database({str(path)!r}, create=True).dispose(); "
-            "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith(('alembic', 'cpd_desktop.migrate'))]; "
+            "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith(('alembic', 'cpd_desktop.storage.migrate'))]; "
             f"open_database({str(path)!r}).dispose(); "
             "print(any(m.startswith('alembic') for m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from cpd_desktop.db import open_database
-from cpd_desktop.migrate import alembic_config, upgrade, upgrade_on_open
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage.migrate import alembic_config, upgrade, upgrade_on_open
 
 
 def file_at_0002(path: Path) -> None:

@@ -12,14 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cpd_desktop.cli import main
-from cpd_desktop.db import Database, open_database
 from cpd_desktop.models import BursaryScheme, Department, Provider, School
 from cpd_desktop.services.bookings import create_booking
 from cpd_desktop.services.bursaries import bursary_expected
+from cpd_desktop.services.database import open_database
 from cpd_desktop.services.schools import create_school
 from cpd_desktop.services.settings_lists import rename_provider
 from cpd_desktop.services.staff import add_staff
 from cpd_desktop.services.starter import PROVIDERS, STARTING_POINT, furnish, starting_points
+from cpd_desktop.storage.database import Database
 
 
 def _names(session: Session, model: type, school_id: int) -> list[str]:

@@ -51,7 +51,7 @@ class OtherDatabaseConfirm:
 
 def list_backups(db: Any) -> list[tuple[str, str]]:
     """(description, path) of each backup of this database, newest first."""
-    from ...services import backups
+    from ...storage import backups
 
     return [(b.describe() + "\n" + b.path.name, str(b.path)) for b in backups.list_backups(db)]
 
@@ -106,7 +106,7 @@ class RestoreDialog(QDialog):
         chosen = self._selected()
         if chosen is None:
             return
-        from ...services import backups
+        from ...storage import backups
 
         found = backups.read_backup(Path(chosen))
         if not DeleteBackupConfirm.ask(self, found.path.name, found.describe()):
@@ -126,7 +126,7 @@ class RestoreDialog(QDialog):
         if self.chosen is None and self.list.currentItem() is not None and self.list.currentItem().data(256):
             self.chosen = self.list.currentItem().data(256)
         if self.chosen and self.db_path is not None:
-            from ...services.backups import source_mismatch
+            from ...storage.restore import source_mismatch
 
             mismatch = source_mismatch(self.db_path, Path(self.chosen))
             if mismatch:

@@ -25,20 +25,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ...errors import ValidationError
-from ...models import BursaryScheme, Department, Provider, School, SchoolPeriod, TermDates
+from ...models import BursaryScheme, Department, Provider, School
 from ...models.enums import BURSARY_RULES, PHASES
 from ...services import validation as v
-from ...services.concurrency import check_version
 from ...services.formatting import format_date, format_hours, format_money
-from ...services.schools import SETTING_PARSERS
-from ...services.years import AcademicYear, bank_holiday, terms_for
+from ...services.lists.names import NameList
+from ...services.schools import SETTING_PARSERS, Period, TermRow
+from ...services.years import TERM_ORDER, AcademicYear, bank_holiday, terms_for
 from ..conflict import form_compare, values_compare
+from ..editors.periods import PeriodsEditor
+from ..editors.term_dates import TermDatesEditor
 from ..forms import FormDialog
 from ..prompts import Confirm
-from ..tablemodel import Column, PagedQueryModel
+from ..tablemodel import ListModel
 from ..widgets import TablePanel, muted, section_title
 from .base import View
 from .bursaries import schemes_model
@@ -121,9 +122,9 @@ class SchoolForm(QWidget):
             if kind == "check":
                 out[key] = "Yes" if value else "No"
             elif kind == "phase":
-                out[key] = PHASES.get(value, str(value))
+                out[key] = PHASES.get(str(value), str(value))
             elif kind == "month":
-                out[key] = dict(MONTHS).get(value, str(value))
+                out[key] = dict(MONTHS).get(int(value or 0), str(value))
             else:
                 out[key] = str(value or "").strip()
         return out
@@ -169,7 +170,7 @@ class SchoolForm(QWidget):
         return ok
 
     def save(self) -> None:
-        from ...services.schools import apply_settings
+        from ...services.schools import update_school_settings
 
         if not self.validate():
             return
@@ -177,10 +178,7 @@ class SchoolForm(QWidget):
         ctx = self.view.ctx
 
         def action(s: Any, version: int | None) -> int:
-            school = ctx.school(s)
-            check_version(school, version)
-            apply_settings(school, values)
-            s.flush()
+            update_school_settings(s, ctx.school(s), values, expected_version=version)
             return 1
 
         compare = values_compare({key: label for key, label, _k in self.FIELDS},
@@ -197,21 +195,9 @@ class TermsForm(QWidget):
         layout = QVBoxLayout(self)
         self.intro = muted("")
         layout.addWidget(self.intro)
-        form = QFormLayout()
-        self.edits: dict[str, tuple[QLineEdit, QLineEdit]] = {}
-        for term in ("autumn", "spring", "summer"):
-            a, b = QLineEdit(), QLineEdit()
-            a.setAccessibleName(f"{term.title()} term starts")
-            b.setAccessibleName(f"{term.title()} term ends")
-            a.textChanged.connect(lambda _t: self.validate())
-            b.textChanged.connect(lambda _t: self.validate())
-            row = QHBoxLayout()
-            row.addWidget(a)
-            row.addWidget(QLabel("to"))
-            row.addWidget(b)
-            form.addRow(f"{term.title()} term:", row)
-            self.edits[term] = (a, b)
-        layout.addLayout(form)
+        self.editor = TermDatesEditor()
+        self.editor.edited.connect(self.validate)
+        layout.addWidget(self.editor)
         self.error = QLabel("")
         self.error.setObjectName("fieldError")
         layout.addWidget(self.error)
@@ -239,7 +225,7 @@ class TermsForm(QWidget):
         self.saved.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.saved.cellDoubleClicked.connect(self._year_chosen)
         layout.addWidget(self.saved, 1)
-        self.versions: dict[str, tuple[int, int]] = {}  # term -> (id, version) of the saved row
+        self.versions: dict[str, int] = {}  # term -> version of the year's own dates as shown
 
     # ---- non-teaching days (INSET and other closures) ----
     def _build_closures(self, layout: QVBoxLayout) -> None:
@@ -392,26 +378,22 @@ class TermsForm(QWidget):
             self.view.window_.statusBar().showMessage(f"{day} is a school day again.", 5000)
 
     def load(self) -> None:
+        from ...services.schools import own_term_dates, term_date_versions
+
         ctx = self.view.ctx
         self.intro.setText(f"Term dates for {ctx.year.label} (choose another year at the top). Hours are added up "
                            "by term; days in the holidays count towards the term before them.")
         with ctx.session() as s:
-            for term in terms_for(s, ctx.school(s), ctx.year):
-                a, b = self.edits[term.name]
-                a.setText(format_date(term.start))
-                b.setText(format_date(term.end))
-            rows = list(s.scalars(select(TermDates).where(TermDates.school_id == ctx.school_id)
-                                  .order_by(TermDates.academic_year.desc(), TermDates.start_date)))
-        self.versions = {r.term: (r.id, r.version) for r in rows if r.academic_year == ctx.year.start_year}
+            shown = [(t.name, t.start, t.end) for t in terms_for(s, ctx.school(s), ctx.year)]
+            self.versions = term_date_versions(s, ctx.school_id, ctx.year)
+            years = own_term_dates(s, ctx.school_id)
+        self.editor.show_terms(shown)
         self.delete_button.setEnabled(bool(self.versions))
-        years: dict[int, dict[str, str]] = {}
-        for r in rows:
-            years.setdefault(r.academic_year, {})[r.term] = f"{format_date(r.start_date)} – {format_date(r.end_date)}"
         self.saved.setRowCount(len(years))
         for i, (year, terms) in enumerate(years.items()):
             label = AcademicYear(year, ctx.start_month).label
-            for c, text in enumerate((label, terms.get("autumn", "usual"), terms.get("spring", "usual"),
-                                      terms.get("summer", "usual"))):
+            dates = {term: f"{format_date(start)} – {format_date(end)}" for term, (start, end) in terms.items()}
+            for c, text in enumerate((label, *(dates.get(term, "usual") for term in TERM_ORDER))):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, year)
                 self.saved.setItem(i, c, item)
@@ -435,56 +417,45 @@ class TermsForm(QWidget):
             return
         year = ctx.year.start_year
         versions = dict(self.versions)
-
-        def action(s: Any) -> int:
-            for ident, version in versions.values():
-                row = s.get(TermDates, ident)
-                if row is not None:
-                    check_version(row, version)
-            return delete_term_dates(s, ctx.school_id, year) or 1
-
-        if ctx.run(self, f"Delete term dates for {ctx.year.label}", action):
+        if ctx.run(self, f"Delete term dates for {ctx.year.label}",
+                   lambda s: delete_term_dates(s, ctx.school_id, year, expected_versions=versions) or 1):
             self.view.window_.statusBar().showMessage(f"{ctx.year.label} uses the usual term dates again.", 5000)
+        else:
+            self._show_theirs(versions)
 
-    def terms(self) -> list[tuple[str, dt.date, dt.date]]:
-        from ...services.schools import check_term_dates
-
-        out = []
-        for term, (a, b) in self.edits.items():
-            start = v.parse_date(a.text(), f"{term.title()} term start")
-            end = v.parse_date(b.text(), f"{term.title()} term end")
-            assert start is not None and end is not None
-            out.append((term, start, end))
-        check_term_dates(self.view.ctx.year, out)  # the same rules as the new-school wizard's
-        return out
+    def terms(self) -> list[TermRow]:
+        return self.editor.terms(self.view.ctx.year)  # the same rules as the new-school wizard's
 
     def validate(self) -> bool:
         return _show_check(self, self.terms)
 
     def save(self) -> None:
+        from ...services.schools import save_term_dates
+
         if not self.validate():
             return
         ctx = self.view.ctx
         terms = self.terms()
-        year = ctx.year.start_year
+        year = ctx.year
         versions = dict(self.versions)
 
         def action(s: Any) -> int:
-            for term, start, end in terms:
-                row = s.scalar(select(TermDates).where(TermDates.school_id == ctx.school_id,
-                                                       TermDates.academic_year == year, TermDates.term == term))
-                if row is not None and term in versions:
-                    check_version(row, versions[term][1])
-                if row is None:
-                    s.add(TermDates(school_id=ctx.school_id, academic_year=year, term=term, start_date=start,
-                                    end_date=end))
-                else:
-                    row.start_date, row.end_date = start, end
-            s.flush()
+            save_term_dates(s, ctx.school_id, year, terms, expected_versions=versions)
             return 1
 
-        if ctx.run(self, f"Change term dates for {ctx.year.label}", action):
+        if ctx.run(self, f"Change term dates for {year.label}", action):
             self.view.window_.statusBar().showMessage("Term dates saved.", 5000)
+        else:
+            self._show_theirs(versions)
+
+    def _show_theirs(self, versions: dict[str, int]) -> None:
+        """After a refusal: if somebody else changed the year's dates (the message said who), show theirs."""
+        from ...services.schools import term_date_versions
+
+        ctx = self.view.ctx
+        with ctx.session() as s:
+            if term_date_versions(s, ctx.school_id, ctx.year) != versions:
+                self.load()
 
 
 class PeriodsForm(QWidget):
@@ -493,55 +464,29 @@ class PeriodsForm(QWidget):
         self.view = view
         layout = QVBoxLayout(self)
         layout.addWidget(muted("The periods of the school day, as cover sheets list them. Times as 08:50."))
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Name", "Starts", "Ends"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setAccessibleName("Periods of the day")
-        self.table.itemChanged.connect(lambda _i: self.validate())
-        layout.addWidget(self.table, 1)
+        self.editor = PeriodsEditor()
+        self.editor.edited.connect(self.validate)
+        layout.addWidget(self.editor, 1)
         self.error = QLabel("")
         self.error.setObjectName("fieldError")
         layout.addWidget(self.error)
-        row = QHBoxLayout()
-        add = QPushButton("Add a period")
-        add.clicked.connect(lambda: self._add(f"P{self.table.rowCount() + 1}", "", ""))
-        remove = QPushButton("Remove the last")
-        remove.clicked.connect(lambda: (self.table.setRowCount(max(1, self.table.rowCount() - 1)), self.validate()))
-        row.addWidget(add)
-        row.addWidget(remove)
-        row.addStretch(1)
         self.save_button = QPushButton("Save periods")
         self.save_button.setObjectName("primary")
         self.save_button.clicked.connect(self.save)
-        row.addWidget(self.save_button)
-        layout.addLayout(row)
+        self.editor.buttons.addWidget(self.save_button)
         self.versions: dict[int, int] = {}  # number -> version of each period as loaded
 
-    def _add(self, label: str, start: str, end: str) -> None:
-        r = self.table.rowCount()
-        self.table.insertRow(r)
-        for c, text in enumerate((label, start, end)):
-            self.table.setItem(r, c, QTableWidgetItem(text))
-
     def load(self) -> None:
-        self.table.blockSignals(True)
-        self.table.setRowCount(0)
-        with self.view.ctx.db.engine.connect() as conn:
-            rows = conn.execute(select(SchoolPeriod.number, SchoolPeriod.version, SchoolPeriod.label,
-                                       SchoolPeriod.start_time, SchoolPeriod.end_time)
-                                .where(SchoolPeriod.school_id == self.view.ctx.school_id)
-                                .order_by(SchoolPeriod.number)).all()
-        self.versions = {p[0]: p[1] for p in rows}  # number -> version, as shown: the save is checked against it
-        for p in rows:
-            self._add(p[2], p[3].strftime("%H:%M"), p[4].strftime("%H:%M"))
-        self.table.blockSignals(False)
-        self.validate()
+        from ...services.schools import period_versions, school_periods
 
-    def periods(self) -> list[tuple[int, str, dt.time, dt.time]]:
-        from ..new_school import PeriodsPage
+        ctx = self.view.ctx
+        with ctx.session() as s:
+            periods = school_periods(s, ctx.school_id)
+            self.versions = period_versions(s, ctx.school_id)  # as shown: the save is checked against it
+        self.editor.show_periods(periods)
 
-        return PeriodsPage.periods(self)  # type: ignore[arg-type]
+    def periods(self) -> list[Period]:
+        return self.editor.periods()
 
     def validate(self) -> bool:
         return _show_check(self, self.periods)
@@ -633,13 +578,8 @@ class NameDialog(FormDialog):
         return cls(title, label, parent, name=name, ok_text=ok_text).open_and_save(save)
 
 
-def _names_model(db: Any, school_id: int, model: Any, title: str, parent: Any) -> PagedQueryModel:
-    columns = [Column("name", title, model.name, searchable=True, width=300)]
-
-    def query(cols: list[Any]) -> Any:
-        return select(*cols).select_from(model).where(model.school_id == school_id)
-
-    return PagedQueryModel(db, columns, query, model.id, version_expr=model.version, parent=parent)
+def _names_model(db: Any, school_id: int, model: Any, title: str, parent: Any) -> ListModel:
+    return ListModel(db, NameList(school_id, model, title), parent=parent)
 
 
 def _show_check(form: Any, check: Any) -> bool:
@@ -688,7 +628,7 @@ class BackupsForm(QWidget):
         layout.addStretch(1)
 
     def load(self) -> None:
-        from ...services.backups import REASON_LABELS, backup_folder, format_size, list_backups
+        from ...storage.backups import REASON_LABELS, backup_folder, format_size, list_backups
 
         db = self.view.ctx.db
         self.folder.setText(str(backup_folder(db)))
@@ -709,7 +649,7 @@ class BackupsForm(QWidget):
     def choose(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from ...services.backups import set_backup_folder
+        from ...storage.backups import set_backup_folder
 
         chosen = QFileDialog.getExistingDirectory(self, "Folder for backups", self.folder.text())
         if chosen:
@@ -722,7 +662,7 @@ class BackupsForm(QWidget):
             self.load()
 
     def use_default(self) -> None:
-        from ...services.backups import set_backup_folder
+        from ...storage.backups import set_backup_folder
 
         set_backup_folder(None)
         self.load()
@@ -730,6 +670,7 @@ class BackupsForm(QWidget):
 
 class SettingsView(View):
     title = "Settings"
+    shows = frozenset({"school", "term_dates", "non_teaching_day", "school_period", "department", "provider", "bursary_scheme"})
     subtitle = "Your school's details, term dates, periods, targets, bursary schemes, departments and providers."
 
     def __init__(self, ctx: Any, window: Any) -> None:
@@ -872,9 +813,12 @@ class SettingsView(View):
     def add_department(self) -> None:
         from ...services.schools import get_or_create_department
 
+        def add(s: Any, name: str) -> int | None:
+            department = get_or_create_department(s, self.ctx.school(s), name)
+            return department.id if department is not None else None  # None only for a blank name
+
         NameDialog.ask(self, "Add a department", "Department", save=lambda name: self.ctx.run(
-            self, "Add department", lambda s: get_or_create_department(s, self.ctx.school(s), name).id,
-            refusals=True))
+            self, "Add department", lambda s: add(s, name), refusals=True))
 
     def add_provider(self) -> None:
         from ...services.catalogue import provider_id

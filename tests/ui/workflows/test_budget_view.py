@@ -80,8 +80,8 @@ def expensive_course(demo_path: Path) -> str:
 
     from sqlalchemy import select
 
-    from cpd_desktop.db import open_database
     from cpd_desktop.models import Booking, Staff
+    from cpd_desktop.services.database import open_database
 
     db = open_database(demo_path)
     with db.session() as s:

@@ -2,9 +2,11 @@
 
 The one place that knows about dialects. A school's record is an SQLite file; a trust's is a
 PostgreSQL database. Both are reached through ``open_database``, which checks the file, brings
-its schema up to date (after a backup) and hands back a ``Database``.
+its schema up to date (after a backup) and hands back a ``Database``. The app opens through
+``services.database.open_database``, which passes the audit trail in (``audit=``): the storage
+layer imports no service.
 
-How an SQLite file is kept safe (see also ``services/locking.py`` and ``services/backups.py``):
+How an SQLite file is kept safe (see also ``storage/locking.py`` and ``storage/backups.py``):
 
 * Every connection: ``foreign_keys=ON``, ``busy_timeout`` (another program writing makes an
   operation wait a few seconds, then fail with "the database is in use by another program",
@@ -22,7 +24,7 @@ How an SQLite file is kept safe (see also ``services/locking.py`` and ``services
   Reads, reports and exports work; every change raises ``ReadOnlyError`` before it reaches the
   file. ``Database.readonly_reason`` says why, for the window's title bar.
 * Damaged files (not a database, malformed pages, a failed ``quick_check``) raise
-  ``DatabaseDamagedError`` and are never written to; ``services.backups.newest_good_backup``
+  ``DatabaseDamagedError`` and are never written to; ``storage.restore.newest_good_backup``
   finds what to restore.
 * ``Database.warnings`` lists what the person should know about where the file is (a folder a
   cloud service synchronises, a network share) and a lock cleared after a crash.
@@ -31,29 +33,33 @@ How an SQLite file is kept safe (see also ``services/locking.py`` and ``services
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from .errors import DatabaseDamagedError, DatabaseError, ReadOnlyError
-from .paths import default_db_target
+from ..errors import DatabaseDamagedError, DatabaseError, DatabaseLockedError, ReadOnlyError
+from ..paths import default_db_target
+from . import locking
+from .damage import read_damage
+from .locking import LockInfo, WriteLock, in_use_error, read_lock
 from .schema import HEAD_REVISION
+from .translate import translate_db_errors
 
-if TYPE_CHECKING:
-    from .services.locking import LockInfo, WriteLock
+AuditHook = Callable[[sessionmaker[Session]], None]
+"""What the caller passes to ``open_database`` to have every session write the audit trail
+(``services.audit.install_audit``): the storage layer knows nothing of the app's services."""
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000  # another program's write makes ours wait this long, then give up
@@ -65,14 +71,6 @@ SERVER_STATEMENT_TIMEOUT_S = 60
 # Statements that change the file; anything else (SELECT, PRAGMA, BEGIN, COMMIT…) only reads.
 _WRITE_WORDS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "VACUUM", "REINDEX",
                 "ANALYZE")
-
-
-def current_user() -> str:
-    """The computer's user name, recorded in the audit trail."""
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (a service account, a container)
-        return "unknown"
 
 
 def is_url(target: str) -> bool:
@@ -140,9 +138,7 @@ class Database:
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session for one read or one user action; commits on success, rolls back on error."""
-        from .services.guard import translate_db_errors
-
-        with translate_db_errors(self), self.session_factory.begin() as s:
+        with translate_db_errors(self.label), self.session_factory.begin() as s:
             yield s
 
     @contextmanager
@@ -165,13 +161,9 @@ class Database:
         """Who holds the file's write lock (this copy of the app included), if anybody."""
         if self.path is None:
             return None
-        from .services.locking import read_lock
-
         return read_lock(self.path)
 
     def _acquire(self) -> None:
-        from .services.locking import WriteLock, in_use_error, read_lock
-
         assert self.path is not None
         if self._lock is None:
             self._lock = WriteLock(self.path)
@@ -298,48 +290,6 @@ def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
     return engine
 
 
-def damage_marker(path: Path) -> Path:
-    """The file beside a database that says a check found it damaged: writes are refused while it exists.
-
-    Beside the database, not in it, so that setting it never writes to a damaged file and every computer
-    that opens the file from a shared folder sees it."""
-    return path.with_name(path.name + ".damaged")
-
-
-def read_damage(path: Path) -> str | None:
-    """What a check found and when (for a message), or None if the file is not marked damaged."""
-    marker = damage_marker(path)
-    try:
-        text_ = marker.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    except OSError:
-        return "the check's note cannot be read"
-    import json
-
-    try:
-        data = json.loads(text_)
-        return f"{dt.datetime.fromisoformat(data['found']):%d/%m/%Y %H:%M}: {data['detail']}"
-    except (ValueError, KeyError, TypeError):
-        return "the check's note is unreadable"
-
-
-def mark_damaged(path: Path, detail: str) -> None:
-    """Record that a check found ``path`` damaged (``detail``: what it found, first line only)."""
-    import json
-
-    marker = damage_marker(path)
-    data = {"found": dt.datetime.now().isoformat(timespec="seconds"), "by": current_user(),
-            "detail": detail.splitlines()[0][:300] if detail else "damage"}
-    fd = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh)
-
-
-def clear_damage(path: Path) -> None:
-    damage_marker(path).unlink(missing_ok=True)
-
-
 def create_private_file(path: Path) -> None:
     """Make an empty database file only its owner can read (it holds staff's personal data). SQLite gives
     its journal and WAL files the database file's permissions, so they are owner-only too."""
@@ -377,8 +327,12 @@ def open_database(
     migrate: bool = True,
     hold_lock: bool = False,
     verify: bool = True,
+    audit: AuditHook | None = None,
 ) -> Database:
     """Open (and with ``create``, make) the database at a path or SQLAlchemy URL.
+
+    ``audit`` is called with the new session factory before any session is made, to attach the
+    audit trail's listeners; without it, sessions write no audit entries (a check, a scratch copy).
 
     ``readonly=True`` opens a file for reading only; a file or folder this user cannot write is
     opened read-only by itself (``Database.readonly_reason`` says why). ``hold_lock=True`` is for
@@ -394,7 +348,7 @@ def open_database(
     """
     target = str(target) if target is not None else default_db_target()
     if is_url(target) and not target.startswith("sqlite"):
-        return _open_server(target, create=create, migrate=migrate)
+        return _open_server(target, create=create, migrate=migrate, audit=audit)
     path = Path(make_url(target).database or "") if is_url(target) else Path(target).expanduser()
     if not str(path) or str(path) == ":memory:":
         raise DatabaseError("An in-memory database cannot hold a school's record.", hint="Give a file path.")
@@ -402,8 +356,6 @@ def open_database(
     if not path.parent.is_dir():
         raise DatabaseError(f"The folder {path.parent} does not exist.",
                             hint="Choose a file in a folder that exists, or create the folder first.")
-    from .services import locking
-
     reason = ""
     if path.exists():
         if path.is_dir():
@@ -427,7 +379,7 @@ def open_database(
     if not path.exists():
         create_private_file(path)
     engine = create_sqlite_engine(path, readonly=readonly)
-    db = Database(url=to_url(path), engine=engine, session_factory=_session_factory(engine),
+    db = Database(url=to_url(path), engine=engine, session_factory=_session_factory(engine, audit),
                   readonly=readonly, path=path, readonly_reason=reason, hold_lock=hold_lock and not readonly)
     _install_write_guard(db)
     db.verified = False
@@ -511,7 +463,7 @@ def _lock_breaker_listener(engine: Engine) -> None:
             end_hostile_table_locks(engine)
 
 
-def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
+def _open_server(url: str, *, create: bool, migrate: bool, audit: AuditHook | None) -> Database:
     try:
         # psycopg 3 prepares a statement on its fifth run, and PostgreSQL then settles on a generic plan
         # that cannot see the values: for a school's year of hours it guesses 500 of 20,000 rows and reads
@@ -526,7 +478,7 @@ def _open_server(url: str, *, create: bool, migrate: bool) -> Database:
                             hint="Install CPD Desktop with the 'postgres' extra (pip install 'cpd-desktop[postgres]').") from exc
     _server_connect_listener(engine)
     _lock_breaker_listener(engine)
-    db = Database(url=url, engine=engine, session_factory=_session_factory(engine))
+    db = Database(url=url, engine=engine, session_factory=_session_factory(engine, audit))
     try:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -561,11 +513,10 @@ def migrate_if_needed(db: Database) -> None:
     upgrade_on_open(db)
 
 
-def _session_factory(engine: Engine) -> sessionmaker[Session]:
+def _session_factory(engine: Engine, audit: AuditHook | None) -> sessionmaker[Session]:
     factory = sessionmaker(engine, expire_on_commit=False)
-    from .services.audit import install_audit
-
-    install_audit(factory)
+    if audit is not None:
+        audit(factory)
     return factory
 
 
@@ -576,8 +527,6 @@ def _quick_check(db: Database) -> None:
     except SAOperationalError as exc:
         message = str(exc.orig) if exc.orig else str(exc)
         if "locked" in message or "busy" in message:
-            from .errors import DatabaseLockedError
-
             raise DatabaseLockedError("The database is in use by another program.",
                                       hint="Close the other program, or try again in a moment.") from exc
         raise DatabaseDamagedError(
@@ -594,10 +543,6 @@ def _quick_check(db: Database) -> None:
             f"{db.label} is damaged: {rows[0][0]}.",
             hint="Restore the newest backup (File → Restore from backup… or 'cpd-desktop restore FILE').",
         )
-
-
-def table_names(engine: Engine) -> set[str]:
-    return set(inspect(engine).get_table_names())
 
 
 def timestamp() -> str:

@@ -12,17 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, inspect
 
-from .db import Database, table_names
-from .errors import DatabaseError, ReadOnlyError
+from ..errors import DatabaseError, ReadOnlyError
+from .backups import backup_database
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+if TYPE_CHECKING:
+    from .database import Database  # opens through migrate_if_needed, which imports this module
+
+# The Alembic scripts stay in the package's own folder (the package data names it).
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def alembic_config(extra_versions: Sequence[Path] = ()) -> Config:
@@ -98,7 +103,7 @@ def upgrade_on_open(db: Database, *, cfg: Config | None = None) -> None:
             f"{db.label} was made by a newer version of CPD Desktop.",
             hint="Install the newest version of CPD Desktop to open it.",
         )
-    if current is None and table_names(db.engine) - {"alembic_version"}:
+    if current is None and set(inspect(db.engine).get_table_names()) - {"alembic_version"}:
         raise DatabaseError(f"{db.label} is an SQLite database, but not one of CPD Desktop's.",
                             hint="Choose your school's CPD database file.")
     if db.readonly:
@@ -108,8 +113,6 @@ def upgrade_on_open(db: Database, *, cfg: Config | None = None) -> None:
         )
     with db.write_lock():
         if current is not None and db.path is not None:
-            from .services.backups import backup_database
-
             db.backup_before_migration = backup_database(db, reason="before-upgrade").path
             db.migrated_from = current
         upgrade(db, cfg=cfg)

@@ -1,10 +1,14 @@
-"""Turns database failures into messages a user can act on; nothing half-written survives them."""
+"""Turns database failures into messages a user can act on; nothing half-written survives them.
+
+The driver's and SQLAlchemy's exceptions stop here: ``Database.session`` raises the app's own errors
+(``cpd_desktop.errors``), and the window and the command line ask ``user_error`` and
+``connection_lost`` about anything that reached them another way, so neither imports SQLAlchemy.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,9 +22,6 @@ from ..errors import (
     ReadOnlyError,
     ValidationError,
 )
-
-if TYPE_CHECKING:
-    from ..db import Database
 
 
 def describe_db_error(exc: BaseException, label: str = "the database") -> CpdError | None:
@@ -122,11 +123,43 @@ def _short(detail: str) -> str:
 
 
 @contextmanager
-def translate_db_errors(db: Database | None = None) -> Iterator[None]:
+def translate_db_errors(label: str = "the database") -> Iterator[None]:
+    """Raise the user's message in place of a database exception (``label`` names the file in it)."""
     try:
         yield
     except (StaleDataError, DBAPIError) as exc:
-        friendly = describe_db_error(exc, db.label if db is not None else "the database")
+        friendly = describe_db_error(exc, label)
         if friendly is None:
             raise
         raise friendly from exc
+
+
+def user_error(exc: BaseException) -> BaseException:
+    """A database failure that did not pass ``Database.session`` (a table's read, a background query)
+    as the message a person can act on; any other exception as it is."""
+    if isinstance(exc, DBAPIError | StaleDataError):
+        friendly = describe_db_error(exc)
+        if friendly is not None:
+            return friendly
+    return exc
+
+
+_DISCONNECT_WORDS = ("server closed the connection", "connection to server", "terminating connection",
+                     "connection refused", "could not connect", "connection reset", "connection timed out",
+                     "connection is closed", "connection was lost", "ssl syscall", "no connection to the server",
+                     "consuming input failed", "the connection is lost")
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it was raised from) is the database server's connection dropping."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError):
+            if current.connection_invalidated:
+                return True
+            detail = str(current.orig if current.orig is not None else current).lower()
+            return any(word in detail for word in _DISCONNECT_WORDS)
+        current = current.__cause__ or current.__context__
+    return False

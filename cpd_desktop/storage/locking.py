@@ -18,7 +18,7 @@ it is (the window, or a command such as ``cpd-desktop import staff``).
 ``location_warnings(path)`` explains the risk of keeping the working copy in a folder that
 OneDrive, Dropbox, Google Drive, iCloud or SharePoint synchronise, or on a network share.
 
-Nothing here opens the database itself; ``cpd_desktop.db`` uses it.
+Nothing here opens the database itself; ``storage.database`` uses it.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def this_host() -> str:
     return socket.gethostname() or "this computer"
 
 
-def _user() -> str:
+def current_user() -> str:
+    """The computer's user name: what a lock names as its holder, and who the audit trail says did a thing."""
     try:
         return getpass.getuser()
     except Exception:  # no login name (a service account, a container)
@@ -226,7 +227,7 @@ class WriteLock:
 
     def _mine(self) -> LockInfo:
         pid = os.getpid()
-        return LockInfo(user=_user(), host=this_host(), pid=pid, since=dt.datetime.now().replace(microsecond=0),
+        return LockInfo(user=current_user(), host=this_host(), pid=pid, since=dt.datetime.now().replace(microsecond=0),
                         token=self.token, process_start=_process_start(pid), app=_holder_name)
 
     def acquire(self) -> None:
