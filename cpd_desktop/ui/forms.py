@@ -396,9 +396,11 @@ class FormDialog(QDialog):
         every label whole, but never larger than the screen the dialog opens on."""
         screen = self.screen().availableGeometry()
         frame = 40  # the title bar and borders the window manager adds
-        margins = self.layout().contentsMargins()
+        layout = self.layout()
+        assert layout is not None  # set in __init__
+        margins = layout.contentsMargins()
         body = self.body.sizeHint()
-        others = sum(w.sizeHint().height() + self.layout().spacing() for w in (self.intro, self.form_error, self.buttons)
+        others = sum(w.sizeHint().height() + layout.spacing() for w in (self.intro, self.form_error, self.buttons)
                      if w is not None and not w.isHidden())
         # and room for two lines of errors, so that a reason appearing pushes nothing off the screen
         need_h = body.height() + others + margins.top() + margins.bottom() + 4 + 2 * (self.fontMetrics().height() + 4)

@@ -12,9 +12,21 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
 
 SIZE = (1360, 860)
+
+_V = TypeVar("_V")
+
+
+def _view(window: MainWindow, name: str, kind: type[_V]) -> _V:
+    """The view ``name``, shown, as the class the pictures need."""
+    view = window.show_view(name)
+    assert isinstance(view, kind), f"{name} is {type(view).__name__}"
+    return view
 
 
 def _settle(app: Any, seconds: float = 0.3) -> None:
@@ -39,8 +51,15 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
         build_demo(s, today=today)
     db.dispose()
 
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
     from .app import make_app
     from .main_window import MainWindow
+    from .views.dashboard import DashboardView
+    from .views.planner import PlannerView
+    from .views.reports import ReportsView
+    from .views.staff import StaffView
+    from .views.trust import TrustView
 
     app = make_app()
     shots: list[Path] = []
@@ -58,7 +77,7 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
     window.show()
     grab(window, "welcome")
     window.open_database(str(path))
-    dashboard = window.show_view("dashboard")
+    dashboard = _view(window, "dashboard", DashboardView)
     end = time.monotonic() + 20
     while dashboard.data is None and time.monotonic() < end:
         app.processEvents()
@@ -66,17 +85,17 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
     grab(window, "dashboard")
     for name in ("staff", "log", "planner", "cover", "bursaries", "reports", "settings", "audit"):
         view = window.show_view(name)
-        if name == "reports":
+        if isinstance(view, ReportsView):
             end = time.monotonic() + 10
             while view.previewed is None and time.monotonic() < end:
                 app.processEvents()
                 time.sleep(0.02)
         grab(window, name)
-    staff = window.show_view("staff")
+    staff = _view(window, "staff", StaffView)
     staff.open_person(staff.model.row_id(0))
     grab(window, "person")
     staff.show_list()
-    planner = window.show_view("planner")
+    planner = _view(window, "planner", PlannerView)
     planner.tabs.setCurrentIndex(1)
     grab(window, "planner-calendar")
     planner.tabs.setCurrentIndex(0)
@@ -86,11 +105,13 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
 
     dialog = BookingDialog(window.ctx, parent=window)
     fields = dialog.fields
-    fields["staff_id"].widget.setCurrentIndex(max(0, fields["staff_id"].widget.findData(staff_choices(window.ctx)[3][0])))
+    person, course, travel = fields["staff_id"].widget, fields["course_id"].widget, fields["travel"].widget
+    assert isinstance(person, QComboBox) and isinstance(course, QComboBox) and isinstance(travel, QLineEdit)
+    person.setCurrentIndex(max(0, person.findData(staff_choices(window.ctx)[3][0])))
     residential = [cid for cid, text in course_choices(window.ctx) if "residential" in text.lower()]
     if residential:
-        fields["course_id"].widget.setCurrentIndex(fields["course_id"].widget.findData(residential[0]))
-    fields["travel"].widget.setText("£84.60")
+        course.setCurrentIndex(course.findData(residential[0]))
+    travel.setText("£84.60")
     dialog.resize(600, 860)
     dialog.show()
     grab(dialog, "booking-dialog")
@@ -120,8 +141,8 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
     window.show()
     window.open_database(str(trust_path), "Ashcombe Park Academy")
     window.school_locked = False  # opened by name only to skip the chooser; the switcher is shown
-    window._fill_schools()
-    trust = window.show_view("trust")
+    window.fill_schools()
+    trust = _view(window, "trust", TrustView)
     end = time.monotonic() + 30
     while trust.data is None and time.monotonic() < end:
         app.processEvents()
@@ -133,6 +154,7 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
 
 def _conflict(window: Any) -> Any:
     """Somebody else changes a person's record while it is open here: the conflict the app shows."""
+    from PySide6.QtWidgets import QLineEdit
     from sqlalchemy import select
 
     from ..errors import ConcurrentEditError
@@ -147,8 +169,10 @@ def _conflict(window: Any) -> Any:
                                               Staff.leaving_date.is_(None)).order_by(Staff.surname))
         _ = person.department
     mine = StaffDialog(ctx, person)
-    mine.fields["role"].widget.setText("Head of Physics")
-    mine.fields["fte"].widget.setText("0.8")
+    role, fte = mine.fields["role"].widget, mine.fields["fte"].widget
+    assert isinstance(role, QLineEdit) and isinstance(fte, QLineEdit)
+    role.setText("Head of Physics")
+    fte.setText("0.8")
     values = mine.values()
     mine.deleteLater()
     # What another computer would save (written through this window's own connection: it holds the

@@ -51,9 +51,9 @@ def set_last_database(target: str) -> None:
 
 def recent_databases() -> list[str]:
     raw = _store().value("database/recent", [])
-    if isinstance(raw, str):
-        raw = [raw]
-    return [str(r) for r in (raw or []) if r]
+    # the INI file reads back one path as a string, several as a list
+    items = [raw] if isinstance(raw, str) else raw if isinstance(raw, list | tuple) else []
+    return [str(r) for r in items if r]
 
 
 def clear_recent() -> None:

@@ -76,8 +76,9 @@ class WelcomePage(QWidget):
     def show_choices(self) -> None:
         while self.recent_box.count():
             item = self.recent_box.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
         recent = [r for r in settings.recent_databases() if "://" in r or Path(r).exists()][:4]
         if recent:
             label = QLabel("Recent:")

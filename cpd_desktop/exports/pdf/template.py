@@ -294,7 +294,8 @@ class Document:
 
     @property
     def pagesize(self) -> tuple[float, float]:
-        return landscape(A4) if self.wide else A4
+        size: tuple[float, float] = landscape(A4) if self.wide else A4  # reportlab is untyped
+        return size
 
     @property
     def width(self) -> float:
@@ -369,7 +370,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-class _DocTemplate(BaseDocTemplate):
+class _DocTemplate(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no types
     def __init__(self, filename: str, ticker: Ticker | None, **kw: Any) -> None:
         super().__init__(filename, **kw)
         self._ticker = ticker
@@ -379,7 +380,7 @@ class _DocTemplate(BaseDocTemplate):
             self._ticker.step()
 
 
-class _NumberedCanvas(rl_canvas.Canvas):
+class _NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # reportlab ships no types
     """Holds each page until the end, so that every page can say "Page x of y"."""
 
     right = 0.0
