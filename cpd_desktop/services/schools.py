@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, object_session
 
-from ..errors import CpdError, NotFoundError, ValidationError
-from ..models import AuditEntry, Department, School, SchoolPeriod
+from ..errors import ConcurrentEditError, CpdError, NotFoundError, ValidationError
+from ..models import AuditEntry, Department, School, SchoolPeriod, TermDates
 from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
 from . import validation as v
-from .concurrency import changed_collection
-from .years import AcademicYear
+from .concurrency import changed_collection, check_version
+from .years import TERM_ORDER, AcademicYear
 
 # A secondary school's day: five one-hour periods (schools change this in Settings).
 DEFAULT_PERIODS = [
@@ -85,6 +85,13 @@ def period_versions(session: Session, school_id: int) -> dict[int, int]:
                                                  .where(SchoolPeriod.school_id == school_id))}
 
 
+def school_periods(session: Session, school_id: int) -> list[Period]:
+    """The school's periods of the day in order, as Settings shows them to edit."""
+    return [(n, label, start, end) for n, label, start, end in session.execute(
+        select(SchoolPeriod.number, SchoolPeriod.label, SchoolPeriod.start_time, SchoolPeriod.end_time)
+        .where(SchoolPeriod.school_id == school_id).order_by(SchoolPeriod.number))]
+
+
 def save_periods(session: Session, school: School, periods: list[Period], *,
                  expected_versions: dict[int, int] | None = None) -> None:
     """Make ``periods`` the school's periods of the day (changing, adding and removing periods).
@@ -95,14 +102,8 @@ def save_periods(session: Session, school: School, periods: list[Period], *,
     check_periods(periods)
     existing = {p.number: p for p in session.scalars(select(SchoolPeriod).where(SchoolPeriod.school_id == school.id))}
     if expected_versions is not None and {n: p.version for n, p in existing.items()} != expected_versions:
-        # who: the newest entry about the periods in the audit trail (a removed period has no row left)
-        latest = session.scalar(select(AuditEntry).where(AuditEntry.school_id == school.id,
-                                                         AuditEntry.table_name == SchoolPeriod.__tablename__)
-                                .order_by(AuditEntry.id.desc()).limit(1))
-        who = (latest.user if latest is not None else "") or "somebody else"
-        when = latest.at if latest is not None else None
         now = {p.label: f"{p.start_time:%H:%M}–{p.end_time:%H:%M}" for _n, p in sorted(existing.items())}
-        raise changed_collection("The periods of the day", who, when, current=now)
+        raise _changed_since(session, school.id, SchoolPeriod.__tablename__, "The periods of the day", now)
     for number, label, start, end in periods:
         period = existing.pop(number, None)
         if period is None:
@@ -112,6 +113,18 @@ def save_periods(session: Session, school: School, periods: list[Period], *,
     for period in existing.values():
         session.delete(period)
     session.flush()
+
+
+def _changed_since(session: Session, school_id: int, table: str, what: str, current: dict[str, str]
+                   ) -> ConcurrentEditError:
+    """The refusal for a list saved as a whole that somebody else changed since the form was filled.
+
+    Who and when come from the newest entry about ``table`` in the school's audit trail: a row they
+    removed has nothing left to ask."""
+    latest = session.scalar(select(AuditEntry).where(AuditEntry.school_id == school_id, AuditEntry.table_name == table)
+                            .order_by(AuditEntry.id.desc()).limit(1))
+    who = (latest.user if latest is not None else "") or "somebody else"
+    return changed_collection(what, who, latest.at if latest is not None else None, current=current)
 
 
 def check_periods(periods: list[Period]) -> None:
@@ -128,23 +141,85 @@ def check_periods(periods: list[Period]) -> None:
                                   hint="Start each period when the one before it has ended.")
 
 
-TERM_ORDER = ("autumn", "spring", "summer")
+TermRow = tuple[str, dt.date, dt.date]  # term (autumn, spring, summer), its first day, its last day
 
 
-def check_term_dates(year: AcademicYear, terms: list[tuple[str, dt.date, dt.date]]) -> None:
-    """Refuse term dates outside ``year``, ending before they start, or overlapping, in the order of the year."""
+def check_term_dates(year: AcademicYear, terms: list[TermRow]) -> None:
+    """Refuse term dates outside ``year``, ending before they start, overlapping, or naming a term twice
+    or one the year has not got; each refusal names the term and the date at fault ("Spring term start")."""
+    seen: set[str] = set()
     for term, start, end in terms:
+        if term not in TERM_ORDER:
+            raise ValidationError("Term", f"“{term}” is not a term.", hint="The terms are autumn, spring and summer.")
+        if term in seen:
+            raise ValidationError(f"{term.title()} term", "is given twice.", hint="Give each term's dates once.")
+        seen.add(term)
         v.check_date_order(start, end, field=f"{term.title()} term end")
-        for day in (start, end):
+        for which, day in (("start", start), ("end", end)):
             if not year.contains(day):
-                raise ValidationError(f"{term.title()} term", f"{day:%d/%m/%Y} is not in the academic year "
+                raise ValidationError(f"{term.title()} term {which}", f"{day:%d/%m/%Y} is not in the academic year "
                                       f"{year.label} ({year.start:%d/%m/%Y} to {year.end:%d/%m/%Y}).",
                                       hint=f"Give the {term} term's dates in {year.label}.")
-    ordered = sorted(terms, key=lambda t: TERM_ORDER.index(t[0]) if t[0] in TERM_ORDER else len(TERM_ORDER))
+    ordered = sorted(terms, key=lambda t: TERM_ORDER.index(t[0]))
     for (name1, _s1, e1), (name2, s2, _e2) in zip(ordered, ordered[1:], strict=False):
         if s2 <= e1:
-            raise ValidationError(f"{name2.title()} term", f"starts on {s2:%d/%m/%Y}, before the {name1} term ends "
+            raise ValidationError(f"{name2.title()} term start", f"{s2:%d/%m/%Y} is before the {name1} term ends "
                                   f"on {e1:%d/%m/%Y}.", hint=f"Start the {name2} term after the {name1} term.")
+
+
+def term_date_versions(session: Session, school_id: int, year: AcademicYear) -> dict[str, int]:
+    """The year's own term dates as saved now, term -> version: what a form remembers to save against."""
+    return {term: ver for term, ver in session.execute(
+        select(TermDates.term, TermDates.version).where(TermDates.school_id == school_id,
+                                                        TermDates.academic_year == year.start_year))}
+
+
+def own_term_dates(session: Session, school_id: int) -> dict[int, dict[str, tuple[dt.date, dt.date]]]:
+    """Every year the school set its own term dates for, the latest year first: the year it starts in ->
+    term -> (first day, last day). A year's missing terms keep the usual dates (``years.terms_for``)."""
+    out: dict[int, dict[str, tuple[dt.date, dt.date]]] = {}
+    for year, term, start, end in session.execute(
+            select(TermDates.academic_year, TermDates.term, TermDates.start_date, TermDates.end_date)
+            .where(TermDates.school_id == school_id)
+            .order_by(TermDates.academic_year.desc(), TermDates.start_date)):
+        out.setdefault(year, {})[term] = (start, end)
+    return out
+
+
+def check_term_versions(session: Session, school_id: int, academic_year: int, saved: list[TermDates],
+                        expected_versions: dict[str, int] | None) -> None:
+    """Refuse a save or a delete of a year's term dates (``saved``: its rows now) made against another
+    version of them than the person saw (``expected_versions``; None: no check, as the CLI saves)."""
+    if expected_versions is None or {r.term: r.version for r in saved} == expected_versions:
+        return
+    school = session.get(School, school_id)
+    year = AcademicYear(academic_year, school.academic_year_start_month if school is not None else 9)
+    now = {f"{r.term.title()} term": f"{r.start_date:%d/%m/%Y} – {r.end_date:%d/%m/%Y}"
+           for r in sorted(saved, key=lambda r: TERM_ORDER.index(r.term))}
+    raise _changed_since(session, school_id, TermDates.__tablename__, f"The term dates for {year.label}", now)
+
+
+def save_term_dates(session: Session, school_id: int, year: AcademicYear, rows: list[TermRow], *,
+                    expected_versions: dict[str, int] | None = None) -> None:
+    """Make ``rows`` the school's own dates for those terms of ``year`` (the new-school wizard and Settings).
+
+    The rows are checked first (``check_term_dates``). ``expected_versions`` (from ``term_date_versions``
+    when the form was filled; ``{}`` for a year with none of its own then) makes the save refuse, with who
+    and when and nothing written, if anybody else set, changed or forgot the year's dates since: two
+    people editing the same term dates never lose each other's change without seeing it.
+    """
+    check_term_dates(year, rows)
+    existing = {r.term: r for r in session.scalars(select(TermDates).where(
+        TermDates.school_id == school_id, TermDates.academic_year == year.start_year))}
+    check_term_versions(session, school_id, year.start_year, list(existing.values()), expected_versions)
+    for term, start, end in rows:
+        row = existing.get(term)
+        if row is None:
+            session.add(TermDates(school_id=school_id, academic_year=year.start_year, term=term,
+                                  start_date=start, end_date=end))
+        elif (row.start_date, row.end_date) != (start, end):
+            row.start_date, row.end_date = start, end
+    session.flush()
 
 
 def _postcode(value: Any) -> str | None:
@@ -189,6 +264,16 @@ def _percent(value: Any) -> Decimal:
     if number < 0 or number > 100:
         raise ValidationError("Subject-specific share", f"{number}% is not between 0% and 100%.")
     return number.quantize(Decimal("0.01"))
+
+
+def update_school_settings(session: Session, school: School, settings: dict[str, Any], *,
+                           expected_version: int | None = None) -> School:
+    """Settings → School and targets: change the school's settings, refused (``ConcurrentEditError``, nothing
+    changed) if somebody else saved them since ``expected_version`` was shown."""
+    check_version(school, expected_version)
+    apply_settings(school, settings)
+    session.flush()
+    return school
 
 
 def _int_between(value: Any, field: str, low: int, high: int) -> int:

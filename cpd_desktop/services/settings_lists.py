@@ -132,10 +132,17 @@ def delete_scheme(session: Session, scheme: BursaryScheme, *, expected_version: 
     session.flush()
 
 
-def delete_term_dates(session: Session, school_id: int, academic_year: int) -> int:
-    """Forget a year's own term dates (the usual dates apply again); returns how many terms went."""
+def delete_term_dates(session: Session, school_id: int, academic_year: int, *,
+                      expected_versions: dict[str, int] | None = None) -> int:
+    """Forget a year's own term dates (the usual dates apply again); returns how many terms went.
+
+    ``expected_versions`` (``schools.term_date_versions`` when they were shown) refuses, forgetting
+    nothing, if anybody else changed, set or forgot that year's dates since."""
+    from .schools import check_term_versions
+
     rows = list(session.scalars(select(TermDates).where(TermDates.school_id == school_id,
                                                         TermDates.academic_year == academic_year)))
+    check_term_versions(session, school_id, academic_year, rows, expected_versions)
     for row in rows:
         session.delete(row)
     session.flush()

@@ -89,7 +89,7 @@ def test_settings_save_targets_and_term_dates_undoably(demo_window: Any) -> None
         school = demo_window.ctx.school(s)
         assert school.cpd_target_hours == 40 and school.supply_day_rate == 300
     terms = view.terms_form
-    start, end = terms.edits["spring"]
+    start, end = terms.editor.edits["spring"]
     start.setText("06/01/2026")
     end.setText("02/01/2026")
     assert not terms.save_button.isEnabled()

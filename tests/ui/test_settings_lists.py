@@ -137,8 +137,8 @@ def test_term_dates_delete_back_to_the_usual_dates_and_undo(school_window: Any) 
     view = school_window.show_view("settings")
     terms = view.terms_form
     assert not terms.delete_button.isEnabled()  # nothing of its own to forget yet
-    terms.edits["autumn"][0].setText("01/09/2025")
-    terms.edits["autumn"][1].setText("19/12/2025")
+    terms.editor.edits["autumn"][0].setText("01/09/2025")
+    terms.editor.edits["autumn"][1].setText("19/12/2025")
     terms.save()
     assert terms.delete_button.isEnabled()
     assert terms.saved.rowCount() == 1 and terms.saved.item(0, 0).text() == "2025/26"
@@ -165,7 +165,7 @@ def test_double_clicking_a_saved_year_shows_it(school_window: Any) -> None:
     assert terms.saved.item(0, 0).text() == "2024/25" and terms.saved.item(0, 2).text() == "usual"
     terms.saved.cellDoubleClicked.emit(0, 0)
     assert ctx.year.label == "2024/25" and school_window.year_combo.currentText() == "2024/25"
-    assert terms.edits["autumn"][0].text() == "04/09/2024"
+    assert terms.editor.edits["autumn"][0].text() == "04/09/2024"
 
 
 def test_splitter_positions_are_remembered(demo_window: Any, make_window: Any) -> None:

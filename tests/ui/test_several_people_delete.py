@@ -196,7 +196,7 @@ def test_periods_saved_over_somebody_elses_change_are_refused(school_window: Any
     ctx = school_window.ctx
     view = school_window.show_view("settings")
     form = view.periods_form
-    form.table.item(0, 1).setText("08:45")  # person A edits P1's start
+    form.editor.table.item(0, 1).setText("08:45")  # person A edits P1's start
 
     def theirs(s: Any) -> None:
         period = s.scalar(select(SchoolPeriod).where(SchoolPeriod.school_id == ctx.school_id,
@@ -210,8 +210,8 @@ def test_periods_saved_over_somebody_elses_change_are_refused(school_window: Any
     with ctx.session() as s:
         periods = sorted(ctx.school(s).periods, key=lambda p: p.number)
         assert periods[0].start_time == dt.time(8, 50) and periods[2].label == "Break"
-    assert form.table.item(2, 0).text() == "Break"  # their version is shown now
-    form.table.item(0, 1).setText("08:45")
+    assert form.editor.table.item(2, 0).text() == "Break"  # their version is shown now
+    form.editor.table.item(0, 1).setText("08:45")
     form.save()  # against the version now shown: saved
     assert len(shown_errors) == 1
     with ctx.session() as s:

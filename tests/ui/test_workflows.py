@@ -50,12 +50,12 @@ def test_new_school_wizard_sets_up_terms_periods_and_targets(make_window: Any, t
     page.file.setText(str(tmp_path / "hillside.sqlite"))
     assert page.isComplete()
     assert wizard.terms_page.isComplete()
-    autumn_start, _ = wizard.terms_page.edits["autumn"]
+    autumn_start, _ = wizard.terms_page.editor.edits["autumn"]
     assert autumn_start.text().endswith("/09/2025")
     page.phase.setCurrentIndex(page.phase.findData("primary"))
     assert wizard.targets_page.rate.text() == "£218.00"
     wizard.targets_page.target.setText("30")
-    monkeypatch.setattr(NewSchoolWizard, "ask", classmethod(lambda cls, parent: wizard.create()))
+    monkeypatch.setattr(NewSchoolWizard, "ask", classmethod(lambda cls, parent: wizard.make_school()))
     window.new_school()
     assert window.windowTitle() == "CPD Desktop — Hillside School"
     assert window.stack.currentWidget() is window.workspace
