@@ -44,6 +44,7 @@ from ..models.enums import (
 )
 from ..services import audit, reports
 from ..services.bursaries import claim_evidence, course_days
+from ..services.rules import in_year, overdue_evaluation
 from ..services.years import AcademicYear, academic_year_of, term_buckets, terms_for
 
 ZERO = Decimal("0.00")
@@ -118,7 +119,7 @@ def activity_rows(session: Session, school: School, year: AcademicYear | None, *
     else:  # one person's: found by their own index, the school checked on their staff row
         stmt = stmt.where(Activity.staff_id == staff_id, Staff.school_id == school.id)
     if year is not None:
-        stmt = stmt.where(Activity.date.between(year.start, year.end))
+        stmt = stmt.where(in_year(Activity.date, year))
     if department:
         stmt = stmt.where(Department.name == department)
     keys: dict[int, tuple[str, str]] = {}
@@ -144,7 +145,7 @@ def count_activities(session: Session, school: School, year: AcademicYear | None
             .outerjoin(Department, Department.id == Staff.department_id)
             .where(Activity.school_id == school.id))
     if year is not None:
-        stmt = stmt.where(Activity.date.between(year.start, year.end))
+        stmt = stmt.where(in_year(Activity.date, year))
     if department:
         stmt = stmt.where(Department.name == department)
     n, people, hours = session.execute(stmt).one()
@@ -206,9 +207,7 @@ def summary_data(session: Session, school: School, year: AcademicYear, departmen
     hours = reports.hours_by_staff(session, school, year, department=department)
     costs = {c.staff_id: c for c in reports.cost_by_staff(session, school, year, department)}
     overdue_stmt = (select(Activity.staff_id, func.count())
-                    .where(Activity.school_id == school.id, Activity.date.between(year.start, year.end),
-                           Activity.evaluated_on.is_(None), Activity.evaluation_due.is_not(None),
-                           Activity.evaluation_due < today)
+                    .where(Activity.school_id == school.id, in_year(Activity.date, year), overdue_evaluation(today))
                     .group_by(Activity.staff_id))
     overdue: dict[int, int] = {sid: n for sid, n in session.execute(overdue_stmt)}
     terms = [t.name for t in term_buckets(terms_for(session, school, year), year)]
@@ -313,7 +312,7 @@ def claim_rows(session: Session, school: School, year: AcademicYear | None) -> l
             .outerjoin(Course, Course.id == Booking.course_id)
             .where(BursaryClaim.school_id == school.id).order_by(Booking.start_date, BursaryClaim.id))
     if year is not None:
-        stmt = stmt.where(Booking.start_date.between(year.start, year.end))
+        stmt = stmt.where(in_year(Booking.start_date, year))
     rows = []
     for c, b, code, fore, sur, scheme, provider, course_code in session.execute(stmt):
         rows.append(ClaimRow(
@@ -464,7 +463,7 @@ def absence_rows(session: Session, school: School, year: AcademicYear | None, *,
                 .where(Booking.school_id == school.id, Booking.cover_required.is_(True),
                        Booking.status != "cancelled").order_by(Booking.start_date, Booking.id))
         if year is not None:
-            stmt = stmt.where(Booking.start_date.between(year.start, year.end))
+            stmt = stmt.where(in_year(Booking.start_date, year))
         if department:
             stmt = stmt.where(Department.name == department)
         ids = list(session.scalars(stmt))
@@ -550,7 +549,7 @@ def staff_record(session: Session, school: School, staff_code: str,
             years.append((y.label, found[0]))
     bstmt = (select(Booking).where(Booking.staff_id == person.id).order_by(Booking.start_date, Booking.id))
     if year is not None:
-        bstmt = bstmt.where(Booking.start_date.between(year.start, year.end))
+        bstmt = bstmt.where(in_year(Booking.start_date, year))
     bookings = []
     cover: list[CoverLessonRow] = []
     periods = _periods(session, school)

@@ -14,6 +14,7 @@ from ..models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
 from . import validation as v
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
+from .rules import overdue_evaluation
 
 
 def clean_activity_values(values: dict[str, Any], current: Activity | None = None) -> dict[str, Any]:
@@ -122,8 +123,6 @@ def delete_activity(session: Session, activity: Activity, *, expected_version: i
 def overdue_evaluations(session: Session, school: School, today: dt.date | None = None) -> list[Activity]:
     """Activities whose evaluation was due before today and has not been recorded."""
     today = today or dt.date.today()
-    stmt = (select(Activity).join(Staff).where(
-        Activity.school_id == school.id, Activity.evaluated_on.is_(None),
-        Activity.evaluation_due.is_not(None), Activity.evaluation_due < today)
-        .order_by(Activity.evaluation_due))
+    stmt = (select(Activity).join(Staff).where(Activity.school_id == school.id, overdue_evaluation(today))
+            .order_by(Activity.evaluation_due))
     return list(session.scalars(stmt))

@@ -20,6 +20,7 @@ from .bookings import upcoming_bookings
 from .bursaries import claims_near_deadline, claims_past_deadline, money_by_status
 from .formatting import format_date, format_money, format_percent
 from .reports import hours_by_staff, summarise
+from .rules import in_department, in_year, overdue_evaluation
 from .years import AcademicYear
 
 ZERO = Decimal("0.00")
@@ -91,10 +92,9 @@ def load_dashboard(db: Any, school_id: int, year: AcademicYear, department: str 
                        for r in rows if r.target_hours or r.hours]
         overdue = (select(func.count()).select_from(Activity).join(Staff, Staff.id == Activity.staff_id)
                    .outerjoin(Department, Department.id == Staff.department_id)
-                   .where(Activity.school_id == school_id, Activity.evaluated_on.is_(None),
-                          Activity.evaluation_due < today, Activity.date.between(year.start, year.end)))
+                   .where(Activity.school_id == school_id, overdue_evaluation(today), in_year(Activity.date, year)))
         if department:
-            overdue = overdue.where(func.lower(Department.name) == department.lower())
+            overdue = overdue.where(in_department(department))
         data.overdue = int(s.scalar(overdue) or 0)
         money = money_by_status(s, school, year.start, year.end)
         for status, sums in money.items():

@@ -13,13 +13,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Float,
-    Numeric,
     Select,
     and_,
     bindparam,
     case,
-    cast,
     func,
     literal,
     literal_column,
@@ -32,8 +29,8 @@ from sqlalchemy.types import NullType
 
 from ..models import Activity, Booking, BursaryClaim, BursaryScheme, Department, Provider, School, Staff
 from ..models.base import TWO_PLACES, Hours, Money
-from ..models.enums import STANDARD_PARTS
 from ..models.staff import fold_name
+from .rules import in_department, in_year, meets_all_parts, pro_rata_target
 from .years import AcademicYear, Term, term_buckets, terms_for, terms_for_schools
 
 ZERO = Decimal("0.00")
@@ -42,23 +39,6 @@ ZERO = Decimal("0.00")
 def name_key(surname: str, forename: str) -> tuple[str, str]:
     """Sort names as a person would: case and accents ignored (Ó Dálaigh beside Okafor), as ``Staff.sort_name``."""
     return fold_name(surname), fold_name(forename)
-
-
-def personal_target(school_target: Decimal, fte: float, in_target: bool) -> Decimal:
-    """One person's CPD target for a year: the school's full-time target pro rata by FTE, to the hundredth;
-    nothing for someone outside the teachers' target (support staff such as technicians, by default).
-
-    The one rule for every figure: the dashboard, reports, the staff list, exports and the Trust view.
-    """
-    if not in_target:
-        return ZERO
-    return (school_target * Decimal(str(fte))).quantize(TWO_PLACES, ROUND_HALF_UP)
-
-
-def personal_target_sql(school_target: Any) -> Any:
-    """``personal_target`` as an SQL expression over ``Staff`` (``school_target`` a bound parameter)."""
-    exact = cast(Staff.fte, Numeric(12, 4)) * cast(school_target, Numeric(12, 4))  # PostgreSQL rounds numerics only
-    return case((Staff.in_target.is_(True), cast(func.round(exact, 2), Float)), else_=0.0)
 
 
 def employed_in(year: AcademicYear) -> Any:
@@ -70,10 +50,6 @@ def employed_in(year: AcademicYear) -> Any:
 def _hours_sum(condition: Any = None) -> Any:
     expr = Activity.hours if condition is None else case((condition, Activity.hours), else_=0)
     return type_coerce(func.coalesce(func.sum(expr), 0), Hours())
-
-
-def _all_parts() -> Any:
-    return and_(*[getattr(Activity, part).is_(True) for part in STANDARD_PARTS])
 
 
 @dataclass
@@ -92,7 +68,7 @@ class HoursRow:
     by_term: dict[str, Decimal] = field(default_factory=dict)
     activities: int = 0
     evaluated: int = 0
-    in_target: bool = True  # counted in the teachers' target (see personal_target)
+    in_target: bool = True  # counted in the teachers' target (see rules.pro_rata_target)
 
     @property
     def name(self) -> str:
@@ -133,7 +109,7 @@ def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool
         Activity.staff_id.label("staff_id"),
         _raw_sum().label("hours"),
         _raw_sum(Activity.subject_specific.is_(True)).label("subject"),
-        _raw_sum(_all_parts()).label("all_parts"),
+        _raw_sum(meets_all_parts()).label("all_parts"),
         func.count().label("n"),
         func.count(Activity.evaluated_on).label("evaluated"),
         *[_raw_sum(Activity.date.between(p(f"{name}_start"), p(f"{name}_end"))).label(name) for name in terms],
@@ -206,7 +182,7 @@ def _hours_rows(session: Session, school: School, year: AcademicYear, buckets: l
         in_target = bool(in_target)
         target_hours = targets.get((fte, in_target))
         if target_hours is None:
-            target_hours = targets[(fte, in_target)] = personal_target(target, fte, in_target)
+            target_hours = targets[(fte, in_target)] = pro_rata_target(target, fte, in_target)
         rows.append(HoursRow(
             staff_id=sid, staff_code=code, forename=fore, surname=sur, department=dept, fte=float(fte),
             ect_year=ect, hours=value(hours), subject_specific_hours=value(subj), all_parts_hours=value(allp),
@@ -237,7 +213,7 @@ class DepartmentSummary:
 
 
 def summarise(rows: list[HoursRow]) -> DepartmentSummary:
-    """The teachers' figures: staff, FTE, hours and target of those inside the CPD target (personal_target);
+    """The teachers' figures: staff, FTE, hours and target of those inside the CPD target (rules.pro_rata_target);
     support staff's CPD stays on their own rows but does not count towards the teachers' target."""
     rows = [r for r in rows if r.in_target]
     return DepartmentSummary(
@@ -252,16 +228,11 @@ def summarise(rows: list[HoursRow]) -> DepartmentSummary:
 def hours_by_format(session: Session, school: School, year: AcademicYear,
                     department: str | None = None) -> dict[str, Decimal]:
     stmt = (select(Activity.format, _hours_sum()).where(
-        Activity.school_id == school.id, Activity.date.between(year.start, year.end)).group_by(Activity.format))
+        Activity.school_id == school.id, in_year(Activity.date, year)).group_by(Activity.format))
     if department:
         stmt = (stmt.join(Staff, Staff.id == Activity.staff_id).join(Department, Department.id == Staff.department_id)
-                .where(func.lower(Department.name) == department.strip().lower()))
+                .where(in_department(department)))
     return {fmt: hours for fmt, hours in session.execute(stmt)}
-
-
-def _booking_cost_expr() -> Any:
-    return (Booking.fee + Booking.travel + Booking.accommodation + Booking.subsistence
-            + Booking.cover_days * Booking.cover_day_rate)
 
 
 @dataclass
@@ -295,14 +266,14 @@ def cost_by_staff(session: Session, school: School, year: AcademicYear,
         return type_coerce(func.coalesce(func.sum(expr), 0), Money())
 
     live = and_(Booking.school_id == school.id, Booking.status != "cancelled",
-                Booking.start_date.between(year.start, year.end))
+                in_year(Booking.start_date, year))
     bk = (select(Booking.staff_id.label("sid"), money(Booking.fee).label("fee"), money(Booking.travel).label("travel"),
                  money(Booking.accommodation).label("acc"), money(Booking.subsistence).label("subs"),
                  money(Booking.cover_days * Booking.cover_day_rate).label("cover"))
           .where(live).group_by(Booking.staff_id).subquery())
     other = (select(Activity.staff_id.label("sid"), money(Activity.cost).label("other"))
              .where(Activity.school_id == school.id, Activity.booking_id.is_(None),
-                    Activity.date.between(year.start, year.end)).group_by(Activity.staff_id).subquery())
+                    in_year(Activity.date, year)).group_by(Activity.staff_id).subquery())
     bursary = (select(Booking.staff_id.label("sid"), money(BursaryClaim.expected).label("expected"),
                       money(BursaryClaim.received).label("received"))
                .join(Booking, Booking.id == BursaryClaim.booking_id)
@@ -321,7 +292,7 @@ def cost_by_staff(session: Session, school: School, year: AcademicYear,
                    or_(bk.c.sid.is_not(None), other.c.sid.is_not(None), employed_in(year)))
             .order_by(Staff.sort_name))
     if department:
-        stmt = stmt.where(func.lower(Department.name) == department.strip().lower())
+        stmt = stmt.where(in_department(department))
     rows = [(name_key(sur, fore), CostRow(sid, code, f"{fore} {sur}", dept, *money_values))
             for sid, code, fore, sur, dept, *money_values in session.execute(stmt)]
     return [row for _, row in sorted(rows, key=lambda pair: pair[0])]
@@ -359,7 +330,7 @@ def bookings_report(session: Session, school: School, year: AcademicYear | None 
             .outerjoin(Provider, Provider.id == Booking.provider_id)
             .where(Booking.school_id == school.id).order_by(Booking.start_date, Booking.id))
     if year is not None:
-        stmt = stmt.where(Booking.start_date.between(year.start, year.end))
+        stmt = stmt.where(in_year(Booking.start_date, year))
     # The financial year each booking counts in and the budget line's code it is spent against (None:
     # unallocated), by the budget's own rule (services.budget), so the budget report can be checked from this.
     allocated = booking_allocations(session, school)
@@ -377,7 +348,7 @@ def claims_report(session: Session, school: School, year: AcademicYear | None = 
             .join(BursaryScheme, BursaryScheme.id == BursaryClaim.scheme_id)
             .where(BursaryClaim.school_id == school.id).order_by(Booking.start_date, BursaryClaim.id))
     if year is not None:
-        stmt = stmt.where(Booking.start_date.between(year.start, year.end))
+        stmt = stmt.where(in_year(Booking.start_date, year))
     return [{
         "id": c.id, "booking_id": c.booking_id, "staff_code": code, "course": b.title, "scheme": scheme,
         "status": c.status, "expected": c.expected, "claimed": c.claimed, "received": c.received,

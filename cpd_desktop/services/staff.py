@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFoundError, ValidationError
-from ..models import School, Staff
+from ..models import Activity, School, Staff
 from ..models.staff import in_target_by_role
 from . import validation as v
 from .concurrency import check_version
@@ -110,3 +110,9 @@ def delete_staff(session: Session, staff: Staff, *, expected_version: int | None
                               hint="Set a leaving date instead, or anonymise them when their records are due for review.")
     session.delete(staff)
     session.flush()
+
+
+def latest_npq(session: Session, staff_id: int) -> Activity | None:
+    """The person's most recent National Professional Qualification activity (None: none recorded)."""
+    return session.scalars(select(Activity).where(Activity.staff_id == staff_id, Activity.format == "npq")
+                           .order_by(Activity.date.desc()).limit(1)).first()

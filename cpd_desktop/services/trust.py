@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import School
@@ -81,3 +82,9 @@ def trust_report(session: Session, year: AcademicYear) -> list[dict[str, Any]]:
         "bursary_expected": r.bursary_expected, "bursary_claimed": r.bursary_claimed,
         "bursary_received": r.bursary_received,
     } for r in trust_rows(session, year)]
+
+
+def school_targets(session: Session) -> dict[str, tuple[int, float]]:
+    """Every school in the file by lower-case name: its id and its full-time CPD target in hours."""
+    return {name.lower(): (ident, float(target)) for ident, name, target in
+            session.execute(select(School.id, School.name, School.cpd_target_hours))}

@@ -20,11 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from ..models import Booking, Staff
-from ..services.formatting import format_date
-from ..services.reports import name_key
+from ..services.lists import choices
 from . import settings
 
 FORMAT_LABELS = {"pdf": "PDF (to print or send)", "xlsx": "Excel workbook", "csv": "CSV (plain text)"}
@@ -258,20 +255,12 @@ def period_combo(ctx: Any) -> QComboBox:
 def fill_export_choices(ctx: Any, spec: Any, booking_combo: Any, staff_combo: Any) -> None:
     """The bookings (for a cover sheet) or people (for a record) an export can be about, once."""
     if spec.needs == "booking" and booking_combo.count() == 0:
-        stmt = (select(Booking.id, Booking.start_date, Booking.title, Staff.forename, Staff.surname)
-                .join(Staff, Staff.id == Booking.staff_id)
-                .where(Booking.school_id == ctx.school_id, Booking.cover_required.is_(True),
-                       Booking.status != "cancelled").order_by(Booking.start_date.desc()))
         booking_combo.blockSignals(True)
-        with ctx.db.engine.connect() as conn:
-            for r in conn.execute(stmt):
-                booking_combo.addItem(f"{format_date(r[1])} {r[3]} {r[4]}: {r[2]}", r[0])
+        for ident, text in choices.cover_booking_choices(ctx.db, ctx.school_id):
+            booking_combo.addItem(text, ident)
         booking_combo.blockSignals(False)
     if spec.needs == "staff" and staff_combo.count() == 0:
-        with ctx.db.engine.connect() as conn:
-            rows = conn.execute(select(Staff.staff_code, Staff.forename, Staff.surname)
-                                .where(Staff.school_id == ctx.school_id, Staff.anonymised.is_(False))).all()
         staff_combo.blockSignals(True)
-        for code, fore, sur in sorted(rows, key=lambda r: name_key(r[2], r[1])):
-            staff_combo.addItem(f"{sur}, {fore} ({code})", code)
+        for code, text in choices.staff_code_choices(ctx.db, ctx.school_id):
+            staff_combo.addItem(text, code)
         staff_combo.blockSignals(False)

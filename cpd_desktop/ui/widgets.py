@@ -39,8 +39,8 @@ from . import settings
 from .icons import icon
 from .roles import ID_ROLE
 
-if TYPE_CHECKING:  # the table model loads SQLAlchemy: not before a table is built
-    from .tablemodel import PagedQueryModel
+if TYPE_CHECKING:  # the table model loads the core's lists (and SQLAlchemy): not before a table is built
+    from .tablemodel import ListModel
 
 SEARCH_DELAY_MS = 120  # typing pauses shorter than this do not requery
 HEADER_PADDING = 12 + 18  # the header's padding (style.py) and room for the sort arrow
@@ -130,7 +130,7 @@ class SearchBox(QLineEdit):
 
 
 class TablePanel(QWidget):
-    """A searchable, sortable table over a ``PagedQueryModel``; remembers its column layout.
+    """A searchable, sortable table over a ``ListModel``; remembers its column layout.
 
     ``activated(id)`` on double-click or Enter; ``selection_changed`` when the chosen row changes.
     """
@@ -138,7 +138,7 @@ class TablePanel(QWidget):
     activated = Signal(int)
     selection_changed = Signal()
 
-    def __init__(self, name: str, model: PagedQueryModel, *, placeholder: str = "Search…",
+    def __init__(self, name: str, model: ListModel, *, placeholder: str = "Search…",
                  noun: tuple[str, str] = ("row", "rows"), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.name = name

@@ -265,10 +265,10 @@ def test_every_edit_dialog_saves_against_the_version_it_showed(shared_demo: Any,
 
 
 def test_the_window_shows_what_others_saved_keeping_selection_and_scroll(shared_demo: Any, qtbot: Any) -> None:
-    from cpd_desktop.ui.main_window import REFRESH_MS
+    from cpd_desktop.ui.database import REFRESH_MS
 
     window = shared_demo
-    assert window.refresh_timer.isActive() and 15_000 <= REFRESH_MS <= 30_000
+    assert window.database.refresh_timer.isActive() and 15_000 <= REFRESH_MS <= 30_000
     log = window.show_view("log")
     log.panel.table.resize(900, 300)
     log.model.fetch_all()
@@ -279,8 +279,8 @@ def test_the_window_shows_what_others_saved_keeping_selection_and_scroll(shared_
     scroll = bar.value()
     count = log.model.rowCount()
     with qtbot.assertNotEmitted(log.model.refreshed, wait=0):  # nothing changed: nothing requeried
-        window.check_for_changes()
-        qtbot.waitUntil(lambda: window._checking is None, timeout=10_000)
+        window.database.check_for_changes()
+        qtbot.waitUntil(lambda: window.database.checking is None, timeout=10_000)
 
     def add(s: Any) -> None:
         from cpd_desktop.services.activities import add_activity
@@ -290,7 +290,7 @@ def test_the_window_shows_what_others_saved_keeping_selection_and_scroll(shared_
         add_activity(s, school, person, title="Added on another computer", date=TODAY, hours="2")
 
     other_person(window.ctx.db.path, add)
-    window.check_for_changes()
+    window.database.check_for_changes()
     qtbot.waitUntil(lambda: log.model.rowCount() == count + 1, timeout=10_000)
     assert log.panel.current_id() == chosen and log.panel.selected_ids() == [chosen]
     assert bar.value() == scroll
@@ -367,10 +367,10 @@ def test_a_lost_connection_while_reading_gets_a_plain_message(school_window: Any
     show_error(school_window, OperationalError("SELECT …", {}, Exception("server closed the connection unexpectedly")))
     assert shown_errors[-1]["is_bug"] is False
     assert "connection to the database server was lost" in shown_errors[-1]["message"]
-    assert school_window._offline  # so the next look at the server, once it answers, reloads the view
+    assert school_window.database.offline  # so the next look at the server, once it answers, reloads the view
     staff = school_window.show_view("staff")
     with qtbot.waitSignal(staff.model.refreshed, timeout=10_000):
-        school_window.check_for_changes()
+        school_window.database.check_for_changes()
     assert school_window.statusBar().currentMessage() == "Connected to the database again."
 
 
@@ -434,11 +434,11 @@ def test_changes_seen_behind_a_dialog_are_shown_once_it_closes(shared_demo: Any,
     qtbot.waitUntil(lambda: dialog.isVisible())
     other_person(window.ctx.db.path, lambda s: staff_service.add_staff(
         s, s.scalar(select(School)), forename="Aled", surname="Aaronson", staff_code="AAA"))
-    window.check_for_changes()
-    qtbot.waitUntil(lambda: window._checking is None, timeout=10_000)
+    window.database.check_for_changes()
+    qtbot.waitUntil(lambda: window.database.checking is None, timeout=10_000)
     assert staff.model.rowCount() == count  # nothing moves under the person's dialog
     dialog.close()
-    window.check_for_changes()  # the next look (the timer, or the window coming to the front)
+    window.database.check_for_changes()  # the next look (the timer, or the window coming to the front)
     qtbot.waitUntil(lambda: staff.model.rowCount() == count + 1, timeout=10_000)
 
 

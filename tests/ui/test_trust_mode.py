@@ -27,7 +27,7 @@ def _school_id(window: Any, name: str) -> int:
 
 def _every_text(window: Any) -> list[str]:
     """Everything the window shows: labels, every table, list and drop-down, charts and the calendar."""
-    from cpd_desktop.ui.tablemodel import PagedQueryModel
+    from cpd_desktop.ui.tablemodel import ListModel
     from cpd_desktop.ui.views.planner import MonthCalendar
     from cpd_desktop.ui.widgets import HoursChart
 
@@ -36,7 +36,7 @@ def _every_text(window: Any) -> list[str]:
     for model in window.findChildren(QAbstractItemModel):
         if model is window.school_combo.model():  # the switcher names every school, by design
             continue
-        if isinstance(model, PagedQueryModel):
+        if isinstance(model, ListModel):
             model.fetch_all()
         top = QModelIndex()
         columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(top)
@@ -52,16 +52,16 @@ def _every_text(window: Any) -> list[str]:
 
 def _rows_of_other_schools(window: Any) -> list[str]:
     """Records behind every table whose school is not the window's (checked by id, not by name)."""
-    from cpd_desktop.ui.tablemodel import PagedQueryModel
+    from cpd_desktop.ui.tablemodel import ListModel
 
     wrong = []
     school_id = window.ctx.school_id
-    for model in window.findChildren(PagedQueryModel):
+    for model in window.findChildren(ListModel):
         model.fetch_all()
         ids = [model.row_id(r) for r in range(model.rowCount())]
         if not ids:
             continue
-        record = model._id_expr.class_
+        record = model.spec.id_expr.class_
         with window.ctx.db.engine.connect() as conn:
             owners = set(conn.execute(select(record.school_id).where(record.id.in_(ids))).scalars())
         owners.discard(None)  # audit entries about the database itself
@@ -72,7 +72,7 @@ def _rows_of_other_schools(window: Any) -> list[str]:
 
 def _walk_every_view(window: Any, qtbot: Any) -> None:
     """Show every view of the school (and a person's page, the calendar and each report's options)."""
-    from cpd_desktop.ui.main_window import VIEW_NAMES
+    from cpd_desktop.ui.workspace import VIEW_NAMES
 
     for name in VIEW_NAMES:
         if name == "trust":  # the one view that compares schools, by design
@@ -114,7 +114,7 @@ def test_no_view_of_one_school_shows_another_schools_records(make_window: Any, t
     window = make_window()
     assert window.open_database(str(trust_file), school=DEMO)
     window.school_locked = False  # walk both schools in one window
-    window._fill_schools()
+    window.fill_schools()
     _walk_every_view(window, qtbot)
     texts = _every_text(window) + _dialog_texts(window)
     assert not [t for t in texts if MARK in t or OTHER in t]
@@ -194,7 +194,7 @@ def test_trust_view_compares_the_schools_and_opens_one(make_window: Any, trust_f
     window = make_window()
     assert window.open_database(str(trust_file), school=DEMO)
     window.school_locked = False
-    window._fill_schools()
+    window.fill_schools()
     assert not window.nav.item(0).isHidden() and window.nav.item(0).text() == "Trust"
     view = window.show_view("trust")
     qtbot.waitUntil(lambda: view.data is not None, timeout=20_000)
@@ -242,7 +242,7 @@ def test_trust_chart_click_opens_the_school(make_window: Any, trust_file: Path, 
     window = make_window()
     assert window.open_database(str(trust_file), school=DEMO)
     window.school_locked = False
-    window._fill_schools()
+    window.fill_schools()
     view = window.show_view("trust")
     qtbot.waitUntil(lambda: view.data is not None, timeout=20_000)
     chart = view.chart

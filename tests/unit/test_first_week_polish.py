@@ -16,7 +16,8 @@ from cpd_desktop.models import School, Staff
 from cpd_desktop.services import schools
 from cpd_desktop.services import validation as v
 from cpd_desktop.services.activities import add_activity
-from cpd_desktop.services.reports import hours_by_staff, personal_target, summarise
+from cpd_desktop.services.reports import hours_by_staff, summarise
+from cpd_desktop.services.rules import pro_rata_target
 from cpd_desktop.services.staff import add_staff, update_staff
 from cpd_desktop.services.years import AcademicYear
 
@@ -140,8 +141,8 @@ def test_support_staff_get_no_target_and_stay_out_of_the_teachers_figures(sessio
     update_staff(session, tech, in_target="yes")  # the school counts this technician after all
     rows = {r.staff_code: r for r in hours_by_staff(session, school, AcademicYear(2025))}
     assert rows["RIT"].target_hours == Decimal("35.00")
-    assert personal_target(Decimal("35"), 0.8, True) == Decimal("28.00")
-    assert personal_target(Decimal("35"), 0.8, False) == Decimal("0.00")
+    assert pro_rata_target(Decimal("35"), 0.8, True) == Decimal("28.00")
+    assert pro_rata_target(Decimal("35"), 0.8, False) == Decimal("0.00")
 
 
 # -- 7. the audit trail reads as the rest of the app, in every output -------------------------------------

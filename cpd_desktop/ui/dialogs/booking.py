@@ -9,15 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
-from sqlalchemy import select
 
 from ...errors import CpdError
-from ...models import Booking, BursaryScheme, Course
+from ...models import Booking, Course
 from ...models.enums import FORMATS
 from ...services import validation as v
 from ...services.bookings import suggested_cover_days, suggested_end_date
 from ...services.bursaries import format_days
 from ...services.formatting import format_date, format_hours, format_money
+from ...services.lists.choices import offered_courses, open_schemes
 from ...services.years import SchoolCalendar, academic_year_of, calendar_years
 from ..forms import FormDialog
 from .lookups import provider_names, staff_choices
@@ -44,12 +44,8 @@ class BookingDialog(FormDialog):
             around = b.start_date if b else (start or ctx.today)
             self.calendar = SchoolCalendar(s, school, years=calendar_years(
                 around, school.academic_year_start_month)).detached()
-            self.courses = {c.id: c for c in s.scalars(select(Course).where(
-                Course.school_id == ctx.school_id, Course.active.is_(True)).order_by(Course.title))}
-            for c in self.courses.values():
-                _ = c.provider, c.bursary_scheme
-            self.schemes = {x.id: x for x in s.scalars(select(BursaryScheme).where(
-                BursaryScheme.school_id == ctx.school_id, BursaryScheme.active.is_(True)).order_by(BursaryScheme.name))}
+            self.courses = {c.id: c for c in offered_courses(s, ctx.school_id)}
+            self.schemes = {x.id: x for x in open_schemes(s, ctx.school_id)}
         self.add_combo("staff_id", "Member of staff *", staff_choices(ctx, include_leavers=False),
                        b.staff_id if b else staff_id)
         course_items: list[tuple[Any, str]] = [(FREE_TEXT, "— Free text (not in the catalogue) —")]

@@ -13,28 +13,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
-from sqlalchemy import select
 
 from ...errors import CpdError, ValidationError
-from ...models import Department, Staff
 from ...models.enums import FORMATS, STANDARD_PARTS
 from ...services import validation as v
 from ...services.formatting import format_date
-from ...services.reports import name_key
+from ...services.lists.choices import people
 from ..forms import FormDialog
 from .lookups import provider_names
 
 EVERYONE_IN = "Everyone in "
 ALL_TEACHERS = "All teachers in the CPD target"
-
-
-def _people(ctx: Any) -> list[Any]:
-    with ctx.db.engine.connect() as conn:
-        rows = conn.execute(select(Staff.id, Staff.forename, Staff.surname, Staff.staff_code, Staff.in_target,
-                                   Department.name.label("department"))
-                            .outerjoin(Department, Department.id == Staff.department_id)
-                            .where(Staff.school_id == ctx.school_id, Staff.anonymised.is_(False))).all()
-    return sorted(rows, key=lambda r: name_key(r.surname, r.forename))
 
 
 class RecordManyDialog(FormDialog):
@@ -43,7 +32,7 @@ class RecordManyDialog(FormDialog):
                          intro="One activity, such as an INSET day or a twilight, for everyone ticked. People not "
                                "employed on the date, or who already have it, are left out and named below.")
         self.ctx = ctx
-        self._people = _people(ctx)
+        self._people = people(ctx.db, ctx.school_id)
         departments = sorted({r.department for r in self._people if r.department})
         groups: list[tuple[Any, str]] = [(None, "Tick people by name"), ("target", ALL_TEACHERS)]
         groups += [(("department", d), EVERYONE_IN + d) for d in departments]
@@ -119,13 +108,22 @@ class RecordManyDialog(FormDialog):
 
     def plan(self, session: Any) -> Any:
         """The core's plan for what is in the form now (who gets it, who is left out and why)."""
+        return self.planner()(session)
+
+    def planner(self) -> Callable[[Any], Any]:
+        """``plan`` as work for a session: the form is read now, on the window's thread, so the plan can be
+        made on another (a save runs off the window's thread)."""
         from ...services.record import choose_staff, plan_record
 
-        values = self.values()
-        school = self.ctx.school(session)
-        people, _ = choose_staff(session, school, staff_ids=values["people"])
-        return plan_record(session, school, people, provider=values["provider"] or None,
-                           include_duplicates=bool(values["include_duplicates"]), **self.service_values())
+        values, extra, ctx = self.values(), self.service_values(), self.ctx
+
+        def plan(session: Any) -> Any:
+            school = ctx.school(session)
+            people, _ = choose_staff(session, school, staff_ids=values["people"])
+            return plan_record(session, school, people, provider=values["provider"] or None,
+                               include_duplicates=bool(values["include_duplicates"]), **extra)
+
+        return plan
 
     def _update_preview(self) -> None:
         if not self._ticked():

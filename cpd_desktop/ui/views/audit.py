@@ -6,31 +6,19 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSplitter
-from sqlalchemy import select
 
 from ...models import AuditEntry
-from ...services.audit import ACTION_LABELS, TABLE_LABELS, describe_changes, of_school, record_names
-from ..tablemodel import Column, PagedQueryModel
+from ...services.audit import ACTION_LABELS, describe_changes, record_names
+from ...services.lists.audit import AuditList
+from ..tablemodel import ListModel
 from ..widgets import TablePanel, remember_splitter
 from .base import View
 
 ACTIONS = ACTION_LABELS
 
 
-def audit_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
-    columns = [
-        Column("at", "When", AuditEntry.at, "utc_datetime", width=130),
-        Column("user", "Who", AuditEntry.user, searchable=True, width=90),
-        Column("action", "Action", AuditEntry.action, "choice", ACTIONS, width=90),
-        Column("table", "Record", AuditEntry.table_name, "choice", TABLE_LABELS, width=110),
-        Column("summary", "What", AuditEntry.summary, searchable=True, width=420),
-    ]
-
-    def query(cols: list[Any]) -> Any:
-        return select(*cols).select_from(AuditEntry).where(of_school(school_id))
-
-    return PagedQueryModel(db, columns, query, AuditEntry.id, default_sort=(0, Qt.SortOrder.DescendingOrder),
-                           parent=parent)
+def audit_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
+    return ListModel(db, AuditList(school_id), parent=parent)
 
 
 class AuditView(View):
@@ -66,7 +54,7 @@ class AuditView(View):
     def reload(self) -> None:
         super().reload()
         action = self.action_filter.currentData()
-        self.model.set_filters([AuditEntry.action == action] if action else [])
+        self.model.set_filters({"action": action})
 
     def _show_changes(self) -> None:
         ident = self.panel.current_id()

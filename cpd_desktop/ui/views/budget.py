@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from ...services.budget import (
 )
 from ...services.formatting import format_date, format_money, plural
 from ...services.years import FinancialYear
+from ..tablemodel import RowsModel
 from ..widgets import muted, section_title
 from .base import View
 
@@ -42,44 +43,6 @@ LINE_COLUMNS = [("line", "Budget line"), ("budget_code", "Code"), ("budget", "Bu
 ITEM_COLUMNS = ["Date", "Who", "Course or activity", "Status", "Cost", "Bursary expected", "Bursary received"]
 ROW_HEIGHT = 28
 MONEY = {"budget", "committed", "spent", "bursary_expected", "bursary_received", "remaining"}
-
-
-class _RowsModel(QAbstractTableModel):
-    """A thin table of display rows (lists of cells) with their headings."""
-
-    def __init__(self, headings: list[str], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.headings = headings
-        self.rows: list[list[str]] = []
-        self.keys: list[Any] = []
-        self.align_right: set[int] = set()
-
-    def set_rows(self, rows: list[list[str]], keys: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows, self.keys = rows, keys
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headings)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.headings):
-            return self.headings[section]
-        return None
 
 
 class _UsedBar(QStyledItemDelegate):
@@ -117,14 +80,14 @@ class BudgetView(View):
         self.year_combo = QComboBox()
         self.year_combo.setAccessibleName("Financial year")
         self.year_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.lines_model = _RowsModel([h for _k, h in LINE_COLUMNS], self)
+        self.lines_model = RowsModel([h for _k, h in LINE_COLUMNS], self)
         self.lines_model.align_right = {i for i, (k, _h) in enumerate(LINE_COLUMNS) if k in MONEY}
         self.shares: list[float | None] = []
         self.lines = self._table(self.lines_model, "Budget lines")
         self.lines.setItemDelegateForColumn(len(LINE_COLUMNS) - 1, _UsedBar(self.shares, self.lines))
         self.lines.clicked.connect(self._figure_clicked)
         self.lines.activated.connect(self._figure_clicked)
-        self.items_model = _RowsModel(ITEM_COLUMNS, self)
+        self.items_model = RowsModel(ITEM_COLUMNS, self)
         self.items_model.align_right = {4, 5, 6}
         self.items = self._table(self.items_model, "Bookings behind the figure")
         self.items_title = section_title("Bookings behind a figure")
@@ -140,7 +103,7 @@ class BudgetView(View):
         year_row.addStretch(1)
         tl.addLayout(year_row)
         tl.addWidget(self.lines)
-        self.months_model = _RowsModel(["Month by month"], self)
+        self.months_model = RowsModel(["Month by month"], self)
         self.months = self._table(self.months_model, "Month by month")
         self.months.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         tl.addWidget(self.months)
@@ -159,7 +122,7 @@ class BudgetView(View):
         self.line_ids: list[int | None] = []
 
     @staticmethod
-    def _table(model: _RowsModel, name: str) -> QTableView:
+    def _table(model: RowsModel, name: str) -> QTableView:
         table = QTableView()
         table.setModel(model)
         table.setAccessibleName(name)

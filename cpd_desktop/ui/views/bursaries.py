@@ -15,73 +15,29 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import literal, select
 
 from ...errors import NotFoundError
-from ...models import Booking, BursaryClaim, BursaryScheme, Department, Staff
-from ...models.enums import BURSARY_RULES, CLAIM_STATUSES, EVIDENCE_ITEMS
+from ...models import Booking, BursaryClaim, BursaryScheme
+from ...models.enums import CLAIM_STATUSES, EVIDENCE_ITEMS
 from ...services.bursaries import claim_evidence, evidence_required
 from ...services.concurrency import current_record
 from ...services.formatting import format_date, format_money
 from ..conflict import values_compare
+from ...services.lists.bursaries import ClaimList, SchemeList, bookings_to_claim
 from ..dialogs.claims import ClaimStatusDialog, NewClaimDialog
 from ..dialogs.lookups import scheme_choices
 from ..errors import show_error
-from ..tablemodel import Column, PagedQueryModel
+from ..tablemodel import ListModel
 from ..widgets import StatCard, TablePanel, section_title
 from .base import View
 
 
-def claims_model(db: Any, school_id: int, today: Any, parent: Any = None) -> PagedQueryModel:
-    columns = [
-        Column("start_date", "Course date", Booking.start_date, "date", width=90),
-        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=150,
-               sort_expr=Staff.sort_name),
-        Column("course", "Course", Booking.title, searchable=True, width=260),
-        Column("scheme", "Scheme", BursaryScheme.name, searchable=True, width=150),
-        Column("status", "Status", BursaryClaim.status, "choice", CLAIM_STATUSES, width=80),
-        Column("expected", "Expected", BursaryClaim.expected, "money", width=85),
-        Column("claimed", "Claimed", BursaryClaim.claimed, "money", width=85),
-        Column("received", "Received", BursaryClaim.received, "money", width=85),
-        Column("deadline", "Deadline", BursaryClaim.deadline, "date", width=85),
-        Column("reference", "Reference", BursaryClaim.reference, searchable=True, width=100),
-    ]
-    status_at, deadline_at = 1 + 4, 1 + 8
-
-    def style(row: tuple[Any, ...]) -> str | None:
-        if row[status_at] == "draft" and row[deadline_at] is not None and row[deadline_at] < today:
-            return "bad"
-        if row[status_at] == "paid":
-            return "good"
-        if row[status_at] in ("rejected", "withdrawn"):
-            return "muted"
-        return None
-
-    def query(cols: list[Any]) -> Any:
-        return (select(*cols).select_from(BursaryClaim).join(Booking, Booking.id == BursaryClaim.booking_id)
-                .join(Staff, Staff.id == Booking.staff_id).outerjoin(Department, Department.id == Staff.department_id)
-                .join(BursaryScheme, BursaryScheme.id == BursaryClaim.scheme_id)
-                .where(BursaryClaim.school_id == school_id))
-
-    return PagedQueryModel(db, columns, query, BursaryClaim.id, row_style=style, parent=parent)
+def claims_model(db: Any, school_id: int, today: Any, parent: Any = None) -> ListModel:
+    return ListModel(db, ClaimList(school_id, today), parent=parent)
 
 
-def schemes_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
-    columns = [
-        Column("name", "Scheme", BursaryScheme.name, searchable=True, width=220),
-        Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=120),
-        Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=190),
-        Column("amount", "Amount", BursaryScheme.amount, "money", width=80),
-        Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=150),
-        Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=110),
-        Column("deadline", "Claim within (days)", BursaryScheme.claim_deadline_days, "int", width=150),
-        Column("active", "Open", BursaryScheme.active, "bool", width=55),
-    ]
-
-    def query(cols: list[Any]) -> Any:
-        return select(*cols).select_from(BursaryScheme).where(BursaryScheme.school_id == school_id)
-
-    return PagedQueryModel(db, columns, query, BursaryScheme.id, version_expr=BursaryScheme.version, parent=parent)
+def schemes_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
+    return ListModel(db, SchemeList(school_id), parent=parent)
 
 
 class BursariesView(View):
@@ -166,31 +122,15 @@ class BursariesView(View):
         self.status_filter.setCurrentIndex(max(0, self.status_filter.findData(status)))
         self.tabs.setCurrentIndex(0)
 
-    def conditions(self) -> list[Any]:
-        year = self.ctx.year
-        conds: list[Any] = [Booking.start_date.between(year.start, year.end)]
-        dept = self.ctx.department_condition()
-        if dept is not None:
-            conds.append(dept)
+    def list_filters(self) -> dict[str, Any]:
+        """The claims' named filters: the chosen year, department and status."""
         status = self.status_filter.currentData()
-        if status == "open":
-            conds.append(BursaryClaim.status.in_(("draft", "submitted", "approved")))
-        elif status == "deadline":
-            import datetime as dt
-
-            conds += [BursaryClaim.status == "draft", BursaryClaim.deadline.is_not(None),
-                      BursaryClaim.deadline <= self.ctx.today + dt.timedelta(days=21)]
-        elif status:
-            conds.append(BursaryClaim.status == status)
-        return conds
+        # Deadlines matter whatever year the course was in.
+        year = None if status == "deadline" else self.ctx.year
+        return {"year": year, "department": self.ctx.department, "status": status}
 
     def apply_filters(self) -> None:
-        if self.status_filter.currentData() == "deadline":
-            # Deadlines matter whatever year the course was in.
-            conds = [c for c in self.conditions()[1:]]
-            self.claims.set_filters(conds)
-        else:
-            self.claims.set_filters(self.conditions())
+        self.claims.set_filters(self.list_filters())
 
     def reload(self) -> None:
         super().reload()
@@ -226,7 +166,7 @@ class BursariesView(View):
             if payload.get("claim_id"):
                 if not self.claim_panel.select_id(payload["claim_id"]):
                     self.status_filter.setCurrentIndex(0)
-                    self.claims.set_filters([])
+                    self.claims.set_filters({})
                     self.claim_panel.select_id(payload["claim_id"])
             if payload.get("new_claim_for"):
                 self.new_claim(payload["new_claim_for"])
@@ -283,12 +223,7 @@ class BursariesView(View):
     def new_claim(self, booking_id: int | None = None) -> int | None:
         from ...services.bursaries import create_claim
 
-        stmt = (select(Booking.id, Booking.title, Booking.start_date, Staff.forename, Staff.surname)
-                .join(Staff, Staff.id == Booking.staff_id)
-                .where(Booking.school_id == self.ctx.school_id, Booking.status != "cancelled")
-                .order_by(Booking.start_date.desc()))
-        with self.ctx.db.engine.connect() as conn:
-            bookings = [(r[0], f"{format_date(r[2])} {r[3]} {r[4]}: {r[1]}") for r in conn.execute(stmt)]
+        bookings = bookings_to_claim(self.ctx.db, self.ctx.school_id)
         new_id = NewClaimDialog.ask(self, bookings, scheme_choices(self.ctx), booking_id, save=lambda values: self.ctx.run(
             self, "Raise bursary claim", lambda s: create_claim(
                 s, s.get(Booking, values["booking_id"]), s.get(BursaryScheme, values["scheme_id"]),
@@ -297,7 +232,7 @@ class BursariesView(View):
             self.status_filter.setCurrentIndex(0)
             self.tabs.setCurrentIndex(0)
             if not self.claim_panel.select_id(new_id):
-                self.claims.set_filters([])
+                self.claims.set_filters({})
                 self.claim_panel.select_id(new_id)
         return new_id
 

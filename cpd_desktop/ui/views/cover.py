@@ -18,10 +18,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import String, cast, func, literal, select
 
 from ...errors import CpdError
-from ...models import Booking, CoverLesson, Department, SchoolPeriod, Staff, TimetableLesson
+from ...models import Booking, CoverLesson
 from ...models.enums import WORK_RETURN
 from ...services.cover_work import (
     LessonEdit,
@@ -35,74 +34,22 @@ from ...services.cover_work import (
 )
 from ...services.formatting import format_date
 from ..conflict import form_compare, table_compare
+from ...services.lists.cover import CoverBookingList, CoverLessonList, has_timetable
 from ..dialogs.cover import CoverLessonDialog
 from ..errors import show_error
 from ..prompts import Confirm
 from ..roles import RAW_ROLE
-from ..tablemodel import Column, PagedQueryModel
+from ..tablemodel import ListModel
 from ..widgets import PageHeader, TablePanel, muted, remember_splitter
 from .base import View
 
 
-def cover_bookings_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
-    lessons = select(func.count()).select_from(CoverLesson).where(CoverLesson.booking_id == Booking.id).scalar_subquery()
-    ready = (select(func.count()).select_from(CoverLesson)
-             .where(CoverLesson.booking_id == Booking.id, CoverLesson.work_set.is_not(None)).scalar_subquery())
-    columns = [
-        Column("start_date", "Away from", Booking.start_date, "date", width=85),
-        Column("end_date", "to", Booking.end_date, "date", width=85),
-        Column("staff", "Teacher", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=140,
-               sort_expr=Staff.sort_name),
-        Column("title", "Course", Booking.title, searchable=True, width=200),
-        Column("lessons", "Lessons", lessons, "int", width=60),
-        Column("ready", "Work set", ready, "int", width=70, tooltip="Lessons with the work set filled in"),
-    ]
-    lessons_at = 1 + 4
-    ready_at = 1 + 5
-
-    def style(row: tuple[Any, ...]) -> str | None:
-        if not row[lessons_at]:
-            return "warn"
-        return "good" if row[ready_at] == row[lessons_at] else None
-
-    def query(cols: list[Any]) -> Any:
-        return (select(*cols).select_from(Booking).join(Staff, Staff.id == Booking.staff_id)
-                .outerjoin(Department, Department.id == Staff.department_id)
-                .where(Booking.school_id == school_id, Booking.cover_required.is_(True),
-                       Booking.status != "cancelled"))
-
-    return PagedQueryModel(db, columns, query, Booking.id, row_style=style, parent=parent)
+def cover_bookings_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
+    return ListModel(db, CoverBookingList(school_id), parent=parent)
 
 
-def cover_lessons_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
-    period_label = (select(SchoolPeriod.label).where(SchoolPeriod.school_id == school_id,
-                                                     SchoolPeriod.number == CoverLesson.period)
-                    .scalar_subquery())
-    columns = [
-        Column("date", "Date", CoverLesson.date, "date", width=85),
-        Column("period", "Period", func.coalesce(period_label, literal("P") + cast(CoverLesson.period, String)),
-               sort_expr=CoverLesson.period, width=60),
-        Column("class_group", "Class", CoverLesson.class_group, searchable=True, width=60),
-        Column("subject", "Subject", CoverLesson.subject, searchable=True, width=85),
-        Column("room", "Room", CoverLesson.room, width=55),
-        Column("work_set", "Work set", CoverLesson.work_set, searchable=True, width=220),
-        Column("materials", "Materials", CoverLesson.materials_location, width=150),
-        Column("work_return", "Work", CoverLesson.work_return, "choice", WORK_RETURN, width=120),
-        Column("technician", "Technician notes", CoverLesson.technician_notes, width=150),
-        Column("cover_teacher", "Cover teacher", CoverLesson.cover_teacher, searchable=True, width=110),
-    ]
-    work_at = 1 + 5
-
-    def style(row: tuple[Any, ...]) -> str | None:
-        return None if row[work_at] else "warn"
-
-    def query(cols: list[Any]) -> Any:
-        return select(*cols).select_from(CoverLesson).where(CoverLesson.school_id == school_id)
-
-    model = CoverLessonsModel(db, columns, query, CoverLesson.id, row_style=style, version_expr=CoverLesson.version,
-                              parent=parent)
-    model.sort(0)
-    return model
+def cover_lessons_model(db: Any, school_id: int, parent: Any = None) -> CoverLessonsModel:
+    return CoverLessonsModel(db, CoverLessonList(school_id), parent=parent)
 
 
 # The grid's columns a person types cover work into, and the lesson's field each one is.
@@ -112,7 +59,7 @@ WORK_COLUMNS = {"work_set": "work_set", "materials": "materials_location", "work
 Index = QModelIndex | QPersistentModelIndex
 
 
-class CoverLessonsModel(PagedQueryModel):
+class CoverLessonsModel(ListModel):
     """The sheet's lessons; the cover-work cells are typed into, each edit handed to ``on_edit``
     (lesson id, field, value) -> saved, which saves it through the services."""
 
@@ -200,7 +147,7 @@ class CoverView(View):
         super().__init__(ctx, window)
         self.bookings = cover_bookings_model(ctx.db, ctx.school_id, self)
         self.lessons = cover_lessons_model(ctx.db, ctx.school_id, self)
-        self.lessons.set_filters([CoverLesson.booking_id == -1], refresh=False)
+        self.lessons.set_filters({"booking_id": -1}, refresh=False)
         self.booking_panel = TablePanel("cover-bookings", self.bookings, placeholder="Search teacher or course…",
                                         noun=("absence", "absences"))
         self.lesson_panel = TablePanel("cover-lessons", self.lessons, placeholder="Search lessons…",
@@ -265,13 +212,8 @@ class CoverView(View):
 
     def reload(self) -> None:
         super().reload()
-        year = self.ctx.year
-        conds: list[Any] = [Booking.start_date.between(year.start, year.end)]
-        dept = self.ctx.department_condition()
-        if dept is not None:
-            conds.append(dept)
         chosen = self.booking_panel.current_id()
-        self.bookings.set_filters(conds)
+        self.bookings.set_filters({"year": self.ctx.year, "department": self.ctx.department})
         if chosen is None:
             chosen = self._next_absence()
         if chosen is not None:
@@ -300,7 +242,7 @@ class CoverView(View):
         if ident is None:
             self.sheet_header.title.setText("Choose an absence")
             self.sheet_header.subtitle.setText("The lessons to cover appear here.")
-            self.lessons.set_filters([CoverLesson.booking_id == -1])
+            self.lessons.set_filters({"booking_id": -1})
             self._set_enabled(False)
             self.empty_note.setText("")
             return
@@ -308,26 +250,26 @@ class CoverView(View):
             b = s.get(Booking, ident)
             name, title = b.staff.full_name, b.title
             when = format_date(b.start_date) + (f" to {format_date(b.end_date)}" if b.end_date != b.start_date else "")
-            has_timetable = bool(s.scalar(select(func.count()).select_from(TimetableLesson)
-                                          .where(TimetableLesson.staff_id == b.staff_id)))
+            timetabled = has_timetable(s, b.staff_id)
         self.sheet_header.title.setText(f"{name} — {title}")
         self.sheet_header.subtitle.setText(f"Away {when}.")
-        self.lessons.set_filters([CoverLesson.booking_id == ident])
+        self.lessons.set_filters({"booking_id": ident})
         self._set_enabled(True)
-        self.fill_button.setEnabled(has_timetable)
+        self.fill_button.setEnabled(timetabled)
         if self.lessons.rowCount() == 0:
             self.empty_note.setText("No lessons on this sheet yet. " + (
-                "Press “Fill from timetable” to add the lessons this teacher misses." if has_timetable else
+                "Press “Fill from timetable” to add the lessons this teacher misses." if timetabled else
                 "There is no timetable for this teacher: import one (File → Import…) or add lessons by hand."))
         else:
             self.empty_note.setText("Type the work into the grid: F2 or just start typing, Enter saves and moves "
                                     "down; Ctrl+V pastes a column copied from a spreadsheet.")
 
     def _periods(self) -> list[tuple[int, str]]:
-        with self.ctx.db.engine.connect() as conn:
-            rows = conn.execute(select(SchoolPeriod.number, SchoolPeriod.label, SchoolPeriod.start_time)
-                                .where(SchoolPeriod.school_id == self.ctx.school_id).order_by(SchoolPeriod.number)).all()
-        return [(r[0], f"{r[1]} ({r[2]:%H:%M})") for r in rows]
+        from ...services.schools import school_periods
+
+        with self.ctx.session() as s:
+            periods = school_periods(s, self.ctx.school_id)
+        return [(number, f"{label} ({start:%H:%M})") for number, label, start, _end in periods]
 
     def fill(self) -> None:
         from ...services.bookings import fill_cover_from_timetable

@@ -6,83 +6,25 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
-from sqlalchemy import and_, case, literal, select
 
-from ...models import Activity, Department, Provider, Staff
-from ...models.enums import FORMATS, STANDARD_PARTS, TERMS
+from ...models import Activity, Staff
+from ...models.enums import FORMATS, TERMS
 from ...services.concurrency import check_version
 from ...services.formatting import format_date
+from ...services.lists.activities import EVALUATION_FILTERS, ActivityList
 from ...services.years import term_buckets, terms_for
 from ..conflict import form_compare
 from ..dialogs.activity import ActivityDialog, EvaluationDialog
 from ..dialogs.lookups import provider_names, staff_choices
 from ..prompts import Confirm
-from ..tablemodel import Column, PagedQueryModel
+from ..tablemodel import ListModel
 from ..widgets import TablePanel
 from .base import View
 
 
-def all_parts_expr() -> Any:
-    return case((and_(*[getattr(Activity, p).is_(True) for p in STANDARD_PARTS]), True), else_=False)
-
-
-def _matching(column: Any, key: Any, name: Any, table: Any) -> Any:
-    """Rows whose ``column`` is the id of a ``table`` row whose ``name`` matches: a search through
-    the few staff, departments or providers instead of a LIKE on every activity."""
-    return lambda pattern: column.in_(select(key).select_from(table).where(name.like(pattern, escape="\\")))
-
-
-def activity_columns() -> list[Column]:
-    staff_name = Staff.surname + literal(", ") + Staff.forename
-    return [
-        Column("date", "Date", Activity.date, "date", width=90),
-        Column("staff", "Member of staff", staff_name, searchable=True, width=150, sort_expr=Staff.sort_name,
-               search_condition=_matching(Activity.staff_id, Staff.id,
-                                          Staff.surname + literal(", ") + Staff.forename + literal(" ") + Staff.forename
-                                          + literal(" ") + Staff.surname + literal(" ") + Staff.staff_code, Staff)),
-        Column("department", "Department", Department.name, searchable=True, width=100,
-               search_condition=lambda p: Staff.department_id.in_(
-                   select(Department.id).where(Department.name.like(p, escape="\\")))),
-        Column("title", "Activity", Activity.title, searchable=True, width=250),
-        Column("provider", "Provider", Provider.name, searchable=True, width=150,
-               search_condition=_matching(Activity.provider_id, Provider.id, Provider.name, Provider)),
-        Column("format", "Format", Activity.format, "choice", FORMATS, width=125),
-        Column("hours", "Hours", Activity.hours, "hours", width=60),
-        Column("subject_specific", "Subject", Activity.subject_specific, "bool", width=65,
-               tooltip="Subject-specific CPD"),
-        Column("all_parts", "All 5 parts", all_parts_expr(), "bool", width=80,
-               tooltip="Meets all five parts of the DfE Standard for teachers' professional development"),
-        Column("evaluation_due", "Evaluation due", Activity.evaluation_due, "date", width=105),
-        Column("evaluated_on", "Evaluated", Activity.evaluated_on, "date", width=90),
-    ]
-
-
-def activity_query(school_id: int, plan: dict[str, Any] | None = None) -> Any:
-    def build(cols: list[Any]) -> Any:
-        # "school_id + 0" keeps SQLite off the (school, date) index when every row is read anyway.
-        scope = (Activity.school_id + 0 == school_id) if plan and plan.get("scan") else (Activity.school_id == school_id)
-        return (select(*cols).select_from(Activity).join(Staff, Staff.id == Activity.staff_id)
-                .outerjoin(Department, Department.id == Staff.department_id)
-                .outerjoin(Provider, Provider.id == Activity.provider_id)
-                .where(scope))
-    return build
-
-
-def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> PagedQueryModel:
+def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> ListModel:
     """The CPD log's model: all of a school's activities, newest first."""
-    columns = activity_columns()
-    due_at = 1 + [c.key for c in columns].index("evaluation_due")
-    done_at = 1 + [c.key for c in columns].index("evaluated_on")
-
-    def style(row: tuple[Any, ...]) -> str | None:
-        if row[done_at] is None and row[due_at] is not None and row[due_at] < today:
-            return "bad"
-        return None
-
-    plan: dict[str, Any] = {"indexed_sorts": ("date",)}
-    return PagedQueryModel(db, columns, activity_query(school_id, plan), Activity.id,
-                           default_sort=(0, Qt.SortOrder.DescendingOrder), row_style=style, plan=plan,
-                           version_expr=Activity.version, parent=parent)
+    return ListModel(db, ActivityList(school_id, today), parent=parent)
 
 
 class CpdLogView(View):
@@ -101,9 +43,7 @@ class CpdLogView(View):
         self.subject_filter = self._combo("Subject-specific", [(None, "Any subject"), (True, "Subject-specific"),
                                                                 (False, "Not subject-specific")])
         self.provider_filter = self._combo("Provider", [(None, "All providers")])
-        self.evaluation_filter = self._combo("Evaluation", [(None, "Any evaluation"), ("overdue", "Evaluation overdue"),
-                                                            ("due", "Not yet evaluated"), ("done", "Evaluated"),
-                                                            ("all_parts", "Meets all 5 parts")])
+        self.evaluation_filter = self._combo("Evaluation", [(None, "Any evaluation"), *EVALUATION_FILTERS.items()])
         self.header.add_button("Add activity…", self.add, icon_name="add", primary=True, shortcut="Insert")
         self.header.add_button("Record for several people…", self.record_many, icon_name="add",
                                tip="One activity, such as an INSET day, for a department, all teachers or people by name")
@@ -141,41 +81,23 @@ class CpdLogView(View):
             combo.blockSignals(False)
         self._lists_loaded = True
 
-    def conditions(self) -> list[Any]:
+    def list_filters(self) -> dict[str, Any]:
+        """The CPD log's named filters as the combo boxes and the chosen year and department set them."""
         ctx = self.ctx
         year = ctx.year
-        conds: list[Any] = [Activity.date.between(year.start, year.end)]
-        dept = ctx.department_condition()
-        if dept is not None:
-            conds.append(dept)
-        if self.staff_filter.currentData() is not None:
-            conds.append(Activity.staff_id == self.staff_filter.currentData())
+        dates = None
         term = self.term_filter.currentData()
         if term is not None:
             with ctx.session() as s:
                 buckets = term_buckets(terms_for(s, ctx.school(s), year), year)
-            for t in buckets:
-                if t.name == term:
-                    conds.append(Activity.date.between(t.start, t.end))
-        if self.format_filter.currentData() is not None:
-            conds.append(Activity.format == self.format_filter.currentData())
-        if self.subject_filter.currentData() is not None:
-            conds.append(Activity.subject_specific.is_(bool(self.subject_filter.currentData())))
-        if self.provider_filter.currentData() is not None:
-            conds.append(Provider.name == self.provider_filter.currentData())
-        ev = self.evaluation_filter.currentData()
-        if ev == "overdue":
-            conds += [Activity.evaluated_on.is_(None), Activity.evaluation_due < ctx.today]
-        elif ev == "due":
-            conds.append(Activity.evaluated_on.is_(None))
-        elif ev == "done":
-            conds.append(Activity.evaluated_on.is_not(None))
-        elif ev == "all_parts":
-            conds.append(and_(*[getattr(Activity, p).is_(True) for p in STANDARD_PARTS]))
-        return conds
+            dates = next(((t.start, t.end) for t in buckets if t.name == term), None)
+        return {"year": year, "department": ctx.department, "staff_id": self.staff_filter.currentData(),
+                "dates": dates, "format": self.format_filter.currentData(),
+                "subject": self.subject_filter.currentData(), "provider": self.provider_filter.currentData(),
+                "evaluation": self.evaluation_filter.currentData()}
 
     def apply_filters(self) -> None:
-        self.model.set_filters(self.conditions())
+        self.model.set_filters(self.list_filters())
 
     def reload(self) -> None:
         super().reload()
@@ -234,7 +156,9 @@ class CpdLogView(View):
                 s.rollback()
 
             def action(s: Any) -> Any:
-                return record_for_many(s, self.ctx.school(s), dialog.plan(s))
+            plan = dialog.planner()  # the form is read here: the save runs off the window's thread
+
+                return record_for_many(s, self.ctx.school(s), plan(s))
 
             return self.ctx.run(self, f"Record CPD for {plural(count, 'person', 'people')}", action, refusals=True)
 

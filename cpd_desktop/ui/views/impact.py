@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from ...services import impact
 from ...services.formatting import format_date, plural
+from ...services.lists.choices import staff_ids_by_code
 from ...services.years import AcademicYear
+from ..tablemodel import RowsModel
 from ..widgets import muted, section_title
 from .base import View
 
@@ -36,47 +38,6 @@ PROGRAMMES = ["Programme", "Sustained", "People", "Hours", "Confidence before", 
               "Confidence later"]
 RETENTION = ["Year", "Teachers at start", "Stayed", "Left", "Retention", "Mean hours (stayed)", "Mean hours (left)"]
 INDICATORS = ["Year", "Indicator", "Group", "Value", "Unit"]
-
-
-Index = QModelIndex | QPersistentModelIndex
-
-
-class _RowsModel(QAbstractTableModel):
-    """A thin table of display rows with their headings (ids of what each row is about in ``keys``)."""
-
-    def __init__(self, headings: list[str], parent: Any = None) -> None:
-        super().__init__(parent)
-        self.headings = headings
-        self.rows: list[list[str]] = []
-        self.keys: list[Any] = []
-        self.align_right: set[int] = set()
-
-    def set_rows(self, rows: list[list[str]], keys: list[Any]) -> None:
-        self.beginResetModel()
-        self.rows, self.keys = rows, keys
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.headings)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self.rows[index.row()][index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in self.align_right:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.headings):
-            return self.headings[section]
-        return None
 
 
 def _one(value: Any) -> str:
@@ -149,13 +110,13 @@ class ImpactView(View):
         self.outer.addWidget(self.tabs, 1)
         self.staff_ids: list[int] = []
 
-    def _model(self, headings: list[str], right: set[int]) -> _RowsModel:
-        model = _RowsModel(headings, self)
+    def _model(self, headings: list[str], right: set[int]) -> RowsModel:
+        model = RowsModel(headings, self)
         model.align_right = right
         return model
 
     @staticmethod
-    def _table(model: _RowsModel, name: str) -> QTableView:
+    def _table(model: RowsModel, name: str) -> QTableView:
         table = QTableView()
         table.setModel(model)
         table.setAccessibleName(name)
@@ -208,12 +169,7 @@ class ImpactView(View):
         self.stages_title.setText("Evaluation stages")
 
     def _staff_ids(self, session: Any, codes: list[str]) -> list[int]:
-        from sqlalchemy import select
-
-        from ...models import Staff
-
-        school = self.ctx.school(session)
-        ids = dict(session.execute(select(Staff.staff_code, Staff.id).where(Staff.school_id == school.id)).all())
+        ids = staff_ids_by_code(session, self.ctx.school_id)
         return [ids[c] for c in codes]
 
     def _person_clicked(self, index: QModelIndex) -> None:

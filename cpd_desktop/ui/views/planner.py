@@ -20,15 +20,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import func, literal, select
 
-from ...models import Booking, CoverLesson, Department, Provider, Staff
-from ...models.base import Money
+from ...models import Booking, Staff
 from ...models.enums import BOOKING_STATUSES
+from ...services.lists.bookings import BookingList, calendar_bookings
 from ..conflict import form_compare
 from ..dialogs.booking import BookingDialog, CancelDialog
 from ..prompts import Confirm
-from ..tablemodel import Column, PagedQueryModel
+from ..tablemodel import ListModel
 from ..widgets import TablePanel
 from .base import View
 
@@ -36,42 +35,8 @@ STATUS_COLOURS = {"planned": "#6b7280", "approved": "#1f4e79", "booked": "#2e7d5
                   "cancelled": "#d0d5dd"}
 
 
-def booking_cost_expr() -> Any:
-    from sqlalchemy import type_coerce
-
-    return type_coerce(Booking.fee + Booking.travel + Booking.accommodation + Booking.subsistence
-                       + Booking.cover_days * Booking.cover_day_rate, Money())
-
-
-def booking_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
-    lessons = (select(func.count()).select_from(CoverLesson).where(CoverLesson.booking_id == Booking.id)
-               .scalar_subquery())
-    columns = [
-        Column("start_date", "Starts", Booking.start_date, "date", width=90),
-        Column("end_date", "Ends", Booking.end_date, "date", width=90),
-        Column("staff", "Member of staff", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=145,
-               sort_expr=Staff.sort_name),
-        Column("title", "Course", Booking.title, searchable=True, width=250),
-        Column("provider", "Provider", Provider.name, searchable=True, width=150),
-        Column("status", "Status", Booking.status, "choice", BOOKING_STATUSES, width=85),
-        Column("cover_required", "Cover", Booking.cover_required, "bool", width=55, tooltip="Needs release cover"),
-        Column("lessons", "Lessons", lessons, "int", width=65, tooltip="Lessons on the cover sheet"),
-        Column("hours", "Hours", Booking.hours, "hours", width=60),
-        Column("total", "Total cost", booking_cost_expr(), "money", width=95,
-               tooltip="Fee, travel, accommodation, subsistence and supply cover"),
-    ]
-    status_at = 1 + [c.key for c in columns].index("status")
-
-    def style(row: tuple[Any, ...]) -> str | None:
-        return {"cancelled": "muted", "attended": "muted", "booked": "good"}.get(row[status_at])
-
-    def query(cols: list[Any]) -> Any:
-        return (select(*cols).select_from(Booking).join(Staff, Staff.id == Booking.staff_id)
-                .outerjoin(Department, Department.id == Staff.department_id)
-                .outerjoin(Provider, Provider.id == Booking.provider_id)
-                .where(Booking.school_id == school_id))
-
-    return PagedQueryModel(db, columns, query, Booking.id, row_style=style, version_expr=Booking.version, parent=parent)
+def booking_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
+    return ListModel(db, BookingList(school_id), parent=parent)
 
 
 class MonthCalendar(QWidget):
@@ -240,21 +205,12 @@ class PlannerView(View):
         self._update_buttons()
 
     # ---- filters and calendar ----
-    def conditions(self) -> list[Any]:
-        year = self.ctx.year
-        conds: list[Any] = [Booking.start_date.between(year.start, year.end)]
-        dept = self.ctx.department_condition()
-        if dept is not None:
-            conds.append(dept)
-        status = self.status_filter.currentData()
-        if status == "open":
-            conds.append(Booking.status.in_(("planned", "approved", "booked")))
-        elif status:
-            conds.append(Booking.status == status)
-        return conds
+    def list_filters(self) -> dict[str, Any]:
+        """The bookings' named filters: the chosen year, department and status."""
+        return {"year": self.ctx.year, "department": self.ctx.department, "status": self.status_filter.currentData()}
 
     def apply_filters(self) -> None:
-        self.model.set_filters(self.conditions())
+        self.model.set_filters(self.list_filters())
         if self.tabs.currentIndex() == 1:
             self._fill_calendar()
 
@@ -289,20 +245,8 @@ class PlannerView(View):
 
     def _fill_calendar(self) -> None:
         first, last = self.calendar.first_and_last()
-        stmt = (select(Booking.id, Booking.start_date, Booking.end_date, Staff.staff_code, Booking.title, Booking.status)
-                .join(Staff, Staff.id == Booking.staff_id).outerjoin(Department, Department.id == Staff.department_id)
-                .where(Booking.school_id == self.ctx.school_id, Booking.start_date <= last, Booking.end_date >= first)
-                .order_by(Booking.start_date, Booking.id))
-        dept = self.ctx.department_condition()
-        if dept is not None:
-            stmt = stmt.where(dept)
-        status = self.status_filter.currentData()
-        if status == "open":
-            stmt = stmt.where(Booking.status.in_(("planned", "approved", "booked")))
-        elif status:
-            stmt = stmt.where(Booking.status == status)
-        with self.ctx.db.engine.connect() as conn:
-            rows = [(r[0], r[1], r[2], f"{r[3]}: {r[4]}", r[5]) for r in conn.execute(stmt)]
+        rows = calendar_bookings(self.ctx.db, self.ctx.school_id, first, last, department=self.ctx.department,
+                                 status=self.status_filter.currentData())
         self.calendar.set_bookings(rows)
 
     def _calendar_clicked(self, ident: int) -> None:

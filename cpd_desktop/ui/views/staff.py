@@ -6,61 +6,21 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
-from sqlalchemy import Float, bindparam, case, cast, func, literal, or_, select, type_coerce
 
 from ...models import Activity, Department, Staff
 from ...models.base import Hours
 from ...services.formatting import format_date, format_hours, format_money, format_percent
-from ...services.reports import personal_target_sql
+from ...services.lists.staff import StaffList
 from ..conflict import form_compare
 from ..dialogs.staff import StaffDialog
 from ..prompts import Confirm
-from ..tablemodel import Column, PagedQueryModel
+from ..tablemodel import ListModel
 from ..widgets import PageHeader, StatCard, TablePanel
 from .base import View
 
 
-def _hours_in_year(condition: Any = None) -> Any:
-    stmt = select(func.coalesce(func.sum(Activity.hours), 0)).where(
-        Activity.staff_id == Staff.id, Activity.date.between(bindparam("year_start"), bindparam("year_end")))
-    if condition is not None:
-        stmt = stmt.where(condition)
-    return type_coerce(stmt.scalar_subquery(), Hours())
-
-
-def staff_model(db: Any, school_id: int, parent: Any = None) -> PagedQueryModel:
-    hours = _hours_in_year()
-    target = personal_target_sql(bindparam("target", type_=Float))  # the one pro-rata rule (services.reports)
-    progress = case((target > 0, cast(hours, Float) * 100.0 / target), else_=None)
-    columns = [
-        Column("name", "Name", Staff.surname + literal(", ") + Staff.forename, searchable=True, width=180,
-               sort_expr=Staff.sort_name),
-        Column("code", "Code", Staff.staff_code, searchable=True, width=60),
-        Column("department", "Department", Department.name, searchable=True, width=110),
-        Column("role", "Role", Staff.role, searchable=True, width=180),
-        Column("fte", "FTE", Staff.fte, "float", width=50),
-        Column("ect", "ECT", Staff.ect_year, "choice", {1: "Year 1", 2: "Year 2"}, width=60,
-               tooltip="Early career teacher: induction year"),
-        Column("hours", "Hours", hours, "hours", width=65),
-        Column("target", "Target", target, "float", width=65, tooltip="Target hours, pro rata by FTE (none for staff outside the teachers' target)"),
-        Column("progress", "Progress", progress, "percent", width=75),
-        Column("subject", "Subject-specific", _hours_in_year(Activity.subject_specific.is_(True)), "hours", width=130,
-               tooltip="Hours of subject-specific CPD this year"),
-        Column("leaving", "Leaving date", Staff.leaving_date, "date", width=95),
-    ]
-    progress_at = 1 + [c.key for c in columns].index("progress")
-
-    def style(row: tuple[Any, ...]) -> str | None:
-        value = row[progress_at]
-        if value is None:
-            return None
-        return "good" if value >= 100 else None
-
-    def query(cols: list[Any]) -> Any:
-        return (select(*cols).select_from(Staff).outerjoin(Department, Department.id == Staff.department_id)
-                .where(Staff.school_id == school_id))
-
-    return PagedQueryModel(db, columns, query, Staff.id, row_style=style, version_expr=Staff.version, parent=parent)
+def staff_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
+    return ListModel(db, StaffList(school_id), parent=parent)
 
 
 class PersonPage(QWidget):
@@ -118,6 +78,7 @@ class PersonPage(QWidget):
 
     def show_person(self, staff_id: int) -> None:
         from ...services.reports import cost_by_staff, hours_by_staff
+        from ...services.staff import latest_npq
 
         ctx = self.view.ctx
         self.staff_id = staff_id
@@ -128,8 +89,7 @@ class PersonPage(QWidget):
             school = ctx.school(s)
             rows = hours_by_staff(s, school, ctx.year, staff_id=staff_id)
             costs = [c for c in cost_by_staff(s, school, ctx.year) if c.staff_id == staff_id]
-            npq = s.execute(select(Activity.title, Activity.status, Activity.date).where(
-                Activity.staff_id == staff_id, Activity.format == "npq").order_by(Activity.date.desc())).first()
+            npq = latest_npq(s, staff_id)
             dept = person.department.name if person.department else "no department"
             bits = [person.staff_code, person.role or "", dept, f"FTE {person.fte:g}"]
             if person.start_date:
@@ -163,11 +123,8 @@ class PersonPage(QWidget):
         else:
             self.card_cost.set(format_money(0), "")
         year = ctx.year
-        self.activities.set_filters([Activity.staff_id == staff_id])
-        from ...models import Booking
-
-        self.bookings.set_filters([Booking.staff_id == staff_id,
-                                   or_(Booking.start_date >= year.start, Booking.status.in_(("planned", "approved", "booked")))])
+        self.activities.set_filters({"staff_id": staff_id})
+        self.bookings.set_filters({"staff_id": staff_id, "from_or_open": year.start})
 
     def add_activity(self) -> None:
         self.view.ctx.navigate.emit("log", {"staff_id": self.staff_id})
@@ -209,17 +166,8 @@ class StaffView(View):
 
     def reload(self) -> None:
         super().reload()
-        from ...services.reports import employed_in
-
         ctx = self.ctx
-        with ctx.session() as s:
-            target = float(ctx.school(s).cpd_target_hours)
-        self.model.params = {"year_start": ctx.year.start, "year_end": ctx.year.end, "target": target}
-        conds = [employed_in(ctx.year)]
-        dept = ctx.department_condition()
-        if dept is not None:
-            conds.append(dept)
-        self.panel.model.set_filters(conds)
+        self.panel.model.set_filters({"year": ctx.year, "department": ctx.department})
         if self.pages.currentIndex() == 1 and self.person.staff_id is not None:
             self.person.show_person(self.person.staff_id)
 

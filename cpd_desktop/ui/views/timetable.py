@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from ...models import TimetableLesson
 from ...models.enums import WEEKDAYS
 from ...services import timetable as tt
+from ...services.lists.choices import staff_with_timetable
 from .. import settings
 from ..conflict import form_compare
 from ..dialogs.lesson import LessonDialog
@@ -295,8 +295,7 @@ class TimetableView(View):
         super().reload()
         with self.ctx.session() as s:
             people = tt.teachers(s, self.ctx.school(s), department=self.ctx.department)
-            with_lessons = set(s.scalars(select(TimetableLesson.staff_id).where(
-                TimetableLesson.school_id == self.ctx.school_id).distinct()))
+            with_lessons = staff_with_timetable(s, self.ctx.school_id)
         current = self.teacher_id()
         if current is None:
             remembered = settings.value("timetable/teacher")

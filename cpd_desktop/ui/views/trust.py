@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services.changes import KINDS as EVERY_KIND
 from ...services.formatting import (
     format_fte,
     format_hours,
@@ -58,15 +59,11 @@ class TrustData:
 
 def load_trust(db: Any, year: Any) -> TrustData:
     """Every school's figures for the year (on a worker thread; no Qt here)."""
-    from sqlalchemy import select
-
-    from ...models import School
-    from ...services.trust import trust_rows
+    from ...services.trust import school_targets, trust_rows
 
     with db.session() as s:
         rows = trust_rows(s, year)
-        info = {name.lower(): (ident, float(target)) for ident, name, target in
-                s.execute(select(School.id, School.name, School.cpd_target_hours))}
+        info = school_targets(s)
     out = []
     for row in rows:
         ident, target = info[row.school.lower()]

@@ -1,0 +1,98 @@
+"""The named rules every list, figure, report and export shares, each written once.
+
+"Evaluation overdue", "in the chosen year", "in the chosen department", the pro-rata CPD target
+and a list's search used to be written again wherever they were needed (the CPD log, the dashboard,
+the reports, the exports), and the copies drifted: one counted an activity with no due date as
+overdue, another did not. Here each is one function returning an SQL condition (or, for the
+target, the Python figure and its SQL twin side by side), so every caller asks the same question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, func, or_
+
+from ..models import Activity, Booking, Department, Staff
+from ..models.base import TWO_PLACES
+from ..models.enums import STANDARD_PARTS
+from .years import AcademicYear
+
+ZERO = Decimal("0.00")
+
+
+def in_year(column: Any, year: AcademicYear) -> ColumnElement[bool]:
+    """``column`` (a date) falls in the academic ``year``, its first and last day included."""
+    return column.between(year.start, year.end)  # type: ignore[no-any-return]
+
+
+def in_department(name: str) -> ColumnElement[bool]:
+    """The record's person is in the department called ``name`` (any case); the query joins ``Department``."""
+    return func.lower(Department.name) == name.strip().lower()
+
+
+def overdue_evaluation(today: dt.date) -> ColumnElement[bool]:
+    """An activity whose impact evaluation was due before ``today`` and has not been recorded."""
+    return and_(Activity.evaluated_on.is_(None), Activity.evaluation_due.is_not(None),
+                Activity.evaluation_due < today)
+
+
+def meets_all_parts() -> ColumnElement[bool]:
+    """An activity that meets all five parts of the DfE Standard for teachers' professional development."""
+    return and_(*[getattr(Activity, part).is_(True) for part in STANDARD_PARTS])
+
+
+def pro_rata_target(school_target: Decimal, fte: float, in_target: bool) -> Decimal:
+    """One person's CPD target for a year: the school's full-time target pro rata by FTE, to the hundredth;
+    nothing for someone outside the teachers' target (support staff such as technicians, by default).
+
+    The one rule for every figure: the dashboard, reports, the staff list, exports and the Trust view
+    (``pro_rata_target_sql`` is the same sum for a query).
+    """
+    if not in_target:
+        return ZERO
+    return (school_target * Decimal(str(fte))).quantize(TWO_PLACES, ROUND_HALF_UP)
+
+
+def pro_rata_target_sql(school_target: Any) -> ColumnElement[float]:
+    """``pro_rata_target`` as an SQL expression over ``Staff`` (``school_target`` an expression or parameter)."""
+    exact = cast(Staff.fte, Numeric(12, 4)) * cast(school_target, Numeric(12, 4))  # PostgreSQL rounds numerics only
+    return case((Staff.in_target.is_(True), cast(func.round(exact, 2), Float)), else_=0.0)
+
+
+class Searchable(Protocol):
+    """What ``search`` needs of a list's column: its expression and, maybe, a faster way to match it."""
+
+    @property
+    def expr(self) -> Any: ...
+
+    @property
+    def search_condition(self) -> Callable[[str], Any] | None: ...
+
+
+def like_pattern(word: str) -> str:
+    """``word`` as a LIKE pattern matching it anywhere, its own ``%``, ``_`` and ``\\`` taken literally."""
+    return "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def search(columns: Sequence[Searchable], text: str) -> list[ColumnElement[bool]]:
+    """One condition a word of ``text``: every word must appear in at least one of ``columns``.
+
+    A column may match through a small table (``search_condition``: the few staff or providers whose
+    name matches) instead of a LIKE on every row.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    for word in text.split():
+        pattern = like_pattern(word)
+        conditions.append(or_(*[c.search_condition(pattern) if c.search_condition is not None
+                                else func.coalesce(c.expr, "").like(pattern, escape="\\") for c in columns]))
+    return conditions
+
+
+def booking_cost() -> ColumnElement[Any]:
+    """A booking's whole cost: fee, travel, accommodation, subsistence and supply cover (days at the day rate)."""
+    return (Booking.fee + Booking.travel + Booking.accommodation + Booking.subsistence
+            + Booking.cover_days * Booking.cover_day_rate)

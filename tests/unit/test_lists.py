@@ -1,0 +1,218 @@
+"""The core's lists (``services.lists``) and named rules (``services.rules``) on a real SQLite file:
+each filter narrows to the right rows, search and sort happen in SQL, pages never overlap, counts agree,
+and the dashboard, exports and lists count "evaluation overdue" the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from cpd_desktop.models import Activity, School, Staff
+from cpd_desktop.services.activities import add_activity, overdue_evaluations, record_evaluation
+from cpd_desktop.services.bookings import create_booking
+from cpd_desktop.services.lists.activities import ActivityList
+from cpd_desktop.services.lists.audit import AuditList
+from cpd_desktop.services.lists.base import Sort
+from cpd_desktop.services.lists.bookings import BookingList, calendar_bookings
+from cpd_desktop.services.lists.choices import people, staff_choices
+from cpd_desktop.services.lists.staff import StaffList
+from cpd_desktop.services.rules import like_pattern, pro_rata_target, pro_rata_target_sql
+from cpd_desktop.services.staff import add_staff
+from cpd_desktop.services.years import AcademicYear
+
+TODAY = dt.date(2025, 11, 20)
+YEAR = AcademicYear(2025)
+
+
+@pytest.fixture
+def filled(db: Any, school: School) -> dict[str, Any]:
+    """Three people in two departments; activities this year and last, some evaluated, some overdue."""
+    with db.session() as s:
+        s.add(school)
+        ada = add_staff(s, school, forename="Ada", surname="Zając", staff_code="AZ", department="Science",
+                        fte="1", role="Teacher")
+        ben = add_staff(s, school, forename="Ben", surname="Okafor", staff_code="BO", department="English",
+                        fte="0.5", role="Teacher")
+        tech = add_staff(s, school, forename="Cal", surname="Ó Dálaigh", staff_code="CD", department="Science",
+                         fte="1", role="Science technician", in_target=False)
+        gone = add_staff(s, school, forename="Dee", surname="Left", staff_code="DL", department="English",
+                         fte="1", role="Teacher", leaving_date="31/07/2025")
+        acts = {
+            "overdue": add_activity(s, school, ada, date="01/09/2025", hours="6", title="Phonics 100% course",
+                                    evaluation_due="01/10/2025"),
+            "due_later": add_activity(s, school, ada, date="15/11/2025", hours="3", title="Reading group",
+                                      evaluation_due="15/12/2025", subject_specific=True),
+            "done": add_activity(s, school, ben, date="02/10/2025", hours="2", title="Poetry twilight",
+                                 evaluation_due="01/11/2025"),
+            "last_year": add_activity(s, school, ben, date="02/03/2025", hours="5", title="Old INSET",
+                                      evaluation_due="01/04/2025"),
+            "tech": add_activity(s, school, tech, date="03/10/2025", hours="4", title="Lab safety",
+                                 evaluation_due="01/10/2025"),
+        }
+        s.flush()
+        record_evaluation(s, acts["done"], impact="Used it in Year 9", evaluated_on="20/10/2025")
+        booking = create_booking(s, school, ada, title="Genetics day", start_date="14/01/2026", hours="6")
+        s.commit()
+        return {"school_id": school.id, "ids": {k: a.id for k, a in acts.items()},
+                "staff": {"ada": ada.id, "ben": ben.id, "tech": tech.id, "gone": gone.id}, "booking": booking.id}
+
+
+def _ids(rows: list[Any]) -> set[int]:
+    return {r.id for r in rows}
+
+
+def test_activity_filters_each_narrow_to_their_rows(db: Any, filled: dict[str, Any]) -> None:
+    ids = filled["ids"]
+    log = ActivityList(filled["school_id"], TODAY)
+
+    def page(**filters: Any) -> set[int]:
+        return _ids(log.fetch_page(db, filters))
+
+    this_year = {ids["overdue"], ids["due_later"], ids["done"], ids["tech"]}
+    assert page(year=YEAR) == this_year
+    assert page() == this_year | {ids["last_year"]}
+    assert page(year=YEAR, department="science") == {ids["overdue"], ids["due_later"], ids["tech"]}
+    assert page(year=YEAR, staff_id=filled["staff"]["ben"]) == {ids["done"]}
+    assert page(year=YEAR, evaluation="overdue") == {ids["overdue"], ids["tech"]}
+    assert page(year=YEAR, evaluation="due") == this_year - {ids["done"]}
+    assert page(year=YEAR, evaluation="done") == {ids["done"]}
+    assert page(year=YEAR, subject=True) == {ids["due_later"]}
+    assert page(year=YEAR, subject=False) == this_year - {ids["due_later"]}
+    assert page(dates=(dt.date(2025, 10, 1), dt.date(2025, 10, 31))) == {ids["done"], ids["tech"]}
+    assert page(year=YEAR, department=None, staff_id=None) == this_year  # None: not filtered
+    assert log.count(db, {"year": YEAR, "evaluation": "overdue"}) == 2
+    with pytest.raises(KeyError, match="no filter 'colour'"):
+        log.fetch_page(db, {"colour": "red"})
+
+
+def test_overdue_rows_are_red_and_the_rule_is_the_same_everywhere(db: Any, filled: dict[str, Any]) -> None:
+    from cpd_desktop.exports.rows import summary_data
+    from cpd_desktop.services.dashboard import load_dashboard
+
+    ids = filled["ids"]
+    log = ActivityList(filled["school_id"], TODAY)
+    styles = {r.id: r.style for r in log.fetch_page(db, {})}
+    assert styles[ids["overdue"]] == "bad" and styles[ids["tech"]] == "bad" and styles[ids["last_year"]] == "bad"
+    assert styles[ids["done"]] is None and styles[ids["due_later"]] is None
+    listed = log.count(db, {"year": YEAR, "evaluation": "overdue"})
+    with db.session() as s:
+        school = s.get(School, filled["school_id"])
+        assert {a.id for a in overdue_evaluations(s, school, TODAY)} == {ids["overdue"], ids["tech"],
+                                                                        ids["last_year"]}
+        exported = summary_data(s, school, YEAR, today=TODAY).overdue
+    dashboard = load_dashboard(db, filled["school_id"], YEAR, None, TODAY).overdue
+    assert listed == exported == dashboard == 2
+
+
+def test_search_matches_every_word_in_any_column_and_takes_wildcards_literally(db: Any,
+                                                                            filled: dict[str, Any]) -> None:
+    ids = filled["ids"]
+    log = ActivityList(filled["school_id"], TODAY)
+    assert _ids(log.fetch_page(db, {"search": "zając"})) == {ids["overdue"], ids["due_later"]}
+    assert _ids(log.fetch_page(db, {"search": "zając READING"})) == {ids["due_later"]}  # every word
+    assert _ids(log.fetch_page(db, {"search": "AZ"})) == {ids["overdue"], ids["due_later"]}  # the staff code
+    assert _ids(log.fetch_page(db, {"search": "english"})) == {ids["done"], ids["last_year"]}  # the department
+    assert _ids(log.fetch_page(db, {"search": "100%"})) == {ids["overdue"]}
+    assert _ids(log.fetch_page(db, {"search": "1_0"})) == set()  # "_" is not a wildcard
+    assert like_pattern("50%_a\\b") == "%50\\%\\_a\\\\b%"
+
+
+def test_sort_and_pages_come_from_sql_without_overlap(db: Any, filled: dict[str, Any]) -> None:
+    log = ActivityList(filled["school_id"], TODAY)
+    newest_first = log.fetch_page(db, {})
+    dates = [r.values[log.column_index("date")] for r in newest_first]
+    assert dates == sorted(dates, reverse=True)
+    by_hours = log.fetch_page(db, {}, Sort("hours"))
+    hours = [r.values[log.column_index("hours")] for r in by_hours]
+    assert hours == sorted(hours)
+    paged = [row for offset in range(0, 5, 2) for row in log.fetch_page(db, {}, Sort("title"), offset, 2)]
+    assert [r.id for r in paged] == [r.id for r in log.fetch_page(db, {}, Sort("title"))]
+    titles = [r.values[log.column_index("title")] for r in paged]
+    assert titles == sorted(titles, key=str.lower)
+    assert log.fetch_page(db, {}, Sort("title"), 4, 2) and not log.fetch_page(db, {}, Sort("title"), 6, 2)
+
+
+def test_a_row_carries_its_id_version_and_values(db: Any, filled: dict[str, Any]) -> None:
+    log = ActivityList(filled["school_id"], TODAY)
+    row = log.fetch_row(db, filled["ids"]["done"])
+    assert row is not None
+    values = log.values(row)
+    assert values["staff"] == "Okafor, Ben" and values["title"] == "Poetry twilight"
+    assert values["evaluated_on"] == dt.date(2025, 10, 20) and values["hours"] == Decimal("2.00")
+    assert row.version == 2  # added, then evaluated
+    assert log.columns[log.column_index("date")].format(values["date"]) == "02/10/2025"
+    assert log.fetch_row(db, 999_999) is None
+
+
+def test_staff_list_hours_pro_rata_target_and_progress(db: Any, filled: dict[str, Any]) -> None:
+    staff = StaffList(filled["school_id"])
+    rows = {r.id: staff.values(r) | {"style": r.style} for r in staff.fetch_page(db, {"year": YEAR})}
+    people_ids = filled["staff"]
+    assert set(rows) == {people_ids["ada"], people_ids["ben"], people_ids["tech"]}  # Dee left before the year
+    ada, ben, tech = rows[people_ids["ada"]], rows[people_ids["ben"]], rows[people_ids["tech"]]
+    assert ada["hours"] == Decimal("9.00") and ada["subject"] == Decimal("3.00")
+    assert ada["target"] == 35.0 and round(ada["progress"]) == round(9 * 100 / 35)
+    assert ben["hours"] == Decimal("2.00") and ben["target"] == 17.5  # last year's 5 hours do not count
+    assert tech["target"] == 0.0 and tech["progress"] is None  # outside the teachers' target
+    assert {r["style"] for r in rows.values()} == {None}
+    assert _ids(staff.fetch_page(db, {"year": YEAR, "department": "English"})) == {people_ids["ben"]}
+    assert _ids(staff.fetch_page(db, {"year": AcademicYear(2024)})) == set(people_ids.values())
+    names = [staff.values(r)["name"] for r in staff.fetch_page(db, {"year": YEAR})]
+    assert names == ["Ó Dálaigh, Cal", "Okafor, Ben", "Zając, Ada"]  # accents ignored in the order
+
+
+def test_the_pro_rata_target_is_the_same_in_python_and_sql(db: Any, filled: dict[str, Any]) -> None:
+    with db.session() as s:
+        for person in s.scalars(select(Staff)):
+            in_sql = s.scalar(select(pro_rata_target_sql(Decimal("35"))).where(Staff.id == person.id))
+            assert Decimal(str(in_sql)).quantize(Decimal("0.01")) == pro_rata_target(Decimal("35"), person.fte,
+                                                                                      person.in_target)
+
+
+def test_bookings_by_status_person_and_month(db: Any, filled: dict[str, Any]) -> None:
+    bookings = BookingList(filled["school_id"])
+    assert _ids(bookings.fetch_page(db, {"year": YEAR, "status": "open"})) == {filled["booking"]}
+    assert _ids(bookings.fetch_page(db, {"year": YEAR, "status": "attended"})) == set()
+    assert _ids(bookings.fetch_page(db, {"staff_id": filled["staff"]["ben"]})) == set()
+    assert _ids(bookings.fetch_page(db, {"staff_id": filled["staff"]["ada"], "from_or_open": YEAR.start})) \
+        == {filled["booking"]}
+    assert _ids(bookings.fetch_page(db, {"year": YEAR, "department": "English"})) == set()
+    month = calendar_bookings(db, filled["school_id"], dt.date(2026, 1, 1), dt.date(2026, 1, 31), status="open")
+    assert [(b[0], b[3]) for b in month] == [(filled["booking"], "AZ: Genetics day")]
+    assert calendar_bookings(db, filled["school_id"], dt.date(2026, 2, 1), dt.date(2026, 2, 28)) == []
+
+
+def test_lists_read_from_a_session_too_and_see_its_unsaved_rows(db: Any, filled: dict[str, Any]) -> None:
+    log = ActivityList(filled["school_id"], TODAY)
+    with db.session() as s:
+        school = s.get(School, filled["school_id"])
+        ada = s.get(Staff, filled["staff"]["ada"])
+        new = add_activity(s, school, ada, date="16/11/2025", hours="1", title="Unsaved yet")
+        s.flush()
+        assert new.id in _ids(log.fetch_page(s, {"year": YEAR}))
+        s.rollback()
+    assert log.count(db, {"year": YEAR}) == 4
+
+
+def test_audit_list_by_action(db: Any, filled: dict[str, Any]) -> None:
+    audit = AuditList(filled["school_id"])
+    everything = audit.count(db, {})
+    added = audit.count(db, {"action": "create"})
+    assert 0 < added < everything
+    times = [r.values[0] for r in audit.fetch_page(db, {})]
+    assert times == sorted(times, reverse=True)
+
+
+def test_choices_for_the_forms(db: Any, filled: dict[str, Any]) -> None:
+    school_id = filled["school_id"]
+    assert [text for _i, text in staff_choices(db, school_id)] == [
+        "Left, Dee (DL)", "Ó Dálaigh, Cal (CD)", "Okafor, Ben (BO)", "Zając, Ada (AZ)"]
+    assert "Left, Dee (DL)" not in [t for _i, t in staff_choices(db, school_id, leavers_before=TODAY)]
+    found = {p.staff_code: p for p in people(db, school_id)}
+    assert found["CD"].department == "Science" and not found["CD"].in_target and found["AZ"].in_target
+    with db.session() as s:
+        assert s.scalar(select(Activity.id).where(Activity.title == "Lab safety")) == filled["ids"]["tech"]
