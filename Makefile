@@ -34,9 +34,11 @@ screenshots: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m cpd_desktop.ui.screenshots docs/screenshots
 
 bench: $(VENV)/.installed-test
+	@bash scripts/system-deps.sh --bench
 	$(BIN)/python -m bench --scale full
 
 bench-quick: $(VENV)/.installed-test
+	@bash scripts/system-deps.sh --bench
 	$(BIN)/python -m bench --scale school
 
 clean:

@@ -38,6 +38,7 @@ class Sample:
     peak_mb: float | None = None
     floor_seconds: list[float] = field(default_factory=list)
     floor_peak_mb: float | None = None
+    output: str = ""  # what the run printed, for the case's check (a whole command's output)
 
 
 @dataclass

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages CPD Desktop needs beside its Python ones: Qt's runtime libraries
 # (offscreen and on screen) and, for the test suite, poppler-utils (pdftotext, pdftoppm) and
-# LibreOffice Calc without its GUI (the tests recalculate exported workbooks in it).
+# LibreOffice Calc without its GUI (the tests recalculate exported workbooks in it); for the benchmarks
+# (--bench), Xvfb.
 # Installs only what is missing; needs root (or sudo) and apt-get, and does nothing elsewhere.
 set -u
 want="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0"
@@ -9,6 +10,8 @@ want="libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0"
 want="$want libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0"
 want="$want libxcb-render-util0 libxcb-shape0 libxcb-sync1 libxcb-xfixes0 libxcb-xkb1"
 [ "${1:-}" = "--test" ] && want="$want poppler-utils libreoffice-calc-nogui"
+# The benchmarks (make bench) also time start-up on a real X server: Xvfb.
+[ "${1:-}" = "--bench" ] && want="$want xvfb"
 command -v dpkg-query >/dev/null 2>&1 || exit 0
 missing=""
 for p in $want; do
