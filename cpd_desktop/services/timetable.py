@@ -19,8 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import ConcurrentEditError, CpdError, NotFoundError, ValidationError
+from ..imports.engine import ImportResult
 from ..imports.fields import missing_columns
-from ..imports.runner import ImportResult, TimetableImporter, open_source
+from ..imports.kinds.timetable import TimetableImporter
+from ..imports.source import open_source
 from ..models import Booking, School, SchoolPeriod, Staff, TimetableLesson
 from ..models.enums import TIMETABLE_WEEKS, WEEKDAYS
 from . import validation as v

@@ -1,0 +1,147 @@
+"""Importing CPD history: one row an activity a member of staff took part in, matched by person, date and title."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+
+from ...errors import ValidationError
+from ...models import Activity
+from ...models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
+from ...services import validation as v
+from .. import cells
+from ..engine import Update, on_row, refuse_repeat
+from ..names import IMPACT_PARSERS, confidence, resolve_impact_names, resolve_providers
+from ..people import WHO_PARSERS, PersonImporter
+
+
+class ActivityImporter(PersonImporter):
+    model = Activity
+    noun = "CPD activities"
+    compare = ("end_date", "hours", "provider_id", "format", "subject_specific", *STANDARD_PARTS, "cost",
+               "status", "intended_outcomes", "evaluated_on", "impact", "impact_confidence", "pupil_outcomes",
+               "follow_up_actions", "confidence_before", "priority_id", "programme_id")
+    parsers = {
+        **WHO_PARSERS,
+        "date": cells.date,
+        "end_date": cells.date,
+        "title": lambda f: cells.text(f, v.TITLE_MAX),
+        "provider": lambda f: cells.text(f, 200),
+        "hours": lambda f: (lambda raw: raw),  # checked in finish(), against the days it spans
+        "format": cells.activity_format,
+        "subject_specific": cells.boolean,
+        "standards": cells.standard_parts,
+        **{key: cells.boolean for key in STANDARD_PARTS},
+        "cost": cells.money,
+        "status": lambda f: cells.choice(f, ACTIVITY_STATUSES),
+        "intended_outcomes": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
+        "evaluated_on": cells.date,
+        "impact": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
+        "impact_confidence": confidence,
+        "pupil_outcomes": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
+        "follow_up_actions": lambda f: cells.text(f, v.NOTE_MAX, multiline=True),
+        **IMPACT_PARSERS,
+        "confidence_later": confidence,
+        "programme": lambda f: cells.text(f, 200),
+    }
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.hours = cells.hours(self.header("hours"))
+        self.seen: dict[Any, int] = {}
+        self.later: dict[Any, int] = {}  # match key -> confidence later (saved on the For pupils stage)
+        self.due_days = dt.timedelta(days=self.school.evaluation_due_days)
+        # CPD history from before this academic year is a record, not something to chase: only
+        # activities of the current year (and later) are given an evaluation due date.
+        from ...services.years import current_academic_year
+
+        self.chase_from = current_academic_year(self.school).start
+
+    def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
+        record = self.person(rowno, values, errors)
+        start = values.get("date")
+        end = values.get("end_date")
+        if start is not None and end is not None:
+            if end < start:
+                errors.append(ValidationError(self.header("end_date"),
+                                              f"{end:%d/%m/%Y} is before the start, {start:%d/%m/%Y}.",
+                                              hint="Make the end date the same as or after the start date.",
+                                              row=rowno))
+            elif end == start:
+                values["end_date"] = end = None
+        raw_hours = values.get("hours")
+        if raw_hours is not None:
+            days = (end - start).days + 1 if (start is not None and end is not None and end > start) else 1
+            try:
+                values["hours"] = self.hours(raw_hours, days)
+            except ValidationError as exc:
+                errors.append(on_row(exc, rowno))
+        if "evaluated_on" in values and start is not None and values["evaluated_on"] < start:
+            errors.append(ValidationError(self.header("evaluated_on"), "is before the activity took place.",
+                                          hint="Check the dates.", row=rowno))
+        parts = values.pop("standards", None)
+        if parts is not None:
+            for key in STANDARD_PARTS:
+                values.setdefault(key, key in parts)
+        if errors:
+            return None
+        record.update(values)
+        refuse_repeat(self.seen, self.match_key(record), rowno, lambda: self.header("title"),
+                      lambda: f"The same activity ({record['title']} on {start:%d/%m/%Y}, same person)")
+        return record
+
+    def match_key(self, record: dict[str, Any]) -> Any:
+        return (record["staff_id"], record["date"], record["title"].casefold())
+
+    def resolve_names(self) -> None:
+        resolve_providers(self)
+        resolve_impact_names(self, "date")
+        for _rowno, record in self.records:
+            later = record.pop("confidence_later", None)
+            if later is not None:
+                self.later[self.match_key(record)] = later
+
+    def write(self) -> None:
+        super().write()
+        if not self.later:
+            return
+        from ...services.impact import record_stage
+
+        today = dt.date.today()
+        found = self.existing()
+        for key, later in self.later.items():
+            activity = self.session.get(Activity, found[key]["id"])
+            assert activity is not None
+            stage = record_stage(self.session, self.school, activity, "pupils", done_on=None)
+            done = stage.due_date if stage.due_date is not None and stage.due_date <= today else today
+            record_stage(self.session, self.school, activity, "pupils", done_on=done, confidence=later)
+
+    def existing(self) -> dict[Any, dict[str, Any]]:
+        if not self.records:
+            return {}
+        dates = [r["date"] for _n, r in self.records]
+        cols = [Activity.id, Activity.staff_id, Activity.date, Activity.title,
+                *(getattr(Activity, c) for c in self.compare)]
+        rows = self.session.execute(select(*cols).where(Activity.school_id == self.school.id,
+                                                        Activity.date.between(min(dates), max(dates))))
+        return {(r.staff_id, r.date, r.title.casefold()): r._asdict() for r in rows}
+
+    def plan(self) -> tuple[list[dict[str, Any]], list[Update]]:
+        self.defaults = {"school_id": self.school.id, "booking_id": None, "end_date": None, "provider_id": None,
+                         "format": "face_to_face", "subject_specific": False, "status": None, "cost": None,
+                         **{key: False for key in STANDARD_PARTS}, "intended_outcomes": None,
+                         "evaluated_on": None, "impact_confidence": None, "impact": None, "pupil_outcomes": None,
+                         "follow_up_actions": None, "evidence_note": None, "confidence_before": None,
+                         "priority_id": None, "programme_id": None, **self.versioned()}
+        return super().plan()
+
+    def new_row(self, record: dict[str, Any]) -> dict[str, Any]:
+        row = {**self.defaults, **record}
+        if "evaluation_due" not in row:
+            ended = row["end_date"] or row["date"]
+            row["evaluation_due"] = ended + self.due_days if ended >= self.chase_from and not row.get(
+                "evaluated_on") else None
+        return row
+
