@@ -32,17 +32,12 @@ def easter_sunday(year: int) -> dt.date:
 
 
 @dataclass(frozen=True, order=True)
-class AcademicYear:
-    """The academic year that starts in ``start_year`` (2025 for 2025/26)."""
+class _TwelveMonths:
+    """Twelve months from the 1st of ``start_month`` in ``start_year`` (the calendar year when it is January):
+    what an academic year and a financial year share."""
 
     start_year: int
-    start_month: int = 9
-
-    @property
-    def label(self) -> str:
-        if self.start_month == 1:
-            return str(self.start_year)
-        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
+    start_month: int
 
     @property
     def start(self) -> dt.date:
@@ -53,6 +48,19 @@ class AcademicYear:
         if self.start_month == 1:
             return dt.date(self.start_year, 12, 31)
         return dt.date(self.start_year + 1, self.start_month, 1) - dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, order=True)
+class AcademicYear(_TwelveMonths):
+    """The academic year that starts in ``start_year`` (2025 for 2025/26)."""
+
+    start_month: int = 9
+
+    @property
+    def label(self) -> str:
+        if self.start_month == 1:
+            return str(self.start_year)
+        return f"{self.start_year}/{(self.start_year + 1) % 100:02d}"
 
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
@@ -160,20 +168,11 @@ def term_of(session: Session, school: School, day: dt.date) -> str:
     return TERM_ORDER[-1]
 
 
-@dataclass(frozen=True)
-class FinancialYear:
-    start_year: int
+@dataclass(frozen=True, order=True)
+class FinancialYear(_TwelveMonths):
+    """The financial year that starts in ``start_year`` (April by default: FY 2025-26)."""
+
     start_month: int = 4
-
-    @property
-    def start(self) -> dt.date:
-        return dt.date(self.start_year, self.start_month, 1)
-
-    @property
-    def end(self) -> dt.date:
-        if self.start_month == 1:
-            return dt.date(self.start_year, 12, 31)
-        return dt.date(self.start_year + 1, self.start_month, 1) - dt.timedelta(days=1)
 
     @property
     def label(self) -> str:
