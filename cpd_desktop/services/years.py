@@ -242,6 +242,35 @@ def add_school_days(day: dt.date, n: int) -> dt.date:
     return day
 
 
+def _previous_school_day(day: dt.date) -> dt.date:
+    """The day itself if it is a weekday and no bank holiday, else the last one before it that is."""
+    while not _weekday_open(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _monday_on_or_after(day: dt.date) -> dt.date:
+    return day + dt.timedelta(days=-day.weekday() % 7)
+
+
+def _friday_before(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - 4) % 7 or 7)
+
+
+def suggested_terms(year: AcademicYear) -> list[tuple[str, dt.date, dt.date]]:
+    """Typical English term dates for a year (schools change them): what a new school starts from. No term
+    starts or ends on a weekend or bank holiday: spring term ends on the Thursday before Good Friday."""
+    y = year.start_year
+    easter = easter_sunday(y + 1)
+    return [
+        ("autumn", next_school_day(dt.date(y, 9, 3)), _previous_school_day(_friday_before(dt.date(y, 12, 21)))),
+        ("spring", next_school_day(_monday_on_or_after(dt.date(y + 1, 1, 5))),
+         _previous_school_day(easter - dt.timedelta(days=2))),
+        ("summer", next_school_day(easter + dt.timedelta(days=8)),
+         _previous_school_day(_friday_before(dt.date(y + 1, 7, 24)))),
+    ]
+
+
 # How far a search for the next school day may look: past the longest summer holiday with room to spare.
 _SEARCH_LIMIT = 400
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")

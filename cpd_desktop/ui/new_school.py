@@ -29,51 +29,11 @@ from ..errors import CpdError, ValidationError
 from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
 from ..services import validation as v
 from ..services.schools import DEFAULT_PERIODS, SETTING_PARSERS, Period, TermRow
-from ..services.years import AcademicYear, academic_year_of, bank_holiday, easter_sunday
+from ..services.years import AcademicYear, academic_year_of, bank_holiday, suggested_terms
 from .editors.periods import PeriodsEditor
 from .editors.term_dates import TermDatesEditor
 from .errors import show_error
 from .icons import app_icon
-
-
-def _weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
-    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
-
-
-def _school_day_on_or_after(day: dt.date) -> dt.date:
-    return day if day.weekday() < 5 else _weekday_on_or_after(day, 0)
-
-
-def _friday_before(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=(day.weekday() - 4) % 7 or 7)
-
-
-def _open_on_or_after(day: dt.date) -> dt.date:
-    """The first weekday from ``day`` that is no bank holiday (England)."""
-    day = _school_day_on_or_after(day)
-    while bank_holiday(day) is not None or day.weekday() >= 5:
-        day += dt.timedelta(days=1)
-    return day
-
-
-def _open_on_or_before(day: dt.date) -> dt.date:
-    while bank_holiday(day) is not None or day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    return day
-
-
-def suggested_terms(year: AcademicYear) -> list[tuple[str, dt.date, dt.date]]:
-    """Typical English term dates for a year (schools change them): a starting point to edit. No term
-    starts or ends on a bank holiday: spring term ends on the Thursday before Good Friday."""
-    y = year.start_year
-    easter = easter_sunday(y + 1)
-    return [
-        ("autumn", _open_on_or_after(dt.date(y, 9, 3)), _open_on_or_before(_friday_before(dt.date(y, 12, 21)))),
-        ("spring", _open_on_or_after(_weekday_on_or_after(dt.date(y + 1, 1, 5), 0)),
-         _open_on_or_before(easter - dt.timedelta(days=2))),
-        ("summer", _open_on_or_after(easter + dt.timedelta(days=8)),
-         _open_on_or_before(_friday_before(dt.date(y + 1, 7, 24)))),
-    ]
 
 
 def parse_closures(text: str) -> list[tuple[int, dt.date, str]]:

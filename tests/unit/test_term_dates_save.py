@@ -112,3 +112,16 @@ def test_forgetting_term_dates_somebody_else_changed_since_is_refused(db: Any, s
         assert settings_lists.delete_term_dates(s, school.id, YEAR.start_year,
                                                 expected_versions=schools.term_date_versions(s, school.id, YEAR)) == 3
         assert s.query(TermDates).count() == 0
+
+
+def test_the_suggested_term_dates_a_new_school_starts_from_pass_the_same_checks_every_year() -> None:
+    from cpd_desktop.services.years import bank_holiday, suggested_terms
+
+    assert suggested_terms(YEAR) == [("autumn", dt.date(2025, 9, 3), dt.date(2025, 12, 19)),
+                                     ("spring", dt.date(2026, 1, 5), dt.date(2026, 4, 2)),
+                                     ("summer", dt.date(2026, 4, 13), dt.date(2026, 7, 17))]
+    for start_year in range(2000, 2060):
+        terms = suggested_terms(AcademicYear(start_year))
+        schools.check_term_dates(AcademicYear(start_year), terms)
+        for _term, start, end in terms:
+            assert all(day.weekday() < 5 and bank_holiday(day) is None for day in (start, end)), terms
