@@ -1,15 +1,23 @@
-"""Log files: where they live and how a crash is written down (no personal data in them)."""
+"""Log files: where they live and how a crash is written down (no personal data in them).
+
+Loaded as the window starts (``enable_fault_log``), so ``logging.handlers`` is imported only when the
+log file is first set up.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import faulthandler
 import logging
-import logging.handlers
 import re
 import traceback
 from pathlib import Path
+from typing import TextIO
 
 from .paths import data_dir
+
+FAULT_LOG_MAX_BYTES = 1_000_000
+_fault_file: TextIO | None = None  # kept open: faulthandler writes to its descriptor when the process dies
 
 
 def log_dir() -> Path:
@@ -22,8 +30,40 @@ def log_file() -> Path:
     return log_dir() / "cpd-desktop.log"
 
 
+def fault_log() -> Path:
+    return log_dir() / "faults.log"
+
+
+def enable_fault_log() -> Path | None:
+    """Have Python write every thread's stack to ``faults.log`` in the log folder should the process die
+    inside C code (a crash in Qt, SQLite or reportlab, an abort): a death that ``sys.excepthook`` never
+    sees, which would otherwise leave nothing behind but a vanished window. (A window started without a
+    console has no stderr for faulthandler's default either.) The stacks name code, never records.
+
+    Left as it is when faulthandler is already on (``python -X faulthandler``, ``PYTHONFAULTHANDLER``,
+    a test runner): whoever turned it on chose where its traces go. Returns the file written to, or None
+    (already on elsewhere, or the log folder cannot be written). A file grown past 1 MB starts afresh.
+    """
+    global _fault_file
+    if _fault_file is not None:
+        return Path(_fault_file.name)
+    if faulthandler.is_enabled():
+        return None
+    try:
+        path = fault_log()
+        too_big = path.exists() and path.stat().st_size > FAULT_LOG_MAX_BYTES
+        handle = path.open("w" if too_big else "a", encoding="utf-8")
+    except OSError:
+        return None
+    faulthandler.enable(handle, all_threads=True)
+    _fault_file = handle
+    return path
+
+
 def setup_logging(level: int = logging.INFO) -> Path:
     """Send the app's log to a rotating file in the data folder."""
+    import logging.handlers
+
     path = log_file()
     root = logging.getLogger("cpd_desktop")
     for old in [h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)

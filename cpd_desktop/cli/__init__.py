@@ -64,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return _open_window(args)
+    from ..logs import enable_fault_log
+
+    enable_fault_log()
     ctx = Context(db_target=args.db, school_name=args.school)
     _name_the_holder(args)
     try:
@@ -126,10 +129,14 @@ def window_start() -> None:
     """What a start of the window does first. Python's cyclic garbage collector waits until the window
     is up and the database layer has loaded (``ui.app.end_of_start_up`` then freezes what start-up made,
     which lives as long as the app, and turns it back on): its full passes over tens of thousands of new
-    objects would otherwise hold up the first frame, and later stall the window for 30 ms at a time."""
+    objects would otherwise hold up the first frame, and later stall the window for 30 ms at a time.
+    A crash inside Qt leaves every thread's stack in the log folder (``logs.enable_fault_log``)."""
     import gc
 
+    from ..logs import enable_fault_log
+
     gc.disable()
+    enable_fault_log()
 
 
 def _open_window(args: argparse.Namespace) -> int:
