@@ -17,6 +17,8 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
 from operator import itemgetter
 from typing import Any
 
@@ -166,6 +168,7 @@ class Importer:
         self.rows = len(source.data_rows)
         self.total = max(1, 2 * self.rows)
         self.release_cells = False  # let the source go of its cells once they are parsed
+        self.seen: dict[Any, int] = {}  # match key -> the first row that has it, to refuse a repeat
         self.columns = [(key, col, source.header_of(key), self.parsers[key](source.header_of(key)),
                          source.kind.field(key).required)
                         for key, col in source.mapping.items() if key in self.parsers]
@@ -222,6 +225,18 @@ class Importer:
 
     def header(self, key: str) -> str:
         return self.source.header_of(key)
+
+    @cached_property
+    def _hours(self) -> Callable[[Any, int], Decimal]:
+        return cells.hours(self.header("hours"))
+
+    def check_hours(self, values: dict[str, Any], days: int, rowno: int, errors: list[ValidationError]) -> None:
+        """The row's hours (read ``as_written``) checked against the ``days`` the record spans: more than 0,
+        at most 24 a day."""
+        try:
+            values["hours"] = self._hours(values["hours"], days)
+        except ValidationError as exc:
+            errors.append(on_row(exc, rowno))
 
     # -- writing ----------------------------------------------------------------------------------------
     def write(self) -> None:
@@ -424,6 +439,16 @@ def _parse_column(raw: list[Any], parse: cells.Parser) -> list[Any]:
         except ValidationError as exc:
             results[key] = cells.Bad(exc)
     return [results[k] for k in keys]
+
+
+def as_written(field: str) -> cells.Parser:
+    """A column's parser that keeps the cell as the file wrote it, for ``finish`` to check against the rest
+    of the row (hours against the days they span)."""
+    return _as_written
+
+
+def _as_written(raw: Any) -> Any:
+    return raw
 
 
 def on_row(exc: ValidationError, rowno: int) -> ValidationError:

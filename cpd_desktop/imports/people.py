@@ -40,22 +40,17 @@ class StaffLookup:
         for r in rows:
             self.by_name.setdefault(cells.fold_name(f"{r.forename} {r.surname}"), []).append(r.id)
         self.count = len(rows)
+        self.exact = (("staff_code", "code", self.by_code), ("email", "email", self.by_email))
 
     def find(self, importer: Importer, values: dict[str, Any]) -> int:
-        if "staff_code" in values:
-            found = self.by_code.get(values["staff_code"])
-            if found is None:
-                raise ValidationError(importer.header("staff_code"),
-                                      f"{values['staff_code']} is not the code of anyone on the staff list.",
-                                      hint=self._hint())
-            return found
-        if "email" in values:
-            found = self.by_email.get(values["email"])
-            if found is None:
-                raise ValidationError(importer.header("email"),
-                                      f"{values['email']} is not the email of anyone on the staff list.",
-                                      hint=self._hint())
-            return found
+        for key, what, known in self.exact:
+            if key in values:
+                found = known.get(values[key])
+                if found is None:
+                    raise ValidationError(importer.header(key),
+                                          f"{values[key]} is not the {what} of anyone on the staff list.",
+                                          hint=self._hint())
+                return found
         if "staff_name" in values:
             key, where = values["staff_name"], importer.header("staff_name")
         elif "forename" in values and "surname" in values:

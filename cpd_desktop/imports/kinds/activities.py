@@ -12,14 +12,16 @@ from ...models import Activity
 from ...models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
 from ...services import validation as v
 from .. import cells
-from ..engine import Update, on_row, refuse_repeat
-from ..names import IMPACT_PARSERS, confidence, resolve_impact_names, resolve_providers
-from ..people import WHO_PARSERS, PersonImporter
+from ..engine import Update, as_written
+from ..names import IMPACT_PARSERS, confidence
+from ..people import WHO_PARSERS
+from .training import TrainingImporter
 
 
-class ActivityImporter(PersonImporter):
+class ActivityImporter(TrainingImporter):
     model = Activity
     noun = "CPD activities"
+    date_key, called, dated = "date", "activity", "on"
     compare = ("end_date", "hours", "provider_id", "format", "subject_specific", *STANDARD_PARTS, "cost",
                "status", "intended_outcomes", "evaluated_on", "impact", "impact_confidence", "pupil_outcomes",
                "follow_up_actions", "confidence_before", "priority_id", "programme_id")
@@ -29,7 +31,7 @@ class ActivityImporter(PersonImporter):
         "end_date": cells.date,
         "title": lambda f: cells.text(f, v.TITLE_MAX),
         "provider": lambda f: cells.text(f, 200),
-        "hours": lambda f: (lambda raw: raw),  # checked in finish(), against the days it spans
+        "hours": as_written,
         "format": cells.activity_format,
         "subject_specific": cells.boolean,
         "standards": cells.standard_parts,
@@ -49,8 +51,6 @@ class ActivityImporter(PersonImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.hours = cells.hours(self.header("hours"))
-        self.seen: dict[Any, int] = {}
         self.later: dict[Any, int] = {}  # match key -> confidence later (saved on the For pupils stage)
         self.due_days = dt.timedelta(days=self.school.evaluation_due_days)
         # CPD history from before this academic year is a record, not something to chase: only
@@ -65,19 +65,12 @@ class ActivityImporter(PersonImporter):
         end = values.get("end_date")
         if start is not None and end is not None:
             if end < start:
-                errors.append(ValidationError(self.header("end_date"),
-                                              f"{end:%d/%m/%Y} is before the start, {start:%d/%m/%Y}.",
-                                              hint="Make the end date the same as or after the start date.",
-                                              row=rowno))
+                errors.append(self.end_before_start(rowno, start, end))
             elif end == start:
                 values["end_date"] = end = None
-        raw_hours = values.get("hours")
-        if raw_hours is not None:
+        if values.get("hours") is not None:
             days = (end - start).days + 1 if (start is not None and end is not None and end > start) else 1
-            try:
-                values["hours"] = self.hours(raw_hours, days)
-            except ValidationError as exc:
-                errors.append(on_row(exc, rowno))
+            self.check_hours(values, days, rowno, errors)
         if "evaluated_on" in values and start is not None and values["evaluated_on"] < start:
             errors.append(ValidationError(self.header("evaluated_on"), "is before the activity took place.",
                                           hint="Check the dates.", row=rowno))
@@ -85,19 +78,10 @@ class ActivityImporter(PersonImporter):
         if parts is not None:
             for key in STANDARD_PARTS:
                 values.setdefault(key, key in parts)
-        if errors:
-            return None
-        record.update(values)
-        refuse_repeat(self.seen, self.match_key(record), rowno, lambda: self.header("title"),
-                      lambda: f"The same activity ({record['title']} on {start:%d/%m/%Y}, same person)")
-        return record
-
-    def match_key(self, record: dict[str, Any]) -> Any:
-        return (record["staff_id"], record["date"], record["title"].casefold())
+        return self.keep(rowno, record, values, errors)
 
     def resolve_names(self) -> None:
-        resolve_providers(self)
-        resolve_impact_names(self, "date")
+        super().resolve_names()
         for _rowno, record in self.records:
             later = record.pop("confidence_later", None)
             if later is not None:

@@ -14,18 +14,20 @@ from ...models.enums import BOOKING_STATUSES
 from ...services import validation as v
 from ...services.years import SchoolCalendar, school_days
 from .. import cells
-from ..engine import on_row, refuse_repeat
-from ..names import IMPACT_PARSERS, resolve_impact_names, resolve_providers
-from ..people import WHO_PARSERS, PersonImporter
+from ..engine import as_written
+from ..names import IMPACT_PARSERS
+from ..people import WHO_PARSERS
+from .training import TrainingImporter
 
 # Not "attended": marking a booking attended records its activity in the CPD log, which an import does not do.
 BOOKING_IMPORT_STATUSES = {k: label for k, label in BOOKING_STATUSES.items() if k != "attended"}
 HOURS_PER_COURSE_DAY = Decimal("6.00")
 
 
-class BookingImporter(PersonImporter):
+class BookingImporter(TrainingImporter):
     model = Booking
     noun = "bookings"
+    date_key, called, dated = "start_date", "booking", "from"
     compare = ("end_date", "hours", "provider_id", "format", "subject_specific", "fee", "travel", "accommodation",
                "subsistence", "cover_required", "cover_days", "status", "budget_code", "notes", "intended_outcomes",
                "priority_id", "confidence_before")
@@ -35,7 +37,7 @@ class BookingImporter(PersonImporter):
         "provider": lambda f: cells.text(f, 200),
         "start_date": cells.date,
         "end_date": cells.date,
-        "hours": lambda f: (lambda raw: raw),
+        "hours": as_written,
         "format": cells.activity_format,
         "subject_specific": cells.boolean,
         "fee": cells.money,
@@ -52,8 +54,6 @@ class BookingImporter(PersonImporter):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.hours = cells.hours(self.header("hours"))
-        self.seen: dict[Any, int] = {}
         self.calendar = SchoolCalendar(self.session, self.school)  # cover: the school days in term
 
     def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
@@ -63,35 +63,18 @@ class BookingImporter(PersonImporter):
             return None
         end = values.setdefault("end_date", start)
         if end < start:
-            errors.append(ValidationError(self.header("end_date"),
-                                          f"{end:%d/%m/%Y} is before the start, {start:%d/%m/%Y}.",
-                                          hint="Make the end date the same as or after the start date.", row=rowno))
+            errors.append(self.end_before_start(rowno, start, end))
             return None
         days = (end - start).days + 1
         if "hours" in values:
-            try:
-                values["hours"] = self.hours(values["hours"], days)
-            except ValidationError as exc:
-                errors.append(on_row(exc, rowno))
+            self.check_hours(values, days, rowno, errors)
         else:
             values["hours"] = HOURS_PER_COURSE_DAY * max(1, len(school_days(start, end)))
         if values.get("cover_required"):
             values["cover_days"] = float(len(self.calendar.school_days(start, end)))
         elif values.get("cover_required") is False:
             values["cover_days"] = 0.0
-        if errors:
-            return None
-        record.update(values)
-        refuse_repeat(self.seen, self.match_key(record), rowno, lambda: self.header("title"),
-                      lambda: f"The same booking ({record['title']} from {start:%d/%m/%Y}, same person)")
-        return record
-
-    def match_key(self, record: dict[str, Any]) -> Any:
-        return (record["staff_id"], record["start_date"], record["title"].casefold())
-
-    def resolve_names(self) -> None:
-        resolve_providers(self)
-        resolve_impact_names(self, "start_date")
+        return self.keep(rowno, record, values, errors)
 
     def existing(self) -> dict[Any, dict[str, Any]]:
         cols = [Booking.id, Booking.staff_id, Booking.start_date, Booking.title,

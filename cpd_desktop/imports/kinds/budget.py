@@ -44,7 +44,6 @@ class BudgetImporter(Importer):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self.seen: dict[Any, int] = {}
         self.departments = {name.casefold(): (ident, name) for ident, name in self.session.execute(
             select(Department.id, Department.name).where(Department.school_id == self.school.id))}
 

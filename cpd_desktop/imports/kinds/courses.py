@@ -11,7 +11,7 @@ from ...errors import ValidationError
 from ...models import Course
 from ...services import validation as v
 from .. import cells
-from ..engine import Importer, on_row, refuse_repeat
+from ..engine import Importer, as_written, refuse_repeat
 from ..names import resolve_providers
 
 
@@ -26,23 +26,15 @@ class CourseImporter(Importer):
         "format": cells.activity_format,
         "subject": lambda f: cells.text(f, 100),
         "subject_specific": cells.boolean,
-        "hours": lambda f: (lambda raw: raw),
+        "hours": as_written,
         "days": cells.half_days,
         "fee": cells.money,
     }
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.hours = cells.hours(self.header("hours"))
-        self.seen: dict[Any, int] = {}
-
     def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
         if "hours" in values:
             days = int(values.get("days", 1) + 0.5) or 1
-            try:
-                values["hours"] = self.hours(values["hours"], days)
-            except ValidationError as exc:
-                errors.append(on_row(exc, rowno))
+            self.check_hours(values, days, rowno, errors)
         if errors:
             return None
         key = self._file_key(values)

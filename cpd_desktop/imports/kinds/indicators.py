@@ -25,10 +25,6 @@ class IndicatorImporter(Importer):
         "group": lambda f: cells.text(f, 100),
     }
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.seen: dict[Any, int] = {}
-
     def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
         from ...services.years import parse_academic_year
 

@@ -27,10 +27,6 @@ class TimetableImporter(PersonImporter):
         "room": lambda f: cells.text(f, 40),
     }
 
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.seen: dict[Any, int] = {}
-
     def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
         record = self.person(rowno, values, errors)
         if errors:
