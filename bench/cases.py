@@ -402,7 +402,7 @@ def _import_template(ctx: Context) -> tuple[Path, list[str], list[str]]:
     src = ctx.raw(ctx.school.path)
     name = src.execute("SELECT name FROM school ORDER BY id LIMIT 1").fetchone()[0]
     staff_cols = ["staff_code", "forename", "surname", "email", "fte", "start_date"]
-    staff = src.execute(f"SELECT {', '.join(staff_cols)} FROM staff WHERE school_id = 1 ORDER BY id").fetchall()
+    staff = src.execute(f"SELECT {', '.join(staff_cols)} FROM staff WHERE school_id = 1 ORDER BY id").fetchall()  # noqa: S608 - fixed names
     providers = [r[0] for r in src.execute("SELECT name FROM provider WHERE school_id = 1 ORDER BY id")]
     path = ctx.work / "import-template.sqlite"
     db = open_database(path, create=True)

@@ -181,7 +181,7 @@ def run_case(case: Case, *, runs: int | None = None, log: Callable[[str], None] 
                     floor_mb.append(their_floor_mb)
             if not case.warmup and i == 0 and case.check is not None and case.floor is not None:
                 case.check(values[case.ours], values[case.floor])
-    except Exception as exc:  # a broken case is reported, and the others still run
+    except Exception as exc:  # noqa: BLE001 - a broken case is reported, and the others still run
         import traceback
 
         log(traceback.format_exc())

@@ -174,7 +174,7 @@ def when_usable(then: Any) -> None:
     def guarded(window: Any) -> None:
         try:
             then(window)
-        except Exception as exc:  # the app's error dialog would wait for a click for ever
+        except Exception as exc:  # noqa: BLE001 - the app's error dialog would wait for a click for ever
             import traceback
 
             traceback.print_exc()
@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> None:
             app(args.db, args.school)
         else:
             table(args.db, args.school)
-    except Exception as exc:  # reported to the bench, which shows it as the case's error
+    except Exception as exc:  # noqa: BLE001 - reported to the bench, which shows it as the case's error
         import traceback
 
         traceback.print_exc()

@@ -6,15 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import datetime as dt  # noqa: E402
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from cpd_desktop.models import School  # noqa: E402
-from cpd_desktop.services.database import open_database  # noqa: E402
-from cpd_desktop.storage.database import Database  # noqa: E402
+from cpd_desktop.models import School
+from cpd_desktop.services.database import open_database
+from cpd_desktop.storage.database import Database
 
 
 @pytest.fixture(autouse=True)

@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # a bug: say so plainly, keep the details in the log
+    except Exception as exc:  # noqa: BLE001 - a bug: say so plainly, keep the details in the log
         from ..logs import log_crash
         from ..storage.translate import describe_db_error
 

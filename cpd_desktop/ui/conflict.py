@@ -218,7 +218,7 @@ def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, i
         except ConcurrentEditError as exc:
             try:
                 conflict, version = read_conflict(ctx, record, exc, compare, doing)
-            except Exception as again:
+            except Exception as again:  # noqa: BLE001 - shown: show_error tells a person's error from a bug
                 show_error(parent, again)
                 return None
             if conflict is None:

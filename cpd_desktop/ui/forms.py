@@ -340,7 +340,7 @@ class FormDialog(QDialog):
             except CpdError as exc:
                 self.show_refusal(exc)
                 return
-            except Exception as exc:  # a bug: reported as one, and what was typed is still here
+            except Exception as exc:  # noqa: BLE001 - a bug: reported as one, and what was typed is still here
                 from .errors import show_error
 
                 show_error(self, exc)

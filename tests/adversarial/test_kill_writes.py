@@ -107,7 +107,7 @@ class Case:
     """One command: how to set up its files, what to run, and what its output must be once killed."""
 
     args: list[str]
-    prepare: Callable[[Path, Path], None] = lambda folder, db: None  # noqa: E731
+    prepare: Callable[[Path, Path], None] = lambda folder, db: None
     output: str | None = None  # a file the command writes beside the database
     same_file_after: bool = False  # the database is not changed (backup, export)
 

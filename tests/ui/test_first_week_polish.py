@@ -57,7 +57,7 @@ def when_modal(action: Callable[[QWidget], None], *, kind: type = QWidget) -> li
             return
         try:
             action(dialog)
-        except BaseException as exc:  # reported by the test after exec() returns
+        except BaseException as exc:  # noqa: BLE001 - reported by the test after exec() returns
             failures.append(exc)
             dialog.reject()
 

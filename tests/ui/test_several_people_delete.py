@@ -17,7 +17,7 @@ from cpd_desktop.services import activities, bookings, settings_lists
 from cpd_desktop.services import staff as staff_service
 
 from .conftest import TODAY
-from .test_several_people import conflicts, other_person  # noqa: F401 - conflicts is a fixture
+from .test_several_people import conflicts, other_person
 
 __all__ = ["conflicts"]
 
@@ -34,7 +34,7 @@ def _exists(ctx: Any, model: type, ident: int) -> bool:
 
 
 def test_a_delete_after_somebody_elses_change_shows_it_and_deletes_nothing(school_window: Any, db: Any,
-                                                                           conflicts: Any) -> None:  # noqa: F811
+                                                                           conflicts: Any) -> None:
     ctx = school_window.ctx
     ident = _add_person(ctx)
     view = school_window.show_view("staff")
@@ -66,7 +66,7 @@ def test_a_delete_after_somebody_elses_change_shows_it_and_deletes_nothing(schoo
     assert not _exists(ctx, Staff, ident)
 
 
-def test_a_delete_of_an_unchanged_row_goes_ahead_and_undoes(school_window: Any, conflicts: Any) -> None:  # noqa: F811
+def test_a_delete_of_an_unchanged_row_goes_ahead_and_undoes(school_window: Any, conflicts: Any) -> None:
     ctx = school_window.ctx
     ident = _add_person(ctx)
     view = school_window.show_view("staff")
@@ -139,7 +139,7 @@ def test_deleting_an_activity_somebody_else_deleted(school_window: Any, db: Any,
     assert view.model.row_of_id(ids[0]) < 0 and view.model.row_of_id(ids[1]) >= 0
 
 
-def test_settings_lists_deletes_are_checked(school_window: Any, db: Any, conflicts: Any,  # noqa: F811
+def test_settings_lists_deletes_are_checked(school_window: Any, db: Any, conflicts: Any,
                                             shown_errors: Any) -> None:
     from .test_settings_lists import _names, _select
 
@@ -160,7 +160,7 @@ def test_settings_lists_deletes_are_checked(school_window: Any, db: Any, conflic
     assert _names(view.departments) == []
 
 
-def test_a_cover_lesson_and_a_booking_cancel_are_checked(school_window: Any, db: Any, conflicts: Any,  # noqa: F811
+def test_a_cover_lesson_and_a_booking_cancel_are_checked(school_window: Any, db: Any, conflicts: Any,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from cpd_desktop.ui.dialogs import booking as booking_dialogs
 

@@ -16,7 +16,7 @@ from cpd_desktop.services import bookings
 from cpd_desktop.services import staff as staff_service
 
 from .conftest import TODAY
-from .test_several_people import conflicts, other_person  # noqa: F401 - conflicts is a fixture
+from .test_several_people import conflicts, other_person
 
 __all__ = ["conflicts"]
 
@@ -51,7 +51,7 @@ def no_evaluation(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_marking_attended_after_somebody_elses_change_is_refused_then_reload_and_retry(
-        school_window: Any, db: Any, conflicts: Any, no_evaluation: list[int]) -> None:  # noqa: F811
+        school_window: Any, db: Any, conflicts: Any, no_evaluation: list[int]) -> None:
     ctx = school_window.ctx
     ident = _booked(ctx, "approved", "booked")
     view = school_window.show_view("planner")
@@ -84,7 +84,7 @@ def test_marking_attended_after_somebody_elses_change_is_refused_then_reload_and
 @pytest.mark.parametrize(("route", "status", "done"), [
     ((), "approved", "approved"), (("approved",), "booked", "marked booked"),
     (("approved",), "planned", "moved back to planned")])
-def test_every_move_is_checked_and_can_be_done_anyway(school_window: Any, db: Any, conflicts: Any,  # noqa: F811
+def test_every_move_is_checked_and_can_be_done_anyway(school_window: Any, db: Any, conflicts: Any,
                                                       route: tuple[str, ...], status: str, done: str) -> None:
     ctx = school_window.ctx
     ident = _booked(ctx, *route)
@@ -143,7 +143,7 @@ def _claim_state(ctx: Any, ident: int) -> tuple[str, Any, Any]:
         return claim.status, claim.reference, claim.notes
 
 
-def test_a_claim_moved_on_after_somebody_elses_change_is_refused(school_window: Any, db: Any, conflicts: Any,  # noqa: F811
+def test_a_claim_moved_on_after_somebody_elses_change_is_refused(school_window: Any, db: Any, conflicts: Any,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from cpd_desktop.models import BursaryClaim
     from cpd_desktop.services import bursaries

@@ -65,17 +65,17 @@ def forbidden_imports(source: str, module: str, is_package: bool = False) -> lis
             if _is_forbidden(name):
                 found.append((self.where[-1], name, getattr(node, "lineno", 0)))
 
-        def visit_Import(self, node: ast.Import) -> None:  # noqa: N802
+        def visit_Import(self, node: ast.Import) -> None:
             for alias in node.names:
                 self._add(alias.name, node)
 
-        def visit_ImportFrom(self, node: ast.ImportFrom) -> None:  # noqa: N802
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
             base = _resolve(module, is_package, node.level, node.module)
             self._add(base, node)
             for alias in node.names:  # `from .. import ui`
                 self._add(f"{base}.{alias.name}", node)
 
-        def visit_Call(self, node: ast.Call) -> None:  # noqa: N802
+        def visit_Call(self, node: ast.Call) -> None:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
             if name in ("import_module", "__import__") and node.args and isinstance(node.args[0], ast.Constant):
