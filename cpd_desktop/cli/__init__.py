@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -18,7 +17,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..errors import CpdError
 
-# Each module has ``register(subparsers)``; later issues add theirs here.
+# Each module has ``register(subparsers)``; later issues add theirs here, and their commands to COMMANDS.
 COMMAND_MODULES = [
     "cpd_desktop.cli.setup",
     "cpd_desktop.cli.reports",
@@ -28,8 +27,19 @@ COMMAND_MODULES = [
     "cpd_desktop.cli.safety",
     "cpd_desktop.cli.record",
 ]
-
-log = logging.getLogger("cpd_desktop")
+# The module that registers each command: a command line loads its own module alone (and what that
+# imports), so `report` never loads the importers, the exports' writers or Alembic.
+# tests/unit/test_cli_imports.py checks this against what each module registers.
+COMMANDS = {
+    "init": "cpd_desktop.cli.setup", "demo": "cpd_desktop.cli.setup", "check": "cpd_desktop.cli.setup",
+    "report": "cpd_desktop.cli.reports",
+    "migrate": "cpd_desktop.cli.trust", "grant": "cpd_desktop.cli.trust",
+    "import": "cpd_desktop.cli.imports",
+    "export": "cpd_desktop.cli.exports",
+    "backup": "cpd_desktop.cli.safety", "backups": "cpd_desktop.cli.safety", "restore": "cpd_desktop.cli.safety",
+    "unlock": "cpd_desktop.cli.safety", "leavers": "cpd_desktop.cli.safety", "anonymise": "cpd_desktop.cli.safety",
+    "record": "cpd_desktop.cli.record",
+}
 
 
 def _top_options(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +50,10 @@ def _top_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--school", metavar="NAME", help="which school, when the database holds more than one")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command`` (a name in ``COMMANDS``), only that command's module is
+    loaded and registered. Either parser reads that command's line alike: the top-level usage names
+    ``COMMAND`` rather than listing them, and ``--help`` or an unknown word gets the whole parser."""
     parser = argparse.ArgumentParser(
         prog="cpd-desktop",
         description="CPD Desktop: staff CPD hours, bookings, release cover and bursary claims for a school.",
@@ -48,9 +61,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _top_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command ``argv`` names, read past ``--db``/``--school`` and their values; None when anything
+    else (``--help``, ``--version``, an abbreviated option, no command) comes first: the whole parser
+    then deals with it."""
+    i = 0
+    while i < len(argv):
+        word = argv[i]
+        if word in ("--db", "--school"):
+            i += 2
+        elif word.startswith(("--db=", "--school=")):
+            i += 1
+        else:
+            return word if word in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -60,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _open_window(window)
     from .common import Context, UsageError
 
-    parser = build_parser()
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         return _open_window(args)

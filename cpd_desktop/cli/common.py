@@ -8,12 +8,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from ..models import School
-from ..services.database import open_database
-from ..services.years import AcademicYear, current_academic_year, parse_academic_year
-from ..storage.database import Database
+if TYPE_CHECKING:  # the database layer loads when a command opens the database, not to read its words
+    import threading
+
+    from ..models import School
+    from ..services.years import AcademicYear
+    from ..storage.database import Database
 
 
 class UsageError(Exception):
@@ -25,20 +27,49 @@ class Context:
     db_target: str | None
     school_name: str | None
     _db: Database | None = field(default=None, repr=False)
+    _check: threading.Thread | None = field(default=None, repr=False)
+    _check_failed: BaseException | None = field(default=None, repr=False)
 
-    def open(self, *, create: bool = False, readonly: bool = False) -> Database:
+    def open(self, *, create: bool = False, readonly: bool = False, check_behind: bool = False) -> Database:
+        """Open the database (once). ``check_behind``: SQLite's quick_check of the file runs on a thread of
+        its own while the command loads what it needs and reads; the command calls ``checked()`` before it
+        prints anything, so a damaged file is still refused, not reported from (writes wait for the check
+        in any case)."""
         if self._db is None:
             if self.db_target is None and create:
                 # The default file lives in the user's data folder, which a new user does not have yet.
                 from ..paths import data_dir
 
                 data_dir().mkdir(parents=True, exist_ok=True)
-            self._db = open_database(self.db_target, create=create, readonly=readonly)
+            from ..services.database import open_database
+
+            self._db = open_database(self.db_target, create=create, readonly=readonly, verify=not check_behind)
+            if not self._db.verified:
+                import threading
+
+                self._check = threading.Thread(target=self._run_check, args=(self._db,), name="quick_check",
+                                               daemon=True)
+                self._check.start()
             if self._db.path is not None:  # a killed backup's partial copy goes on the next open, as in the window
                 from ..storage.backups import remove_stale_parts
 
                 remove_stale_parts()
         return self._db
+
+    def _run_check(self, db: Database) -> None:
+        try:
+            db.verify()
+        except BaseException as exc:  # noqa: BLE001 - handed to the command's thread by checked()
+            self._check_failed = exc
+
+    def checked(self) -> None:
+        """Wait for the check ``open(check_behind=True)`` started; raises what it found (``DatabaseDamagedError``)."""
+        if self._check is not None:
+            self._check.join()
+            self._check = None
+        if self._check_failed is not None:
+            failed, self._check_failed = self._check_failed, None
+            raise failed
 
     def school(self, session: Any) -> School:
         from ..services.schools import choose_school
@@ -46,12 +77,17 @@ class Context:
         return choose_school(session, self.school_name)
 
     def close(self) -> None:
+        if self._check is not None:  # the command ended early (an error): the file is let go of after the check
+            self._check.join()
+            self._check = None
         if self._db is not None:
             self._db.dispose()
             self._db = None
 
 
 def year_arg(text: str | None, school: School, *, default_current: bool = True) -> AcademicYear | None:
+    from ..services.years import current_academic_year, parse_academic_year
+
     if text is None:
         return current_academic_year(school) if default_current else None
     return parse_academic_year(text, school.academic_year_start_month, field="--year")

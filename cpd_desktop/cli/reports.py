@@ -26,10 +26,14 @@ def register(sub: Any) -> None:
     p.set_defaults(func=cmd_report)
 
 
+# Reports printed once everything is read: the file's check runs while they load and read (ctx.checked()).
+CHECKED_BEHIND = ("staff", "hours", "bookings", "claims", "audit")
+
+
 def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
+    db = ctx.open(readonly=False, check_behind=args.kind in CHECKED_BEHIND)
     from ..services import reports
 
-    db = ctx.open(readonly=False)
     if args.kind == "trust":
         return _trust(args, db)
     if args.kind == "budget":
@@ -38,6 +42,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
         from .impact import report_impact
 
         return report_impact(args, ctx, db)
+    title = None
     with db.session() as s:
         school = ctx.school(s)
         if args.kind == "staff":
@@ -50,7 +55,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             columns = ["staff_code", "name", "department", "fte", "hours", "subject_specific_hours",
                        "target_hours", "progress_percent", "by_term"]
             if args.format == "table":
-                print(f"{school.name}: CPD hours {year.label} (target {school.cpd_target_hours} h pro rata by FTE)")
+                title = f"{school.name}: CPD hours {year.label} (target {school.cpd_target_hours} h pro rata by FTE)"
                 rows = _as_read(rows)
         elif args.kind == "bookings":
             rows = reports.bookings_report(s, school, year_arg(args.year, school, default_current=False))
@@ -63,6 +68,9 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             columns = ["when", "user", "action", "table", "record", "summary"]
             if args.format == "table":
                 columns.append("changes")
+    ctx.checked()
+    if title is not None:
+        print(title)
     print_rows(rows, args.format, columns if args.format != "json" else None,
                headers=HOURS_HEADERS if args.kind == "hours" else None)
     return 0

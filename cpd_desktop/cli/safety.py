@@ -8,7 +8,6 @@ from typing import Any
 
 from ..errors import CpdError, DatabaseError
 from ..paths import default_db_target
-from ..storage.database import is_url
 from .common import Context, add_format_option, print_rows
 
 
@@ -46,6 +45,8 @@ def register(sub: Any) -> None:
 
 
 def _file_target(ctx: Context) -> Path:
+    from ..storage.database import is_url
+
     target = ctx.db_target or default_db_target()
     if is_url(target):
         raise DatabaseError("Backups and restores are for a school's database file; a trust server is backed "
