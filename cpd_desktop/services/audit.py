@@ -380,3 +380,12 @@ def describe_changes(table: str, action: str, changes: Any, names: Names | None 
         else:
             lines.append(f"{label}: {value_text(key, value, table, names)}")
     return lines
+
+
+def entry_changes(session: Session, entry_id: int) -> list[str]:
+    """``describe_changes`` of one audit entry, its linked records named (none for an entry not found):
+    what the Audit trail view shows under the list for the entry chosen."""
+    entry = session.get(AuditEntry, entry_id)
+    if entry is None:
+        return []
+    return describe_changes(entry.table_name, entry.action, entry.changes, record_names(session))

@@ -7,8 +7,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QSplitter
 
-from ...models import AuditEntry
-from ...services.audit import ACTION_LABELS, describe_changes, record_names
+from ...services.audit import ACTION_LABELS, entry_changes
 from ...services.lists.audit import AuditList
 from ..tablemodel import ListModel
 from ..widgets import TablePanel, remember_splitter
@@ -62,7 +61,5 @@ class AuditView(View):
             self.detail.setText("")
             return
         with self.ctx.session() as s:
-            entry = s.get(AuditEntry, ident)
-            lines = (describe_changes(entry.table_name, entry.action, entry.changes, record_names(s))
-                     if entry is not None else [])
+            lines = entry_changes(s, ident)
         self.detail.setText("\n".join(lines[:30]) or "No field values recorded.")
