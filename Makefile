@@ -23,11 +23,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed
 	$(BIN)/cpd-desktop
 
+# The same checks run before each commit with `pre-commit install` (.pre-commit-config.yaml).
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check cpd_desktop tests $(wildcard bench)
+
+typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
-test: lint
+test: lint typecheck
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
 screenshots: $(VENV)/.installed-test
