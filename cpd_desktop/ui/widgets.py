@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import (
     QAction,
     QColor,
@@ -574,3 +585,25 @@ def chart_scroll(chart: QWidget) -> QScrollArea:
     layout.addStretch(1)
     scroll.setWidget(holder)
     return scroll
+
+
+def rows_table(model: QAbstractItemModel, name: str, *, whole_rows: bool = True, row_height: int | None = None,
+               fit_contents: bool = True) -> QTableView:
+    """A read-only table of a view's figures (a ``RowsModel``): one cell or row chosen at a time, no tab stops
+    inside it, alternate rows shaded, the last column stretched; ``fit_contents`` sizes columns to their text."""
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName(name)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows if whole_rows
+                               else QAbstractItemView.SelectionBehavior.SelectItems)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setAlternatingRowColors(True)
+    table.verticalHeader().setVisible(False)
+    if row_height is not None:
+        table.verticalHeader().setDefaultSectionSize(row_height)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents if fit_contents
+                                                  else QHeaderView.ResizeMode.Interactive)
+    table.horizontalHeader().setStretchLastSection(True)
+    return table

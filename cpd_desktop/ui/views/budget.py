@@ -8,10 +8,8 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QSplitter,
     QStyledItemDelegate,
@@ -32,7 +30,7 @@ from ...services.budget import (
 from ...services.formatting import format_date, format_money, plural
 from ...services.years import FinancialYear
 from ..tablemodel import RowsModel
-from ..widgets import muted, section_title
+from ..widgets import muted, rows_table, section_title
 from .base import View
 
 Index = QModelIndex | QPersistentModelIndex
@@ -123,19 +121,7 @@ class BudgetView(View):
 
     @staticmethod
     def _table(model: RowsModel, name: str) -> QTableView:
-        table = QTableView()
-        table.setModel(model)
-        table.setAccessibleName(name)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.setAlternatingRowColors(True)
-        table.verticalHeader().setVisible(False)
-        table.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
+        return rows_table(model, name, whole_rows=False, row_height=ROW_HEIGHT, fit_contents=False)
 
     @staticmethod
     def _fit(table: QTableView, least: dict[int, int] | None = None) -> None:

@@ -155,10 +155,10 @@ class CpdLogView(View):
                 count = len(dialog.plan(s).chosen)
                 s.rollback()
 
-            def action(s: Any) -> Any:
             plan = dialog.planner()  # the form is read here: the save runs off the window's thread
 
                 return record_for_many(s, self.ctx.school(s), plan(s))
+            def action(s: Any) -> Any:
 
             return self.ctx.run(self, f"Record CPD for {plural(count, 'person', 'people')}", action, refusals=True)
 
@@ -171,7 +171,7 @@ class CpdLogView(View):
 
     def _load(self, ident: int) -> Activity | None:
         with self.ctx.session() as s:
-            activity = s.get(Activity, ident)
+            activity: Activity | None = s.get(Activity, ident)
             if activity is not None:
                 _ = activity.staff.full_name, activity.provider
         return activity

@@ -11,8 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -27,7 +25,7 @@ from ...services.formatting import format_date, plural
 from ...services.lists.choices import staff_ids_by_code
 from ...services.years import AcademicYear
 from ..tablemodel import RowsModel
-from ..widgets import muted, section_title
+from ..widgets import muted, rows_table, section_title
 from .base import View
 
 PEOPLE = ["Name", "Hours", "Sustained hours", "Stages due", "Done", "Overdue", "Confidence before",
@@ -117,18 +115,7 @@ class ImpactView(View):
 
     @staticmethod
     def _table(model: RowsModel, name: str) -> QTableView:
-        table = QTableView()
-        table.setModel(model)
-        table.setAccessibleName(name)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setTabKeyNavigation(False)
-        table.setAlternatingRowColors(True)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
-        return table
+        return rows_table(model, name)
 
     def _chosen(self) -> AcademicYear | None:
         """The window's academic year (the year chosen at the top, as every view uses)."""

@@ -47,6 +47,7 @@ class PersonPage(QWidget):
         self.header.add_button("Book CPD…", self.book, icon_name="planner")
         self.header.add_button("Edit details…", lambda: view.edit(self.staff_id), icon_name="edit")
         layout.addWidget(self.header)
+        self.tabs = QTabWidget()
         cards = QHBoxLayout()
         self.card_hours = StatCard("Hours this year")
         self.card_subject = StatCard("Subject-specific")
@@ -62,7 +63,6 @@ class PersonPage(QWidget):
 
         self.activities = activity_model(ctx.db, ctx.school_id, ctx.today, self)
         self.bookings = booking_model(ctx.db, ctx.school_id, self)
-        self.tabs = QTabWidget()
         self.activity_panel = TablePanel("person-activities", self.activities, noun=("activity", "activities"))
         self.booking_panel = TablePanel("person-bookings", self.bookings, noun=("booking", "bookings"))
         self.activity_panel.activated.connect(
