@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from cpd_desktop.errors import DatabaseDamagedError, DatabaseError
 from cpd_desktop.services.database import open_database
+from cpd_desktop.storage.database import Database
 from cpd_desktop.storage.migrate import head_revision
 
 
@@ -108,3 +111,29 @@ def test_postgresql_plans_every_query_with_its_values(pg_url: str) -> None:
             assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() == 0
     finally:
         db.dispose()
+
+
+def test_the_audit_trail_is_attached_by_whoever_opens_the_file(db_path: Path) -> None:
+    """The storage layer knows no service: its own open writes no audit entries unless given the hook,
+    and the app's open (``services.database``) always gives it."""
+    from sqlalchemy import func, select
+
+    from cpd_desktop.models import AuditEntry
+    from cpd_desktop.services.audit import install_audit
+    from cpd_desktop.services.schools import create_school
+    from cpd_desktop.storage.database import open_database as open_storage
+
+    def entries_after_adding(db_open: Callable[..., Database], name: str, **options: Any) -> int:
+        db = db_open(db_path, create=True, **options)
+        try:
+            with db.session() as s:
+                before = s.scalar(select(func.count()).select_from(AuditEntry)) or 0
+                create_school(s, name)
+            with db.session() as s:
+                return (s.scalar(select(func.count()).select_from(AuditEntry)) or 0) - before
+        finally:
+            db.dispose()
+
+    assert entries_after_adding(open_storage, "Ashcombe School") == 0
+    assert entries_after_adding(open_storage, "Brookfield Academy", audit=install_audit) > 0
+    assert entries_after_adding(open_database, "Castlegate High") > 0
