@@ -27,6 +27,7 @@ from ..models import Activity, Indicator, Priority, Programme, School, Staff
 from ..models.base import TWO_PLACES
 from ..models.impact import STAGES, EvaluationStage
 from .reports import hours_by_staff
+from .rules import in_year
 from .years import AcademicYear, academic_year_of, term_of
 
 SIDE_BY_SIDE = "Shown side by side; this does not show that one caused the other."
@@ -100,7 +101,7 @@ def activity_stages(session: Session, school: School, year: AcademicYear | None 
                   Activity.evaluated_on, Activity.impact_confidence, Activity.booking_id
                   ).where(Activity.school_id == school.id)
     if year is not None:
-        stmt = stmt.where(Activity.date.between(year.start, year.end))
+        stmt = stmt.where(in_year(Activity.date, year))
     acts = session.execute(stmt).all()
     ids = [a.id for a in acts]
     records: dict[tuple[int, str], EvaluationStage] = {}
@@ -530,7 +531,7 @@ def stages_of(session: Session, school: School, staff_id: int, year: AcademicYea
     """One person's evaluation stages in the year, overdue first, then by due date (the Impact view's list)."""
     titles = dict(session.execute(select(Activity.id, Activity.title).where(
         Activity.school_id == school.id, Activity.staff_id == staff_id,
-        Activity.date.between(year.start, year.end))).all())
+        in_year(Activity.date, year))).all())
     out = []
     for a, states in activity_stages(session, school, year).values():
         if a.id not in titles:

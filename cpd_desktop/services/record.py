@@ -24,6 +24,7 @@ from ..errors import CpdError, NotFoundError, ValidationError
 from ..models import Activity, Department, School, Staff
 from .activities import add_activity, clean_activity_values
 from .formatting import format_date, plural
+from .rules import in_department
 
 SIMILAR_RATIO = 0.8  # difflib's ratio at or above which two titles are taken for the same activity
 
@@ -194,8 +195,7 @@ def choose_staff(session: Session, school: School, *, codes: Sequence[str] | Non
         found = {p.staff_code.upper() for p in people}
         unknown = [c for c in wanted if c not in found]
     elif department is not None:
-        dept = session.scalar(select(Department).where(Department.school_id == school.id,
-                                                       func.lower(Department.name) == department.strip().lower()))
+        dept = session.scalar(select(Department).where(Department.school_id == school.id, in_department(department)))
         if dept is None:
             names = session.scalars(select(Department.name).where(Department.school_id == school.id)
                                     .order_by(Department.name)).all()
