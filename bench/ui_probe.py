@@ -166,9 +166,11 @@ def when_usable(then: Any) -> None:
         if running is None:
             return QThreadPool.globalInstance().activeThreadCount() > 0
         window = state["window"]
-        excepted = {id(getattr(window, "_verifying", None))}
+        # The jobs of the window's database session (``ui.database.DatabaseSession``), or of the window.
+        session = getattr(window, "database", None)
+        excepted = {id(getattr(session, "verifying", None) or getattr(window, "_verifying", None))}
         if opening_excepted:
-            excepted.add(id(getattr(window, "_opening", None)))
+            excepted.add(id(getattr(session, "opening", None) or getattr(window, "_opening", None)))
         return any(id(job) not in excepted for job in running)
 
     def guarded(window: Any) -> None:

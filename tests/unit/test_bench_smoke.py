@@ -7,6 +7,7 @@ why it cannot, that ours and the floor agree where both give figures, and the sh
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,21 @@ def test_results_md_names_the_machine_and_every_case(bench_run: Path) -> None:
     results = json.loads((bench_run / "results.json").read_text(encoding="utf-8"))
     for r in results:
         assert f"| {r['case']} |" in text
+
+
+def test_the_whole_command_and_the_real_display_cases_are_measured(bench_run: Path) -> None:
+    """report hours as a whole process beside the raw script (both print the same CSV: the case checks it),
+    and start-up on a real X server with and without the first look, with the targets the issue sets."""
+    results = {r["case"]: r for r in json.loads((bench_run / "results.json").read_text(encoding="utf-8"))}
+    report = next(r for name, r in results.items() if name.startswith("report hours as a whole command"))
+    assert report["status"] == "ok", report["note"]
+    assert report["target_ratio"] == 3.0 and report["seconds"] > report["floor_seconds"] > 0
+    on_display = {name: r for name, r in results.items() if "on an X display (Xvfb)" in name}
+    assert len(on_display) == 2
+    for name, r in on_display.items():
+        if shutil.which("Xvfb") is None:
+            assert r["status"] == "not available" and "Xvfb" in r["note"]
+            continue
+        assert r["status"] == "ok", f"{name}: {r['note']}"
+        assert r["target_ratio"] == (3.0 if "no first look" in name else 1.3)
+        assert r["seconds"] > 0 and r["floor_seconds"] > 0
