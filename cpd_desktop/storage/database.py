@@ -193,6 +193,26 @@ class Database:
         with self._mutex:
             self.verified = True
 
+    def install_write_guard(self) -> None:
+        """Refuse writes to a read-only database and take the write lock before the first write."""
+
+        @event.listens_for(self.engine, "before_cursor_execute")
+        def _before(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+            if is_write_statement(statement):
+                self._before_write(id(conn.connection.dbapi_connection))
+
+        def _end(conn: Any) -> None:
+            fairy = conn.connection
+            self._after_transaction(id(fairy.dbapi_connection))
+
+        event.listen(self.engine, "commit", _end)
+        event.listen(self.engine, "rollback", _end)
+
+    def take_lock(self) -> None:
+        """Take the file's write lock now, and keep it until ``dispose`` (``hold_lock``: the desktop app)."""
+        with self._mutex:
+            self._acquire()
+
     def _before_write(self, conn_id: int) -> None:
         if not self.verified:
             self.verify()
@@ -253,22 +273,6 @@ def _sqlite_connect_listeners(engine: Engine, readonly: bool) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
-
-
-def _install_write_guard(db: Database) -> None:
-    """Refuse writes to a read-only database and take the write lock before the first write."""
-
-    @event.listens_for(db.engine, "before_cursor_execute")
-    def _before(conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
-        if is_write_statement(statement):
-            db._before_write(id(conn.connection.dbapi_connection))
-
-    def _end(conn: Any) -> None:
-        fairy = conn.connection
-        db._after_transaction(id(fairy.dbapi_connection))
-
-    event.listen(db.engine, "commit", _end)
-    event.listen(db.engine, "rollback", _end)
 
 
 def create_sqlite_engine(path: Path, *, readonly: bool = False) -> Engine:
@@ -381,7 +385,7 @@ def open_database(
     engine = create_sqlite_engine(path, readonly=readonly)
     db = Database(url=to_url(path), engine=engine, session_factory=_session_factory(engine, audit),
                   readonly=readonly, path=path, readonly_reason=reason, hold_lock=hold_lock and not readonly)
-    _install_write_guard(db)
+    db.install_write_guard()
     db.verified = False
     try:
         if verify:
@@ -398,8 +402,7 @@ def open_database(
                 db.warnings.append(f"CPD Desktop was not closed properly when {cleared.describe()} had this "
                                    "file open; the file has been checked and is sound.")
             if db.hold_lock:
-                with db._mutex:
-                    db._acquire()
+                db.take_lock()
         if migrate:
             migrate_if_needed(db)
     except BaseException:
@@ -502,7 +505,7 @@ def migrate_if_needed(db: Database) -> None:
             current = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     except SAOperationalError:
         current = None  # a new file: no version table yet
-    except Exception as exc:  # noqa: BLE001 - e.g. PostgreSQL's "relation does not exist"
+    except Exception as exc:  # e.g. PostgreSQL's "relation does not exist"
         if "alembic_version" not in str(exc):
             raise
         current = None

@@ -65,7 +65,7 @@ def current_user() -> str:
     """The computer's user name: what a lock names as its holder, and who the audit trail says did a thing."""
     try:
         return getpass.getuser()
-    except Exception:  # no login name (a service account, a container)
+    except Exception:  # noqa: BLE001 - no login name (a service account, a container)
         return "unknown"
 
 
@@ -250,10 +250,10 @@ class WriteLock:
                     if age < UNREADABLE_LOCK_GRACE_S:
                         time.sleep(0.05)  # probably being written this instant
                         continue
-                    self._clear(None)
+                    self.clear_stale(None)
                     continue
                 if is_stale(holder):
-                    self._clear(holder)
+                    self.clear_stale(holder)
                     continue
                 raise in_use_error(self.db_path, holder) from None
             try:
@@ -265,7 +265,7 @@ class WriteLock:
             return
         raise in_use_error(self.db_path, read_lock(self.db_path))
 
-    def _clear(self, stale: LockInfo | None) -> None:
+    def clear_stale(self, stale: LockInfo | None) -> None:
         """Remove a stale lock without removing a fresh one another process made meanwhile."""
         aside = self.path.with_name(f"{self.path.name}.stale-{os.getpid()}-{secrets.token_hex(4)}")
         try:
@@ -312,7 +312,7 @@ def clear_if_stale(db_path: Path) -> LockInfo | None:
     if holder is None or not is_stale(holder):
         return None
     lock = WriteLock(db_path)
-    lock._clear(holder)
+    lock.clear_stale(holder)
     return lock.cleared_stale
 
 

@@ -13,6 +13,7 @@ import sys
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QGuiApplication
@@ -79,6 +80,13 @@ def describe(exc: BaseException) -> tuple[str, str, str, bool]:
             "Please send it to whoever looks after CPD Desktop.", True)
 
 
+@runtime_checkable
+class WatchesConnection(Protocol):
+    """A window that looks at the database again once a lost connection is back (the main window)."""
+
+    def connection_lost(self) -> None: ...
+
+
 def show_error(parent: QWidget | None, exc: BaseException) -> None:
     """Show an error to the person: plain words for a user error, details and log path for a bug."""
     title, message, hint, is_bug = describe(exc)
@@ -89,8 +97,8 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
         print(f"cpd-desktop: {message} {hint}", file=sys.stderr)
         return
     window = parent.window() if parent is not None else QApplication.activeWindow()
-    if connection_lost(exc) and hasattr(window, "_offline"):
-        window._offline = True  # the window's next look at the server refreshes what failed to load
+    if connection_lost(exc) and isinstance(window, WatchesConnection):
+        window.connection_lost()  # the window's next look at the server refreshes what failed to load
     ErrorDialog.ask(parent or QApplication.activeWindow(), title=title, message=message, hint=hint,
                     details=details, is_bug=is_bug)
 
@@ -103,7 +111,7 @@ def _excepthook(kind: type[BaseException], exc: BaseException, tb: TracebackType
         exc = exc.with_traceback(tb)
     try:
         show_error(None, exc)
-    except Exception:  # the error dialog itself failed: the log still has it
+    except Exception:  # noqa: BLE001 - the error dialog itself failed: the log still has it
         from ..logs import log_crash
 
         log_crash(exc)
