@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
@@ -48,16 +48,16 @@ def _bar(row: BudgetRow, width: float, height: float = 19 * mm) -> Drawing:
     bar_h, y = 6 * mm, 6.5 * mm
     scale_to = max(row.budget, row.spent + row.committed, Decimal("0.01"))
     unit = width / float(scale_to)
-    d.add(Rect(0, y, float(row.budget) * unit, bar_h, fillColor=LEFT, strokeColor=RULE, strokeWidth=0.5))
+    d.add(Rect(0, y, float(row.budget) * unit, bar_h, fillColor=LEFT, strokeColor=RULE, strokeWidth=0.5))  # type: ignore[arg-type]  # the stubs type Rect's **kw without Unpack
     spent_w = float(row.spent) * unit
-    d.add(Rect(0, y, spent_w, bar_h, fillColor=SPENT, strokeColor=None))
-    d.add(Rect(spent_w, y, float(row.committed) * unit, bar_h, fillColor=COMMITTED, strokeColor=None))
+    d.add(Rect(0, y, spent_w, bar_h, fillColor=SPENT, strokeColor=None))  # type: ignore[arg-type]  # the stubs type Rect's **kw without Unpack
+    d.add(Rect(spent_w, y, float(row.committed) * unit, bar_h, fillColor=COMMITTED, strokeColor=None))  # type: ignore[arg-type]  # the stubs type Rect's **kw without Unpack
     net_x = max(0.0, float(row.net_forecast) * unit)
     over = row.line_id is not None and row.remaining < 0
     d.add(Line(net_x, y - 1.5 * mm, net_x, y + bar_h + 1.5 * mm, strokeColor=OVER if over else INK,
                strokeWidth=1.5))
     label = f"Net forecast {format_money(row.net_forecast)}"
-    anchor = "end" if net_x > width * 0.7 else "start"
+    anchor: Literal["end", "start"] = "end" if net_x > width * 0.7 else "start"
     d.add(String(net_x + (-3 if anchor == "end" else 3), 0.8 * mm, label, fontName=BOLD, fontSize=8,
                  fillColor=OVER if over else INK, textAnchor=anchor))
     d.add(String(0, y + bar_h + 2.2 * mm, f"Spent {format_money(row.spent)} · committed "

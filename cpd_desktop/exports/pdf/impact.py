@@ -55,7 +55,7 @@ def _bars(labels: Sequence[str], values: Sequence[float | None], top: float, wid
                          textAnchor="middle"))
             continue
         h = room * max(0.0, min(1.0, value / top))
-        d.add(Rect(x, base, bar_w, h, fillColor=STAGE_COLOURS[i % len(STAGE_COLOURS)], strokeColor=None))
+        d.add(Rect(x, base, bar_w, h, fillColor=STAGE_COLOURS[i % len(STAGE_COLOURS)], strokeColor=None))  # type: ignore[arg-type]  # the stubs type Rect's **kw without Unpack
         d.add(String(x + bar_w / 2, base + h + 1.5 * mm, fmt.format(value), fontName=BOLD, fontSize=9,
                      fillColor=INK, textAnchor="middle"))
     return d

@@ -58,8 +58,8 @@ def hours_chart(d: SummaryData, width: float, people: list[Any]) -> Drawing:
     height = plot_h + 58
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
-    chart.x, chart.y = label_w, 34
-    chart.width, chart.height = width - label_w - 20, plot_h
+    chart.x, chart.y = label_w, 34  # type: ignore[assignment]  # the stubs say int: any number is drawn
+    chart.width, chart.height = width - label_w - 20, plot_h  # type: ignore[assignment]  # the stubs say int: any number is drawn
     ordered = list(reversed(people))  # the chart draws its first category at the bottom
     chart.data = [[float(p.hours.target_hours) for p in ordered], [float(p.hours.hours) for p in ordered]]
     chart.categoryAxis.categoryNames = [_short(p.hours.name) for p in ordered]
@@ -87,7 +87,7 @@ def hours_chart(d: SummaryData, width: float, people: list[Any]) -> Drawing:
     drawing.add(String(label_w + chart.width / 2, 8, "hours", fontName=FONT, fontSize=8, fillColor=MUTED,
                        textAnchor="middle"))
     legend = Legend()
-    legend.x, legend.y = label_w, height - 8
+    legend.x, legend.y = label_w, height - 8  # type: ignore[assignment]  # the stubs say int: any number is drawn
     legend.fontName = FONT
     legend.fontSize = 8
     legend.columnMaximum = 1

@@ -17,7 +17,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
@@ -75,7 +75,9 @@ def register_fonts() -> None:
     rl_config.useA85 = 0
     pdfmetrics.registerFont(TTFont(FONT, str(resource_path("fonts", "DejaVuSans.ttf"))))
     pdfmetrics.registerFont(TTFont(BOLD, str(resource_path("fonts", "DejaVuSans-Bold.ttf"))))
-    for bold, italic, name in ((0, 0, FONT), (1, 0, BOLD), (0, 1, FONT), (1, 1, BOLD)):
+    faces: tuple[tuple[Literal[0, 1], Literal[0, 1], str], ...] = (
+        (0, 0, FONT), (1, 0, BOLD), (0, 1, FONT), (1, 1, BOLD))
+    for bold, italic, name in faces:
         addMapping(FONT, bold, italic, name)
     # Short ASCII text that fits even at this width needs no measuring (most cells: dates, rooms, codes).
     _ascii_widest = max(pdfmetrics.stringWidth(chr(c), f, 1) for f in (FONT, BOLD) for c in range(32, 127))
@@ -179,7 +181,9 @@ def _measurer(font: str) -> Callable[[str], float]:
     """A function giving a word's width in thousandths of an em, remembering the words it has seen."""
     if font in _measurers:
         return _measurers[font]
-    face = pdfmetrics.getFont(font).face
+    registered = pdfmetrics.getFont(font)
+    assert isinstance(registered, TTFont)  # both fonts are DejaVu Sans, registered above
+    face = registered.face
     widths, default = face.charWidths, face.defaultWidth
     seen: dict[str, float] = {}
 
@@ -294,8 +298,7 @@ class Document:
 
     @property
     def pagesize(self) -> tuple[float, float]:
-        size: tuple[float, float] = landscape(A4) if self.wide else A4  # reportlab is untyped
-        return size
+        return landscape(A4) if self.wide else A4
 
     @property
     def width(self) -> float:
@@ -370,7 +373,7 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text + "…"
 
 
-class _DocTemplate(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no types
+class _DocTemplate(BaseDocTemplate):
     def __init__(self, filename: str, ticker: Ticker | None, **kw: Any) -> None:
         super().__init__(filename, **kw)
         self._ticker = ticker
@@ -380,7 +383,7 @@ class _DocTemplate(BaseDocTemplate):  # type: ignore[misc]  # reportlab ships no
             self._ticker.step()
 
 
-class _NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # reportlab ships no types
+class _NumberedCanvas(rl_canvas.Canvas):
     """Holds each page until the end, so that every page can say "Page x of y"."""
 
     right = 0.0
@@ -394,7 +397,7 @@ class _NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # reportlab ship
 
     def showPage(self) -> None:  # noqa: N802 -- reportlab's name
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # what Canvas.showPage ends with, left out of the stubs
 
     def save(self) -> None:
         total = len(self._pages)

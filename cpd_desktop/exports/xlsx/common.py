@@ -115,7 +115,7 @@ class Styles:
     @staticmethod
     def _make(ws: Any, *, number_format: str | None = None, font: Font | None = None,
               fill: PatternFill | None = None, alignment: Alignment | None = None, quote: bool = False) -> Any:
-        c = Cell(ws)
+        c = Cell(ws, row=1, column=1)
         if number_format:
             c.number_format = number_format
         if font:
@@ -126,7 +126,7 @@ class Styles:
             c.alignment = alignment
         if quote:
             c.quotePrefix = True
-        return c._style  # noqa: SLF001 -- the style array, shared by every cell of that look
+        return c._style  # type: ignore[attr-defined]  # noqa: SLF001 -- the style array, shared by every cell of that look
 
 
 def too_long(sheet: str, row: int, header: str, length: int) -> CpdError:
@@ -151,14 +151,14 @@ class Writer:
             return text
         cell = WriteOnlyCell(self.ws, text)
         cell.data_type = "s"  # never a formula, whatever it starts with
-        cell._style = self.styles.quoted if style is None else style  # noqa: SLF001
+        cell._style = self.styles.quoted if style is None else style  # type: ignore[attr-defined]  # noqa: SLF001
         if style is not None and risky_for_formula(text):
             cell.quotePrefix = True
         return cell
 
     def styled(self, value: Any, style: Any) -> Cell:
         cell = WriteOnlyCell(self.ws, value)
-        cell._style = style  # noqa: SLF001
+        cell._style = style  # type: ignore[attr-defined]  # noqa: SLF001
         return cell
 
     def formula(self, text: str, kind: str | None = None, bold: bool = False) -> Cell:
@@ -166,9 +166,9 @@ class Writer:
         assert text.startswith("=")
         cell = WriteOnlyCell(self.ws, text)
         if kind is not None:
-            cell._style = (self.styles.bold_kinds if bold else self.styles.kinds)[kind]  # noqa: SLF001
+            cell._style = (self.styles.bold_kinds if bold else self.styles.kinds)[kind]  # type: ignore[attr-defined]  # noqa: SLF001
         elif bold:
-            cell._style = self.styles.bold  # noqa: SLF001
+            cell._style = self.styles.bold  # type: ignore[attr-defined]  # noqa: SLF001
         return cell
 
     def value(self, value: Any, kind: str) -> Any:
@@ -282,7 +282,7 @@ class DataSheet:
                 if isinstance(v, Formula):
                     cell = WriteOnlyCell(ws, v.text)
                     if number_styles[i] is not None:
-                        cell._style = number_styles[i]  # noqa: SLF001
+                        cell._style = number_styles[i]  # type: ignore[attr-defined]  # noqa: SLF001
                     out.append(cell)
                     continue
                 if kind == TEXT:
@@ -293,7 +293,7 @@ class DataSheet:
                     if v[:1] in _RISKY:
                         cell = WriteOnlyCell(ws, v)
                         cell.data_type = "s"
-                        cell._style = quoted  # noqa: SLF001
+                        cell._style = quoted  # type: ignore[attr-defined]  # noqa: SLF001
                         out.append(cell)
                     else:
                         out.append(v)
@@ -301,7 +301,7 @@ class DataSheet:
                     out.append("yes" if v else "no")
                 else:
                     cell = WriteOnlyCell(ws, v)
-                    cell._style = number_styles[i]  # noqa: SLF001
+                    cell._style = number_styles[i]  # type: ignore[attr-defined]  # noqa: SLF001
                     out.append(cell)
             append(out)
             if ticker is not None:
