@@ -216,3 +216,60 @@ def test_choices_for_the_forms(db: Any, filled: dict[str, Any]) -> None:
     assert found["CD"].department == "Science" and not found["CD"].in_target and found["AZ"].in_target
     with db.session() as s:
         assert s.scalar(select(Activity.id).where(Activity.title == "Lab safety")) == filled["ids"]["tech"]
+
+
+def test_rows_are_coloured_by_the_figures_they_show(db: Any, filled: dict[str, Any]) -> None:
+    from cpd_desktop.models import Booking, CoverLesson
+    from cpd_desktop.services.lists.cover import CoverBookingList, CoverLessonList
+
+    staff = StaffList(filled["school_id"])
+    cover = CoverBookingList(filled["school_id"])
+    lessons = CoverLessonList(filled["school_id"])
+    with db.session() as s:
+        school = s.get(School, filled["school_id"])
+        ben = s.get(Staff, filled["staff"]["ben"])
+        add_activity(s, school, ben, date="10/11/2025", hours="15.5", title="Subject knowledge course")
+        booking = s.get(Booking, filled["booking"])
+        booking.cover_required = True
+        s.commit()
+    styles = {r.id: r.style for r in staff.fetch_page(db, {"year": YEAR})}
+    assert styles[filled["staff"]["ben"]] == "good"  # 17.5 of 17.5 hours: half-time, target met
+    assert styles[filled["staff"]["ada"]] is None
+    assert [(r.id, r.style) for r in cover.fetch_page(db, {"year": YEAR})] == [(filled["booking"], "warn")]
+    with db.session() as s:
+        for period, work in ((1, "Worksheet 3"), (2, None)):
+            s.add(CoverLesson(school_id=filled["school_id"], booking_id=filled["booking"], date=dt.date(2026, 1, 14),
+                              period=period, class_group="9X", work_set=work))
+        s.commit()
+    row = cover.fetch_page(db, {"year": YEAR})[0]
+    assert cover.values(row)["lessons"] == 2 and cover.values(row)["ready"] == 1 and row.style is None
+    sheet = lessons.fetch_page(db, {"booking_id": filled["booking"]})
+    assert [(lessons.values(r)["period"], r.style) for r in sheet] == [("P1", None), ("P2", "warn")]
+    assert lessons.fetch_page(db, {"booking_id": -1}) == []
+
+
+def test_claims_by_status_and_deadline_and_red_when_a_draft_is_late(db: Any, filled: dict[str, Any]) -> None:
+    from cpd_desktop.models import Booking
+    from cpd_desktop.services.bursaries import add_scheme, create_claim
+    from cpd_desktop.services.lists.bursaries import ClaimList, SchemeList, bookings_to_claim
+
+    with db.session() as s:
+        school = s.get(School, filled["school_id"])
+        scheme = add_scheme(s, school, name="Science bursary", funder="STEM Learning", rule="per_course",
+                            amount="150.00", claim_deadline_days=30)
+        claim = create_claim(s, s.get(Booking, filled["booking"]), scheme)
+        s.commit()
+        claim_id, deadline = claim.id, claim.deadline
+    assert deadline == dt.date(2026, 2, 13)
+    claims = ClaimList(filled["school_id"], TODAY)
+    assert _ids(claims.fetch_page(db, {"year": YEAR, "status": "open"})) == {claim_id}
+    assert _ids(claims.fetch_page(db, {"year": YEAR, "status": "paid"})) == set()
+    assert _ids(claims.fetch_page(db, {"year": AcademicYear(2024)})) == set()
+    assert _ids(claims.fetch_page(db, {"status": "deadline"})) == set()  # 13/02 is more than three weeks away
+    assert _ids(ClaimList(filled["school_id"], dt.date(2026, 1, 30)).fetch_page(db, {"status": "deadline"})) \
+        == {claim_id}
+    assert claims.fetch_page(db, {})[0].style is None
+    assert ClaimList(filled["school_id"], dt.date(2026, 2, 14)).fetch_page(db, {})[0].style == "bad"
+    assert [SchemeList(filled["school_id"]).values(r)["name"] for r in SchemeList(filled["school_id"]).fetch_page(
+        db, {})] == ["Science bursary"]
+    assert bookings_to_claim(db, filled["school_id"]) == [(filled["booking"], "14/01/2026 Ada Zając: Genetics day")]

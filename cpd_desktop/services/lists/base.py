@@ -127,7 +127,7 @@ class ListDef:
     columns: Sequence[Column] = ()
     id_expr: Any = None
     version_expr: Any = None  # read with each row, not shown: a change is checked against the version seen
-    style_expr: Any = None  # an SQL expression naming a row's colour, or None
+    style_expr: Any = None  # an SQL expression naming a row's colour (or ``row_style`` from the row's values)
     default_sort: Sort = Sort("")
     indexed_sorts: frozenset[str] = frozenset()  # sorts an index on the school serves in order
 
@@ -137,6 +137,11 @@ class ListDef:
     # ---- to fill in ----
     def base(self, columns: list[Any], *, scan: bool = False) -> Select[Any]:
         raise NotImplementedError
+
+    def row_style(self, values: tuple[Any, ...]) -> str | None:
+        """A row's colour from its values, for a list whose colour follows a column it shows (a sum
+        that SQL would otherwise work out twice); lists coloured by a rule use ``style_expr``."""
+        return None
 
     def params(self, filters: Filters) -> dict[str, Any]:
         """Values of the bound parameters in the columns (the year a sum covers), from the filters."""
@@ -197,7 +202,8 @@ class ListDef:
 
     def _row(self, raw: Sequence[Any]) -> Row:
         n = len(self.columns)
-        return Row(raw[0], tuple(raw[1:n + 1]), raw[n + 1], raw[n + 2])
+        values = tuple(raw[1:n + 1])
+        return Row(raw[0], values, raw[n + 1], raw[n + 2] if self.style_expr is not None else self.row_style(values))
 
     def _run(self, source: Source, stmt: Select[Any], params: dict[str, Any],
              budget: float | None = None) -> list[Row] | None:

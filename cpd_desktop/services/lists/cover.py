@@ -27,8 +27,6 @@ class CoverBookingList(ListDef):
                    .scalar_subquery())
         ready = (select(func.count()).select_from(CoverLesson)
                  .where(CoverLesson.booking_id == Booking.id, CoverLesson.work_set.is_not(None)).scalar_subquery())
-        self.style_expr = case((func.coalesce(lessons, 0) == 0, literal("warn")),
-                               (ready == lessons, literal("good")), else_=None)
         self.columns = [
             Column("start_date", "Away from", Booking.start_date, "date", width=85),
             Column("end_date", "to", Booking.end_date, "date", width=85),
@@ -37,7 +35,15 @@ class CoverBookingList(ListDef):
             Column("lessons", "Lessons", lessons, "int", width=60),
             Column("ready", "Work set", ready, "int", width=70, tooltip="Lessons with the work set filled in"),
         ]
+        self._lessons_at, self._ready_at = self.column_index("lessons"), self.column_index("ready")
         self.filters = {"year": lambda year: in_year(Booking.start_date, year), "department": in_department}
+
+    def row_style(self, values: tuple[Any, ...]) -> str | None:
+        """Amber: no lessons on the sheet yet; green: every lesson has its work set (the counts shown)."""
+        lessons, ready = values[self._lessons_at], values[self._ready_at]
+        if not lessons:
+            return "warn"
+        return "good" if ready == lessons else None
 
     def base(self, columns: list[Any], *, scan: bool = False) -> Select[Any]:
         return (select(*columns).select_from(Booking).join(Staff, Staff.id == Booking.staff_id)
