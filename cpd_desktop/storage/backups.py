@@ -129,10 +129,6 @@ def backup_folder(db: Database | None = None) -> Path:
     return Path(chosen) if chosen else data_dir() / "backups"
 
 
-def default_backup_dir(db: Database) -> Path:  # the name the first version of this module used
-    return backup_folder(db)
-
-
 def set_backup_folder(folder: Path | None) -> Path:
     """Choose the backup folder (None: back to the default). The folder is created if needed."""
     settings = _settings()

@@ -32,7 +32,6 @@ How an SQLite file is kept safe (see also ``storage/locking.py`` and ``storage/b
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 import threading
@@ -546,7 +545,3 @@ def _quick_check(db: Database) -> None:
             f"{db.label} is damaged: {rows[0][0]}.",
             hint="Restore the newest backup (File → Restore from backup… or 'cpd-desktop restore FILE').",
         )
-
-
-def timestamp() -> str:
-    return dt.datetime.now().strftime("%Y%m%d-%H%M%S")
