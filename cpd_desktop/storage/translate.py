@@ -1,8 +1,9 @@
 """Turns database failures into messages a user can act on; nothing half-written survives them.
 
 The driver's and SQLAlchemy's exceptions stop here: ``Database.session`` raises the app's own errors
-(``cpd_desktop.errors``), and the window and the command line ask ``user_error`` and
-``connection_lost`` about anything that reached them another way, so neither imports SQLAlchemy.
+(``cpd_desktop.errors``), and anything that reached the window or the command line another way (a
+table's read, opening or migrating) is put into words here too: the window asks ``user_error`` and
+``connection_lost``, the command line ``describe_db_error``, so neither imports SQLAlchemy for it.
 """
 
 from __future__ import annotations
