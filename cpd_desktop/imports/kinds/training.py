@@ -17,6 +17,8 @@ from ..people import PersonImporter
 
 
 class TrainingImporter(PersonImporter):
+    """The importer of a person's training rows; a kind says which field dates it and what it is called."""
+
     date_key: str  # the field the training starts on
     called: str  # "activity": "The same activity (… on 01/10/2025, same person) is also on row 3."
     dated: str  # "on" or "from"
