@@ -1183,7 +1183,7 @@ def table_cases(ctx: Context) -> list[Item]:
     return [
         Case(name=f"search-box refresh over {rows}", ours=search, floor=None, target_seconds=0.1, runs=1,
              warmup=False, judge_slowest=True,
-             note=f"The CPD log's search (the app's PagedQueryModel, year filter lifted so it covers every "
+             note=f"The CPD log's search (the app's ListModel over the core's CPD log list, year filter lifted so it covers every "
                   f"activity of the school): each keystroke of {words} typed one letter at a time, then cleared, "
                   "timed from the search box's signal to the table redrawn; the floor filters a Python list of the "
                   "same rows (folded text kept in memory). The target applies to the slowest keystroke."),
