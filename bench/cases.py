@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -425,7 +426,7 @@ def _write_activities_csv(path: Path, rows: int, codes: list[str], providers: li
 
     rng = random.Random(7)
     per_person = -(-rows // len(codes))
-    days = []
+    days: list[dt.date] = []
     day = dt.date(2023, 9, 4)
     while len(days) < per_person:  # one activity per person per school day: no duplicate (staff, date, title)
         if day.weekday() < 5:
@@ -708,9 +709,9 @@ def cover_case(ctx: Context) -> Item:
     school = _school_of(db)
     ours_path = ctx.work / "cover-ours.pdf"
     floor_path = ctx.work / "cover-floor.pdf"
-    widths = [68, 48, 62, 38, 172, 118, 70, 100, 88]
-    scale = (landscape(A4)[0] - 28 * mm) / sum(widths)
-    widths = [w * scale for w in widths]
+    points = [68, 48, 62, 38, 172, 118, 70, 100, 88]
+    scale = (landscape(A4)[0] - 28 * mm) / sum(points)
+    widths = [w * scale for w in points]
     titles = ["Period", "Class", "Subject", "Room", "Work set", "Where the materials are",
               "Work collected or homework", "Technician notes", "Cover teacher"]
 
@@ -1114,6 +1115,7 @@ def startup_case(ctx: Context, label: str, db: Path, school: str | None, *, firs
             shutil.rmtree(Path(data) / "first-look", ignore_errors=True)
 
     where = " on an X display (Xvfb)" if on_display else ""
+    target: float | None
     if first_look:
         name = f"start-up to usable window{where}, {label}"
         note = ((DISPLAY_NOTE if on_display else STARTUP_NOTE)
@@ -1204,10 +1206,11 @@ def all_cases(ctx: Context, *, full: bool, only: list[str]) -> Iterator[Item]:
     factories: list[tuple[str, Callable[[], Item | list[Item]]]] = [
         (f"hours per staff per year and term, {school_label}", lambda: hours_case(ctx, ctx.school, school_label)),
     ]
-    if full and ctx.trust is not None:
-        factories.append((f"hours per staff per year and term, {big}", lambda: hours_case(ctx, ctx.trust, big)))
+    trust = ctx.trust
+    if full and trust is not None:
+        factories.append((f"hours per staff per year and term, {big}", lambda: hours_case(ctx, trust, big)))
         factories.append((f"hours per staff per year and term, {big}, PostgreSQL",
-                          lambda: pg_hours_case(ctx, ctx.trust, big)))
+                          lambda: pg_hours_case(ctx, trust, big)))
     factories += [
         ("one person's year", lambda: person_case(ctx)),
         ("import a", lambda: import_case(ctx)),
@@ -1248,10 +1251,10 @@ def all_cases(ctx: Context, *, full: bool, only: list[str]) -> Iterator[Item]:
                 targets = {"start-up with": "–", "start-up": "≤ 1.5×", "search-box": "≤ 100 ms",
                            "memory": "≤ 150 MB"}
                 target = next(v for k, v in targets.items() if name.startswith(k))
-            factories.append((name, lambda n=name, tg=target, why=reason: Unavailable(n, why, tg)))
+            factories.append((name, partial(Unavailable, name, reason, target)))
             if name.startswith("search-box"):
                 sort_name = name.replace("search-box refresh", "column sort")
-                factories.append((sort_name, lambda n=sort_name, why=reason: Unavailable(n, why, "≤ 200 ms")))
+                factories.append((sort_name, partial(Unavailable, sort_name, reason, "≤ 200 ms")))
         else:
             factories.append((name, make))
     for name, make in factories:
