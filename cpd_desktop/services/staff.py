@@ -116,3 +116,9 @@ def latest_npq(session: Session, staff_id: int) -> Activity | None:
     """The person's most recent National Professional Qualification activity (None: none recorded)."""
     return session.scalars(select(Activity).where(Activity.staff_id == staff_id, Activity.format == "npq")
                            .order_by(Activity.date.desc()).limit(1)).first()
+
+
+def settled_staff(session: Session, school_id: int) -> list[Staff]:
+    """The school's staff neither in their early career induction nor with a leaving date, by surname."""
+    return list(session.scalars(select(Staff).where(Staff.school_id == school_id, Staff.ect_year.is_(None),
+                                                    Staff.leaving_date.is_(None)).order_by(Staff.surname)))

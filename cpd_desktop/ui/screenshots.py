@@ -155,18 +155,16 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
 def _conflict(window: Any) -> Any:
     """Somebody else changes a person's record while it is open here: the conflict the app shows."""
     from PySide6.QtWidgets import QLineEdit
-    from sqlalchemy import select
 
     from ..errors import ConcurrentEditError
     from ..models import Staff
-    from ..services.staff import update_staff
+    from ..services.staff import settled_staff, update_staff
     from .conflict import form_compare, read_conflict
     from .dialogs.staff import StaffDialog
 
     ctx = window.ctx
     with ctx.session() as s:
-        person = s.scalar(select(Staff).where(Staff.school_id == ctx.school_id, Staff.ect_year.is_(None),
-                                              Staff.leaving_date.is_(None)).order_by(Staff.surname))
+        person = settled_staff(s, ctx.school_id)[0]
         _ = person.department
     mine = StaffDialog(ctx, person)
     role, fte = mine.fields["role"].widget, mine.fields["fte"].widget

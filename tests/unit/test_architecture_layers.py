@@ -19,11 +19,7 @@ UI = PACKAGE / "ui"
 FORBIDDEN = "sqlalchemy"
 
 # A window module allowed to import SQLAlchemy, with the reason. Keep it empty: move the query into the core.
-EXCEPTIONS: dict[str, str] = {
-    # Temporary: the screenshot script (not part of the running app) still picks the person whose record it
-    # opens with its own query; remove this line once it asks the core.
-    "cpd_desktop/ui/screenshots.py": "the screenshot script's own look-up of a person to show in a conflict",
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 def sqlalchemy_imports(source: str) -> list[int]:

@@ -273,3 +273,14 @@ def test_claims_by_status_and_deadline_and_red_when_a_draft_is_late(db: Any, fil
     assert [SchemeList(filled["school_id"]).values(r)["name"] for r in SchemeList(filled["school_id"]).fetch_page(
         db, {})] == ["Science bursary"]
     assert bookings_to_claim(db, filled["school_id"]) == [(filled["booking"], "14/01/2026 Ada Zając: Genetics day")]
+
+
+def test_settled_staff_leave_out_leavers_and_early_career_teachers(db: Any, filled: dict[str, Any]) -> None:
+    from cpd_desktop.services.staff import settled_staff
+
+    with db.session() as s:
+        ben = s.get(Staff, filled["staff"]["ben"])
+        ben.ect_year = 1
+        s.flush()
+        assert {p.id for p in settled_staff(s, filled["school_id"])} == {filled["staff"]["ada"],
+                                                                         filled["staff"]["tech"]}
