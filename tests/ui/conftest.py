@@ -85,7 +85,7 @@ def school_window(make_window: Callable[..., Any], db: Any, school: Any) -> Iter
     window = make_window()
     window.set_database(db, school.id, str(db.path))
     yield window
-    window.ctx = None  # the db fixture disposes the engine
+    window.database.ctx = None  # the db fixture disposes the engine
 
 
 def answer(monkeypatch: pytest.MonkeyPatch, dialog_class: type, values: dict[str, Any],

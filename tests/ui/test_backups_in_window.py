@@ -18,8 +18,8 @@ def test_opening_a_changed_file_backs_it_up_and_the_timer_backs_up_again_when_du
     assert db.verified and not db.damaged
     before = len(list_backups(db))
     # Nothing changed since: the timer makes no new backup…
-    window.backup_if_due()
-    qtbot.waitUntil(lambda: window._backing_up is None, timeout=15000)
+    window.database.backup_if_due()
+    qtbot.waitUntil(lambda: window.database.backing_up is None, timeout=15000)
     assert len(list_backups(db)) == before
     # …but after a change, and once the newest backup is old enough, it does.
     with db.session() as s:
@@ -30,8 +30,8 @@ def test_opening_a_changed_file_backs_it_up_and_the_timer_backs_up_again_when_du
     real = backups.backup_if_due
     monkeypatch.setattr(backups, "backup_if_due",
                         lambda d: real(d, now=dt.datetime.now() + dt.timedelta(hours=1)))
-    window.backup_if_due()
-    qtbot.waitUntil(lambda: window._backing_up is None, timeout=15000)
+    window.database.backup_if_due()
+    qtbot.waitUntil(lambda: window.database.backing_up is None, timeout=15000)
     assert any(b.path.name.endswith("scheduled.sqlite") for b in list_backups(db))
 
 

@@ -116,7 +116,7 @@ def test_the_trust_view_shows_one_rounding_per_figure(make_window: Any, trust_fi
     window = make_window()
     assert window.open_database(str(trust_file), school=DEMO)
     window.school_locked = False
-    window._fill_schools()
+    window.fill_schools()
     go_to_view(qtbot, window, "Trust")
     view = window.current_view()
     qtbot.waitUntil(lambda: view.data is not None, timeout=WAIT)

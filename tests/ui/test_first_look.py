@@ -118,7 +118,9 @@ def test_a_database_that_will_not_open_after_its_first_look_goes_back_to_the_wel
     def refuse(*_a: Any, **_k: Any) -> Any:
         raise DatabaseError("The file could not be opened.")
 
-    monkeypatch.setattr(type(window), "_open_file", staticmethod(refuse))
+    from cpd_desktop.ui import database
+
+    monkeypatch.setattr(database, "open_file", refuse)
     window.open_database_in_background(str(path))
     qtbot.waitUntil(lambda: window._first_look is None, timeout=30_000)
     assert window.stack.currentWidget() is window.welcome

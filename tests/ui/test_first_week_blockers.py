@@ -329,7 +329,7 @@ def busy_window(make_window: Callable[..., Any], db: Any, school: Any) -> Any:
     window = make_window()
     window.set_database(db, school.id, str(db.path))
     yield window
-    window.ctx = None  # the db fixture disposes the engine
+    window.database.ctx = None  # the db fixture disposes the engine
 
 
 def field_error(dialog: QWidget, name: str) -> str:

@@ -240,7 +240,7 @@ def test_staff_list_sorts_names_as_read_and_a_technician_gets_no_target(make_win
     click_row(qtbot, window, 0, double=True)  # Ray's own page says so
     qtbot.waitUntil(lambda: any(label.isVisible() and "outside the teachers' CPD target" in label.text()
                                 for label in window.findChildren(QLabel)))
-    window.ctx = None
+    window.database.ctx = None
 
 
 # -- 4. one's own saves are not "changes saved by others" --------------------------------------------------
@@ -254,7 +254,7 @@ def look_again(qtbot: Any, window: QWidget) -> None:
     qtbot.waitUntil(lambda: not window.isActiveWindow())
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
-    qtbot.waitUntil(lambda: window._checking is None)  # the look (off the UI thread) has finished
+    qtbot.waitUntil(lambda: window.database.checking is None)  # the look (off the UI thread) has finished
     other.close()
 
 
@@ -297,7 +297,7 @@ def test_own_saves_are_not_reported_as_others_but_another_writer_is(make_window:
     look_again(qtbot, window)
     qtbot.waitUntil(lambda: any("saved by others" in m for m in messages))
     qtbot.waitUntil(lambda: "Wilkinson, Tom" in column_texts(window, "Name"))
-    window.ctx = None
+    window.database.ctx = None
 
 
 # -- 3. "Mark attended…" only once the course has started ---------------------------------------------------
@@ -346,7 +346,7 @@ def test_mark_attended_is_enabled_only_once_the_course_has_started(make_window: 
     click_row(qtbot, window, titles.index("Teaching genetics"))
     qtbot.waitUntil(mark.isEnabled)
     assert menu_item.isEnabled() and "before then" not in mark.toolTip()
-    window.ctx = None
+    window.database.ctx = None
 
 
 # -- 7. the audit trail view reads as the rest of the app --------------------------------------------------
@@ -373,7 +373,7 @@ def test_audit_view_shows_labels_empty_and_local_times(make_window: Any, db: Any
     detail = next(label for label in window.findChildren(QLabel)
                   if label.isVisible() and "→" in label.text())
     assert detail.text().splitlines() == ["Surname: Smith → Smyth", "Leaving date: (empty) → 31/08/2026"]
-    window.ctx = None
+    window.database.ctx = None
 
 
 # -- 5. the evidence checklist follows the records, beside what the scheme asks for ----------------------
@@ -427,7 +427,7 @@ def test_evidence_checklist_ticks_itself_from_attendance_and_evaluation(make_win
     qtbot.waitUntil(lambda: not box("Attendance confirmed").isChecked())
     assert box("Attendance confirmed").isEnabled() and not box("Impact evaluation done").isChecked()
     assert "once the booking is marked attended" in box("Attendance confirmed").toolTip()
-    window.ctx = None
+    window.database.ctx = None
 
 
 # -- 2. a new school's dashboard offers the first steps until each is done --------------------------------
@@ -480,7 +480,7 @@ def test_new_school_dashboard_offers_first_steps_until_done(make_window: Any, db
     qtbot.waitUntil(lambda: not any(b.isVisible() and b.text() == "Import your staff"
                                     for b in window.findChildren(QAbstractButton)))
     assert button(window, "Import the timetable").isVisible()
-    window.ctx = None
+    window.database.ctx = None
 
 
 # -- 6. the user guide's keys are the window's keys ------------------------------------------------------
@@ -599,7 +599,7 @@ def test_double_click_survives_a_refresh_between_its_clicks(make_window: Any, db
             update_booking(s, third, notes="Room changed to Lab 3")
     finally:
         other.dispose()
-    window.refresh_timer.timeout.emit()  # the 20-second look (the clock, not a person, starts it)
+    window.database.refresh_timer.timeout.emit()  # the 20-second look (the clock, not a person, starts it)
     qtbot.waitUntil(lambda: "saved by others" in window.statusBar().currentMessage())
 
     opened: list[str] = []
@@ -615,7 +615,7 @@ def test_double_click_survives_a_refresh_between_its_clicks(make_window: Any, db
     qtbot.mouseRelease(table.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     qtbot.waitUntil(lambda: bool(opened) or bool(failures))
     assert opened == [titles[1]], failures
-    window.ctx = None
+    window.database.ctx = None
 
 
 
@@ -655,4 +655,4 @@ def test_double_click_right_after_a_save_opens_the_row_clicked(make_window: Any,
     click_row(qtbot, window, column_texts(window, "Course").index(titles[2]), double=True)  # at once
     qtbot.waitUntil(lambda: bool(opened) or bool(failures))
     assert opened == [titles[2]], failures
-    window.ctx = None
+    window.database.ctx = None

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cpd_desktop.ui.main_window import VIEW_NAMES, first_size
+from cpd_desktop.ui.main_window import first_size
+from cpd_desktop.ui.workspace import VIEW_NAMES
 
 from .test_accessibility import DIALOGS, _dialogs
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from cpd_desktop.ui.main_window import VIEW_NAMES
+from cpd_desktop.ui.workspace import VIEW_NAMES
 
 from .test_accessibility import _is_part_of_another, speakable_name
 

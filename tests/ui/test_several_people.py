@@ -447,7 +447,7 @@ def test_coming_to_the_front_looks_for_changes(shared_demo: Any, qtbot: Any, mon
 
     window = shared_demo
     looked: list[int] = []
-    monkeypatch.setattr(type(window), "check_for_changes", lambda self: looked.append(1))
+    monkeypatch.setattr(type(window.database), "check_for_changes", lambda self: looked.append(1))
     monkeypatch.setattr(type(window), "isActiveWindow", lambda self: True)
     window.changeEvent(QEvent(QEvent.Type.ActivationChange))
     assert looked == [1]

@@ -1,11 +1,16 @@
-"""What every view shares: its header, the context, and requerying when data or filters change."""
+"""What every view shares: its header, the context, and requerying when data or filters change.
+
+``View`` is also what the main window may ask of a page: shown with a payload (``activate``), requeried
+(``reload``, ``refresh_in_place``, ``mark_stale``), its layout kept (``save_layout``) and its search box
+(``search_box``). Every page is a ``View``, so the window calls these without asking whether they exist.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
 from ..icons import icon
 from ..widgets import PageHeader, TablePanel
@@ -14,6 +19,7 @@ from ..widgets import PageHeader, TablePanel
 class View(QWidget):
     title = ""
     subtitle = ""
+    shows: ClassVar[frozenset[str]]  # the kinds of records (table names) the view displays
 
     def __init__(self, ctx: Any, window: Any) -> None:
         super().__init__()
@@ -49,6 +55,10 @@ class View(QWidget):
     def reload(self) -> None:
         self._dirty = False
 
+    def mark_stale(self) -> None:
+        """Others have changed the records: requery when next shown (not now: the view is off screen)."""
+        self._dirty = True
+
     def refresh_in_place(self) -> None:
         """Requery after others' changes, keeping each table's chosen rows and scroll position."""
         states = [(panel, panel.remember()) for panel in self.panels]
@@ -56,12 +66,14 @@ class View(QWidget):
         for panel, state in states:
             panel.restore(state)
 
-    def search_box(self) -> Any:
+    def search_box(self) -> QLineEdit | None:
+        """The box Edit → Find (Ctrl+F) puts the cursor in; None for a view with nothing to search."""
         return self.panels[0].search if self.panels else None
 
     def save_layout(self) -> None:
+        """Keep each table's column widths and order for the next start."""
         for panel in self.panels:
-            panel._save_layout()
+            panel._save_layout()  # noqa: SLF001 - the panel keeps its own columns; the view says when
 
     def row_action(self, panel: TablePanel, text: str, slot: Any, shortcut: Any = None,
                    icon_name: str | None = None) -> QAction:
