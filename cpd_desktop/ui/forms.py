@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
@@ -48,6 +48,7 @@ class Field:
 
 
 _UNSET = object()
+_W = TypeVar("_W", bound=QWidget)
 
 
 class FormDialog(QDialog):
@@ -192,6 +193,26 @@ class FormDialog(QDialog):
 
     def add_row(self, label: str, widget: QWidget) -> None:
         self.form.addRow(label, widget)
+
+    # ---- a field's widget as the kind it was added as (``fields[key].widget`` is any widget) ----
+
+    def line_edit(self, key: str) -> QLineEdit:
+        return self._widget(key, QLineEdit)
+
+    def text_edit(self, key: str) -> QPlainTextEdit:
+        return self._widget(key, QPlainTextEdit)
+
+    def combo_box(self, key: str) -> QComboBox:
+        return self._widget(key, QComboBox)
+
+    def check_box(self, key: str) -> QCheckBox:
+        return self._widget(key, QCheckBox)
+
+    def _widget(self, key: str, kind: type[_W]) -> _W:
+        widget = self.fields[key].widget
+        if not isinstance(widget, kind):
+            raise TypeError(f"the field {key!r} is a {type(widget).__name__}, not a {kind.__name__}")
+        return widget
 
     # ---- comparing (two people editing one record) ----
     def load_values(self, values: dict[str, Any]) -> None:

@@ -51,7 +51,7 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
         build_demo(s, today=today)
     db.dispose()
 
-    from PySide6.QtWidgets import QComboBox, QLineEdit
+    from PySide6.QtWidgets import QMainWindow
 
     from .app import make_app
     from .main_window import MainWindow
@@ -66,7 +66,7 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
 
     def grab(widget: Any, name: str) -> None:
         _settle(app)
-        if hasattr(widget, "statusBar"):
+        if isinstance(widget, QMainWindow):
             widget.statusBar().clearMessage()  # not the temporary folder's path
         out = folder / f"{name}.png"
         widget.grab().save(str(out))
@@ -104,14 +104,12 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
     from .dialogs.lookups import course_choices, staff_choices
 
     dialog = BookingDialog(window.ctx, parent=window)
-    fields = dialog.fields
-    person, course, travel = fields["staff_id"].widget, fields["course_id"].widget, fields["travel"].widget
-    assert isinstance(person, QComboBox) and isinstance(course, QComboBox) and isinstance(travel, QLineEdit)
+    person, course = dialog.combo_box("staff_id"), dialog.combo_box("course_id")
     person.setCurrentIndex(max(0, person.findData(staff_choices(window.ctx)[3][0])))
     residential = [cid for cid, text in course_choices(window.ctx) if "residential" in text.lower()]
     if residential:
         course.setCurrentIndex(course.findData(residential[0]))
-    travel.setText("£84.60")
+    dialog.line_edit("travel").setText("£84.60")
     dialog.resize(600, 860)
     dialog.show()
     grab(dialog, "booking-dialog")
@@ -154,8 +152,6 @@ def take(folder: Path, today: dt.date | None = None) -> list[Path]:
 
 def _conflict(window: Any) -> Any:
     """Somebody else changes a person's record while it is open here: the conflict the app shows."""
-    from PySide6.QtWidgets import QLineEdit
-
     from ..errors import ConcurrentEditError
     from ..models import Staff
     from ..services.staff import settled_staff, update_staff
@@ -167,10 +163,8 @@ def _conflict(window: Any) -> Any:
         person = settled_staff(s, ctx.school_id)[0]
         _ = person.department
     mine = StaffDialog(ctx, person)
-    role, fte = mine.fields["role"].widget, mine.fields["fte"].widget
-    assert isinstance(role, QLineEdit) and isinstance(fte, QLineEdit)
-    role.setText("Head of Physics")
-    fte.setText("0.8")
+    mine.line_edit("role").setText("Head of Physics")
+    mine.line_edit("fte").setText("0.8")
     values = mine.values()
     mine.deleteLater()
     # What another computer would save (written through this window's own connection: it holds the
