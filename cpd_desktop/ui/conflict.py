@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QMessageBox,
     QPushButton,
     QTableWidget,
@@ -239,9 +240,8 @@ def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, i
 
 def status(parent: QWidget | None, message: str) -> None:
     window = parent.window() if parent is not None else None
-    bar = getattr(window, "statusBar", None)
-    if callable(bar):
-        bar().showMessage(message, 10000)
+    if isinstance(window, QMainWindow):
+        window.statusBar().showMessage(message, 10000)
 
 
 def form_compare(build: Callable[[Any], Any], mine: dict[str, Any]) -> Compare:

@@ -189,7 +189,7 @@ class DatabaseSession(QObject):
         from .workers import Job
 
         def work(_progress: Any, _cancelled: Any) -> Any:
-            if not getattr(db, "verified", True):
+            if not db.verified:
                 db.verify()
             if db.path is not None and not db.readonly:
                 from ..storage.backups import auto_backup_on_open

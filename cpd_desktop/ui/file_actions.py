@@ -125,7 +125,7 @@ class FileActions(_Window):
             ctx.changed(Changes.everything())
             self.fill_filters()
 
-        ImportHistoryDialog.ask(self, ctx.db, ctx.school_id, readonly=bool(getattr(ctx.db, "readonly", False)),
+        ImportHistoryDialog.ask(self, ctx.db, ctx.school_id, readonly=bool(ctx.db.readonly),
                                 on_undone=undone)
 
     def export_dialog(self) -> None:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from ..services.years import AcademicYear
     from ..storage.database import Database
     from .context import AppContext
-    from .views.base import View
+    from .views.base import View, Window
     from .welcome import WelcomePage
 
 FIRST_SIZE = QSize(1280, 820)
@@ -162,9 +162,9 @@ class MainWindow(FirstLook, FileActions, MenuBar, QMainWindow):
         if not self.workspace.offers(wanted):
             wanted, asked = "dashboard", None
         self.show_view(wanted, asked[1] if asked else None)
-        notes = list(getattr(db, "warnings", []) or [])
-        reason = getattr(db, "readonly_reason", None)
-        if getattr(db, "readonly", False):
+        notes = list(db.warnings)
+        if db.readonly:
+            reason = db.readonly_reason
             notes.insert(0, f"Opened read-only{': ' + reason if reason else ''}. Changes cannot be saved.")
         self.statusBar().showMessage(" ".join(notes) or f"Opened {db.label}", 15000 if notes else 5000)
         self.database.verify_in_background(db)
@@ -291,7 +291,7 @@ class MainWindow(FirstLook, FileActions, MenuBar, QMainWindow):
         if ctx is None or not shiboken6.isValid(self.school_label):
             self.setWindowTitle("CPD Desktop")
             return
-        self.show_title(ctx.school_name, demo=ctx.is_demo, readonly=bool(getattr(ctx.db, "readonly", False)))
+        self.show_title(ctx.school_name, demo=ctx.is_demo, readonly=bool(ctx.db.readonly))
 
     def show_title(self, school: str, *, demo: bool, readonly: bool = False) -> None:
         self.setWindowTitle(f"CPD Desktop — {school}{' (demo data)' if demo else ''}"
@@ -395,3 +395,6 @@ class MainWindow(FirstLook, FileActions, MenuBar, QMainWindow):
         if event.isAccepted() and self.ctx is not None:
             self.ctx.db.dispose()
 
+
+if TYPE_CHECKING:  # mypy checks here that the window gives the views all they may ask of it
+    _VIEWS_WINDOW: type[Window] = MainWindow

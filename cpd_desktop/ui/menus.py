@@ -158,7 +158,7 @@ class MenuBar(_Window):
         for act in (self.act_import, self.act_import_history, self.act_export, self.act_backup, self.act_find,
                     self.act_refresh, *self.view_actions.values()):
             act.setEnabled(open_)
-        self.act_restore.setEnabled(ctx is not None and getattr(ctx.db, "path", None) is not None)
+        self.act_restore.setEnabled(ctx is not None and ctx.db.path is not None)
         self.act_repair.setEnabled(self.act_restore.isEnabled())
         self.act_switch.setEnabled(open_ and not self.school_locked and self.workspace.school_combo.count() > 1)
         if ctx is not None:

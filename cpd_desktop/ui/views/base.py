@@ -7,13 +7,31 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLineEdit, QStatusBar, QVBoxLayout, QWidget
 
 from ..icons import icon
 from ..widgets import PageHeader, TablePanel
+
+if TYPE_CHECKING:
+    from ...services.years import AcademicYear
+
+
+class Window(Protocol):
+    """What a view may ask of the main window it is shown in (and nothing else: no view imports it)."""
+
+    pages: dict[str, View]
+
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 - Qt's name
+    def page(self, name: str) -> View: ...
+    def show_view(self, name: str, payload: Any = None) -> View | None: ...
+    def choose_year(self, year: AcademicYear) -> None: ...
+    def switch_school(self, school_id: int, view: str | None = None) -> None: ...
+    def import_dialog(self, kind: str | None = None) -> None: ...
+    def trust_shown(self) -> bool: ...
+    def keep_first_look(self, view: Any, face: dict[str, Any]) -> None: ...
 
 
 class View(QWidget):
@@ -21,7 +39,7 @@ class View(QWidget):
     subtitle = ""
     shows: ClassVar[frozenset[str]]  # the kinds of records (table names) the view displays
 
-    def __init__(self, ctx: Any, window: Any) -> None:
+    def __init__(self, ctx: Any, window: Window) -> None:
         super().__init__()
         self.ctx = ctx
         self.window_ = window

@@ -232,7 +232,5 @@ class DashboardView(View):
             item = QListWidgetItem("No draft claims near their deadline.")
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.claims.addItem(item)
-        keep = getattr(self.window_, "keep_first_look", None)
-        if keep is not None:
-            keep(self, face)
+        self.window_.keep_first_look(self, face)
         self.loaded.emit()

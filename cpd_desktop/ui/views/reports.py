@@ -42,7 +42,7 @@ class ReportsView(View):
         self.list.setAccessibleName("Reports")
         self.list.setFixedWidth(280)
         self.list.setIconSize(QSize(18, 18))
-        trust = bool(getattr(window, "trust_shown", lambda: False)())
+        trust = window.trust_shown()
         self.kinds = {k: spec for k, spec in KINDS.items() if trust or spec.needs != "trust"}
         for key, spec in self.kinds.items():
             item = QListWidgetItem(icon("reports"), spec.label)
