@@ -406,7 +406,7 @@ class _SqliteRows:
                 except KeyError:
                     row[name] = done[value] = convert(value)
         names = ", ".join(f'"{c.name}"' for c in columns)
-        sql = f'INSERT INTO "{self.table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})'
+        sql = f'INSERT INTO "{self.table.name}" ({names}) VALUES ({", ".join("?" * len(columns))})'  # noqa: S608 - the table's own names; values are bound
         getter = itemgetter(*(c.name for c in columns))
         return sql, list(map(getter, rows))
 

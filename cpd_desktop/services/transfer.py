@@ -92,8 +92,8 @@ def copy_school(source: Database, target: Database, school_name: str | None = No
     with source.engine.connect() as sconn, target.engine.begin() as tconn:
         for table in _tables():
             fks = _fk_targets(table)
-            rows = [dict(r._mapping) for r in sconn.execute(select(table).where(_school_filter(table, sid))
-                                                            .order_by(table.c.id))]
+            found = sconn.execute(select(table).where(_school_filter(table, sid)).order_by(table.c.id))
+            rows = [dict(r._mapping) for r in found]  # noqa: SLF001 - SQLAlchemy's public Row._mapping
             if progress:
                 progress(f"{table.name}: {len(rows)}")
             if not rows:
