@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import ConcurrentEditError
+from ..services.changes import Changes, kind_of
 from ..services.concurrency import DONE, current_record, doing_it
 
 # (field label, their value, your value), as the edit form shows them
@@ -227,10 +228,10 @@ def save_edit(ctx: Any, parent: QWidget | None, text: str, record: tuple[type, i
                     "Somebody else deleted this record since you opened it, so "
                     + ("your change could not be saved." if done is None else f"there is nothing to {doing}."),
                     hint="The view has been refreshed."))
-                ctx.data_changed.emit()
+                ctx.changed(Changes.of(kind_of(record[0])))
                 return None
             if ConflictDialog.ask(parent, conflict) != "overwrite":
-                ctx.data_changed.emit()  # show theirs
+                ctx.changed(Changes.of(kind_of(record[0])))  # show theirs
                 status(parent, f"Reloaded: showing {conflict.changed_by}'s version; "
                        + ("your change was not saved." if done is None else f"nothing was {done}."))
                 return None
@@ -298,7 +299,7 @@ def act_on_row(ctx: Any, parent: QWidget | None, text: str, table: Any, model: t
                          table_compare(table, seen[ident]), doing=doing, refusals=refusals)
     result = ctx.run(parent, text, lambda s: [run(s, i, versions[i]) for i in ids] and len(ids), refusals=refusals)
     if result is None:
-        ctx.data_changed.emit()  # show what the others changed, so the person can choose again
+        ctx.changed(Changes.of(kind_of(model)))  # show what the others changed, so the person can choose again
     return result
 
 

@@ -1,8 +1,10 @@
 """What every view shares: the open database, the school, the year and department chosen, the undo stack.
 
 A view never keeps ORM objects between user actions: it asks ``AppContext`` for a session per
-action, and every change goes through ``AppContext.run`` (a ``ServiceCommand`` on the undo stack),
-after which ``data_changed`` tells the views to requery.
+action, and every change goes through ``AppContext.run``: the core does the work as a recorded unit
+(``services.unit``) off the window's thread, the window waits without freezing, the command goes on
+the undo stack, and ``data_changed`` carries a ``Changes`` notice saying which kinds of records
+changed, so that each view requeries only if it shows one of them.
 """
 
 from __future__ import annotations
@@ -10,24 +12,30 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QWidget
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from PySide6.QtWidgets import QStatusBar, QWidget
 
 from ..errors import ConcurrentEditError, NotFoundError
-from ..models import Activity, AuditEntry, Department, School
+from ..models import School
+from ..services import rules, unit, workspace
+from ..services.changes import Changes
 from ..services.years import AcademicYear, academic_year_of, current_academic_year
 from .errors import connection_lost, show_error
 from .undo import ServiceCommand, push
+from .workers import BusyIndicator, wait_for
+
+if TYPE_CHECKING:
+    from ..services.unit import Session, Work
+
+T = TypeVar("T")
 
 
 class AppContext(QObject):
     filters_changed = Signal()
-    data_changed = Signal()
+    data_changed = Signal(object)  # a Changes: the kinds of records that changed
     school_changed = Signal()
     navigate = Signal(str, object)  # view name, what to show (a record id or a filter)
 
@@ -70,8 +78,7 @@ class AppContext(QObject):
 
     def schools(self) -> list[tuple[int, str]]:
         """Every school this login can see in the database, by name (a trust's database holds many)."""
-        with self.db.engine.connect() as conn:
-            return [(r[0], r[1]) for r in conn.execute(select(School.id, School.name).order_by(School.name))]
+        return workspace.school_names(self.db.engine)
 
     @property
     def is_server(self) -> bool:
@@ -80,40 +87,17 @@ class AppContext(QObject):
 
     # ---- what others changed ----
     def changed_elsewhere(self) -> bool:
-        """Whether anything of this school has changed since the last call (one cheap query, or two).
-
-        Every change writes an audit entry, so the newest entry's id moves whenever anybody saves.
-        The newest id overall is read from the primary key at once; only when it has moved are the
-        new entries looked at, to see whether any of them is this school's.
-        """
-        from ..services.audit import own_entries
-
-        with self.db.engine.connect() as conn:
-            newest = conn.execute(select(func.max(AuditEntry.id))).scalar() or 0
-            last = self._seen_audit
-            if last is None or newest == last:
-                self._seen_audit = newest
-                return False
-            # Entries this program wrote itself (the person's own saves, undo, imports) are not others' changes.
-            mine = own_entries(self.db.engine, up_to=newest)
-            found = False
-            for (ident,) in conn.execute(select(AuditEntry.id).where(
-                    AuditEntry.id > last, AuditEntry.id <= newest, AuditEntry.school_id == self.school_id)
-                    .execution_options(yield_per=500)):
-                if ident not in mine:
-                    found = True
-                    break
-        self._seen_audit = newest
+        """Whether anything of this school has changed since the last call (see ``workspace.others_saved``)."""
+        found, self._seen_audit = workspace.others_saved(self.db.engine, self.school_id, self._seen_audit)
         return found
 
     # ---- year and department ----
     def years(self) -> list[AcademicYear]:
         """Every academic year with CPD in it, up to next year."""
-        with self.db.engine.connect() as conn:
-            first = conn.execute(select(func.min(Activity.date)).where(Activity.school_id == self.school_id)).scalar()
+        first = workspace.first_activity_date(self.db.engine, self.school_id)
         current = AcademicYear(self.year.start_year, self.start_month)
         now = academic_year_of(self.today, self.start_month)
-        earliest = academic_year_of(first, self.start_month) if isinstance(first, dt.date) else now
+        earliest = academic_year_of(first, self.start_month) if first is not None else now
         earliest = min(earliest, current, now)
         latest = max(now.next(), current)
         out = []
@@ -124,10 +108,7 @@ class AppContext(QObject):
         return list(reversed(out))
 
     def departments(self) -> list[str]:
-        with self.db.engine.connect() as conn:
-            rows = conn.execute(select(Department.name).where(Department.school_id == self.school_id)
-                                .order_by(Department.name)).scalars().all()
-        return list(rows)
+        return workspace.department_names(self.db.engine, self.school_id)
 
     def set_year(self, year: AcademicYear) -> None:
         if year != self.year:
@@ -143,10 +124,27 @@ class AppContext(QObject):
         """SQL condition on ``Department.name`` for the chosen department (None: all)."""
         if not self.department:
             return None
-        return func.lower(Department.name) == self.department.lower()
+        return rules.in_department(self.department)
 
     # ---- changes ----
-    def run(self, parent: QWidget | None, text: str, action: Callable[[Session], Any], *,
+    def changed(self, notice: Changes) -> None:
+        """Tell the views which kinds of records changed (each requeries only if it shows one)."""
+        self.data_changed.emit(notice)
+
+    def _off_thread(self, parent: QWidget | None, doing: str, fn: Callable[[], T]) -> T:
+        """Do ``fn`` off the window's thread; the window waits without freezing (see ``workers.wait_for``)."""
+        return wait_for(fn, BusyIndicator(self._status_bar(parent), doing))
+
+    def _status_bar(self, parent: QWidget | None) -> QStatusBar | None:
+        for widget in (parent.window() if parent is not None else None, self.parent()):
+            bar = getattr(widget, "statusBar", None)
+            if callable(bar):
+                found = bar()
+                if isinstance(found, QStatusBar):
+                    return found
+        return None
+
+    def run(self, parent: QWidget | None, text: str, action: Work, *,
             conflicts: bool = False, refusals: bool = False) -> Any:
         """Do one user action through the services as an undoable command; show any error.
 
@@ -156,11 +154,12 @@ class AppContext(QObject):
         is raised to the caller (which shows both versions) instead of being shown here. With
         ``refusals`` every other error but a lost connection or a deleted record is raised to the
         caller too: an edit dialog shows it and stays open with what was typed (see ``forms``).
+        The work runs off the window's thread, in a session of its own, while the window waits.
         """
+        db = self.db
         while True:
-            command = ServiceCommand(self.db, text, action, on_change=lambda _c: self.data_changed.emit())
             try:
-                return push(self.undo_stack, command)
+                done = self._off_thread(parent, "Saving…", lambda: unit.do(db, action))
             except ConcurrentEditError as exc:
                 if conflicts or refusals:
                     raise
@@ -177,8 +176,11 @@ class AppContext(QObject):
                     raise
                 show_error(parent, exc)
                 if isinstance(exc, NotFoundError):
-                    self.data_changed.emit()  # a record was gone: show what is there now
+                    self.changed(Changes.everything())  # a record was gone: show what is there now
                 return None
+            self.changed(done.notice)
+            push(self.undo_stack, db, text, done, self.changed)
+            return done.result
 
     def save(self, parent: QWidget | None, text: str, record: tuple[type, int], version: int | None,
              action: Callable[[Session, int | None], Any], compare: Any, *, refusals: bool = False) -> Any:
@@ -212,18 +214,19 @@ class AppContext(QObject):
             return
         command = stack.command(index)
         assert isinstance(command, ServiceCommand)
+        db, changes = self.db, command.changes
         try:
-            # Run it here so a refusal can be shown and the stack left where it was.
+            # Done here, off the window's thread, so a refusal can be shown and the stack left where it was.
             if undo:
-                command.undo()
+                notice = self._off_thread(parent, "Undoing…", lambda: unit.undo(db, changes))
             else:
-                command.redo()
-        except Exception as exc:
+                notice = self._off_thread(parent, "Redoing…", lambda: unit.redo(db, changes))
+        except Exception as exc:  # noqa: BLE001 - a refusal, a busy file or a bug: each is shown, the stack stays
             show_error(parent, exc)
             return
-        command._skip_next_step = True
+        self.changed(notice)
+        command.skip_next_step = True
         if undo:
             stack.undo()
         else:
             stack.redo()
-

@@ -4,21 +4,47 @@ A job is a plain function ``fn(progress, cancelled) -> result`` that never touch
 ``progress(done, total, text)`` reports, ``cancelled()`` says whether the person pressed Cancel.
 ``Job`` runs it on the global ``QThreadPool`` and signals back on the UI thread;
 ``run_with_progress`` adds a progress dialog with a Cancel button.
+
+``wait_for`` is for a person's save, undo and redo: the work runs on a thread of its own (one at a
+time, in the order asked) while the window waits in a local event loop, so it goes on painting and
+its timers go on firing while a busy database makes the save wait; after a moment a busy cursor
+and "Saving…" in the status bar say why nothing else happens yet. Clicks and keys made meanwhile
+are held back until the save is done, so no second action starts half-way through the first.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEventLoop,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QProgressDialog,
+    QStatusBar,
+    QWidget,
+)
 
 from ..errors import CpdError
 
 _running: set[Job] = set()  # keep jobs alive until they report
+T = TypeVar("T")
+BUSY_DELAY_MS = 300  # a save that takes longer than this shows that the window is waiting for it
 
 
 class Cancelled(CpdError):
@@ -75,10 +101,11 @@ class Job(QObject):
     def _progress(self, done: int, total: int, text: str = "") -> None:
         self._worker_progress.emit(int(done), int(total), text)
 
-    def _run(self) -> None:
+    def run_here(self) -> None:
+        """Do the work on the calling thread (a pool's) and report back to the UI thread."""
         try:
             result = self.fn(self._progress, self.cancelled)
-        except BaseException as exc:  # handed to the UI thread, which shows it
+        except BaseException as exc:  # noqa: BLE001 - handed to the UI thread, which shows it or raises it there
             self._report(None, exc)
         else:
             self._report(result, None)
@@ -92,9 +119,9 @@ class Job(QObject):
             # The app quit while the job ran (a backup or integrity check at closing): nobody waits
             # for the answer any more, and whatever the job wrote is complete or was never renamed in.
 
-    def start(self) -> Job:
+    def start(self, pool: QThreadPool | None = None) -> Job:
         _running.add(self)
-        QThreadPool.globalInstance().start(_Runnable(self))
+        (pool or QThreadPool.globalInstance()).start(_Runnable(self))
         return self
 
 
@@ -104,7 +131,7 @@ class _Runnable(QRunnable):
         self.job = job
 
     def run(self) -> None:
-        self.job._run()
+        self.job.run_here()
 
 
 def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
@@ -161,3 +188,88 @@ def run_with_progress(parent: QWidget | None, title: str,
     job.failed.connect(failed)
     job.dialog = dialog  # type: ignore[attr-defined]
     return job.start()
+
+
+class BusyIndicator:
+    """A busy cursor and, in the status bar, what is being waited for beside a moving bar; shown only
+    once the wait has lasted ``BUSY_DELAY_MS``, so a quick save does not flicker."""
+
+    def __init__(self, bar: QStatusBar | None, text: str) -> None:
+        self.bar = bar
+        self.text = text
+        self.widget: QWidget | None = None
+        self._cursor = False
+        self._timer = QTimer()
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(BUSY_DELAY_MS)
+        self._timer.timeout.connect(self._show)
+
+    def start(self) -> None:
+        self._timer.start()
+
+    def _show(self) -> None:
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self._cursor = True
+        if self.bar is None or not shiboken6.isValid(self.bar):
+            return
+        widget = QWidget()
+        widget.setObjectName("busyIndicator")
+        widget.setAccessibleName("Busy")
+        layout = QHBoxLayout(widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        label = QLabel(self.text)
+        spinner = QProgressBar()
+        spinner.setRange(0, 0)  # no end known: the bar moves to and fro
+        spinner.setTextVisible(False)
+        spinner.setMaximumWidth(90)
+        spinner.setMaximumHeight(14)
+        spinner.setAccessibleName(self.text)
+        layout.addWidget(label)
+        layout.addWidget(spinner)
+        self.bar.addPermanentWidget(widget)
+        widget.show()
+        self.widget = widget
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._cursor:
+            QApplication.restoreOverrideCursor()
+            self._cursor = False
+        if self.widget is not None:
+            if self.bar is not None and shiboken6.isValid(self.bar):
+                self.bar.removeWidget(self.widget)
+            self.widget.deleteLater()
+            self.widget = None
+
+
+_save_pool: QThreadPool | None = None
+
+
+def save_pool() -> QThreadPool:
+    """One thread for a person's saves, undos and redos: done one at a time, in the order asked, and
+    never queued behind a long export or check on the global pool."""
+    global _save_pool
+    if _save_pool is None or not shiboken6.isValid(_save_pool):
+        _save_pool = QThreadPool(QCoreApplication.instance())
+        _save_pool.setMaxThreadCount(1)
+    return _save_pool
+
+
+def wait_for(fn: Callable[[], T], busy: BusyIndicator | None = None) -> T:
+    """Run ``fn`` (which opens its own database session) off the window's thread and wait for it in a local
+    event loop: the window keeps painting and its timers keep firing, while clicks and keys wait until it is
+    done. Returns what ``fn`` returned, or raises what it raised."""
+    job = Job(lambda _progress, _cancelled: fn())
+    loop = QEventLoop()
+    job.finished.connect(loop.quit)  # delivered through this thread's events, so never before exec()
+    if busy is not None:
+        busy.start()
+    try:
+        job.start(save_pool())
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    finally:
+        if busy is not None:
+            busy.stop()
+    if job.error is not None:
+        raise job.error
+    return cast(T, job.result)

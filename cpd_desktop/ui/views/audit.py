@@ -22,6 +22,7 @@ def audit_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
 
 class AuditView(View):
     title = "Audit trail"
+    shows = frozenset({"audit_entry", "import_batch"})
     subtitle = "Every change, newest first. It cannot be edited. Choose an entry to see the values changed."
 
     def __init__(self, ctx: Any, window: Any) -> None:

@@ -16,6 +16,7 @@ from ..icons import icon
 from ..widgets import PageHeader, TablePanel
 
 if TYPE_CHECKING:
+    from ...services.changes import Changes
     from ...services.years import AcademicYear
 
 
@@ -52,8 +53,13 @@ class View(QWidget):
         self.outer.addWidget(self.header)
         self._dirty = True
         self.panels: list[TablePanel] = []
-        ctx.data_changed.connect(self._mark_dirty)
+        ctx.data_changed.connect(self.data_changed)
         ctx.filters_changed.connect(self._mark_dirty)
+
+    def data_changed(self, notice: Changes) -> None:
+        """Records were saved, undone or brought in: requery only if they are of a kind this view shows."""
+        if notice.touches(self.shows):
+            self._mark_dirty()
 
     def _mark_dirty(self) -> None:
         self._dirty = True

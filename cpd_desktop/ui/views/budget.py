@@ -70,6 +70,7 @@ class _UsedBar(QStyledItemDelegate):
 
 class BudgetView(View):
     title = "Budget"
+    shows = frozenset({"budget_line", "booking", "bursary_claim", "activity", "staff", "department", "school", "course", "provider"})
     subtitle = ("Each budget line of the financial year: committed, spent, bursary and what is left. "
                 "Click a figure to see the bookings behind it.")
 

@@ -20,10 +20,11 @@ from ...errors import NotFoundError
 from ...models import Booking, BursaryClaim, BursaryScheme
 from ...models.enums import CLAIM_STATUSES, EVIDENCE_ITEMS
 from ...services.bursaries import claim_evidence, evidence_required
+from ...services.changes import Changes
 from ...services.concurrency import current_record
 from ...services.formatting import format_date, format_money
-from ..conflict import values_compare
 from ...services.lists.bursaries import ClaimList, SchemeList, bookings_to_claim
+from ..conflict import values_compare
 from ..dialogs.claims import ClaimStatusDialog, NewClaimDialog
 from ..dialogs.lookups import scheme_choices
 from ..errors import show_error
@@ -42,6 +43,7 @@ def schemes_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
 
 class BursariesView(View):
     title = "Bursaries"
+    shows = frozenset({"bursary_claim", "bursary_scheme", "booking", "course", "provider", "staff", "department"})
     subtitle = "Claims from draft to paid. Red: a draft past its deadline — the money may be lost."
 
     def __init__(self, ctx: Any, window: Any) -> None:
@@ -250,7 +252,7 @@ class BursariesView(View):
                 _ = claim.scheme.name, claim.booking.title
         except NotFoundError as exc:  # somebody else deleted it since the list was shown
             show_error(self, exc)
-            self.ctx.data_changed.emit()
+            self.ctx.changed(Changes.of("bursary_claim"))
             return
         def theirs(c: BursaryClaim) -> dict[str, str]:
             amount = c.received if c.status == "paid" else (c.claimed if c.claimed is not None else c.expected)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from ...errors import CpdError
 from ...models import Booking, CoverLesson
 from ...models.enums import WORK_RETURN
+from ...services.changes import Changes
 from ...services.cover_work import (
     LessonEdit,
     lessons_without_work,
@@ -33,8 +34,8 @@ from ...services.cover_work import (
     set_cover_work,
 )
 from ...services.formatting import format_date
-from ..conflict import form_compare, table_compare
 from ...services.lists.cover import CoverBookingList, CoverLessonList, has_timetable
+from ..conflict import form_compare, table_compare
 from ..dialogs.cover import CoverLessonDialog
 from ..errors import show_error
 from ..prompts import Confirm
@@ -140,6 +141,7 @@ class CoverWorkDelegate(QStyledItemDelegate):
 
 class CoverView(View):
     title = "Cover"
+    shows = frozenset({"cover_lesson", "booking", "course", "provider", "staff", "department", "school_period", "timetable_lesson", "non_teaching_day", "term_dates", "school"})
     subtitle = ("Lessons each absence misses, from the timetable (week A/B honoured). Amber: lessons still "
                 "without work set.")
 
@@ -410,7 +412,7 @@ class CoverView(View):
     def _fill(self, text: str, action: Callable[[Any], int], what: str) -> None:
         changed = self.ctx.run(self, text, action)
         if changed is None:
-            self.ctx.data_changed.emit()  # refused (somebody else's change, a lesson gone): show the sheet as it is
+            self.ctx.changed(Changes.of("cover_lesson"))  # refused (somebody else's change, a lesson gone): show the sheet as it is
             return
         self.window_.statusBar().showMessage(
             f"{what}: {changed} lesson{'' if changed == 1 else 's'} changed." if changed

@@ -29,6 +29,7 @@ def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> L
 
 class CpdLogView(View):
     title = "CPD log"
+    shows = frozenset({"activity", "staff", "department", "provider", "course"})
     subtitle = "Every CPD activity in the chosen year. Red rows are waiting for an overdue evaluation."
 
     def __init__(self, ctx: Any, window: Any) -> None:
@@ -157,8 +158,8 @@ class CpdLogView(View):
 
             plan = dialog.planner()  # the form is read here: the save runs off the window's thread
 
-                return record_for_many(s, self.ctx.school(s), plan(s))
             def action(s: Any) -> Any:
+                return record_for_many(s, self.ctx.school(s), plan(s))
 
             return self.ctx.run(self, f"Record CPD for {plural(count, 'person', 'people')}", action, refusals=True)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...services.changes import KINDS as EVERY_KIND
 from ..widgets import HoursChart, StatCard, chart_scroll, muted, section_title
 from ..workers import run_in_background
 from .base import View
@@ -67,6 +68,7 @@ def _load(db: Any, school_id: int, year: Any, department: str | None, today: Any
 
 class DashboardView(View):
     title = "Dashboard"
+    shows = EVERY_KIND - {"audit_entry", "import_batch", "school_access"}  # figures drawn from every kind of record
     subtitle = ""
     loaded = Signal()
 

@@ -44,6 +44,7 @@ def _one(value: Any) -> str:
 
 class ImpactView(View):
     title = "Impact"
+    shows = frozenset({"priority", "programme", "evaluation_stage", "indicator", "activity", "staff", "department", "course", "school"})
     subtitle = ("Evaluation in stages, confidence before, after and later, sustained CPD and priorities; "
                 "retention and the department's indicators beside them, for the academic year chosen at the top. "
                 "Click a person to see their stages.")

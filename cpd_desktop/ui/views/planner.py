@@ -139,6 +139,7 @@ class MonthCalendar(QWidget):
 
 class PlannerView(View):
     title = "Planner"
+    shows = frozenset({"booking", "cover_lesson", "course", "provider", "staff", "department", "bursary_claim", "school"})
     subtitle = "Courses to come and what they cost."
 
     def __init__(self, ctx: Any, window: Any) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from ...services.changes import KINDS as EVERY_KIND
 from ..icons import icon
 from ..widgets import muted, section_title
 from ..workers import run_in_background
@@ -28,6 +29,7 @@ FORMAT_LABELS = {"pdf": "PDF (to print or send)", "xlsx": "Excel workbook", "csv
 
 class ReportsView(View):
     title = "Reports"
+    shows = EVERY_KIND - {"audit_entry", "import_batch", "school_access"}  # figures drawn from every kind of record
     subtitle = "PDFs for governors and cover managers, workbooks for finance. The year and department above apply."
     previewed = None
 

@@ -7,8 +7,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
-from ...models import Activity, Department, Staff
-from ...models.base import Hours
+from ...models import Staff
+from ...services.changes import Changes
 from ...services.formatting import format_date, format_hours, format_money, format_percent
 from ...services.lists.staff import StaffList
 from ..conflict import form_compare
@@ -140,6 +140,8 @@ class PersonPage(QWidget):
 
 class StaffView(View):
     title = "Staff"
+    shows = frozenset({"staff", "department", "activity", "school"})
+    person_shows = frozenset({"booking", "cover_lesson", "bursary_claim", "course", "provider"})  # their bookings, costs
     subtitle = "Everyone employed in the chosen year, with their CPD hours against their target."
 
     def __init__(self, ctx: Any, window: Any) -> None:
@@ -163,6 +165,16 @@ class StaffView(View):
         self.person = PersonPage(self)
         self.pages.addWidget(self.person)
         self.outer.addWidget(self.pages, 1)
+
+    def data_changed(self, notice: Changes) -> None:
+        """A change to bookings or costs alone requeries one person's page, if it is open, and not the list."""
+        if notice.touches(self.shows) or not notice.touches(self.person_shows):
+            super().data_changed(notice)
+        elif self.pages.currentIndex() == 1 and self.person.staff_id is not None:
+            if self.isVisible():
+                self.person.show_person(self.person.staff_id)
+            else:
+                self._dirty = True
 
     def reload(self) -> None:
         super().reload()

@@ -167,6 +167,7 @@ class ReplacePreview(QDialog):
 
 class TimetableView(View):
     title = "Timetable"
+    shows = frozenset({"timetable_lesson", "staff", "department", "school_period", "school"})
     subtitle = ("A teacher's lessons by day and period. Insert adds, F2 or a double-click edits, Delete removes. "
                 "Amber: a booking needing cover takes them away that day.")
 

@@ -288,6 +288,7 @@ class HoursPerFteChart(QWidget):
 
 class TrustView(View):
     title = "Trust"
+    shows = EVERY_KIND - {"audit_entry", "import_batch"}  # every school's figures, and who may see them
     subtitle = ""
     loaded = Signal()
 
