@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from alembic import context
 
 from cpd_desktop.models import Base
@@ -22,7 +24,7 @@ def run_migrations_online() -> None:
     _run(connection)
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | Literal[False]:
     """Write our money and hours types as plain NUMERIC, so migrations never import the models."""
     from cpd_desktop.models.base import _Decimal2
 
