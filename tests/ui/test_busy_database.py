@@ -7,7 +7,8 @@ its timers go on firing, and after a moment the status bar says "Saving…" besi
 other program lets go, the save lands; if it holds on past the busy timeout, the dialog says plainly
 that the database is in use, keeps what was typed, and saves when Save is pressed again. A program that
 only holds the right to write (``BEGIN IMMEDIATE``) gets the same plain refusal at once, as SQLite gives
-it (a save that has read cannot wait for another writer without risking a deadlock).
+it (a save that has read cannot wait for another writer without risking a deadlock). Undo and redo
+wait the same way, saying "Undoing…" and "Redoing…".
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 from .workflows.conftest import (
@@ -30,6 +31,7 @@ from .workflows.conftest import (
     find_field,
     find_table,
     go_to,
+    press,
     rows_text,
     type_into,
 )
@@ -56,8 +58,9 @@ def other_program_writing(path: Path, seconds: float, lock: str = "EXCLUSIVE") -
 class Ticker:
     """A timer on the window's thread: every tick notes when it fired and whether "Saving…" was on screen."""
 
-    def __init__(self, window: Any) -> None:
+    def __init__(self, window: Any, busy_text: str = "Saving…") -> None:
         self.window = window
+        self.busy_text = busy_text
         self.ticks: list[float] = []
         self.busy_seen = False
         self.busy_cursor_seen = False
@@ -68,7 +71,7 @@ class Ticker:
     def _tick(self) -> None:
         self.ticks.append(time.monotonic())
         bar = self.window.statusBar()
-        if any(label.text() == "Saving…" and label.isVisible() for label in bar.findChildren(QLabel)):
+        if any(label.text() == self.busy_text and label.isVisible() for label in bar.findChildren(QLabel)):
             self.busy_seen = True
         cursor = QApplication.overrideCursor()
         if cursor is not None:
@@ -169,3 +172,24 @@ def test_a_program_holding_the_right_to_write_gets_a_plain_refusal_at_once(demo_
 
     assert said[0].startswith("The database is in use by another program; nothing was saved."), said
     qtbot.waitUntil(lambda: any("Wiśniewski, Tomasz" in r for r in rows_text(table)))
+
+
+def test_undo_and_redo_wait_for_a_busy_database_without_freezing_the_window(demo_window: Any, qtbot: Any) -> None:
+    window = demo_window
+    go_to(qtbot, window, "Staff")
+    table = find_table("staff")
+    with answering(qtbot, _fill_and_save(qtbot, lambda dialog: click(qtbot, find_button("Save", dialog))),
+                   title="Add a member of staff"):
+        click(qtbot, find_button("Add staff", window))
+    qtbot.waitUntil(lambda: any("Wiśniewski, Tomasz" in r for r in rows_text(table)))
+
+    for key, busy, there in ((Qt.Key.Key_Z, "Undoing…", False), (Qt.Key.Key_Y, "Redoing…", True)):
+        ticker = Ticker(window, busy)
+        with other_program_writing(window.ctx.db.path, 2.0):
+            ticker.timer.start()
+            start = time.monotonic()
+            press(qtbot, table, key, Qt.KeyboardModifier.ControlModifier)  # returns once it is done
+            end = time.monotonic()
+            ticker.timer.stop()
+        assert end - start >= 1.5 and ticker.longest_gap(start, end) < 0.5 and ticker.busy_seen, busy
+        qtbot.waitUntil(lambda t=there: any("Wiśniewski, Tomasz" in r for r in rows_text(table)) == t)
