@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QStatusBar, QWidget
 
 from ..errors import ConcurrentEditError, NotFoundError
 from ..models import School
-from ..services import rules, unit, workspace
+from ..services import unit, workspace
 from ..services.changes import Changes
 from ..services.years import AcademicYear, academic_year_of, current_academic_year
 from .errors import connection_lost, show_error
@@ -119,12 +119,6 @@ class AppContext(QObject):
         if name != self.department:
             self.department = name or None
             self.filters_changed.emit()
-
-    def department_condition(self) -> Any:
-        """SQL condition on ``Department.name`` for the chosen department (None: all)."""
-        if not self.department:
-            return None
-        return rules.in_department(self.department)
 
     # ---- changes ----
     def changed(self, notice: Changes) -> None:

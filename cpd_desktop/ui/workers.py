@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 import shiboken6
 from PySide6.QtCore import (
     QCoreApplication,
+    QEvent,
     QEventLoop,
     QObject,
     QRunnable,
@@ -255,13 +256,40 @@ def save_pool() -> QThreadPool:
     return _save_pool
 
 
+class _HeldCloses(QObject):
+    """While a save is waited for, a window asked to close (from its title bar, or by a timer) closes once the
+    save is done: closing the main window closes the database the save is writing to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[QWidget] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Close and isinstance(watched, QWidget) and watched.isWindow():
+            event.ignore()
+            if watched not in self.held:
+                self.held.append(watched)
+            return True
+        return False
+
+
+def _close_all(windows: list[QWidget]) -> None:
+    for window in windows:
+        if shiboken6.isValid(window):
+            window.close()
+
+
 def wait_for(fn: Callable[[], T], busy: BusyIndicator | None = None) -> T:
     """Run ``fn`` (which opens its own database session) off the window's thread and wait for it in a local
-    event loop: the window keeps painting and its timers keep firing, while clicks and keys wait until it is
-    done. Returns what ``fn`` returned, or raises what it raised."""
+    event loop: the window keeps painting and its timers keep firing, while clicks and keys (and closing a
+    window) wait until it is done. Returns what ``fn`` returned, or raises what it raised."""
     job = Job(lambda _progress, _cancelled: fn())
     loop = QEventLoop()
     job.finished.connect(loop.quit)  # delivered through this thread's events, so never before exec()
+    closes = _HeldCloses()
+    app = QCoreApplication.instance()
+    if app is not None:
+        app.installEventFilter(closes)
     if busy is not None:
         busy.start()
     try:
@@ -270,6 +298,11 @@ def wait_for(fn: Callable[[], T], busy: BusyIndicator | None = None) -> T:
     finally:
         if busy is not None:
             busy.stop()
+        if app is not None:
+            app.removeEventFilter(closes)
+        if closes.held:
+            held = list(closes.held)
+            QTimer.singleShot(0, lambda: _close_all(held))  # once the caller has taken the result
     if job.error is not None:
         raise job.error
     return cast(T, job.result)

@@ -193,3 +193,25 @@ def test_undo_and_redo_wait_for_a_busy_database_without_freezing_the_window(demo
             ticker.timer.stop()
         assert end - start >= 1.5 and ticker.longest_gap(start, end) < 0.5 and ticker.busy_seen, busy
         qtbot.waitUntil(lambda t=there: any("Wiśniewski, Tomasz" in r for r in rows_text(table)) == t)
+
+
+def test_closing_the_window_during_a_save_waits_for_the_save(demo_window: Any, qtbot: Any) -> None:
+    """Closing the window closes the database: asked while a save waits, it happens once the save is done."""
+    window = demo_window
+    path = window.ctx.db.path
+    go_to(qtbot, window, "Staff")
+    open_during: list[bool] = []
+
+    def save_and_close(dialog: Any) -> None:
+        with other_program_writing(path, 2.0):
+            QTimer.singleShot(500, window.close)  # as the title bar's × would, half-way through the wait
+            QTimer.singleShot(1000, lambda: open_during.append(window.isVisible()))
+            click(qtbot, find_button("Save", dialog))
+
+    with answering(qtbot, _fill_and_save(qtbot, save_and_close), title="Add a member of staff"):
+        click(qtbot, find_button("Add staff", window))
+
+    assert open_during == [True]
+    qtbot.waitUntil(lambda: not window.isVisible())
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM staff WHERE staff_code = 'TWI'").fetchone() == (1,)
