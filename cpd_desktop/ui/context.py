@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QStatusBar, QWidget
+from PySide6.QtWidgets import QMainWindow, QStatusBar, QWidget
 
 from ..errors import ConcurrentEditError, NotFoundError
 from ..models import School
@@ -130,12 +130,10 @@ class AppContext(QObject):
         return wait_for(fn, BusyIndicator(self._status_bar(parent), doing))
 
     def _status_bar(self, parent: QWidget | None) -> QStatusBar | None:
+        """Where "Saving…" shows: the window the action came from, else the main window (over a dialog)."""
         for widget in (parent.window() if parent is not None else None, self.parent()):
-            bar = getattr(widget, "statusBar", None)
-            if callable(bar):
-                found = bar()
-                if isinstance(found, QStatusBar):
-                    return found
+            if isinstance(widget, QMainWindow):
+                return widget.statusBar()
         return None
 
     def run(self, parent: QWidget | None, text: str, action: Work, *,
