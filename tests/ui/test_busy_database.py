@@ -115,7 +115,7 @@ def test_a_save_waits_for_a_busy_database_without_freezing_the_window(demo_windo
     start, end = waited
     assert end - start >= 2.5  # the save did wait for the other program
     # The window kept processing its events all the while: the timer fired throughout, never stalled.
-    assert ticker.longest_gap(start, end) < 0.5, ticker.longest_gap(start, end)
+    assert ticker.longest_gap(start, end) < 1.0, ticker.longest_gap(start, end)
     assert len([t for t in ticker.ticks if start <= t <= end]) >= (end - start) * 1000 / TICK_MS / 3
     assert ticker.busy_seen and ticker.busy_cursor_seen  # and said it was saving
     # Once the other program let go, the save landed: the person is in the list, nothing is left busy.
@@ -191,7 +191,7 @@ def test_undo_and_redo_wait_for_a_busy_database_without_freezing_the_window(demo
             press(qtbot, table, key, Qt.KeyboardModifier.ControlModifier)  # returns once it is done
             end = time.monotonic()
             ticker.timer.stop()
-        assert end - start >= 1.5 and ticker.longest_gap(start, end) < 0.5 and ticker.busy_seen, busy
+        assert end - start >= 1.5 and ticker.longest_gap(start, end) < 1.0 and ticker.busy_seen, busy
         qtbot.waitUntil(lambda t=there: any("Wiśniewski, Tomasz" in r for r in rows_text(table)) == t)
 
 
