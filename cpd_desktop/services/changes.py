@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConcurrentEditError
-from ..models.base import Base
+
+if TYPE_CHECKING:  # loaded with the first change recorded: the dashboard's first look reads KINDS before
+    from sqlalchemy.orm import Session  # the database layer has loaded (tests/ui/test_first_look.py)
+
+    from ..models.base import Base
 
 # Every kind of record there is: the database's tables (a test keeps this in step with the models).
 KINDS = frozenset({
@@ -76,11 +77,15 @@ def kind_of(model: type[Base]) -> str:
 
 def column_values(obj: Any) -> dict[str, Any]:
     """A record's values, without the bookkeeping columns."""
+    from sqlalchemy import inspect
+
     return {a.key: getattr(obj, a.key) for a in inspect(obj).mapper.column_attrs if a.key not in SKIP}
 
 
 def _old_values(obj: Any) -> dict[str, Any]:
     """The values a dirty object had when it was loaded (from the attribute history)."""
+    from sqlalchemy import inspect
+
     state = inspect(obj)
     out: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
@@ -130,6 +135,8 @@ class ChangeRecorder:
         self._seen: dict[tuple[type[Base], int], RecordChange] = {}
         self._pending_new: list[Base] = []
         self._objects: dict[tuple[type[Base], int], Base | None] = {}
+        from sqlalchemy import event
+
         event.listen(session, "before_flush", self._before_flush)
         event.listen(session, "after_flush", self._after_flush)
 
@@ -137,6 +144,8 @@ class ChangeRecorder:
         return (type(obj), obj.id)  # every model has an integer id; set by the time a flush ends
 
     def _before_flush(self, session: Session, _ctx: Any, _instances: Any) -> None:
+        from ..models.base import Base
+
         for obj in session.dirty:
             if isinstance(obj, Base) and session.is_modified(obj, include_collections=False):
                 key = self._key(obj)
@@ -159,6 +168,8 @@ class ChangeRecorder:
         self._pending_new = []
 
     def detach(self) -> None:
+        from sqlalchemy import event
+
         if event.contains(self.session, "before_flush", self._before_flush):
             event.remove(self.session, "before_flush", self._before_flush)
             event.remove(self.session, "after_flush", self._after_flush)
