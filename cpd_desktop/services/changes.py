@@ -1,32 +1,19 @@
-"""What one user action changed, recorded so it can be undone and redone, and told to the views.
+"""What changed: the notice the window's views are sent after every action, undo and redo.
 
-A ``ChangeRecorder`` listens to the session a service function runs in and notes every record
-the action created, changed and deleted, with its values before and after. ``apply_changes``
-puts the "before" values back (undo: deleting what was created, re-creating what was deleted
-with its old id, so later actions that refer to it still find it) or the "after" values again
-(redo). If somebody else has changed a record since, it refuses with ``ConcurrentEditError``
-rather than overwrite their work.
+``Changes`` names the kinds of records (table names) an action touched, so that each view reloads
+only when it shows one of them (as Anki's ``OpChanges`` does). Work done outside the recorder (an
+import, a restore, a school switch, others' saves seen on a poll) sends ``Changes.everything()``.
+What one action changed, record by record, is ``services.recorder``'s.
 
-``Changes`` is the notice sent after every action, undo and redo: the kinds of records (table
-names) it touched, so that each view reloads only when it shows one of them (as Anki's
-``OpChanges`` does). Work done outside the recorder (an import, a restore, a school switch,
-others' saves seen on a poll) sends ``Changes.everything()``.
-
-Qt-free: the window wraps these in a ``QUndoCommand`` (``ui/undo.py``).
+Nothing here loads SQLAlchemy or the models: the dashboard's first look reads ``KINDS`` before the
+database layer has loaded (tests/ui/test_first_look.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-from ..errors import ConcurrentEditError
-
-if TYPE_CHECKING:  # loaded with the first change recorded: the dashboard's first look reads KINDS before
-    from sqlalchemy.orm import Session  # the database layer has loaded (tests/ui/test_first_look.py)
-
-    from ..models.base import Base
+from dataclasses import dataclass
+from typing import Any
 
 # Every kind of record there is: the database's tables (a test keeps this in step with the models).
 KINDS = frozenset({
@@ -35,9 +22,6 @@ KINDS = frozenset({
     "priority", "programme", "provider", "school", "school_access", "school_period", "staff", "term_dates",
     "timetable_lesson",
 })
-
-# Bookkeeping columns: a record whose only difference is these has not changed for the person.
-SKIP = frozenset({"version", "updated_at", "updated_by"})
 
 
 @dataclass(frozen=True)
@@ -71,154 +55,6 @@ class Changes:
         return bool(self.kinds)
 
 
-def kind_of(model: type[Base]) -> str:
+def kind_of(model: type[Any]) -> str:
+    """The kind of record a model holds: its table's name."""
     return str(model.__tablename__)
-
-
-def column_values(obj: Any) -> dict[str, Any]:
-    """A record's values, without the bookkeeping columns."""
-    from sqlalchemy import inspect
-
-    return {a.key: getattr(obj, a.key) for a in inspect(obj).mapper.column_attrs if a.key not in SKIP}
-
-
-def _old_values(obj: Any) -> dict[str, Any]:
-    """The values a dirty object had when it was loaded (from the attribute history)."""
-    from sqlalchemy import inspect
-
-    state = inspect(obj)
-    out: dict[str, Any] = {}
-    for attr in state.mapper.column_attrs:
-        if attr.key in SKIP:
-            continue
-        hist = state.attrs[attr.key].history
-        if hist.deleted:
-            out[attr.key] = hist.deleted[0]
-        elif hist.unchanged:
-            out[attr.key] = hist.unchanged[0]
-        else:
-            out[attr.key] = getattr(obj, attr.key)
-    return out
-
-
-@dataclass
-class RecordChange:
-    model: type[Base]
-    ident: int
-    before: dict[str, Any] | None  # None: the action created it
-    after: dict[str, Any] | None = None  # None: the action deleted it
-
-
-@dataclass
-class ChangeSet:
-    changes: list[RecordChange] = field(default_factory=list)
-
-    @property
-    def created(self) -> list[RecordChange]:
-        return [c for c in self.changes if c.before is None]
-
-    def is_empty(self) -> bool:
-        return not self.changes
-
-    def notice(self) -> Changes:
-        """What the views are told: the kinds of records this change set touches, and the audit trail,
-        which every change adds to (``services.audit`` writes its entries beside the flush, unrecorded)."""
-        kinds = frozenset(kind_of(c.model) for c in self.changes)
-        return Changes(kinds | {"audit_entry"} if kinds else kinds)
-
-
-class ChangeRecorder:
-    """Listens to one session and collects what its flushes create, change and delete."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._seen: dict[tuple[type[Base], int], RecordChange] = {}
-        self._pending_new: list[Base] = []
-        self._objects: dict[tuple[type[Base], int], Base | None] = {}
-        from sqlalchemy import event
-
-        event.listen(session, "before_flush", self._before_flush)
-        event.listen(session, "after_flush", self._after_flush)
-
-    def _key(self, obj: Any) -> tuple[type[Base], int]:
-        return (type(obj), obj.id)  # every model has an integer id; set by the time a flush ends
-
-    def _before_flush(self, session: Session, _ctx: Any, _instances: Any) -> None:
-        from ..models.base import Base
-
-        for obj in session.dirty:
-            if isinstance(obj, Base) and session.is_modified(obj, include_collections=False):
-                key = self._key(obj)
-                if key not in self._seen:
-                    self._seen[key] = RecordChange(type(obj), key[1], _old_values(obj))
-                self._objects[key] = obj
-        for obj in session.deleted:
-            if isinstance(obj, Base):
-                key = self._key(obj)
-                if key not in self._seen:
-                    self._seen[key] = RecordChange(type(obj), key[1], column_values(obj))
-                self._objects[key] = None
-        self._pending_new = [o for o in session.new if isinstance(o, Base)]
-
-    def _after_flush(self, session: Session, _ctx: Any) -> None:
-        for obj in self._pending_new:
-            key = self._key(obj)
-            self._seen.setdefault(key, RecordChange(type(obj), key[1], None))
-            self._objects[key] = obj
-        self._pending_new = []
-
-    def detach(self) -> None:
-        from sqlalchemy import event
-
-        if event.contains(self.session, "before_flush", self._before_flush):
-            event.remove(self.session, "before_flush", self._before_flush)
-            event.remove(self.session, "after_flush", self._after_flush)
-
-    def finish(self) -> ChangeSet:
-        self.session.flush()  # what the service left pending is part of the change
-        self.detach()
-        out = ChangeSet()
-        for key, change in self._seen.items():
-            obj = self._objects.get(key)
-            if obj is None:
-                if change.before is None:  # created and deleted within the action: nothing to undo
-                    continue
-                change.after = None
-            else:
-                change.after = column_values(obj)
-            if change.before is not None and change.after is not None and change.before == change.after:
-                continue
-            out.changes.append(change)
-        return out
-
-
-def apply_changes(session: Session, changes: ChangeSet, *, forward: bool) -> None:
-    """Make the database hold the 'after' values of each change (redo, ``forward``) or the
-    'before' values (undo, in reverse order); refuse if a record is not as the change left it."""
-    steps = changes.changes if forward else list(reversed(changes.changes))
-    for change in steps:
-        expected = change.before if forward else change.after
-        wanted = change.after if forward else change.before
-        current = session.get(change.model, change.ident)
-        if expected is None:
-            if current is not None:
-                raise ConcurrentEditError("That change cannot be redone: the record is already back.",
-                                          hint="Refresh the view and make the change again.")
-        else:
-            if current is None:
-                raise ConcurrentEditError("That change cannot be undone: the record has since been deleted.",
-                                          hint="Somebody else may have deleted it; refresh the view.")
-            now = column_values(current)
-            if any(now.get(k) != v for k, v in expected.items()):
-                raise ConcurrentEditError(
-                    "That record has been changed since, so the change was not undone.",
-                    hint="Refresh the view and edit the record by hand.")
-        if wanted is None:
-            session.delete(current)
-        elif current is None:
-            session.add(change.model(**wanted))
-        else:
-            for key, val in wanted.items():
-                if getattr(current, key) != val:
-                    setattr(current, key, val)
-    session.flush()

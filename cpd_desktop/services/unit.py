@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from .changes import ChangeRecorder, Changes, ChangeSet, apply_changes
+from .changes import Changes
+from .recorder import ChangeRecorder, ChangeSet, apply_changes
 
 Work = Callable[[Session], Any]  # a service call done in the session it is given; returns what the caller wants
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..services import unit
-from ..services.changes import Changes, ChangeSet
+from ..services.changes import Changes
+from ..services.recorder import ChangeSet
 
 
 class ServiceCommand(QUndoCommand):
