@@ -327,7 +327,7 @@ class TimetableView(View):
             try:
                 with self.ctx.session() as s:
                     self.grid = tt.timetable_grid(s, self.ctx.school(s), ident, week_of_day=self._chosen_week())
-            except Exception as exc:  # the person was deleted meanwhile: say so, show nothing
+            except Exception as exc:  # noqa: BLE001 - the person was deleted meanwhile: say so, show nothing
                 show_error(self, exc)
                 self.grid = None
         grid = self.grid
@@ -494,7 +494,7 @@ class TimetableView(View):
         try:
             with self.ctx.session() as s:
                 plan = tt.preview_replacement(s, self.ctx.school(s), ident, path)  # reads; writes nothing
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - shown: show_error tells a file's fault from a bug
             show_error(self, exc)
             return
         if not ReplacePreview.ask(self, plan):
