@@ -35,6 +35,8 @@ CLAIM_DATE_ORDER = [
 
 
 class BursaryScheme(Versioned, Base):
+    """A funder's bursary as the school records its rules, for the dates it runs."""
+
     __tablename__ = "bursary_scheme"
     __table_args__ = (
         UniqueConstraint("school_id", "name"),
@@ -43,11 +45,17 @@ class BursaryScheme(Versioned, Base):
         CheckConstraint("claim_deadline_days BETWEEN 0 AND 730", name="deadline_days"),
         CheckConstraint("min_days >= 0", name="min_days"),
         CheckConstraint("length(trim(name)) > 0", name="name_present"),
+        CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_to >= valid_from", name="valid_dates"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Funding changes year to year: a claim is made only under a scheme valid on the course's start date.
+    # Empty ends are open (a scheme with neither date is valid whenever).
+    valid_from: Mapped[dt.date | None] = mapped_column(Date)
+    valid_to: Mapped[dt.date | None] = mapped_column(Date)
+    eligibility: Mapped[str | None] = mapped_column(String(500))
     funder: Mapped[str | None] = mapped_column(String(200))
     rule: Mapped[str] = mapped_column(String(20), default="per_day")
     amount: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"))  # per day or per course
@@ -66,6 +74,14 @@ class BursaryScheme(Versioned, Base):
     # Most schemes pay after the course; one that pays in advance takes claims dated before it starts.
     pays_in_advance: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     notes: Mapped[str | None] = mapped_column(Text)
+
+    def valid_on(self, day: dt.date) -> bool:
+        """Whether the scheme runs on ``day`` (its ends included)."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+
+    def expired_by(self, today: dt.date) -> bool:
+        """Whether the scheme ended before ``today``."""
+        return self.valid_to is not None and self.valid_to < today
 
     def __repr__(self) -> str:
         return f"BursaryScheme({self.name!r})"

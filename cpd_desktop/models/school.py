@@ -31,6 +31,7 @@ class School(Versioned, Base):
         CheckConstraint("length(trim(name)) > 0", name="name_present"),
         CheckConstraint("stage_end_days BETWEEN 0 AND 365 AND stage_classroom_days BETWEEN 0 AND 365 "
                         "AND stage_pupils_days BETWEEN 0 AND 730", name="stage_days"),
+        CheckConstraint("staff_day_cost IS NULL OR staff_day_cost >= 0", name="staff_day_cost"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +55,8 @@ class School(Versioned, Base):
     stage_end_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     stage_classroom_days: Mapped[int] = mapped_column(Integer, default=42, server_default="42")
     stage_pupils_days: Mapped[int] = mapped_column(Integer, default=91, server_default="91")
+    # What a day of a teacher's time costs (migration 0009); empty: the budget shows cash only.
+    staff_day_cost: Mapped[Decimal | None] = mapped_column(Money())
 
     departments: Mapped[list[Department]] = relationship(back_populates="school", cascade="all, delete-orphan")
     terms: Mapped[list[TermDates]] = relationship(back_populates="school", cascade="all, delete-orphan")
