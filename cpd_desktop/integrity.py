@@ -46,7 +46,7 @@ BEFORE_GUARDS = {"0001_initial", "0002_school_access", "0003_school_calendar"}
 SCHOOL_TABLES = ["term_dates", "school_period", "department", "staff", "provider", "course", "booking",
                  "cover_lesson", "activity", "bursary_scheme", "bursary_claim", "timetable_lesson",
                  "audit_entry", "import_batch", "non_teaching_day", "budget_line",
-                 "priority", "programme", "evaluation_stage", "indicator"]
+                 "priority", "programme", "evaluation_stage", "indicator", "objective"]
 
 # table -> [(column, the table it points at)]: every link between two records of a school.
 LINKS: dict[str, list[tuple[str, str]]] = {
@@ -65,6 +65,7 @@ LINKS: dict[str, list[tuple[str, str]]] = {
     "priority": [("department_id", "department")],
     "evaluation_stage": [("activity_id", "activity")],
     "indicator": [("import_batch_id", "import_batch")],
+    "objective": [("staff_id", "staff"), ("priority_id", "priority")],
 }
 OTHER_SCHOOL = "points at a record of another school"
 

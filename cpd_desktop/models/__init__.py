@@ -8,13 +8,13 @@ from .booking import Booking, CoverLesson
 from .budget import BudgetLine
 from .bursary import BursaryClaim, BursaryScheme
 from .catalogue import Course, Provider
-from .impact import EvaluationStage, Indicator, Priority, Programme
+from .impact import EvaluationStage, Indicator, Objective, Priority, Programme
 from .school import Department, NonTeachingDay, School, SchoolPeriod, TermDates
 from .staff import Staff
 from .timetable import TimetableLesson
 
 __all__ = [
     "Activity", "AuditEntry", "Base", "Booking", "BudgetLine", "BursaryClaim", "BursaryScheme", "Course", "CoverLesson",
-    "Department", "EvaluationStage", "Hours", "ImportBatch", "Indicator", "Money", "NonTeachingDay", "Priority", "Programme", "Provider", "School", "SchoolAccess",
+    "Department", "EvaluationStage", "Hours", "ImportBatch", "Indicator", "Money", "NonTeachingDay", "Objective", "Priority", "Programme", "Provider", "School", "SchoolAccess",
     "SchoolPeriod", "Staff", "TermDates", "TimetableLesson",
 ]

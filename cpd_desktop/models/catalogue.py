@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Hours, Money, Versioned
 from .enums import FORMATS, in_list
+from .impact import MECHANISMS_CHECK
 
 if TYPE_CHECKING:
     from .bursary import BursaryScheme
@@ -39,6 +40,7 @@ class Course(Versioned, Base):
         CheckConstraint("days > 0", name="days_positive"),
         CheckConstraint("fee >= 0", name="fee_not_negative"),
         CheckConstraint("length(trim(title)) > 0", name="title_present"),
+        CheckConstraint(MECHANISMS_CHECK, name="mechanisms"),
         UniqueConstraint("school_id", "code"),
     )
 
@@ -56,6 +58,7 @@ class Course(Versioned, Base):
     bursary_scheme_id: Mapped[int | None] = mapped_column(ForeignKey("bursary_scheme.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="SET NULL"))
+    mechanisms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # EEF: models.impact.MECHANISMS
 
     provider: Mapped[Provider | None] = relationship()
     bursary_scheme: Mapped[BursaryScheme | None] = relationship()

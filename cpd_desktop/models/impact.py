@@ -1,4 +1,5 @@
-"""Evaluating CPD: the school's priorities, named programmes, staged evaluations and department indicators."""
+"""Evaluating CPD: the school's priorities, named programmes, staged evaluations, department indicators,
+the EEF mechanisms a course or programme uses, and each person's development objective for a year."""
 
 from __future__ import annotations
 
@@ -17,6 +18,36 @@ STAGES = {
     "classroom": "In the classroom",  # levels 3–4: support and use
     "pupils": "For pupils",  # level 5: outcomes
 }
+
+
+# The EEF's "Effective Professional Development" (2021): 14 mechanisms in four groups; effective PD uses at
+# least one of each group. A course's or programme's mechanisms are stored as one integer, bit i standing for
+# MECHANISMS[i]: append new ones at the end, never reorder (stored values would change meaning).
+MECHANISM_GROUPS = {
+    "knowledge": "Build knowledge",
+    "motivate": "Motivate teachers",
+    "techniques": "Develop teaching techniques",
+    "embed": "Embed practice",
+}
+MECHANISMS: list[tuple[str, str, str]] = [  # key, name, group
+    ("cognitive_load", "Manage cognitive load", "knowledge"),
+    ("revisit", "Revisit prior learning", "knowledge"),
+    ("goals", "Set and agree on goals", "motivate"),
+    ("credible_source", "Credible source", "motivate"),
+    ("praise", "Praise and reinforce", "motivate"),
+    ("instruct", "Instruct", "techniques"),
+    ("social_support", "Arrange social support", "techniques"),
+    ("model", "Model the technique", "techniques"),
+    ("feedback", "Monitor and give feedback", "techniques"),
+    ("rehearse", "Rehearse the technique", "techniques"),
+    ("prompts", "Prompts and cues", "embed"),
+    ("action_planning", "Action planning", "embed"),
+    ("self_monitoring", "Self-monitoring", "embed"),
+    ("repetition", "Context-specific repetition", "embed"),
+]
+ALL_MECHANISMS = (1 << len(MECHANISMS)) - 1
+MECHANISMS_CHECK = f"mechanisms BETWEEN 0 AND {ALL_MECHANISMS}"
+OBJECTIVE_LENGTH = 300  # one or two lines: a light objective, not a portfolio
 
 
 class IndicatorValue(_Decimal2):
@@ -54,6 +85,7 @@ class Programme(Versioned, Base):
         UniqueConstraint("school_id", "name"),
         CheckConstraint("length(trim(name)) > 0", name="name_present"),
         CheckConstraint("end_date IS NULL OR start_date IS NULL OR end_date >= start_date", name="end_after_start"),
+        CheckConstraint(MECHANISMS_CHECK, name="mechanisms"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -61,6 +93,8 @@ class Programme(Versioned, Base):
     name: Mapped[str] = mapped_column(String(200))
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    # The EEF mechanisms it uses (bit i: MECHANISMS[i]).
+    mechanisms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"Programme({self.name!r})"
@@ -117,3 +151,25 @@ class Indicator(Versioned, Base):
 
     def __repr__(self) -> str:
         return f"Indicator({self.academic_year}, {self.name!r}, {self.value})"
+
+
+class Objective(Versioned, Base):
+    """A person's development objective for one academic year: one or two lines (appraisal-light), which may
+    serve one of the year's priorities."""
+
+    __tablename__ = "objective"
+    __table_args__ = (
+        UniqueConstraint("staff_id", "academic_year"),
+        CheckConstraint("academic_year BETWEEN 1990 AND 2200", name="year"),
+        CheckConstraint(f"length(trim(text)) BETWEEN 1 AND {OBJECTIVE_LENGTH}", name="text_present"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    academic_year: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(OBJECTIVE_LENGTH))
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id", ondelete="SET NULL"))
+
+    def __repr__(self) -> str:
+        return f"Objective({self.staff_id}, {self.academic_year})"

@@ -19,8 +19,8 @@ from typing import Any
 KINDS = frozenset({
     "activity", "audit_entry", "booking", "budget_line", "bursary_claim", "bursary_scheme", "course",
     "cover_lesson", "department", "evaluation_stage", "import_batch", "indicator", "non_teaching_day",
-    "priority", "programme", "provider", "school", "school_access", "school_period", "staff", "term_dates",
-    "timetable_lesson",
+    "objective", "priority", "programme", "provider", "school", "school_access", "school_period", "staff",
+    "term_dates", "timetable_lesson",
 })
 
 
