@@ -44,6 +44,15 @@ def clean_scheme_values(values: dict[str, Any]) -> dict[str, Any]:
             out[key] = int(number)
     if "evidence_required" in values:
         out["evidence_required"] = v.clean_text(values["evidence_required"], "Evidence required", max_len=500)
+    if "eligibility" in values:
+        out["eligibility"] = v.clean_text(values["eligibility"], "Eligibility", max_len=500)
+    for key, label in (("valid_from", "Valid from"), ("valid_to", "Valid to")):
+        if key in values:
+            out[key] = v.parse_date(values[key], label, required=False)
+    if out.get("valid_from") and out.get("valid_to") and out["valid_to"] < out["valid_from"]:
+        raise ValidationError("Valid to", f"The scheme cannot end on {out['valid_to']:%d/%m/%Y}, before it starts "
+                                          f"on {out['valid_from']:%d/%m/%Y}.",
+                              hint="Give an end on or after the start, or leave it empty if the scheme runs on.")
     if "notes" in values:
         out["notes"] = v.clean_text(values["notes"], "Notes", max_len=v.NOTE_MAX, multiline=True)
     return out
@@ -91,6 +100,30 @@ def bursary_expected(scheme: BursaryScheme, booking: Booking) -> Decimal:
     return (amount + scheme.implementation_amount).quantize(Decimal("0.01"))
 
 
+def scheme_dates(scheme: BursaryScheme) -> str:
+    """When a scheme runs, as a person says it: "from 01/09/2025", "01/04/2024 to 31/03/2025", "until …"."""
+    start, end = scheme.valid_from, scheme.valid_to
+    if start and end:
+        return f"{start:%d/%m/%Y} to {end:%d/%m/%Y}"
+    if start:
+        return f"from {start:%d/%m/%Y}"
+    if end:
+        return f"until {end:%d/%m/%Y}"
+    return "with no dates set"
+
+
+def validity_problem(scheme: BursaryScheme, booking: Booking) -> str | None:
+    """Why the scheme cannot pay for the booking's course on its date (the start), or None if it runs then.
+
+    Funding changes year to year (the Stimulating Physics Network ended in March 2025): a claim is made only
+    under a scheme valid on the day the course starts."""
+    day = booking.start_date
+    if scheme.valid_on(day):
+        return None
+    return (f"{scheme.name} runs {scheme_dates(scheme)}; this course starts on {day:%d/%m/%Y}, "
+            f"{'after the scheme ended' if scheme.valid_to and day > scheme.valid_to else 'before the scheme began'}.")
+
+
 def eligibility_problems(scheme: BursaryScheme, booking: Booking, school: School) -> list[str]:
     problems = []
     if scheme.state_funded_only and not school.state_funded:
@@ -110,6 +143,10 @@ def create_claim(session: Session, booking: Booking, scheme: BursaryScheme, *, b
                  notes: Any = None) -> BursaryClaim:
     """Start a draft claim with the amount the scheme's rule expects and its deadline."""
     school = booking.staff.school
+    outside = validity_problem(scheme, booking)
+    if outside:
+        raise ValidationError("Scheme", outside, hint="Choose a scheme that ran on the course's date, or correct "
+                                                      "the scheme's dates in Settings if they are wrong.")
     problems = eligibility_problems(scheme, booking, school)
     if problems:
         raise CpdError("This booking cannot be claimed for: " + " ".join(problems))

@@ -131,14 +131,17 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
     residential = bursaries.add_scheme(
         session, school, name="Science CPD Partnership residential bursary", funder="STEM Learning",
         rule="per_day", amount="220.00", implementation_amount="0", min_days=2, claim_deadline_days=60,
-        evidence_required="Attendance confirmed; impact evaluation; supply invoice")
+        evidence_required="Attendance confirmed; impact evaluation; supply invoice", valid_from=SCHEMES_FROM)
     enthuse = bursaries.add_scheme(
         session, school, name="ENTHUSE award (actual costs)", funder="STEM Learning", rule="actual_costs",
         implementation_amount="100.00", min_days=2, claim_deadline_days=90,
-        evidence_required="Receipts for travel and subsistence; supply invoice; impact evaluation")
+        evidence_required="Receipts for travel and subsistence; supply invoice; impact evaluation",
+        valid_from=SCHEMES_FROM)
     ogden = bursaries.add_scheme(
         session, school, name="Ogden Trust physics grant", funder="Ogden Trust", rule="per_course",
-        amount="300.00", min_days=0, claim_deadline_days=30, evidence_required="Attendance confirmed")
+        amount="300.00", min_days=0, claim_deadline_days=30, evidence_required="Attendance confirmed",
+        valid_from=SCHEMES_FROM)
+    _ended_schemes(session, school)
     schemes = {"res": residential, "enthuse": enthuse, "ogden": ogden}
 
     courses: list[Course] = []
@@ -372,6 +375,27 @@ def _missing_booking_statuses(session: Session, school: School, people: list[Sta
                 bookings.transition_booking(session, b, step, on=today - dt.timedelta(days=5))
         made.append(b)
     return made
+
+
+# The demo's running schemes pay for courses from this date (before its first bookings), with no end set.
+SCHEMES_FROM = dt.date(2020, 9, 1)
+
+
+def _ended_schemes(session: Session, school: School) -> None:
+    """Schemes whose funding ended, as Settings shows them apart: no claim of the demo is made under them."""
+    check = "Check the current rules with the funder before claiming: they change year to year."
+    bursaries.add_scheme(
+        session, school, name="Stimulating Physics Network", funder="Institute of Physics", rule="per_course",
+        amount="150.00", min_days=0, claim_deadline_days=60, valid_from="01/09/2014", valid_to="31/03/2025",
+        active=False, eligibility="State-funded schools in England in the network's partnership; physics "
+                                  "teachers and non-specialists teaching physics. The network's funding ended in "
+                                  "March 2025.")
+    bursaries.add_scheme(
+        session, school, name="Science Learning Partnership local bursary", funder="STEM Learning",
+        rule="per_day", amount="110.00", min_days=1, claim_deadline_days=45, valid_from="01/09/2014",
+        valid_to="31/08/2024", active=False,
+        eligibility="State-funded schools in the partnership's area; Science Learning Partnerships lost their "
+                    "funding in August 2024. " + check)
 
 
 def _missing_claim_statuses(session: Session, school: School, people: list[Staff], course: Course,

@@ -43,17 +43,21 @@ DEPARTMENTS_BY_PHASE: dict[str, list[str]] = {
     "post16": SECONDARY_DEPARTMENTS,
 }
 
-# The day from which the example figures are taken to apply (the 2025/26 academic year).
+# The day from which the example figures are taken to apply (the 2025/26 academic year): each scheme's
+# "valid from". Neither has an end date: the school sets one when the funder announces it.
 SCHEMES_VALID_FROM = dt.date(2025, 9, 1)
 _CHECK = (f"{STARTING_POINT}: an example, not the current rules. Check the amount, who is eligible and the "
-          f"claim deadline with the funder before claiming. Example figures valid from "
-          f"{SCHEMES_VALID_FROM:%d/%m/%Y}.")
+          f"claim deadline with the funder before claiming.")
+CHECK_RULES = "Check the current rules with the funder before claiming: they change year to year."
 
 SCHEMES: list[dict[str, Any]] = [
     {"name": "ENTHUSE-style residential bursary (example)", "funder": "STEM Learning", "rule": "per_day",
      "amount": "220.00", "implementation_amount": "0.00", "min_days": 2, "claim_deadline_days": 60,
      "state_funded_only": True, "pays_in_advance": False,
      "evidence_required": "Attendance confirmed; impact evaluation; supply invoice",
+     "valid_from": SCHEMES_VALID_FROM,
+     "eligibility": "State-funded schools only; residential courses of two days or more, applied for before "
+                    "the course. " + CHECK_RULES,
      "notes": _CHECK + " Residential courses at the National STEM Learning Centre, York: a sum per day of the "
                        "course towards supply cover, applied for before the course and paid after attendance "
                        "and an impact evaluation. State-funded schools only; residential bursaries were cut "
@@ -63,6 +67,9 @@ SCHEMES: list[dict[str, Any]] = [
      "implementation_amount": "0.00", "min_days": 0, "claim_deadline_days": 60,
      "state_funded_only": True, "pays_in_advance": False,
      "evidence_required": "Module completed (confirmation from the provider)",
+     "valid_from": SCHEMES_VALID_FROM,
+     "eligibility": "English state-school teachers teaching physics outside their specialism; paid to the school "
+                    "on completing a module. " + CHECK_RULES,
      "notes": _CHECK + " Free modules of about 20 hours over about 8 weeks for teachers teaching physics "
                        "outside their specialism; a subsidy to the school on completing a module (£200 per "
                        "teacher in 2023, later up to £600 towards cover)."},
@@ -126,9 +133,7 @@ def furnish(session: Session, school: School) -> Furnished:
     for values in SCHEMES:
         if str(values["name"]).casefold() in have:
             continue
-        scheme = add_scheme(session, school, **values)
-        if hasattr(BursaryScheme, "valid_from"):  # once schemes carry their own dates, the example's is set too
-            setattr(scheme, "valid_from", SCHEMES_VALID_FROM)  # noqa: B010 - a column another version adds
+        add_scheme(session, school, **values)
         schemes += 1
     session.flush()
     furnished = Furnished(providers, departments, schemes)

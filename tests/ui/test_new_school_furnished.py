@@ -108,7 +108,8 @@ def test_a_new_school_starts_with_its_lists_and_the_first_booking_finds_them(
     def read_notes(dialog: Any) -> None:
         notes = find_field("Notes", dialog)
         assert notes.toPlainText().startswith("Starting point: check and edit")
-        assert "valid from 01/09/2025" in notes.toPlainText()
+        assert find_field("Valid from", dialog).text() == "01/09/2025" and find_field("Valid to", dialog).text() == ""
+        assert "Check the current rules" in find_field("Eligibility", dialog).text()
         dialog.grab().save(str(tmp_path / "scheme-dialog.png"))
         click(qtbot, find_button("Cancel", dialog))
 

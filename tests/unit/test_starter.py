@@ -3,6 +3,7 @@ marked as starting points; furnishing twice adds nothing, and no other school's 
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,9 @@ def test_a_new_secondary_school_starts_with_the_providers_departments_and_scheme
         for scheme in schemes.values():
             assert "(example)" in scheme.name
             assert scheme.notes and scheme.notes.startswith(STARTING_POINT)
-            assert "Check the amount" in scheme.notes and "valid from 01/09/2025" in scheme.notes
+            assert "Check the amount" in scheme.notes
+            assert scheme.valid_from == dt.date(2025, 9, 1) and scheme.valid_to is None
+            assert scheme.eligibility and "Check the current rules" in scheme.eligibility
             assert scheme.active
         residential = next(x for x in schemes.values() if "residential" in x.name)
         assert residential.rule == "per_day" and residential.min_days == 2 and residential.funder == "STEM Learning"

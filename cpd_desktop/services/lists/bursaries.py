@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, literal, select
@@ -66,26 +67,46 @@ class ClaimList(ListDef):
                 .where(BursaryClaim.school_id == self.school_id))
 
 
+@dataclass(frozen=True)
+class SchemeEndColumn(Column):
+    """A scheme's end date, said as a person reads it: "Ended 31/03/2025" once past, else "Until …"."""
+
+    today: dt.date = dt.date.min
+
+    def format(self, value: Any) -> str:
+        if not isinstance(value, dt.date):
+            return ""
+        return f"{'Ended' if value < self.today else 'Until'} {format_date(value)}"
+
+
 class SchemeList(ListDef):
-    """The school's bursary schemes."""
+    """The school's bursary schemes; ``today`` decides which have ended (shown greyed, "Ended dd/mm/yyyy").
+
+    The ``expired`` filter shows the schemes that ended before today (True) or those still running (False)."""
 
     default_sort = Sort("name")
-    columns = (
-        Column("name", "Scheme", BursaryScheme.name, searchable=True, width=220),
-        Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=120),
-        Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=190),
-        Column("amount", "Amount", BursaryScheme.amount, "money", width=80),
-        Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=150),
-        Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=110),
-        Column("deadline", "Claim within (days)", BursaryScheme.claim_deadline_days, "int", width=150),
-        Column("active", "Open", BursaryScheme.active, "bool", width=55),
-    )
 
-    def __init__(self, school_id: int) -> None:
+    def __init__(self, school_id: int, today: dt.date | None = None) -> None:
         super().__init__()
         self.id_expr = BursaryScheme.id
         self.version_expr = BursaryScheme.version
         self.school_id = school_id
+        self.today = today or dt.date.today()
+        ended = BursaryScheme.valid_to.is_not(None) & (BursaryScheme.valid_to < self.today)
+        self.style_expr = case((ended, literal("muted")), else_=None)
+        self.columns = (
+            Column("name", "Scheme", BursaryScheme.name, searchable=True, width=220),
+            Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=120),
+            Column("valid_from", "Valid from", BursaryScheme.valid_from, "date", width=90),
+            SchemeEndColumn("valid_to", "Valid to", BursaryScheme.valid_to, "date", width=130, today=self.today),
+            Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=190),
+            Column("amount", "Amount", BursaryScheme.amount, "money", width=80),
+            Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=150),
+            Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=110),
+            Column("deadline", "Claim within (days)", BursaryScheme.claim_deadline_days, "int", width=150),
+            Column("active", "Open", BursaryScheme.active, "bool", width=55),
+        )
+        self.filters = {"expired": lambda expired: ended if expired else ~ended}
 
     def base(self, columns: list[Any], *, scan: bool = False) -> Select[Any]:
         return select(*columns).select_from(BursaryScheme).where(BursaryScheme.school_id == self.school_id)

@@ -31,6 +31,7 @@ from ...models import BursaryScheme, Department, Provider, School
 from ...models.enums import BURSARY_RULES, PHASES
 from ...services import validation as v
 from ...services.formatting import format_date, format_hours, format_money
+from ...services.lists.bursaries import SchemeList
 from ...services.lists.names import NameList
 from ...services.schools import SETTING_PARSERS, Period, TermRow
 from ...services.years import TERM_ORDER, AcademicYear, bank_holiday, terms_for
@@ -42,7 +43,6 @@ from ..prompts import Confirm
 from ..tablemodel import ListModel
 from ..widgets import TablePanel, muted, section_title
 from .base import View
-from .bursaries import schemes_model
 
 MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
 
@@ -516,13 +516,23 @@ class SchemeDialog(FormDialog):
     def __init__(self, parent: QWidget | None = None, scheme: BursaryScheme | None = None) -> None:
         super().__init__("Edit bursary scheme" if scheme else "Add a bursary scheme", parent,
                          ok_text="Save scheme" if scheme else "Add scheme",
-                         intro="Bursary rules change: enter the scheme's current amounts and deadline."
+                         intro="Bursary rules change: enter the scheme's current amounts and deadline, and the "
+                               "dates it runs (a claim is made only under a scheme valid on the course's date)."
                                + (" Claims already raised keep the amount they expected." if scheme else ""))
         x = scheme
         self.version = x.version if x else None
         self.add_line("name", "Name *", x.name if x else "", check=lambda t: v.required_text(t, "Name", max_len=200))
         self.add_line("funder", "Funder", (x.funder or "") if x else "",
                       check=lambda t: v.clean_text(t, "Funder", max_len=200))
+        self.add_line("valid_from", "Valid from", format_date(x.valid_from) if x and x.valid_from else "",
+                      check=lambda t: v.parse_date(t, "Valid from", required=False),
+                      tip="The first course date the scheme pays for (dd/mm/yyyy); empty: no start")
+        self.add_line("valid_to", "Valid to", format_date(x.valid_to) if x and x.valid_to else "",
+                      check=lambda t: v.parse_date(t, "Valid to", required=False),
+                      tip="The last course date it pays for, once the funder says it ends; empty: it runs on")
+        self.add_line("eligibility", "Eligibility", (x.eligibility or "") if x else "",
+                      check=lambda t: v.clean_text(t, "Eligibility", max_len=500),
+                      tip="Who may claim, in the funder's words: state-funded schools, subjects, course length")
         self.add_combo("rule", "Pays", list(BURSARY_RULES.items()), x.rule if x else "per_day")
         self.add_line("amount", "Amount", format_money(x.amount) if x else "£0.00",
                       check=lambda t: v.parse_money(t, "Amount"), tip="Per day or per course, by the rule above")
@@ -682,7 +692,13 @@ class SettingsView(View):
         self.tabs.addTab(self.school_form, "School and targets")
         self.tabs.addTab(self.terms_form, "Term dates")
         self.tabs.addTab(self.periods_form, "Periods of the day")
-        self.schemes = schemes_model(ctx.db, ctx.school_id, self)
+        # Current schemes by default; ended ones (greyed, "Ended dd/mm/yyyy") only when asked for.
+        self.schemes = ListModel(ctx.db, SchemeList(ctx.school_id, ctx.today), parent=self)
+        self.schemes.set_filters({"expired": False}, refresh=False)
+        self.show_expired = QCheckBox("Show expired schemes")
+        self.show_expired.setToolTip("Show the schemes that have ended too, greyed, with the date each ended")
+        self.show_expired.toggled.connect(self._show_expired)
+        self.expired_note = muted("")
         self.departments = _names_model(ctx.db, ctx.school_id, Department, "Department", self)
         self.providers = _names_model(ctx.db, ctx.school_id, Provider, "Provider", self)
         self.list_panels: dict[str, TablePanel] = {}
@@ -707,6 +723,9 @@ class SettingsView(View):
                 button.setAccessibleName(f"{text.rstrip('…')} {noun}" if text != f"Add {noun}…" else f"Add {noun}")
                 button.clicked.connect(slot)
                 panel.filters.addWidget(button)
+            if kind == "scheme":
+                panel.filters.addWidget(self.show_expired)
+                pl.addWidget(self.expired_note)
             self.row_action(panel, "Edit…", lambda k=kind: self.edit_item(k), "F2", "edit")
             self.row_action(panel, "Delete", lambda k=kind: self.delete_item(k), Qt.Key.Key_Delete, "delete")
             panel.activated.connect(lambda _i, k=kind: self.edit_item(k))
@@ -725,6 +744,21 @@ class SettingsView(View):
         for model in (self.schemes, self.departments, self.providers):
             model.refresh()
         self._show_starting_points()
+        self._count_expired()
+
+    def _show_expired(self, shown: bool) -> None:
+        self.schemes.set_filters({"expired": None if shown else False})
+        self._count_expired()
+
+    def _count_expired(self) -> None:
+        """Say how many ended schemes the list leaves out, so that none seems lost."""
+        ended = SchemeList(self.ctx.school_id, self.ctx.today).count(self.ctx.db, {"expired": True})
+        hidden = 0 if self.show_expired.isChecked() else ended
+        one = hidden == 1
+        self.expired_note.setText(
+            f"{hidden} {'scheme has' if one else 'schemes have'} ended and {'is' if one else 'are'} not shown: "
+            f"tick “Show expired schemes” to see {'it' if one else 'them'}." if hidden else "")
+        self.expired_note.setVisible(bool(hidden))
 
     def _show_starting_points(self) -> None:
         from ...services.starter import STARTING_POINT, starting_points
