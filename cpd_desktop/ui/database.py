@@ -37,6 +37,7 @@ class DatabaseSession(QObject):
 
     opened = Signal(object, int, str)  # in the background: the database, the school's id, what was opened
     open_failed = Signal(object)  # in the background: the error to show, or None if the person cancelled
+    asking = Signal()  # in the background: the file is in use, and the person is asked what to do
     looked = Signal(bool)  # a look for others' changes ended: True if there is something new to show
     status = Signal(str, int)  # a status-bar message and how long it stays (ms; 0: until the next one)
 
@@ -126,6 +127,7 @@ class DatabaseSession(QObject):
             if not in_use(exc):
                 self.open_failed.emit(exc)
                 return
+            self.asking.emit()
             db = self._open_in_use(target, exc)
             if db is not None:
                 opened(db)

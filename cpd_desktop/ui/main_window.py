@@ -3,7 +3,6 @@
 The window shows at once; the database opens in the background and each view is built the first
 time it is shown, so start-up costs one window and the first view's query, however big the file.
 The window assembles its parts and wires them up:
-
 - ``DatabaseSession`` (``ui/database.py``): the open database's life, its timers and jobs;
 - ``Workspace`` (``ui/workspace.py``): the sidebar, the filter bar and the views' stack;
 - ``MenuBar`` (``ui/menus.py``), ``FileActions`` (``ui/file_actions.py``) and ``FirstLook``
@@ -63,6 +62,7 @@ class MainWindow(FirstLook, FileActions, MenuBar, QMainWindow):
         self.database = DatabaseSession(self, today=today)
         self.database.opened.connect(self.set_database)
         self.database.open_failed.connect(self._open_failed)
+        self.database.asking.connect(lambda: self.welcome.show_choices())  # behind the question, not "Opening…"
         self.database.looked.connect(self._looked)
         self.database.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         self.setWindowIcon(app_icon())
@@ -164,8 +164,8 @@ class MainWindow(FirstLook, FileActions, MenuBar, QMainWindow):
         self.show_view(wanted, asked[1] if asked else None)
         notes = list(db.warnings)
         if db.readonly:
-            reason = db.readonly_reason
-            notes.insert(0, f"Opened read-only{': ' + reason if reason else ''}. Changes cannot be saved.")
+            why = f": {db.readonly_reason}" if db.readonly_reason else ""
+            notes.insert(0, f"Opened read-only{why}. Changes cannot be saved.")
         self.statusBar().showMessage(" ".join(notes) or f"Opened {db.label}", 15000 if notes else 5000)
         self.database.verify_in_background(db)
         self.database_opened.emit()
