@@ -15,6 +15,7 @@ from . import validation as v
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
 from .rules import overdue_evaluation
+from .stages import sync_stages
 
 
 def clean_activity_values(values: dict[str, Any], current: Activity | None = None) -> dict[str, Any]:
@@ -78,6 +79,7 @@ def add_activity(session: Session, school: School, staff: Staff, *, provider: An
                         provider_id=provider_id(session, school, provider), **clean)
     session.add(activity)
     session.flush()
+    sync_stages(session, school, [activity.id])
     return activity
 
 
@@ -90,6 +92,7 @@ def update_activity(session: Session, activity: Activity, *, provider: Any = ...
     for key, value in clean.items():
         setattr(activity, key, value)
     session.flush()
+    sync_stages(session, activity.staff.school, [activity.id])  # new dates move the stages not yet done
     return activity
 
 
@@ -110,6 +113,7 @@ def record_evaluation(session: Session, activity: Activity, *, impact: Any, conf
     for key, value in clean.items():
         setattr(activity, key, value)
     session.flush()
+    sync_stages(session, activity.staff.school, [activity.id])  # the evaluation is the End stage
     return activity
 
 
@@ -124,5 +128,5 @@ def overdue_evaluations(session: Session, school: School, today: dt.date | None 
     """Activities whose evaluation was due before today and has not been recorded."""
     today = today or dt.date.today()
     stmt = (select(Activity).join(Staff).where(Activity.school_id == school.id, overdue_evaluation(today))
-            .order_by(Activity.evaluation_due))
+            .order_by(Activity.date, Activity.id))
     return list(session.scalars(stmt))

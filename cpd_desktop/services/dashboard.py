@@ -15,12 +15,22 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Activity, Booking, BursaryClaim, CoverLesson, Department, School, Staff, TimetableLesson
+from ..models import (
+    Activity,
+    Booking,
+    BursaryClaim,
+    CoverLesson,
+    Department,
+    EvaluationStage,
+    School,
+    Staff,
+    TimetableLesson,
+)
 from .bookings import upcoming_bookings
 from .bursaries import claims_near_deadline, claims_past_deadline, money_by_status
 from .formatting import format_date, format_money, format_percent
 from .reports import hours_by_staff, summarise
-from .rules import in_department, in_year, overdue_evaluation
+from .rules import in_department, in_year, overdue_stage
 from .years import AcademicYear
 
 ZERO = Decimal("0.00")
@@ -37,7 +47,7 @@ class DashboardData:
     subject_share: float | None = None
     subject_target: float = 50.0
     all_parts_share: float | None = None
-    overdue: int = 0
+    overdue: int = 0  # evaluation stages overdue: each stage of each activity counts on its own
     expected: Decimal = ZERO
     claimed: Decimal = ZERO
     received: Decimal = ZERO
@@ -90,9 +100,11 @@ def load_dashboard(db: Any, school_id: int, year: AcademicYear, department: str 
         data.first_steps = first_steps(s, school_id)
         data.people = [(r.staff_id, r.name, float(r.hours), float(r.subject_specific_hours), float(r.target_hours))
                        for r in rows if r.target_hours or r.hours]
-        overdue = (select(func.count()).select_from(Activity).join(Staff, Staff.id == Activity.staff_id)
+        overdue = (select(func.count()).select_from(EvaluationStage)
+                   .join(Activity, Activity.id == EvaluationStage.activity_id)
+                   .join(Staff, Staff.id == Activity.staff_id)
                    .outerjoin(Department, Department.id == Staff.department_id)
-                   .where(Activity.school_id == school_id, overdue_evaluation(today), in_year(Activity.date, year)))
+                   .where(Activity.school_id == school_id, overdue_stage(today), in_year(Activity.date, year)))
         if department:
             overdue = overdue.where(in_department(department))
         data.overdue = int(s.scalar(overdue) or 0)
@@ -141,7 +153,8 @@ def dashboard_face(data: DashboardData) -> dict[str, Any]:
                     f"of hours are subject-specific (aim: at least {data.subject_target:.0f}%)",
                     "good" if (data.subject_share or 0) >= data.subject_target else "warn"],
         "parts": [format_percent(data.all_parts_share), "of hours meet all five parts", ""],
-        "overdue": [str(data.overdue), "activities waiting for an impact evaluation", "bad" if data.overdue else "good"],
+        "overdue": [str(data.overdue), f"evaluation stage{'' if data.overdue == 1 else 's'} overdue",
+                    "bad" if data.overdue else "good"],
         "money": [format_money(data.expected),
                   f"claimed {format_money(data.claimed)} · received {format_money(data.received)}", ""],
         "deadlines": [f"{n_past + n_near}", f"{n_past} past the deadline · {n_near} due within 3 weeks",

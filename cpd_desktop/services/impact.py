@@ -3,9 +3,11 @@ retention from staff dates, and the department's indicators beside the CPD.
 
 Stages (Guskey's levels): every activity has an End stage; activities of 6 hours or more and those in a
 programme also have "In the classroom" and "For pupils" (a webinar has the End stage only). Each falls due
-the school's number of days after the activity's end (defaults 14, 42 and 91). A stage is done when its
-record has a date done; an activity's own evaluation date and confidence (the window's single evaluation)
-count as its End stage where no End stage record exists.
+the school's number of days after the activity's end (defaults 14, 42 and 91). Every activity's stages are
+rows of ``evaluation_stage`` (``sync_stages`` makes them when an activity is saved, imported or attended),
+so "overdue" is one SQL rule (``rules.overdue_stage``) for the dashboard, the lists, reports and exports.
+A stage is done when it has a date done; an activity's own evaluation date and confidence (the single
+evaluation of older records) fill its End stage.
 
 Indicators are shown beside CPD figures, never as their effect: ``SIDE_BY_SIDE`` is said wherever both
 appear together.
@@ -27,30 +29,11 @@ from ..models import Activity, Indicator, Priority, Programme, School, Staff
 from ..models.base import TWO_PLACES
 from ..models.impact import STAGES, EvaluationStage
 from .reports import hours_by_staff
-from .rules import in_year
+from .rules import in_year, overdue_stage, stage_is_overdue
+from .stages import stages_for, sync_stages
 from .years import AcademicYear, academic_year_of, term_of
 
 SIDE_BY_SIDE = "Shown side by side; this does not show that one caused the other."
-LATER_STAGES_HOURS = Decimal("6")
-END_ONLY_FORMATS = {"webinar"}
-
-
-def stage_days(school: School) -> dict[str, int]:
-    """Days after an activity's end at which each stage falls due (the school's settings)."""
-    return {"end": school.stage_end_days if school.stage_end_days is not None else 14,
-            "classroom": school.stage_classroom_days if school.stage_classroom_days is not None else 42,
-            "pupils": school.stage_pupils_days if school.stage_pupils_days is not None else 91}
-
-
-def stages_for(school: School, *, date: dt.date, end_date: dt.date | None, hours: Decimal, format: str,
-               in_programme: bool) -> dict[str, dt.date]:
-    """The stages an activity calls for (stage → due date)."""
-    ends = end_date or date
-    days = stage_days(school)
-    wanted = ["end"]
-    if format not in END_ONLY_FORMATS and (Decimal(hours) >= LATER_STAGES_HOURS or in_programme):
-        wanted += ["classroom", "pupils"]
-    return {stage: ends + dt.timedelta(days=days[stage]) for stage in wanted}
 
 
 def _mean(values: list[int]) -> float | None:
@@ -88,44 +71,30 @@ def sustained_programmes(session: Session, school: School) -> set[int]:
 @dataclass
 class StageState:
     stage: str
-    due: dt.date
+    due: dt.date | None  # None: not chased (CPD history from before the school chased evaluations)
     done_on: dt.date | None
     confidence: int | None
 
 
 def activity_stages(session: Session, school: School, year: AcademicYear | None = None
                     ) -> dict[int, tuple[Any, list[StageState]]]:
-    """Each activity (of the year, or all) → (its row, its stages with due dates, done dates and confidence)."""
+    """Each activity (of the year, or all) → (its row, its stages with due dates, done dates and confidence),
+    in the order End, In the classroom, For pupils."""
     stmt = select(Activity.id, Activity.staff_id, Activity.date, Activity.end_date, Activity.hours,
                   Activity.format, Activity.programme_id, Activity.priority_id, Activity.confidence_before,
-                  Activity.evaluated_on, Activity.impact_confidence, Activity.booking_id
-                  ).where(Activity.school_id == school.id)
+                  Activity.booking_id).where(Activity.school_id == school.id)
+    found = select(EvaluationStage.activity_id, EvaluationStage.stage, EvaluationStage.due_date,
+                   EvaluationStage.done_on, EvaluationStage.confidence).join(
+        Activity, Activity.id == EvaluationStage.activity_id).where(Activity.school_id == school.id)
     if year is not None:
         stmt = stmt.where(in_year(Activity.date, year))
-    acts = session.execute(stmt).all()
-    ids = [a.id for a in acts]
-    records: dict[tuple[int, str], EvaluationStage] = {}
-    for chunk in range(0, len(ids), 500):
-        for found in session.scalars(select(EvaluationStage).where(
-                EvaluationStage.activity_id.in_(ids[chunk:chunk + 500]))):
-            records[(found.activity_id, found.stage)] = found
-    out: dict[int, tuple[Any, list[StageState]]] = {}
-    for a in acts:
-        states = []
-        due = stages_for(school, date=a.date, end_date=a.end_date, hours=a.hours, format=a.format,
-                         in_programme=a.programme_id is not None)
-        for stage, day in due.items():
-            rec: EvaluationStage | None = records.get((a.id, stage))
-            done = rec.done_on if rec else None
-            confidence = rec.confidence if rec else None
-            if stage == "end":
-                done = done or a.evaluated_on
-                confidence = confidence if confidence is not None else a.impact_confidence
-                if done is None and confidence is not None:  # a confidence after was given: the End stage was done
-                    done = a.end_date or a.date
-            states.append(StageState(stage, (rec.due_date if rec and rec.due_date else day), done, confidence))
-        out[a.id] = (a, states)
-    return out
+        found = found.where(in_year(Activity.date, year))
+    order = list(STAGES)
+    states: dict[int, list[StageState]] = defaultdict(list)
+    for ident, stage, due, done, confidence in session.execute(found):
+        states[ident].append(StageState(stage, due, done, confidence))
+    return {a.id: (a, sorted(states.get(a.id, []), key=lambda s: order.index(s.stage)))
+            for a in session.execute(stmt)}
 
 
 def impact_report(session: Session, school: School, year: AcademicYear, today: dt.date) -> list[dict[str, Any]]:
@@ -150,10 +119,10 @@ def impact_report(session: Session, school: School, year: AcademicYear, today: d
             for st in states:
                 if st.done_on is not None:
                     done += 1
-                if st.due <= today:
+                if st.due is not None and st.due <= today:
                     due += 1
-                    if st.done_on is None:
-                        overdue += 1
+                if stage_is_overdue(st.due, st.done_on, today):
+                    overdue += 1
                 if st.confidence is not None and st.stage == "end":
                     after.append(st.confidence)
                 if st.confidence is not None and st.stage == "pupils":
@@ -169,12 +138,12 @@ def impact_report(session: Session, school: School, year: AcademicYear, today: d
 
 def overdue_stages(session: Session, school: School, today: dt.date) -> list[dict[str, Any]]:
     """Every stage past its due date and not done, oldest first (each stage counts on its own)."""
-    out = []
-    for a, states in activity_stages(session, school).values():
-        for st in states:
-            if st.done_on is None and st.due < today:
-                out.append({"activity_id": a.id, "staff_id": a.staff_id, "stage": STAGES[st.stage], "due": st.due})
-    return sorted(out, key=lambda row: (row["due"], row["activity_id"]))
+    rows = session.execute(select(EvaluationStage.activity_id, Activity.staff_id, EvaluationStage.stage,
+                                  EvaluationStage.due_date)
+                           .join(Activity, Activity.id == EvaluationStage.activity_id)
+                           .where(Activity.school_id == school.id, overdue_stage(today))
+                           .order_by(EvaluationStage.due_date, EvaluationStage.activity_id))
+    return [{"activity_id": a, "staff_id": who, "stage": STAGES[stage], "due": due} for a, who, stage, due in rows]
 
 
 def _in_post(start: dt.date | None, leaving: dt.date | None, day: dt.date) -> bool:
@@ -339,7 +308,7 @@ def add_demo_impact(session: Session, school: School, today: dt.date, seed: int)
     them says that the CPD caused the results beside it."""
     import random
 
-    from sqlalchemy import Table, bindparam, insert, update
+    from sqlalchemy import Table, bindparam, update
 
     rng = random.Random(f"{seed}:impact")
     month = school.academic_year_start_month
@@ -427,8 +396,14 @@ def add_demo_impact(session: Session, school: School, today: dt.date, seed: int)
                                 confidence_before=bindparam("b_before")), changes)
     columns = ("learnt", "does_differently", "helped_hindered", "evidence", "pupil_change", "how_measured",
                "pupil_groups")
-    if stage_rows:
-        session.execute(insert(EvaluationStage), [{**dict.fromkeys(columns), **r} for r in stage_rows])
+    sync_stages(session, school)  # every activity's stages, its programme now set
+    if stage_rows:  # the demo's evaluations fill the stages done
+        stage_table = cast(Table, EvaluationStage.__table__)
+        keys = ("activity_id", "stage", "done_on", "confidence", *columns)
+        session.execute(update(stage_table).where(stage_table.c.activity_id == bindparam("b_activity_id"),
+                                                  stage_table.c.stage == bindparam("b_stage"))
+                        .values(**{key: bindparam(f"b_{key}") for key in keys[2:]}),
+                        [{f"b_{key}": r.get(key) for key in keys} for r in stage_rows])
     # Three years of results: the years before the current one (results come after a year ends).
     for back, y in enumerate([current.previous().previous().previous(), current.previous().previous(),
                               current.previous()]):
@@ -537,7 +512,8 @@ def stages_of(session: Session, school: School, staff_id: int, year: AcademicYea
         if a.id not in titles:
             continue
         for st in states:
-            state = "Done" if st.done_on else ("Overdue" if st.due < today else "Not due yet")
+            state = "Done" if st.done_on else ("Overdue" if stage_is_overdue(st.due, st.done_on, today)
+                                               else "Not due yet" if st.due is not None else "Not chased")
             out.append({"activity_id": a.id, "title": titles[a.id], "date": a.date, "stage": STAGES[st.stage],
                         "due": st.due, "done_on": st.done_on, "state": state, "confidence": st.confidence})
-    return sorted(out, key=lambda r: (r["state"] != "Overdue", r["due"], r["activity_id"]))
+    return sorted(out, key=lambda r: (r["state"] != "Overdue", r["due"] or dt.date.max, r["activity_id"]))

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, func, or_
+from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, exists, func, or_
 
-from ..models import Activity, Booking, Department, Staff
+from ..models import Activity, Booking, Department, EvaluationStage, Staff
 from ..models.base import TWO_PLACES
 from ..models.enums import STANDARD_PARTS
 from .years import AcademicYear
@@ -34,10 +34,23 @@ def in_department(name: str) -> ColumnElement[bool]:
     return func.lower(Department.name) == name.strip().lower()
 
 
+def overdue_stage(today: dt.date) -> ColumnElement[bool]:
+    """An evaluation stage past its due date and not done. Each stage counts on its own: an activity whose
+    End and In the classroom stages are both late is two reminders. A stage with no due date (CPD history
+    from before the school chased evaluations) is never overdue. ``stage_is_overdue`` is the same rule for
+    a stage already read."""
+    return and_(EvaluationStage.done_on.is_(None), EvaluationStage.due_date.is_not(None),
+                EvaluationStage.due_date < today)
+
+
+def stage_is_overdue(due: dt.date | None, done_on: dt.date | None, today: dt.date) -> bool:
+    """``overdue_stage`` for one stage's due date and date done."""
+    return done_on is None and due is not None and due < today
+
+
 def overdue_evaluation(today: dt.date) -> ColumnElement[bool]:
-    """An activity whose impact evaluation was due before ``today`` and has not been recorded."""
-    return and_(Activity.evaluated_on.is_(None), Activity.evaluation_due.is_not(None),
-                Activity.evaluation_due < today)
+    """An activity with at least one overdue evaluation stage (``overdue_stage``)."""
+    return exists().where(EvaluationStage.activity_id == Activity.id, overdue_stage(today))
 
 
 def meets_all_parts() -> ColumnElement[bool]:

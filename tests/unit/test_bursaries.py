@@ -227,7 +227,9 @@ def test_evaluations_overdue_until_they_are_recorded(session: Session, school: S
     old = add_activity(session, school, teacher, date="01/09/2025", hours="3", title="INSET: department day")
     recent = add_activity(session, school, teacher, date="10/11/2025", hours="1.5", title="IOP webinar")
     assert old.evaluation_due == dt.date(2025, 10, 13)  # 42 days later, the school's default
-    assert overdue_evaluations(session, school, today=dt.date(2025, 10, 13)) == []
+    # Reminders follow the evaluation stages: the End stage falls due two weeks after the activity.
+    assert overdue_evaluations(session, school, today=dt.date(2025, 9, 15)) == []
+    assert overdue_evaluations(session, school, today=dt.date(2025, 9, 16)) == [old]
     assert overdue_evaluations(session, school, today=dt.date(2025, 11, 20)) == [old]
     assert overdue_evaluations(session, school, today=dt.date(2026, 1, 1)) == [old, recent]
     with pytest.raises(ValidationError, match="required") as info:

@@ -44,7 +44,7 @@ def test_the_cards_say_when_targets_are_met_and_when_nothing_is_due() -> None:
     face = dashboard_face(data)
     assert face["cards"]["hours"] == ["80 h of 70 h", "114% of target · 2 of 2 staff have met theirs", "good"]
     assert face["cards"]["subject"][2] == "good" and face["cards"]["overdue"] == [
-        "0", "activities waiting for an impact evaluation", "good"]
+        "0", "evaluation stages overdue", "good"]
     assert face["cards"]["money"][0] == "£1,234.50"
     assert face["cards"]["deadlines"] == ["0", "0 past the deadline · 0 due within 3 weeks", "good"]
     assert face["upcoming"] == [] and face["claims"] == [] and face["marker"] is None

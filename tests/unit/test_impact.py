@@ -13,6 +13,7 @@ from cpd_desktop.models import Activity, Programme, School, Staff
 from cpd_desktop.services import impact
 from cpd_desktop.services.database import open_database
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.services.stages import sync_stages
 from cpd_desktop.services.years import AcademicYear
 from cpd_desktop.storage.migrate import upgrade, upgrade_on_open
 
@@ -25,10 +26,12 @@ def person(s: Any, school: School, code: str, **kw: Any) -> Staff:
 
 
 def activity(s: Any, school: School, who: Staff, day: dt.date, hours: str, **kw: Any) -> Activity:
+    """An activity whose evaluation is chased, with the stages the school's rules give it."""
     a = Activity(school_id=school.id, staff_id=who.id, date=day, hours=Decimal(hours), title=kw.pop("title", "CPD"),
-                 format=kw.pop("format", "face_to_face"), **kw)
+                 format=kw.pop("format", "face_to_face"), evaluation_due=day + dt.timedelta(days=42), **kw)
     s.add(a)
     s.flush()
+    sync_stages(s, school, [a.id])
     return a
 
 
@@ -65,7 +68,7 @@ def test_impact_row_counts_stages_confidence_and_sustained_hours(session: Any, s
     impact.record_stage(s, school, long, "end", done_on=dt.date(2025, 10, 10), confidence=4)
     impact.record_stage(s, school, long, "pupils", done_on=dt.date(2026, 1, 5), confidence=5)
     short.evaluated_on, short.impact_confidence = dt.date(2025, 12, 5), 3  # the window's single evaluation
-    s.flush()
+    sync_stages(s, school, [short.id])
     rows = {r["staff_code"]: r for r in impact.impact_report(s, school, YEAR, TODAY)}
     a = rows["AMY"]
     # long: end (15/10) done, classroom (12/11) due not done, pupils (31/12) done; short: end (15/12) done.
@@ -159,6 +162,11 @@ def test_the_migration_moves_an_evaluation_to_the_end_stage(tmp_path: Path) -> N
                  "std_prioritised, evaluation_due, evaluated_on, impact_confidence, impact, pupil_outcomes) "
                  "VALUES (1, 1, 1, 1, '2025-10-01', 6, 'Forces', 'face_to_face', 1, 0, 0, 0, 0, 0, '2025-11-12', "
                  "'2025-10-20', 4, 'I now model forces with trolleys', 'Year 10 explain better')")
+    for ident, day, hours, due in ((2, "2025-11-03", 6, "'2025-12-15'"), (3, "2023-05-01", 2, "NULL")):
+        conn.execute("INSERT INTO activity (id, school_id, staff_id, date, hours, title, format, subject_specific, "
+                     "std_pupil_outcomes, std_evidence, std_collaboration, std_sustained, std_prioritised, "
+                     f"evaluation_due) VALUES ({ident}, 1, 1, '{day}', {hours}, 'Waiting', 'face_to_face', 1, "
+                     f"0, 0, 0, 0, 0, {due})")
     conn.commit()
     conn.close()
     db = open_database(path, migrate=False)
@@ -166,11 +174,17 @@ def test_the_migration_moves_an_evaluation_to_the_end_stage(tmp_path: Path) -> N
     db.dispose()
     conn = sqlite3.connect(path)
     stage = conn.execute("SELECT activity_id, stage, due_date, done_on, confidence, does_differently, pupil_change "
-                         "FROM evaluation_stage").fetchall()
+                         "FROM evaluation_stage WHERE activity_id = 1").fetchall()
     assert stage == [(1, "end", "2025-11-12", "2025-10-20", 4, "I now model forces with trolleys",
                       "Year 10 explain better")]
+    # An activity still waiting for its evaluation gets every stage, End due when its evaluation was; CPD
+    # history never chased gets an End stage with no due date (never overdue).
+    assert conn.execute("SELECT activity_id, stage, due_date, done_on FROM evaluation_stage WHERE activity_id > 1 "
+                        "ORDER BY activity_id, id").fetchall() == [
+        (2, "end", "2025-12-15", None), (2, "classroom", "2025-12-15", None), (2, "pupils", "2026-02-02", None),
+        (3, "end", None, None)]
     # Nothing lost: the activity, its booking and the booking's cover lesson are all still there.
-    assert conn.execute("SELECT count(*) FROM activity").fetchone()[0] == 1
+    assert conn.execute("SELECT count(*) FROM activity").fetchone()[0] == 3
     assert conn.execute("SELECT count(*) FROM cover_lesson").fetchone()[0] == 1
     assert conn.execute("SELECT stage_end_days, stage_classroom_days, stage_pupils_days FROM school").fetchone() \
         == (14, 42, 91)

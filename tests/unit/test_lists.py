@@ -14,7 +14,8 @@ from sqlalchemy import select
 from cpd_desktop.models import Activity, School, Staff
 from cpd_desktop.services.activities import add_activity, overdue_evaluations, record_evaluation
 from cpd_desktop.services.bookings import create_booking
-from cpd_desktop.services.lists.activities import ActivityList
+from cpd_desktop.services.impact import impact_report
+from cpd_desktop.services.lists.activities import ActivityList, overdue_in
 from cpd_desktop.services.lists.audit import AuditList
 from cpd_desktop.services.lists.base import Sort
 from cpd_desktop.services.lists.bookings import BookingList, calendar_bookings
@@ -105,7 +106,16 @@ def test_overdue_rows_are_red_and_the_rule_is_the_same_everywhere(db: Any, fille
                                                                         ids["last_year"]}
         exported = summary_data(s, school, YEAR, today=TODAY).overdue
     dashboard = load_dashboard(db, filled["school_id"], YEAR, None, TODAY).overdue
-    assert listed == exported == dashboard == 2
+    assert listed == exported == 2  # activities with a stage overdue
+    # The dashboard counts stages: the 6-hour course is late with its End and In the classroom stages.
+    rows = log.fetch_page(db, {"year": YEAR, "evaluation": "overdue"})
+    column = log.column_index("evaluation")
+    assert dashboard == sum(overdue_in(r.values[column]) for r in rows) == 3
+    texts = {r.id: log.columns[column].format(r.values[column]) for r in rows}
+    assert texts[ids["overdue"]] == "End, due 15/09/2025; In the classroom, due 13/10/2025"
+    with db.session() as s:
+        school = s.get(School, filled["school_id"])
+        assert sum(p["stages_overdue"] for p in impact_report(s, school, YEAR, TODAY)) == dashboard
 
 
 def test_search_matches_every_word_in_any_column_and_takes_wildcards_literally(db: Any,

@@ -89,9 +89,12 @@ class ActivityImporter(TrainingImporter):
 
     def write(self) -> None:
         super().write()
+        from ...services.impact import record_stage
+        from ...services.stages import sync_stages
+
+        sync_stages(self.session, self.school)  # the new activities' evaluation stages
         if not self.later:
             return
-        from ...services.impact import record_stage
 
         today = dt.date.today()
         found = self.existing()

@@ -1,21 +1,58 @@
 """The CPD log: a school's activities, newest first, filtered by year, department, person, dates,
-format, subject-specific, provider and evaluation; red rows wait for an overdue evaluation."""
+format, subject-specific, provider and evaluation; red rows have an evaluation stage overdue, and the
+"Evaluation" column says which ("In the classroom, due 12/01/2027")."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, case, literal, select
+from sqlalchemy import Select, String, and_, case, cast, exists, func, literal, select
 
-from ...models import Activity, Department, Provider, Staff
+from ...models import Activity, Department, EvaluationStage, Provider, Staff
 from ...models.enums import FORMATS
-from ..rules import in_department, in_year, meets_all_parts, overdue_evaluation
+from ...models.impact import STAGES
+from ..formatting import format_date
+from ..rules import in_department, in_year, meets_all_parts, overdue_evaluation, overdue_stage
 from .base import Column, ListDef, Sort
 from .shared import matching, staff_name
 
 EVALUATION_FILTERS = {"overdue": "Evaluation overdue", "due": "Not yet evaluated", "done": "Evaluated",
                       "all_parts": "Meets all 5 parts"}
+OVERDUE_MARK = "!"  # after a stage's due date in the column's raw value: that stage is overdue
+
+
+def _pending(today: dt.date) -> Any:
+    """The activity's evaluation stages not done that have a due date, each as "stage|yyyy-mm-dd" with
+    ``OVERDUE_MARK`` when overdue (``overdue_stage``), joined by ";" (``StageColumn`` reads them)."""
+    text = (EvaluationStage.stage + literal("|") + cast(EvaluationStage.due_date, String)
+            + case((overdue_stage(today), literal(OVERDUE_MARK)), else_=literal("")))
+    return (select(func.aggregate_strings(text, ";"))
+            .where(EvaluationStage.activity_id == Activity.id, EvaluationStage.done_on.is_(None),
+                   EvaluationStage.due_date.is_not(None))
+            .scalar_subquery())
+
+
+class StageColumn(Column):
+    """The evaluation stages an activity waits for, as a person reads them: its overdue stages where it
+    has any ("In the classroom, due 12/01/2027"), else the next stage due."""
+
+    def format(self, value: Any) -> str:
+        if not value:
+            return ""
+        stages = []
+        for part in str(value).split(";"):
+            stage, _bar, due = part.partition("|")
+            late = due.endswith(OVERDUE_MARK)
+            stages.append((not late, dt.date.fromisoformat(due.rstrip(OVERDUE_MARK)[:10]), stage))
+        stages.sort()
+        shown = [s for s in stages if not s[0]] or stages[:1]
+        return "; ".join(f"{STAGES.get(stage, stage)}, due {format_date(due)}" for _on_time, due, stage in shown)
+
+
+def overdue_in(value: Any) -> int:
+    """How many overdue stages a row's "Evaluation" value names (the dashboard counts the same stages)."""
+    return sum(1 for part in str(value or "").split(";") if part.endswith(OVERDUE_MARK))
 
 
 class ActivityList(ListDef):
@@ -50,8 +87,14 @@ class ActivityList(ListDef):
                    tooltip="Subject-specific CPD"),
             Column("all_parts", "All 5 parts", case((meets_all_parts(), True), else_=False), "bool", width=80,
                    tooltip="Meets all five parts of the DfE Standard for teachers' professional development"),
-            Column("evaluation_due", "Evaluation due", Activity.evaluation_due, "date", width=105),
-            Column("evaluated_on", "Evaluated", Activity.evaluated_on, "date", width=90),
+            StageColumn("evaluation", "Evaluation", _pending(today), width=200,
+                        tooltip="The evaluation stages overdue, or the next one due",
+                        sort_expr=select(func.min(EvaluationStage.due_date)).where(
+                            EvaluationStage.activity_id == Activity.id, EvaluationStage.done_on.is_(None))
+                        .scalar_subquery()),
+            Column("evaluated_on", "Evaluated", select(EvaluationStage.done_on).where(
+                EvaluationStage.activity_id == Activity.id, EvaluationStage.stage == "end").scalar_subquery(),
+                "date", width=90, tooltip="When the End stage of its evaluation was done"),
         ]
         self.filters = {
             "year": lambda year: in_year(Activity.date, year),
@@ -67,10 +110,11 @@ class ActivityList(ListDef):
     def _evaluation(self, value: str) -> Any:
         if value == "overdue":
             return overdue_evaluation(self.today)
+        waiting = exists().where(EvaluationStage.activity_id == Activity.id, EvaluationStage.done_on.is_(None))
         if value == "due":
-            return Activity.evaluated_on.is_(None)
-        if value == "done":
-            return Activity.evaluated_on.is_not(None)
+            return waiting
+        if value == "done":  # every stage it calls for done
+            return and_(~waiting, exists().where(EvaluationStage.activity_id == Activity.id))
         if value == "all_parts":
             return meets_all_parts()
         raise ValueError(f"No evaluation filter {value!r}")
