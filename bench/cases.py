@@ -1147,6 +1147,17 @@ def startup_case(ctx: Context, label: str, db: Path, school: str | None, *, firs
     return case
 
 
+def display_case(ctx: Context, label: str, db: Path, school: str | None, *, first_look: bool) -> Item:
+    """``startup_case`` on an X server, or why there is none (an Xvfb that would not start)."""
+    try:
+        return startup_case(ctx, label, db, school, first_look=first_look, on_display=True)
+    except (OSError, RuntimeError) as exc:
+        where = " on an X display (Xvfb)"
+        name = (f"start-up to usable window{where}, {label}" if first_look
+                else f"start-up with no first look (first start of the day){where}, {label}")
+        return Unavailable(name, f"no X server: {exc}", "≤ 1.3×" if first_look else "≤ 3×")
+
+
 def memory_case(ctx: Context, label: str, db: Path, school: str | None) -> Case:
     args = ["app", str(db)] + (["--school", school] if school else [])
 
@@ -1235,9 +1246,9 @@ def all_cases(ctx: Context, *, full: bool, only: list[str]) -> Iterator[Item]:
         (f"start-up with no first look (first start of the day), {big_label}",
          lambda: startup_case(ctx, big_label, big_db.path, big_school, first_look=False)),
         (f"start-up to usable window on an X display (Xvfb), {big_label}",
-         lambda: startup_case(ctx, big_label, big_db.path, big_school, on_display=True)),
+         lambda: display_case(ctx, big_label, big_db.path, big_school, first_look=True)),
         (f"start-up with no first look (first start of the day) on an X display (Xvfb), {big_label}",
-         lambda: startup_case(ctx, big_label, big_db.path, big_school, first_look=False, on_display=True)),
+         lambda: display_case(ctx, big_label, big_db.path, big_school, first_look=False)),
         (f"search-box refresh over {school_label.replace('activities', 'rows')}", lambda: table_cases(ctx)),
         (f"memory with the {big_label} open", lambda: memory_case(ctx, big_label, big_db.path, big_school)),
     ]
