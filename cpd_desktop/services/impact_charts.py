@@ -87,7 +87,7 @@ def _titles(session: Session, school: School, year: AcademicYear | None) -> dict
     stmt = select(Activity.id, Activity.title).where(Activity.school_id == school.id)
     if year is not None:
         stmt = stmt.where(in_year(Activity.date, year))
-    return dict(session.execute(stmt).tuples().all())
+    return {r.id: r.title for r in session.execute(stmt)}
 
 
 def _state(st: impact.StageState, today: dt.date) -> str:
@@ -118,8 +118,8 @@ def _confidence_chart(key: str, title: str, rows: list[dict[str, Any]], name_key
 
 def priority_confidence(session: Session, school: School, year: AcademicYear) -> list[dict[str, Any]]:
     """Per priority of the year: the mean confidence before, after and a term later of its activities."""
-    names = dict(session.execute(select(Priority.id, Priority.name).where(
-        Priority.school_id == school.id, Priority.academic_year == year.start_year)).tuples().all())
+    names = {r.id: r.name for r in session.execute(select(Priority.id, Priority.name).where(
+        Priority.school_id == school.id, Priority.academic_year == year.start_year))}
     grouped: dict[int, list[tuple[Any, list[impact.StageState]]]] = defaultdict(list)
     for a, states in impact.activity_stages(session, school, year).values():
         if a.priority_id in names:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..errors import ValidationError
 from ..models import Activity, Booking, Course, Programme, School
 from ..models.impact import ALL_MECHANISMS, MECHANISM_GROUPS, MECHANISMS
+from .years import AcademicYear
 
 # How a sentence says what a group is for: "This programme has nothing to embed practice".
 GROUP_PURPOSE = {
@@ -171,3 +173,42 @@ def save_programme(session: Session, school: School, programme_id: int | None, *
     p.mechanisms = _check(mechanisms)
     session.flush()
     return p.id
+
+
+def groups_said(bits: int) -> str:
+    """A programme's EEF coverage in a few words: "All four groups", "3 of 4 (nothing to embed practice)"."""
+    missing = missing_groups(bits)
+    if not missing:
+        return "All four groups"
+    if bits == 0:
+        return "None ticked"
+    return (f"{len(MECHANISM_GROUPS) - len(missing)} of {len(MECHANISM_GROUPS)} "
+            f"(nothing to {_said([GROUP_PURPOSE[g] for g in missing], 'or')})")
+
+
+def programmes_overview(session: Session, school: School, year: AcademicYear) -> list[dict[str, Any]]:
+    """Every programme of the school, by name: its id, the year's figures (``impact.programmes_report``; none
+    where it has no activity in the year) and the EEF groups it covers, its courses' included."""
+    from .impact import programmes_report
+
+    figures = {r["programme"]: r for r in programmes_report(session, school, year)}
+    rows = []
+    for pid, name in session.execute(select(Programme.id, Programme.name).where(Programme.school_id == school.id)):
+        bits = programme_bits(session, school, pid)
+        rows.append({"id": pid, "programme": name, "figures": figures.get(name), "groups": groups_said(bits)})
+    return sorted(rows, key=lambda r: str(r["programme"]).casefold())
+
+
+@dataclass(frozen=True)
+class CourseMechanisms:
+    course_id: int
+    title: str
+    mechanisms: int
+
+
+def booking_course(session: Session, school: School, booking_id: int) -> CourseMechanisms | None:
+    """The catalogue course a booking is for, with its mechanisms (None: a free-text booking)."""
+    found = session.execute(select(Course.id, Course.title, Course.mechanisms)
+                            .join(Booking, Booking.course_id == Course.id)
+                            .where(Booking.id == booking_id, Booking.school_id == school.id)).first()
+    return None if found is None else CourseMechanisms(found.id, found.title, found.mechanisms)

@@ -139,7 +139,8 @@ class MonthCalendar(QWidget):
 
 class PlannerView(View):
     title = "Planner"
-    shows = frozenset({"booking", "cover_lesson", "course", "provider", "staff", "department", "bursary_claim", "school"})
+    shows = frozenset({"booking", "cover_lesson", "course", "provider", "staff", "department", "bursary_claim", "school",
+                       "programme"})
     subtitle = "Courses to come and what they cost."
 
     def __init__(self, ctx: Any, window: Any) -> None:
@@ -168,8 +169,16 @@ class PlannerView(View):
             "cover", {"booking_id": self.panel.current_id()}), None, "cover")
         self.row_action(self.panel, "Raise bursary claim…", lambda: ctx.navigate.emit(
             "bursaries", {"new_claim_for": self.panel.current_id()}), None, "bursary")
+        self.row_action(self.panel, "EEF mechanisms of the course…", self.course_mechanisms, None, "edit")
         self.panel.activated.connect(lambda _i: self.edit())
         self.panel.selection_changed.connect(self._update_buttons)
+        self.programme_gap = QLabel("")  # the chosen booking's programme, when it leaves out an EEF group
+        self.programme_gap.setStyleSheet("QLabel { background: #fff7e6; color: #7a4a00; border: 1px solid #f0c36d; "
+                                         "border-radius: 4px; padding: 6px 8px; }")
+        self.programme_gap.setWordWrap(True)
+        self.programme_gap.setAccessibleName("Programme warning")
+        self.programme_gap.setVisible(False)
+        self.outer.addWidget(self.programme_gap)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self.panel, "List")
@@ -273,6 +282,18 @@ class PlannerView(View):
             if target == "attended":
                 self.attended_action.setEnabled(not why)
                 self.attended_action.setToolTip(why or "Mark the chosen booking attended")
+        self._say_programme_gap(ident)
+
+    def _say_programme_gap(self, ident: int | None) -> None:
+        """For a booking in a programme: the EEF groups the programme (with its courses) leaves out."""
+        from ...services.mechanisms import booking_warning
+
+        gap = None
+        if ident is not None:
+            with self.ctx.session() as s:
+                gap = booking_warning(s, self.ctx.school(s), ident)
+        self.programme_gap.setText(gap.sentence if gap else "")
+        self.programme_gap.setVisible(gap is not None)
 
     # ---- actions ----
     def add(self, *, staff_id: int | None = None, start: dt.date | None = None) -> int | None:
@@ -337,6 +358,23 @@ class PlannerView(View):
                 form_compare(lambda current: BookingDialog(self.ctx, current), mine), refusals=True)
 
         BookingDialog.ask(self, self.ctx, booking, save=save)
+
+    def course_mechanisms(self) -> None:
+        """Tick the EEF mechanisms of the chosen booking's catalogue course."""
+        from ...services.mechanisms import booking_course, set_course_mechanisms
+        from ..dialogs.programme import CourseMechanismsDialog
+
+        ident = self.panel.current_id()
+        if ident is None:
+            return
+        with self.ctx.session() as s:
+            course = booking_course(s, self.ctx.school(s), ident)
+        if course is None:
+            self.window_.statusBar().showMessage("This booking is not for a catalogue course.", 6000)
+            return
+        CourseMechanismsDialog.ask(self, course.title, course.mechanisms, save=lambda bits: self.ctx.run(
+            self, "EEF mechanisms of a course",
+            lambda s: set_course_mechanisms(s, self.ctx.school(s), course.course_id, bits).id, refusals=True))
 
     def _budget_allows(self, ident: int, title: str) -> bool:
         """Before approving: when the booking would take its budget line over, say so and ask (services.budget)."""

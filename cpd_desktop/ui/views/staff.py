@@ -13,6 +13,7 @@ from ...services.formatting import format_date, format_hours, format_money, form
 from ...services.lists.staff import StaffList
 from ..conflict import form_compare
 from ..dialogs.staff import StaffDialog
+from ..editors.objective import ObjectiveEditor
 from ..prompts import Confirm
 from ..tablemodel import ListModel
 from ..widgets import PageHeader, StatCard, TablePanel
@@ -58,6 +59,8 @@ class PersonPage(QWidget):
         self.card_hours.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
         self.card_cost.clicked.connect(lambda: self.tabs.setCurrentIndex(1))
         layout.addLayout(cards)
+        self.objective = ObjectiveEditor(ctx, self)  # their development objective for the year
+        layout.addWidget(self.objective)
         from .cpd_log import activity_model
         from .planner import booking_model
 
@@ -123,6 +126,7 @@ class PersonPage(QWidget):
         else:
             self.card_cost.set(format_money(0), "")
         year = ctx.year
+        self.objective.show_for(staff_id)
         self.activities.set_filters({"staff_id": staff_id})
         self.bookings.set_filters({"staff_id": staff_id, "from_or_open": year.start})
 
