@@ -78,19 +78,24 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
 
 def _budget(args: argparse.Namespace, ctx: Context, db: Any) -> int:
     """Each budget line of a financial year: budget, committed, spent, bursary, net forecast, remaining."""
-    from ..services.budget import budget_report, financial_year_arg, fy_text
+    from ..services.budget import budget_report, financial_year_arg, fy_text, staff_time
     from ..services.validation import parse_date
 
     today = parse_date(args.today, "--today") if args.today else None
     with db.session() as s:
         school = ctx.school(s)
         fy = financial_year_arg(school, args.financial_year, today)
-        rows = budget_report(s, school, fy)
+        # JSON also gives each line's cost heads (amount, committed, spent, remaining); the table and CSV keep
+        # to the line's totals, one column each.
+        rows = budget_report(s, school, fy, heads=args.format == "json")
+        staff = staff_time(s, school, fy)
     if args.format == "table":
         print(f"{school.name}: CPD budget {fy_text(fy)}")
         rows = [{k: v for k, v in row.items() if k not in ("financial_year", "department")} for row in rows]
     print_rows(rows, args.format, headers={"budget_code": "code", "bursary_expected": "bursary expected",
                                            "bursary_received": "bursary received", "net_forecast": "net forecast"})
+    if args.format == "table" and staff is not None:
+        print(staff.sentence(fy))
     return 0
 
 

@@ -414,17 +414,18 @@ def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | 
     name = school.name
     scope = _scope(y, dept)
     if kind == "budget":
-        from ..services.budget import budget_items, budget_rows, fy_text
+        from ..services.budget import budget_items, budget_rows, fy_text, staff_time
 
         fy = _budget_year(school, period[0], y, today)
         lines, items, label = budget_rows(s, school, fy), budget_items(s, school, fy), fy_text(fy)
+        staff = staff_time(s, school, fy)
         if fmt == "pdf":
             from .pdf.budget import write_budget_pdf
 
-            return lambda p, t: write_budget_pdf(lines, items, name, label, p, t, today)
+            return lambda p, t: write_budget_pdf(lines, items, name, label, p, t, today, staff)
         from .xlsx.budget import write_budget_xlsx
 
-        return lambda p, t: write_budget_xlsx(lines, items, name, label, p, t, today)
+        return lambda p, t: write_budget_xlsx(lines, items, name, label, p, t, today, staff)
     if kind == "impact":
         from ..services.impact import impact_data
 

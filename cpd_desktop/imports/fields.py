@@ -209,7 +209,16 @@ BUDGET = Kind("budget", "CPD budget lines", (
           required=True),
     Field("department", "Department", ("Department", "Dept", "Faculty")),
     Field("amount", "Amount", ("Amount", "Budget", "Allocation", "Amount (£)", "Budget (£)"), required=True),
-), help="Budget lines are matched on financial year and budget code: importing again updates them.")
+    # Optional: the part of the amount meant for each cost head (a blank cell: none set for that head).
+    Field("fee_amount", "Fee amount", ("Fee Amount", "Fee Budget", "Fees")),
+    Field("travel_amount", "Travel amount", ("Travel Amount", "Travel Budget", "Travel")),
+    Field("accommodation_amount", "Accommodation amount",
+          ("Accommodation Amount", "Accommodation Budget", "Accommodation")),
+    Field("subsistence_amount", "Subsistence amount", ("Subsistence Amount", "Subsistence Budget", "Subsistence")),
+    Field("cover_amount", "Supply cover amount",
+          ("Supply Cover Amount", "Cover Amount", "Supply Cover Budget", "Cover Budget", "Supply Cover", "Cover")),
+), help="Budget lines are matched on financial year and budget code: importing again updates them. Amounts "
+        "per cost head (fee, travel, accommodation, subsistence, supply cover) are optional.")
 
 INDICATORS = Kind("indicators", "Department indicators", (
     Field("year", "Year", ("Year", "Academic Year"), required=True, help="the academic year, e.g. 2024/25"),

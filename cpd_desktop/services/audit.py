@@ -251,9 +251,12 @@ FIELD_LABELS = {
     "provider": "Provider", "days": "Days", "amount": "Amount", "rule": "Rule", "active": "Active",
     "implementation_amount": "Implementation amount", "claim_deadline_days": "Claim deadline (days)",
     "reason": "Reason", "week": "Week", "weekday": "Day", "state_funded": "State-funded",
+    "staff_day_cost": "Daily cost of a teacher's time", "fee_amount": "Fee amount", "cover_amount": "Supply cover amount",
 }
 MONEY_FIELDS = {"accommodation", "amount", "claimed", "cost", "cover_day_rate", "expected", "fee",
-                "implementation_amount", "mileage_rate", "received", "subsistence", "supply_day_rate", "travel"}
+                "implementation_amount", "mileage_rate", "received", "subsistence", "supply_day_rate", "travel",
+                "staff_day_cost", "fee_amount", "travel_amount", "accommodation_amount", "subsistence_amount",
+                "cover_amount"}
 EMPTY = "(empty)"
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")

@@ -17,13 +17,20 @@ expected** is what claims not rejected or withdrawn are expected to bring (the a
 claim is paid), **bursary received** what has come in; claims on bookings still only planned, or
 cancelled, count in neither, as their costs count nowhere. **Net forecast** = spent + committed − bursary
 expected; **remaining** = budget − net forecast. Everything is added up in SQL.
+
+A line may also set an amount per cost head (fee, travel, accommodation, subsistence, supply cover): each
+head's committed and spent money (bookings only: an activity's own cost has no head) is then shown against it.
+
+**Staff time** (off until the school sets a daily cost of a teacher's time): INSET and internal CPD (activities
+in school with no booking and no cost of their own) cost the school its teachers' time, not cash. Their hours,
+in days of ``STAFF_DAY_HOURS``, times the daily cost, are shown beside the cash and never added to it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +39,8 @@ from sqlalchemy.orm import Session, aliased
 
 from ..errors import NotFoundError, ValidationError
 from ..models import Activity, Booking, BudgetLine, BursaryClaim, Department, School, Staff
-from ..models.base import Money
+from ..models.base import Hours, Money
+from ..models.budget import COST_HEADS
 from .years import FinancialYear, financial_year_of
 
 ZERO = Decimal("0.00")
@@ -41,6 +49,13 @@ COMMITTED_STATUSES = ("approved", "booked")
 SPENT_STATUSES = ("attended",)
 COUNTED_STATUSES = COMMITTED_STATUSES + SPENT_STATUSES
 LIVE_CLAIM = ("rejected", "withdrawn")  # the claim statuses that bring nothing
+HEAD_LABELS = {"fee": "Fee", "travel": "Travel", "accommodation": "Accommodation", "subsistence": "Subsistence",
+               "cover": "Supply cover"}
+# A teacher's directed day: 1,265 hours of directed time over 195 days (the School Teachers' Pay and Conditions
+# Document) is 6.5 hours; INSET and internal CPD hours are turned into days of staff time with it.
+STAFF_DAY_HOURS = Decimal("6.5")
+# CPD done in school with no booking and no cost of its own: what costs the school its teachers' time.
+INTERNAL_FORMATS = ("inset", "coaching", "lesson_study")
 FIGURES = {"committed": "Committed", "spent": "Spent", "bursary_expected": "Bursary expected",
            "bursary_received": "Bursary received"}
 
@@ -115,12 +130,51 @@ def booking_cost_sql() -> Any:
             + Booking.cover_days * Booking.cover_day_rate)
 
 
+def head_cost_sql(head: str) -> Any:
+    """One cost head of a booking row, in SQL (cover: its days × its day rate)."""
+    if head == "cover":
+        return Booking.cover_days * Booking.cover_day_rate
+    column: Any = getattr(Booking, head)
+    return column
+
+
 def _claim_expected() -> Any:
     return case((BursaryClaim.status == "paid", func.coalesce(BursaryClaim.received, 0)),
                 else_=BursaryClaim.expected)
 
 
 # -- the figures -------------------------------------------------------------------------------------------------
+@dataclass
+class HeadFigures:
+    """One cost head of a line: the amount the line sets for it (None: none set), committed and spent."""
+
+    head: str  # one of COST_HEADS
+    amount: Decimal | None = None
+    committed: Decimal = ZERO
+    spent: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        return HEAD_LABELS[self.head]
+
+    @property
+    def used(self) -> Decimal:
+        return self.committed + self.spent
+
+    @property
+    def remaining(self) -> Decimal | None:
+        """The head's amount less what is committed and spent on it (None when the line sets no amount)."""
+        return None if self.amount is None else self.amount - self.used
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"amount": self.amount, "committed": self.committed, "spent": self.spent,
+                "remaining": self.remaining}
+
+
+def _no_heads() -> dict[str, HeadFigures]:
+    return {h: HeadFigures(h) for h in COST_HEADS}
+
+
 @dataclass
 class BudgetRow:
     line_id: int | None  # None: Unallocated
@@ -132,6 +186,19 @@ class BudgetRow:
     spent: Decimal = ZERO
     bursary_expected: Decimal = ZERO
     bursary_received: Decimal = ZERO
+    heads: dict[str, HeadFigures] = field(default_factory=_no_heads)
+
+    @property
+    def sets_heads(self) -> bool:
+        """Whether the line sets an amount for any cost head."""
+        return any(h.amount is not None for h in self.heads.values())
+
+    def shown_heads(self) -> list[HeadFigures]:
+        """The heads worth showing beside the line's totals: on a line that sets head amounts, each head with an
+        amount or with money on it; none on a line that sets no amounts."""
+        if not self.sets_heads:
+            return []
+        return [h for h in self.heads.values() if h.amount is not None or h.used]
 
     @property
     def net_forecast(self) -> Decimal:
@@ -169,6 +236,8 @@ def budget_rows(session: Session, school: School, fy: FinancialYear) -> list[Bud
             .where(BudgetLine.school_id == school.id, BudgetLine.financial_year == year)
             .order_by(BudgetLine.name, BudgetLine.budget_code)):
         rows[line.id] = BudgetRow(line.id, line.name, line.budget_code, dept, budget=line.amount)
+        for head in COST_HEADS:
+            rows[line.id].heads[head].amount = line.head_amount(head)
     unallocated = BudgetRow(None, UNALLOCATED, None, None)
 
     def row(line_id: int | None) -> BudgetRow:
@@ -177,14 +246,20 @@ def budget_rows(session: Session, school: School, fy: FinancialYear) -> list[Bud
     in_year = and_(Booking.school_id == school.id, Booking.status.in_(COUNTED_STATUSES),
                    Booking.start_date.between(fy.start, fy.end))
     bk = (select(booking_line_sql(literal(year)).label("line_id"), Booking.status.label("status"),
-                 booking_cost_sql().label("cost")).where(in_year).subquery())
-    for line_id, committed, spent in session.execute(
+                 booking_cost_sql().label("cost"), *(head_cost_sql(h).label(h) for h in COST_HEADS))
+          .where(in_year).subquery())
+    by_stage = [_money(case((bk.c.status.in_(statuses), bk.c[h]), else_=0))
+                for h in COST_HEADS for statuses in (COMMITTED_STATUSES, SPENT_STATUSES)]
+    for line_id, committed, spent, *per_head in session.execute(
             select(bk.c.line_id, _money(case((bk.c.status.in_(COMMITTED_STATUSES), bk.c.cost), else_=0)),
-                   _money(case((bk.c.status.in_(SPENT_STATUSES), bk.c.cost), else_=0)))
+                   _money(case((bk.c.status.in_(SPENT_STATUSES), bk.c.cost), else_=0)), *by_stage)
             .group_by(bk.c.line_id)):
         r = row(line_id)
         r.committed += committed
         r.spent += spent
+        for n, head in enumerate(COST_HEADS):
+            r.heads[head].committed += per_head[2 * n]
+            r.heads[head].spent += per_head[2 * n + 1]
     act = (select(activity_line_sql(literal(year)).label("line_id"), Activity.cost.label("cost"))
            .where(Activity.school_id == school.id, Activity.booking_id.is_(None), Activity.cost.is_not(None),
                   Activity.date.between(fy.start, fy.end)).subquery())
@@ -205,9 +280,66 @@ def budget_rows(session: Session, school: School, fy: FinancialYear) -> list[Bud
     return out
 
 
-def budget_report(session: Session, school: School, fy: FinancialYear) -> list[dict[str, Any]]:
-    """Rows for ``cpd-desktop report budget`` (the public JSON keys)."""
-    return [r.as_dict(fy) for r in budget_rows(session, school, fy)]
+def budget_report(session: Session, school: School, fy: FinancialYear, *,
+                  heads: bool = False) -> list[dict[str, Any]]:
+    """Rows for ``cpd-desktop report budget`` (the public JSON keys). With ``heads``, each row also has
+    ``heads``: per cost head, the line's amount for it (null: none set), committed, spent and remaining."""
+    out = []
+    for r in budget_rows(session, school, fy):
+        values = r.as_dict(fy)
+        if heads:
+            values["heads"] = {h.head: h.as_dict() for h in r.heads.values()}
+        out.append(values)
+    return out
+
+
+# -- staff time: not cash -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StaffTime:
+    """What INSET and internal CPD cost the school in teachers' time in a year: never cash, never in the budget."""
+
+    hours: Decimal
+    activities: int
+    day_cost: Decimal
+
+    @property
+    def days(self) -> Decimal:
+        return (self.hours / STAFF_DAY_HOURS).quantize(Decimal("0.1"))
+
+    @property
+    def cost(self) -> Decimal:
+        return (self.hours / STAFF_DAY_HOURS * self.day_cost).quantize(Decimal("0.01"))
+
+    def sentence(self, fy: FinancialYear) -> str:
+        """The figure as the summaries say it, labelled as not cash."""
+        return self.sentence_for(fy_text(fy))
+
+    def sentence_for(self, year: str) -> str:
+        """The same, for a year already written ('2026-27')."""
+        from .formatting import format_hours, format_money
+
+        return (f"Staff time, not cash: INSET and internal CPD in {year} took {format_hours(self.hours)} "
+                f"hours ({self.days} days of {STAFF_DAY_HOURS} hours); at {format_money(self.day_cost)} a day "
+                f"that is {format_money(self.cost)} of teachers' time. It is not spent from the budget and is not "
+                "in its figures.")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"hours": self.hours, "days": self.days, "day_cost": self.day_cost, "cost": self.cost,
+                "activities": self.activities, "cash": False}
+
+
+def staff_time(session: Session, school: School, fy: FinancialYear) -> StaffTime | None:
+    """The year's INSET and internal CPD in staff time (None while the school sets no daily cost: off).
+
+    Counted: activities in the year in school (``INTERNAL_FORMATS``) with no booking and no cost of their own."""
+    if school.staff_day_cost is None:
+        return None
+    hours, count = session.execute(
+        select(type_coerce(func.coalesce(func.sum(Activity.hours), 0), Hours()), func.count(Activity.id))
+        .where(Activity.school_id == school.id, Activity.booking_id.is_(None),
+               Activity.format.in_(INTERNAL_FORMATS), func.coalesce(Activity.cost, 0) == 0,
+               Activity.date.between(fy.start, fy.end))).one()
+    return StaffTime(Decimal(hours), int(count), school.staff_day_cost)
 
 
 # -- what is behind a figure --------------------------------------------------------------------------------------

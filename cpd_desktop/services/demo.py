@@ -259,6 +259,9 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
         from .impact import add_demo_impact
 
         add_demo_impact(session, school, today, seed)
+        from .objectives import add_demo_objectives
+
+        add_demo_objectives(session, school, academic_year_of(today, school.academic_year_start_month), seed)
     for key, model in (("activities", Activity), ("bookings", Booking), ("claims", BursaryClaim)):
         counts[key] = session.scalar(
             select(func.count()).select_from(model).where(model.school_id == school.id)) or 0
@@ -632,6 +635,10 @@ def _budget_lines(session: Session, school: School, today: dt.date) -> None:
                 line.amount = _round_up(net / Decimal("0.95") + 1, 50)  # about 95% used
             else:
                 line.amount = _round_up(net * Decimal("1.5") + 1000, 100)
+            if fy == now and line.budget_code == "CPD-SCI":  # a line that splits its money by cost head
+                for head, share, spare in (("fee", "1.3", 500), ("travel", "1.2", 200), ("cover", "1.1", 300)):
+                    used = row.heads[head].used
+                    setattr(line, f"{head}_amount", _round_up(used * Decimal(share) + spare, 50))
             session.flush()
 
 

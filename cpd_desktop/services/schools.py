@@ -232,6 +232,8 @@ SETTING_PARSERS: dict[str, Callable[[Any], Any]] = {
     "subject_specific_target": lambda x: _percent(x),
     "supply_day_rate": lambda x: v.parse_money(x, "Supply day rate"),
     "mileage_rate": lambda x: v.parse_money(x, "Mileage rate"),
+    # Empty: off (the budget shows cash only); set, it shows INSET and internal CPD in staff time beside it.
+    "staff_day_cost": lambda x: v.parse_money(x, "Daily cost of a teacher's time", required=False),
     "financial_year_start_month": lambda x: _int_between(x, "Financial year start month", 1, 12),
     "academic_year_start_month": lambda x: _int_between(x, "Academic year start month", 1, 12),
     "evaluation_due_days": lambda x: _int_between(x, "Evaluation due after (days)", 1, 365),

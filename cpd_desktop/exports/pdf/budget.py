@@ -13,7 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak
 
-from ...services.budget import UNALLOCATED, BudgetItem, BudgetRow
+from ...services.budget import UNALLOCATED, BudgetItem, BudgetRow, StaffTime
 from ...services.formatting import format_date, format_money, plural
 from ..safety import Ticker
 from .template import (
@@ -69,7 +69,8 @@ def _bar(row: BudgetRow, width: float, height: float = 19 * mm) -> Drawing:
 
 
 def write_budget_pdf(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], school_name: str, year: str,
-                     path: Path, ticker: Ticker | None = None, today: dt.date | None = None) -> None:
+                     path: Path, ticker: Ticker | None = None, today: dt.date | None = None,
+                     staff: StaffTime | None = None) -> None:
     today = today or dt.date.today()
     doc = Document(path, school_name, f"CPD budget {year}", subject="CPD budget for the finance committee",
                    wide=True, produced=today)
@@ -106,6 +107,8 @@ def write_budget_pdf(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], sch
                       "bursary expected; remaining = budget − net forecast.", styles.note))
     if rows and not any(r.line == UNALLOCATED for r in rows):
         story.append(para("Every booking of the year is counted against a budget line.", styles.note))
+    if staff is not None:
+        story.append(para(staff.sentence_for(year), styles.body))
     if over:
         story.append(para("Over budget: " + ", ".join(f"{r.line} ({format_money(-r.remaining)} over)" for r in over)
                           + ".", styles.body))
@@ -123,6 +126,14 @@ def write_budget_pdf(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], sch
         story += data_table([Column(c, w / len(money_cols), "RIGHT") for c in money_cols], [figures(row)], size=9)
         if row.remaining < 0 and row.line_id is not None:
             story.append(para(f"Over budget by {format_money(-row.remaining)}.", styles.h3))
+        heads = row.shown_heads()
+        if heads:
+            head_cols = [Column("Cost head", w * 0.2), *[Column(c, w * 0.13, "RIGHT") for c in (
+                "Amount", "Committed", "Spent", "Remaining")]]
+            story += data_table(head_cols, [[h.label, format_money(h.amount) if h.amount is not None else "none set",
+                                             format_money(h.committed), format_money(h.spent),
+                                             format_money(h.remaining) if h.remaining is not None else "–"]
+                                            for h in heads], size=8)
         costed = [i for i in mine if i.total_cost or i.bursary_expected or i.bursary_received]
         heading = f"{plural(len(mine), 'booking or activity', 'bookings and activities')} counted here"
         if len(costed) < len(mine):

@@ -13,7 +13,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from ...services.budget import UNALLOCATED, BudgetItem, BudgetRow
+from ...services.budget import UNALLOCATED, BudgetItem, BudgetRow, StaffTime
 from ...services.formatting import format_date
 from ..safety import Ticker
 from .common import (
@@ -44,6 +44,10 @@ _FIRST_HEAD, _LAST_HEAD = (get_column_letter(_HEADERS.index(h) + 1) for h in ("F
 BUDGET_HEADS = ["Budget line", "Budget code", "Department", "Budget", "Committed", "Spent", "Bursary expected",
                 "Bursary received", "Net forecast", "Remaining", "Used"]
 HEADER_ROW = 4
+HEAD_HEADS = ["Budget line", "Budget code", "Cost head", "Amount", "Committed", "Spent", "Remaining"]
+# Each cost head's column on the Bookings sheet.
+HEAD_COLUMNS = {"fee": "Fee", "travel": "Travel", "accommodation": "Accommodation", "subsistence": "Subsistence",
+                "cover": "Cover"}
 
 
 def _item_values(i: BudgetItem, row: int) -> tuple[Any, ...]:
@@ -55,8 +59,11 @@ def _item_values(i: BudgetItem, row: int) -> tuple[Any, ...]:
 
 
 def write_budget_xlsx(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], school_name: str, year: str,
-                      path: Path, ticker: Ticker | None = None, today: dt.date | None = None) -> None:
-    """Budget (a line per budget line, formulas), then Bookings (an Excel table finance may add to)."""
+                      path: Path, ticker: Ticker | None = None, today: dt.date | None = None,
+                      staff: StaffTime | None = None) -> None:
+    """Budget (a line per budget line, formulas; then the cost heads of lines that set amounts for them, and
+    the staff time of INSET and internal CPD when the school counts it), then Bookings (an Excel table
+    finance may add to)."""
     today = today or dt.date.today()
     wb = new_workbook(f"CPD budget {year}", school_name, "CPD budget: committed, spent, bursary and remaining")
     with building(wb):
@@ -66,12 +73,12 @@ def write_budget_xlsx(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], sc
         budget_ws = new_sheet(wb, "Budget", header_rows=f"{HEADER_ROW}:{HEADER_ROW}")
         bookings = DataSheet(wb, styles, "Bookings", BOOKING_COLUMNS, table_name="Bookings")
         bookings.write(items, _item_values, ticker, with_row=True)
-        _budget_sheet(budget_ws, styles, rows, bookings, school_name, year, today)
+        _budget_sheet(budget_ws, styles, rows, bookings, school_name, year, today, staff)
         save(wb, path)
 
 
 def _budget_sheet(ws: Any, styles: Styles, rows: Sequence[BudgetRow], bookings: DataSheet, school_name: str,
-                  year: str, today: dt.date) -> None:
+                  year: str, today: dt.date, staff: StaffTime | None = None) -> None:
     w = Writer(ws, styles)
     set_widths(ws, [34, 14, 16, 13, 13, 13, 13, 13, 13, 13, 9])
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -116,6 +123,29 @@ def _budget_sheet(ws: Any, styles: Styles, rows: Sequence[BudgetRow], bookings: 
         w.formula(f"=D{r}-I{r}", MONEY_KIND, bold=True),
     ])
     out.append([])
+    headed = [(row, head) for row in rows for head in row.shown_heads()]
+    if headed:
+        out.append([w.text("By cost head: what the lines that set an amount per head have committed and spent "
+                           "on each (bookings only; formulas over the Bookings sheet, by budget code and stage)",
+                           styles.bold)])
+        out.append([w.text(h, styles.header) for h in HEAD_HEADS])
+        for row, head in headed:
+            r = len(out) + 1
+            column = bookings.column(HEAD_COLUMNS[head.head])
+            crit = f"{code},$B{r}"
+            out.append([
+                w.text(row.line), w.text(row.budget_code or UNALLOCATED), w.text(head.label),
+                w.styled(head.amount, styles.kinds[MONEY_KIND]) if head.amount is not None else w.text("(none set)"),
+                w.formula(f'=SUMIFS({column},{crit},{stage},"Committed")', MONEY_KIND),
+                w.formula(f'=SUMIFS({column},{crit},{stage},"Spent")', MONEY_KIND),
+                w.formula(f"=D{r}-E{r}-F{r}", MONEY_KIND) if head.amount is not None else None,
+            ])
+        out.append([])
+    if staff is not None:
+        out.append([w.text("Staff time (not cash)", styles.bold), None, None,
+                    w.styled(staff.cost, styles.kinds[MONEY_KIND])])
+        out.append([w.text(staff.sentence_for(year), styles.note)])
+        out.append([])
     for note in (
             "Committed: bookings approved or booked, not yet attended. Spent: bookings attended, and activities' "
             "own costs. Both include supply cover (cover days × day rate).",

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ...errors import ValidationError
 from ...models import BudgetLine, Department
+from ...models.budget import COST_HEADS
 from .. import cells
 from ..engine import Importer, refuse_repeat
 
@@ -30,16 +31,32 @@ def _budget_amount(field: str) -> cells.Parser:
     return cells.memo(parse)
 
 
+def _head_amount(field: str) -> cells.Parser:
+    """An optional amount for one cost head: blank is none set."""
+    def parse(raw: Any) -> Decimal | None:
+        value: Decimal | None = cells.money(field)(raw)
+        if value is not None and value < 0:
+            raise ValidationError(field, f"{raw} is not an amount of money a budget can hold.",
+                                  hint="Write the head's amount in pounds, e.g. 500, or leave it blank.")
+        return value
+
+    return cells.memo(parse)
+
+
+HEAD_FIELDS = tuple(f"{head}_amount" for head in COST_HEADS)
+
+
 class BudgetImporter(Importer):
     model = BudgetLine
     noun = "budget lines"
-    compare = ("name", "department_id", "amount")
+    compare = ("name", "department_id", "amount", *HEAD_FIELDS)
     parsers = {
         "financial_year": _financial_year,
         "name": lambda f: cells.text(f, 200),
         "budget_code": lambda f: cells.text(f, 40),
         "department": lambda f: cells.text(f, 100),
         "amount": _budget_amount,
+        **{key: _head_amount for key in HEAD_FIELDS},
     }
 
     def __init__(self, *args: Any) -> None:
@@ -48,8 +65,9 @@ class BudgetImporter(Importer):
             select(Department.id, Department.name).where(Department.school_id == self.school.id))}
 
     def finish(self, rowno: int, values: dict[str, Any], errors: list[ValidationError]) -> dict[str, Any] | None:
-        record: dict[str, Any] = {k: values[k] for k in ("financial_year", "name", "budget_code", "amount")
-                                  if k in values}
+        # A head's column left out of the file leaves that head's amount as it is; a blank cell clears it.
+        record: dict[str, Any] = {k: values[k] for k in ("financial_year", "name", "budget_code", "amount",
+                                                         *HEAD_FIELDS) if k in values}
         name = values.get("department")
         if name is not None:
             found = self.departments.get(name.casefold())
@@ -72,7 +90,8 @@ class BudgetImporter(Importer):
 
     def existing(self) -> dict[Any, dict[str, Any]]:
         b = BudgetLine
-        rows = self.session.execute(select(b.id, b.financial_year, b.budget_code, b.name, b.department_id, b.amount)
+        rows = self.session.execute(select(b.id, b.financial_year, b.budget_code, b.name, b.department_id, b.amount,
+                                           *(getattr(b, key) for key in HEAD_FIELDS))
                                     .where(b.school_id == self.school.id))
         return {(r.financial_year, r.budget_code.casefold()): r._asdict() for r in rows}
 

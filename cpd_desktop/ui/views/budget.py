@@ -26,6 +26,7 @@ from ...services.budget import (
     fy_text,
     items_behind,
     monthly_profile,
+    staff_time,
 )
 from ...services.formatting import format_date, format_money, plural
 from ...services.years import FinancialYear
@@ -38,6 +39,7 @@ Index = QModelIndex | QPersistentModelIndex
 LINE_COLUMNS = [("line", "Budget line"), ("budget_code", "Code"), ("budget", "Budget"), ("committed", "Committed"),
                 ("spent", "Spent"), ("bursary_expected", "Bursary expected"),
                 ("bursary_received", "Bursary received"), ("remaining", "Remaining"), ("used", "Used")]
+HEAD_COLUMNS = ["Budget line", "Cost head", "Amount", "Committed", "Spent", "Remaining"]
 ITEM_COLUMNS = ["Date", "Who", "Course or activity", "Status", "Cost", "Bursary expected", "Bursary received"]
 ROW_HEIGHT = 28
 MONEY = {"budget", "committed", "spent", "bursary_expected", "bursary_received", "remaining"}
@@ -102,6 +104,18 @@ class BudgetView(View):
         year_row.addStretch(1)
         tl.addLayout(year_row)
         tl.addWidget(self.lines)
+        # A line's amounts per cost head, beside its totals: only when some line sets them.
+        self.heads_title = section_title("By cost head")
+        self.heads_model = RowsModel(HEAD_COLUMNS, self)
+        self.heads_model.align_right = {2, 3, 4, 5}
+        self.heads = self._table(self.heads_model, "By cost head")
+        tl.addWidget(self.heads_title)
+        tl.addWidget(self.heads)
+        # What INSET and internal CPD cost in teachers' time: not cash, shown only when the school sets a day's cost.
+        self.staff_time = muted("")
+        self.staff_time.setAccessibleName("Staff time, not cash")
+        self.staff_time.setWordWrap(True)
+        tl.addWidget(self.staff_time)
         self.months_model = RowsModel(["Month by month"], self)
         self.months = self._table(self.months_model, "Month by month")
         self.months.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -169,8 +183,20 @@ class BudgetView(View):
         self.shares[:] = [r.used_share if r.line_id is not None else None for r in rows]
         self.lines_model.set_rows(display, self.line_ids)
         self._fit(self.lines, {len(LINE_COLUMNS) - 1: 160})
+        headed = [(r, h) for r in rows for h in r.shown_heads()]
+        self.heads_model.set_rows([[r.line, h.label, format_money(h.amount) if h.amount is not None else "none set",
+                                    format_money(h.committed), format_money(h.spent),
+                                    format_money(h.remaining) if h.remaining is not None else "–"]
+                                   for r, h in headed], [f"{r.line_id}-{h.head}" for r, h in headed])
+        self._fit(self.heads)
+        for widget in (self.heads_title, self.heads):
+            widget.setVisible(bool(headed))
         with self.ctx.session() as s:
-            months = monthly_profile(s, self.ctx.school(s), fy)
+            school = self.ctx.school(s)
+            months = monthly_profile(s, school, fy)
+            staff = staff_time(s, school, fy)
+        self.staff_time.setText(staff.sentence(fy) if staff is not None else "")
+        self.staff_time.setVisible(staff is not None)
         self.months_model.headings = ["Month by month", *(f"{m.month:%b %y}" for m in months)]
         self.months_model.align_right = set(range(1, len(months) + 1))
         self.months_model.set_rows([["Committed", *(format_money(m.committed) for m in months)],
@@ -182,6 +208,7 @@ class BudgetView(View):
         frame = 2 * self.lines.frameWidth() + 2
         self.months.setFixedHeight(head_h + 2 * row_h + frame)
         self.lines.setFixedHeight(head_h + min(max(len(rows), 1), 8) * row_h + frame)
+        self.heads.setFixedHeight(head_h + min(max(len(headed), 1), 6) * row_h + frame)
         if not rows:
             self.items_note.setText(f"No budget lines for {fy_text(fy)} yet: import them with File › Import "
                                     "(CPD budget lines), or `cpd-desktop import budget FILE`.")
