@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -104,22 +105,23 @@ class BudgetView(View):
         year_row.addStretch(1)
         tl.addLayout(year_row)
         tl.addWidget(self.lines)
-        # A line's amounts per cost head, beside its totals: only when some line sets them.
-        self.heads_title = section_title("By cost head")
+        self.months_model = RowsModel(["Month by month"], self)
+        self.months = self._table(self.months_model, "Month by month")
+        self.months.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # A line's amounts per cost head, beside the month-by-month profile: a tab shown only when some line of
+        # the year sets them.
         self.heads_model = RowsModel(HEAD_COLUMNS, self)
         self.heads_model.align_right = {2, 3, 4, 5}
         self.heads = self._table(self.heads_model, "By cost head")
-        tl.addWidget(self.heads_title)
-        tl.addWidget(self.heads)
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.addTab(self.months, "Month by month")
+        self.detail_tabs.addTab(self.heads, "By cost head")
+        tl.addWidget(self.detail_tabs)
         # What INSET and internal CPD cost in teachers' time: not cash, shown only when the school sets a day's cost.
         self.staff_time = muted("")
         self.staff_time.setAccessibleName("Staff time, not cash")
         self.staff_time.setWordWrap(True)
         tl.addWidget(self.staff_time)
-        self.months_model = RowsModel(["Month by month"], self)
-        self.months = self._table(self.months_model, "Month by month")
-        self.months.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        tl.addWidget(self.months)
         tl.addStretch(1)
         bottom = QWidget()
         bl = QVBoxLayout(bottom)
@@ -189,8 +191,9 @@ class BudgetView(View):
                                     format_money(h.remaining) if h.remaining is not None else "–"]
                                    for r, h in headed], [f"{r.line_id}-{h.head}" for r, h in headed])
         self._fit(self.heads)
-        for widget in (self.heads_title, self.heads):
-            widget.setVisible(bool(headed))
+        self.detail_tabs.setTabVisible(1, bool(headed))
+        if not headed:
+            self.detail_tabs.setCurrentIndex(0)
         with self.ctx.session() as s:
             school = self.ctx.school(s)
             months = monthly_profile(s, school, fy)
@@ -208,7 +211,7 @@ class BudgetView(View):
         frame = 2 * self.lines.frameWidth() + 2
         self.months.setFixedHeight(head_h + 2 * row_h + frame)
         self.lines.setFixedHeight(head_h + min(max(len(rows), 1), 8) * row_h + frame)
-        self.heads.setFixedHeight(head_h + min(max(len(headed), 1), 6) * row_h + frame)
+        self.heads.setFixedHeight(head_h + 2 * row_h + frame)  # as tall as the months: more rows scroll
         if not rows:
             self.items_note.setText(f"No budget lines for {fy_text(fy)} yet: import them with File › Import "
                                     "(CPD budget lines), or `cpd-desktop import budget FILE`.")
