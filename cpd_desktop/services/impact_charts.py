@@ -75,7 +75,7 @@ def _one(value: float | int | None) -> str:
 
 
 def _hours(value: Decimal | None) -> str:
-    return "none (nobody)" if value is None else f"{value:.1f}"
+    return "–" if value is None else f"{value:.1f}"
 
 
 def _names(session: Session, school: School) -> dict[int, str]:
@@ -165,8 +165,10 @@ def sustained_chart(session: Session, school: School, today: dt.date) -> Chart:
 def retention_chart(session: Session, school: School, today: dt.date) -> Chart:
     rows = impact.retention_report(session, school, today)
     values = tuple((None if r["retention_rate"] is None else round(r["retention_rate"] * 100, 1),) for r in rows)
-    notes = tuple(f"{r['year']}: mean CPD hours {_hours(r['mean_hours_stayed'])} for those who stayed, "
-                  f"{_hours(r['mean_hours_left'])} for those who left." for r in rows if r["teachers_at_start"])
+    notes = tuple(f"{r['year']}: mean CPD hours {_hours(r['mean_hours_stayed'])} for those who stayed"
+                  + (", nobody left." if r["mean_hours_left"] is None else
+                     f", {_hours(r['mean_hours_left'])} for those who left.")
+                  for r in rows if r["teachers_at_start"])
     return Chart("retention", "Teachers still in post a year later (%)", ("Retention (%)",),
                  tuple(r["year"] for r in rows), values, 100.0, "%", side_by_side=True, notes=notes)
 

