@@ -319,7 +319,7 @@ class StaffTime:
         from .formatting import format_hours, format_money
 
         return (f"Staff time, not cash: INSET and internal CPD in {year} took {format_hours(self.hours)} "
-                f"hours ({self.days} days of {STAFF_DAY_HOURS} hours); at {format_money(self.day_cost)} a day "
+                f"hours (about {self.days} days of {STAFF_DAY_HOURS} hours); at {format_money(self.day_cost)} a day "
                 f"that is {format_money(self.cost)} of teachers' time. It is not spent from the budget and is not "
                 "in its figures.")
 

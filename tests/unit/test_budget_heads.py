@@ -4,13 +4,18 @@ time (INSET and internal CPD in days of a teacher's time: off until the school s
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from cpd_desktop.errors import CpdError, ValidationError
+from cpd_desktop.exports import run_export
 from cpd_desktop.imports import run_import
 from cpd_desktop.models import Activity, BudgetLine, School, Staff
 from cpd_desktop.services import budget
@@ -18,6 +23,8 @@ from cpd_desktop.services.schools import update_school_settings
 from cpd_desktop.storage.database import Database
 
 from .test_budget import FY, rows_by_line, school_with_budget  # noqa: F401 -- the fixture
+
+TODAY = dt.date(2026, 11, 20)
 
 
 def _set_heads(db: Database, code: str, **amounts: str) -> None:
@@ -150,3 +157,81 @@ def test_staff_time_is_off_until_the_school_sets_a_days_cost(db: Database, schoo
 def test_a_days_cost_that_is_not_money_is_refused(db: Database, school: School) -> None:
     with db.session() as s, pytest.raises(ValidationError, match="Daily cost of a teacher's time"):
         update_school_settings(s, s.get(School, school.id), {"staff_day_cost": "lots"})
+
+
+# ---- the exports ----
+
+def _head_table(ws: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r and r[0] == "Budget line" and r[2] == "Cost head")
+    heads = rows[header]
+    out = {}
+    for r in rows[header + 1:]:
+        if not r or r[0] is None:
+            break
+        out[(r[1], r[2])] = dict(zip(heads, r, strict=False))
+    return out
+
+
+def _with_heads_and_staff_time(db: Database, school_id: int) -> None:
+    _set_heads(db, "PHY", fee="350", cover="300")
+    _activities(db, school_id)
+    with db.session() as s:
+        update_school_settings(s, s.get(School, school_id), {"staff_day_cost": "266"})
+
+
+def test_the_workbook_shows_heads_as_formulas_and_staff_time_as_not_cash(
+        db: Database, school_with_budget: dict, tmp_path: Path) -> None:  # noqa: F811
+    school_id = school_with_budget["school_id"]
+    _with_heads_and_staff_time(db, school_id)
+    path = run_export(db, school_id, "budget", "xlsx", tmp_path / "budget.xlsx", financial_year="2026-27",
+                      today=TODAY)
+    wb = load_workbook(path)
+    heads = _head_table(wb["Budget"])
+    assert set(heads) == {("PHY", "Fee"), ("PHY", "Travel"), ("PHY", "Supply cover")}
+    fee = heads[("PHY", "Fee")]
+    assert fee["Amount"] == 350 and fee["Committed"].startswith("=SUMIFS('Bookings'!$K:$K,'Bookings'!$I:$I,$B")
+    assert heads[("PHY", "Travel")]["Amount"] == "(none set)" and heads[("PHY", "Travel")]["Remaining"] is None
+    texts = [str(c) for r in wb["Budget"].iter_rows(values_only=True) for c in r if c is not None]
+    assert "Staff time (not cash)" in texts
+    assert any(t.startswith("Staff time, not cash: INSET and internal CPD in 2026-27 took 9.75 hours") for t in texts)
+    # the lines' table is as it was: staff time is not in the cash
+    from .test_budget_exports import budget_table
+
+    assert set(budget_table(wb["Budget"])) == {"CPD-GEN", "PHY", "Unallocated", "Total"}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_recalculates_each_head_to_the_services_figures(
+        db: Database, school_with_budget: dict, tmp_path: Path) -> None:  # noqa: F811
+    from .test_budget_exports import recalculated
+
+    school_id = school_with_budget["school_id"]
+    _with_heads_and_staff_time(db, school_id)
+    path = run_export(db, school_id, "budget", "xlsx", tmp_path / "budget.xlsx", financial_year="2026-27",
+                      today=TODAY)
+    phy = rows_by_line(db, school_id)["Physics CPD"]
+    heads = _head_table(recalculated(path, tmp_path)["Budget"])
+    for head in phy.shown_heads():
+        got = heads[("PHY", head.label)]
+        assert [Decimal(str(got[k])).quantize(Decimal("0.01")) for k in ("Committed", "Spent")] == [
+            head.committed, head.spent], head.head
+        if head.remaining is not None:
+            assert Decimal(str(got["Remaining"])).quantize(Decimal("0.01")) == head.remaining
+
+
+def test_the_pdf_shows_a_lines_heads_and_the_staff_time(db: Database, school_with_budget: dict,  # noqa: F811
+                                                        tmp_path: Path) -> None:
+    school_id = school_with_budget["school_id"]
+    _with_heads_and_staff_time(db, school_id)
+    path = run_export(db, school_id, "budget", "pdf", tmp_path / "budget.pdf", financial_year="2026-27",
+                      today=TODAY)
+    pages = [p.extract_text() for p in PdfReader(path).pages]
+    assert len(pages) == 4
+    overview = " ".join(pages[0].split())
+    assert "Staff time, not cash: INSET and internal CPD in 2026-27 took 9.75 hours" in overview
+    assert "£399.00 of teachers' time" in overview
+    physics = pages[2]
+    assert "Physics CPD (PHY)" in physics and "Cost head" in physics and "Supply cover" in physics
+    assert "−£136.50" in physics or "-£136.50" in physics  # cover: £300 set, £436.50 committed and spent
+    assert "Cost head" not in pages[1]  # General CPD sets no head amounts
