@@ -432,9 +432,11 @@ def _prepare(s: Session, school: School, kind: str, fmt: str, y: AcademicYear | 
         assert y is not None
         facts = impact_data(s, school, y, today)
         if fmt == "pdf":
+            from ..services.impact_charts import impact_charts
             from .pdf.impact import write_impact_pdf
 
-            return lambda p, t: write_impact_pdf(facts, p, t)
+            charts = impact_charts(s, school, y, today)
+            return lambda p, t: write_impact_pdf(facts, p, t, charts)
         from .xlsx.impact import write_impact_xlsx
 
         return lambda p, t: write_impact_xlsx(facts, p, t)

@@ -15,6 +15,7 @@ from reportlab.lib.units import mm
 
 from ...services.formatting import format_date
 from ...services.impact import SIDE_BY_SIDE, ImpactData
+from ...services.impact_charts import Chart
 from ..safety import Ticker
 from .template import (
     ACCENT,
@@ -61,7 +62,60 @@ def _bars(labels: Sequence[str], values: Sequence[float | None], top: float, wid
     return d
 
 
-def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None) -> None:
+SERIES_COLOURS = [ACCENT, colors.HexColor("#c2410c"), colors.HexColor("#1b998b"), colors.HexColor("#6b7280")]
+
+
+def _grouped(chart: Chart, width: float, height: float = 52 * mm) -> Drawing:
+    """The Impact view's chart on paper: one group of columns per category, one column per series, each value
+    written on its column, a key above when there are several series; a missing value is said, not drawn."""
+    d = Drawing(width, height)
+    base, top_room = 10 * mm, 12 * mm if len(chart.series) > 1 else 6 * mm
+    room = height - base - top_room
+    d.add(Line(0, base, width, base, strokeColor=RULE, strokeWidth=0.6))
+    if len(chart.series) > 1:
+        x = 0.0
+        for i, name in enumerate(chart.series):
+            d.add(Rect(x, height - 4 * mm, 3 * mm, 3 * mm, fillColor=SERIES_COLOURS[i % 4], strokeColor=None))  # type: ignore[arg-type]  # the stubs type Rect's **kw without Unpack
+            d.add(String(x + 4 * mm, height - 3.6 * mm, name, fontName=FONT, fontSize=8, fillColor=INK))
+            x += 4 * mm + len(name) * 1.6 * mm + 6 * mm
+    slot = width / max(1, len(chart.categories))
+    bar_w = min(16 * mm, slot * 0.8 / len(chart.series))
+    for c, (label, values) in enumerate(zip(chart.categories, chart.values, strict=True)):
+        left = c * slot + (slot - bar_w * len(chart.series)) / 2
+        short = label if len(label) * 1.5 * mm < slot else label[: max(4, int(slot / (1.5 * mm)) - 1)] + "…"
+        d.add(String(c * slot + slot / 2, base - 5 * mm, short, fontName=FONT, fontSize=8, fillColor=MUTED,
+                     textAnchor="middle"))
+        for i, value in enumerate(values):
+            x = left + i * bar_w
+            if value is None:
+                d.add(String(x + bar_w / 2, base + 1.5 * mm, "–", fontName=FONT, fontSize=8, fillColor=MUTED,
+                             textAnchor="middle"))
+                continue
+            h = room * max(0.0, min(1.0, value / chart.top)) if chart.top else 0.0
+            d.add(Rect(x, base, bar_w - 1, h, fillColor=SERIES_COLOURS[i % 4], strokeColor=None))  # type: ignore[arg-type]  # as above
+            d.add(String(x + bar_w / 2, base + h + 1.2 * mm, chart.value_text(value), fontName=BOLD, fontSize=7,
+                         fillColor=INK, textAnchor="middle"))
+    return d
+
+
+def _charts(charts: Sequence[Chart], keys: Sequence[str], styles: Any, width: float) -> list[Any]:
+    """The charts whose key starts with one of ``keys``: title, drawing, notes, and the side-by-side words
+    under each chart that puts outcomes beside CPD."""
+    story: list[Any] = []
+    for chart in charts:
+        if not any(chart.key.startswith(k) for k in keys) or not chart.categories:
+            continue
+        story += head(chart.title, styles.h3, 60)
+        story.append(_grouped(chart, width))
+        for note in chart.notes:
+            story.append(para(note, styles.note))
+        if chart.side_by_side:
+            story.append(para(SIDE_BY_SIDE, styles.note))
+    return story
+
+
+def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None,
+                     charts: Sequence[Chart] = ()) -> None:
     doc = Document(path, data.school_name, f"Impact of CPD {data.year}",
                    subject="What the school's CPD changed: for governors", produced=data.today)
     styles = make_styles()
@@ -75,6 +129,7 @@ def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None)
     story.append(para("Mean of the teachers' own ratings (1 to 5) over the year's activities that have them.",
                       styles.note))
     story.append(_bars(["Before", "After (end)", "Later (for pupils)"], list(data.confidence), 5, w * 0.6))
+    story += _charts(charts, ("stages", "priority", "programme", "sustained"), styles, w)
 
     story += head("Evaluation stages and sustained CPD, person by person", styles.h2)
     cols = [Column("Name", w * 0.26), Column("Hours", w * 0.1, "RIGHT"), Column("Sustained", w * 0.1, "RIGHT"),
@@ -126,6 +181,7 @@ def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None)
             [[r["year"], r["indicator"], r["group"], f"{r['value']:,.2f}".rstrip("0").rstrip(".")
               + (f" {r['unit']}" if r["unit"] and r["unit"] != "%" else r["unit"])] for r in data.indicators])
         story.append(para(SIDE_BY_SIDE, styles.note))
+    story += _charts(charts, ("retention", "indicator:"), styles, w)
     doc.build(story, ticker)
 
 
