@@ -125,7 +125,10 @@ def validity_problem(scheme: BursaryScheme, booking: Booking) -> str | None:
 
 
 def eligibility_problems(scheme: BursaryScheme, booking: Booking, school: School) -> list[str]:
-    problems = []
+    """Why the scheme cannot pay for the booking, each in a sentence (none: a claim can be made). Booking
+    with a course's scheme notes these and books anyway; raising a claim refuses on them."""
+    outside = validity_problem(scheme, booking)
+    problems = [outside] if outside else []
     if scheme.state_funded_only and not school.state_funded:
         problems.append(f"{scheme.name} is for state-funded schools only.")
     days = course_days(booking)

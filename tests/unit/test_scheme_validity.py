@@ -25,7 +25,8 @@ START = dt.date(2025, 10, 15)
 def booking(session: Session, school: School) -> Booking:
     teacher: Staff = add_staff(session, school, forename="Kwame", surname="Mensah", staff_code="KME")
     return create_booking(session, school, teacher, title="Practical physics (residential)", start_date=START,
-                          end_date=START + dt.timedelta(days=2), hours="18", format="residential", fee="650.00")
+                          end_date=START + dt.timedelta(days=2), hours="18", format="residential", fee="650.00",
+                          intended_outcomes="Pupils carry out the practical with less help")
 
 
 def test_a_claim_under_a_scheme_that_ended_before_the_course_is_refused_naming_its_dates(
@@ -100,3 +101,14 @@ def test_ended_schemes_are_listed_apart_greyed_with_the_day_they_ended(session: 
     assert shown(False) == {"Residential bursary": ("", None), "Ends soon": ("Until 31/12/2025", None)}
     assert shown(True) == {"Stimulating Physics Network": ("Ended 31/03/2025", "muted")}
     assert len(shown(None)) == 3
+
+
+def test_a_scheme_not_running_on_the_course_date_is_an_eligibility_problem(session: Session, school: School,
+                                                                           booking: Booking) -> None:
+    """Booking a course whose scheme has ended books it and notes why no claim was started."""
+    from cpd_desktop.services.bursaries import eligibility_problems
+
+    spn = add_scheme(session, school, name="Stimulating Physics Network", valid_to="31/03/2025")
+    assert eligibility_problems(spn, booking, school) == [
+        "Stimulating Physics Network runs until 31/03/2025; this course starts on 15/10/2025, after the scheme "
+        "ended."]
