@@ -66,9 +66,13 @@ class ObjectiveEditor(QWidget):
         layout.addWidget(self.state)
 
     def show_for(self, staff_id: int) -> None:
-        """Show the person's objective for the window's academic year."""
-        self.staff_id = staff_id
+        """Show the person's objective for the window's academic year; shown again after a save, an undo or a
+        colleague's change, it keeps what the person is typing and says "Saved." while that still stands."""
         year = self.ctx.year
+        before = (self.staff_id, self.title.text(), self.text.toPlainText())
+        if before[:2] == (staff_id, f"Development objective {year.label}") and self.save_button.isEnabled():
+            return  # typing, not yet saved: nothing typed is replaced
+        self.staff_id = staff_id
         with self.ctx.session() as s:
             school = self.ctx.school(s)
             found = objective_of(s, school, staff_id, year)
@@ -85,7 +89,8 @@ class ObjectiveEditor(QWidget):
         self.priority.setEnabled(bool(choices))
         for w in (self.text, self.priority):
             w.blockSignals(False)
-        self.state.setText("" if found else "None yet for this year.")
+        if before != (staff_id, self.title.text(), self.text.toPlainText()):
+            self.state.setText("" if found else "None yet for this year.")
         self.save_button.setEnabled(False)
 
     def _edited(self) -> None:

@@ -145,7 +145,8 @@ class PersonPage(QWidget):
 class StaffView(View):
     title = "Staff"
     shows = frozenset({"staff", "department", "activity", "school"})
-    person_shows = frozenset({"booking", "cover_lesson", "bursary_claim", "course", "provider"})  # their bookings, costs
+    # their bookings, costs, objective
+    person_shows = frozenset({"booking", "cover_lesson", "bursary_claim", "course", "provider", "objective"})
     subtitle = "Everyone employed in the chosen year, with their CPD hours against their target."
 
     def __init__(self, ctx: Any, window: Any) -> None:

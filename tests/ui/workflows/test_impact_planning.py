@@ -88,6 +88,8 @@ def test_ticking_a_programmes_mechanisms_changes_the_planners_warning(
             assert box.isVisible() and box.isEnabled() and not box.isChecked()
             click(qtbot, box)
             assert box.isChecked()
+        if os.environ.get("CPD_SCREENSHOTS"):
+            dialog.grab().save(str(Path(os.environ["CPD_SCREENSHOTS"]) / "programme-dialog.png"))
         missing = next(w for w in dialog.findChildren(QLabel) if w.accessibleName() == "Groups missing")
         assert missing.text().startswith("This programme has nothing to embed practice: for example prompts and "
                                          "cues, action planning, self-monitoring or context-specific repetition.")
@@ -104,6 +106,8 @@ def test_ticking_a_programmes_mechanisms_changes_the_planners_warning(
     assert gap.isVisible()
     assert gap.text().startswith(f"This programme (“{PROGRAMME}”) has nothing to embed practice: for example "
                                  "prompts and cues")
+    if os.environ.get("CPD_SCREENSHOTS"):
+        window.grab().save(str(Path(os.environ["CPD_SCREENSHOTS"]) / "planner-programme-warning.png"))
 
 
 def test_a_persons_development_objective_is_typed_on_their_page_and_kept(window: Any, qtbot: Any,
@@ -158,11 +162,17 @@ def test_clicking_a_chart_bar_lists_its_records(window: Any, qtbot: Any, tmp_pat
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=box.center().toPoint())
     qtbot.waitUntil(lambda: records.model().rowCount() > 0)
     overdue = records.model().rowCount()
-    title = next(w for w in page.findChildren(QLabel) if w.text().startswith("End stage, overdue"))
+    title = next(w for w in page.findChildren(QLabel) if w.text().startswith("End stage, overdue"))  # its heading
     assert title.text() == f"End stage, overdue: {overdue}"
     assert f"End: Done {chart.chart.values[0][0]:.0f}; Overdue {overdue}" in chart.accessibleDescription()
     if os.environ.get("CPD_SCREENSHOTS"):
         window.grab().save(str(Path(os.environ["CPD_SCREENSHOTS"]) / "impact-charts.png"))
+
+    # From the keyboard: the arrow keys move along the bars (said first in the description), Enter lists.
+    press(qtbot, chart, Qt.Key.Key_Right)
+    assert chart.accessibleDescription().startswith("End, Not due yet: ")
+    press(qtbot, chart, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: title.text().startswith("End stage, not due yet: "))
 
     # Retention over the years puts CPD hours beside it: the chart says they are side by side only.
     caution = next(w for w in page.findChildren(QLabel) if w.accessibleName() == "Shown side by side")
