@@ -17,6 +17,7 @@ from cpd_desktop.services.database import open_database
 from cpd_desktop.ui.charts import BarChart
 
 from .conftest import (
+    OFFSCREEN_LIMITS,
     answering,
     cell,
     click,
@@ -188,3 +189,39 @@ def test_clicking_a_chart_bar_lists_its_records(window: Any, qtbot: Any, tmp_pat
     assert records.model().headerData(1, Qt.Orientation.Horizontal) == "Stayed or left"
     if os.environ.get("CPD_SCREENSHOTS"):
         window.grab().save(str(Path(os.environ["CPD_SCREENSHOTS"]) / "impact-retention-chart.png"))
+
+
+@OFFSCREEN_LIMITS  # the menu asks to grab the keyboard, which the offscreen platform cannot
+def test_a_courses_mechanisms_are_ticked_from_its_booking_and_count_for_its_programme(
+        booked_window: Any, booked_in_programme: str, qtbot: Any) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    window = booked_window
+    planner = go_to(qtbot, window, "Planner")
+    bookings = find_table("bookings", planner)
+    row = click_row(qtbot, bookings, booked_in_programme)
+    gap = warning(planner)
+    qtbot.waitUntil(lambda: gap.isVisible())
+
+    def choose_from_menu() -> None:  # the row's right-click menu, answered as a person answers it
+        menus = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()]
+        if not menus:
+            QTimer.singleShot(20, choose_from_menu)
+            return
+        menu = menus[0]
+        menu.setActiveAction(next(a for a in menu.actions() if a.text() == "EEF mechanisms of the course…"))
+        qtbot.keyClick(menu, Qt.Key.Key_Return)
+
+    def tick_every_group(dialog: Any) -> None:
+        assert dialog.windowTitle() == f"EEF mechanisms: {booked_in_programme}"
+        for name in ("Revisit prior learning", "Credible source", "Instruct", "Action planning"):
+            click(qtbot, find_field(name, dialog))
+        click(qtbot, find_button("Save mechanisms", dialog))
+
+    with answering(qtbot, tick_every_group, title="EEF mechanisms"):
+        QTimer.singleShot(0, choose_from_menu)
+        rect = bookings.visualRect(bookings.model().index(row, 2))
+        bookings.customContextMenuRequested.emit(rect.center())  # what a right-click on the row sends
+    # The course now brings all four groups to the programme: the warning goes.
+    qtbot.waitUntil(lambda: not gap.isVisible())
