@@ -263,6 +263,49 @@ def test_a_cell_saved_over_somebody_elses_change_shows_theirs(shared_win: Any, q
     qtbot.waitUntil(lambda: cell(lessons, 0, "Work set") == "Theirs")
 
 
+@pytest.mark.parametrize("refreshed", ["before the paste", "not before the paste"])
+def test_a_paste_over_somebody_elses_change_is_refused_whole(shared_win: Any, qtbot: Any, demo_copy: Path,
+                                                             shown_errors: list[Any], refreshed: str) -> None:
+    """Somebody else changes a lesson while the sheet is open; the window's look for others' changes shows it
+    (or has not yet). A paste over it is refused whole, naming them, and their text stays and is shown. Once
+    told, the person can paste again."""
+    window = shared_win
+    looks = window.database.refresh_timer
+    looks.stop()  # the looks every 20 seconds come only when this test says
+    lessons = open_sheet(qtbot, window, "Adeyemi, Samuel", "12/12/2025")
+    ids = _lesson_ids(demo_copy, "Adeyemi")
+    click_cell(qtbot, lessons, 0, "Work set")
+    keys(qtbot, "Mine")
+    qtbot.keyClick(editor_of(lessons), Qt.Key.Key_Return)  # a save of the person's own first
+    qtbot.waitUntil(lambda: cell(lessons, 0, "Work set") == "Mine")
+
+    other_person(demo_copy, lambda s: update_cover_lesson(s, s.get(CoverLesson, ids[2]), work_set="Theirs too"))
+    if refreshed == "before the paste":
+        looks.setInterval(50)
+        looks.start()
+        qtbot.waitUntil(lambda: cell(lessons, 2, "Work set") == "Theirs too", timeout=10_000)
+        looks.stop()
+    QGuiApplication.clipboard().setText("one\ntwo\nthree\n")
+    click_cell(qtbot, lessons, 1, "Work set")
+    press(qtbot, lessons, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(shown_errors))
+    said = shown_errors[-1]["message"]
+    assert "none of the 3 lessons was changed" in said and "j.okafor" in said, said
+    qtbot.waitUntil(lambda: cell(lessons, 2, "Work set") == "Theirs too")
+    assert cell(lessons, 1, "Work set") == "" and cell(lessons, 3, "Work set") == ""
+    stored = open_database(demo_copy)
+    try:
+        with stored.session() as s:
+            assert s.get(CoverLesson, ids[2]).work_set == "Theirs too"
+    finally:
+        stored.dispose()
+
+    # told, and shown theirs: the same paste again is the person's own choice, and saved
+    click_cell(qtbot, lessons, 1, "Work set")
+    press(qtbot, lessons, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: [cell(lessons, r, "Work set") for r in (1, 2, 3)] == ["one", "two", "three"])
+
+
 @OFFSCREEN_LIMITS  # the file dialog asks to be raised and to grab the keyboard
 def test_the_sheet_names_the_lessons_without_work_before_it_is_saved(win: Any, qtbot: Any, tmp_path: Path) -> None:
     window = win

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence
@@ -58,6 +58,7 @@ WORK_COLUMNS = {"work_set": "work_set", "materials": "materials_location", "work
                 "technician": "technician_notes"}
 
 Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
 
 
 class CoverLessonsModel(ListModel):
@@ -159,6 +160,14 @@ class CoverView(View):
         # The cover work is typed into the grid: F2, a double-click or just typing edits the cell, Enter saves
         # it and moves down; the lesson's other details open in the Edit lesson form.
         self.lessons.on_edit = self.save_cell
+        # The version of each lesson as this person has been shown it by their own doing (see ``_note_versions``).
+        self._seen: dict[int, int | None] = {}
+        self._mine: set[int] = set()
+        self._sheet_of_seen: int | None = None
+        self.lessons.refreshed.connect(self._note_versions)
+        self.lessons.rowsInserted.connect(lambda *_a: self._note_versions())
+        self._undo_index = ctx.undo_stack.index()
+        ctx.undo_stack.indexChanged.connect(self._own_step)
         grid = self.lesson_panel.table
         grid.setItemDelegate(CoverWorkDelegate(grid))
         grid.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed
@@ -241,6 +250,11 @@ class CoverView(View):
 
     def _booking_chosen(self) -> None:
         ident = self.booking_id()
+        if ident is not None and ident != self._sheet_of_seen:
+            # Another sheet: its lessons are shown afresh. (None is no sheet for a moment: a refresh
+            # choosing the absence again passes through it and must not forget what was seen.)
+            self._seen.clear()
+            self._sheet_of_seen = ident
         if ident is None:
             self.sheet_header.title.setText("Choose an absence")
             self.sheet_header.subtitle.setText("The lessons to cover appear here.")
@@ -320,7 +334,9 @@ class CoverView(View):
                 form_compare(lambda current: CoverLessonDialog(current.booking, current, periods), values),
                 refusals=True)
 
-        CoverLessonDialog.ask(self, booking, lesson, periods, save=save)
+        # The form reads the lesson afresh: its version is the one the person sees in it.
+        CoverLessonDialog.ask(self, booking, lesson, periods,
+                              save=lambda answer: self._as_mine([ident], lambda: save(answer)))
 
     def delete_lesson(self) -> None:
         from ...services.bookings import delete_cover_lesson
@@ -368,8 +384,43 @@ class CoverView(View):
         else:
             self.edit_lesson()
 
+    # ---- the versions a change is checked against ----
+    # A refresh brings others' changes onto the sheet quietly (the look every 20 seconds, or the reload after
+    # one of this person's own saves). Were the grid's versions taken as the ones the person saw, a paste
+    # or a fill made just after would be checked against the colleague's version and write over their
+    # change unnoticed. So each lesson keeps the version the person's own doing showed them: the sheet as
+    # first shown, their own saves, undos and redos, and a refusal they were told of. Somebody else's
+    # change moves it on only once the person has been told (their next change to that lesson is refused,
+    # naming who changed it, and the sheet shows theirs).
+    def _note_versions(self) -> None:
+        model = self.lessons
+        for row in range(model.rowCount()):
+            ident = model.row_id(row)
+            if ident is not None and (ident not in self._seen or ident in self._mine):
+                self._seen[ident] = model.row_version(ident)
+
+    def _own_step(self, index: int) -> None:
+        """An undo or redo done in this window: the lessons it put back are as this person left them."""
+        stack = self.ctx.undo_stack
+        command = stack.command(index if index < self._undo_index else index - 1)
+        self._undo_index = index
+        changes = getattr(command, "changes", None)
+        if changes is None:
+            return
+        for change in changes.changes:
+            if change.model is CoverLesson and self.lessons.row_of_id(change.ident) >= 0:
+                self._seen[change.ident] = self.lessons.row_version(change.ident)
+
     def _versions(self, ids: list[int]) -> dict[int, int | None]:
-        return {i: self.lessons.row_version(i) for i in ids}
+        return {i: self._seen.get(i, self.lessons.row_version(i)) for i in ids}
+
+    def _as_mine(self, ids: Iterable[int], action: Callable[[], T]) -> T:
+        """Do ``action`` (a save of lessons ``ids``); the refreshes it brings take their versions as seen."""
+        self._mine = set(ids)
+        try:
+            return action()
+        finally:
+            self._mine = set()
 
     def save_cell(self, ident: int, field: str, value: Any) -> bool:
         """One cell typed: saved against the version the row showed (somebody else's save in between is shown
@@ -380,10 +431,10 @@ class CoverView(View):
         mine[next(k for k, f in WORK_COLUMNS.items() if f == field)] = value
         school_id = self.ctx.school_id
         try:
-            done = self.ctx.save(
-                self, "Type cover work", (CoverLesson, ident), self.lessons.row_version(ident),
+            done = self._as_mine([ident], lambda: self.ctx.save(
+                self, "Type cover work", (CoverLesson, ident), self._versions([ident])[ident],
                 lambda s, ver: set_cover_work(s, school_id, [LessonEdit(ident, {field: value}, ver)]) + 1,
-                table_compare(self.lessons, mine), refusals=True)
+                table_compare(self.lessons, mine), refusals=True))
         except CpdError as exc:  # refused (too long, say): said, and the cell opens again with what was typed
             show_error(self, exc)
             QTimer.singleShot(0, lambda: self._edit_again(ident, field, value))
@@ -409,10 +460,14 @@ class CoverView(View):
         current = self.lesson_panel.current_id()
         return ids or ([current] if current is not None else [])
 
-    def _fill(self, text: str, action: Callable[[Any], int], what: str) -> None:
-        changed = self.ctx.run(self, text, action)
+    def _fill(self, text: str, action: Callable[[Any], int], what: str, ids: list[int]) -> None:
+        changed = self._as_mine(ids, lambda: self.ctx.run(self, text, action))
         if changed is None:
-            self.ctx.changed(Changes.of("cover_lesson"))  # refused (somebody else's change, a lesson gone): show the sheet as it is
+            # Refused (somebody else's change, a lesson gone) and the person told: the sheet as it is now,
+            # its versions the ones they have seen.
+            self.lessons.fetch_all()
+            shown = [i for i in (self.lessons.row_id(r) for r in range(self.lessons.rowCount())) if i is not None]
+            self._as_mine(shown, lambda: self.ctx.changed(Changes.of("cover_lesson")))
             return
         self.window_.statusBar().showMessage(
             f"{what}: {changed} lesson{'' if changed == 1 else 's'} changed." if changed
@@ -424,7 +479,7 @@ class CoverView(View):
             return
         versions, school_id = self._versions(ids), self.ctx.school_id
         self._fill("Same as the lesson above",
-                   lambda s: same_as_above(s, school_id, booking, ids, versions), "Same as the lesson above")
+                   lambda s: same_as_above(s, school_id, booking, ids, versions), "Same as the lesson above", ids)
 
     def fill_class(self) -> None:
         booking, ident = self.booking_id(), self.lesson_panel.current_id()
@@ -436,7 +491,7 @@ class CoverView(View):
         ids = [i for i in (self.lessons.row_id(r) for r in range(self.lessons.rowCount())) if i is not None]
         versions, school_id = self._versions(ids), self.ctx.school_id
         self._fill("Same for this class", lambda s: same_for_class(s, school_id, booking, ident, versions),
-                   f"Same for {group or 'this class'}")
+                   f"Same for {group or 'this class'}", ids)
 
     def paste(self) -> None:
         """Cells copied from a spreadsheet, laid from the chosen cell downward (and rightward), one undo step."""
@@ -459,4 +514,5 @@ class CoverView(View):
             show_error(self, exc)
             return
         school_id = self.ctx.school_id
-        self._fill("Paste cover work", lambda s: set_cover_work(s, school_id, edits), "Pasted")
+        self._fill("Paste cover work", lambda s: set_cover_work(s, school_id, edits), "Pasted",
+                   [e.lesson_id for e in edits])
