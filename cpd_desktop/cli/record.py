@@ -3,6 +3,7 @@
     cpd-desktop record --department Science --date 03/01/2027 --hours 6 --title "INSET: assessment"
     cpd-desktop record --staff ABC,DEF --date 14/10/2025 --hours 2 --title Twilight --format webinar
     cpd-desktop record --all-teachers --date 03/01/2027 --hours 6 --title INSET --skip-invalid
+    cpd-desktop record --department Science --date 03/01/2027 --hours 6 --title INSET --priority "Oracy"
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def register(sub: Any) -> None:
     p.add_argument("--title", metavar="TEXT", required=True, help="what the activity was")
     p.add_argument("--format", metavar="FORMAT", default="inset",
                    help="e.g. INSET, face-to-face, online, webinar, coaching (default: in-school INSET)")
+    p.add_argument("--priority", metavar="NAME",
+                   help="the school priority it serves, one of its academic year's (as named in Impact)")
     p.add_argument("--skip-invalid", action="store_true",
                    help="record it for the people who can have it and list those left out")
     p.set_defaults(func=cmd_record)
@@ -47,7 +50,7 @@ def cmd_record(args: argparse.Namespace, ctx: Context) -> int:
         people, unknown = choose_staff(s, school, codes=args.staff.split(",") if args.staff is not None else None,
                                        department=args.department, all_teachers=args.all_teachers)
         plan = plan_record(s, school, people, unknown_codes=unknown, date=args.date, hours=args.hours,
-                           title=args.title, format=args.format)
+                           title=args.title, format=args.format, priority=args.priority)
         if plan.invalid and not args.skip_invalid:
             for person in plan.invalid:
                 print(f"Cannot record for {person.line()}", file=sys.stderr)

@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import CpdError, NotFoundError, ValidationError
-from ..models import Activity, Department, School, Staff
+from ..models import Activity, Department, Priority, School, Staff
 from .activities import add_activity, clean_activity_values
 from .formatting import format_date, plural
 from .rules import in_department
+from .years import AcademicYear, academic_year_of
 
 SIMILAR_RATIO = 0.8  # difflib's ratio at or above which two titles are taken for the same activity
 
@@ -125,6 +126,7 @@ class RecordPlan:
     date: dt.date
     values: dict[str, Any]  # cleaned activity values (date, hours, title, format, ...)
     provider: Any
+    priority_id: int | None = None  # the school priority it serves (one of its academic year's), if any
     chosen: list[tuple[int, str, str]] = field(default_factory=list)  # (staff id, code, name) to write for
     left_out: list[LeftOut] = field(default_factory=list)
 
@@ -213,16 +215,49 @@ def choose_staff(session: Session, school: School, *, codes: Sequence[str] | Non
     return people, unknown
 
 
+def year_priorities(session: Session, school: School, year: AcademicYear) -> list[tuple[int, str]]:
+    """The school's priorities for ``year`` (id, name), by name: what an activity that year may serve."""
+    return [(r.id, r.name) for r in session.execute(select(Priority.id, Priority.name).where(
+        Priority.school_id == school.id, Priority.academic_year == year.start_year).order_by(Priority.name))]
+
+
+def find_priority(session: Session, school: School, date: dt.date, priority: int | str | None) -> int | None:
+    """The priority an activity on ``date`` serves, given by id (the form's list) or by name (the command
+    line, any case): one of the school's priorities for the date's academic year; None for none.
+
+    A priority belongs to one academic year, so one from another year (or unknown) is refused, naming
+    the year's priorities."""
+    if priority is None or (isinstance(priority, str) and not priority.strip()):
+        return None
+    year = academic_year_of(date, school.academic_year_start_month)
+    held = year_priorities(session, school, year)
+    if isinstance(priority, int):
+        found = next((pid for pid, _name in held if pid == priority), None)
+        asked = session.scalar(select(Priority.name).where(Priority.id == priority)) or f"number {priority}"
+    else:
+        asked = " ".join(priority.split())
+        found = next((pid for pid, name in held if name.casefold() == asked.casefold()), None)
+    if found is None:
+        names = "; ".join(name for _pid, name in held)
+        raise ValidationError("Priority", f"'{asked}' is not one of {school.name}'s priorities for {year.label} "
+                              f"(the year of {format_date(date)}).",
+                              hint=f"The {year.label} priorities are: {names}." if names
+                              else f"There are no priorities for {year.label} yet: add them in Impact first.")
+    return found
+
+
 def plan_record(session: Session, school: School, people: Sequence[Staff], *, unknown_codes: Sequence[str] = (),
-                provider: Any = None, include_duplicates: bool = False, **values: Any) -> RecordPlan:
-    """Check the activity's values (as ``add_activity`` does) and sort ``people`` into those it would be
-    written for and those left out: not employed on the day, or (unless ``include_duplicates``) already
-    holding it. Writes nothing."""
+                provider: Any = None, priority: int | str | None = None, include_duplicates: bool = False,
+                **values: Any) -> RecordPlan:
+    """Check the activity's values (as ``add_activity`` does, and the ``priority`` it serves: see
+    ``find_priority``) and sort ``people`` into those it would be written for and those left out: not
+    employed on the day, or (unless ``include_duplicates``) already holding it. Writes nothing."""
     for required in ("date", "hours", "title"):
         values.setdefault(required, None)
     clean = clean_activity_values(values)
     date: dt.date = clean["date"]
-    plan = RecordPlan(date=date, values=clean, provider=provider)
+    plan = RecordPlan(date=date, values=clean, provider=provider,
+                      priority_id=find_priority(session, school, date, priority))
     plan.left_out += [LeftOut(code, "", UNKNOWN, f"no one at {school.name} has staff code {code}")
                       for code in unknown_codes]
     employed: list[Staff] = []
@@ -266,10 +301,13 @@ def record_for_many(session: Session, school: School, plan: RecordPlan, *, skip_
         person = by_id.get(staff_id)
         if person is None:
             raise NotFoundError(f"{name} is no longer on the staff list.", hint="Refresh and try again.")
-        ids.append(add_activity(session, school, person, provider=plan.provider, **plan.values).id)
+        activity = add_activity(session, school, person, provider=plan.provider, **plan.values)
+        activity.priority_id = plan.priority_id
+        ids.append(activity.id)
+    session.flush()
     return RecordResult(ids, list(plan.left_out), plan.date, plan.values["title"])
 
 
 __all__ = ["DUPLICATE", "NOT_EMPLOYED", "UNKNOWN", "Duplicate", "LeftOut", "RecordPlan", "RecordResult",
-           "choose_staff", "find_duplicate", "find_duplicates", "plan_record", "record_for_many", "similar_titles",
-           "summary_text", "title_key"]
+           "choose_staff", "find_duplicate", "find_duplicates", "find_priority", "plan_record", "record_for_many", "similar_titles",
+           "summary_text", "title_key", "year_priorities"]

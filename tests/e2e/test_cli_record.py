@@ -23,6 +23,7 @@ def run(*args: str | Path, data: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def school_file(tmp_path: Path) -> Path:
+    from cpd_desktop.models import Priority
     from cpd_desktop.services.activities import add_activity
     from cpd_desktop.services.database import open_database
     from cpd_desktop.services.schools import create_school
@@ -42,6 +43,8 @@ def school_file(tmp_path: Path) -> Path:
                                role=role, start_date=start, leaving_date=leaving)
             if code == "LZA":
                 add_activity(s, school, person, date=dt.date(2027, 1, 3), hours="6", title="Inset: assessment")
+        s.add_all([Priority(school_id=school.id, academic_year=2026, name="Assessment for learning"),
+                   Priority(school_id=school.id, academic_year=2025, name="Oracy")])
     db.dispose()
     return path
 
@@ -113,6 +116,34 @@ def test_bad_input_is_one_clear_message_and_nothing_written(school_file: Path, t
     lines = [line for line in p.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("cpd-desktop: ") and says in lines[0], p.stderr
     assert activities(school_file) == before
+
+
+def priorities(path: Path) -> list[tuple[str, str | None]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT s.staff_code, p.name FROM activity a JOIN staff s ON s.id = a.staff_id "
+                            "LEFT JOIN priority p ON p.id = a.priority_id WHERE a.title = 'INSET: feedback' "
+                            "ORDER BY s.staff_code").fetchall()
+
+
+def test_a_priority_named_in_any_case_is_served_by_every_record(school_file: Path, tmp_path: Path) -> None:
+    p = run("--db", school_file, "record", "--staff", "AOK,GPR", "--date", "04/01/2027", "--hours", "6",
+            "--title", "INSET: feedback", "--priority", "assessment FOR learning", data=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "Added for 2 people."
+    assert priorities(school_file) == [("AOK", "Assessment for learning"), ("GPR", "Assessment for learning")]
+
+
+@pytest.mark.parametrize(("priority", "says"), [
+    ("Oracy", "'Oracy' is not one of Test Academy's priorities for 2026/27 (the year of 04/01/2027)"),
+    ("Reading", "The 2026/27 priorities are: Assessment for learning."),
+])
+def test_a_priority_of_another_year_or_unknown_is_refused_and_nothing_written(school_file: Path, tmp_path: Path,
+                                                                              priority: str, says: str) -> None:
+    p = run("--db", school_file, "record", "--staff", "AOK", "--date", "04/01/2027", "--hours", "6",
+            "--title", "INSET: feedback", "--priority", priority, data=tmp_path)
+    assert p.returncode == 1 and "Traceback" not in p.stderr, p.stderr
+    assert says in p.stderr and "Priority" in p.stderr, p.stderr
+    assert priorities(school_file) == []
 
 
 def test_usage_errors_exit_2(school_file: Path, tmp_path: Path) -> None:

@@ -45,6 +45,8 @@ class RecordManyDialog(FormDialog):
         self.add_combo("format", "Format", list(FORMATS.items()), "inset")
         self.add_combo("provider", "Provider", [(p, p) for p in provider_names(ctx)], "", editable=True)
         self.fields["provider"].widget.setCurrentText("")
+        self.add_combo("priority", "Priority", [(None, "None")] + self._priorities(), None,
+                       tip=f"The school priority for {ctx.year.label} it serves (optional)")
         self.add_check("subject_specific", "Subject-specific", False)
         for key, label in STANDARD_PARTS.items():
             self.add_check(key, label, False)
@@ -76,6 +78,13 @@ class RecordManyDialog(FormDialog):
             self.group.setCurrentIndex(chosen)
         self.resize(640, 720)
 
+    def _priorities(self) -> list[tuple[Any, str]]:
+        """The window's academic year's priorities: those an activity this year may serve."""
+        from ...services.record import year_priorities
+
+        with self.ctx.session() as s:
+            return [(pid, name) for pid, name in year_priorities(s, self.ctx.school(s), self.ctx.year)]
+
     # ---- choosing people ----
     def _ticked(self) -> list[int]:
         out = []
@@ -102,7 +111,7 @@ class RecordManyDialog(FormDialog):
     # ---- what will happen ----
     def service_values(self) -> dict[str, Any]:
         values = self.values()
-        for key in ("group", "people", "include_duplicates", "provider"):
+        for key in ("group", "people", "include_duplicates", "provider", "priority"):
             values.pop(key)
         return values
 
@@ -121,7 +130,8 @@ class RecordManyDialog(FormDialog):
             school = ctx.school(session)
             people, _ = choose_staff(session, school, staff_ids=values["people"])
             return plan_record(session, school, people, provider=values["provider"] or None,
-                               include_duplicates=bool(values["include_duplicates"]), **extra)
+                               priority=values["priority"], include_duplicates=bool(values["include_duplicates"]),
+                               **extra)
 
         return plan
 
