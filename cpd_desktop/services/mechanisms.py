@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from ..errors import ValidationError
 from ..models import Activity, Booking, Course, Programme, School
 from ..models.impact import ALL_MECHANISMS, MECHANISM_GROUPS, MECHANISMS
+from .concurrency import check_version
 from .years import AcademicYear
 
 # How a sentence says what a group is for: "This programme has nothing to embed practice".
@@ -149,8 +150,10 @@ def programme_ids_by_name(session: Session, school: School) -> dict[str, int]:
 
 
 def save_programme(session: Session, school: School, programme_id: int | None, *, name: str,
-                   start_date: dt.date | None, end_date: dt.date | None, mechanisms: int) -> int:
-    """Add or change a programme: its name, planned dates and the EEF mechanisms it uses."""
+                   start_date: dt.date | None, end_date: dt.date | None, mechanisms: int,
+                   expected_version: int | None = None) -> int:
+    """Add or change a programme: its name, planned dates and the EEF mechanisms it uses. A change made on a
+    copy older than ``expected_version`` is refused (somebody else saved the programme since it was opened)."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError("Name", "A programme needs a name.")
@@ -167,6 +170,7 @@ def save_programme(session: Session, school: School, programme_id: int | None, *
         found = session.get(Programme, programme_id)
         if found is None or found.school_id != school.id:
             raise ValidationError("Programme", "That programme has been deleted.")
+        check_version(found, expected_version)
         p = found
     p.name = name
     p.start_date, p.end_date = start_date, end_date

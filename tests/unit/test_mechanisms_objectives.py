@@ -106,3 +106,17 @@ def test_a_persons_objective_is_one_or_two_lines_a_year_and_may_serve_a_priority
     assert found is not None and (found.text, found.priority_id) == ("Use the rope model in Year 9", None)
     assert objectives.set_objective(session, school, who.id, YEAR, "   ") is None
     assert objectives.objective_of(session, school, who.id, YEAR) is None
+
+
+def test_a_programme_changed_by_somebody_else_since_it_was_opened_is_not_overwritten(
+        session: Any, school: School) -> None:
+    from cpd_desktop.errors import ConcurrentEditError
+
+    pid = mechanisms.save_programme(session, school, None, name="NPQ", start_date=None, end_date=None, mechanisms=0)
+    opened = mechanisms.programme_details(session, school, pid)
+    assert opened is not None
+    mechanisms.save_programme(session, school, pid, name="NPQ for Leading Teaching", start_date=None, end_date=None,
+                              mechanisms=1, expected_version=opened.version)
+    with pytest.raises(ConcurrentEditError, match="since you opened it"):
+        mechanisms.save_programme(session, school, pid, name="NPQ", start_date=None, end_date=None, mechanisms=2,
+                                  expected_version=opened.version)

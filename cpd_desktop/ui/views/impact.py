@@ -285,7 +285,7 @@ class ImpactView(View):
 
         def save(values: dict[str, Any]) -> Any:
             return self.ctx.run(self, "Edit programme", lambda s: mechanisms.save_programme(
-                s, self.ctx.school(s), ident, **values), refusals=True)
+                s, self.ctx.school(s), ident, expected_version=details.version, **values), refusals=True)
 
         ProgrammeDialog.ask(self, details, save=save)
 
