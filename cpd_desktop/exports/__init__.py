@@ -41,21 +41,37 @@ The API, for the CLI and for the app (call it from a worker thread, never the UI
 
 from __future__ import annotations
 
-from .api import (
-    KINDS,
-    ExportKind,
-    ExportOptionError,
-    ExportPreview,
-    check_options,
-    claim_periods,
-    default_filename,
-    preview,
-    run_export,
-    suggested_filename,
-)
-from .safety import ExportCancelled
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .api import (
+        KINDS,
+        ExportKind,
+        ExportOptionError,
+        ExportPreview,
+        check_options,
+        claim_periods,
+        default_filename,
+        preview,
+        run_export,
+        suggested_filename,
+    )
+    from .safety import ExportCancelled
 
 __all__ = [
     "KINDS", "ExportCancelled", "ExportKind", "ExportOptionError", "ExportPreview", "check_options",
     "claim_periods", "default_filename", "preview", "run_export", "suggested_filename",
 ]
+
+# The API loads when first asked for: ``exports.safety`` (the CSV writer every command's CSV uses) must
+# not bring the database layer that ``api`` imports.
+_HOME = {name: ".safety" if name == "ExportCancelled" else ".api" for name in __all__}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name], __name__), name)
+    globals()[name] = value
+    return value

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..sorting import fold_name
 from .base import Base, Versioned
 
 if TYPE_CHECKING:
@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 
 
 SORT_NAME_MAX = 210
-
-
-def fold_name(text: str) -> str:
-    """A name as people sort it: accents folded and case ignored (Ó Dálaigh → o dalaigh)."""
-    if text.isascii():  # most names: NFKD leaves ASCII as it is, and casefold() is lower() there
-        return text.lower()
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(ch))
 
 
 def sort_name(surname: str | None, forename: str | None) -> str:

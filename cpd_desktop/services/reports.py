@@ -7,8 +7,8 @@ a trust's million activities sum in about the time SQLite takes to read them.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -28,17 +28,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from ..models import Activity, Booking, BursaryClaim, BursaryScheme, Department, Provider, School, Staff
-from ..models.base import TWO_PLACES, Hours, Money
-from ..models.staff import fold_name
-from .rules import in_department, in_year, meets_all_parts, pro_rata_target
-from .years import AcademicYear, Term, term_buckets, terms_for, terms_for_schools
+from ..models.base import Hours, Money
+from .hours_figures import HoursRow as HoursRow  # the figures' own module; named here for their callers
+from .hours_figures import (
+    exact_hours,
+    float_hours,
+    hours_params,
+    hours_report_rows,
+    hours_rows,
+)
+from .hours_figures import name_key as name_key
+from .rules import in_department, in_year, meets_all_parts
+from .years import TERM_ORDER, AcademicYear, Term, term_buckets, terms_for, terms_for_schools
 
 ZERO = Decimal("0.00")
-
-
-def name_key(surname: str, forename: str) -> tuple[str, str]:
-    """Sort names as a person would: case and accents ignored (Ó Dálaigh beside Okafor), as ``Staff.sort_name``."""
-    return fold_name(surname), fold_name(forename)
 
 
 def employed_in(year: AcademicYear) -> Any:
@@ -50,37 +53,6 @@ def employed_in(year: AcademicYear) -> Any:
 def _hours_sum(condition: Any = None) -> Any:
     expr = Activity.hours if condition is None else case((condition, Activity.hours), else_=0)
     return type_coerce(func.coalesce(func.sum(expr), 0), Hours())
-
-
-@dataclass
-class HoursRow:
-    staff_id: int
-    staff_code: str
-    forename: str
-    surname: str
-    department: str | None
-    fte: float
-    ect_year: int | None
-    hours: Decimal
-    subject_specific_hours: Decimal
-    all_parts_hours: Decimal
-    target_hours: Decimal
-    by_term: dict[str, Decimal] = field(default_factory=dict)
-    activities: int = 0
-    evaluated: int = 0
-    in_target: bool = True  # counted in the teachers' target (see rules.pro_rata_target)
-
-    @property
-    def name(self) -> str:
-        return f"{self.forename} {self.surname}"
-
-    @property
-    def progress(self) -> float:
-        return float(self.hours / self.target_hours * 100) if self.target_hours else 0.0
-
-    @property
-    def subject_share(self) -> float | None:
-        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
 
 
 def _raw_sum(condition: Any = None) -> Any:
@@ -131,14 +103,10 @@ def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool
     return stmt
 
 
-def _exact_hours(value: Any) -> Decimal:
-    # PostgreSQL: a SUM of NUMERIC(6, 2) keeps exactly two places; nothing (or 0) reads as 0.00.
-    return value or ZERO
-
-
-def _float_hours(value: Any) -> Decimal:
-    # SQLite keeps NUMERIC as REAL/INTEGER: round to pence, as the Hours column type does.
-    return Decimal(str(value)).quantize(TWO_PLACES, ROUND_HALF_UP) if value else ZERO
+def hours_report_statement(*, by_department: bool) -> Select[Any]:
+    """The hours statement ``report hours`` runs for a school's year (a department's, with ``by_department``):
+    compiled for SQLite into the cache a later command reads with the standard library (``services.compiled``)."""
+    return _hours_statement(TERM_ORDER, False, by_department)
 
 
 def hours_by_staff(session: Session, school: School, year: AcademicYear, *,
@@ -163,34 +131,15 @@ def hours_by_school(session: Session, schools: list[School], year: AcademicYear)
 
 def _hours_rows(session: Session, school: School, year: AcademicYear, buckets: list[Term], *,
                 department: str | None = None, staff_id: int | None = None) -> list[HoursRow]:
-    params: dict[str, Any] = {"school_id": school.id, "year_start": year.start, "year_end": year.end,
-                              "staff_id": staff_id, "department": (department or "").strip().lower()}
-    for term in buckets:
-        params[f"{term.name}_start"], params[f"{term.name}_end"] = term.start, term.end
+    params = hours_params(school.id, year, buckets, department=department, staff_id=staff_id)
     stmt = _hours_statement(tuple(t.name for t in buckets), staff_id is not None, bool(department))
-    value = _float_hours if session.get_bind().dialect.name == "sqlite" else _exact_hours
-    target = school.cpd_target_hours
-    targets: dict[Any, Decimal] = {}  # (FTE, in target) → target: a school has a handful of different FTEs
-    names = [t.name for t in buckets]
-    rows: list[HoursRow] = []
+    value = float_hours if session.get_bind().dialect.name == "sqlite" else exact_hours
     if session.autoflush:
         session.flush()  # what session.execute would do first: unsaved changes count
     # Core execution on the session's connection: the statement loads no ORM objects, and the ORM's
     # per-row loading costs as much as PostgreSQL takes to add up a school's year.
-    for (sid, code, fore, sur, dept, fte, in_target, ect, hours, subj, allp, n, evaluated, *terms) in \
-            session.connection().execute(stmt, params).all():
-        in_target = bool(in_target)
-        target_hours = targets.get((fte, in_target))
-        if target_hours is None:
-            target_hours = targets[(fte, in_target)] = pro_rata_target(target, fte, in_target)
-        rows.append(HoursRow(
-            staff_id=sid, staff_code=code, forename=fore, surname=sur, department=dept, fte=float(fte),
-            ect_year=ect, hours=value(hours), subject_specific_hours=value(subj), all_parts_hours=value(allp),
-            target_hours=target_hours, by_term={name: value(v) for name, v in zip(names, terms, strict=True)},
-            activities=n or 0, evaluated=evaluated or 0, in_target=in_target,
-        ))
-    rows.sort(key=lambda r: name_key(r.surname, r.forename))
-    return rows
+    raw = session.connection().execute(stmt, params).all()
+    return hours_rows(raw, [t.name for t in buckets], school.cpd_target_hours, value)
 
 
 @dataclass
@@ -315,11 +264,7 @@ def staff_report(session: Session, school: School, year: AcademicYear | None = N
 
 def hours_report(session: Session, school: School, year: AcademicYear,
                  department: str | None = None) -> list[dict[str, Any]]:
-    return [{
-        "staff_code": r.staff_code, "name": r.name, "department": r.department, "fte": r.fte,
-        "hours": r.hours, "subject_specific_hours": r.subject_specific_hours, "target_hours": r.target_hours,
-        "progress_percent": round(r.progress, 1), "by_term": r.by_term,
-    } for r in hours_by_staff(session, school, year, department=department)]
+    return hours_report_rows(hours_by_staff(session, school, year, department=department))
 
 
 def bookings_report(session: Session, school: School, year: AcademicYear | None = None) -> list[dict[str, Any]]:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, exists, func, or_
 
 from ..models import Activity, Booking, Department, EvaluationStage, Staff
-from ..models.base import TWO_PLACES
 from ..models.enums import STANDARD_PARTS
+from .hours_figures import pro_rata_target as pro_rata_target  # the Python twin, kept beside its figures
 from .years import AcademicYear
 
 ZERO = Decimal("0.00")
@@ -56,18 +56,6 @@ def overdue_evaluation(today: dt.date) -> ColumnElement[bool]:
 def meets_all_parts() -> ColumnElement[bool]:
     """An activity that meets all five parts of the DfE Standard for teachers' professional development."""
     return and_(*[getattr(Activity, part).is_(True) for part in STANDARD_PARTS])
-
-
-def pro_rata_target(school_target: Decimal, fte: float, in_target: bool) -> Decimal:
-    """One person's CPD target for a year: the school's full-time target pro rata by FTE, to the hundredth;
-    nothing for someone outside the teachers' target (support staff such as technicians, by default).
-
-    The one rule for every figure: the dashboard, reports, the staff list, exports and the Trust view
-    (``pro_rata_target_sql`` is the same sum for a query).
-    """
-    if not in_target:
-        return ZERO
-    return (school_target * Decimal(str(fte))).quantize(TWO_PLACES, ROUND_HALF_UP)
 
 
 def pro_rata_target_sql(school_target: Any) -> ColumnElement[float]:

@@ -102,7 +102,7 @@ def test_a_report_checked_behind_prints_nothing_from_a_damaged_file(school: Path
     """The report reads while the file's check runs beside it; the check's verdict still comes first."""
     from cpd_desktop.cli import main
     from cpd_desktop.errors import DatabaseDamagedError
-    from cpd_desktop.storage import database
+    from cpd_desktop.storage import database, fastread
 
     assert main(["--db", str(school), "report", "hours", "--year", "2025/26"]) == 0
     assert "CPD hours 2025/26" in capsys.readouterr().out
@@ -112,9 +112,15 @@ def test_a_report_checked_behind_prints_nothing_from_a_damaged_file(school: Path
         checked.append(threading.current_thread().name)
         raise DatabaseDamagedError(f"{db.label} is damaged (a page is malformed).")
 
+    def fast_check_fails(reader: fastread.Reader) -> None:
+        checked.append("fast " + threading.current_thread().name)
+
     monkeypatch.setattr(database, "_quick_check", damaged)
+    # The report read from the compiled-query cache (warm after the first run) checks the file too: a
+    # failed check there hands the command to the usual path, whose check says what is wrong.
+    monkeypatch.setattr(fastread.Reader, "_quick_check", fast_check_fails)
     for fmt in ("table", "csv", "json"):
         assert main(["--db", str(school), "report", "hours", "--year", "2025/26", "--format", fmt]) == 1
         out, err = capsys.readouterr()
         assert out == "" and "is damaged (a page is malformed)" in err
-    assert checked == ["quick_check"] * 3  # on a thread of its own, once a command
+    assert checked == ["fast quick_check", "quick_check"] * 3  # on a thread of its own, once a path
