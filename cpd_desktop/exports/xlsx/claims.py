@@ -34,6 +34,21 @@ from .common import (
 OPEN = ("draft", "submitted", "approved")
 SHORTFALL = "Shortfall (expected − received)"
 
+# Printed, the Claims sheet's 32 columns made as wide as one page came out at about a quarter size. It prints
+# instead on A3 landscape in four bands read one after another: the course (up to its days), the scheme and
+# the costs (up to the course cost), the money expected, claimed and received with its dates (up to closed
+# on), then references and paperwork; each band repeats the claim's number, staff code and name, and the
+# header row repeats on every page.
+BAND_ENDS = ("Days", "Course cost", "Closed on")
+REPEATED_COLUMNS = 3
+# The Outstanding sheet in two: the claim (up to its status), then its money and deadline; its number and name
+# repeated.
+OUTSTANDING_BAND_ENDS = ("Status",)
+OUTSTANDING_REPEATED = 2
+A3 = 8  # openpyxl paperSize
+SIDE_MARGIN_IN = 0.4
+A3_LANDSCAPE_WIDTH_IN = 420 / 25.4
+
 CLAIM_COLUMNS = [
     Col("Claim"), Col("Staff code"), Col("Name"), Col("Course"), Col("Course code"), Col("Provider"),
     Col("Start date", DATE_KIND), Col("End date", DATE_KIND), Col("Days", INT_KIND), Col("Scheme"),
@@ -68,6 +83,38 @@ OUTSTANDING_COLUMNS = [
 ]
 
 
+def _print_in_bands(sheet: DataSheet, band_ends: Sequence[str], repeated: int) -> None:
+    """A3 landscape, a page break after each band (after each of the columns ``band_ends``), the first
+    ``repeated`` columns printed again on every band, and one scale for every page: the widest band as wide
+    as the page, never larger than life."""
+    from openpyxl.worksheet.pagebreak import Break, ColBreak
+
+    ws = sheet.ws
+    ws.page_setup.paperSize = A3
+    ws.page_setup.orientation = "landscape"
+    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
+    ws.print_title_cols = f"A:{get_column_letter(repeated)}"
+    ends = [sheet.index(h) for h in band_ends]
+    breaks = ColBreak()
+    for end in ends:
+        breaks.append(Break(id=end))
+    ws.col_breaks = breaks
+    again = range(1, repeated + 1)
+    starts = [1, *(e + 1 for e in ends)]
+    stops = [*ends, len(sheet.columns)]
+    widest = max(sum(_inches(ws, c) for c in {*range(a, b + 1), *again}) for a, b in zip(starts, stops, strict=True))
+    room = A3_LANDSCAPE_WIDTH_IN - 2 * SIDE_MARGIN_IN
+    ws.page_setup.scale = min(100, int(100 * room / widest))
+
+
+def _inches(ws: Any, column: int) -> float:
+    """A column's printed width, generously: Excel's width in characters is 7 pixels a character at 96 dpi,
+    but LibreOffice without Excel's fonts prints one nearer 9.5, and a band too wide runs on to a page of
+    its own. Taken at 9.8 (plus 5 of padding), every band fits either way."""
+    width = ws.column_dimensions[get_column_letter(column)].width or 8.43
+    return (width * 9.8 + 5) / 96
+
+
 def _paid_short(c: ClaimRow) -> Decimal:
     """What a paid claim came in short of its expected sum (nothing on other claims)."""
     return max(c.expected - (c.received or Decimal("0.00")), Decimal("0.00")) if c.status == "paid" else \
@@ -84,9 +131,12 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
         if ticker is not None:
             ticker.total = 2 * len(rows) + 1
         claims = DataSheet(wb, styles, "Claims", CLAIM_COLUMNS, table_name="Claims")  # first: what finance opens it for
+        claims.ws.sheet_properties.pageSetUpPr.fitToPage = False  # set before the first row: see new_sheet
         totals_ws = new_sheet(wb, "Totals")
         outstanding = DataSheet(wb, styles, "Outstanding", OUTSTANDING_COLUMNS, table_name="Outstanding")
+        outstanding.ws.sheet_properties.pageSetUpPr.fitToPage = False
         claims.write(rows, claim_values, ticker, with_row=True)
+        _print_in_bands(claims, BAND_ENDS, REPEATED_COLUMNS)
         # Money to chase: open claims, drafts past their deadline, and paid claims that came in short.
         open_rows = [c for c in rows if c.is_open or c.past_deadline(today) or _paid_short(c)]
         outstanding.write(open_rows, lambda c: (
@@ -94,6 +144,7 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
             c.outstanding, _paid_short(c) or None, c.deadline,
             (c.deadline - today).days if c.deadline and c.status == "draft" else None,
             c.past_deadline(today), c.reference, c.budget_code), ticker)
+        _print_in_bands(outstanding, OUTSTANDING_BAND_ENDS, OUTSTANDING_REPEATED)
         _totals(totals_ws, styles, rows, claims, school_name, scope, today)
         save(wb, path)
 
