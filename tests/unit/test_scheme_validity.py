@@ -95,10 +95,10 @@ def test_ended_schemes_are_listed_apart_greyed_with_the_day_they_ended(session: 
 
     def shown(expired: bool | None) -> dict[str, tuple[str, str | None]]:
         rows = listing.fetch_page(session, {"expired": expired}, listing.default_sort, 0)
-        end = [c.key for c in listing.columns].index("valid_to")
+        end = [c.key for c in listing.columns].index("runs")
         return {listing.values(r)["name"]: (listing.columns[end].format(r.values[end]), r.style) for r in rows}
 
-    assert shown(False) == {"Residential bursary": ("", None), "Ends soon": ("Until 31/12/2025", None)}
+    assert shown(False) == {"Residential bursary": ("From 01/09/2025", None), "Ends soon": ("Until 31/12/2025", None)}
     assert shown(True) == {"Stimulating Physics Network": ("Ended 31/03/2025", "muted")}
     assert len(shown(None)) == 3
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, literal, select
+from sqlalchemy import Select, String, case, cast, literal, select
 
 from ...models import Booking, BursaryClaim, BursaryScheme, Department, Staff
 from ...models.enums import BURSARY_RULES, CLAIM_STATUSES
@@ -68,15 +68,21 @@ class ClaimList(ListDef):
 
 
 @dataclass(frozen=True)
-class SchemeEndColumn(Column):
-    """A scheme's end date, said as a person reads it: "Ended 31/03/2025" once past, else "Until …"."""
+class SchemeDatesColumn(Column):
+    """When a scheme runs, in one short cell: "Ended 31/03/2025" once past (the row is greyed too), "Until
+    31/08/2026" while an end is set, "From 01/09/2025" with only a start, empty with neither. The SQL gives
+    "to YYYY-MM-DD" or "from YYYY-MM-DD" (the end when there is one), so the column sorts and reads in one."""
 
     today: dt.date = dt.date.min
 
     def format(self, value: Any) -> str:
-        if not isinstance(value, dt.date):
+        if not isinstance(value, str) or " " not in value:
             return ""
-        return f"{'Ended' if value < self.today else 'Until'} {format_date(value)}"
+        which, iso = value.split(" ", 1)
+        day = dt.date.fromisoformat(iso[:10])
+        if which == "from":
+            return f"From {format_date(day)}"
+        return f"{'Ended' if day < self.today else 'Until'} {format_date(day)}"
 
 
 class SchemeList(ListDef):
@@ -97,9 +103,12 @@ class SchemeList(ListDef):
         self.columns = (
             Column("name", "Scheme", BursaryScheme.name, searchable=True, width=220),
             Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=120),
-            Column("valid_from", "Valid from", BursaryScheme.valid_from, "date", width=90),
-            SchemeEndColumn("valid_to", "Valid to", BursaryScheme.valid_to, "date", width=130, today=self.today),
-            Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=190),
+            # kind "datetime": the window keeps a column of them wide enough for "Ended 31/03/2025" whole
+            SchemeDatesColumn("runs", "Runs", case(
+                (BursaryScheme.valid_to.is_not(None), literal("to ") + cast(BursaryScheme.valid_to, String)),
+                (BursaryScheme.valid_from.is_not(None), literal("from ") + cast(BursaryScheme.valid_from, String)),
+                else_=None), "datetime", width=130, today=self.today),
+            Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=130),
             Column("amount", "Amount", BursaryScheme.amount, "money", width=80),
             Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=150),
             Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=110),

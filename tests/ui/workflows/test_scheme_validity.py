@@ -71,8 +71,9 @@ def test_ended_schemes_shown_apart_and_a_claim_only_under_a_running_scheme(qtbot
     click(qtbot, show)
     qtbot.waitUntil(lambda: any(ENDED in r for r in rows_text(schemes)))
     ended = row_of(schemes, ENDED)
-    assert cell(schemes, ended, "Valid from") == "01/09/2024" and cell(schemes, ended, "Valid to") == "Ended 31/03/2025"
-    assert cell(schemes, row_of(schemes, "Stimulating Physics Network"), "Valid to") == "Ended 31/03/2025"
+    assert cell(schemes, ended, "Runs") == "Ended 31/03/2025"
+    assert cell(schemes, row_of(schemes, "Stimulating Physics Network"), "Runs") == "Ended 31/03/2025"
+    assert cell(schemes, row_of(schemes, RUNNING), "Runs") == "From 01/09/2025"
     colour = schemes.model().index(ended, 0).data(Qt.ItemDataRole.ForegroundRole).color().name()
     assert colour == STYLE_COLOURS["muted"]  # greyed
     assert "not shown" not in messages_on(window)
