@@ -106,3 +106,14 @@ def add_demo_objectives(session: Session, school: School, year: AcademicYear, se
                               priority_id=priorities.get(priority) if priority else None))
     session.flush()
     return len(chosen)
+
+
+def objectives_by_priority(session: Session, school: School, year: AcademicYear) -> dict[str, int]:
+    """How many people's objectives for the year serve each of its priorities (priority name → count)."""
+    from sqlalchemy import func
+
+    return {r.name: r.n for r in session.execute(
+        select(Priority.name, func.count(Objective.id).label("n"))
+        .join(Objective, Objective.priority_id == Priority.id)
+        .where(Priority.school_id == school.id, Priority.academic_year == year.start_year)
+        .group_by(Priority.name))}

@@ -93,6 +93,7 @@ def test_a_persons_objective_is_one_or_two_lines_a_year_and_may_serve_a_priority
     assert found is not None and (found.text, found.priority_id) == ("Model each required practical\nfirst.",
                                                                      practical)
     assert objectives.objective_of(session, school, who.id, AcademicYear(2026)) is None  # one per year
+    assert objectives.objectives_by_priority(session, school, YEAR) == {"Practical skills at KS4": 1}
     with pytest.raises(ValidationError, match="one or two lines \\(it has 3\\)"):
         objectives.set_objective(session, school, who.id, YEAR, "One\nTwo\nThree")
     with pytest.raises(ValidationError, match="300 characters"):

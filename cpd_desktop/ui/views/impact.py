@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...services import impact, impact_charts, mechanisms
+from ...services import impact, impact_charts, mechanisms, objectives
 from ...services.formatting import format_date, plural
 from ...services.lists.choices import staff_ids_by_code
 from ...services.years import AcademicYear
@@ -38,7 +38,7 @@ from .base import View
 PEOPLE = ["Name", "Hours", "Sustained hours", "Stages due", "Done", "Overdue", "Confidence before",
           "Confidence after", "Confidence later"]
 STAGES = ["Activity", "Date", "Stage", "Due", "Done", "State", "Confidence"]
-PRIORITIES = ["Priority", "Activities", "People", "Hours", "Evaluated"]
+PRIORITIES = ["Priority", "Activities", "People", "Hours", "Evaluated", "Objectives serving it"]
 PROGRAMMES = ["Programme", "Sustained", "People", "Hours", "Confidence before", "Confidence after",
               "Confidence later", "EEF mechanisms"]
 RETENTION = ["Year", "Teachers at start", "Stayed", "Left", "Retention", "Mean hours (stayed)", "Mean hours (left)"]
@@ -51,7 +51,8 @@ def _one(value: Any) -> str:
 
 class ImpactView(View):
     title = "Impact"
-    shows = frozenset({"priority", "programme", "evaluation_stage", "indicator", "activity", "staff", "department", "course", "school"})
+    shows = frozenset({"priority", "programme", "evaluation_stage", "indicator", "activity", "staff", "department",
+                       "course", "school", "objective"})
     subtitle = ("Evaluation in stages, confidence before, after and later, sustained CPD and priorities; "
                 "retention and the department's indicators beside them, for the academic year chosen at the top. "
                 "Click a person to see their stages.")
@@ -89,7 +90,7 @@ class ImpactView(View):
         split.setSizes([80, 300, 200])
         pl.addWidget(split)
 
-        self.priorities_model = self._model(PRIORITIES, {1, 2, 3, 4})
+        self.priorities_model = self._model(PRIORITIES, {1, 2, 3, 4, 5})
         self.programmes_model = self._model(PROGRAMMES, {2, 3, 4, 5, 6})
         self.retention_model = self._model(RETENTION, {1, 2, 3, 4, 5, 6})
         self.indicators_model = self._model(INDICATORS, {3})
@@ -199,6 +200,7 @@ class ImpactView(View):
             data = impact.impact_data(s, self.ctx.school(s), year, self.ctx.today)
             self.staff_ids = self._staff_ids(s, [p["staff_code"] for p in data.people])
             programmes = mechanisms.programmes_overview(s, self.ctx.school(s), year)
+            serving = objectives.objectives_by_priority(s, self.ctx.school(s), year)
             self.charts = impact_charts.impact_charts(s, self.ctx.school(s), year, self.ctx.today)
         self.findings.setText("\n".join(data.findings))
         self.findings.setMinimumHeight(self.findings.fontMetrics().lineSpacing() * len(data.findings) + 6)
@@ -207,8 +209,8 @@ class ImpactView(View):
                                      _one(p["confidence_before"]), _one(p["confidence_after"]),
                                      _one(p["confidence_later"])] for p in data.people], self.staff_ids)
         self.priorities_model.set_rows([[r["priority"], str(r["activities"]), str(r["people"]), f"{r['hours']:.1f}",
-                                         "–" if r["evaluated_share"] is None else f"{r['evaluated_share']:.0f}%"]
-                                        for r in data.priorities], [])
+                                         "–" if r["evaluated_share"] is None else f"{r['evaluated_share']:.0f}%",
+                                         str(serving.get(r["priority"], 0))] for r in data.priorities], [])
         self.programmes_model.set_rows([self._programme_row(r) for r in programmes], [r["id"] for r in programmes])
         self.retention_model.set_rows([[r["year"], str(r["teachers_at_start"]), str(r["stayed"]), str(r["left"]),
                                         "not yet known" if r["retention_rate"] is None
