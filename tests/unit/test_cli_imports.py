@@ -92,6 +92,17 @@ def test_report_hours_loads_no_migrations_workbooks_pdfs_importers_or_qt(school:
                                                                            "cpd_desktop.cli.reports"}
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_a_warm_report_hours_loads_no_sqlalchemy_or_models(school: Path, tmp_path: Path, fmt: str) -> None:
+    """Once a report's queries are compiled (its first run), the next reads the file with sqlite3 alone."""
+    argv = ("--db", str(school), "report", "hours", "--year", "2025/26", "--format", fmt)
+    first = _imported(tmp_path, *argv)  # compiles the statements into the cache in tmp_path/data
+    assert "sqlalchemy" in first and "cpd_desktop.services.compiled" in first
+    warm = _imported(tmp_path, *argv)
+    assert not sorted(m for m in warm if m == "sqlalchemy" or m.startswith(("sqlalchemy.", "cpd_desktop.models")))
+    assert "cpd_desktop.storage.fastread" in warm
+
+
 def test_unlock_loads_no_models_or_services(school: Path, tmp_path: Path) -> None:
     loaded = _imported(tmp_path, "--db", str(school), "unlock")
     assert not {m for m in loaded if m.startswith(("cpd_desktop.models", "cpd_desktop.services", "alembic"))}
