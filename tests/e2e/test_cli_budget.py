@@ -74,6 +74,23 @@ def test_report_budget_as_csv_and_table(demo: Path, data: Path) -> None:
     assert table.stdout.splitlines()[0] == "Ashcombe Park Academy: CPD budget 2025-26"
 
 
+def test_report_budget_json_gives_each_lines_cost_heads_and_csv_keeps_one_column_a_figure(demo: Path,
+                                                                                           data: Path) -> None:
+    rows = json.loads(run("--db", demo, "report", "budget", "--today", TODAY, "--format", "json", data=data).stdout)
+    science = next(r for r in rows if r["budget_code"] == "CPD-SCI")  # the demo's line split by head
+    assert set(science["heads"]) == {"fee", "travel", "accommodation", "subsistence", "cover"}
+    fee = science["heads"]["fee"]
+    assert fee["amount"] is not None
+    assert money(fee["remaining"]) == money(fee["amount"]) - money(fee["committed"]) - money(fee["spent"])
+    assert science["heads"]["accommodation"]["amount"] is None
+    for r in rows:  # the heads add up to the line's bookings (activities' own costs have no head)
+        heads = sum((money(h["committed"]) for h in r["heads"].values()), Decimal("0.00"))
+        assert heads == money(r["committed"]), r["line"]
+    out = run("--db", demo, "report", "budget", "--today", TODAY, "--format", "csv", data=data)
+    header = next(csv.reader(io.StringIO(out.stdout)))
+    assert not any("heads" in h for h in header)
+
+
 def test_import_budget_then_again_updates_by_year_and_code(tmp_path: Path, data: Path) -> None:
     db = tmp_path / "school.sqlite"
     assert run("--db", db, "init", "--school", "Budget High", data=data).returncode == 0
