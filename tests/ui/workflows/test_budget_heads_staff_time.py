@@ -47,7 +47,12 @@ def test_cost_heads_beside_the_lines_and_staff_time_once_a_days_cost_is_set(wind
     cost = find_field("Daily cost of a teacher's time (empty: not shown)", window)
     assert cost.isVisible() and cost.isEnabled() and cost.text() == ""
     type_into(qtbot, cost, "266")
-    click(qtbot, find_button("Save school settings", window))
+    window.resize(1366, 768)
+    qtbot.wait(50)
+    window.grab().save(str(tmp_path / "settings-school.png"))
+    save = find_button("Save school settings", window)
+    assert save.visibleRegion().boundingRect().height() == save.height()  # on screen whole at 1366×768
+    click(qtbot, save)
     qtbot.waitUntil(lambda: "saved" in window.statusBar().currentMessage().lower())
 
     page = go_to(qtbot, window, "Budget")
