@@ -1,16 +1,14 @@
 """Log files: where they live and how a crash is written down (no personal data in them).
 
-Loaded as the window starts (``enable_fault_log``), so ``logging.handlers`` is imported only when the
-log file is first set up.
+Loaded as the window starts and by every command (``enable_fault_log``), so ``logging`` is imported only
+when the log file is first set up or written to.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import faulthandler
-import logging
 import re
-import traceback
 from pathlib import Path
 from typing import TextIO
 
@@ -60,8 +58,8 @@ def enable_fault_log() -> Path | None:
     return path
 
 
-def setup_logging(level: int = logging.INFO) -> Path:
-    """Send the app's log to a rotating file in the data folder."""
+def setup_logging(level: int | None = None) -> Path:
+    """Send the app's log to a rotating file in the data folder (``level``: logging.INFO unless given)."""
     import logging.handlers
 
     path = log_file()
@@ -74,7 +72,7 @@ def setup_logging(level: int = logging.INFO) -> Path:
         handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(logging.INFO if level is None else level)
     return path
 
 
@@ -85,6 +83,8 @@ def log_crash(exc: BaseException) -> Path:
     message (an exception raised while reading a file may quote a cell of it, unquoted).
     """
     try:
+        import logging
+
         path = setup_logging()
         logging.getLogger("cpd_desktop").error(
             "unexpected error at %s\n%s", dt.datetime.now().isoformat(timespec="seconds"),
@@ -109,6 +109,8 @@ def crash_report(exc: BaseException) -> str:
             current, link = current.__context__, "Another exception happened while handling the one above."
         else:
             current = None
+    import traceback
+
     out: list[str] = []
     for error, _link in reversed(chain):
         out.append("Traceback (most recent call last):\n")

@@ -119,15 +119,7 @@ def _hours_from_cache(args: argparse.Namespace, ctx: Context) -> bool:
     a URL or a file it does not open plainly (``fastread.open_reader``), ``--school`` given, not exactly one
     school, or the file's quick_check not passed (the usual path then says what is wrong)."""
     from ..paths import default_db_target
-    from ..services.calendar import current_academic_year, parse_academic_year, term_buckets, with_own_dates
-    from ..services.hours_figures import (
-        CACHE_NAME,
-        CACHED,
-        float_hours,
-        hours_params,
-        hours_report_rows,
-        hours_rows,
-    )
+    from ..services.hours_figures import CACHE_NAME, CACHED
     from ..storage import fastread
 
     if ctx.school_name is not None:
@@ -135,9 +127,12 @@ def _hours_from_cache(args: argparse.Namespace, ctx: Context) -> bool:
     statements = fastread.load(CACHE_NAME, set(CACHED))
     if statements is None:
         return False
-    reader = fastread.open_reader(ctx.db_target or default_db_target())
+    reader = fastread.open_reader(ctx.db_target or default_db_target())  # its quick_check starts now
     if reader is None:
         return False
+    from ..services.calendar import current_academic_year, parse_academic_year, term_buckets, with_own_dates
+    from ..services.hours_figures import float_hours, hours_params, hours_report_rows, hours_rows
+
     try:
         schools = reader.run(statements["school"], {})
         if len(schools) != 1:

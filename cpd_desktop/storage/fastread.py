@@ -26,7 +26,6 @@ import json
 import os
 import sqlite3
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -165,6 +164,8 @@ def load(name: str, expected: set[str], stamp: str | None = None) -> dict[str, S
 
 def store(name: str, statements: Mapping[str, Statement], stamp: str | None = None) -> Path:
     """Write the cache atomically (a temporary file in the same folder, then ``os.replace``)."""
+    import tempfile
+
     path = cache_file(name)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({"format": CACHE_FORMAT, "fingerprint": stamp or fingerprint(),

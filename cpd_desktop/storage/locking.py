@@ -27,8 +27,6 @@ import datetime as dt
 import getpass
 import json
 import os
-import secrets
-import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -58,6 +56,8 @@ def lock_path_for(db_path: Path) -> Path:
 
 
 def this_host() -> str:
+    import socket  # only where a lock is read or taken: a report that finds none never loads it
+
     return socket.gethostname() or "this computer"
 
 
@@ -221,6 +221,8 @@ class WriteLock:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self.path = lock_path_for(db_path)
+        import secrets
+
         self.token = secrets.token_hex(8)
         self.held = False
         self.cleared_stale: LockInfo | None = None  # a crashed holder whose lock was cleared
@@ -267,6 +269,8 @@ class WriteLock:
 
     def clear_stale(self, stale: LockInfo | None) -> None:
         """Remove a stale lock without removing a fresh one another process made meanwhile."""
+        import secrets
+
         aside = self.path.with_name(f"{self.path.name}.stale-{os.getpid()}-{secrets.token_hex(4)}")
         try:
             os.replace(self.path, aside)
