@@ -10,7 +10,7 @@ label names it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -70,6 +70,70 @@ def unnamed_controls(root: QWidget) -> list[str]:
             out.append(f"{where}: {type(w).__name__} {w.objectName()!r} {text or w.accessibleName()!r} "
                        f"(under {type(w.parentWidget()).__name__})")
     return out
+
+
+TRUST = "Ashcombe Park Academy"
+
+
+@pytest.fixture
+def trust_window(pg_url: str, make_window: Callable[..., Any], qtbot: Any) -> Iterator[Any]:
+    """A trust's PostgreSQL database with two schools, opened as a person opens it: the window asks which
+    school (a modal chooser, answered through its own list and OK button, not left to hang the test), and
+    the Trust view is in the sidebar. Skipped, saying why, without a PostgreSQL server at 127.0.0.1:5432."""
+    import datetime as dt
+
+    from PySide6.QtWidgets import QComboBox
+
+    from cpd_desktop.services.activities import add_activity
+    from cpd_desktop.services.database import open_database
+    from cpd_desktop.services.schools import create_school
+    from cpd_desktop.services.staff import add_staff
+
+    from .conftest import TODAY, add_other_school
+    from .workflows.conftest import answering, choose, click, find_button
+
+    setup = open_database(pg_url)
+    with setup.session() as s:
+        s.info["user"] = "setup"
+        school = create_school(s, TRUST, departments=["Science"])
+        for n, (forename, surname) in enumerate([("Helen", "Marsden"), ("Priya", "Raman"), ("Hannah", "Doyle")]):
+            person = add_staff(s, school, forename=forename, surname=surname, staff_code=f"S{n}",
+                               department="Science", fte="1")
+            add_activity(s, school, person, title="Required practicals", date=TODAY - dt.timedelta(days=10 + n),
+                         hours="6")
+        add_other_school(s)
+    setup.dispose()
+    window = make_window()
+
+    def choose_school(dialog: Any) -> None:
+        choose(qtbot, dialog.findChild(QComboBox), TRUST)
+        click(qtbot, find_button("OK", dialog))
+
+    with answering(qtbot, choose_school, title="Choose a school"):
+        assert window.open_database(pg_url)
+    assert window.windowTitle() == f"CPD Desktop — {TRUST}"
+    yield window
+    window.close_database()
+
+
+def show_trust(qtbot: Any, window: Any) -> QWidget:
+    """The Trust view, chosen in the sidebar, once both schools' figures are in."""
+    from PySide6.QtWidgets import QLabel
+
+    from .workflows.conftest import go_to
+
+    page = go_to(qtbot, window, "Trust")
+    qtbot.waitUntil(lambda: any(label.text().startswith("2 schools") for label in page.findChildren(QLabel)),
+                    timeout=20_000)
+    return page
+
+
+@pytest.mark.postgres
+def test_every_control_of_the_trust_view_has_a_name(trust_window: Any, qtbot: Any) -> None:
+    trust_window.resize(1366, 728)
+    show_trust(qtbot, trust_window)
+    problems = unnamed_controls(trust_window)
+    assert not problems, "\n".join(sorted(set(problems)))
 
 
 @pytest.mark.parametrize("view", [v for v in VIEW_NAMES if v != "trust"])

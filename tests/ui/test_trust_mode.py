@@ -1,5 +1,6 @@
-"""Trust mode in the window: several schools in one database, the switcher, --school, the Trust view,
-and no view showing another school's records."""
+"""Trust mode in the window: several schools in one database, the school chooser, the switcher, --school,
+the Trust view, and no view showing another school's records. Driven as a person drives the window: the
+chooser's list and OK, the sidebar, the School list, menus, buttons, clicks on rows and headers."""
 
 from __future__ import annotations
 
@@ -8,16 +9,37 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QAbstractItemModel, QAbstractListModel, QModelIndex, QPoint, Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QTableView, QTabWidget, QWidget
 from sqlalchemy import select
 
 from cpd_desktop.models import School
 from cpd_desktop.services.trust import trust_rows
 
 from .conftest import MARK, OTHER
+from .workflows.conftest import (  # the workflow walk: controls found and used as a person does
+    _quiet_dialogs,  # noqa: F401 - every question is answered here, by its buttons
+    answer_modal,
+    answering,
+    choose,
+    choose_menu,
+    click,
+    find_action,
+    find_button,
+    find_field,
+    find_table,
+    go_to,
+    row_count,
+    rows_text,
+    save_file_as,
+    watch_for,
+)
 
 DEMO = "Ashcombe Park Academy"
+# Offscreen, a dialog asking to be raised or to take the keyboard is told the platform cannot (a real
+# desktop can): said, not a fault.
+pytestmark = pytest.mark.qt_log_ignore(
+    r"This plugin does not support (raise\(\)|grabbing the keyboard|propagateSizeHints\(\))")
 
 
 def _school_id(window: Any, name: str) -> int:
@@ -70,26 +92,67 @@ def _rows_of_other_schools(window: Any) -> list[str]:
     return wrong
 
 
-def _walk_every_view(window: Any, qtbot: Any) -> None:
-    """Show every view of the school (and a person's page, the calendar and each report's options)."""
-    from cpd_desktop.ui.workspace import VIEW_NAMES
+def open_choosing(qtbot: Any, window: Any, target: Path | str, school: str) -> None:
+    """Open a database of several schools as a person does: the window asks which, and ``school`` is
+    chosen in the chooser's list and OK pressed (the chooser is modal: answered from inside it)."""
 
-    for name in VIEW_NAMES:
-        if name == "trust":  # the one view that compares schools, by design
+    def choose_school(dialog: Any) -> None:
+        assert "This database holds several schools" in " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))
+        choose(qtbot, dialog.findChild(QComboBox), school)
+        click(qtbot, find_button("OK", dialog))
+
+    with answering(qtbot, choose_school, title="Choose a school"):
+        assert window.open_database(str(target))
+
+
+def switch_to(qtbot: Any, window: Any, school: str) -> None:
+    """The School list above the views."""
+    choose(qtbot, find_field("School", window), school)
+    qtbot.waitUntil(lambda: window.windowTitle().startswith(f"CPD Desktop — {school}"))
+
+
+def _double_click_row(qtbot: Any, table: QTableView, row: int) -> None:
+    rect = table.visualRect(table.model().index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+def _walk_every_view(window: Any, qtbot: Any) -> None:
+    """Show every view of the school from the sidebar (and a person's page, the planner's second tab, an
+    absence's cover sheet and each report's options)."""
+    nav = find_field("Views", window)
+    names = [nav.item(i).text() for i in range(nav.count()) if not nav.item(i).isHidden()]
+    for name in names:
+        if name == "Trust":  # the one view that compares schools, by design
             continue
-        view = window.show_view(name)
-        if name == "dashboard":
-            qtbot.waitUntil(lambda v=view: v.data is not None and v.data.year_label == window.ctx.year.label,
+        page = go_to(qtbot, window, name)
+        if name == "Dashboard":
+            qtbot.waitUntil(lambda p=page: p.data is not None and p.data.year_label == window.ctx.year.label,
                             timeout=20_000)
-        if name == "staff" and view.model.rowCount():
-            view.open_person(view.model.row_id(0))
-        if name == "planner":
-            view.tabs.setCurrentIndex(1)
-        if name == "cover" and view.bookings.rowCount():
-            view.booking_panel.select_id(view.bookings.row_id(0))
-        if name == "reports":
-            for row in range(view.list.count()):
-                view.list.setCurrentRow(row)
+        if name == "Staff":
+            staff = find_table("staff", page)
+            if row_count(staff):
+                _double_click_row(qtbot, staff, 0)  # the person's page
+                qtbot.waitUntil(lambda p=page: find_button("Back to all staff", p).isVisible())
+                click(qtbot, find_button("Back to all staff", page))
+        if name == "Planner":
+            tabs = page.findChild(QTabWidget)
+            bar = tabs.tabBar()
+            qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+            qtbot.waitUntil(lambda t=tabs: t.currentIndex() == 1)
+        if name == "Cover":
+            absences = find_table("cover bookings", page)
+            if row_count(absences):
+                rect = absences.visualRect(absences.model().index(0, 0))
+                qtbot.mouseClick(absences.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        if name == "Reports":
+            reports = page.findChild(QListWidget)
+            for row in range(reports.count()):
+                reports.scrollToItem(reports.item(row))
+                rect = reports.visualItemRect(reports.item(row))
+                qtbot.mouseClick(reports.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+                qtbot.waitUntil(lambda r=reports, n=row: r.currentRow() == n)
+
 
 
 def _dialog_texts(window: Any) -> list[str]:
@@ -112,16 +175,14 @@ def _dialog_texts(window: Any) -> list[str]:
 def test_no_view_of_one_school_shows_another_schools_records(make_window: Any, trust_file: Path,
                                                              qtbot: Any) -> None:
     window = make_window()
-    assert window.open_database(str(trust_file), school=DEMO)
-    window.school_locked = False  # walk both schools in one window
-    window.fill_schools()
+    open_choosing(qtbot, window, trust_file, DEMO)
     _walk_every_view(window, qtbot)
     texts = _every_text(window) + _dialog_texts(window)
     assert not [t for t in texts if MARK in t or OTHER in t]
     assert not _rows_of_other_schools(window)
     assert any("Ashcombe" in t for t in texts)  # the walk did see the demo school's records
 
-    window.switch_school(_school_id(window, OTHER))
+    switch_to(qtbot, window, OTHER)
     assert window.windowTitle() == f"CPD Desktop — {OTHER}"
     _walk_every_view(window, qtbot)
     texts = _every_text(window) + _dialog_texts(window)
@@ -135,56 +196,79 @@ def test_no_view_of_one_school_shows_another_schools_records(make_window: Any, t
     window.close_database()
 
 
-def test_switcher_chooses_the_school_and_the_title_names_it(make_window: Any, trust_file: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.ui.prompts import SchoolChooser
-
+def test_switcher_chooses_the_school_and_the_title_names_it(make_window: Any, trust_file: Path, qtbot: Any) -> None:
     window = make_window()
-    monkeypatch.setattr(SchoolChooser, "ask", classmethod(lambda cls, parent, names: DEMO))
-    assert window.open_database(str(trust_file))  # several schools: the chooser asks which
+    open_choosing(qtbot, window, trust_file, DEMO)  # several schools: the chooser asks which
     assert window.windowTitle() == f"CPD Desktop — {DEMO} (demo data)"
-    assert window.school_bar.isVisibleTo(window)
-    assert [window.school_combo.itemText(i) for i in range(window.school_combo.count())] == [DEMO, OTHER]
-    assert window.act_switch.isEnabled()
-    staff = window.show_view("staff")
-    assert staff.model.rowCount() > 10
+    school = find_field("School", window)
+    assert school.isVisible() and [school.itemText(i) for i in range(school.count())] == [DEMO, OTHER]
+    assert find_action(window, "File", "Switch school…").isEnabled()
+    staff = find_table("staff", go_to(qtbot, window, "Staff"))
+    qtbot.waitUntil(lambda: row_count(staff) > 10)
 
-    window.school_combo.setCurrentIndex(1)
-    window.school_combo.activated.emit(1)
+    switch_to(qtbot, window, OTHER)
     assert window.windowTitle() == f"CPD Desktop — {OTHER}"
-    assert window.school_label.text() == OTHER
-    staff = window.current_view()
-    assert staff is window.pages["staff"]  # the same view, now of the other school
-    staff.model.fetch_all()
-    assert sorted(staff.model.row_values(r)["code"] for r in range(staff.model.rowCount())) == ["Q0", "Q1", "Q2"]
-    assert window.dept_combo.findText(f"{MARK} Studies") >= 0
+    assert window.view_stack.currentWidget().accessibleName() == "Staff"  # the same view, now of the other school
+    staff = find_table("staff", window.view_stack.currentWidget())
+    qtbot.waitUntil(lambda: sorted(r.split(" | ")[0] for r in rows_text(staff)) != [])
+    codes = sorted(cell for r in rows_text(staff) for cell in r.split(" | ") if cell in ("Q0", "Q1", "Q2"))
+    assert codes == ["Q0", "Q1", "Q2"] and row_count(staff) == 3
+    department = find_field("Department", window)
+    assert any(department.itemText(i) == f"{MARK} Studies" for i in range(department.count()))
 
-    monkeypatch.setattr(SchoolChooser, "ask", classmethod(lambda cls, parent, names: names[0]))
-    window.act_switch.trigger()  # File → Switch school…
-    assert window.windowTitle().startswith(f"CPD Desktop — {DEMO}")
-    assert window.school_combo.currentText() == DEMO
+    def back_to_the_demo(dialog: Any) -> None:
+        choose(qtbot, dialog.findChild(QComboBox), DEMO)
+        click(qtbot, find_button("OK", dialog))
+
+    with answering(qtbot, back_to_the_demo, title="Choose a school"):
+        choose_menu(qtbot, window, "File", "Switch school…")
+    qtbot.waitUntil(lambda: window.windowTitle().startswith(f"CPD Desktop — {DEMO}"))
+    assert find_field("School", window).currentText() == DEMO
     window.close_database()
 
 
-def test_started_with_a_school_shows_only_that_school(make_window: Any, trust_file: Path) -> None:
+def test_started_with_a_school_shows_only_that_school(make_window: Any, trust_file: Path, qtbot: Any) -> None:
     window = make_window()
-    assert window.open_database(str(trust_file), school=OTHER)
+    assert window.open_database(str(trust_file), school=OTHER)  # as `cpd-desktop --school …` opens it: no chooser
     assert window.windowTitle() == f"CPD Desktop — {OTHER}"
-    assert not window.school_bar.isVisibleTo(window)
-    assert not window.act_switch.isEnabled()
-    assert window.nav.item(0).isHidden() and not window.view_actions["trust"].isVisible()
-    window.switch_school(_school_id(window, DEMO))  # refused: a school's staff see their school only
-    assert window.ctx.school_name == OTHER
-    reports = window.show_view("reports")
-    assert "trust" not in reports.kinds
+    assert not window.school_bar.isVisibleTo(window)  # no School list to switch with
+    assert not find_action(window, "File", "Switch school…").isEnabled()
+    nav = find_field("Views", window)
+    shown = [nav.item(i).text() for i in range(nav.count()) if not nav.item(i).isHidden()]
+    assert "Trust" not in shown and shown[0] == "Dashboard"
+    reports = go_to(qtbot, window, "Reports").findChild(QListWidget)
+    offered = [reports.item(i).text() for i in range(reports.count()) if not reports.item(i).isHidden()]
+    assert offered and not [r for r in offered if "trust" in r.lower()]
     window.close_database()
 
 
-def test_one_school_has_no_trust_view(school_window: Any) -> None:
-    assert school_window.nav.item(0).isHidden()
+def test_one_school_has_no_trust_view(school_window: Any, qtbot: Any) -> None:
+    nav = find_field("Views", school_window)
+    shown = [nav.item(i).text() for i in range(nav.count()) if not nav.item(i).isHidden()]
+    assert "Trust" not in shown and shown[0] == "Dashboard"
     assert not school_window.school_bar.isVisibleTo(school_window)
-    assert not school_window.act_switch.isEnabled()
-    assert school_window.show_view("dashboard") is not None
+    assert not find_action(school_window, "File", "Switch school…").isEnabled()
+    assert go_to(qtbot, school_window, "Dashboard").isVisible()
+
+
+def _trust_view(qtbot: Any, window: Any) -> Any:
+    page = go_to(qtbot, window, "Trust")
+    qtbot.waitUntil(lambda: any(label.text().startswith("2 schools") for label in page.findChildren(QLabel)),
+                    timeout=20_000)
+    return page
+
+
+def _sort_by(qtbot: Any, table: QTableView, title: str, order: Qt.SortOrder) -> None:
+    """Click the column's title until the list is sorted that way."""
+    header = table.horizontalHeader()
+    model = table.model()
+    column = next(c for c in range(model.columnCount()) if model.headerData(c, Qt.Orientation.Horizontal) == title)
+    for _ in range(2):
+        if header.sortIndicatorSection() == column and header.sortIndicatorOrder() == order:
+            return
+        x = header.sectionViewportPosition(column) + header.sectionSize(column) // 2
+        qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    assert header.sortIndicatorSection() == column and header.sortIndicatorOrder() == order
 
 
 def test_trust_view_compares_the_schools_and_opens_one(make_window: Any, trust_file: Path, qtbot: Any,
@@ -192,108 +276,105 @@ def test_trust_view_compares_the_schools_and_opens_one(make_window: Any, trust_f
     from pytestqt.modeltest import ModelTester
 
     window = make_window()
-    assert window.open_database(str(trust_file), school=DEMO)
-    window.school_locked = False
-    window.fill_schools()
-    assert not window.nav.item(0).isHidden() and window.nav.item(0).text() == "Trust"
-    view = window.show_view("trust")
-    qtbot.waitUntil(lambda: view.data is not None, timeout=20_000)
-    model = view.model
+    open_choosing(qtbot, window, trust_file, DEMO)
+    nav = find_field("Views", window)
+    assert not nav.item(0).isHidden() and nav.item(0).text() == "Trust"
+    page = _trust_view(qtbot, window)
+    table = find_table("Schools side by side", page)
+    model = table.model()
     ModelTester(None).check(model)
-    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [DEMO, OTHER]
+    names = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert names == [DEMO, OTHER]
     with window.ctx.session() as s:
         expected = {r.school: r for r in trust_rows(s, window.ctx.year)}
-    col = model.column_index
+    titles = {str(model.headerData(c, Qt.Orientation.Horizontal)): c for c in range(model.columnCount())}
     for r in range(model.rowCount()):
         row = expected[model.index(r, 0).data()]
-        assert model.index(r, col("staff")).data() == str(row.staff)
-        assert model.index(r, col("cost")).data().startswith("£")
+        assert model.index(r, titles["Staff"]).data() == str(row.staff)
+        assert model.index(r, titles["Cost of CPD\nwith cover"]).data().startswith("£")
     other = expected[OTHER]
     assert other.staff == 3 and other.hours == 18  # three workshops of 6 hours
-    assert model.index(1, col("hours_per_fte")).data() == "6.0"
-    assert model.index(1, col("met")).data() == "0 of 3"
+    assert model.index(1, titles["Hours\nper FTE"]).data() == "6.0"
+    assert model.index(1, titles["Met\ntarget"]).data() == "0 of 3"
     assert model.index(0, 0).data(Qt.ItemDataRole.FontRole).bold()  # the school on show is in bold
 
-    view.table.sortByColumn(col("hours_per_fte"), Qt.SortOrder.AscendingOrder)  # ascending: Brackenfield's 6 h first
+    _sort_by(qtbot, table, "Hours\nper FTE", Qt.SortOrder.AscendingOrder)  # Brackenfield's 6 h first
     assert model.index(0, 0).data() == OTHER
-    view.table.sortByColumn(col("hours_per_fte"), Qt.SortOrder.DescendingOrder)
+    _sort_by(qtbot, table, "Hours\nper FTE", Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data() == DEMO
-    assert [b[1] for b in view.chart.bars] == [DEMO, OTHER]  # longest bar first
-    assert "2 schools" in view.totals.text()
+    assert [b[1] for b in page.chart.bars] == [DEMO, OTHER]  # longest bar first
+    assert any("2 schools" in label.text() for label in page.findChildren(QLabel))
 
     out = tmp_path / "trust.xlsx"
-    job = view.export("xlsx", output=str(out))
-    with qtbot.waitSignal(job.finished, timeout=60_000):
-        pass
-    assert job.error is None
+    done = watch_for(qtbot, answer_modal(qtbot, "Close", expect=out.name), title="Export written", timeout_s=60)
+    with answering(qtbot, save_file_as(qtbot, out), title="Save"):
+        click(qtbot, find_button("Trust workbook…", page))
+    done.wait()
     sheets = load_workbook(out).sheetnames
     assert any(OTHER[:20] in name for name in sheets) and any("Ashcombe" in name for name in sheets)
 
-    view.table.selectRow(1)  # Brackenfield (sorted by hours per FTE, descending)
-    view.table.activated.emit(model.index(1, 0))
-    assert window.windowTitle() == f"CPD Desktop — {OTHER}"
-    assert window.current_view() is window.pages["dashboard"]
+    _double_click_row(qtbot, table, 1)  # Brackenfield (sorted by hours per FTE, descending)
+    qtbot.waitUntil(lambda: window.windowTitle() == f"CPD Desktop — {OTHER}")
+    assert window.view_stack.currentWidget().accessibleName() == "Dashboard"
     window.close_database()
 
 
 def test_trust_chart_click_opens_the_school(make_window: Any, trust_file: Path, qtbot: Any) -> None:
-    from PySide6.QtCore import QPoint
-
     window = make_window()
-    assert window.open_database(str(trust_file), school=DEMO)
-    window.school_locked = False
-    window.fill_schools()
-    view = window.show_view("trust")
-    qtbot.waitUntil(lambda: view.data is not None, timeout=20_000)
-    chart = view.chart
+    open_choosing(qtbot, window, trust_file, DEMO)
+    page = _trust_view(qtbot, window)
+    chart = next(w for w in page.findChildren(QWidget) if w.accessibleName() == "Hours per FTE for each school"
+                 and w.isVisible())
     second = chart.TOP + (chart.BAR + chart.GAP) + chart.BAR // 2
     qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.NAME_W + 40, second))
-    assert window.ctx.school_name == OTHER
+    qtbot.waitUntil(lambda: window.windowTitle() == f"CPD Desktop — {OTHER}")
+    window.close_database()
 
 
 def test_export_dialog_writes_the_chosen_schools_export(make_window: Any, trust_file: Path, qtbot: Any,
-                                                        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.ui import exporting
-    from cpd_desktop.ui.export_dialog import ExportDialog
-
+                                                        tmp_path: Path) -> None:
     window = make_window()
     assert window.open_database(str(trust_file), school=OTHER)
-    offered: list[Path] = []
-    monkeypatch.setattr(exporting.ExportDone, "ask", classmethod(lambda cls, parent, path: offered.append(path)
-                                                                 or "close"))
-    dialog = ExportDialog(window.ctx, window)
-    kinds = [dialog.kind_combo.itemData(i) for i in range(dialog.kind_combo.count())]
-    assert "trust" not in kinds and "activities" in kinds
-    dialog.kind_combo.setCurrentIndex(kinds.index("cover"))
-    assert not dialog.form.isRowVisible(3) and dialog.form.isRowVisible(5)  # a booking, not a year
-    assert dialog.booking_combo.count() == 1 and MARK in dialog.booking_combo.itemText(0)
-    dialog.kind_combo.setCurrentIndex(kinds.index("activities"))
-    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("xlsx"))
-    assert dialog.file_edit.text().endswith("CPD log 2025-26.xlsx")  # named after what is in it
-    dialog.file_edit.setText(str(tmp_path / "missing" / "log.xlsx"))
-    assert not dialog.ok_button.isEnabled() and "does not exist" in dialog.error.text()
     out = tmp_path / "log.xlsx"
-    dialog.file_edit.setText(str(out))
-    assert dialog.ok_button.isEnabled()
-    job = dialog.run(window)
-    with qtbot.waitSignal(job.finished, timeout=60_000):
-        pass
-    assert job.error is None and offered == [out]  # then Open file / Show in folder is offered
+
+    def export(dialog: Any) -> None:
+        kind = find_field("What to export", dialog)
+        offered = [kind.itemText(i) for i in range(kind.count())]
+        assert not [k for k in offered if "trust" in k.lower()] and "CPD log" in offered
+        choose(qtbot, kind, "Release-cover sheet")
+        booking = find_field("Booking", dialog)
+        assert booking.isVisible() and not [w for w in dialog.findChildren(QComboBox)  # a booking, not a year
+                                            if w.accessibleName() == "Academic year" and w.isVisible()]
+        assert booking.count() == 1 and MARK in booking.itemText(0)
+        choose(qtbot, kind, "CPD log")
+        choose(qtbot, find_field("Format", dialog), "Excel")
+        file = find_field("File", dialog)
+        assert file.text().endswith("CPD log 2025-26.xlsx")  # named after what is in it
+        file.clear()
+        qtbot.keyClicks(file, str(tmp_path / "missing" / "log.xlsx"))
+        button = find_button("Export", dialog)
+        assert not button.isEnabled() and "does not exist" in " ".join(
+            lbl.text() for lbl in dialog.findChildren(QLabel) if lbl.isVisible())
+        file.clear()
+        qtbot.keyClicks(file, str(out))
+        qtbot.waitUntil(button.isEnabled)
+        click(qtbot, button)
+
+    done = watch_for(qtbot, answer_modal(qtbot, "Close", expect=out.name), title="Export written", timeout_s=60)
+    with answering(qtbot, export, title="Export"):
+        choose_menu(qtbot, window, "File", "Export…")
+    done.wait()  # then Open file / Show in folder is offered
     cells = [str(c) for row in load_workbook(out).worksheets[0].iter_rows(values_only=True) for c in row if c]
     assert any(f"{MARK} workshop" in c for c in cells)
     assert not any("Ashcombe" in c for c in cells)
+    window.close_database()
 
 
-def test_file_export_opens_the_export_dialog(demo_window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from cpd_desktop.ui.export_dialog import ExportDialog
+def test_file_export_opens_the_export_dialog(demo_window: Any, qtbot: Any) -> None:
+    def look(dialog: Any) -> None:
+        assert find_field("What to export", dialog).currentText() == "Department CPD summary"
+        assert find_field("Academic year", dialog).currentText() == demo_window.ctx.year.label
+        click(qtbot, find_button("Cancel", dialog))
 
-    seen: list[Any] = []
-
-    def fake_exec(self: Any) -> int:
-        seen.append(self)
-        return 0
-
-    monkeypatch.setattr(ExportDialog, "exec", fake_exec)
-    demo_window.act_export.trigger()
-    assert seen and seen[0].kind_combo.currentData() == "summary"
-    assert seen[0].year_combo.currentText() == demo_window.ctx.year.label
+    with answering(qtbot, look, title="Export"):
+        choose_menu(qtbot, demo_window, "File", "Export…")
