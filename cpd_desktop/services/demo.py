@@ -262,6 +262,9 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
         from .objectives import add_demo_objectives
 
         add_demo_objectives(session, school, academic_year_of(today, school.academic_year_start_month), seed)
+        from .mechanisms import add_demo_mechanisms
+
+        add_demo_mechanisms(session, school, today)
     for key, model in (("activities", Activity), ("bookings", Booking), ("claims", BursaryClaim)):
         counts[key] = session.scalar(
             select(func.count()).select_from(model).where(model.school_id == school.id)) or 0

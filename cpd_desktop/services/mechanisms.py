@@ -216,3 +216,41 @@ def booking_course(session: Session, school: School, booking_id: int) -> CourseM
                             .join(Booking, Booking.course_id == Course.id)
                             .where(Booking.id == booking_id, Booking.school_id == school.id)).first()
     return None if found is None else CourseMechanisms(found.id, found.title, found.mechanisms)
+
+
+# ---- the demo school's mechanisms (called from services/demo.build_demo) ----
+
+DEMO_PROGRAMMES = {  # the demo's programmes (services.impact.add_demo_impact) and what each uses
+    "Lesson study: required practicals": ["revisit", "goals", "social_support", "model", "feedback", "rehearse",
+                                          "action_planning", "repetition"],
+    "NPQ for Leading Teaching": ["cognitive_load", "revisit", "goals", "credible_source", "instruct", "model",
+                                 "feedback", "action_planning", "self_monitoring"],
+    "Subject Knowledge for Physics Teaching": ["revisit", "credible_source", "instruct", "model"],  # embeds nothing
+}
+DEMO_COURSES = {  # by a course's format: what a course of that kind typically does (never embedding on its own)
+    "face_to_face": ["instruct", "model", "credible_source"], "residential": ["instruct", "model", "rehearse",
+                                                                              "credible_source"],
+    "online_course": ["cognitive_load", "instruct"], "coaching": ["goals", "feedback", "social_support"],
+}
+
+
+def add_demo_mechanisms(session: Session, school: School, today: dt.date) -> None:
+    """Ticks for the demo's programmes and courses, and one booking to come in the physics programme, so the
+    planner shows its warning: the programme plans nothing to embed practice. Written in SQL, as the demo's
+    other generated figures are (no audit entry for each, and the same file from the same seed)."""
+    from sqlalchemy import update
+
+    names = programme_ids_by_name(session, school)
+    for name, keys in DEMO_PROGRAMMES.items():
+        session.execute(update(Programme).where(Programme.school_id == school.id, Programme.name == name)
+                        .values(mechanisms=to_bits(keys)))
+    for format, keys in DEMO_COURSES.items():
+        session.execute(update(Course).where(Course.school_id == school.id, Course.format == format)
+                        .values(mechanisms=to_bits(keys)))
+    physics = names.get("Subject Knowledge for Physics Teaching")
+    upcoming = session.scalar(select(Booking.id).where(
+        Booking.school_id == school.id, Booking.course_id.is_not(None), Booking.start_date >= today,
+        Booking.status.in_(("planned", "approved", "booked"))).order_by(Booking.start_date, Booking.id))
+    if physics is not None and upcoming is not None:
+        session.execute(update(Booking).where(Booking.id == upcoming).values(programme_id=physics))
+    session.expire_all()  # changed in SQL: read them again

@@ -234,7 +234,7 @@ class ImpactView(View):
     def _programme_row(r: dict[str, Any]) -> list[str]:
         f = r["figures"]
         if f is None:  # no activity in the year
-            return [r["programme"], "", "0", "0.0", "–", "–", "–", r["groups"]]
+            return [r["programme"], "–", "0", "0.0", "–", "–", "–", r["groups"]]
         return [r["programme"], "Yes" if f["sustained"] else "No", str(f["people"]), f"{f['hours']:.1f}",
                 _one(f["confidence_before"]), _one(f["confidence_after"]), _one(f["confidence_later"]), r["groups"]]
 
