@@ -375,3 +375,63 @@ def test_a_refused_cell_says_why_and_opens_again_with_what_was_typed(win: Any, q
     type_text(qtbot, editor_of(lessons), "Prep room, shelf 2")
     qtbot.keyClick(editor_of(lessons), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: cell(lessons, 0, "Materials") == "Prep room, shelf 2")
+
+
+def test_fills_typing_and_undo_never_overwrite_a_change_the_refresh_brought_in(
+        shared_win: Any, qtbot: Any, demo_copy: Path, shown_errors: list[Any]) -> None:
+    """The paste's fault checked in the grid's other ways of writing: somebody else's change, shown by the
+    look for others' changes, is not overwritten by "Same as the lesson above", by a typed cell (their
+    version is shown beside it first) or by Ctrl+Z of the person's own earlier paste."""
+    window = shared_win
+    looks = window.database.refresh_timer
+    looks.stop()
+
+    def look_now() -> None:
+        looks.setInterval(50)
+        looks.start()
+
+    lessons = open_sheet(qtbot, window, "Adeyemi, Samuel", "12/12/2025")
+    ids = _lesson_ids(demo_copy, "Adeyemi")
+    click_cell(qtbot, lessons, 0, "Work set")
+    keys(qtbot, "Mine")
+    qtbot.keyClick(editor_of(lessons), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: cell(lessons, 0, "Work set") == "Mine")
+
+    other_person(demo_copy, lambda s: update_cover_lesson(s, s.get(CoverLesson, ids[1]), work_set="Theirs"))
+    look_now()
+    qtbot.waitUntil(lambda: cell(lessons, 1, "Work set") == "Theirs", timeout=10_000)
+    looks.stop()
+    click_cell(qtbot, lessons, 1, "Subject")
+    click(qtbot, find_button("Same as the lesson above", window))
+    qtbot.waitUntil(lambda: bool(shown_errors))
+    assert "j.okafor" in shown_errors[-1]["message"], shown_errors[-1]
+    assert cell(lessons, 1, "Work set") == "Theirs"
+
+    other_person(demo_copy, lambda s: update_cover_lesson(s, s.get(CoverLesson, ids[2]), work_set="Theirs too"))
+    look_now()
+    qtbot.waitUntil(lambda: cell(lessons, 2, "Work set") == "Theirs too", timeout=10_000)
+    looks.stop()
+    click_cell(qtbot, lessons, 2, "Work set")
+    keys(qtbot, "Mine again")
+
+    def reload(dialog: Any) -> None:
+        assert "j.okafor" in messages_on(dialog)
+        click(qtbot, find_button("Reload", dialog))
+
+    with answering(qtbot, reload, title="Changed by somebody else"):
+        qtbot.keyClick(editor_of(lessons), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: cell(lessons, 2, "Work set") == "Theirs too")
+
+    QGuiApplication.clipboard().setText("pasted\n")
+    click_cell(qtbot, lessons, 3, "Work set")
+    press(qtbot, lessons, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: cell(lessons, 3, "Work set") == "pasted")
+    other_person(demo_copy, lambda s: update_cover_lesson(s, s.get(CoverLesson, ids[3]), work_set="Theirs last"))
+    look_now()
+    qtbot.waitUntil(lambda: cell(lessons, 3, "Work set") == "Theirs last", timeout=10_000)
+    looks.stop()
+    errors = len(shown_errors)
+    press(qtbot, lessons, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: len(shown_errors) > errors)
+    assert "not undone" in shown_errors[-1]["message"], shown_errors[-1]
+    assert cell(lessons, 3, "Work set") == "Theirs last"
