@@ -47,6 +47,13 @@ MECHANISMS: list[tuple[str, str, str]] = [  # key, name, group
 ]
 ALL_MECHANISMS = (1 << len(MECHANISMS)) - 1
 MECHANISMS_CHECK = f"mechanisms BETWEEN 0 AND {ALL_MECHANISMS}"
+
+
+def mechanism_names(bits: int) -> list[str]:
+    """The names of the mechanisms a stored value stands for, in the EEF's order."""
+    return [name for i, (_key, name, _group) in enumerate(MECHANISMS) if bits & (1 << i)]
+
+
 OBJECTIVE_LENGTH = 300  # one or two lines: a light objective, not a portfolio
 
 

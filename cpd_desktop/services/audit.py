@@ -32,7 +32,7 @@ TABLE_LABELS = {
     "staff": "Staff", "provider": "Provider", "course": "Course", "booking": "Booking",
     "cover_lesson": "Cover lesson", "activity": "CPD activity", "bursary_scheme": "Bursary scheme",
     "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson", "school_access": "Access for role",
-    "non_teaching_day": "Non-teaching day",
+    "non_teaching_day": "Non-teaching day", "programme": "Programme", "objective": "Development objective",
 }
 
 ACTION_LABELS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
@@ -250,7 +250,7 @@ FIELD_LABELS = {
     "label": "Label", "number": "Number", "start_time": "Starts", "end_time": "Ends", "code": "Code",
     "provider": "Provider", "days": "Days", "amount": "Amount", "rule": "Rule", "active": "Active",
     "implementation_amount": "Implementation amount", "claim_deadline_days": "Claim deadline (days)",
-    "reason": "Reason", "week": "Week", "weekday": "Day", "state_funded": "State-funded",
+    "mechanisms": "EEF mechanisms", "reason": "Reason", "week": "Week", "weekday": "Day", "state_funded": "State-funded",
     "staff_day_cost": "Daily cost of a teacher's time", "fee_amount": "Fee amount", "cover_amount": "Supply cover amount",
 }
 MONEY_FIELDS = {"accommodation", "amount", "claimed", "cost", "cover_day_rate", "expected", "fee",
@@ -331,6 +331,10 @@ def value_text(key: str, value: Any, table: str = "", names: Names | None = None
         return EMPTY
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if key == "mechanisms" and isinstance(value, int):  # EEF mechanisms: one bit each
+        from ..models.impact import mechanism_names
+
+        return ", ".join(mechanism_names(value)) or "none"
     if key.endswith("_id") and key != "school_id":
         known = names(key, value) if names is not None else None
         return known or f"record #{value}"

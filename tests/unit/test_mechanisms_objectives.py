@@ -121,3 +121,11 @@ def test_a_programme_changed_by_somebody_else_since_it_was_opened_is_not_overwri
     with pytest.raises(ConcurrentEditError, match="since you opened it"):
         mechanisms.save_programme(session, school, pid, name="NPQ", start_date=None, end_date=None, mechanisms=2,
                                   expected_version=opened.version)
+
+
+def test_the_audit_trail_names_the_mechanisms_ticked_rather_than_their_stored_number() -> None:
+    from cpd_desktop.services import audit
+
+    assert audit.field_label("mechanisms") == "EEF mechanisms"
+    assert audit.describe_changes("programme", "update", {"mechanisms": [0, mechanisms.to_bits(
+        ["revisit", "prompts"])]}) == ["EEF mechanisms: none → Revisit prior learning, Prompts and cues"]
