@@ -216,3 +216,30 @@ def test_a_department_inset_serving_a_priority_is_recorded_in_under_a_minute(win
         served = s.scalars(select(Priority.name).join(Activity, Activity.priority_id == Priority.id)
                            .where(Activity.title == "INSET: vocabulary in practicals")).all()
     assert served == ["Scientific vocabulary and reading"] * 7
+
+
+def test_a_priority_of_another_year_than_the_date_is_refused_and_the_form_stays(window: Any, qtbot: Any) -> None:
+    """The list offers the window's year's priorities; a date in another year is refused, naming the
+    priority and that year, and the dialog stays open with what was typed."""
+    go_to(qtbot, window, "CPD log")
+    log = find_table("cpd log")
+    before = row_count(log)
+
+    def fill(dialog: Any) -> None:
+        type_into(qtbot, find_field("Title", dialog), "INSET: next year")
+        type_into(qtbot, find_field("Date", dialog), "03/09/2026")
+        type_into(qtbot, find_field("Hours", dialog), "6")
+        choose(qtbot, find_field("Priority", dialog), "Practical skills at KS4")
+        choose(qtbot, find_field("Who", dialog), "Everyone in Physics")
+        add = find_button("Add", dialog)
+        qtbot.waitUntil(add.isEnabled)
+        click(qtbot, add)
+        qtbot.waitUntil(lambda: "not one of" in messages_on(dialog))
+        said = messages_on(dialog)
+        assert "'Practical skills at KS4'" in said and "2026/27" in said, said
+        assert dialog.isVisible() and find_field("Title", dialog).text() == "INSET: next year"
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, fill, title="Record for several people"):
+        click(qtbot, find_button("Record for several people…"))
+    assert row_count(log) == before
