@@ -116,14 +116,12 @@ class _SchoolFacts:
 def _hours_from_cache(args: argparse.Namespace, ctx: Context) -> bool:
     """``report hours`` from an SQLite file through the compiled-query cache and sqlite3, without loading
     SQLAlchemy or the models; False (nothing printed) whenever the usual path must do it: no current cache,
-    a URL or a file it does not open plainly (``fastread.open_reader``), ``--school`` given, not exactly one
-    school, or the file's quick_check not passed (the usual path then says what is wrong)."""
+    a URL or a file it does not open plainly (``fastread.open_reader``), not exactly one school (or one
+    called ``--school``), or the file's quick_check not passed (the usual path then says what is wrong)."""
     from ..paths import default_db_target
     from ..services.hours_figures import CACHE_NAME, CACHED
     from ..storage import fastread
 
-    if ctx.school_name is not None:
-        return False
     statements = fastread.load(CACHE_NAME, set(CACHED))
     if statements is None:
         return False
@@ -134,10 +132,14 @@ def _hours_from_cache(args: argparse.Namespace, ctx: Context) -> bool:
     from ..services.hours_figures import float_hours, hours_params, hours_report_rows, hours_rows
 
     try:
-        schools = reader.run(statements["school"], {})
+        schools = [_SchoolFacts(*row) for row in reader.run(statements["school"], {})]
+        if ctx.school_name is not None:  # as services.schools.choose_school; its errors on the usual path
+            from ..sorting import school_name_key
+
+            schools = [s for s in schools if school_name_key(s.name) == school_name_key(ctx.school_name)]
         if len(schools) != 1:
             return False
-        school = _SchoolFacts(*schools[0])
+        school = schools[0]
         year = (parse_academic_year(args.year, school.academic_year_start_month, field="--year") if args.year
                 else current_academic_year(school))
         own = reader.run(statements["terms"], {"school_id": school.id, "academic_year": year.start_year})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, object_session
 from ..errors import ConcurrentEditError, CpdError, NotFoundError, ValidationError
 from ..models import AuditEntry, Department, School, SchoolPeriod, TermDates
 from ..models.enums import DEFAULT_DAY_RATE_BY_PHASE, PHASES
+from ..sorting import school_name_key
 from . import validation as v
 from .concurrency import changed_collection, check_version
 from .years import TERM_ORDER, AcademicYear
@@ -59,8 +60,9 @@ def create_school(session: Session, name: str, *, urn: Any = None, phase: str = 
 
 
 def name_key(name: str) -> str:
-    """How school names are compared: ignoring case and surrounding spaces (the database's rule too)."""
-    return name.strip().casefold()
+    """How school names are compared (``sorting.school_name_key``: ignoring case and surrounding spaces, the
+    database's rule too); kept there so that a report read from the compiled-query cache matches alike."""
+    return school_name_key(name)
 
 
 def check_name_free(session: Session, name: str, school_id: int | None = None) -> None:

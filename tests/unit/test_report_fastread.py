@@ -246,19 +246,32 @@ def test_a_url_takes_the_usual_path(target: str, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out == ""
 
 
-def test_a_chosen_school_or_a_crashed_copys_lock_takes_the_usual_path(school_file: Path, from_cache: list[bool]) -> None:
+def test_a_chosen_school_is_read_from_the_cache_and_an_unknown_one_is_refused_as_before(
+        school_file: Path, from_cache: list[bool], capsys: pytest.CaptureFixture[str]) -> None:
     usual = _report(school_file, "--format", "csv")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        assert main(["--db", str(school_file), "--school", "ysgol gymraeg aberystwyth", "report", "hours",
+        assert main(["--db", str(school_file), "--school", " ysgol gymraeg ABERYSTWYTH ", "report", "hours",
                      "--year", YEAR, "--format", "csv"]) == 0
     assert out.getvalue() == usual[1]
+    capsys.readouterr()
+    assert main(["--db", str(school_file), "--school", "Ysgol Arall", "report", "hours", "--year", YEAR]) == 1
+    out_text, err = capsys.readouterr()
+    assert out_text == ""
+    assert "There is no school called Ysgol Arall in this database (schools: Ysgol Gymraeg Aberystwyth)" in err
+    assert from_cache == [False, True, False]
+
+
+def test_a_crashed_copys_lock_takes_the_usual_path(school_file: Path, from_cache: list[bool]) -> None:
+    usual = _report(school_file, "--format", "csv")
     # A lock left by a process that no longer runs: the usual open clears it after checking the file.
-    from cpd_desktop.storage.locking import lock_path_for
+    from cpd_desktop.storage.locking import lock_path_for, read_lock
 
     lock_path_for(school_file).write_text(json.dumps({
         "user": "someone", "host": socket.gethostname(), "pid": 2 ** 22 + 12345,
         "since": "2026-01-05T09:00:00", "app": "cpd-desktop"}), encoding="utf-8")
+    assert read_lock(school_file) is not None
     assert _report(school_file, "--format", "csv") == usual
+    assert read_lock(school_file) is None  # cleared by the usual path
     assert _report(school_file, "--format", "csv") == usual
-    assert from_cache == [False, False, False, True]
+    assert from_cache == [False, False, True]
