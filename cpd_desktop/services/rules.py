@@ -4,7 +4,8 @@
 and a list's search used to be written again wherever they were needed (the CPD log, the dashboard,
 the reports, the exports), and the copies drifted: one counted an activity with no due date as
 overdue, another did not. Here each is one function returning an SQL condition (or, for the
-target, the Python figure and its SQL twin side by side), so every caller asks the same question.
+target, its SQL form beside the Python figure, which is written in ``hours_figures`` so that a report
+read without SQLAlchemy uses it too), so every caller asks the same question.
 """
 
 from __future__ import annotations
