@@ -11,16 +11,53 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, object_session
 
 from ..errors import InvalidTransitionError, ValidationError
-from ..models import Activity, Booking, Course, CoverLesson, School, Staff, TimetableLesson
+from ..models import Activity, Booking, Course, CoverLesson, Priority, School, Staff, TimetableLesson
 from ..models.enums import BOOKING_STATUSES, BOOKING_TRANSITIONS, WORK_RETURN
 from . import validation as v
 from .activities import add_activity
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
+from .stages import sync_stages
 from .years import SchoolCalendar, cached_calendar, school_days
 
 MONEY_FIELDS = {"fee": "Fee", "travel": "Travel", "accommodation": "Accommodation",
                 "subsistence": "Subsistence", "cover_day_rate": "Cover day rate"}
+OPEN_STATUSES = ("planned", "approved", "booked")
+INTENDED_OUTCOME = "Intended outcome"  # the field's name in the Book CPD form and in an imported file
+
+
+def outcome_refusal(values: dict[str, Any]) -> str:
+    """Why a booking with these values (fee, travel, accommodation, subsistence, cover days and intended
+    outcomes, as cleaned) cannot be saved as it is, or "".
+
+    Plan backwards: CPD that costs money or takes a teacher out of lessons starts from the change it should
+    make for pupils, so its intended outcome is required; free CPD outside lessons may leave it blank. The
+    one rule behind the service, the Book CPD form (beside the field) and ``import bookings`` (the row).
+    """
+    costs = any(Decimal(str(values.get(key) or 0)) > 0 for key in ("fee", "travel", "accommodation", "subsistence"))
+    cover = float(values.get("cover_days") or 0) > 0
+    if (costs or cover) and not str(values.get("intended_outcomes") or "").strip():
+        why = "costs money and needs cover" if costs and cover else "costs money" if costs else "needs cover"
+        return f"is required for a booking that {why}: say what should change for pupils."
+    return ""
+
+
+def check_outcome(values: dict[str, Any]) -> None:
+    """Refuse (``ValidationError`` on the intended outcome) a booking ``outcome_refusal`` refuses."""
+    why = outcome_refusal(values)
+    if why:
+        raise ValidationError(INTENDED_OUTCOME, why,
+                              hint="e.g. “Year 10 carry out the required practicals with less help”.")
+
+
+def parse_confidence(raw: Any, label: str = "Confidence before") -> int | None:
+    """A confidence from 1 (not at all confident) to 5 (very confident); blank is none."""
+    if raw in (None, ""):
+        return None
+    number = v.parse_decimal(raw, label)
+    if number not in {1, 2, 3, 4, 5}:
+        raise ValidationError(label, f"{raw} is not from 1 to 5.", hint="1 = not at all confident, 5 = very.")
+    return int(number)
 
 
 def clean_booking_values(values: dict[str, Any], current: Booking | None = None) -> dict[str, Any]:
@@ -59,10 +96,26 @@ def clean_booking_values(values: dict[str, Any], current: Booking | None = None)
                             ("cancellation_reason", "Reason", 500)):
         if key in values:
             out[key] = v.clean_text(values[key], label, max_len=cap)
-    for key, label in (("intended_outcomes", "Intended outcomes"), ("notes", "Notes")):
+    for key, label in (("intended_outcomes", INTENDED_OUTCOME), ("notes", "Notes")):
         if key in values:
             out[key] = v.clean_text(values[key], label, max_len=v.NOTE_MAX, multiline=True)
+    if "confidence_before" in values:
+        out["confidence_before"] = parse_confidence(values["confidence_before"])
+    if "priority_id" in values:
+        out["priority_id"] = int(values["priority_id"]) if values["priority_id"] not in (None, "", 0) else None
     return out
+
+
+def _check_priority(session: Session, school: School, priority_id: int | None, start: dt.date) -> None:
+    """A booking serves one of its school's priorities for the academic year it starts in, or none."""
+    if priority_id is not None:
+        from .years import academic_year_of
+
+        year = academic_year_of(start, school.academic_year_start_month)
+        priority = session.get(Priority, priority_id)
+        if priority is None or priority.school_id != school.id or priority.academic_year != year.start_year:
+            raise ValidationError("Priority", f"is not one of the school's priorities for {year.label}.",
+                                  hint="Choose one of that year's priorities, or none.")
 
 
 def absence_days(booking: Booking, calendar: SchoolCalendar | None = None) -> list[dt.date]:
@@ -114,6 +167,8 @@ def create_booking(session: Session, school: School, staff: Staff, *, course: Co
     if clean.get("cover_required") and "cover_days" not in clean:
         clean["cover_days"] = suggested_cover_days(SchoolCalendar(session, school), clean["start_date"],
                                                    clean["end_date"], course)
+    check_outcome(clean)
+    _check_priority(session, school, clean.get("priority_id"), clean["start_date"])
     booking = Booking(school_id=school.id, staff_id=staff.id, course_id=course.id if course else None,
                       provider_id=provider_id(session, school, provider), status="planned",
                       status_changed_on=dt.date.today(), **clean)
@@ -143,6 +198,12 @@ def update_booking(session: Session, booking: Booking, *, provider: Any = ..., e
         assert school is not None
         booking.cover_days = suggested_cover_days(SchoolCalendar(session, school), booking.start_date,
                                                   booking.end_date, booking.course) if booking.cover_required else 0.0
+    if booking.status in OPEN_STATUSES:  # CPD still being planned: an attended or cancelled one is a record
+        check_outcome({key: getattr(booking, key) for key in
+                       ("fee", "travel", "accommodation", "subsistence", "cover_days", "intended_outcomes")})
+    school = session.get(School, booking.school_id)
+    assert school is not None
+    _check_priority(session, school, booking.priority_id, booking.start_date)
     session.flush()
     return booking
 
@@ -205,7 +266,7 @@ def _activity_from_booking(session: Session, booking: Booking, hours: Any) -> Ac
     if existing is not None:
         return existing
     school = booking.staff.school
-    return add_activity(
+    activity = add_activity(
         session, school, booking.staff, booking_id=booking.id,
         provider=booking.provider.name if booking.provider else None,
         date=booking.start_date, end_date=booking.end_date if booking.end_date != booking.start_date else None,
@@ -213,6 +274,14 @@ def _activity_from_booking(session: Session, booking: Booking, hours: Any) -> Ac
         subject_specific=booking.subject_specific, intended_outcomes=booking.intended_outcomes,
         cost=booking.total_cost,
     )
+    # What was planned travels with the CPD: the priority it serves, its programme and the confidence
+    # before; its evaluation stages then follow the school's rules (a programme calls for every stage).
+    activity.priority_id = booking.priority_id
+    activity.programme_id = booking.programme_id
+    activity.confidence_before = booking.confidence_before
+    session.flush()
+    sync_stages(session, school, [activity.id])
+    return activity
 
 
 def booking_cost(booking: Booking) -> dict[str, Decimal]:

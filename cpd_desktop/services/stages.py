@@ -11,13 +11,17 @@ does not become paperwork. Each falls due the school's number of days after the 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ..errors import ValidationError
 from ..models import Activity, School
-from ..models.impact import EvaluationStage
+from ..models.impact import STAGES, EvaluationStage
+from .rules import stage_is_overdue
 
 LATER_STAGES_HOURS = Decimal("6")
 END_ONLY_FORMATS = {"webinar"}
@@ -112,3 +116,141 @@ def sync_stages(session: Session, school: School, activity_ids: list[int] | None
     session.flush()
 
 
+
+
+# ---- one activity's evaluation, stage by stage (the Record evaluation dialog) ----
+
+STAGE_FIELDS = {  # stage -> (field, label) in the order the dialog asks them; "confidence" is 1–5
+    "end": (("learnt", "What was learnt"), ("confidence", "Confidence after")),
+    "classroom": (("does_differently", "What they now do differently"), ("helped_hindered", "What helped or hindered"),
+                  ("evidence", "Evidence seen")),
+    "pupils": (("pupil_change", "What changed for pupils"), ("how_measured", "How it was measured"),
+               ("pupil_groups", "Which groups"), ("confidence", "Confidence later")),
+}
+# What a stage needs said before it counts as done: recording a date is not evaluating.
+STAGE_REQUIRED = {"end": "learnt", "classroom": "does_differently", "pupils": "pupil_change"}
+EVIDENCE_KINDS = ("Observation", "Planning", "Pupils' work")
+SHORT_FIELDS = {"pupil_groups": 300}
+
+
+def field_name(stage: str, label: str) -> str:
+    """How a refusal names a stage's field: "In the classroom: date done"."""
+    return f"{STAGES[stage]}: {label[0].lower()}{label[1:]}"
+
+
+@dataclass
+class StageEntry:
+    """One stage as the dialog shows it: its due date, when it was done, what was said, and its version."""
+
+    stage: str
+    title: str
+    due: dt.date | None
+    done_on: dt.date | None
+    values: dict[str, Any]
+    version: int | None
+
+    def state(self, today: dt.date) -> str:
+        """"Done 20/10/2025", "Overdue: due 12/11/2025", "Due 12/01/2027" or "No due date"."""
+        from .formatting import format_date
+
+        if self.done_on is not None:
+            return f"Done {format_date(self.done_on)}"
+        if stage_is_overdue(self.due, self.done_on, today):
+            return f"Overdue: due {format_date(self.due)}"
+        return f"Due {format_date(self.due)}" if self.due is not None else "No due date"
+
+
+@dataclass
+class Evaluation:
+    """One activity's evaluation: what it was, whose, and each stage it calls for."""
+
+    activity_id: int
+    title: str
+    person: str
+    when: str
+    intended_outcome: str
+    stages: list[StageEntry]
+
+
+def evaluation_of(session: Session, school: School, activity_id: int) -> Evaluation | None:
+    """An activity's stages as the Record evaluation dialog shows them (None if it is not there)."""
+    from .formatting import format_date
+
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.school_id != school.id:
+        return None
+    records = {r.stage: r for r in session.scalars(select(EvaluationStage)
+                                                   .where(EvaluationStage.activity_id == activity_id))}
+    entries = []
+    for stage in STAGES:
+        rec = records.get(stage)
+        if rec is None:
+            continue
+        values = {key: getattr(rec, key) for key, _label in STAGE_FIELDS[stage]}
+        entries.append(StageEntry(stage, STAGES[stage], rec.due_date, rec.done_on, values, rec.version))
+    ends = activity.end_date or activity.date
+    when = format_date(activity.date) + (f" to {format_date(ends)}" if ends != activity.date else "")
+    return Evaluation(activity.id, activity.title, activity.staff.full_name, when,
+                      activity.intended_outcomes or "", entries)
+
+
+def save_evaluation(session: Session, school: School, activity_id: int, answers: dict[str, dict[str, Any]],
+                    versions: dict[str, int | None], today: dt.date) -> int:
+    """Save what was typed for an activity's stages (stage -> {"done_on": "dd/mm/yyyy", field: value}); each
+    stage refused if somebody changed it since ``versions`` were read. Every stage is checked before any is
+    written, so a refusal writes nothing. Returns how many stages changed."""
+    from . import validation as v
+    from .concurrency import check_version
+    from .formatting import format_date
+
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.school_id != school.id:
+        raise ValidationError("Activity", "is no longer in the CPD log.", hint="Someone may have deleted it.")
+    records = {r.stage: r for r in session.scalars(select(EvaluationStage)
+                                                   .where(EvaluationStage.activity_id == activity_id))}
+    clean: dict[str, dict[str, Any]] = {}
+    for stage, typed in answers.items():
+        rec = records.get(stage)
+        if rec is None:
+            raise ValidationError(STAGES.get(stage, stage), "is not a stage this activity is evaluated in.")
+        check_version(rec, versions.get(stage))
+        done_label = field_name(stage, "Date done")
+        done = v.parse_date(typed.get("done_on"), done_label, required=False)
+        out: dict[str, Any] = {"done_on": done}
+        for key, label in STAGE_FIELDS[stage]:
+            name = field_name(stage, label)
+            if key == "confidence":
+                raw = typed.get(key)
+                number = None if raw in (None, "") else v.parse_decimal(raw, name)
+                if number is not None and number not in {1, 2, 3, 4, 5}:
+                    raise ValidationError(name, f"{raw} is not from 1 to 5.", hint="1 = not at all, 5 = very.")
+                out[key] = None if number is None else int(number)
+            else:
+                out[key] = v.clean_text(typed.get(key), name, max_len=SHORT_FIELDS.get(key, v.NOTE_MAX),
+                                        multiline=key not in SHORT_FIELDS)
+        said = any(out[key] not in (None, "") for key, _label in STAGE_FIELDS[stage])
+        if done is None and said:
+            raise ValidationError(done_label, "is needed to record this stage.",
+                                  hint="The date it was done, as dd/mm/yyyy.")
+        if done is not None:
+            if done < activity.date:
+                raise ValidationError(done_label, f"{format_date(done)} is before the activity "
+                                                  f"({format_date(activity.date)}).")
+            if done > today:
+                raise ValidationError(done_label, f"{format_date(done)} is in the future.",
+                                      hint="Record a stage once it is done.")
+            required = STAGE_REQUIRED[stage]
+            if not out[required]:
+                label = dict(STAGE_FIELDS[stage])[required]
+                raise ValidationError(field_name(stage, label), "is needed to record this stage as done.")
+        clean[stage] = out
+    changed = 0
+    for stage, out in clean.items():
+        rec = records[stage]
+        if all(getattr(rec, key) == value for key, value in out.items()):
+            continue
+        for key, value in out.items():
+            setattr(rec, key, value)
+        changed += 1
+    session.flush()
+    return changed

@@ -65,7 +65,8 @@ def school_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
         add_activity(s, school, anna, date="15/10/2025", hours="2", title="Shadowed Jane Smith on required practicals",
                      impact="MS SMITH's questioning routine now used in Y9; ask jsmith@school.org for slides")
         booking = create_booking(s, school, anna, title="Physics subject knowledge", start_date="15/10/2025",
-                                 end_date="15/10/2025", hours="6", notes="Jane Smith (JSM) recommended it")
+                                 end_date="15/10/2025", hours="6", notes="Jane Smith (JSM) recommended it",
+                                 intended_outcomes="Pupils carry out the practical with less help")
         add_cover_lesson(s, booking, date="15/10/2025", period=2, class_group="9X1", cover_teacher="Ms Smith",
                          work_set="Worksheets in Smith, Jane's folder (ask Mrs. Smith)")
     db.dispose()

@@ -341,7 +341,8 @@ def test_a_school_login_still_does_its_everyday_work_with_the_rights_it_has(trus
             teacher = s.scalar(select(Staff).where(Staff.school_id == school.id, Staff.staff_code != "SOX",
                                                    Staff.id.in_(select(activities.Activity.staff_id))))
             booking = create_booking(s, school, teacher, title="Practical endorsement", start_date=TODAY,
-                                     end_date=TODAY, hours="6")
+                                     end_date=TODAY, hours="6",
+                                     intended_outcomes="Pupils carry out the practical with less help")
             fill_cover_from_timetable(s, booking)
             for status in ("approved", "booked"):
                 transition_booking(s, booking, status, on=TODAY)

@@ -153,11 +153,13 @@ def add_other_school(session: Any, today: dt.date = TODAY) -> Any:
             days=40 + n), hours="6", provider=f"{MARK} Learning", subject_specific=True)
     booking = bookings.create_booking(session, school, people[0], title=f"{MARK} booking",
                                       start_date=today + dt.timedelta(days=5), hours="6", cover_required=True,
-                                      provider=f"{MARK} Learning")
+                                      provider=f"{MARK} Learning",
+                                      intended_outcomes="Pupils carry out the practical with less help")
     bookings.add_cover_lesson(session, booking, date=booking.start_date, period=1, class_group="Q7",
                               subject=f"{MARK} science", work_set=f"{MARK} worksheet")
     old = bookings.create_booking(session, school, people[1], title=f"{MARK} old course",
-                                  start_date=today - dt.timedelta(days=20), hours="6", cover_required=False)
+                                  start_date=today - dt.timedelta(days=20), hours="6", cover_required=False,
+                                  intended_outcomes="Pupils carry out the practical with less help")
     bursaries.create_claim(session, old, scheme)
     session.flush()
     assert session.get(StaffModel, people[0].id) is not None

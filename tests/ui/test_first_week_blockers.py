@@ -318,7 +318,8 @@ def busy_window(make_window: Callable[..., Any], db: Any, school: Any) -> Any:
         add_staff(s, school, forename="Tomás", surname="Ó Briain", staff_code="TOB", department="Physics")
         day = TODAY + dt.timedelta(days=7)
         booking = bookings.create_booking(s, school, ana, title="Practical physics", start_date=day,
-                                          end_date=day, hours="6", cover_required=True)
+                                          end_date=day, hours="6", cover_required=True,
+                                          intended_outcomes="Pupils carry out the practical with less help")
         bookings.add_cover_lesson(s, booking, date=day, period=2, class_group="9X1", subject="Science")
         bookings.add_cover_lesson(s, booking, date=day, period=3, class_group="10Y2", subject="Physics")
         scheme = bursaries.add_scheme(s, school, name="ENTHUSE", rule="per_day", amount="£150.00",
@@ -511,7 +512,8 @@ BLOCKED = [  # view, row to choose first (or None), button, dialog, what is type
     ("CPD log", "Ogden physics network", "Evaluate…", "activity.EvaluationDialog",
      {"Impact on teaching": "Year 9 required practicals now run in one lesson"}, "Save evaluation", None),
     ("Planner", None, "Book CPD…", "booking.BookingDialog",
-     {"Title": "Ogden Trust physics day", "Hours": "6"}, "Save booking", "Ogden Trust physics day"),
+     {"Title": "Ogden Trust physics day", "Hours": "6", "Intended outcome": "Year 9 explain energy transfers"},
+     "Save booking", "Ogden Trust physics day"),
     ("Planner", "Practical physics", "Cancel…", "booking.CancelDialog",
      {"Reason": "Course cancelled by the provider"}, "Cancel booking", None),
 ]

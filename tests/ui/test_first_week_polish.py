@@ -328,7 +328,8 @@ def test_mark_attended_is_enabled_only_once_the_course_has_started(make_window: 
         person = add_staff(s, here, forename="Ada", surname="Okafor", staff_code="AOK")
         for title, start in (("Practical physics", TODAY + dt.timedelta(days=12)),
                              ("Teaching genetics", TODAY - dt.timedelta(days=2))):
-            booking = create_booking(s, here, person, title=title, start_date=start, hours="6")
+            booking = create_booking(s, here, person, title=title, start_date=start, hours="6",
+                                     intended_outcomes="Pupils carry out the practical with less help")
             for status in ("approved", "booked"):
                 transition_booking(s, booking, status, on=TODAY - dt.timedelta(days=30))
     window = make_window()
@@ -393,9 +394,9 @@ def test_evidence_checklist_ticks_itself_from_attendance_and_evaluation(make_win
         scheme = add_scheme(s, here, name="Residential bursary", rule="per_course", amount="£300.00",
                             claim_deadline_days=30, evidence_required="Signed attendance register; impact evaluation")
         done = create_booking(s, here, person, title="Practical physics", start_date=TODAY - dt.timedelta(days=20),
-                              hours="6")
+                              hours="6", intended_outcomes="Pupils carry out the practical with less help")
         later = create_booking(s, here, person, title="Teaching genetics", start_date=TODAY + dt.timedelta(days=20),
-                               hours="6")
+                               hours="6", intended_outcomes="Pupils carry out the practical with less help")
         for status in ("approved", "booked", "attended"):
             activity = transition_booking(s, done, status, on=TODAY - dt.timedelta(days=10))
         assert activity is not None
@@ -568,7 +569,8 @@ def test_double_click_survives_a_refresh_between_its_clicks(make_window: Any, db
         here = s.merge(school)
         person = add_staff(s, here, forename="Ada", surname="Okafor", staff_code="AOK")
         for n, title in enumerate(titles):
-            create_booking(s, here, person, title=title, start_date=TODAY + dt.timedelta(days=10 + n), hours="6")
+            create_booking(s, here, person, title=title, start_date=TODAY + dt.timedelta(days=10 + n), hours="6",
+                           intended_outcomes="Pupils carry out the practical with less help")
     window = make_window()
     window.set_database(db, school.id, str(db.path))
     go_to_view(qtbot, window, "Planner")
@@ -631,7 +633,8 @@ def test_double_click_right_after_a_save_opens_the_row_clicked(make_window: Any,
         here = s.merge(school)
         person = add_staff(s, here, forename="Ada", surname="Okafor", staff_code="AOK")
         for n, title in enumerate(titles):
-            create_booking(s, here, person, title=title, start_date=TODAY + dt.timedelta(days=10 + n), hours="6")
+            create_booking(s, here, person, title=title, start_date=TODAY + dt.timedelta(days=10 + n), hours="6",
+                           intended_outcomes="Pupils carry out the practical with less help")
     window = make_window()
     window.set_database(db, school.id, str(db.path))
     go_to_view(qtbot, window, "Planner")

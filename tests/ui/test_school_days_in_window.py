@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QTabBar,
     QTableWidget,
     QWidget,
@@ -162,6 +163,9 @@ def test_booking_a_course_from_a_friday_suggests_the_tuesday_its_hours_and_three
         qtbot.waitUntil(lambda: "Cover 0 days × £291.00 = £0.00" in _summary(dialog), timeout=WAIT)
         assert end.text() == "23/12/2026"  # typed by the person: kept when the start changes
         seen["after term"] = _summary(dialog)
+        outcome = field(dialog, "Intended outcome", QPlainTextEdit)  # it costs money: its outcome is required
+        outcome.setFocus()
+        qtbot.keyClicks(outcome, "Year 10 set up the required practicals unaided")
         click(qtbot, button(dialog, "Save booking"))
 
     while_open(qtbot, lambda: click(qtbot, button(window, "Book CPD…")), walk)
@@ -236,7 +240,8 @@ def test_a_claim_paid_before_it_was_approved_is_refused_beside_the_date_and_the_
         school = ctx.school(s)
         person = staff.add_staff(s, school, forename="Nguyễn", surname="Thị Mai", staff_code="NTM")
         booking = bookings.create_booking(s, school, person, title="Practical chemistry (residential)",
-                                          start_date="08/10/2025", end_date="10/10/2025", hours="18")
+                                          start_date="08/10/2025", end_date="10/10/2025", hours="18",
+                                          intended_outcomes="Pupils carry out the practical with less help")
         for status, on in (("approved", dt.date(2025, 9, 1)), ("booked", dt.date(2025, 9, 2))):
             bookings.transition_booking(s, booking, status, on=on)
         bookings.mark_attended(s, booking, on=dt.date(2025, 10, 10))
@@ -347,7 +352,8 @@ def test_moving_a_booking_into_the_holidays_takes_its_cover_days_with_it(qtbot: 
         person = staff.add_staff(s, school, forename="Kwame", surname="Mensah", staff_code="KME")
         booking = bookings.create_booking(s, school, person, title="Subject leaders' conference",
                                           start_date="25/11/2025", end_date="27/11/2025", hours="15",
-                                          cover_required=True)
+                                          cover_required=True,
+                                          intended_outcomes="Pupils carry out the practical with less help")
         assert booking.cover_days == 3.0
         ident = booking.id
     go_to_view(qtbot, window, "Planner")

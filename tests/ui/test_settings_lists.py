@@ -208,7 +208,8 @@ def test_scheme_claims_still_count_after_the_scheme_closes(school_window: Any, m
         school = ctx.school(s)
         person = staff_service.add_staff(s, school, forename="Ana", surname="Lima", staff_code="ALI")
         scheme = bursaries.add_scheme(s, school, name="ENTHUSE", rule="per_course", amount="£500")
-        booking = create_booking(s, school, person, title="Residential", start_date=TODAY, hours="12")
+        booking = create_booking(s, school, person, title="Residential", start_date=TODAY, hours="12",
+                                 intended_outcomes="Pupils carry out the practical with less help")
         claim_id = bursaries.create_claim(s, booking, scheme).id
     view = school_window.show_view("settings")
     _select(view, "scheme", "ENTHUSE")

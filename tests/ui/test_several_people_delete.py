@@ -169,7 +169,8 @@ def test_a_cover_lesson_and_a_booking_cancel_are_checked(school_window: Any, db:
     with ctx.session() as s:
         person = staff_service.add_staff(s, ctx.school(s), forename="Ana", surname="Lima", staff_code="ALI")
         booking = bookings.create_booking(s, ctx.school(s), person, title="Practical physics", start_date=day,
-                                          hours="6", cover_required=True)
+                                          hours="6", cover_required=True,
+                                          intended_outcomes="Pupils carry out the practical with less help")
         lesson = bookings.add_cover_lesson(s, booking, date=day, period=2, class_group="9X1", subject="Science")
         booking_id, lesson_id = booking.id, lesson.id
     cover = school_window.show_view("cover")

@@ -27,7 +27,8 @@ def _booked(ctx: Any, *route: str) -> int:
         school = ctx.school(s)
         person = staff_service.add_staff(s, school, forename="Ana", surname="Lima", staff_code="ALI")
         booking = bookings.create_booking(s, school, person, title="Practical physics",
-                                          start_date=TODAY - dt.timedelta(days=3), hours="6")
+                                          start_date=TODAY - dt.timedelta(days=3), hours="6",
+                                          intended_outcomes="Pupils carry out the practical with less help")
         for status in route:
             bookings.transition_booking(s, booking, status, on=TODAY - dt.timedelta(days=10))
         return int(booking.id)

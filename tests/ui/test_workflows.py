@@ -145,6 +145,7 @@ def _booking(ctx: Any, code: str, start: dt.date, *, status: str = "planned", da
 
     with ctx.session() as s:
         staff = s.scalar(select(Staff).where(Staff.staff_code == code))
+        values.setdefault("intended_outcomes", "Year 11 complete the practical endorsement unaided")
         b = create_booking(s, ctx.school(s), staff, title="Practical endorsement update", start_date=start,
                            end_date=start + dt.timedelta(days=days - 1), hours=6, cover_required=True, **values)
         for step in ("approved", "booked")[: ("planned", "approved", "booked").index(status)]:
@@ -177,8 +178,8 @@ def test_book_a_course_from_the_catalogue_with_costs_and_bursary_as_you_type(
         assert "Total £1,607.60" in dialog.summary.text()
 
     view = demo_window.show_view("planner")
-    answer(monkeypatch, BookingDialog, {"staff_id": person, "start_date": "12/01/2026", "course_id": course_id},
-           check)
+    answer(monkeypatch, BookingDialog, {"staff_id": person, "start_date": "12/01/2026", "course_id": course_id,
+                                        "intended_outcomes": "Year 10 set up circuits without help"}, check)
     new_id = view.add()
     assert new_id and view.panel.current_id() == new_id
     with ctx.session() as s:

@@ -52,7 +52,7 @@ def test_a_change_records_the_old_and_new_value(session: Session, school: School
 def test_money_and_status_changes_are_written_as_people_read_them(session: Session, school: School,
                                                                  teacher: Staff) -> None:
     booking = create_booking(session, school, teacher, title="ASE Annual Conference", start_date="05/01/2026",
-                             hours="12")
+                             hours="12", intended_outcomes="Pupils carry out the practical with less help")
     update_booking(session, booking, fee="£320.00")
     transition_booking(session, booking, "approved", on=dt.date(2025, 12, 1))
     changes = [json.loads(e.changes or "{}") for e in _trail(session, "booking", booking.id)[1:]]

@@ -52,6 +52,7 @@ def _book(session: Session, school: School, teacher: Staff, **values: object) ->
     values.setdefault("title", "Teaching forces and motion")
     values.setdefault("start_date", "15/10/2025")
     values.setdefault("hours", "5")
+    values.setdefault("intended_outcomes", "Year 10 explain forces with free-body diagrams")
     return create_booking(session, school, teacher, **values)
 
 
@@ -65,7 +66,8 @@ def _to_booked(session: Session, booking: Booking) -> None:
 def test_a_booking_from_the_catalogue_takes_its_title_hours_fee_format_and_provider(
         session: Session, school: School, teacher: Staff, residential: Course) -> None:
     booking = create_booking(session, school, teacher, course=residential, start_date="15/10/2025",
-                             end_date="17/10/2025", cover_required="yes")
+                             end_date="17/10/2025", cover_required="yes",
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert booking.title == residential.title and booking.hours == Decimal("18.00")
     assert booking.fee == Decimal("650.00") and booking.format == "residential" and booking.subject_specific
     assert booking.provider is not None and booking.provider.name == "National STEM Learning Centre"

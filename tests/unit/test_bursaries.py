@@ -36,7 +36,8 @@ def teacher(session: Session, school: School) -> Staff:
 def booking(session: Session, school: School, teacher: Staff) -> Booking:
     return create_booking(session, school, teacher, title="Practical physics (residential)", start_date=START,
                           end_date=END, hours="18", format="residential", fee="650.00", travel="120.00",
-                          accommodation="220.00", subsistence="30.00", cover_required=True)
+                          accommodation="220.00", subsistence="30.00", cover_required=True,
+                          intended_outcomes="Pupils carry out the practical with less help")
 
 
 def _attend(session: Session, booking: Booking) -> None:
@@ -159,7 +160,7 @@ def test_claims_that_cannot_be_made_are_refused(session: Session, school: School
                                                 booking: Booking) -> None:
     scheme = _scheme(session, school, rule="per_day", amount="220.00", min_days=2)
     one_day = create_booking(session, school, teacher, title="SLP network meeting", start_date="05/11/2025",
-                             hours="3")
+                             hours="3", intended_outcomes="Pupils carry out the practical with less help")
     with pytest.raises(CpdError, match="2 days or more"):
         create_claim(session, one_day, scheme)
     create_claim(session, booking, scheme)
@@ -193,7 +194,8 @@ def test_drafts_past_their_deadline_are_listed_and_others_are_not(session: Sessi
     scheme = _scheme(session, school, rule="per_day", amount="220.00", claim_deadline_days=30)
     late = create_claim(session, booking, scheme)                                  # due 16/11/2025
     later_booking = create_booking(session, school, teacher, title="ASE Annual Conference",
-                                   start_date="05/01/2026", end_date="06/01/2026", hours="12")
+                                   start_date="05/01/2026", end_date="06/01/2026", hours="12",
+                                   intended_outcomes="Pupils carry out the practical with less help")
     near = create_claim(session, later_booking, scheme)                            # due 05/02/2026
     assert late.deadline == dt.date(2025, 11, 16) and near.deadline == dt.date(2026, 2, 5)
     assert claims_past_deadline(session, school, today=dt.date(2025, 11, 16)) == []  # due today: not yet late
@@ -212,7 +214,8 @@ def test_money_by_status(session: Session, school: School, teacher: Staff, booki
     for status in ("submitted", "approved", "paid"):
         transition_claim(session, paid, status, on="20/11/2025")
     other = create_booking(session, school, teacher, title="ASE Annual Conference", start_date="05/01/2026",
-                           end_date="06/01/2026", hours="12")
+                           end_date="06/01/2026", hours="12",
+                           intended_outcomes="Pupils carry out the practical with less help")
     create_claim(session, other, scheme)
     totals = money_by_status(session, school)
     assert totals["paid"] == {"expected": Decimal("660.00"), "claimed": Decimal("660.00"),
@@ -258,7 +261,8 @@ def test_a_per_day_bursary_counts_a_weekend_course_day(session: Session, school:
     friday = dt.date(2025, 11, 14)
     weekend = bookings.create_booking(session, school, person, title="Residential: physics practicals",
                                       start_date=friday, end_date=friday + dt.timedelta(days=1), hours=12,
-                                      cover_required=True)
+                                      cover_required=True,
+                                      intended_outcomes="Pupils carry out the practical with less help")
     scheme = bursaries.add_scheme(session, school, name="Weekend residential", rule="per_day", amount="150.00",
                                   min_days=2)
     assert bursaries.eligibility_problems(scheme, weekend, school) == []

@@ -24,7 +24,8 @@ START, END = dt.date(2026, 12, 8), dt.date(2026, 12, 10)
 def booking(session: Session, school: School) -> Booking:
     teacher: Staff = add_staff(session, school, forename="Nguyễn", surname="Thị Mai", staff_code="NTM")
     return create_booking(session, school, teacher, title="Practical chemistry (residential)", start_date=START,
-                          end_date=END, hours="18", format="residential", cover_required=True)
+                          end_date=END, hours="18", format="residential", cover_required=True,
+                          intended_outcomes="Pupils carry out the practical with less help")
 
 
 def _attend(session: Session, booking: Booking) -> None:

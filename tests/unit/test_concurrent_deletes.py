@@ -36,7 +36,8 @@ def _person(s: Any, school: School, code: str = "ABC") -> Staff:
 
 def _booking(s: Any, school: School) -> Booking:
     return bookings.create_booking(s, school, _person(s, school, "BKG"), title="Practical science",
-                                   start_date=DAY + dt.timedelta(days=7), hours="6", cover_required=True)
+                                   start_date=DAY + dt.timedelta(days=7), hours="6", cover_required=True,
+                                   intended_outcomes="Pupils carry out the practical with less help")
 
 
 def _cancel(s: Any, booking: Booking, *, expected_version: int | None = None) -> Any:

@@ -38,7 +38,8 @@ def _setup(db: Database, school: School, start: str) -> tuple[int, int]:
         school_now = s.get(School, school.id)
         person = staff_service.add_staff(s, school_now, forename="Aoife", surname="Ní Bhriain", staff_code="ANB")
         booking = bookings.create_booking(s, school_now, person, title="Practical science",
-                                          start_date=DAY - dt.timedelta(days=7), hours="6")
+                                          start_date=DAY - dt.timedelta(days=7), hours="6",
+                                          intended_outcomes="Pupils carry out the practical with less help")
         for status in ROUTE[start]:
             bookings.transition_booking(s, booking, status, on=DAY - dt.timedelta(days=10), reason="Illness")
         ident, seen = booking.id, booking.version

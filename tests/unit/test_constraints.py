@@ -45,7 +45,8 @@ def _make_records(db: Database, school: School) -> dict[str, int]:
     with db.session() as s:
         s.add(school)
         staff = add_staff(s, school, forename="Aisha", surname="Begum", staff_code="ABE", department="Biology")
-        booking = create_booking(s, school, staff, title="Teaching genetics", start_date="14/10/2025", hours="6")
+        booking = create_booking(s, school, staff, title="Teaching genetics", start_date="14/10/2025", hours="6",
+                                 intended_outcomes="Pupils carry out the practical with less help")
         scheme = add_scheme(s, school, name="Ogden Trust grant", rule="per_course", amount="300")
         course = add_course(s, school, title="Effective feedback in science", code="SLP12", hours="6")
         activity = add_activity(s, school, staff, date="15/10/2025", hours="2", title="Reading group")

@@ -30,7 +30,8 @@ MONDAY = dt.date(2025, 12, 8)
 def _sheet(session: Session, school: School, code: str = "KME") -> tuple[Booking, list[CoverLesson]]:
     teacher = add_staff(session, school, forename="Kwame", surname="Mensah", staff_code=code, department="Science")
     booking = create_booking(session, school, teacher, title="Residential", start_date=MONDAY,
-                             end_date=MONDAY + dt.timedelta(days=1), hours="12", cover_required=True)
+                             end_date=MONDAY + dt.timedelta(days=1), hours="12", cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     lessons = [add_cover_lesson(session, booking, date=day, period=p, class_group=group, subject="Chemistry")
                for day, p, group in ((MONDAY, 1, "10B"), (MONDAY, 2, "11C"), (MONDAY + dt.timedelta(days=1), 1, "10B"),
                                      (MONDAY + dt.timedelta(days=1), 3, "9A"))]

@@ -67,7 +67,8 @@ def build_sample(db: Database, school_id: int) -> dict[str, Any]:
         booking = bookings.create_booking(
             s, school, lza, title="Practical physics for non-specialists", provider="National STEM Learning Centre",
             start_date="09/02/2026", end_date="11/02/2026", hours="18", format="residential", fee="650",
-            travel="46.20", accommodation="220", subsistence="30", cover_required=True, budget_code="CPD-SCI")
+            travel="46.20", accommodation="220", subsistence="30", cover_required=True, budget_code="CPD-SCI",
+            intended_outcomes="Pupils carry out the practical with less help")
         bookings.add_cover_lesson(s, booking, date="09/02/2026", period=1, class_group="11Z/Ph1",
                                   subject="Physics", room="S5", work_set="Graph the results <b>carefully",
                                   materials_location="Blue folder on the desk", work_return="collected",

@@ -220,7 +220,8 @@ def test_first_steps_are_offered_until_the_records_show_them_done(session: Sessi
 
     assert [k for k, _t, _w in first_steps(session, school.id)] == ["staff", "timetable", "booking", "activity"]
     person = add_staff(session, school, forename="Ada", surname="Okafor", staff_code="AOK")
-    create_booking(session, school, person, title="Practical physics", start_date=dt.date(2025, 12, 1), hours="6")
+    create_booking(session, school, person, title="Practical physics", start_date=dt.date(2025, 12, 1), hours="6",
+                   intended_outcomes="Pupils carry out the practical with less help")
     assert [k for k, _t, _w in first_steps(session, school.id)] == ["timetable", "activity"]
     add_activity(session, school, person, title="INSET", date=dt.date(2025, 9, 1), hours="5")
     assert [t for _k, t, _w in first_steps(session, school.id)] == ["Import the timetable"]
@@ -233,7 +234,7 @@ def test_linked_records_are_named_not_numbered(session: Session, school: School)
 
     person = add_staff(session, school, forename="Ada", surname="Okafor", staff_code="AOK")
     booking = create_booking(session, school, person, title="Practical physics", start_date=dt.date(2025, 12, 1),
-                             hours="6")
+                             hours="6", intended_outcomes="Pupils carry out the practical with less help")
     entry = session.scalar(select(AuditEntry).where(AuditEntry.table_name == "booking",
                                                     AuditEntry.record_id == booking.id))
     assert entry is not None

@@ -36,10 +36,10 @@ def count(session: Session, model: type) -> int:
 def test_bookings_with_costs_cover_and_defaults(session: Session, school: School, staff: dict[str, Staff],
                                                 tmp_path: Path) -> None:
     path = write(tmp_path / "b.csv",
-                 "Staff,Course Title,Provider,Start Date,End Date,Format,Fee,Cover Required\n"
+                 "Staff,Course Title,Provider,Start Date,End Date,Format,Fee,Cover Required,Intended outcome\n"
                  "Bronwen ap Rhys,Physics residential,STEM Learning,12/01/2026,14/01/2026,Residential,"
-                 "\"£1,250.00\",Yes\n"
-                 "COD,Chemistry webinar,RSC,20/01/2026,,Webinar,0,No\n")
+                 "\"£1,250.00\",Yes,Year 11 set up circuits unaided\n"
+                 "COD,Chemistry webinar,RSC,20/01/2026,,Webinar,0,No,\n")
     result = run_import(session, school, "bookings", path)
     assert result.errors == [] and result.new == 2
     residential, webinar = session.scalars(select(Booking).order_by(Booking.start_date)).all()
@@ -63,13 +63,26 @@ def test_imported_cover_days_leave_out_the_holidays_and_non_teaching_days(
         session.add(TermDates(school_id=school.id, academic_year=2026, term=term, start_date=start, end_date=end))
     session.flush()
     add_non_teaching_day(session, school, "04/01/2027", "INSET day")
-    path = write(tmp_path / "b.csv", "Staff Code,Course Title,Start Date,End Date,Cover Required\n"
-                                     "BAR,Winter conference,21/12/2026,23/12/2026,Yes\n"
-                                     "COD,New year network,04/01/2027,06/01/2027,Yes\n")
+    path = write(tmp_path / "b.csv", "Staff Code,Course Title,Start Date,End Date,Cover Required,Intended outcome\n"
+                                     "BAR,Winter conference,21/12/2026,23/12/2026,Yes,Better titrations\n"
+                                     "COD,New year network,04/01/2027,06/01/2027,Yes,Fewer repeats\n")
     assert run_import(session, school, "bookings", path).errors == []
     winter, new_year = session.scalars(select(Booking).order_by(Booking.start_date)).all()
     assert (winter.cover_days, winter.cover_cost) == (0.0, Decimal("0.00"))  # after term ends on 18/12
     assert new_year.cover_days == 2.0  # the INSET day on 04/01 is no cover
+
+
+def test_a_booking_that_costs_or_needs_cover_needs_its_intended_outcome(
+        session: Session, school: School, staff: dict[str, Staff], tmp_path: Path) -> None:
+    path = write(tmp_path / "b.csv", "Staff Code,Course Title,Start Date,Fee,Cover Required,Intended outcome\n"
+                                     "BAR,Paid course,12/01/2026,£95.00,No,\n"
+                                     "BAR,Cover only,13/01/2026,0,Yes,\n"
+                                     "BAR,Free twilight,14/01/2026,0,No,\n")
+    result = run_import(session, school, "bookings", path)
+    messages = [str(e) for e in result.errors]
+    assert messages[0].startswith("row 2, Intended outcome: is required for a booking that costs money")
+    assert messages[1].startswith("row 3, Intended outcome: is required for a booking that needs cover")
+    assert len(messages) == 2 and count(session, Booking) == 0  # a file with a bad row adds nothing
 
 
 def test_bad_booking_rows(session: Session, school: School, staff: dict[str, Staff], tmp_path: Path) -> None:
@@ -101,7 +114,7 @@ def test_timetable_fills_cover_and_reimport_updates(session: Session, school: Sc
     assert [(x.week, x.weekday, x.period) for x in lessons if x.staff_id == staff["BAR"].id] == [
         ("every", 1, 1), ("A", 1, 3), ("B", 1, 5)]
     booking = create_booking(session, school, staff["BAR"], title="Waves", start_date=dt.date(2025, 11, 3),
-                             hours=6)
+                             hours=6, intended_outcomes="Pupils carry out the practical with less help")
     cover = fill_cover_from_timetable(session, booking)
     # With no week-A Monday set, the week of 1 September 2025 is week A, so 03/11/2025 is a week B.
     assert [c.class_group for c in cover] == ["10X1", "9C"]

@@ -56,7 +56,8 @@ def filled(db: Any, school: School) -> dict[str, Any]:
         }
         s.flush()
         record_evaluation(s, acts["done"], impact="Used it in Year 9", evaluated_on="20/10/2025")
-        booking = create_booking(s, school, ada, title="Genetics day", start_date="14/01/2026", hours="6")
+        booking = create_booking(s, school, ada, title="Genetics day", start_date="14/01/2026", hours="6",
+                                 intended_outcomes="Pupils carry out the practical with less help")
         s.commit()
         return {"school_id": school.id, "ids": {k: a.id for k, a in acts.items()},
                 "staff": {"ada": ada.id, "ben": ben.id, "tech": tech.id, "gone": gone.id}, "booking": booking.id}

@@ -193,6 +193,7 @@ def _make_template(folder: Path) -> Path:
         activities.add_activity(s, school, person, date="01/10/2018", hours="6", title="Practical physics",
                                 cost=Decimal("120.00"))
         bookings.create_booking(s, school, person, title="Residential chemistry", start_date="05/03/2019",
-                                end_date="07/03/2019", hours="18")
+                                end_date="07/03/2019", hours="18",
+                                intended_outcomes="Pupils carry out the practical with less help")
     db.dispose()
     return path

@@ -69,7 +69,8 @@ def three_day_course(session: Session, school: School) -> Course:
 def test_a_booking_after_the_end_of_term_needs_no_cover_and_no_lessons(session: Session, school: School,
                                                                       teacher: Staff, terms: None) -> None:
     booking = create_booking(session, school, teacher, title="Winter conference", start_date="21/12/2026",
-                             end_date="23/12/2026", hours="15", cover_required=True)
+                             end_date="23/12/2026", hours="15", cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert booking.cover_days == 0.0 and booking.cover_cost == Decimal("0.00")  # was 3 days, £873.00
     assert absence_days(booking) == []
     assert fill_cover_from_timetable(session, booking) == []  # was 15 holiday lessons
@@ -78,7 +79,8 @@ def test_a_booking_after_the_end_of_term_needs_no_cover_and_no_lessons(session: 
 def test_the_last_days_of_term_are_covered_and_the_holiday_after_is_not(session: Session, school: School,
                                                                         teacher: Staff, terms: None) -> None:
     booking = create_booking(session, school, teacher, title="Winter conference", start_date="17/12/2026",
-                             end_date="21/12/2026", hours="15", cover_required=True)
+                             end_date="21/12/2026", hours="15", cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert booking.cover_days == 2.0 and booking.cover_cost == Decimal("582.00")
     lessons = fill_cover_from_timetable(session, booking)
     assert sorted({c.date for c in lessons}) == [dt.date(2026, 12, 17), dt.date(2026, 12, 18)]
@@ -97,7 +99,8 @@ def test_a_three_day_course_from_a_friday_ends_on_the_tuesday(session: Session, 
 def test_a_per_day_bursary_pays_the_courses_three_days_not_five(session: Session, school: School, teacher: Staff,
                                                                 terms: None, three_day_course: Course) -> None:
     booking = create_booking(session, school, teacher, course=three_day_course, start_date=FRIDAY,
-                             end_date=dt.date(2027, 1, 12), cover_required=True)
+                             end_date=dt.date(2027, 1, 12), cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     scheme = add_scheme(session, school, name="Residential bursary", rule="per_day", amount="220")
     assert course_days(booking) == 3
     assert bursary_expected(scheme, booking) == Decimal("660.00")  # was £1,100.00 (Friday to Tuesday: 5 days)
@@ -111,7 +114,8 @@ def test_a_residential_over_a_weekend_pays_its_days_and_covers_its_school_days(
     weekend = add_course(session, school, title="Weekend residential", format="residential", hours="12", days="2")
     friday = dt.date(2027, 1, 15)
     booking = create_booking(session, school, teacher, course=weekend, start_date=friday,
-                             end_date=friday + dt.timedelta(days=1), cover_required=True)
+                             end_date=friday + dt.timedelta(days=1), cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     scheme = add_scheme(session, school, name="Residential bursary", rule="per_day", amount="220", min_days=2)
     assert bursary_expected(scheme, booking) == Decimal("440.00")  # Friday and Saturday are course days
     assert eligibility_problems(scheme, booking, school) == []
@@ -121,7 +125,8 @@ def test_a_residential_over_a_weekend_pays_its_days_and_covers_its_school_days(
 def test_a_half_day_course_needs_half_a_day_of_cover(session: Session, school: School, teacher: Staff,
                                                      terms: None) -> None:
     half = add_course(session, school, title="Twilight: required practicals", hours="2.5", days="0.5")
-    booking = create_booking(session, school, teacher, course=half, start_date=FRIDAY, cover_required=True)
+    booking = create_booking(session, school, teacher, course=half, start_date=FRIDAY, cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert booking.cover_days == 0.5 and booking.cover_cost == Decimal("145.50")
     assert suggested_end_date(SchoolCalendar(session, school), FRIDAY, half) == FRIDAY
 
@@ -130,7 +135,8 @@ def test_a_course_too_short_for_a_scheme_says_so_in_days(session: Session, schoo
                                                          terms: None) -> None:
     one_day = add_course(session, school, title="Subject leadership", hours="6", days="1")
     booking = create_booking(session, school, teacher, course=one_day, start_date=FRIDAY,
-                             end_date=dt.date(2027, 1, 11))
+                             end_date=dt.date(2027, 1, 11),
+                             intended_outcomes="Pupils carry out the practical with less help")
     scheme = add_scheme(session, school, name="ENTHUSE", rule="per_day", amount="220", min_days=2)
     assert eligibility_problems(scheme, booking, school) == [
         "ENTHUSE funds courses of 2 days or more; this one is 1 day."]
@@ -153,7 +159,8 @@ def test_school_days_leave_out_bank_holidays_even_without_term_dates(session: Se
                                                                          dt.date(2026, 12, 29)]
     # The usual terms run all year, so only Easter's bank holidays leave the week.
     booking = create_booking(session, school, teacher, title="Easter school", start_date="02/04/2026",
-                             end_date="07/04/2026", hours="12", cover_required=True)
+                             end_date="07/04/2026", hours="12", cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert booking.cover_days == 2.0  # Thursday 2 and Tuesday 7 April; not Good Friday or Easter Monday
     assert sorted({c.date for c in fill_cover_from_timetable(session, booking)}) == [
         dt.date(2026, 4, 2), dt.date(2026, 4, 7)]
@@ -165,7 +172,8 @@ def test_an_inset_day_is_skipped_by_cover_days_and_cover_lessons(session: Sessio
                                                                  terms: None) -> None:
     add_non_teaching_day(session, school, "04/01/2027", "INSET: behaviour training")
     booking = create_booking(session, school, teacher, title="Science leaders' network", start_date="04/01/2027",
-                             end_date="06/01/2027", hours="12", cover_required=True)
+                             end_date="06/01/2027", hours="12", cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert booking.cover_days == 2.0
     assert sorted({c.date for c in fill_cover_from_timetable(session, booking)}) == [
         dt.date(2027, 1, 5), dt.date(2027, 1, 6)]
@@ -178,7 +186,8 @@ def test_a_cover_lesson_on_a_day_that_is_no_school_day_is_refused(session: Sessi
                                                                    teacher: Staff, terms: None) -> None:
     add_non_teaching_day(session, school, "05/01/2027")
     booking = create_booking(session, school, teacher, title="Conference", start_date="04/01/2027",
-                             end_date="06/01/2027", hours="12", cover_required=True)
+                             end_date="06/01/2027", hours="12", cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     with pytest.raises(ValidationError, match=r"05/01/2027 is a non-teaching day \(INSET day\): there are no "
                                               "lessons to cover"):
         add_cover_lesson(session, booking, date="05/01/2027", period=2)
@@ -240,7 +249,8 @@ def test_a_non_teaching_day_is_the_schools_own(session: Session, school: School,
     other = create_school(session, "Brackenfield School")
     add_non_teaching_day(session, other, "04/01/2027", "INSET day")
     booking = create_booking(session, school, teacher, title="Conference", start_date="04/01/2027",
-                             hours="6", cover_required=True)
+                             hours="6", cover_required=True,
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert booking.cover_days == 1.0  # Brackenfield's INSET day is not this school's
 
 
@@ -268,9 +278,11 @@ def test_the_cover_sheet_lists_only_school_days(session: Session, school: School
 
     add_non_teaching_day(session, school, "04/01/2027", "INSET day")
     after_term = create_booking(session, school, teacher, title="Winter conference", start_date="21/12/2026",
-                                end_date="23/12/2026", hours="15", cover_required=True)
+                                end_date="23/12/2026", hours="15", cover_required=True,
+                                intended_outcomes="Pupils carry out the practical with less help")
     across = create_booking(session, school, teacher, title="Network meeting", start_date="18/12/2026",
-                            end_date="05/01/2027", hours="12", cover_required=True)
+                            end_date="05/01/2027", hours="12", cover_required=True,
+                            intended_outcomes="Pupils carry out the practical with less help")
     assert cover_sheet(session, school, after_term.id).days == []  # was three pages of 15 holiday lessons
     sheet = cover_sheet(session, school, across.id)
     assert [d.date for d in sheet.days] == [dt.date(2026, 12, 18), dt.date(2027, 1, 5)]
@@ -280,7 +292,8 @@ def test_the_cover_sheet_lists_only_school_days(session: Session, school: School
 def test_a_new_non_teaching_day_counts_at_once_in_the_same_session(session: Session, school: School,
                                                                    teacher: Staff, terms: None) -> None:
     booking = create_booking(session, school, teacher, title="Network meeting", start_date="04/01/2027",
-                             end_date="05/01/2027", hours="6")
+                             end_date="05/01/2027", hours="6",
+                             intended_outcomes="Pupils carry out the practical with less help")
     assert absence_days(booking) == [dt.date(2027, 1, 4), dt.date(2027, 1, 5)]
     day = add_non_teaching_day(session, school, "04/01/2027")
     assert absence_days(booking) == [dt.date(2027, 1, 5)]
@@ -298,9 +311,11 @@ def test_the_claims_export_gives_the_courses_days(session: Session, school: Scho
 
     scheme = add_scheme(session, school, name="Residential bursary", rule="per_day", amount="220")
     friday_to_tuesday = create_booking(session, school, teacher, course=three_day_course, start_date=FRIDAY,
-                                       end_date=dt.date(2027, 1, 12))
+                                       end_date=dt.date(2027, 1, 12),
+                                       intended_outcomes="Pupils carry out the practical with less help")
     weekend = create_booking(session, school, teacher, title="Weekend residential", start_date="15/01/2027",
-                             end_date="16/01/2027", hours="12", format="residential")
+                             end_date="16/01/2027", hours="12", format="residential",
+                             intended_outcomes="Pupils carry out the practical with less help")
     for booking in (friday_to_tuesday, weekend):
         create_claim(session, booking, scheme)
     rows = {r.course: r for r in claim_rows(session, school, YEAR)}

@@ -122,7 +122,8 @@ def test_the_first_booking_finds_its_provider_and_scheme(db: Database) -> None:
         assert _names(s, Department, school.id).count("Physics") == 1  # the starter's department, not a second one
         booking = create_booking(s, school, teacher, title="Practical physics (residential)", provider="STEM Learning",
                                  start_date=dt.date(2025, 10, 15), end_date=dt.date(2025, 10, 17), hours="18",
-                                 format="residential", cover_required=True)
+                                 format="residential", cover_required=True,
+                                 intended_outcomes="Pupils carry out the practical with less help")
         assert booking.provider is not None and booking.provider.name == "STEM Learning"
         assert _names(s, Provider, school.id).count("STEM Learning") == 1
         residential = s.scalar(select(BursaryScheme).where(BursaryScheme.school_id == school.id,

@@ -116,9 +116,11 @@ def test_lessons_show_the_cover_bookings_they_fall_in_for_the_week_chosen(sessio
     monday_lesson = tt.add_lesson(session, school, teacher.id, weekday=1, period=1, class_group="9X2")
     tt.add_lesson(session, school, teacher.id, weekday=3, period=1, class_group="10Y1")
     bookings.create_booking(session, school, teacher, title="Practical physics", start_date=dt.date(2025, 12, 8),
-                            end_date=dt.date(2025, 12, 9), hours="12", cover_required=True)
+                            end_date=dt.date(2025, 12, 9), hours="12", cover_required=True,
+                            intended_outcomes="Pupils carry out the practical with less help")
     bookings.create_booking(session, school, teacher, title="No cover needed", start_date=dt.date(2025, 12, 8),
-                            hours="6", cover_required=False)
+                            hours="6", cover_required=False,
+                            intended_outcomes="Pupils carry out the practical with less help")
     grid = tt.timetable_grid(session, school, teacher.id, week_of_day=dt.date(2025, 12, 10))
     assert grid.monday == dt.date(2025, 12, 8)
     assert grid.cells[("every", 1, 1)].covers == ("Cover: Practical physics 08–09/12/2025",)
@@ -133,7 +135,8 @@ def test_cover_marks_only_the_week_a_or_b_the_date_falls_in(session: Any, school
     tt.add_lesson(session, school, teacher.id, week="A", weekday=1, period=1, class_group="7A")
     tt.add_lesson(session, school, teacher.id, week="B", weekday=1, period=1, class_group="7B")
     bookings.create_booking(session, school, teacher, title="Practical physics", start_date=dt.date(2025, 12, 15),
-                            hours="6", cover_required=True)
+                            hours="6", cover_required=True,
+                            intended_outcomes="Pupils carry out the practical with less help")
     grid = tt.timetable_grid(session, school, teacher.id, week_of_day=dt.date(2025, 12, 15))
     assert grid.week_shown == "B"
     assert grid.cells[("B", 1, 1)].covers and not grid.cells[("A", 1, 1)].covers

@@ -12,6 +12,7 @@ from ...errors import ValidationError
 from ...models import Booking
 from ...models.enums import BOOKING_STATUSES
 from ...services import validation as v
+from ...services.bookings import OPEN_STATUSES, outcome_refusal
 from ...services.years import SchoolCalendar, school_days
 from .. import cells
 from ..engine import as_written
@@ -74,6 +75,10 @@ class BookingImporter(TrainingImporter):
             values["cover_days"] = float(len(self.calendar.school_days(start, end)))
         elif values.get("cover_required") is False:
             values["cover_days"] = 0.0
+        if values.get("status", "planned") in OPEN_STATUSES:  # planned CPD that costs starts from its outcome
+            why = outcome_refusal(values)
+            if why:
+                errors.append(ValidationError(self.header("intended_outcomes"), why, row=rowno))
         return self.keep(rowno, record, values, errors)
 
     def existing(self) -> dict[Any, dict[str, Any]]:

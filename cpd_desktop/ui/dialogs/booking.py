@@ -1,5 +1,7 @@
 """Booking CPD: from the course catalogue or free text, with every cost head and the bursary expected
-shown as you type; and the small dialogs for moving a booking on (cancel with a reason)."""
+shown as you type, planned backwards from the change it should make for pupils (required when it costs
+money or needs cover), the priority it serves and the teacher's confidence before; and the small dialogs
+for moving a booking on (cancel with a reason)."""
 
 from __future__ import annotations
 
@@ -18,11 +20,13 @@ from ...services.bookings import suggested_cover_days, suggested_end_date
 from ...services.bursaries import format_days
 from ...services.formatting import format_date, format_hours, format_money
 from ...services.lists.choices import offered_courses, open_schemes
+from ...services.record import year_priorities
 from ...services.years import SchoolCalendar, academic_year_of, calendar_years
 from ..forms import FormDialog
 from .lookups import provider_names, staff_choices
 
 FREE_TEXT = 0
+CONFIDENCE = {1: "not at all confident", 2: "a little", 3: "fairly", 4: "confident", 5: "very confident"}
 
 
 def _money_or_zero(text: Any, field: str) -> Decimal:
@@ -46,6 +50,8 @@ class BookingDialog(FormDialog):
                 around, school.academic_year_start_month)).detached()
             self.courses = {c.id: c for c in offered_courses(s, ctx.school_id)}
             self.schemes = {x.id: x for x in open_schemes(s, ctx.school_id)}
+            # The priorities of the academic year the booking starts in (this year's, for a new one).
+            self.priorities = year_priorities(s, school, academic_year_of(around, school.academic_year_start_month))
         self.add_combo("staff_id", "Member of staff *", staff_choices(ctx, include_leavers=False),
                        b.staff_id if b else staff_id)
         course_items: list[tuple[Any, str]] = [(FREE_TEXT, "— Free text (not in the catalogue) —")]
@@ -93,8 +99,15 @@ class BookingDialog(FormDialog):
                        tip="The bursary you expect to claim; a claim can be raised in Bursaries")
         self.add_line("budget_code", "Budget code", (b.budget_code or "") if b else "",
                       check=lambda x: v.clean_text(x, "Budget code", max_len=40))
-        self.add_text("intended_outcomes", "Intended outcomes", (b.intended_outcomes or "") if b else "",
-                      placeholder="What should change for pupils?")
+        self.add_text("intended_outcomes", "Intended outcome", (b.intended_outcomes or "") if b else "",
+                      placeholder="What should change for pupils? Required when the course costs money or "
+                                  "needs cover.")
+        self.add_combo("priority_id", "Priority", [(0, "— None —"), *self.priorities],
+                       (b.priority_id or 0) if b else 0, tip="The school or department priority it serves")
+        self.add_combo("confidence_before", "Confidence before",
+                       [("", "— Not asked —"), *[(str(n), f"{n} – {CONFIDENCE[n]}") for n in range(1, 6)]],
+                       str(b.confidence_before) if b and b.confidence_before else "",
+                       tip="How confident the teacher is now in the course's focus, from 1 to 5")
         self.summary = QLabel("")
         self.summary.setObjectName("panelText")
         self.summary.setWordWrap(True)
@@ -217,7 +230,8 @@ class BookingDialog(FormDialog):
     def form_check(self, values: dict[str, Any]) -> None:
         from ...services.bookings import clean_booking_values
 
-        data = {k: val for k, val in values.items() if k not in ("staff_id", "course_id", "provider", "scheme_id")}
+        data = {k: val for k, val in values.items()
+                if k not in ("staff_id", "course_id", "provider", "scheme_id", "priority_id")}
         for key in ("fee", "travel", "accommodation", "subsistence"):
             data[key] = data[key] or "0"
         if not data["cover_days"]:
@@ -228,6 +242,7 @@ class BookingDialog(FormDialog):
         values = self.values()
         for key in ("staff_id", "course_id", "scheme_id"):
             values.pop(key)
+        values["priority_id"] = values["priority_id"] or None
         for key in ("fee", "travel", "accommodation", "subsistence"):
             values[key] = values[key] or "0"
         if not values["cover_days"]:

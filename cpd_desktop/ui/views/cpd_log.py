@@ -29,8 +29,9 @@ def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> L
 
 class CpdLogView(View):
     title = "CPD log"
-    shows = frozenset({"activity", "staff", "department", "provider", "course"})
-    subtitle = "Every CPD activity in the chosen year. Red rows are waiting for an overdue evaluation."
+    shows = frozenset({"activity", "staff", "department", "provider", "course", "evaluation_stage"})
+    subtitle = ("Every CPD activity in the chosen year. Red rows have an evaluation stage overdue; "
+                "the Evaluation column says which.")
 
     def __init__(self, ctx: Any, window: Any) -> None:
         super().__init__(ctx, window)
@@ -49,11 +50,15 @@ class CpdLogView(View):
         self.header.add_button("Record for several people…", self.record_many, icon_name="add",
                                tip="One activity, such as an INSET day, for a department, all teachers or people by name")
         self.header.add_button("Edit…", self.edit, icon_name="edit", tip="Edit the chosen activity (F2)")
+        self.header.add_button("Record evaluation…", self.record_evaluation, icon_name="evaluate",
+                               tip="Record the chosen activity's evaluation stages: End, In the classroom, "
+                                   "For pupils (Ctrl+Shift+E)")
         self.header.add_button("Evaluate…", self.evaluate, icon_name="evaluate",
-                               tip="Record the impact of the chosen activity (Ctrl+Shift+E)")
+                               tip="A quick note of the chosen activity's impact, as its End stage")
         self.header.add_button("Delete", self.delete, icon_name="delete", tip="Delete the chosen activity (Delete)")
         self.row_action(self.panel, "Edit…", self.edit, "F2", "edit")
-        self.row_action(self.panel, "Evaluate…", self.evaluate, "Ctrl+Shift+E", "evaluate")
+        self.row_action(self.panel, "Record evaluation…", self.record_evaluation, "Ctrl+Shift+E", "evaluate")
+        self.row_action(self.panel, "Evaluate…", self.evaluate, None, "evaluate")
         self.row_action(self.panel, "Delete", self.delete, Qt.Key.Key_Delete, "delete")
         self.panel.activated.connect(lambda _id: self.edit())
         self.outer.addWidget(self.panel, 1)
@@ -201,6 +206,14 @@ class CpdLogView(View):
         if ident is None:
             return
         evaluate_activity(self, self.ctx, ident)
+
+    def record_evaluation(self) -> None:
+        """Record the chosen activity's evaluation stages (the dialog saves; the list follows the notice)."""
+        from ..dialogs.evaluation import record_evaluation
+
+        ident = self.panel.current_id()
+        if ident is not None:
+            record_evaluation(self, self.ctx, ident)
 
     def delete(self) -> None:
         from ...services.activities import delete_activity

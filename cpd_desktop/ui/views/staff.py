@@ -1,4 +1,5 @@
-"""Staff: everyone with their hours this year and progress to target; a person's page with their record."""
+"""Staff: everyone with their hours this year and progress to target; a person's page with their record,
+bookings and evaluation stages (overdue first, each with its due date; Record evaluation… opens one)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ from ..conflict import form_compare
 from ..dialogs.staff import StaffDialog
 from ..editors.objective import ObjectiveEditor
 from ..prompts import Confirm
-from ..tablemodel import ListModel
-from ..widgets import PageHeader, StatCard, TablePanel
+from ..tablemodel import ListModel, RowsModel
+from ..widgets import PageHeader, StatCard, TablePanel, rows_table
 from .base import View
 
 
@@ -47,6 +48,9 @@ class PersonPage(QWidget):
         self.header.add_button("Add CPD…", self.add_activity, icon_name="add")
         self.header.add_button("Book CPD…", self.book, icon_name="planner")
         self.header.add_button("Edit details…", lambda: view.edit(self.staff_id), icon_name="edit")
+        self.header.add_button("Record evaluation…", self.record_evaluation, icon_name="evaluate",
+                               tip="Record the evaluation stages of the chosen activity or stage (Ctrl+Shift+E)",
+                               shortcut="Ctrl+Shift+E")
         layout.addWidget(self.header)
         self.tabs = QTabWidget()
         cards = QHBoxLayout()
@@ -54,10 +58,12 @@ class PersonPage(QWidget):
         self.card_subject = StatCard("Subject-specific")
         self.card_status = StatCard("ECT / NPQ")
         self.card_cost = StatCard("Cost this year")
-        for card in (self.card_hours, self.card_subject, self.card_status, self.card_cost):
+        self.card_stages = StatCard("Evaluation stages")
+        for card in (self.card_hours, self.card_subject, self.card_status, self.card_cost, self.card_stages):
             cards.addWidget(card)
         self.card_hours.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
         self.card_cost.clicked.connect(lambda: self.tabs.setCurrentIndex(1))
+        self.card_stages.clicked.connect(lambda: self.tabs.setCurrentIndex(2))
         layout.addLayout(cards)
         self.objective = ObjectiveEditor(ctx, self)  # their development objective for the year
         layout.addWidget(self.objective)
@@ -77,6 +83,11 @@ class PersonPage(QWidget):
                     panel.table.setColumnHidden(panel.model.column_index(key), True)
         self.tabs.addTab(self.activity_panel, "CPD record")
         self.tabs.addTab(self.booking_panel, "Bookings")
+        # Their evaluation stages this year: overdue first, then by due date (activity ids behind the rows).
+        self.stages = RowsModel(["State", "Stage", "Due", "Done", "Activity", "Date"], self)
+        self.stage_table = rows_table(self.stages, "Evaluation stages")
+        self.stage_table.doubleClicked.connect(lambda _index: self.record_evaluation())
+        self.tabs.addTab(self.stage_table, "Evaluation stages")
         layout.addWidget(self.tabs, 1)
 
     def show_person(self, staff_id: int) -> None:
@@ -126,9 +137,38 @@ class PersonPage(QWidget):
         else:
             self.card_cost.set(format_money(0), "")
         year = ctx.year
+        self._show_stages(staff_id)
         self.objective.show_for(staff_id)
         self.activities.set_filters({"staff_id": staff_id})
         self.bookings.set_filters({"staff_id": staff_id, "from_or_open": year.start})
+
+    def _show_stages(self, staff_id: int) -> None:
+        from ...services.impact import stages_of
+
+        ctx = self.view.ctx
+        with ctx.session() as s:
+            stages = stages_of(s, ctx.school(s), staff_id, ctx.year, ctx.today)
+        overdue = sum(1 for r in stages if r["state"] == "Overdue")
+        due = sum(1 for r in stages if r["state"] == "Not due yet")
+        self.card_stages.set(f"{overdue} overdue", f"{due} still to come · {len(stages) - overdue - due} done "
+                             f"or not chased in {ctx.year.label}", "bad" if overdue else "good")
+        self.stages.set_rows([[r["state"], r["stage"], format_date(r["due"]) if r["due"] else "–",
+                               format_date(r["done_on"]) if r["done_on"] else "", r["title"], format_date(r["date"])]
+                              for r in stages], [r["activity_id"] for r in stages])
+
+    def chosen_activity(self) -> int | None:
+        """The activity of the chosen evaluation stage (on that tab), else the chosen CPD record."""
+        if self.tabs.currentWidget() is self.stage_table:
+            row = self.stage_table.currentIndex().row()
+            return self.stages.keys[row] if 0 <= row < len(self.stages.keys) else None
+        return self.activity_panel.current_id()
+
+    def record_evaluation(self) -> None:
+        from ..dialogs.evaluation import record_evaluation
+
+        ident = self.chosen_activity()
+        if ident is not None:
+            record_evaluation(self, self.view.ctx, ident)
 
     def add_activity(self) -> None:
         self.view.ctx.navigate.emit("log", {"staff_id": self.staff_id})
@@ -146,7 +186,8 @@ class StaffView(View):
     title = "Staff"
     shows = frozenset({"staff", "department", "activity", "school"})
     # their bookings, costs, objective
-    person_shows = frozenset({"booking", "cover_lesson", "bursary_claim", "course", "provider", "objective"})
+    person_shows = frozenset({"booking", "cover_lesson", "bursary_claim", "course", "provider", "objective",
+                              "evaluation_stage"})
     subtitle = "Everyone employed in the chosen year, with their CPD hours against their target."
 
     def __init__(self, ctx: Any, window: Any) -> None:
