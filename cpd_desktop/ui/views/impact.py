@@ -71,6 +71,7 @@ class ImpactView(View):
         self.people.activated.connect(self._person_clicked)
         self.stages_model = self._model(STAGES, {6})
         self.stages = self._table(self.stages_model, "Evaluation stages of the person")
+        self.stages.activated.connect(self._record_evaluation)  # Enter or a double click: Record evaluation…
         self.stages_title = section_title("Evaluation stages")
         self.stages_note = muted("Click a person above to list their stages, overdue first.")
         person_page = QWidget()
@@ -294,6 +295,13 @@ class ImpactView(View):
     def _staff_ids(self, session: Any, codes: list[str]) -> list[int]:
         ids = staff_ids_by_code(session, self.ctx.school_id)
         return [ids[c] for c in codes]
+
+    def _record_evaluation(self, index: QModelIndex) -> None:
+        """Record evaluation… for the activity of the chosen stage (its stages, due dates and questions)."""
+        from ..dialogs.evaluation import record_evaluation
+
+        if 0 <= index.row() < len(self.stages_model.keys):
+            record_evaluation(self, self.ctx, self.stages_model.keys[index.row()])
 
     def _person_clicked(self, index: QModelIndex) -> None:
         year = self._chosen()

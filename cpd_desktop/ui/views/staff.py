@@ -53,6 +53,7 @@ class PersonPage(QWidget):
                                shortcut="Ctrl+Shift+E")
         layout.addWidget(self.header)
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(False)  # three short tabs: each always whole
         cards = QHBoxLayout()
         self.card_hours = StatCard("Hours this year")
         self.card_subject = StatCard("Subject-specific")
@@ -171,15 +172,20 @@ class PersonPage(QWidget):
             record_evaluation(self, self.view.ctx, ident)
 
     def add_activity(self) -> None:
+        from .cpd_log import CpdLogView
+
         self.view.ctx.navigate.emit("log", {"staff_id": self.staff_id})
         log = self.view.window_.pages.get("log")
-        if log is not None:
+        if isinstance(log, CpdLogView):
             log.add()
 
     def book(self) -> None:
+        from .planner import PlannerView
+
         planner = self.view.window_.page("planner")
         self.view.window_.show_view("planner")
-        planner.add(staff_id=self.staff_id)
+        if isinstance(planner, PlannerView):
+            planner.add(staff_id=self.staff_id)
 
 
 class StaffView(View):

@@ -19,6 +19,7 @@ from .conftest import (
     answering,
     bring_forward,
     click,
+    click_row,
     find_button,
     find_field,
     go_to,
@@ -159,3 +160,70 @@ def test_a_booking_with_a_fee_and_no_intended_outcome_is_refused_beside_the_fiel
     with window.ctx.session() as s:
         booking = s.scalar(select(Booking).where(Booking.title == "Forces and motion day"))
         assert booking is not None and booking.intended_outcomes == "Year 10 explain forces with free-body diagrams"
+
+
+def test_a_persons_page_lists_their_stages_and_a_refused_save_keeps_what_was_typed(window: Any, qtbot: Any) -> None:
+    page = go_to(qtbot, window, "Staff")
+    people = page.panel.table
+    qtbot.waitUntil(lambda: people.model().rowCount() > 5)
+    click_row(qtbot, people, "Begum, Aisha")  # her stages include overdue ones
+    press(qtbot, people, Qt.Key.Key_Return)
+    card = next(w for w in page.findChildren(QFrame) if w.accessibleName() == "Evaluation stages")
+    qtbot.waitUntil(card.isVisible)
+    bring_forward(qtbot, card)
+    qtbot.mouseClick(card, Qt.MouseButton.LeftButton)  # the card opens the stages tab
+    stages = page.person.stage_table
+    qtbot.waitUntil(lambda: stages.isVisible() and stages.model().rowCount() > 0)
+    model = stages.model()
+    states = [model.index(r, 0).data() for r in range(model.rowCount())]
+    assert all(s in ("Overdue", "Not due yet", "Done", "Not chased") for s in states)
+    assert states == sorted(states, key=lambda s: s != "Overdue")  # overdue first
+    assert all(model.index(r, 2).data() for r in range(model.rowCount()))  # each with its due date
+    shot(window, "person-page-stages.png")
+    first = model.index(0, 0)
+    qtbot.mouseClick(stages.viewport(), Qt.MouseButton.LeftButton, pos=stages.visualRect(first).center())
+    seen: dict[str, Any] = {}
+
+    def refuse_then_cancel(dialog: Any) -> None:
+        stage = model.index(0, 1).data()
+        text = find_field(f"{stage}: {'what was learnt' if stage == 'End' else 'what helped or hindered'}"
+                          if stage in ("End", "In the classroom") else f"{stage}: how it was measured", dialog)
+        type_into(qtbot, text, "Written without a date")
+        click(qtbot, find_button("Save evaluation", dialog))  # no date done: refused beside the date
+        date = find_field(f"{stage}: date done", dialog, QLineEdit)
+        qtbot.waitUntil(lambda: "is needed to record this stage" in messages_on(dialog))
+        seen["open"] = dialog.isVisible()
+        seen["kept"] = text.toPlainText() if isinstance(text, QPlainTextEdit) else text.text()
+        seen["focus"] = date.hasFocus()
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, refuse_then_cancel, title="Record evaluation"):
+        click(qtbot, find_button("Record evaluation…", page))
+    assert seen == {"open": True, "kept": "Written without a date", "focus": True}
+
+
+def test_the_impact_views_overdue_stage_opens_record_evaluation_with_enter(window: Any, qtbot: Any) -> None:
+    page = go_to(qtbot, window, "Impact")
+    people = find_field("Evaluation by person", page)
+    qtbot.waitUntil(lambda: people.model().rowCount() > 10)
+    model = people.model()
+    overdue = next(c for c in range(model.columnCount())
+                   if model.headerData(c, Qt.Orientation.Horizontal) == "Overdue")
+    row = next(r for r in range(model.rowCount()) if model.index(r, overdue).data() != "0")
+    bring_forward(qtbot, people)
+    qtbot.mouseClick(people.viewport(), Qt.MouseButton.LeftButton,
+                     pos=people.visualRect(model.index(row, 0)).center())
+    stages = find_field("Evaluation stages of the person", page)
+    qtbot.waitUntil(lambda: stages.model().rowCount() > 0)
+    assert stages.model().index(0, 5).data() == "Overdue"  # overdue first
+    qtbot.mouseClick(stages.viewport(), Qt.MouseButton.LeftButton,
+                     pos=stages.visualRect(stages.model().index(0, 0)).center())
+    seen: list[str] = []
+
+    def look(dialog: Any) -> None:
+        seen.append(messages_on(dialog))
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, look, title="Record evaluation"):
+        press(qtbot, stages, Qt.Key.Key_Return)
+    assert seen and "Overdue: due" in seen[0] and stages.model().index(0, 0).data() in seen[0]
