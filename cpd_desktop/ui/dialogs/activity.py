@@ -43,7 +43,7 @@ class ActivityDialog(FormDialog):
         self.add_combo("provider", "Provider", [(p, p) for p in provider_names(ctx)],
                        (a.provider.name if a and a.provider else ""), editable=True)
         if a is None:
-            self.fields["provider"].widget.setCurrentText("")
+            self.combo_box("provider").setCurrentText("")
         self.add_check("subject_specific", "Subject-specific", a.subject_specific if a else True)
         self.add_combo("status", "Status", [(None, "—"), *ACTIVITY_STATUSES.items()], a.status if a else None,
                        tip="For long programmes such as an NPQ")

@@ -65,7 +65,7 @@ class BookingDialog(FormDialog):
         self.add_combo("provider", "Provider", [(p, p) for p in provider_names(ctx)],
                        b.provider.name if b and b.provider else "", editable=True)
         if b is None:
-            self.fields["provider"].widget.setCurrentText("")
+            self.combo_box("provider").setCurrentText("")
         first = start or self.calendar.next_school_day(ctx.today + dt.timedelta(days=14))
         self.add_line("start_date", "Start date *", format_date(b.start_date if b else first),
                       check=lambda x: v.parse_date(x, "Start date"), placeholder="dd/mm/yyyy")
@@ -113,12 +113,12 @@ class BookingDialog(FormDialog):
         self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Cost summary")
         self.add_row("Cost:", self.summary)
-        self.fields["course_id"].widget.currentIndexChanged.connect(self._course_chosen)
+        self.combo_box("course_id").currentIndexChanged.connect(self._course_chosen)
         self._suggested_end = ""  # the end date last suggested: replaced when the start changes, unless retyped
-        self.fields["start_date"].widget.textChanged.connect(lambda _t: self._suggest_end())
+        self.line_edit("start_date").textChanged.connect(lambda _t: self._suggest_end())
         self.changed.connect(self._update_summary)
         if b and b.course_id and b.course_id in self.courses and self.courses[b.course_id].bursary_scheme_id:
-            combo = self.fields["scheme_id"].widget
+            combo = self.combo_box("scheme_id")
             combo.setCurrentIndex(max(0, combo.findData(self.courses[b.course_id].bursary_scheme_id)))
         self.resize(560, 680)
 
@@ -126,16 +126,17 @@ class BookingDialog(FormDialog):
         course = self.courses.get(self.fields["course_id"].getter())
         if course is None:
             return
-        w = {k: f.widget for k, f in self.fields.items()}
-        w["title"].setText(course.title)
-        w["hours"].setText(format_hours(course.hours))
-        w["fee"].setText(format_money(course.fee))
-        w["format"].setCurrentIndex(max(0, w["format"].findData(course.format)))
-        w["subject_specific"].setChecked(course.subject_specific)
-        w["provider"].setCurrentText(course.provider.name if course.provider else "")
+        self.line_edit("title").setText(course.title)
+        self.line_edit("hours").setText(format_hours(course.hours))
+        self.line_edit("fee").setText(format_money(course.fee))
+        kind = self.combo_box("format")
+        kind.setCurrentIndex(max(0, kind.findData(course.format)))
+        self.check_box("subject_specific").setChecked(course.subject_specific)
+        self.combo_box("provider").setCurrentText(course.provider.name if course.provider else "")
         self._suggest_end(force=True)
         if course.bursary_scheme_id:
-            w["scheme_id"].setCurrentIndex(max(0, w["scheme_id"].findData(course.bursary_scheme_id)))
+            scheme = self.combo_box("scheme_id")
+            scheme.setCurrentIndex(max(0, scheme.findData(course.bursary_scheme_id)))
 
     def chosen_course(self) -> Course | None:
         return self.courses.get(self.fields["course_id"].getter())
@@ -144,13 +145,13 @@ class BookingDialog(FormDialog):
         """A catalogue course's end date from its start, by school days (a 3-day course from a Friday ends on
         the Tuesday); an end date the person typed is kept when the start changes."""
         course = self.chosen_course()
-        end = self.fields["end_date"].widget
+        end = self.line_edit("end_date")
         if course is None or self.fields["course_id"].widget.isEnabled() is False:
             return
         if not force and end.text().strip() not in ("", self._suggested_end):
             return
         try:
-            start = v.parse_date(self.fields["start_date"].widget.text(), "Start date", required=False)
+            start = v.parse_date(self.line_edit("start_date").text(), "Start date", required=False)
         except CpdError:
             return
         if start is None:
@@ -168,7 +169,7 @@ class BookingDialog(FormDialog):
         start = v.parse_date(values["start_date"], "Start date") or self.ctx.today
         end = v.parse_date(values["end_date"], "End date", required=False) or start
         suggested = self.suggested_cover(start, end) if end >= start else 0.0
-        self.fields["cover_days"].widget.setPlaceholderText(
+        self.line_edit("cover_days").setPlaceholderText(
             f"{suggested:g} (school days in term)" if values["cover_required"] else "no cover needed")
         cover_days = float(v.parse_decimal(values["cover_days"], "Cover days")) if values["cover_days"] else (
             suggested if values["cover_required"] else 0.0)
@@ -202,7 +203,7 @@ class BookingDialog(FormDialog):
     def _days_note(self, b: Booking) -> str:
         """The weekdays of the booking that are no school days, and why: ' (not school days: 21/12/2026 to
         23/12/2026, in the holidays between terms)'. Runs of days with one reason are said once."""
-        if not self.fields["cover_required"].widget.isChecked() or b.end_date < b.start_date:
+        if not self.check_box("cover_required").isChecked() or b.end_date < b.start_date:
             return ""
         year = academic_year_of(b.start_date, self.calendar.start_month)
         if self.calendar.has_own_terms(year) is False:

@@ -44,7 +44,7 @@ class RecordManyDialog(FormDialog):
                       check=lambda x: v.parse_hours(x, "Hours", start=dt.date(2000, 1, 1), end=dt.date(2000, 1, 1)))
         self.add_combo("format", "Format", list(FORMATS.items()), "inset")
         self.add_combo("provider", "Provider", [(p, p) for p in provider_names(ctx)], "", editable=True)
-        self.fields["provider"].widget.setCurrentText("")
+        self.combo_box("provider").setCurrentText("")
         self.add_combo("priority", "Priority", [(None, "None")] + self._priorities(), None,
                        tip=f"The school priority for {ctx.year.label} it serves (optional)")
         self.add_check("subject_specific", "Subject-specific", False)

@@ -49,7 +49,7 @@ class StaffDialog(FormDialog):
         if s is None:  # a new person: the role suggests it until the box is changed by hand
             self._in_target_by_hand = False
             self.in_target.clicked.connect(lambda _c: setattr(self, "_in_target_by_hand", True))
-            self.fields["role"].widget.textChanged.connect(self._role_changed)
+            self.line_edit("role").textChanged.connect(self._role_changed)
         self.add_line("start_date", "Start date", format_date(s.start_date) if s else "",
                       check=lambda x: v.parse_date(x, "Start date", required=False), placeholder="dd/mm/yyyy")
         self.add_line("leaving_date", "Leaving date", format_date(s.leaving_date) if s else "",

@@ -58,15 +58,15 @@ class _UsedBar(QStyledItemDelegate):
         if share is None:
             super().paint(painter, option, index)
             return
-        rect: QRect = option.rect.adjusted(4, 6, -40, -6)  # type: ignore[attr-defined]
+        rect: QRect = option.rect.adjusted(4, 6, -40, -6)
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor("#e4ebf2"))
         painter.drawRect(rect)
         painter.setBrush(QColor("#b23a48") if share > 1 else QColor("#2f6690"))
         painter.drawRect(rect.adjusted(0, 0, -int(rect.width() * (1 - min(max(share, 0.0), 1.0))), 0))
-        painter.setPen(option.palette.text().color())  # type: ignore[attr-defined]
-        painter.drawText(option.rect.adjusted(0, 0, -4, 0),  # type: ignore[attr-defined]
+        painter.setPen(option.palette.text().color())
+        painter.drawText(option.rect.adjusted(0, 0, -4, 0),
                          int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), f"{share:.0%}")
         painter.restore()
 
@@ -168,8 +168,8 @@ class BudgetView(View):
         super().reload()
         if self.year_combo.count() == 0:
             self.year_combo.blockSignals(True)
-            for fy in self._years():
-                self.year_combo.addItem(fy_text(fy), fy)
+            for year in self._years():
+                self.year_combo.addItem(fy_text(year), year)
             self.year_combo.setCurrentIndex(1)  # this year
             self.year_combo.blockSignals(False)
         fy = self._chosen()

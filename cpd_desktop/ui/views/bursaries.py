@@ -226,7 +226,7 @@ class BursariesView(View):
         from ...services.bursaries import create_claim
 
         bookings = bookings_to_claim(self.ctx.db, self.ctx.school_id)
-        new_id = NewClaimDialog.ask(self, bookings, scheme_choices(self.ctx), booking_id, save=lambda values: self.ctx.run(
+        new_id: int | None = NewClaimDialog.ask(self, bookings, scheme_choices(self.ctx), booking_id, save=lambda values: self.ctx.run(
             self, "Raise bursary claim", lambda s: create_claim(
                 s, s.get(Booking, values["booking_id"]), s.get(BursaryScheme, values["scheme_id"]),
                 budget_code=values["budget_code"], notes=values["notes"]).id, refusals=True))
@@ -238,7 +238,7 @@ class BursariesView(View):
                 self.claim_panel.select_id(new_id)
         return new_id
 
-    def move(self) -> None:
+    def move(self) -> None:  # type: ignore[override]  # a claim to its next status, not QWidget.move(x, y)
         from ...services.bursaries import transition_claim
 
         ident = self.claim_panel.current_id()

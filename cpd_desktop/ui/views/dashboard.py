@@ -173,13 +173,17 @@ class DashboardView(View):
         if key in ("staff", "timetable"):
             window.import_dialog(key)
         elif key == "booking":
-            view = window.show_view("planner")
-            if view is not None:
-                view.add()
+            from .planner import PlannerView
+
+            planner = window.show_view("planner")
+            if isinstance(planner, PlannerView):
+                planner.add()
         elif key == "activity":
-            view = window.show_view("log")
-            if view is not None:
-                view.add()
+            from .cpd_log import CpdLogView
+
+            log = window.show_view("log")
+            if isinstance(log, CpdLogView):
+                log.add()
 
     def _filters(self) -> tuple[str, str | None]:
         return self.ctx.year.label, self.ctx.department

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QRectF, Qt, Signal
@@ -104,7 +105,7 @@ class MonthCalendar(QWidget):
             y = rect.top() + line_h + 2
             todays = [b for b in self.bookings if b[1] <= day <= b[2]]
             room = int((rect.bottom() - y) // line_h)
-            for k, (ident, _s, _e, text, status) in enumerate(todays):
+            for k, (ident, _start, _end, text, status) in enumerate(todays):
                 if k >= room:
                     break
                 if k == room - 1 and len(todays) > room:
@@ -160,7 +161,7 @@ class PlannerView(View):
         self.move_buttons: dict[str, QPushButton] = {}
         for status, text in (("approved", "Approve"), ("booked", "Mark booked"), ("attended", "Mark attended…"),
                              ("cancelled", "Cancel…"), ("planned", "Back to planned")):
-            self.move_buttons[status] = self.header.add_button(text, lambda _c=False, st=status: self.move(st),
+            self.move_buttons[status] = self.header.add_button(text, partial(self.move, status),
                                                                tip=f"{text} the chosen booking")
         self.row_action(self.panel, "Edit…", self.edit, "F2", "edit")
         self.attended_action = self.row_action(self.panel, "Mark attended…", lambda: self.move("attended"), None,
@@ -326,7 +327,7 @@ class PlannerView(View):
 
             return self.ctx.run(self, "Book CPD", action, refusals=True)
 
-        new_id = BookingDialog.ask(self, self.ctx, staff_id=staff_id, start=start, save=save)
+        new_id: int | None = BookingDialog.ask(self, self.ctx, staff_id=staff_id, start=start, save=save)
         if new_id:
             self.status_filter.setCurrentIndex(0)
             self.panel.select_id(new_id)
@@ -387,7 +388,7 @@ class PlannerView(View):
             self, "Approve booking", warning, yes="Approve anyway", no="Do not approve",
             detail=f"“{title}” can still be approved: the budget is a plan, not a limit the app enforces.")
 
-    def move(self, status: str) -> None:
+    def move(self, status: str) -> None:  # type: ignore[override]  # a booking to a status, not QWidget.move(x, y)
         from ...services.bookings import BOOKING_MOVES, transition_booking
 
         ident = self.panel.current_id()

@@ -167,8 +167,9 @@ class ReportsView(View):
     def _clear_figures(self) -> None:
         while self.figures.count():
             item = self.figures.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
 
     def _show_preview(self, result: tuple[str, Any]) -> None:
         kind, info = result

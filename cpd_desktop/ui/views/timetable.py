@@ -301,7 +301,7 @@ class TimetableView(View):
         if current is None:
             remembered = settings.value("timetable/teacher")
             try:
-                current = int(remembered) if remembered is not None else None
+                current = int(remembered) if isinstance(remembered, int | str) else None
             except (TypeError, ValueError):
                 current = None
         ids = [i for i, _n in people]
