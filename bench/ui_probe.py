@@ -239,7 +239,7 @@ def start_app(db: str, school: str | None, then: Any) -> None:
     from cpd_desktop.ui.app import make_app
     from cpd_desktop.ui.main_window import MainWindow
 
-    make_app(sys.argv[:1])  # what ui.app.main() does first: main() then finds it made
+    make_app(sys.argv[:1], style_sheet=False)  # what ui.app.main() does first: main() then finds it made
     show = MainWindow.show
 
     def watched_show(window: Any) -> None:  # the same watch as the bare window's, set as it shows

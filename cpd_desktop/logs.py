@@ -6,7 +6,6 @@ when the log file is first set up or written to.
 
 from __future__ import annotations
 
-import datetime as dt
 import faulthandler
 import re
 from pathlib import Path
@@ -83,6 +82,7 @@ def log_crash(exc: BaseException) -> Path:
     message (an exception raised while reading a file may quote a cell of it, unquoted).
     """
     try:
+        import datetime as dt
         import logging
 
         path = setup_logging()

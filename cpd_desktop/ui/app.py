@@ -14,28 +14,38 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
 
-def make_app(argv: list[str] | None = None) -> QApplication:
+def make_app(argv: list[str] | None = None, *, style_sheet: bool = True) -> QApplication:
+    """The application, made once: its names, icon and style. ``style_sheet=False`` leaves the style sheet
+    to ``apply_style_sheet``: ``main`` applies it once the window is built, so that its widgets are styled
+    once, as it first shows, rather than again each time one is put inside another."""
     app = QApplication.instance()
     styled = app is None
     if app is None:
         # The Fusion style asked for as Qt starts, rather than set after (which loads its enums).
         app = QApplication([*(argv if argv is not None else sys.argv[:1]), "-style", "Fusion"])
     assert isinstance(app, QApplication)
-    if app.property("cpd_desktop_ready"):  # styles are set once: replacing a live style crashes Qt
-        return app
-    from .icons import app_icon
+    if not app.property("cpd_desktop_ready"):  # styles are set once: replacing a live style crashes Qt
+        from .icons import app_icon
+
+        app.setApplicationName("CPD Desktop")
+        app.setOrganizationName("CPD Desktop")
+        # No display name: Qt would add " — CPD Desktop" to every title, and the window's own title
+        # already starts with it ("CPD Desktop — CPD Desktop — school" on Linux and Windows).
+        app.setWindowIcon(app_icon())
+        if not styled:
+            app.setStyle("Fusion")
+        app.setProperty("cpd_desktop_ready", True)
+    if style_sheet:
+        apply_style_sheet(app)
+    return app
+
+
+def apply_style_sheet(app: QApplication) -> None:
+    """The app's look (``style.STYLE_SHEET``), set once: setting it again would re-style every widget."""
     from .style import STYLE_SHEET
 
-    app.setApplicationName("CPD Desktop")
-    app.setOrganizationName("CPD Desktop")
-    # No display name: Qt would add " — CPD Desktop" to every title, and the window's own title
-    # already starts with it ("CPD Desktop — CPD Desktop — school" on Linux and Windows).
-    app.setWindowIcon(app_icon())
-    if not styled:
-        app.setStyle("Fusion")
-    app.setStyleSheet(STYLE_SHEET)
-    app.setProperty("cpd_desktop_ready", True)
-    return app
+    if app.styleSheet() != STYLE_SHEET:
+        app.setStyleSheet(STYLE_SHEET)
 
 
 def start_target(db: str | None) -> str | None:
@@ -97,7 +107,7 @@ def end_of_start_up() -> None:
 
 def main(db: str | None = None, school: str | None = None) -> int:
     """Open the window on ``db`` (or the last database); returns the exit code."""
-    app = make_app()
+    app = make_app(style_sheet=False)
     from .errors import install_handlers
 
     install_handlers()
@@ -106,6 +116,7 @@ def main(db: str | None = None, school: str | None = None) -> int:
     target = start_target(db)
     # With a database to open: the figures of the last start today, if nothing has changed since.
     window = MainWindow(start=(target, school) if target else None)
+    apply_style_sheet(app)  # before it shows: every widget is styled once, as it is first polished
     window.database_opened.connect(end_of_start_up)
     QTimer.singleShot(START_UP_GC_MS, end_of_start_up)  # nothing opened, or still opening: all the same
     window.show()
