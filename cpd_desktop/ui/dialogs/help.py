@@ -15,8 +15,9 @@ shown until it is done.</p>
 bookings, ECT status and costs. Support staff such as technicians are outside the teachers' target; the tick
 <i>Counts in the teachers' CPD target</i> in a person's details changes that.</p>
 <p><b>CPD log</b> holds every activity. Add one with <i>Insert</i>, edit with <i>F2</i>, delete with
-<i>Delete</i>. <i>Evaluate</i> (<i>Ctrl+Shift+E</i>) records the impact: what changed in teaching and for
-pupils.</p>
+<i>Delete</i>. <i>Record evaluation</i> (<i>Ctrl+Shift+E</i>) records its evaluation in stages: at the end
+(what was learnt), in the classroom (what the teacher now does differently) and for pupils (what changed).
+Red rows have a stage overdue; the Evaluation column says which.</p>
 <p><b>Planner</b> is for courses to come: book from the catalogue or type your own. Move a booking from
 planned to approved to booked; after the course, <i>Mark attended</i> puts it in the CPD log and asks for the
 evaluation. The month calendar shows who is out when.</p>
@@ -42,7 +43,7 @@ KEYS = [
     ("Delete", "Delete the chosen record, after asking"),
     ("Return", "Open the chosen person's page (Staff)"),
     ("Esc", "Back from a person's page; close a dialog"),
-    ("Ctrl+Shift+E", "Record the impact evaluation of the chosen activity (CPD log)"),
+    ("Ctrl+Shift+E", "Record the evaluation stages of the chosen activity (CPD log, a person's page)"),
     ("Ctrl+Z", "Undo"),
     ("Ctrl+Y", "Redo (also Ctrl+Shift+Z)"),
     ("Ctrl+F", "Find: search the current list"),
