@@ -129,6 +129,8 @@ def test_record_evaluation_from_the_keyboard_fills_the_classroom_stage_and_the_c
                                                       EvaluationStage.stage == "classroom"))
         assert done is not None and done.done_on.strftime("%d/%m/%Y") == "19/11/2025"
         assert done.evidence == "Observation, Pupils' work" and done.helped_hindered == "Technician time helped"
+    press(qtbot, card, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # Undo: the stage is overdue again
+    qtbot.waitUntil(lambda: card.value.text() == str(before), timeout=10_000)
 
 
 def test_a_booking_with_a_fee_and_no_intended_outcome_is_refused_beside_the_field(window: Any, qtbot: Any) -> None:
