@@ -251,6 +251,8 @@ def save_evaluation(session: Session, school: School, activity_id: int, answers:
             continue
         for key, value in out.items():
             setattr(rec, key, value)
+        if stage == "end":  # the activity's own evaluation is its End stage: reports count it as evaluated
+            activity.evaluated_on, activity.impact_confidence = out["done_on"], out["confidence"]
         changed += 1
     session.flush()
     return changed

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cpd_desktop.errors import ValidationError
+from cpd_desktop.errors import ConcurrentEditError, ValidationError
 from cpd_desktop.models import EvaluationStage, School, Staff
 from cpd_desktop.services import impact
 from cpd_desktop.services.activities import add_activity, update_activity
@@ -117,3 +117,34 @@ def test_attending_carries_the_plan_to_the_activity_and_gives_it_its_stages(sess
     transition_booking(session, second, "booked", on=dt.date(2026, 1, 6))
     attended = transition_booking(session, second, "attended", on=dt.date(2026, 1, 13))
     assert attended is not None and sorted(stages(session, attended.id)) == ["classroom", "end", "pupils"]
+
+
+def test_recording_stages_checks_each_and_the_end_stage_is_the_activitys_evaluation(
+        session: Session, school: School, teacher: Staff) -> None:
+    from cpd_desktop.services.stages import evaluation_of, save_evaluation
+
+    a = add_activity(session, school, teacher, date="01/10/2025", hours="6", title="Practical physics")
+    form = evaluation_of(session, school, a.id)
+    assert form is not None and [e.title for e in form.stages] == ["End", "In the classroom", "For pupils"]
+    assert form.stages[1].state(TODAY) == "Overdue: due 12/11/2025"
+    versions = {e.stage: e.version for e in form.stages}
+    with pytest.raises(ValidationError) as refused:
+        save_evaluation(session, school, a.id, {"classroom": {"done_on": "", "does_differently": "Model first"}},
+                        versions, TODAY)
+    assert refused.value.field == "In the classroom: date done"
+    with pytest.raises(ValidationError) as refused:
+        save_evaluation(session, school, a.id, {"end": {"done_on": "10/10/2025", "learnt": ""}}, versions, TODAY)
+    assert refused.value.field == "End: what was learnt"
+    with pytest.raises(ValidationError, match="in the future"):
+        save_evaluation(session, school, a.id, {"end": {"done_on": "16/01/2026", "learnt": "x"}}, versions, TODAY)
+    with pytest.raises(ValidationError, match="from 1 to 5"):
+        save_evaluation(session, school, a.id, {"end": {"done_on": "10/10/2025", "learnt": "x", "confidence": "6"}},
+                        versions, TODAY)
+    assert save_evaluation(session, school, a.id, {
+        "end": {"done_on": "10/10/2025", "learnt": "Sequencing the practical", "confidence": "4"},
+        "classroom": {"done_on": "14/01/2026", "does_differently": "I model each practical first",
+                      "evidence": "Observation"}}, versions, TODAY) == 2
+    assert (a.evaluated_on, a.impact_confidence) == (dt.date(2025, 10, 10), 4)
+    assert [o["stage"] for o in impact.overdue_stages(session, school, TODAY)] == ["For pupils"]  # due 31/12/2025
+    with pytest.raises(ConcurrentEditError):  # saved on the copy read before the save above
+        save_evaluation(session, school, a.id, {"end": {"done_on": "11/10/2025", "learnt": "Mine"}}, versions, TODAY)
