@@ -16,6 +16,7 @@ from cpd_desktop.exports import run_export
 from cpd_desktop.models import Activity, Programme, School
 from cpd_desktop.services import impact
 from cpd_desktop.services.staff import add_staff
+from cpd_desktop.services.stages import sync_stages
 from cpd_desktop.services.years import AcademicYear
 from cpd_desktop.storage.database import Database
 
@@ -38,10 +39,11 @@ def evaluated(db: Database, school: School) -> int:
         pid = impact.priority_id(s, school, YEAR, "Practical skills at KS4")
         a = Activity(school_id=school.id, staff_id=amy.id, date=dt.date(2025, 10, 1), hours=Decimal("6"),
                      title="Forces & motion <b>", format="face_to_face", programme_id=p.id, priority_id=pid,
-                     confidence_before=2)
+                     confidence_before=2, evaluation_due=dt.date(2025, 11, 12))
         s.add_all([a, Activity(school_id=school.id, staff_id=ben.id, date=dt.date(2024, 10, 1), hours=Decimal("5"),
                                title="Old course", format="face_to_face")])
         s.flush()
+        sync_stages(s, school, [a.id])  # its stages, as saving it in the app makes them
         impact.record_stage(s, school, a, "end", done_on=dt.date(2025, 10, 10), confidence=4)
         impact.record_stage(s, school, a, "pupils", done_on=dt.date(2026, 1, 5), confidence=3)
         impact.set_indicator(s, school, AcademicYear(2024), "GCSE science grade 4+", Decimal("64"), "%")
