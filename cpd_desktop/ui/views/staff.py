@@ -53,6 +53,7 @@ class PersonPage(QWidget):
                                shortcut="Ctrl+Shift+E")
         layout.addWidget(self.header)
         self.tabs = QTabWidget()
+        self.tabs.setUsesScrollButtons(False)  # three short tabs: each always whole
         cards = QHBoxLayout()
         self.card_hours = StatCard("Hours this year")
         self.card_subject = StatCard("Subject-specific")
