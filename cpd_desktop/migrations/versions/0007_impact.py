@@ -7,8 +7,7 @@ the days after an activity's end at which each stage falls due (2 weeks, 6 weeks
 
 Columns are added in place (ALTER TABLE ... ADD COLUMN), never by a batch copy, so no child row is lost.
 Each activity's single evaluation becomes its End stage: the date it was done, its confidence as
-"confidence after", its texts; the activity keeps its own columns as they were. Every activity gets its
-stages as rows (reminders of overdue stages are one rule over them), due as its evaluation was.
+"confidence after", its texts; the activity keeps its own columns as they were.
 
 Revision ID: 0007_impact
 Revises: 0006_budget_lines
@@ -154,22 +153,6 @@ def upgrade() -> None:
         "SELECT school_id, id, 'end', evaluation_due, evaluated_on, impact, pupil_outcomes, evidence_note, "
         "impact_confidence FROM activity WHERE evaluated_on IS NOT NULL OR impact_confidence IS NOT NULL "
         "OR impact IS NOT NULL OR pupil_outcomes IS NOT NULL OR evidence_note IS NOT NULL")
-    # Every other activity gets its End stage, due when its evaluation was due (none for history the school
-    # never chased). Those still waiting for their evaluation that call for the later stages (6 hours or
-    # more, not a webinar) get them too, due 6 weeks and a term after the end; those evaluated already
-    # were complete under the single evaluation, so no reminders appear for them.
-    op.execute(
-        "INSERT INTO evaluation_stage (school_id, activity_id, stage, due_date) "
-        "SELECT school_id, id, 'end', evaluation_due FROM activity a WHERE NOT EXISTS "
-        "(SELECT 1 FROM evaluation_stage e WHERE e.activity_id = a.id)")
-    for stage, days in (("classroom", "stage_classroom_days"), ("pupils", "stage_pupils_days")):
-        due = (f"COALESCE(a.end_date, a.date) + s.{days}" if postgresql
-               else f"date(COALESCE(a.end_date, a.date), '+' || s.{days} || ' days')")
-        op.execute(
-            f"INSERT INTO evaluation_stage (school_id, activity_id, stage, due_date) "
-            f"SELECT a.school_id, a.id, '{stage}', {due} FROM activity a JOIN school s ON s.id = a.school_id "
-            "WHERE a.evaluation_due IS NOT NULL AND a.evaluated_on IS NULL AND a.impact_confidence IS NULL "
-            "AND a.hours >= 6 AND a.format <> 'webinar'")
     if postgresql:
         _postgresql()
 
