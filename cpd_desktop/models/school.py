@@ -6,7 +6,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Hours, Money, Versioned
@@ -32,6 +42,7 @@ class School(Versioned, Base):
         CheckConstraint("stage_end_days BETWEEN 0 AND 365 AND stage_classroom_days BETWEEN 0 AND 365 "
                         "AND stage_pupils_days BETWEEN 0 AND 730", name="stage_days"),
         CheckConstraint("staff_day_cost IS NULL OR staff_day_cost >= 0", name="staff_day_cost"),
+        CheckConstraint("later_stages_hours >= 0", name="later_stages_hours"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +66,10 @@ class School(Versioned, Base):
     stage_end_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     stage_classroom_days: Mapped[int] = mapped_column(Integer, default=42, server_default="42")
     stage_pupils_days: Mapped[int] = mapped_column(Integer, default=91, server_default="91")
+    # Which activities get the later stages (migration 0012): those of at least this many hours, and
+    # (when ticked) every activity in a programme; a webinar gets the End stage only whatever these say.
+    later_stages_hours: Mapped[Decimal] = mapped_column(Hours(), default=Decimal("6.00"), server_default="6")
+    later_stages_programmes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # What a day of a teacher's time costs (migration 0009); empty: the budget shows cash only.
     staff_day_cost: Mapped[Decimal | None] = mapped_column(Money())
 

@@ -241,6 +241,8 @@ SETTING_PARSERS: dict[str, Callable[[Any], Any]] = {
     "evaluation_due_days": lambda x: _int_between(x, "Evaluation due after (days)", 1, 365),
     "leaver_retention_years": lambda x: _int_between(x, "Review leavers' records after (years)", 1, 50),
     "week_a_commencing": lambda x: _monday(x),
+    "later_stages_hours": lambda x: _later_stages_hours(x),
+    "later_stages_programmes": lambda x: v.parse_bool(x, "Later stages for every activity in a programme"),
     "state_funded": lambda x: v.parse_bool(x, "State-funded"),
     "urn": lambda x: v.parse_urn(x),
     "postcode": _postcode,
@@ -278,6 +280,15 @@ def update_school_settings(session: Session, school: School, settings: dict[str,
     apply_settings(school, settings)
     session.flush()
     return school
+
+
+def _later_stages_hours(value: Any) -> Decimal:
+    field = "Later stages for activities of at least … hours"
+    number = v.parse_decimal(value, field)
+    if number < 0 or number > 9999:
+        raise ValidationError(field, f"{value} is not a number of hours from 0 upwards.",
+                              hint="0 gives every activity but webinars the later stages.")
+    return number.quantize(Decimal("0.01"))
 
 
 def _int_between(value: Any, field: str, low: int, high: int) -> int:

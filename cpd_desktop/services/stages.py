@@ -2,9 +2,9 @@
 each activity's stage rows in step with it (made when it is saved, imported or attended; moved with its
 dates). The stages are rows so that "overdue" is one SQL rule (``rules.overdue_stage``) everywhere.
 
-Stages (Guskey's levels): every activity has an End stage; activities of 6 hours or more and those in a
-programme also have "In the classroom" and "For pupils"; a webinar has the End stage only, so evaluation
-does not become paperwork. Each falls due the school's number of days after the activity's end
+Stages (Guskey's levels): every activity has an End stage; the school chooses which also have "In the
+classroom" and "For pupils" (defaults: activities of 6 hours or more, and every activity in a programme);
+a webinar has the End stage only, so evaluation does not become paperwork. Each falls due the school's number of days after the activity's end
 (defaults 14, 42 and 91).
 """
 
@@ -23,7 +23,6 @@ from ..models import Activity, School
 from ..models.impact import STAGES, EvaluationStage
 from .rules import stage_is_overdue
 
-LATER_STAGES_HOURS = Decimal("6")
 END_ONLY_FORMATS = {"webinar"}
 
 
@@ -36,11 +35,13 @@ def stage_days(school: School) -> dict[str, int]:
 
 def stages_for(school: School, *, date: dt.date, end_date: dt.date | None, hours: Decimal, format: str,
                in_programme: bool) -> dict[str, dt.date]:
-    """The stages an activity calls for (stage → due date)."""
+    """The stages an activity calls for (stage → due date), by the school's rule for the later stages."""
     ends = end_date or date
     days = stage_days(school)
+    threshold = Decimal("6") if school.later_stages_hours is None else Decimal(school.later_stages_hours)
+    by_programme = in_programme and school.later_stages_programmes is not False
     wanted = ["end"]
-    if format not in END_ONLY_FORMATS and (Decimal(hours) >= LATER_STAGES_HOURS or in_programme):
+    if format not in END_ONLY_FORMATS and (Decimal(hours) >= threshold or by_programme):
         wanted += ["classroom", "pupils"]
     return {stage: ends + dt.timedelta(days=days[stage]) for stage in wanted}
 

@@ -77,7 +77,7 @@ def test_activities_saved_by_earlier_versions_get_their_stages(tmp_path: Path) -
     conn.commit()
     conn.close()
     db = open_database(path, migrate=False)
-    upgrade_on_open(db)
+    upgrade(db, "0011_stage_rows", cfg=alembic_config())  # 0011 alone: later revisions are done already
     db.dispose()
     conn = sqlite3.connect(path)
     assert stages(conn) == before
