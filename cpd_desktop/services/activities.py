@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
-from ..models import Activity, School, Staff
+from ..models import Activity, Programme, School, Staff
 from ..models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
 from . import validation as v
 from .catalogue import parse_format, provider_id
@@ -63,7 +63,18 @@ def clean_activity_values(values: dict[str, Any], current: Activity | None = Non
         out["evaluated_on"] = v.parse_date(values["evaluated_on"], "Evaluated on", required=False)
     if "evaluation_due" in values:
         out["evaluation_due"] = v.parse_date(values["evaluation_due"], "Evaluation due", required=False)
+    if "programme_id" in values:
+        out["programme_id"] = int(values["programme_id"]) if values["programme_id"] else None
     return out
+
+
+def _check_programme(session: Session, school: School, clean: dict[str, Any]) -> None:
+    """A programme chosen for an activity must be one of the school's own."""
+    pid = clean.get("programme_id")
+    if pid is not None and session.scalar(select(Programme.id).where(Programme.id == pid,
+                                                                     Programme.school_id == school.id)) is None:
+        raise ValidationError("Programme", "is not one of the school's programmes.",
+                              hint="Choose a programme from the list, or add it in the Planner first.")
 
 
 def add_activity(session: Session, school: School, staff: Staff, *, provider: Any = None,
@@ -73,6 +84,7 @@ def add_activity(session: Session, school: School, staff: Staff, *, provider: An
     clean = clean_activity_values(values)
     if staff.school_id != school.id:
         raise ValidationError("Staff", f"{staff.full_name} is not at {school.name}.")
+    _check_programme(session, school, clean)
     clean.setdefault("evaluation_due", (clean.get("end_date") or clean["date"])
                      + dt.timedelta(days=school.evaluation_due_days))
     activity = Activity(school_id=school.id, staff_id=staff.id, booking_id=booking_id,
@@ -87,6 +99,7 @@ def update_activity(session: Session, activity: Activity, *, provider: Any = ...
                     **values: Any) -> Activity:
     check_version(activity, expected_version)
     clean = clean_activity_values(values, current=activity)
+    _check_programme(session, activity.staff.school, clean)
     if provider is not ...:
         activity.provider_id = provider_id(session, activity.staff.school, provider)
     for key, value in clean.items():

@@ -68,6 +68,24 @@ def sustained_programmes(session: Session, school: School) -> set[int]:
     return out
 
 
+@dataclass(frozen=True)
+class ProgrammeChoice:
+    """A programme as a chooser offers it: whether it is sustained decides what the dialog suggests."""
+
+    id: int
+    name: str
+    sustained: bool
+
+
+def programme_choices(session: Session, school: School) -> list[ProgrammeChoice]:
+    """The school's programmes by name, each saying whether it spans two or more terms (the rule above), so
+    a dialog can suggest part 4 of the DfE Standard ("Sustained over time") when one is chosen."""
+    sustained = sustained_programmes(session, school)
+    rows = session.execute(select(Programme.id, Programme.name).where(Programme.school_id == school.id)
+                           .order_by(func.lower(Programme.name)))
+    return [ProgrammeChoice(pid, name, pid in sustained) for pid, name in rows]
+
+
 @dataclass
 class StageState:
     stage: str

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ...models import Activity
 from ...models.enums import ACTIVITY_STATUSES, FORMATS, STANDARD_PARTS
@@ -49,10 +49,37 @@ class ActivityDialog(FormDialog):
                        tip="For long programmes such as an NPQ")
         self.add_line("cost", "Cost", format_money(a.cost) if a else "",
                       check=lambda x: v.parse_money(x, "Cost", required=False), placeholder="£0.00")
+        self._add_programme(ctx, a)
         for key, label in STANDARD_PARTS.items():
             self.add_check(key, label, getattr(a, key) if a else False)
+            if key == "std_sustained":
+                self.suggestion = QLabel("Suggested: this programme runs over two or more terms")
+                self.suggestion.setObjectName("muted")
+                self.suggestion.setAccessibleName("Sustained suggestion")
+                self.suggestion.setVisible(False)
+                self.add_row("", self.suggestion)
         self.add_text("intended_outcomes", "Intended outcomes", (a.intended_outcomes or "") if a else "",
                       placeholder="What should change for pupils?")
+
+    def _add_programme(self, ctx: Any, a: Activity | None) -> None:
+        """The programme it belongs to. Choosing one that spans two or more terms ticks part 4 of the
+        Standard ("Sustained over time") and says why; the person may untick it. Only a choice made here
+        does so: opening an existing activity never changes what was saved."""
+        from ...services.impact import programme_choices
+
+        with ctx.session() as s:
+            self.programmes = {p.id: p for p in programme_choices(s, ctx.school(s))}
+        combo = self.add_combo("programme_id", "Programme",
+                               [(0, "— None —"), *((p.id, p.name) for p in self.programmes.values())],
+                               (a.programme_id or 0) if a else 0, tip="An NPQ, a lesson-study cycle, a course of several days")
+        combo.currentIndexChanged.connect(lambda _i: self._programme_chosen())
+
+    def _programme_chosen(self) -> None:
+        chosen = self.programmes.get(self.combo_box("programme_id").currentData() or 0)
+        sustained = chosen is not None and chosen.sustained
+        if sustained:
+            self.check_box("std_sustained").setChecked(True)
+        self.suggestion.setVisible(sustained)
 
     def form_check(self, values: dict[str, Any]) -> None:
         from ...services.activities import clean_activity_values
@@ -63,6 +90,7 @@ class ActivityDialog(FormDialog):
     def service_values(self) -> dict[str, Any]:
         values = self.values()
         values.pop("staff_id")
+        values["programme_id"] = values["programme_id"] or None
         return values
 
     def accept(self) -> None:
