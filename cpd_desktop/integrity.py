@@ -55,10 +55,12 @@ LINKS: dict[str, list[tuple[str, str]]] = {
                ("import_batch_id", "import_batch")],
     "staff": [("department_id", "department"), ("import_batch_id", "import_batch")],
     "booking": [("staff_id", "staff"), ("course_id", "course"), ("provider_id", "provider"),
-                ("import_batch_id", "import_batch"), ("priority_id", "priority"), ("programme_id", "programme")],
+                ("import_batch_id", "import_batch"), ("priority_id", "priority"), ("programme_id", "programme"),
+                ("objective_id", "objective")],
     "timetable_lesson": [("staff_id", "staff"), ("import_batch_id", "import_batch")],
     "activity": [("staff_id", "staff"), ("provider_id", "provider"), ("booking_id", "booking"),
-                 ("import_batch_id", "import_batch"), ("priority_id", "priority"), ("programme_id", "programme")],
+                 ("import_batch_id", "import_batch"), ("priority_id", "priority"), ("programme_id", "programme"),
+                ("objective_id", "objective")],
     "bursary_claim": [("scheme_id", "bursary_scheme"), ("booking_id", "booking")],
     "cover_lesson": [("booking_id", "booking"), ("timetable_lesson_id", "timetable_lesson")],
     "budget_line": [("department_id", "department"), ("import_batch_id", "import_batch")],
@@ -68,6 +70,13 @@ LINKS: dict[str, list[tuple[str, str]]] = {
     "objective": [("staff_id", "staff"), ("priority_id", "priority")],
 }
 OTHER_SCHOOL = "points at a record of another school"
+# A planned, approved or booked booking that costs money or needs cover says what should change for pupils
+# (services/bookings.py refuses it first; migration 0013 holds PostgreSQL's trigger).
+OUTCOME_NEEDED = "booking.intended_outcomes is required for a booking that costs money or needs cover"
+NEEDS_OUTCOME = ("NEW.status IN ('planned', 'approved', 'booked') "
+                 "AND (coalesce(NEW.fee, 0) + coalesce(NEW.travel, 0) + coalesce(NEW.accommodation, 0) "
+                 "+ coalesce(NEW.subsistence, 0) > 0 OR coalesce(NEW.cover_days, 0) > 0) "
+                 "AND trim(coalesce(NEW.intended_outcomes, '')) = ''")
 
 
 def sqlite_guard_statements(tables: dict[str, set[str]]) -> list[str]:
@@ -93,6 +102,10 @@ def sqlite_guard_statements(tables: dict[str, set[str]]) -> list[str]:
                    f"BEGIN {checks} END")
         out.append(f"CREATE TRIGGER IF NOT EXISTS {PREFIX}{table}_links_update "
                    f"BEFORE UPDATE OF {columns}, school_id ON {table} BEGIN {checks} END")
+    if "objective_id" in tables.get("booking", set()):  # from migration 0013: the intended outcome's guard
+        for when in ("INSERT", "UPDATE"):
+            out.append(f"CREATE TRIGGER IF NOT EXISTS {PREFIX}booking_outcome_{when.lower()} BEFORE {when} ON booking "
+                       f"WHEN {NEEDS_OUTCOME} BEGIN SELECT RAISE(ABORT, '{OUTCOME_NEEDED}'); END")
     if "school" in tables:
         clash = ("EXISTS (SELECT 1 FROM school o WHERE lower(trim(o.name)) = lower(trim(NEW.name)) "
                  "AND o.id IS NOT NEW.id)")

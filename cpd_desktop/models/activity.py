@@ -67,6 +67,8 @@ class Activity(Versioned, Base):
     # teacher's confidence before (1–5); confidence after and later live on its evaluation stages.
     priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id", ondelete="SET NULL"))
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
+    # The person's development objective it serves (models/impact.py Objective), if any.
+    objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id", ondelete="SET NULL"))
     confidence_before: Mapped[int | None] = mapped_column(Integer)
 
     staff: Mapped[Staff] = relationship()

@@ -72,6 +72,8 @@ class Booking(Versioned, Base):
     # Planning backwards (models/impact.py): the priority it serves and the confidence before (1–5).
     priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id", ondelete="SET NULL"))
     programme_id: Mapped[int | None] = mapped_column(ForeignKey("programme.id", ondelete="SET NULL"))
+    # The person's development objective it serves (models/impact.py Objective), if any.
+    objective_id: Mapped[int | None] = mapped_column(ForeignKey("objective.id", ondelete="SET NULL"))
     confidence_before: Mapped[int | None] = mapped_column(Integer)
 
     staff: Mapped[Staff] = relationship()

@@ -14,6 +14,7 @@ from ..models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
 from . import validation as v
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
+from .objectives import check_objective
 from .rules import overdue_evaluation
 from .stages import sync_stages
 
@@ -65,6 +66,8 @@ def clean_activity_values(values: dict[str, Any], current: Activity | None = Non
         out["evaluation_due"] = v.parse_date(values["evaluation_due"], "Evaluation due", required=False)
     if "programme_id" in values:
         out["programme_id"] = int(values["programme_id"]) if values["programme_id"] else None
+    if "objective_id" in values:
+        out["objective_id"] = int(values["objective_id"]) if values["objective_id"] else None
     return out
 
 
@@ -85,6 +88,7 @@ def add_activity(session: Session, school: School, staff: Staff, *, provider: An
     if staff.school_id != school.id:
         raise ValidationError("Staff", f"{staff.full_name} is not at {school.name}.")
     _check_programme(session, school, clean)
+    check_objective(session, school, clean.get("objective_id"), staff.id)
     clean.setdefault("evaluation_due", (clean.get("end_date") or clean["date"])
                      + dt.timedelta(days=school.evaluation_due_days))
     activity = Activity(school_id=school.id, staff_id=staff.id, booking_id=booking_id,
@@ -100,6 +104,8 @@ def update_activity(session: Session, activity: Activity, *, provider: Any = ...
     check_version(activity, expected_version)
     clean = clean_activity_values(values, current=activity)
     _check_programme(session, activity.staff.school, clean)
+    if "objective_id" in clean:
+        check_objective(session, activity.staff.school, clean["objective_id"], activity.staff_id)
     if provider is not ...:
         activity.provider_id = provider_id(session, activity.staff.school, provider)
     for key, value in clean.items():

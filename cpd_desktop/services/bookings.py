@@ -17,6 +17,7 @@ from . import validation as v
 from .activities import add_activity
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
+from .objectives import check_objective
 from .stages import sync_stages
 from .years import SchoolCalendar, cached_calendar, school_days
 
@@ -103,6 +104,8 @@ def clean_booking_values(values: dict[str, Any], current: Booking | None = None)
         out["confidence_before"] = parse_confidence(values["confidence_before"])
     if "priority_id" in values:
         out["priority_id"] = int(values["priority_id"]) if values["priority_id"] not in (None, "", 0) else None
+    if "objective_id" in values:
+        out["objective_id"] = int(values["objective_id"]) if values["objective_id"] not in (None, "", 0) else None
     return out
 
 
@@ -169,6 +172,7 @@ def create_booking(session: Session, school: School, staff: Staff, *, course: Co
                                                    clean["end_date"], course)
     check_outcome(clean)
     _check_priority(session, school, clean.get("priority_id"), clean["start_date"])
+    check_objective(session, school, clean.get("objective_id"), staff.id)
     booking = Booking(school_id=school.id, staff_id=staff.id, course_id=course.id if course else None,
                       provider_id=provider_id(session, school, provider), status="planned",
                       status_changed_on=dt.date.today(), **clean)
@@ -204,6 +208,8 @@ def update_booking(session: Session, booking: Booking, *, provider: Any = ..., e
     school = session.get(School, booking.school_id)
     assert school is not None
     _check_priority(session, school, booking.priority_id, booking.start_date)
+    if "objective_id" in clean:
+        check_objective(session, school, booking.objective_id, booking.staff_id)
     session.flush()
     return booking
 
@@ -278,6 +284,7 @@ def _activity_from_booking(session: Session, booking: Booking, hours: Any) -> Ac
     # before; its evaluation stages then follow the school's rules (a programme calls for every stage).
     activity.priority_id = booking.priority_id
     activity.programme_id = booking.programme_id
+    activity.objective_id = booking.objective_id
     activity.confidence_before = booking.confidence_before
     session.flush()
     sync_stages(session, school, [activity.id])

@@ -69,6 +69,27 @@ def set_objective(session: Session, school: School, staff_id: int, year: Academi
     return found.id
 
 
+def objective_choices(session: Session, school: School, staff_id: int | None) -> list[tuple[int, str]]:
+    """The person's objectives (id, "2025/26: text"), newest year first: what their activity or booking may
+    serve. None (nobody chosen yet) has none."""
+    if staff_id is None:
+        return []
+    rows = session.execute(select(Objective.id, Objective.academic_year, Objective.text).where(
+        Objective.school_id == school.id, Objective.staff_id == staff_id).order_by(Objective.academic_year.desc()))
+    return [(r.id, f"{r.academic_year}/{(r.academic_year + 1) % 100:02d}: {' '.join(r.text.split())}")
+            for r in rows]
+
+
+def check_objective(session: Session, school: School, objective_id: int | None, staff_id: int) -> None:
+    """An activity or booking serves one of its own person's objectives, or none."""
+    if objective_id is None:
+        return
+    found = session.get(Objective, objective_id)
+    if found is None or found.school_id != school.id or found.staff_id != staff_id:
+        raise ValidationError("Objective", "is not one of this person's development objectives.",
+                              hint="Choose one of their objectives from the list, or none.")
+
+
 def priority_choices(session: Session, school: School, year: AcademicYear) -> list[tuple[int, str]]:
     """The year's priorities (id, name), by name: what an objective may serve."""
     return [(r.id, r.name) for r in session.execute(select(Priority.id, Priority.name).where(

@@ -4,4 +4,4 @@ Kept apart from the migrations so that opening an up-to-date database need not l
 ``tests/unit/test_schema_version.py`` fails if a new migration is added without updating it.
 """
 
-HEAD_REVISION = "0012_stage_rules"
+HEAD_REVISION = "0013_objective_links"

@@ -41,6 +41,10 @@ def describe_db_error(exc: BaseException, label: str = "the database") -> CpdErr
         if "of another school" in detail or "cannot move to another school" in detail:
             return CpdError("That record would point at a record of another school; nothing was saved.",
                             hint="Choose a person, booking or course of this school.")
+        if "intended_outcomes is required" in detail:
+            return ValidationError("Intended outcome", "A booking that costs money or needs cover must say what "
+                                   "should change for pupils; nothing was saved.",
+                                   hint="Fill in the intended outcome, then save again.")
         known = _unique_rule_broken(detail)
         if known is not None:
             return known

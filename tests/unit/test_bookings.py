@@ -318,3 +318,24 @@ def test_shortening_a_booking_rechecks_its_hours(session: Session, school: Schoo
     assert (booking.end_date, booking.hours) == (dt.date(2025, 10, 17), Decimal("60.00"))
     update_booking(session, booking, end_date="15/10/2025", hours="6")
     assert (booking.end_date, booking.hours) == (dt.date(2025, 10, 15), Decimal("6.00"))
+
+
+def test_a_booking_serves_its_own_persons_objective_and_the_activity_carries_it(
+        session: Session, school: School, teacher: Staff) -> None:
+    from cpd_desktop.services.objectives import set_objective
+
+    other = add_staff(session, school, forename="Amy", surname="Cole", staff_code="ACO", department="Physics",
+                      start_date="01/09/2022")
+    year = AcademicYear(2025)
+    mine = set_objective(session, school, teacher.id, year, "Use the rope model in Year 9.")
+    theirs = set_objective(session, school, other.id, year, "Questioning in physics.")
+    booking = _book(session, school, teacher)
+    with pytest.raises(ValidationError, match="not one of this person's development objectives"):
+        update_booking(session, booking, objective_id=theirs)
+    with pytest.raises(ValidationError, match="not one of this person's development objectives"):
+        add_activity(session, school, other, title="Reading", date="02/10/2025", hours="1", objective_id=mine)
+    update_booking(session, booking, objective_id=mine)
+    transition_booking(session, booking, "approved", on=dt.date(2025, 9, 1))
+    transition_booking(session, booking, "booked", on=dt.date(2025, 9, 10))
+    activity = mark_attended(session, booking, on=dt.date(2025, 10, 15))
+    assert activity.objective_id == mine == booking.objective_id

@@ -13,7 +13,7 @@ from ...models.enums import ACTIVITY_STATUSES, FORMATS, STANDARD_PARTS
 from ...services import validation as v
 from ...services.formatting import format_date, format_hours, format_money
 from ..forms import FormDialog
-from .lookups import provider_names, staff_choices
+from .lookups import add_objective_choice, provider_names, staff_choices
 
 CONFIDENCE = [(None, "Not given"), (1, "1 — much less confident"), (2, "2 — a little less confident"),
               (3, "3 — about the same"), (4, "4 — more confident"), (5, "5 — much more confident")]
@@ -50,6 +50,7 @@ class ActivityDialog(FormDialog):
         self.add_line("cost", "Cost", format_money(a.cost) if a else "",
                       check=lambda x: v.parse_money(x, "Cost", required=False), placeholder="£0.00")
         self._add_programme(ctx, a)
+        add_objective_choice(self, ctx, a.objective_id if a else None)
         for key, label in STANDARD_PARTS.items():
             self.add_check(key, label, getattr(a, key) if a else False)
             if key == "std_sustained":
@@ -91,6 +92,7 @@ class ActivityDialog(FormDialog):
         values = self.values()
         values.pop("staff_id")
         values["programme_id"] = values["programme_id"] or None
+        values["objective_id"] = values["objective_id"] or None
         return values
 
     def accept(self) -> None:

@@ -23,7 +23,7 @@ from ...services.lists.choices import offered_courses, open_schemes
 from ...services.record import year_priorities
 from ...services.years import SchoolCalendar, academic_year_of, calendar_years
 from ..forms import FormDialog
-from .lookups import provider_names, staff_choices
+from .lookups import add_objective_choice, provider_names, staff_choices
 
 FREE_TEXT = 0
 CONFIDENCE = {1: "not at all confident", 2: "a little", 3: "fairly", 4: "confident", 5: "very confident"}
@@ -104,6 +104,7 @@ class BookingDialog(FormDialog):
                                   "needs cover.")
         self.add_combo("priority_id", "Priority", [(0, "— None —"), *self.priorities],
                        (b.priority_id or 0) if b else 0, tip="The school or department priority it serves")
+        add_objective_choice(self, ctx, b.objective_id if b else None)
         self.add_combo("confidence_before", "Confidence before",
                        [("", "— Not asked —"), *[(str(n), f"{n} – {CONFIDENCE[n]}") for n in range(1, 6)]],
                        str(b.confidence_before) if b and b.confidence_before else "",
@@ -232,7 +233,7 @@ class BookingDialog(FormDialog):
         from ...services.bookings import clean_booking_values
 
         data = {k: val for k, val in values.items()
-                if k not in ("staff_id", "course_id", "provider", "scheme_id", "priority_id")}
+                if k not in ("staff_id", "course_id", "provider", "scheme_id", "priority_id", "objective_id")}
         for key in ("fee", "travel", "accommodation", "subsistence"):
             data[key] = data[key] or "0"
         if not data["cover_days"]:
@@ -244,6 +245,7 @@ class BookingDialog(FormDialog):
         for key in ("staff_id", "course_id", "scheme_id"):
             values.pop(key)
         values["priority_id"] = values["priority_id"] or None
+        values["objective_id"] = values["objective_id"] or None
         for key in ("fee", "travel", "accommodation", "subsistence"):
             values[key] = values[key] or "0"
         if not values["cover_days"]:
