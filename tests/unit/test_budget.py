@@ -23,6 +23,7 @@ FY = FinancialYear(2026, 4)  # 2026-27
 
 
 def _booking(s: Any, school: School, person: Staff, start: dt.date, status: str, fee: str, **extra: Any) -> Booking:
+    extra.setdefault("intended_outcomes", "Year 10 plan and carry out the required practicals themselves")
     b = Booking(school_id=school.id, staff_id=person.id, title=f"Course {start:%d/%m} {status}", start_date=start,
                 end_date=start, hours=Decimal("6"), status=status, fee=Decimal(fee), **extra)
     s.add(b)

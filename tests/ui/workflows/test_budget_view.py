@@ -88,7 +88,8 @@ def expensive_course(demo_path: Path) -> str:
         person = s.scalar(select(Staff).where(Staff.staff_code == "LZA"))
         s.add(Booking(school_id=person.school_id, staff_id=person.id, title="Particle physics summer school",
                       start_date=dt.date(2026, 2, 9), end_date=dt.date(2026, 2, 11), hours=Decimal("18"),
-                      status="planned", fee=Decimal("1450.00"), accommodation=Decimal("220.00")))
+                      status="planned", fee=Decimal("1450.00"), accommodation=Decimal("220.00"),
+                      intended_outcomes="More Year 12 girls choose A-level physics"))
     db.dispose()
     return "Particle physics summer school"
 
