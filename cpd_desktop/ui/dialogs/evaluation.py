@@ -64,7 +64,7 @@ class StageEvaluationDialog(FormDialog):
         self.headings: dict[str, QLabel] = {}
         for entry in evaluation.stages:
             self._add_stage(entry, ctx.today)
-        self.resize(620, 700)
+        self.resize(620, min(700, self.sizeHint().height()))  # an End-only activity needs a short dialog
 
     def _named(self, key: str, stage: str, label: str) -> None:
         name = field_name(stage, label)
