@@ -50,7 +50,7 @@ from sqlalchemy.pool import QueuePool
 
 from ..errors import DatabaseDamagedError, DatabaseError, DatabaseLockedError, ReadOnlyError
 from ..paths import default_db_target
-from . import locking
+from . import locking, verdict
 from .damage import read_damage
 from .locking import LockInfo, WriteLock, in_use_error, read_lock
 from .schema import HEAD_REVISION
@@ -183,12 +183,17 @@ class Database:
                 raise DatabaseDamagedError(f"{self.label} is damaged; nothing was saved.",
                                            hint="Restore the newest backup (File → Restore from backup…).")
         # Not under the mutex: reads (which end their transactions under it) go on while it runs.
+        before = verdict.identity(self.path) if self.path is not None else None
         try:
             _quick_check(self)
         except DatabaseDamagedError:
             with self._mutex:
                 self.damaged = True
+            if self.path is not None:
+                verdict.forget(self.path)
             raise
+        if self.path is not None:
+            verdict.passed(self.path, before)  # ``report hours`` need not check the unchanged file again today
         with self._mutex:
             self.verified = True
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from .. import __version__
 from ..paths import cache_dir
+from . import verdict
 from .damage import read_damage
 from .locking import is_stale, read_lock
 from .schema import HEAD_REVISION
@@ -213,10 +214,16 @@ class Reader:
             raise Unavailable(str(exc)) from exc
 
     def start_check(self) -> None:
+        """Start the file's quick_check on a thread of its own, unless it passed one since it last changed
+        (``storage.verdict``: the same day, the file unchanged in every way)."""
+        if verdict.still_good(self.path):
+            self._check_ok = True
+            return
         self._check = threading.Thread(target=self._quick_check, name="quick_check", daemon=True)
         self._check.start()
 
     def _quick_check(self) -> None:
+        before = verdict.identity(self.path)
         try:
             conn = sqlite3.connect(self.path.as_uri() + "?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
             try:
@@ -225,6 +232,10 @@ class Reader:
                 conn.close()
         except sqlite3.Error:
             self._check_ok = False
+        if self._check_ok:
+            verdict.passed(self.path, before)
+        else:
+            verdict.forget(self.path)
 
     def checked(self) -> bool:
         """Wait for the quick_check; whether the file passed it (if not, the usual path says what is wrong)."""
