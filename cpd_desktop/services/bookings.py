@@ -7,17 +7,28 @@ import math
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, delete, func, select
 from sqlalchemy.orm import Session, object_session
 
 from ..errors import InvalidTransitionError, ValidationError
-from ..models import Activity, Booking, Course, CoverLesson, Priority, School, Staff, TimetableLesson
+from ..models import (
+    Activity,
+    Booking,
+    Course,
+    CoverLesson,
+    Department,
+    Priority,
+    School,
+    Staff,
+    TimetableLesson,
+)
 from ..models.enums import BOOKING_STATUSES, BOOKING_TRANSITIONS, WORK_RETURN
 from . import validation as v
 from .activities import add_activity
 from .catalogue import parse_format, provider_id
 from .concurrency import check_version
 from .objectives import check_objective
+from .rules import constant, in_department
 from .stages import sync_stages
 from .years import SchoolCalendar, cached_calendar, school_days
 
@@ -410,12 +421,37 @@ def clear_cover(session: Session, booking: Booking) -> None:
     session.expire(booking, ["cover_lessons"])
 
 
+def _coming_up() -> ColumnElement[bool]:
+    """Bookings not cancelled that end on or after ``today`` and start by ``horizon`` (parameters, with
+    ``school_id``): the one rule ``upcoming_bookings`` and the dashboard's list share."""
+    return and_(Booking.school_id == bindparam("school_id"),
+                Booking.status.in_([constant(status) for status in OPEN_STATUSES]),
+                Booking.end_date >= bindparam("today", type_=Date),
+                Booking.start_date <= bindparam("horizon", type_=Date))
+
+
 def upcoming_bookings(session: Session, school: School, *, today: dt.date | None = None,
                       days: int = 14) -> list[Booking]:
     """Bookings not cancelled that start in the next ``days`` days (or are under way)."""
     today = today or dt.date.today()
-    stmt = (select(Booking).where(
-        Booking.school_id == school.id, Booking.status.in_(("planned", "approved", "booked")),
-        Booking.end_date >= today, Booking.start_date <= today + dt.timedelta(days=days))
-        .order_by(Booking.start_date))
-    return list(session.scalars(stmt))
+    stmt = select(Booking).where(_coming_up()).order_by(Booking.start_date, Booking.id)
+    return list(session.scalars(stmt, {"school_id": school.id, "today": today,
+                                       "horizon": today + dt.timedelta(days=days)}))
+
+
+def coming_up_statement(*, by_department: bool) -> Select[*tuple[Any, ...]]:
+    """``upcoming_bookings`` as the dashboard lists them, with each booking's cover lessons counted in the same
+    query: booking id, first and last day, title, whether cover is needed, the person's forename and surname,
+    the lessons to cover and how many have work set (parameters ``school_id``, ``today``, ``horizon``; with
+    ``by_department``, ``department`` too: ``rules.in_department``)."""
+    def lessons(*where: Any) -> Any:
+        return (select(func.count()).select_from(CoverLesson)
+                .where(CoverLesson.booking_id == Booking.id, *where).scalar_subquery())
+
+    stmt = (select(Booking.id, Booking.start_date, Booking.end_date, Booking.title, Booking.cover_required,
+                   Staff.forename, Staff.surname, lessons(), lessons(CoverLesson.work_set.is_not(None)))
+            .join(Staff, Staff.id == Booking.staff_id)
+            .where(_coming_up()).order_by(Booking.start_date, Booking.id))
+    if by_department:
+        stmt = stmt.outerjoin(Department, Department.id == Staff.department_id).where(in_department())
+    return stmt

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session
 
 from ..errors import CpdError, InvalidTransitionError, ValidationError
-from ..models import Booking, BursaryClaim, BursaryScheme, School
+from ..models import Booking, BursaryClaim, BursaryScheme, School, Staff
+from ..models.base import Money
 from ..models.enums import BURSARY_RULES, CLAIM_STATUSES, CLAIM_TRANSITIONS
 from . import validation as v
 from .bookings import booking_cost
 from .concurrency import check_version
+from .dashboard_figures import NEAR_DEADLINE_DAYS, money_totals
+from .rules import YEAR_PARAMS, constant, in_year
 
 OPEN_CLAIM_STATUSES = ("draft", "submitted", "approved")
 
@@ -267,43 +270,65 @@ def update_claim(session: Session, claim: BursaryClaim, *, expected_version: int
     return claim
 
 
+def _claims_to_chase(*, past: bool) -> ColumnElement[bool]:
+    """Draft claims past their deadline (``past``), or due between ``today`` and ``soon`` (parameters, with
+    ``school_id``): the one rule the claims' functions and the dashboard's statements share."""
+    today = bindparam("today", type_=Date)
+    due = ([BursaryClaim.deadline < today] if past
+           else [BursaryClaim.deadline >= today, BursaryClaim.deadline <= bindparam("soon", type_=Date)])
+    return and_(BursaryClaim.school_id == bindparam("school_id"), BursaryClaim.status == constant("draft"),
+                BursaryClaim.deadline.is_not(None), *due)
+
+
+def _chase_params(school: School, today: dt.date | None, within_days: int) -> dict[str, Any]:
+    today = today or dt.date.today()
+    return {"school_id": school.id, "today": today, "soon": today + dt.timedelta(days=within_days)}
+
+
 def claims_past_deadline(session: Session, school: School, today: dt.date | None = None) -> list[BursaryClaim]:
     """Draft claims whose deadline has passed: the money may be lost."""
-    today = today or dt.date.today()
-    return list(session.scalars(select(BursaryClaim).where(
-        BursaryClaim.school_id == school.id, BursaryClaim.status == "draft",
-        BursaryClaim.deadline.is_not(None), BursaryClaim.deadline < today).order_by(BursaryClaim.deadline)))
+    stmt = select(BursaryClaim).where(_claims_to_chase(past=True)).order_by(BursaryClaim.deadline, BursaryClaim.id)
+    return list(session.scalars(stmt, _chase_params(school, today, NEAR_DEADLINE_DAYS)))
 
 
 def claims_near_deadline(session: Session, school: School, today: dt.date | None = None,
-                         within_days: int = 21) -> list[BursaryClaim]:
-    today = today or dt.date.today()
-    return list(session.scalars(select(BursaryClaim).where(
-        BursaryClaim.school_id == school.id, BursaryClaim.status == "draft",
-        BursaryClaim.deadline.is_not(None), BursaryClaim.deadline >= today,
-        BursaryClaim.deadline <= today + dt.timedelta(days=within_days)).order_by(BursaryClaim.deadline)))
+                         within_days: int = NEAR_DEADLINE_DAYS) -> list[BursaryClaim]:
+    stmt = select(BursaryClaim).where(_claims_to_chase(past=False)).order_by(BursaryClaim.deadline, BursaryClaim.id)
+    return list(session.scalars(stmt, _chase_params(school, today, within_days)))
+
+
+def claims_to_chase_statement(*, past: bool) -> Select[*tuple[Any, ...]]:
+    """The claims ``claims_past_deadline`` (``past``) or ``claims_near_deadline`` finds, as the dashboard lists them:
+    claim id, the booking's title, the person's forename and surname, the sum expected and the deadline
+    (parameters ``school_id``, ``today`` and ``soon``)."""
+    return (select(BursaryClaim.id, Booking.title, Staff.forename, Staff.surname, BursaryClaim.expected,
+                   BursaryClaim.deadline)
+            .join(Booking, Booking.id == BursaryClaim.booking_id).join(Staff, Staff.id == Booking.staff_id)
+            .where(_claims_to_chase(past=past)).order_by(BursaryClaim.deadline, BursaryClaim.id))
+
+
+def money_statement(*, in_period: bool = True) -> Select[*tuple[Any, ...]]:
+    """Expected / claimed / received totals and the number of claims, by claim status (parameter ``school_id``;
+    with ``in_period``, only claims for bookings starting between ``year_start`` and ``year_end``)."""
+    def total(column: Any) -> Any:
+        return type_coerce(func.coalesce(func.sum(column), literal_column("0")), Money())
+
+    stmt = (select(BursaryClaim.status, total(BursaryClaim.expected), total(BursaryClaim.claimed),
+                   total(BursaryClaim.received), func.count())
+            .join(Booking, Booking.id == BursaryClaim.booking_id)
+            .where(BursaryClaim.school_id == bindparam("school_id")).group_by(BursaryClaim.status))
+    if in_period:
+        stmt = stmt.where(in_year(Booking.start_date, YEAR_PARAMS))
+    return stmt
 
 
 def money_by_status(session: Session, school: School, year_start: dt.date | None = None,
                     year_end: dt.date | None = None) -> dict[str, dict[str, Any]]:
     """Expected / claimed / received totals by claim status (in SQL), optionally for bookings in a period."""
-    from sqlalchemy import type_coerce
-
-    from ..models.base import Money
-
-    stmt = (select(BursaryClaim.status,
-                   type_coerce(func.coalesce(func.sum(BursaryClaim.expected), 0), Money()),
-                   type_coerce(func.coalesce(func.sum(BursaryClaim.claimed), 0), Money()),
-                   type_coerce(func.coalesce(func.sum(BursaryClaim.received), 0), Money()),
-                   func.count())
-            .join(Booking, Booking.id == BursaryClaim.booking_id)
-            .where(BursaryClaim.school_id == school.id).group_by(BursaryClaim.status))
-    if year_start is not None and year_end is not None:
-        stmt = stmt.where(Booking.start_date.between(year_start, year_end))
-    out = {}
-    for status, expected, claimed, received, count in session.execute(stmt):
-        out[status] = {"expected": expected, "claimed": claimed, "received": received, "count": count}
-    return out
+    in_period = year_start is not None and year_end is not None
+    rows = session.execute(money_statement(in_period=in_period),
+                           {"school_id": school.id, "year_start": year_start, "year_end": year_end})
+    return money_totals(rows)
 
 
 # -- the evidence checklist ----------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
-"""Compiling a report's SQLAlchemy statements for SQLite into the cache ``storage.fastread`` reads.
+"""Compiling SQLAlchemy statements for SQLite into the cache ``storage.fastread`` reads: ``report hours``'s,
+and the dashboard's for the window's start.
 
 The statements stay written once, here in the services (``reports.hours_report_statement``,
-``years.term_dates_statement``); this module compiles them with SQLAlchemy's SQLite dialect and writes
-what the standard library needs to run them: the SQL, the parameters in placeholder order, and how each
-parameter is sent and each result column read. Each of those ways is checked against SQLAlchemy's own
+``years.term_dates_statement``, ``dashboard.dashboard_queries``); this module compiles them with SQLAlchemy's
+SQLite dialect and writes what the standard library needs to run them: the SQL, the parameters in
+placeholder order, and how each parameter is sent and each result column read. Each of those ways is checked against SQLAlchemy's own
 processor for the column's type before the cache is written; a type it does not know leaves the report
 uncached (it then always takes the usual path), never half-right.
 """
@@ -23,6 +24,8 @@ from sqlalchemy.types import TypeEngine
 from ..models import School
 from ..storage import fastread
 from ..storage.fastread import COLUMN_READERS, PARAM_WRITERS, Statement
+from .dashboard_figures import CACHE_NAME as DASHBOARD_CACHE_NAME
+from .dashboard_figures import CACHED as DASHBOARD_CACHED
 from .hours_figures import CACHE_NAME, CACHED
 from .reports import hours_report_statement
 from .years import term_dates_statement
@@ -95,15 +98,36 @@ def hours_statements() -> dict[str, Statement]:
     return statements
 
 
-def refresh_hours_cache() -> bool:
-    """Write ``report hours``'s compiled statements unless the cache is current already; whether it is now.
+def dashboard_statements() -> dict[str, Statement]:
+    """The dashboard's statements and the start's other reads (``dashboard.dashboard_queries``), compiled: what
+    ``cpd_desktop.quicklook`` runs to show the dashboard's figures before the database layer has loaded."""
+    from .dashboard import dashboard_queries  # the dashboard's services load only when its cache is written
+
+    statements = {name: compile_statement(stmt) for name, stmt in dashboard_queries().items()}
+    assert set(statements) == DASHBOARD_CACHED
+    return statements
+
+
+def _refresh(name: str, expected: frozenset[str], make: Callable[[], dict[str, Statement]]) -> bool:
+    """Write the cache ``name`` unless it is current already; whether it is now.
 
     The cache only saves time: a folder that cannot be written leaves it as it was, and says so (False)."""
     stamp = fastread.fingerprint()
-    if fastread.load(CACHE_NAME, set(CACHED), stamp) is not None:
+    if fastread.load(name, set(expected), stamp) is not None:
         return True
     try:
-        fastread.store(CACHE_NAME, hours_statements(), stamp)
+        fastread.store(name, make(), stamp)
     except (OSError, NotCachable):
         return False
     return True
+
+
+def refresh_hours_cache() -> bool:
+    """Write ``report hours``'s compiled statements unless the cache is current already; whether it is now."""
+    return _refresh(CACHE_NAME, CACHED, hours_statements)
+
+
+def refresh_dashboard_cache() -> bool:
+    """Write the dashboard's compiled statements unless the cache is current already (the window, once its
+    database is open, on SQLite); whether it is now."""
+    return _refresh(DASHBOARD_CACHE_NAME, DASHBOARD_CACHED, dashboard_statements)

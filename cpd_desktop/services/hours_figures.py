@@ -120,3 +120,37 @@ def hours_report_rows(rows: Iterable[HoursRow]) -> list[dict[str, Any]]:
         "hours": r.hours, "subject_specific_hours": r.subject_specific_hours, "target_hours": r.target_hours,
         "progress_percent": round(r.progress, 1), "by_term": r.by_term,
     } for r in rows]
+
+
+@dataclass
+class DepartmentSummary:
+    """The teachers' totals of a set of ``HoursRow``s (``summarise``): the dashboard's hours cards, a report's totals."""
+
+    staff: int
+    fte: float
+    hours: Decimal
+    target_hours: Decimal
+    subject_specific_hours: Decimal
+    all_parts_hours: Decimal
+    met_target: int
+
+    @property
+    def subject_share(self) -> float | None:
+        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
+
+    @property
+    def all_parts_share(self) -> float | None:
+        return float(self.all_parts_hours / self.hours * 100) if self.hours else None
+
+
+def summarise(rows: list[HoursRow]) -> DepartmentSummary:
+    """The teachers' figures: staff, FTE, hours and target of those inside the CPD target (rules.pro_rata_target);
+    support staff's CPD stays on their own rows but does not count towards the teachers' target."""
+    rows = [r for r in rows if r.in_target]
+    return DepartmentSummary(
+        staff=len(rows), fte=sum(r.fte for r in rows),
+        hours=sum((r.hours for r in rows), ZERO), target_hours=sum((r.target_hours for r in rows), ZERO),
+        subject_specific_hours=sum((r.subject_specific_hours for r in rows), ZERO),
+        all_parts_hours=sum((r.all_parts_hours for r in rows), ZERO),
+        met_target=sum(1 for r in rows if r.target_hours and r.hours >= r.target_hours),
+    )

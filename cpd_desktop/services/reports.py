@@ -29,6 +29,7 @@ from sqlalchemy.types import NullType
 
 from ..models import Activity, Booking, BursaryClaim, BursaryScheme, Department, Provider, School, Staff
 from ..models.base import Hours, Money
+from .hours_figures import DepartmentSummary as DepartmentSummary  # the teachers' totals, with the rows
 from .hours_figures import HoursRow as HoursRow  # the figures' own module; named here for their callers
 from .hours_figures import (
     exact_hours,
@@ -38,6 +39,7 @@ from .hours_figures import (
     hours_rows,
 )
 from .hours_figures import name_key as name_key
+from .hours_figures import summarise as summarise
 from .rules import in_department, in_year, meets_all_parts
 from .years import TERM_ORDER, AcademicYear, Term, term_buckets, terms_for, terms_for_schools
 
@@ -97,7 +99,7 @@ def _hours_statement(terms: tuple[str, ...], by_staff: bool, by_department: bool
             .where(Staff.school_id == p("school_id"), or_(agg.c.staff_id.is_not(None), employed))
             .order_by(Staff.sort_name))
     if by_department:
-        stmt = stmt.where(func.lower(Department.name) == p("department"))
+        stmt = stmt.where(in_department())
     if by_staff:
         stmt = stmt.where(Staff.id == p("staff_id"))
     return stmt
@@ -140,38 +142,6 @@ def _hours_rows(session: Session, school: School, year: AcademicYear, buckets: l
     # per-row loading costs as much as PostgreSQL takes to add up a school's year.
     raw = session.connection().execute(stmt, params).all()
     return hours_rows(raw, [t.name for t in buckets], school.cpd_target_hours, value)
-
-
-@dataclass
-class DepartmentSummary:
-    staff: int
-    fte: float
-    hours: Decimal
-    target_hours: Decimal
-    subject_specific_hours: Decimal
-    all_parts_hours: Decimal
-    met_target: int
-
-    @property
-    def subject_share(self) -> float | None:
-        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
-
-    @property
-    def all_parts_share(self) -> float | None:
-        return float(self.all_parts_hours / self.hours * 100) if self.hours else None
-
-
-def summarise(rows: list[HoursRow]) -> DepartmentSummary:
-    """The teachers' figures: staff, FTE, hours and target of those inside the CPD target (rules.pro_rata_target);
-    support staff's CPD stays on their own rows but does not count towards the teachers' target."""
-    rows = [r for r in rows if r.in_target]
-    return DepartmentSummary(
-        staff=len(rows), fte=sum(r.fte for r in rows),
-        hours=sum((r.hours for r in rows), ZERO), target_hours=sum((r.target_hours for r in rows), ZERO),
-        subject_specific_hours=sum((r.subject_specific_hours for r in rows), ZERO),
-        all_parts_hours=sum((r.all_parts_hours for r in rows), ZERO),
-        met_target=sum(1 for r in rows if r.target_hours and r.hours >= r.target_hours),
-    )
 
 
 def hours_by_format(session: Session, school: School, year: AcademicYear,

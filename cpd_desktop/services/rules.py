@@ -15,7 +15,21 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, exists, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Float,
+    Numeric,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal_column,
+    or_,
+)
 
 from ..models import Activity, Booking, Department, EvaluationStage, Staff
 from ..models.enums import STANDARD_PARTS
@@ -25,17 +39,53 @@ from .years import AcademicYear
 ZERO = Decimal("0.00")
 
 
-def in_year(column: Any, year: AcademicYear) -> ColumnElement[bool]:
-    """``column`` (a date) falls in the academic ``year``, its first and last day included."""
+class Period(Protocol):
+    """What ``in_year`` needs of a year: its first and last day (dates, or parameters standing for them)."""
+
+    @property
+    def start(self) -> Any: ...
+
+    @property
+    def end(self) -> Any: ...
+
+
+class _YearParams:
+    """The academic year as two parameters, ``year_start`` and ``year_end``: for a statement written once and
+    run for any year (and kept compiled, see ``services.compiled``)."""
+
+    start = bindparam("year_start", type_=Date)
+    end = bindparam("year_end", type_=Date)
+
+
+YEAR_PARAMS: Period = _YearParams()
+TODAY_PARAM = bindparam("today", type_=Date)  # the day a statement takes as today (``today``)
+
+
+def in_year(column: Any, year: AcademicYear | Period) -> ColumnElement[bool]:
+    """``column`` (a date) falls in the academic ``year``, its first and last day included (``YEAR_PARAMS``:
+    the year given as the parameters ``year_start`` and ``year_end``)."""
     return column.between(year.start, year.end)  # type: ignore[no-any-return]
 
 
-def in_department(name: str) -> ColumnElement[bool]:
-    """The record's person is in the department called ``name`` (any case); the query joins ``Department``."""
+def in_department(name: str | None = None) -> ColumnElement[bool]:
+    """The record's person is in the department called ``name`` (any case); the query joins ``Department``.
+
+    Without ``name``, the parameter ``department``, which holds the name stripped and in lower case
+    (``hours_figures.hours_params`` gives it)."""
+    if name is None:
+        return func.lower(Department.name) == bindparam("department", type_=String)
     return func.lower(Department.name) == name.strip().lower()
 
 
-def overdue_stage(today: dt.date) -> ColumnElement[bool]:
+def constant(value: str) -> ColumnElement[str]:
+    """A fixed word of the rules (a status such as 'draft') written into the SQL itself rather than sent as a
+    parameter, so that a statement carries no value of its own and can be kept compiled."""
+    if "'" in value or "\\" in value:
+        raise ValueError(f"not a plain word: {value!r}")
+    return literal_column(f"'{value}'", String)
+
+
+def overdue_stage(today: dt.date | ColumnElement[dt.date]) -> ColumnElement[bool]:
     """An evaluation stage past its due date and not done. Each stage counts on its own: an activity whose
     End and In the classroom stages are both late is two reminders. A stage with no due date (CPD history
     from before the school chased evaluations) is never overdue. ``stage_is_overdue`` is the same rule for
@@ -49,7 +99,7 @@ def stage_is_overdue(due: dt.date | None, done_on: dt.date | None, today: dt.dat
     return done_on is None and due is not None and due < today
 
 
-def overdue_evaluation(today: dt.date) -> ColumnElement[bool]:
+def overdue_evaluation(today: dt.date | ColumnElement[dt.date]) -> ColumnElement[bool]:
     """An activity with at least one overdue evaluation stage (``overdue_stage``)."""
     return exists().where(EvaluationStage.activity_id == Activity.id, overdue_stage(today))
 

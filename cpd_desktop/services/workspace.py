@@ -8,29 +8,43 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Select, bindparam, func, select
 
 from ..models import Activity, AuditEntry, Department, School
 from .audit import own_entries
 
 
+def school_names_statement() -> Select[int, str]:
+    """Every school's id and name, by name."""
+    return select(School.id, School.name).order_by(School.name)
+
+
+def department_names_statement() -> Select[str]:
+    """One school's departments (parameter ``school_id``), by name."""
+    return select(Department.name).where(Department.school_id == bindparam("school_id")).order_by(Department.name)
+
+
+def first_activity_statement() -> Select[dt.date]:
+    """The date of one school's earliest CPD activity (parameter ``school_id``; NULL with none)."""
+    return select(func.min(Activity.date)).where(Activity.school_id == bindparam("school_id"))
+
+
 def school_names(engine: Engine) -> list[tuple[int, str]]:
     """Every school this login can see in the database, by name (a trust's database holds many)."""
     with engine.connect() as conn:
-        return [(r[0], r[1]) for r in conn.execute(select(School.id, School.name).order_by(School.name))]
+        return [(r[0], r[1]) for r in conn.execute(school_names_statement())]
 
 
 def department_names(engine: Engine, school_id: int) -> list[str]:
     with engine.connect() as conn:
-        rows = conn.execute(select(Department.name).where(Department.school_id == school_id)
-                            .order_by(Department.name)).scalars().all()
+        rows = conn.execute(department_names_statement(), {"school_id": school_id}).scalars().all()
     return list(rows)
 
 
 def first_activity_date(engine: Engine, school_id: int) -> dt.date | None:
     """The date of the school's earliest CPD activity (None: none yet): where the list of years starts."""
     with engine.connect() as conn:
-        first = conn.execute(select(func.min(Activity.date)).where(Activity.school_id == school_id)).scalar()
+        first = conn.execute(first_activity_statement(), {"school_id": school_id}).scalar()
     return first if isinstance(first, dt.date) else None
 
 

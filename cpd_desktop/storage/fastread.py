@@ -47,7 +47,9 @@ PENCE = Decimal("0.01")
 
 # The files whose text decides the SQL a cached report runs, relative to the package; ``models`` whole.
 SOURCES = ("services/reports.py", "services/rules.py", "services/years.py", "services/calendar.py",
-           "services/hours_figures.py", "services/compiled.py", "storage/fastread.py", "storage/schema.py")
+           "services/hours_figures.py", "services/compiled.py", "storage/fastread.py", "storage/schema.py",
+           "services/dashboard.py", "services/dashboard_figures.py", "services/bursaries.py",
+           "services/bookings.py", "services/workspace.py")
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
@@ -251,10 +253,11 @@ class Reader:
         self._conn.close()
 
 
-def open_reader(target: str) -> Reader | None:
+def open_reader(target: str, *, check: bool = True) -> Reader | None:
     """A ``Reader`` for the database file ``target`` (a path, not a URL), or None where the usual path must
     open it: not a plain existing SQLite file, another schema revision, a crashed copy's lock to clear, a
-    damage note, or any SQLite error."""
+    damage note, or any SQLite error. ``check=False`` starts no quick_check: the window's first figures do
+    not wait for one (the usual open, right behind them, checks the file)."""
     if "://" in target or target.startswith("sqlite:"):
         return None
     path = Path(target).expanduser().absolute()
@@ -284,6 +287,7 @@ def open_reader(target: str) -> Reader | None:
             conn.close()
         return None
     reader = Reader(path, conn)
-    reader.start_check()
+    if check:
+        reader.start_check()
     return reader
 

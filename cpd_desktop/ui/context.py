@@ -22,7 +22,8 @@ from ..errors import ConcurrentEditError, NotFoundError
 from ..models import School
 from ..services import unit, workspace
 from ..services.changes import Changes
-from ..services.years import AcademicYear, academic_year_of, current_academic_year
+from ..services.dashboard_figures import years_offered
+from ..services.years import AcademicYear, current_academic_year
 from .errors import connection_lost, show_error
 from .undo import ServiceCommand, push
 from .workers import BusyIndicator, wait_for
@@ -95,17 +96,7 @@ class AppContext(QObject):
     def years(self) -> list[AcademicYear]:
         """Every academic year with CPD in it, up to next year."""
         first = workspace.first_activity_date(self.db.engine, self.school_id)
-        current = AcademicYear(self.year.start_year, self.start_month)
-        now = academic_year_of(self.today, self.start_month)
-        earliest = academic_year_of(first, self.start_month) if first is not None else now
-        earliest = min(earliest, current, now)
-        latest = max(now.next(), current)
-        out = []
-        year = earliest
-        while year <= latest:
-            out.append(year)
-            year = year.next()
-        return list(reversed(out))
+        return years_offered(first, self.year, self.today, self.start_month)
 
     def departments(self) -> list[str]:
         return workspace.department_names(self.db.engine, self.school_id)
