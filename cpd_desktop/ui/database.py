@@ -11,10 +11,11 @@ audit trail), the lock in ``storage.locking``, backups in ``storage.backups``, t
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
 from .errors import show_error
@@ -40,6 +41,8 @@ class DatabaseSession(QObject):
     asking = Signal()  # in the background: the file is in use, and the person is asked what to do
     looked = Signal(bool)  # a look for others' changes ended: True if there is something new to show
     status = Signal(str, int)  # a status-bar message and how long it stays (ms; 0: until the next one)
+    # From the opening job's thread: the dashboard's figures read before the database layer (see want_quick_look).
+    _worker_look = Signal(object)
 
     def __init__(self, window: QWidget, *, today: Any = None) -> None:
         super().__init__(window)
@@ -59,6 +62,9 @@ class DatabaseSession(QObject):
         self.backup_timer = QTimer(self)
         self.backup_timer.setInterval(BACKUP_CHECK_MS)
         self.backup_timer.timeout.connect(self.backup_if_due)
+        self._quick: tuple[str, str | None, Callable[[dict[str, Any]], object]] | None = None  # want_quick_look
+        self._show_look: Callable[[dict[str, Any]], object] | None = None  # while the open it was read for runs
+        self._worker_look.connect(self._look_read)
 
     # ---- opening ----
     def open(self, target: str, school: str | None = None) -> tuple[Database, int] | None:
@@ -86,9 +92,20 @@ class DatabaseSession(QObject):
         self.school_locked, self.school_option = bool(school), school
         return db, school_id
 
+    def want_quick_look(self, target: str, school: str | None, show: Callable[[dict[str, Any]], object]) -> None:
+        """A start with no first look kept: the next opening of ``target`` (with ``school``: ``--school``) first
+        reads the dashboard's figures through the compiled-query cache (``cpd_desktop.quicklook``), before the
+        database layer loads, and hands them to ``show`` on this thread, unless the database is open by then."""
+        self._quick = (target, school, show)
+
     def open_in_background(self, target: str, school: str | None = None) -> None:
         """Open the database off the UI thread (start-up): ``opened`` or ``open_failed`` says how it went."""
         from .workers import Job
+
+        quick, self._quick = self._quick, None
+        self._show_look = quick[2] if quick is not None and quick[:2] == (target, school) else None
+        look_first = self._show_look is not None
+        today = self.today
 
         def work(_progress: Any, _cancelled: Any) -> Database:
             # On a worker thread: the database layer's imports, the log file and the first queries'
@@ -96,6 +113,8 @@ class DatabaseSession(QObject):
             # the UI thread its turn every millisecond rather than every five, so the window answers.
             import sys
 
+            if look_first:  # before anything of the database layer loads: the figures, read with sqlite3
+                self._read_look(target, school, today)
             interval = sys.getswitchinterval()
             sys.setswitchinterval(min(interval, 0.001))
             try:
@@ -110,6 +129,7 @@ class DatabaseSession(QObject):
             return db
 
         def opened(db: Database) -> None:
+            self._show_look = None  # a look read later is not shown over the database
             try:
                 school_id = self._choose_school(db, school)
             except Exception as exc:  # noqa: BLE001 - shown to the person, the file let go
@@ -124,6 +144,7 @@ class DatabaseSession(QObject):
             self.opened.emit(db, school_id, target)
 
         def failed(exc: BaseException) -> None:
+            self._show_look = None
             if not in_use(exc):
                 self.open_failed.emit(exc)
                 return
@@ -138,6 +159,26 @@ class DatabaseSession(QObject):
         job.succeeded.connect(opened)
         job.failed.connect(failed)
         self.opening = job.start()
+
+    def _read_look(self, target: str, school: str | None, today: Any) -> None:
+        """On the opening job's thread: the look ``quicklook.read_look`` reads, handed to the UI thread."""
+        try:
+            import datetime as dt
+
+            from ..quicklook import read_look
+
+            look = read_look(target, school, today or dt.date.today())
+        except Exception:  # the figures only save time: the file opens as always
+            log.warning("The dashboard's first figures could not be read through the query cache", exc_info=True)
+            return
+        if look is not None:
+            self._worker_look.emit(look)
+
+    @Slot(object)
+    def _look_read(self, look: dict[str, Any]) -> None:
+        show = self._show_look
+        if show is not None and self.ctx is None:  # the database opened first: its own figures are shown
+            show(look)
 
     def _open_in_use(self, target: str, exc: Any) -> Database | None:
         """Another copy has it open: ask whether to look read-only or to break the lock."""
@@ -193,6 +234,8 @@ class DatabaseSession(QObject):
         def work(_progress: Any, _cancelled: Any) -> Any:
             if not db.verified:
                 db.verify()
+            if db.is_sqlite:
+                keep_dashboard_compiled()
             if db.path is not None and not db.readonly:
                 from ..storage.backups import auto_backup_on_open
 
@@ -296,6 +339,17 @@ def open_file(target: str, *, readonly: bool = False) -> Database:
     # The integrity check runs after the window is up (``verify_in_background``): seconds on a
     # large file. Until it has passed, a change waits for it.
     return open_database(target, readonly=readonly, hold_lock=not readonly, verify=False)
+
+
+def keep_dashboard_compiled() -> None:
+    """The dashboard's statements compiled into the query cache, once per version (``services.compiled``): the
+    next start with no first look reads its figures with them (``cpd_desktop.quicklook``)."""
+    from ..services.compiled import refresh_dashboard_cache
+
+    try:
+        refresh_dashboard_cache()
+    except Exception:  # the cache only saves time: without it a start takes the usual path
+        log.warning("The dashboard's statements could not be kept compiled", exc_info=True)
 
 
 def in_use(exc: BaseException) -> bool:

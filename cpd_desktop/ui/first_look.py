@@ -1,6 +1,8 @@
 """The first look (see ``cpd_desktop.firstlook``): at start-up, before the database layer has loaded,
 the dashboard shows the figures kept from the last visit today, and the window swaps in the live
-dashboard once the database is open. Mixed into ``MainWindow``."""
+dashboard once the database is open. With none kept (the first start of a day), the opening reads
+them first through the compiled-query cache (``cpd_desktop.quicklook``) and they are shown the same
+way. Mixed into ``MainWindow``."""
 
 from __future__ import annotations
 
@@ -71,7 +73,8 @@ class FirstLook(_Window):
 
     def show_first_look(self, target: str, school: str | None = None) -> bool:
         """At start-up, before the database layer has loaded: the dashboard's figures kept from last
-        time, if nothing has been saved since and it is the same day. False if there are none to show."""
+        time, if nothing has been saved since and it is the same day. False if there are none to show:
+        the opening of ``target`` then reads them first, if it can (``DatabaseSession.want_quick_look``)."""
         if "://" in target or settings.last_view() != "dashboard":
             return False
         from .. import firstlook
@@ -79,6 +82,15 @@ class FirstLook(_Window):
         day = self.today.isoformat() if self.today is not None else firstlook.today()
         look = firstlook.load(Path(target), day=day, school=school)
         if look is None:
+            self.database.want_quick_look(target, school, lambda read: self.show_look(read, school, kept=False))
+            return False
+        return self.show_look(look, school)
+
+    def show_look(self, look: dict[str, Any], school: str | None = None, *, kept: bool = True) -> bool:
+        """Show ``look`` (what ``keep_first_look`` keeps) until the database is open: the figures kept from
+        the last visit today, or (``kept`` False) those the opening has just read from the file. False if it
+        is not of that shape, or the start must ask which school."""
+        if self._first_look is not None or self.ctx is not None:
             return False
         from .views.dashboard import DashboardView, valid_face
 
@@ -111,7 +123,9 @@ class FirstLook(_Window):
         space.view_stack.setCurrentWidget(view)
         space.select("dashboard")
         self.stack.setCurrentWidget(space)
-        self.statusBar().showMessage("Opening the database: the figures are those of your last visit today.")
+        self.statusBar().showMessage("Opening the database: the figures are those of your last visit today." if kept
+                                     else "Opening the database: these are today's figures; the rest follows in a "
+                                     "moment.")
         self.first_look_shown.emit()
         return True
 
