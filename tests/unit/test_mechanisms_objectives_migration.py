@@ -6,20 +6,12 @@ another school's person."""
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 
 import pytest
 
-from cpd_desktop.services.database import open_database
-from cpd_desktop.storage.migrate import alembic_config, upgrade, upgrade_on_open
-from cpd_desktop.storage.schema import HEAD_REVISION
+from tests.migration_files import schools, upgraded_fixture
 
-ROWS_0009 = """
-    INSERT INTO school (id, name, phase, state_funded, academic_year_start_month, financial_year_start_month,
-        cpd_target_hours, subject_specific_target, supply_day_rate, mileage_rate, evaluation_due_days,
-        leaver_retention_years, is_demo)
-        VALUES (1, 'Old Academy', 'secondary', 1, 9, 4, 35, 50, 291, 0.45, 42, 6, 0),
-               (2, 'Other School', 'secondary', 1, 9, 4, 35, 50, 291, 0.45, 42, 6, 0);
+ROWS_0009 = schools("Old Academy", "Other School") + """
     INSERT INTO staff (id, school_id, forename, surname, staff_code, fte, anonymised)
         VALUES (1, 1, 'Łukasz', 'Zając', 'LZA', 1, 0), (2, 2, 'Amy', 'Cole', 'ACO', 1, 0);
     INSERT INTO course (id, school_id, title, format, subject_specific, hours, days, fee, active)
@@ -34,44 +26,12 @@ ROWS_0009 = """
 """
 
 
-def file_at_0009(path: Path) -> None:
-    sqlite3.connect(path).close()
-    db = open_database(path, migrate=False)
-    upgrade(db, "0009_scheme_validity", cfg=alembic_config())
-    db.dispose()
-    conn = sqlite3.connect(path)
-    try:
-        conn.executescript(ROWS_0009)
-        conn.commit()
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def upgraded(tmp_path: Path) -> sqlite3.Connection:
-    path = tmp_path / "old.sqlite"
-    try:
-        file_at_0009(path)
-    except sqlite3.OperationalError as exc:
-        pytest.fail(f"the test's 0009 rows do not fit the 0009 schema: {exc}")
-    before = sqlite3.connect(path)
-    kept = {table: before.execute(f"SELECT * FROM {table} ORDER BY id").fetchall()
-            for table in ("course", "programme", "booking", "staff")}
-    before.close()
-    db = open_database(path, migrate=False)
-    upgrade_on_open(db)
-    db.dispose()
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA foreign_keys = ON")
-    for table, rows in kept.items():
-        width = len(rows[0])
-        assert [r[:width] for r in conn.execute(f"SELECT * FROM {table} ORDER BY id")] == rows
-    return conn
+upgraded = upgraded_fixture("0009_scheme_validity", ROWS_0009, keep=("course", "programme", "booking", "staff"),
+                            foreign_keys=True)
 
 
 def test_courses_and_programmes_are_kept_with_no_mechanism_ticked(upgraded: sqlite3.Connection) -> None:
     conn = upgraded
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
     assert conn.execute("SELECT mechanisms FROM course").fetchall() == [(0,)]
     assert conn.execute("SELECT mechanisms FROM programme").fetchall() == [(0,)]
     assert conn.execute("SELECT count(*) FROM objective").fetchone() == (0,)

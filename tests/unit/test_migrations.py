@@ -21,14 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from cpd_desktop.errors import DatabaseError
 from cpd_desktop.services.database import open_database
-from cpd_desktop.storage.database import Database
-from cpd_desktop.storage.migrate import (
-    alembic_config,
-    head_revision,
-    revisions_in_order,
-    upgrade,
-    upgrade_on_open,
-)
+from cpd_desktop.storage.migrate import alembic_config, head_revision, revisions_in_order, upgrade_on_open
+from tests.migration_files import migrate_file
 
 TODAY = dt.date(2025, 11, 20)
 
@@ -83,14 +77,6 @@ def rows_of(path: Path) -> dict[str, dict[Any, dict[str, Any]]]:
         conn.close()
 
 
-def database_at(revision: str, path: Path, cfg: Config) -> Database:
-    """An empty file whose schema is at ``revision``."""
-    sqlite3.connect(path).close()
-    db = open_database(path, migrate=False)
-    upgrade(db, revision, cfg=cfg)
-    return db
-
-
 def fill_from(path: Path, source: Path) -> None:
     """Copy the rows of ``source`` (at head) into ``path`` (an older schema), column by column."""
     conn = sqlite3.connect(path)
@@ -125,7 +111,7 @@ def test_a_database_from_every_earlier_revision_upgrades_with_every_row(revision
                                                                         demo_source: Path) -> None:
     cfg = extra_revision(tmp_path / "versions", BATCH_PARENTS)
     path = tmp_path / f"at-{revision}.sqlite"
-    database_at(revision, path, cfg).dispose()
+    migrate_file(path, revision, cfg=cfg)  # an empty file at that revision
     fill_from(path, demo_source)
     before = rows_of(path)
     assert sum(len(rows) for rows in before.values()) > 1000  # a real school's worth of rows

@@ -3,56 +3,34 @@ paid before it was approved (saved before dates were checked) is put in order wi
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
 
 from cpd_desktop.services.database import open_database
-from cpd_desktop.storage.migrate import alembic_config, upgrade, upgrade_on_open
+from tests.migration_files import schools, upgraded_file
 
-
-def file_at_0002(path: Path) -> None:
-    sqlite3.connect(path).close()
-    db = open_database(path, migrate=False)
-    upgrade(db, "0002_school_access", cfg=alembic_config())
-    db.dispose()
-    conn = sqlite3.connect(path)
-    conn.executescript("""
-        INSERT INTO school (id, name, phase, state_funded, academic_year_start_month, financial_year_start_month,
-            cpd_target_hours, subject_specific_target, supply_day_rate, mileage_rate, evaluation_due_days,
-            leaver_retention_years, is_demo)
-            VALUES (1, 'Old Academy', 'secondary', 1, 9, 4, 35, 50, 291, 0.45, 42, 6, 0);
-        INSERT INTO staff (id, school_id, forename, surname, staff_code, fte, anonymised)
-            VALUES (1, 1, 'Amy', 'Cole', 'ACO', 1, 0);
-        INSERT INTO bursary_scheme (id, school_id, name, rule, amount, covers_fee, covers_travel,
-            covers_accommodation, covers_subsistence, covers_cover, implementation_amount, min_days,
-            state_funded_only, claim_deadline_days, active)
-            VALUES (1, 1, 'ENTHUSE', 'per_day', 220, 1, 1, 1, 1, 1, 0, 0, 1, 60, 1);
-        INSERT INTO booking (id, school_id, staff_id, title, start_date, end_date, hours, format, subject_specific,
-            status, cover_required, fee, travel, accommodation, subsistence, cover_days, cover_day_rate)
-            VALUES (1, 1, 1, 'Residential', '2026-12-08', '2026-12-10', 18, 'residential', 1, 'attended', 1,
-                    0, 0, 0, 0, 3, 291);
-        INSERT INTO bursary_claim (id, school_id, booking_id, scheme_id, status, expected, claimed, received,
-            submitted_on, approved_on, paid_on, evidence_attendance, evidence_evaluation, evidence_invoice, notes)
-            VALUES (1, 1, 1, 1, 'paid', 660, 660, 660, '2026-12-14', '2026-12-20', '2026-12-01', 1, 1, 1,
-                    'Chased by phone');
-    """)
-    conn.commit()
-    conn.close()
+ROWS_0002 = schools("Old Academy") + """
+    INSERT INTO staff (id, school_id, forename, surname, staff_code, fte, anonymised)
+        VALUES (1, 1, 'Amy', 'Cole', 'ACO', 1, 0);
+    INSERT INTO bursary_scheme (id, school_id, name, rule, amount, covers_fee, covers_travel,
+        covers_accommodation, covers_subsistence, covers_cover, implementation_amount, min_days,
+        state_funded_only, claim_deadline_days, active)
+        VALUES (1, 1, 'ENTHUSE', 'per_day', 220, 1, 1, 1, 1, 1, 0, 0, 1, 60, 1);
+    INSERT INTO booking (id, school_id, staff_id, title, start_date, end_date, hours, format, subject_specific,
+        status, cover_required, fee, travel, accommodation, subsistence, cover_days, cover_day_rate)
+        VALUES (1, 1, 1, 'Residential', '2026-12-08', '2026-12-10', 18, 'residential', 1, 'attended', 1,
+                0, 0, 0, 0, 3, 291);
+    INSERT INTO bursary_claim (id, school_id, booking_id, scheme_id, status, expected, claimed, received,
+        submitted_on, approved_on, paid_on, evidence_attendance, evidence_evaluation, evidence_invoice, notes)
+        VALUES (1, 1, 1, 1, 'paid', 660, 660, 660, '2026-12-14', '2026-12-20', '2026-12-01', 1, 1, 1,
+                'Chased by phone');
+"""
 
 
 def test_a_claim_paid_before_it_was_approved_is_put_in_order_with_a_note(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite"
-    try:
-        file_at_0002(path)
-    except sqlite3.OperationalError as exc:  # the 0002 schema needs a column this insert does not name
-        pytest.fail(f"the test's 0002 rows do not fit the 0002 schema: {exc}")
-    db = open_database(path, migrate=False)
-    upgrade_on_open(db)
-    db.dispose()
-    conn = sqlite3.connect(path)
+    conn = upgraded_file(tmp_path / "old.sqlite", "0002_school_access", ROWS_0002)
     submitted, approved, paid, received, notes = conn.execute(
         "SELECT submitted_on, approved_on, paid_on, received, notes FROM bursary_claim WHERE id = 1").fetchone()
     assert (submitted, approved, paid, received) == ("2026-12-14", "2026-12-20", "2026-12-20", 660)

@@ -8,15 +8,9 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from cpd_desktop.services.database import open_database
-from cpd_desktop.storage.migrate import alembic_config, upgrade, upgrade_on_open
-from cpd_desktop.storage.schema import HEAD_REVISION
+from tests.migration_files import migrate_file, schools, upgraded_file
 
-ROWS_0010 = """
-    INSERT INTO school (id, name, phase, state_funded, academic_year_start_month, financial_year_start_month,
-        cpd_target_hours, subject_specific_target, supply_day_rate, mileage_rate, evaluation_due_days,
-        leaver_retention_years, is_demo)
-        VALUES (1, 'Old Academy', 'secondary', 1, 9, 4, 35, 50, 291, 0.45, 42, 6, 0);
+ROWS_0010 = schools("Old Academy") + """
     INSERT INTO staff (id, school_id, forename, surname, staff_code, fte, anonymised)
         VALUES (1, 1, 'Łukasz', 'Zając', 'LZA', 1, 0);
     INSERT INTO activity (id, school_id, staff_id, date, end_date, title, hours, format, subject_specific,
@@ -29,7 +23,11 @@ ROWS_0010 = """
                (3, 1, 1, '2025-11-03', NULL, 'Practical skills day', 6, 'face_to_face', 1,
                 '2025-12-15', '2025-12-10', 'Uses the required practicals checklist', 4, 1, 1, 1, 0, 1),
                (4, 1, 1, '2025-11-10', NULL, 'Department twilight', 2, 'inset', 0,
-                '2025-12-22', NULL, NULL, NULL, 0, 0, 1, 0, 0);
+                '2025-12-22', NULL, NULL, NULL, 0, 0, 1, 0, 0),
+               (5, 1, 1, '2025-11-12', NULL, 'Online course: forces', 6, 'webinar', 1,
+                '2025-12-24', NULL, NULL, NULL, 1, 0, 0, 0, 0),
+               (6, 1, 1, '2025-11-13', NULL, 'Twilight: required practicals', 2, 'face_to_face', 1,
+                '2025-12-25', NULL, NULL, NULL, 1, 0, 0, 0, 0);
     INSERT INTO evaluation_stage (school_id, activity_id, stage, due_date, done_on, learnt, confidence, version)
         VALUES (1, 4, 'end', '2025-11-24', '2025-11-20', 'Modelling with the visualiser', 3, 1);
 """
@@ -41,27 +39,16 @@ def stages(conn: sqlite3.Connection) -> set[tuple[object, ...]]:
 
 def test_activities_saved_by_earlier_versions_get_their_stages(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
-    sqlite3.connect(path).close()
-    db = open_database(path, migrate=False)
-    upgrade(db, "0010_mechanisms_objectives", cfg=alembic_config())
-    db.dispose()
-    conn = sqlite3.connect(path)
-    conn.executescript(ROWS_0010)
-    conn.commit()
-    conn.close()
-
-    db = open_database(path, migrate=False)
-    upgrade_on_open(db)
-    db.dispose()
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
+    conn = upgraded_file(path, "0010_mechanisms_objectives", ROWS_0010)
     assert stages(conn) == {
         # a residential still waiting: all three stages, the later ones 6 weeks and a term after its end
         (1, "end", "2025-11-17", None, None),
         (1, "classroom", "2025-11-18", None, None),
         (1, "pupils", "2026-01-06", None, None),
-        # a webinar: its End stage only
+        # a webinar, short or of 6 hours, and a face-to-face activity under 6 hours: their End stage only
         (2, "end", "2025-12-01", None, None),
+        (5, "end", "2025-12-24", None, None),
+        (6, "end", "2025-12-25", None, None),
         # evaluated under the single evaluation: its End stage carries it, done, and no reminder is added
         (3, "end", "2025-12-15", "2025-12-10", 4),
         # stages recorded already are kept as they were
@@ -76,9 +63,7 @@ def test_activities_saved_by_earlier_versions_get_their_stages(tmp_path: Path) -
     conn.execute("INSERT INTO alembic_version VALUES ('0010_mechanisms_objectives')")
     conn.commit()
     conn.close()
-    db = open_database(path, migrate=False)
-    upgrade(db, "0011_stage_rows", cfg=alembic_config())  # 0011 alone: later revisions are done already
-    db.dispose()
+    migrate_file(path, "0011_stage_rows")  # 0011 alone: later revisions are done already
     conn = sqlite3.connect(path)
     assert stages(conn) == before
     conn.close()

@@ -9,14 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from cpd_desktop.services.database import open_database
-from cpd_desktop.storage.migrate import alembic_config, upgrade, upgrade_on_open
-from cpd_desktop.storage.schema import HEAD_REVISION
+from tests.migration_files import SCHOOL_COLUMNS, upgraded_file
 
-ROWS_0011 = """
-    INSERT INTO school (id, name, phase, state_funded, academic_year_start_month, financial_year_start_month,
-        cpd_target_hours, subject_specific_target, supply_day_rate, mileage_rate, evaluation_due_days,
-        leaver_retention_years, is_demo, stage_classroom_days)
+ROWS_0011 = f"""
+    INSERT INTO school ({SCHOOL_COLUMNS}, stage_classroom_days)
         VALUES (1, 'Old Academy', 'secondary', 1, 9, 4, 35, 50, 291, 0.45, 42, 6, 0, 28),
                (2, 'Ysgol Gymraeg', 'primary', 0, 9, 4, 30, 40, 250, 0.45, 30, 6, 0, 42);
     INSERT INTO staff (id, school_id, forename, surname, staff_code, fte, anonymised)
@@ -25,25 +21,8 @@ ROWS_0011 = """
 
 
 def test_schools_keep_their_rows_and_take_the_default_rule(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite"
-    sqlite3.connect(path).close()
-    db = open_database(path, migrate=False)
-    upgrade(db, "0011_stage_rows", cfg=alembic_config())
-    db.dispose()
-    conn = sqlite3.connect(path)
-    conn.executescript(ROWS_0011)
-    conn.commit()
-    before = conn.execute("SELECT id, name, phase, state_funded, cpd_target_hours, stage_classroom_days "
-                          "FROM school ORDER BY id").fetchall()
-    conn.close()
-
-    db = open_database(path, migrate=False)
-    upgrade_on_open(db)
-    db.dispose()
-    conn = sqlite3.connect(path)
-    assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
-    assert conn.execute("SELECT id, name, phase, state_funded, cpd_target_hours, stage_classroom_days "
-                        "FROM school ORDER BY id").fetchall() == before
+    # Every school column kept as it was (stage_classroom_days among them), every person kept too.
+    conn = upgraded_file(tmp_path / "old.sqlite", "0011_stage_rows", ROWS_0011, keep=("school", "staff"))
     assert conn.execute("SELECT id, later_stages_hours, later_stages_programmes FROM school ORDER BY id").fetchall() \
         == [(1, 6, 1), (2, 6, 1)]
     assert conn.execute("SELECT count(*) FROM staff").fetchone() == (2,)  # nothing referring to a school went
