@@ -28,31 +28,20 @@ from cpd_desktop.services.years import current_academic_year
 from cpd_desktop.storage import fastread
 from cpd_desktop.storage.damage import mark_damaged
 from cpd_desktop.storage.locking import DatabaseInUseError, LockInfo, lock_path_for
-from tests.ui.conftest import OTHER, add_other_school
+from tests.ui.conftest import OTHER, TODAY, add_other_school
+from tests.ui.conftest import demo_file as demo_file  # the demo school, built once a run
 
-BUILT = dt.date(2025, 11, 20)  # the demo school's "today" when it was made
+BUILT = TODAY  # the demo school's "today" when it was made
 # Across the school's year: its first day, term time, the day it was made, the spring and summer terms, the
 # year's last day, and the first day of the next year (other years offered, everything counted afresh).
 DAYS = [dt.date(2025, 9, 1), dt.date(2025, 10, 14), BUILT, dt.date(2026, 1, 12), dt.date(2026, 3, 2),
         dt.date(2026, 5, 18), dt.date(2026, 8, 31), dt.date(2026, 9, 1)]
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from cpd_desktop.services.demo import build_demo
-
-    path = tmp_path_factory.mktemp("quicklook") / "demo.sqlite"
-    db = open_database(path, create=True)
-    with db.session() as s:
-        build_demo(s, today=BUILT)
-    db.dispose()
-    return path
-
-
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Path:
+def demo(demo_file: Path, tmp_path: Path) -> Path:
     path = tmp_path / "school.sqlite"
-    shutil.copyfile(demo_template, path)
+    shutil.copyfile(demo_file, path)
     assert refresh_dashboard_cache()  # as the window does once the database is open
     return path
 
