@@ -1164,7 +1164,11 @@ def startup_case(ctx: Context, label: str, db: Path, school: str | None, *, firs
         name = f"start-up with no first look (first start of the day){where}, {label}"
         note = ((DISPLAY_NOTE if on_display else STARTUP_NOTE)
                 + "Without a first look (the first start of a day, or the first after anybody "
-                "saved): usable once the database layer has loaded and the dashboard has added its figures up.")
+                "saved): the opening job first reads the dashboard's figures through the compiled-query cache "
+                "with sqlite3 (`cpd_desktop/quicklook.py`; the warm-up start, or any earlier start of this "
+                "version, compiled them) and the window shows them as it shows a first look, while the database "
+                "layer loads behind it; without a current cache, usable once the database layer has loaded and "
+                "the dashboard has added its figures up.")
         note += "" if on_display else " No target: the case above has it; this one shows what the first look saves."
         target = 3.0 if on_display else None
 
