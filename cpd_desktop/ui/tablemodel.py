@@ -215,11 +215,13 @@ class ListModel(QAbstractTableModel):
         row = self._rows[index.row()]
         column = self.columns[index.column()]
         value = row.values[index.column()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.AccessibleTextRole):
-            return column.format(value)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return column.cell(value)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return column.format(value)  # the whole text, where the cell shows a shorter one
         if role == Qt.ItemDataRole.ToolTipRole:
             text = column.format(value)
-            return text if len(text) > 30 else ""
+            return text if len(text) > 30 or text != column.cell(value) else ""
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return RIGHT if column.kind in NUMERIC_KINDS else LEFT
         if role == Qt.ItemDataRole.ForegroundRole:

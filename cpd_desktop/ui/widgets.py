@@ -239,13 +239,14 @@ class TablePanel(QWidget):
 
     def title_width(self, index: int) -> int:
         """The narrowest a column can be with its whole title showing (bold, padded, sort arrow), and a whole
-        date or sum in a column of them."""
+        date or sum in a column of them, or the widest text its list says it must show whole."""
         font = QFont(self.table.horizontalHeader().font())
         font.setBold(True)
         title = str(self.model.headerData(index, Qt.Orientation.Horizontal) or "")
         width = QFontMetrics(font).horizontalAdvance(title) + HEADER_PADDING
-        # a date or a sum is never cut to make room ("20/11/..." tells nobody the day)
-        sample = WHOLE_VALUES.get(self.model.columns[index].kind) if index < len(self.model.columns) else None
+        # a date or a sum is never cut to make room ("20/11/..." tells nobody the day), nor a column's own whole text
+        column = self.model.columns[index] if index < len(self.model.columns) else None
+        sample = (column.whole or WHOLE_VALUES.get(column.kind)) if column is not None else None
         if sample:
             width = max(width, self.table.fontMetrics().horizontalAdvance(sample) + CELL_PADDING)
         return width

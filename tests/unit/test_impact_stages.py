@@ -77,7 +77,10 @@ def test_dashboard_list_report_and_export_count_the_same_overdue_stages(db: Any,
     assert dashboard == reported == listed_stages == sum(overdue_in(r.values[column]) for r in rows) == 3
     assert exported == len(rows) == 2  # the summary counts activities with a stage overdue, as the log's rows
     texts = sorted(log.columns[column].format(r.values[column]) for r in rows)
-    assert texts == ["End, due 17/11/2025", "In the classroom, due 12/11/2025; For pupils, due 31/12/2025"]
+    assert texts == ["End, due 17/11/2025",
+                     "In the classroom, due 12/11/2025; For pupils, due 31/12/2025; End done 10/10/2025"]
+    cells = sorted(log.columns[column].cell(r.values[column]) for r in rows)  # what the log's cells show
+    assert cells == ["Classroom 12/11/2025", "End 17/11/2025"]
 
 
 def test_a_booking_that_costs_money_or_needs_cover_needs_its_intended_outcome(session: Session, school: School,

@@ -153,7 +153,9 @@ def test_a_row_carries_its_id_version_and_values(db: Any, filled: dict[str, Any]
     assert row is not None
     values = log.values(row)
     assert values["staff"] == "Okafor, Ben" and values["title"] == "Poetry twilight"
-    assert values["evaluated_on"] == dt.date(2025, 10, 20) and values["hours"] == Decimal("2.00")
+    assert values["hours"] == Decimal("2.00")
+    evaluation = log.columns[log.column_index("evaluation")]  # no stage waits: when its End stage was done
+    assert evaluation.cell(values["evaluation"]) == evaluation.format(values["evaluation"]) == "Evaluated 20/10/2025"
     assert row.version == 2  # added, then evaluated
     assert log.columns[log.column_index("date")].format(values["date"]) == "02/10/2025"
     assert log.fetch_row(db, 999_999) is None
@@ -295,3 +297,40 @@ def test_settled_staff_leave_out_leavers_and_early_career_teachers(db: Any, fill
         s.flush()
         assert {p.id for p in settled_staff(s, filled["school_id"])} == {filled["staff"]["ada"],
                                                                          filled["staff"]["tech"]}
+
+
+@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_log_shows_and_sorts_its_evaluation_column_alike_on_either_database(
+        engine: str, request: pytest.FixtureRequest, tmp_path: Any) -> None:
+    from cpd_desktop.services import impact
+    from cpd_desktop.services.database import open_database
+    from cpd_desktop.services.schools import create_school
+
+    target = request.getfixturevalue("pg_url") if engine == "postgresql" else tmp_path / "school.sqlite"
+    db = open_database(target, create=True)
+    try:
+        with db.session() as s:
+            school = create_school(s, "Ysgol Gymraeg")
+            amy = add_staff(s, school, forename="Amy", surname="Teacher", staff_code="AMY", fte="1")
+            long = add_activity(s, school, amy, date="01/10/2025", hours="6", title="Practical physics")
+            add_activity(s, school, amy, date="03/11/2025", hours="2", title="Webinar", format="webinar")
+            short = add_activity(s, school, amy, date="06/10/2025", hours="2", title="Twilight")
+            impact.record_stage(s, school, long, "end", done_on=dt.date(2025, 10, 10), confidence=4)
+            impact.record_stage(s, school, short, "end", done_on=dt.date(2025, 10, 13), confidence=3)
+            s.commit()
+            school_id = school.id
+        log = ActivityList(school_id, TODAY)
+        column = log.columns[log.column_index("evaluation")]
+        shown = {}
+        for descending in (False, True):
+            rows = log.fetch_page(db, {}, Sort("evaluation", descending))
+            shown[descending] = [(column.cell(r.values[log.column_index("evaluation")]),
+                                  column.format(r.values[log.column_index("evaluation")])) for r in rows]
+        # by the stage due first, nothing waiting ("") before any date, as before the column was shortened
+        assert shown[False] == [
+            ("Evaluated 13/10/2025", "Evaluated 13/10/2025"),
+            ("Classroom 12/11/2025", "In the classroom, due 12/11/2025; End done 10/10/2025"),
+            ("End 17/11/2025", "End, due 17/11/2025")]
+        assert shown[True] == shown[False][::-1]
+    finally:
+        db.dispose()

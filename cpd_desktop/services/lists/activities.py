@@ -1,6 +1,8 @@
 """The CPD log: a school's activities, newest first, filtered by year, department, person, dates,
 format, subject-specific, provider and evaluation; red rows have an evaluation stage overdue, and the
-"Evaluation" column says which ("In the classroom, due 12/01/2027")."""
+"Evaluation" column says which, briefly in the cell ("Classroom 12/01/2027") and whole in its tooltip
+("In the classroom, due 12/01/2027; For pupils, due 06/04/2027; End done 20/11/2026"), or, when no
+stage waits, when the End stage was done ("Evaluated 20/11/2026")."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from .shared import matching, staff_name
 EVALUATION_FILTERS = {"overdue": "Evaluation overdue", "due": "Not yet evaluated", "done": "Evaluated",
                       "all_parts": "Meets all 5 parts"}
 OVERDUE_MARK = "!"  # after a stage's due date in the column's raw value: that stage is overdue
+EVALUATED = "evaluated"  # the raw value's part for the End stage done: "evaluated|yyyy-mm-dd"
+# A stage's name in a cell, where a laptop's screen leaves room for about 20 characters.
+STAGE_SHORT = {"end": "End", "classroom": "Classroom", "pupils": "Pupils"}
 
 
 def _pending(today: dt.date) -> Any:
@@ -33,21 +38,54 @@ def _pending(today: dt.date) -> Any:
             .scalar_subquery())
 
 
+def _evaluation(today: dt.date) -> Any:
+    """The "Evaluation" column's raw value: the stages waiting (``_pending``), then "evaluated|yyyy-mm-dd"
+    when the End stage is done, joined by ";"."""
+    evaluated = (select(cast(EvaluationStage.done_on, String))
+                 .where(EvaluationStage.activity_id == Activity.id, EvaluationStage.stage == "end")
+                 .scalar_subquery())
+    return (func.coalesce(_pending(today), literal(""))
+            + func.coalesce(literal(f";{EVALUATED}|") + evaluated, literal("")))
+
+
 class StageColumn(Column):
     """The evaluation stages an activity waits for, as a person reads them: its overdue stages where it
-    has any ("In the classroom, due 12/01/2027"), else the next stage due."""
+    has any ("In the classroom, due 12/01/2027"), else the next stage due, then when its End stage was done
+    ("End done 20/11/2026"); once none waits, when the End stage was done ("Evaluated 20/11/2026"). The
+    cell shortens the most pressing stage to fit a laptop's screen ("Classroom 12/01/2027")."""
 
-    def format(self, value: Any) -> str:
-        if not value:
-            return ""
-        stages = []
-        for part in str(value).split(";"):
+    @staticmethod
+    def _read(value: Any) -> tuple[list[tuple[str, dt.date]], dt.date | None]:
+        """The stages to speak of, the most pressing first (the overdue ones, else the next due), and the
+        day the End stage was done (None: not yet)."""
+        stages: list[tuple[bool, dt.date, str]] = []
+        evaluated = None
+        for part in str(value or "").split(";"):
             stage, _bar, due = part.partition("|")
+            if not due:
+                continue
+            if stage == EVALUATED:
+                evaluated = dt.date.fromisoformat(due[:10])
+                continue
             late = due.endswith(OVERDUE_MARK)
             stages.append((not late, dt.date.fromisoformat(due.rstrip(OVERDUE_MARK)[:10]), stage))
         stages.sort()
         shown = [s for s in stages if not s[0]] or stages[:1]
-        return "; ".join(f"{STAGES.get(stage, stage)}, due {format_date(due)}" for _on_time, due, stage in shown)
+        return [(stage, due) for _on_time, due, stage in shown], evaluated
+
+    def format(self, value: Any) -> str:
+        waiting, evaluated = self._read(value)
+        if not waiting:
+            return f"Evaluated {format_date(evaluated)}" if evaluated else ""
+        parts = [f"{STAGES.get(stage, stage)}, due {format_date(due)}" for stage, due in waiting]
+        return "; ".join(parts + ([f"End done {format_date(evaluated)}"] if evaluated else []))
+
+    def cell(self, value: Any) -> str:
+        waiting, _evaluated = self._read(value)
+        if not waiting:
+            return self.format(value)
+        stage, due = waiting[0]
+        return f"{STAGE_SHORT.get(stage, stage)} {format_date(due)}"
 
 
 def overdue_in(value: Any) -> int:
@@ -87,14 +125,15 @@ class ActivityList(ListDef):
                    tooltip="Subject-specific CPD"),
             Column("all_parts", "All 5 parts", case((meets_all_parts(), True), else_=False), "bool", width=80,
                    tooltip="Meets all five parts of the DfE Standard for teachers' professional development"),
-            StageColumn("evaluation", "Evaluation", _pending(today), width=200,
-                        tooltip="The evaluation stages overdue, or the next one due",
-                        sort_expr=select(func.min(EvaluationStage.due_date)).where(
+            StageColumn("evaluation", "Evaluation", _evaluation(today), width=150,
+                        whole=f"{STAGE_SHORT['classroom']} 28/11/2025",
+                        tooltip="The evaluation stage overdue or due next, with its due date; once none "
+                                "waits, the day the End stage was done. Rest the pointer on a cell to see "
+                                "every stage overdue",
+                        # as text, like the column: PostgreSQL will not put a date and "" in one COALESCE
+                        sort_expr=cast(select(func.min(EvaluationStage.due_date)).where(
                             EvaluationStage.activity_id == Activity.id, EvaluationStage.done_on.is_(None))
-                        .scalar_subquery()),
-            Column("evaluated_on", "Evaluated", select(EvaluationStage.done_on).where(
-                EvaluationStage.activity_id == Activity.id, EvaluationStage.stage == "end").scalar_subquery(),
-                "date", width=90, tooltip="When the End stage of its evaluation was done"),
+                            .scalar_subquery(), String)),
         ]
         self.filters = {
             "year": lambda year: in_year(Activity.date, year),

@@ -51,6 +51,12 @@ class Column:
     sort_expr: Any = None
     # pattern -> SQL condition, when matching through a small table beats a LIKE on every row
     search_condition: Callable[[str], Any] | None = None
+    whole: str = ""  # the widest cell text the table must show whole: the column is never narrower
+
+    def cell(self, value: Any) -> str:
+        """The value as its cell in a table shows it: ``format``'s text, unless the column shortens it to fit
+        (the whole text is then the cell's tooltip and what a screen reader says)."""
+        return self.format(value)
 
     def format(self, value: Any) -> str:
         """The value as a person reads it: UK dates, £ with pence, hours, Yes/No, a choice's label."""

@@ -43,10 +43,13 @@ def overdue_card(qtbot: Any, window: Any) -> Any:
 
 
 def evaluation_texts(table: Any) -> list[str]:
+    """The Evaluation cells' whole texts (the cells show them shortened; their tooltips and a screen reader
+    say them whole)."""
     model = table.model()
     column = next(c for c in range(model.columnCount())
                   if model.headerData(c, Qt.Orientation.Horizontal) == "Evaluation")
-    return [str(model.index(r, column).data() or "") for r in range(model.rowCount())]
+    return [str(model.index(r, column).data(Qt.ItemDataRole.AccessibleTextRole) or "")
+            for r in range(model.rowCount())]
 
 
 def test_the_overdue_card_opens_the_cpd_log_filtered_to_the_stages_it_counts(window: Any, qtbot: Any) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 
 from .conftest import (
     OFFSCREEN_LIMITS,
@@ -132,7 +133,11 @@ def test_a_residential_course_from_booking_to_bursary_paid(window: Any, qtbot: A
     log = find_table("cpd log")
     logged = row_of(log, PERSON, COURSE)
     assert cell(log, logged, "Date") == "17/11/2025"
-    assert cell(log, logged, "Hours") == "18" and cell(log, logged, "Evaluated") == "20/11/2025"
+    # Evaluated today: the cell names the next stage due, its tooltip says when the End stage was done
+    assert cell(log, logged, "Hours") == "18" and cell(log, logged, "Evaluation").startswith("Classroom ")
+    evaluation = next(c for c in range(log.model().columnCount())
+                      if log.model().headerData(c, Qt.Orientation.Horizontal) == "Evaluation")
+    assert log.model().index(logged, evaluation).data(Qt.ItemDataRole.ToolTipRole).endswith("; End done 20/11/2025")
 
     # --- Bursaries: raise the claim and take it to paid
     go_to(qtbot, window, "Bursaries")
