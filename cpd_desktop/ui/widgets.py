@@ -172,8 +172,11 @@ class TablePanel(QWidget):
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
 
+        from .cell_tips import WholeTextTips
+
         self.table = QTableView()
         self.table.setModel(model)
+        self.table.setItemDelegate(WholeTextTips(self.table))  # a cell cut short says its whole text on hover
         self.table.setAccessibleName(name.replace("-", " "))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -592,8 +595,11 @@ def rows_table(model: QAbstractItemModel, name: str, *, whole_rows: bool = True,
                fit_contents: bool = True) -> QTableView:
     """A read-only table of a view's figures (a ``RowsModel``): one cell or row chosen at a time, no tab stops
     inside it, alternate rows shaded, the last column stretched; ``fit_contents`` sizes columns to their text."""
+    from .cell_tips import WholeTextTips
+
     table = QTableView()
     table.setModel(model)
+    table.setItemDelegate(WholeTextTips(table))  # a cell cut short says its whole text on hover
     table.setAccessibleName(name)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows if whole_rows
                                else QAbstractItemView.SelectionBehavior.SelectItems)

@@ -101,3 +101,40 @@ def test_the_evaluation_column_reads_whole_on_a_laptop_screen(window: Any, qtbot
     assert tip.startswith("In the classroom, due " + shown.removeprefix("Classroom ")), (shown, tip)
     assert re.search(rf"; End done {DATE}$", tip), tip
     assert model.index(row, column).data(Qt.ItemDataRole.AccessibleTextRole) == tip
+
+
+@OFFSCREEN_LIMITS  # the tooltip's window is raised over the table, which offscreen cannot do
+def test_a_cell_cut_short_by_its_column_says_its_whole_text_on_hover(window: Any, qtbot: Any) -> None:
+    """A short text in a narrow column ("Coaching / ment…") had no tooltip: the model gives one only to long
+    texts or shortened ones. Hovering any cut cell now shows the whole text; a cell that fits shows none."""
+    page = go_to(qtbot, window, "CPD log")
+    table = find_table("cpd log", page)
+    model = table.model()
+    rows_shown(qtbot, page, model, Academic_year="2025/26", Evaluation="Any evaluation")
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table) + 1
+    metrics = table.fontMetrics()
+    cut = fits = None
+    for column in range(model.columnCount()):
+        room = table.horizontalHeader().sectionSize(column) - 2 * margin
+        for row in range(min(model.rowCount(), 60)):
+            index = model.index(row, column)
+            text = str(index.data() or "")
+            if not text or index.data(Qt.ItemDataRole.ToolTipRole):
+                continue
+            if cut is None and metrics.horizontalAdvance(text) > room:
+                cut = (row, column, text)
+            elif fits is None and metrics.horizontalAdvance(text) < room - 20:
+                fits = (row, column, text)
+    assert cut is not None, "at 1366×768 some short cell of the log is cut by its column"
+    row, column, text = cut
+    assert hover_tip(qtbot, table, row, column) == text
+    assert fits is not None
+    row, column, _text = fits
+    index = model.index(row, column)
+    table.scrollTo(index)
+    where = table.visualRect(index).center()
+    QToolTip.hideText()
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
+    QApplication.sendEvent(table.viewport(), QHelpEvent(QEvent.Type.ToolTip, where, table.viewport().mapToGlobal(where)))
+    qtbot.wait(100)
+    assert not QToolTip.isVisible()  # a cell that fits says nothing more on hover
