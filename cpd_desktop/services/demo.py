@@ -470,8 +470,16 @@ def _parts(act: Any, rng: random.Random, *, strong: bool) -> None:
 
 
 def _part_values(rng: random.Random, *, strong: bool) -> dict[str, bool]:
-    """Which parts of the Standard an activity meets, given with the activity (one write, not two)."""
-    return {part: rng.random() < (0.85 if strong else 0.45) for part in STANDARD_PARTS}
+    """Which parts of the Standard an activity meets, given with the activity (one write, not two).
+
+    The parts go together in real CPD: a well-made programme (``strong``) most often meets all five, a
+    one-off session now and then; otherwise each part on its own. (Drawn independently, a term of one-off
+    sessions met all five in none of its hours, and the dashboard's first card read 0%.) Five draws
+    whichever way, so the rest of the demo is the same however these chances are set."""
+    draws = [rng.random() for _part in STANDARD_PARTS]
+    if draws[0] < (0.55 if strong else 0.08):
+        return dict.fromkeys(STANDARD_PARTS, True)
+    return {part: draw < (0.85 if strong else 0.45) for part, draw in zip(STANDARD_PARTS, draws, strict=True)}
 
 
 def _year_of_cpd(session: Session, school: School, person: Staff, year: AcademicYear, rng: random.Random,
