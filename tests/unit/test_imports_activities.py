@@ -288,3 +288,47 @@ def test_new_rows_go_in_chunk_by_chunk_in_one_savepoint(session: Session, school
          result.batch_id) for day in range(1, 8) for code in ("BAR", "ZWO")]
     again = run_import(session, school, "activities", path)
     assert (again.new, again.updated, again.unchanged) == (0, 0, 14)
+
+
+def test_imported_activities_get_their_stages_once_and_others_keep_theirs(
+        session: Session, school: School, staff: dict[str, Staff], tmp_path: Path) -> None:
+    """Each imported activity gets the evaluation stages the school's rule calls for (written the fast way,
+    read back as the ORM writes them); importing the file again adds none; an activity recorded by hand
+    keeps its own stages, its done End stage included."""
+    from cpd_desktop.models import EvaluationStage
+    from cpd_desktop.services.activities import record_evaluation
+
+    mine = add_activity(session, school, staff["COD"], date=dt.date(2025, 10, 1), hours=Decimal("7"),
+                        title="Physics subject knowledge", format="face_to_face")
+    record_evaluation(session, mine, impact="Clearer explanations of circuits", confidence=4,
+                      evaluated_on=dt.date(2025, 10, 10))
+    before = set(session.execute(select(EvaluationStage.stage, EvaluationStage.due_date, EvaluationStage.done_on,
+                                        EvaluationStage.confidence).where(EvaluationStage.activity_id == mine.id)))
+    path = write(tmp_path / "a.csv",
+                 "Staff Code,Date,Title,Hours,Format\n"
+                 "BAR,14/10/2025,Waves and optics,6,Face-to-face course\n"
+                 "BAR,15/10/2025,Electricity webinar,6,Webinar\n"
+                 "ZWO,16/10/2025,Practical biology,2.5,Face-to-face course\n")
+
+    def stages() -> dict[str, list[tuple[str, dt.date | None]]]:
+        out: dict[str, list[tuple[str, dt.date | None]]] = {}
+        for title, stage, due in session.execute(
+                select(Activity.title, EvaluationStage.stage, EvaluationStage.due_date)
+                .join(Activity, Activity.id == EvaluationStage.activity_id).order_by(Activity.title, EvaluationStage.id)):
+            out.setdefault(title, []).append((stage, due))
+        return out
+
+    for _time in range(2):
+        result = run_import(session, school, "activities", path)
+        assert result.errors == []
+        session.expire_all()
+        found = stages()
+        assert [s for s, _d in found["Waves and optics"]] == ["end", "classroom", "pupils"]
+        assert [s for s, _d in found["Electricity webinar"]] == ["end"]  # a webinar: End only, however long
+        assert [s for s, _d in found["Practical biology"]] == ["end"]  # under 6 hours
+        dues = {d for rows in found.values() for _s, d in rows}
+        assert all(d is None or isinstance(d, dt.date) for d in dues)
+        assert set(session.execute(
+            select(EvaluationStage.stage, EvaluationStage.due_date, EvaluationStage.done_on, EvaluationStage.confidence)
+            .where(EvaluationStage.activity_id == mine.id))) == before
+    assert session.scalar(select(func.count()).select_from(EvaluationStage)) == 3 + 3 + 1 + 1

@@ -92,7 +92,7 @@ class ActivityImporter(TrainingImporter):
         from ...services.impact import record_stage
         from ...services.stages import sync_stages
 
-        sync_stages(self.session, self.school)  # the new activities' evaluation stages
+        sync_stages(self.session, self.school, batch_id=self.batch_id)  # this import's activities' stages
         if not self.later:
             return
 
