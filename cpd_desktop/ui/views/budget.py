@@ -43,6 +43,9 @@ LINE_COLUMNS = [("line", "Budget line"), ("budget_code", "Code"), ("budget", "Bu
 HEAD_COLUMNS = ["Budget line", "Cost head", "Amount", "Committed", "Spent", "Remaining"]
 ITEM_COLUMNS = ["Date", "Who", "Course or activity", "Status", "Cost", "Bursary expected", "Bursary received"]
 ROW_HEIGHT = 28
+USED_WIDTH = 110  # the Used column at least: its bar and "100%"; wider would push the money out of sight
+ITEMS_TITLE = "Bookings behind a figure"
+ITEMS_NOTE = "Click a committed, spent or bursary figure above."
 MONEY = {"budget", "committed", "spent", "bursary_expected", "bursary_received", "remaining"}
 
 
@@ -89,11 +92,15 @@ class BudgetView(View):
         self.lines.setItemDelegateForColumn(len(LINE_COLUMNS) - 1, _UsedBar(self.shares, self.lines))
         self.lines.clicked.connect(self._figure_clicked)
         self.lines.activated.connect(self._figure_clicked)
+        # When the columns are wider than the view, the sideways scroll bar takes room from the rows: the table
+        # grows by its height, so the last line (often "Unallocated") is not hidden under it.
+        self._line_count = 0
+        self.lines.horizontalScrollBar().rangeChanged.connect(lambda _lo, _hi: self._size_lines())
         self.items_model = RowsModel(ITEM_COLUMNS, self)
         self.items_model.align_right = {4, 5, 6}
         self.items = self._table(self.items_model, "Bookings behind the figure")
-        self.items_title = section_title("Bookings behind a figure")
-        self.items_note = muted("Click a committed, spent or bursary figure above.")
+        self.items_title = section_title(ITEMS_TITLE)
+        self.items_note = muted(ITEMS_NOTE)
         top = QWidget()
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
@@ -184,7 +191,7 @@ class BudgetView(View):
         self.line_ids = [r.line_id for r in rows]
         self.shares[:] = [r.used_share if r.line_id is not None else None for r in rows]
         self.lines_model.set_rows(display, self.line_ids)
-        self._fit(self.lines, {len(LINE_COLUMNS) - 1: 160})
+        self._fit(self.lines, {len(LINE_COLUMNS) - 1: USED_WIDTH})
         headed = [(r, h) for r in rows for h in r.shown_heads()]
         self.heads_model.set_rows([[r.line, h.label, format_money(h.amount) if h.amount is not None else "none set",
                                     format_money(h.committed), format_money(h.spent),
@@ -210,13 +217,27 @@ class BudgetView(View):
         head_h = max(self.months.horizontalHeader().sizeHint().height(), 30)
         frame = 2 * self.lines.frameWidth() + 2
         self.months.setFixedHeight(head_h + 2 * row_h + frame)
-        self.lines.setFixedHeight(head_h + min(max(len(rows), 1), 8) * row_h + frame)
+        self._line_count = len(rows)
+        self._size_lines()
         self.heads.setFixedHeight(head_h + 2 * row_h + frame)  # as tall as the months: more rows scroll
-        if not rows:
+        # The figure clicked belonged to the year (and the figures) shown before: its list, title and count go.
+        self.items_title.setText(ITEMS_TITLE)
+        if not any(r.line_id is not None for r in rows):  # none, or only money with no line ("Unallocated")
             self.items_note.setText(f"No budget lines for {fy_text(fy)} yet: import them with File › Import "
                                     "(CPD budget lines), or `cpd-desktop import budget FILE`.")
+        else:
+            self.items_note.setText(ITEMS_NOTE)
         self.items_model.set_rows([], [])
         self._fit(self.items)
+
+    def _size_lines(self) -> None:
+        """Every line shown whole (up to eight), with the header, the frame and, when it shows, the sideways
+        scroll bar."""
+        head_h = max(self.lines.horizontalHeader().sizeHint().height(), 30)
+        frame = 2 * self.lines.frameWidth() + 2
+        bar = self.lines.horizontalScrollBar()
+        sideways = bar.sizeHint().height() if bar.maximum() > bar.minimum() else 0
+        self.lines.setFixedHeight(head_h + min(max(self._line_count, 1), 8) * ROW_HEIGHT + frame + sideways)
 
     def _figure_clicked(self, index: QModelIndex) -> None:
         key = LINE_COLUMNS[index.column()][0] if 0 <= index.column() < len(LINE_COLUMNS) else ""

@@ -70,6 +70,52 @@ def test_the_budget_view_shows_each_line_and_lists_the_bookings_behind_a_figure(
     choose(qtbot, year, "2024-25")
     qtbot.waitUntil(lambda: cell(lines, row_of(lines, "Physics CPD"), "Committed") == "£0.00")
     assert items.model().rowCount() == 0  # the list of another year's figure is not left showing
+    # nor its title and count, which would name a figure of 2025-26 over an empty list
+    assert page.items_title.text() == "Bookings behind a figure"
+    assert "Click a committed, spent or bursary figure" in page.items_note.text()
+
+
+@pytest.fixture
+def booked_next_year(demo_path: Path) -> None:
+    """A course already booked for May 2026, in a financial year (2026-27) whose lines are not yet imported."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from cpd_desktop.models import Booking, Staff
+    from cpd_desktop.services.database import open_database
+
+    db = open_database(demo_path)
+    with db.session() as s:
+        person = s.scalar(select(Staff).where(Staff.staff_code == "LZA"))
+        s.add(Booking(school_id=person.school_id, staff_id=person.id, title="IOP physics conference",
+                      start_date=dt.date(2026, 5, 14), end_date=dt.date(2026, 5, 14), hours=Decimal("6"),
+                      status="booked", fee=Decimal("180.00"), intended_outcomes="Better KS4 electricity practicals"))
+    db.dispose()
+
+
+def test_a_year_with_money_but_no_lines_says_how_to_add_them(booked_next_year: None, window: Any, qtbot: Any) -> None:
+    """Bookings already made for next year fall in "Unallocated" until its lines are imported: the view says there
+    are no lines yet, not "click a figure" as though there were."""
+    page = go_to(qtbot, window, "Budget")
+    lines = find_table("Budget lines", page)
+    choose(qtbot, find_field("Financial year", page), "2026-27")
+    qtbot.waitUntil(lambda: page.items_note.text().startswith("No budget lines for 2026-27 yet"))
+    assert [lines.model().index(r, 0).data() for r in range(lines.model().rowCount())] == ["Unallocated"]
+
+
+def test_every_line_shows_whole_when_the_columns_need_sideways_scrolling(window: Any, qtbot: Any) -> None:
+    """On a narrower window the lines' columns scroll sideways; the scroll bar must not cover the last line."""
+    window.resize(1000, 728)
+    page = go_to(qtbot, window, "Budget")
+    lines = find_table("Budget lines", page)
+    qtbot.waitUntil(lambda: lines.model().rowCount() >= 5)
+    qtbot.waitUntil(lambda: lines.horizontalScrollBar().maximum() > 0)  # the columns are wider than the view
+    last = lines.model().index(lines.model().rowCount() - 1, 0)
+    assert last.data() == "Unallocated"
+    qtbot.waitUntil(lambda: lines.viewport().rect().contains(lines.visualRect(last)))
+    assert lines.verticalScrollBar().maximum() == 0  # nothing to scroll up and down to find
 
 
 @pytest.fixture
