@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...errors import NotFoundError
+from ...errors import InvalidTransitionError, NotFoundError
 from ...models import Booking, BursaryClaim, BursaryScheme
-from ...models.enums import CLAIM_STATUSES, EVIDENCE_ITEMS
+from ...models.enums import CLAIM_STATUSES, CLAIM_TRANSITIONS, EVIDENCE_ITEMS
 from ...services.bursaries import claim_evidence, evidence_required
 from ...services.changes import Changes
 from ...services.concurrency import current_record
@@ -39,6 +39,13 @@ def claims_model(db: Any, school_id: int, today: Any, parent: Any = None) -> Lis
 
 def schemes_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
     return ListModel(db, SchemeList(school_id), parent=parent)
+
+
+MOVE_TIP = "Submit, approve, record payment, reject or withdraw the chosen claim"
+
+
+def _closed_text(status: str | None) -> str:
+    return f"This claim is {CLAIM_STATUSES.get(status or '', 'closed').lower()}: it is closed and cannot move on."
 
 
 class BursariesView(View):
@@ -70,11 +77,10 @@ class BursariesView(View):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.claim_panel.add_filter(self.status_filter)
         self.header.add_button("Raise claim…", lambda: self.new_claim(), icon_name="add", primary=True, shortcut="Insert")
-        self.move_button = self.header.add_button("Move on…", self.move, icon_name="arrow-right",
-                                                  tip="Submit, approve, record payment, reject or withdraw the chosen claim")
+        self.move_button = self.header.add_button("Move on…", self.move, icon_name="arrow-right", tip=MOVE_TIP)
         self.claim_panel.activated.connect(lambda _i: self.move())
         self.claim_panel.selection_changed.connect(self._claim_chosen)
-        self.row_action(self.claim_panel, "Move on…", self.move, "F2", "arrow-right")
+        self.move_action = self.row_action(self.claim_panel, "Move on…", self.move, "F2", "arrow-right")
 
         # The checklist in a band under the claims, not beside them: beside, the claims' ten columns
         # needed sideways scrolling on a 1366-pixel screen.
@@ -177,7 +183,7 @@ class BursariesView(View):
         ident = self.claim_panel.current_id()
         for box in self.evidence.values():
             box.setEnabled(ident is not None)
-        self.move_button.setEnabled(ident is not None)
+        self._can_move(None)
         if ident is None:
             self.claim_label.setText("Choose a claim to see its evidence and dates.")
             self.claim_detail.setText("")
@@ -188,6 +194,7 @@ class BursariesView(View):
         with self.ctx.session() as s:
             c = s.get(BursaryClaim, ident)
             self._claim_version = c.version
+            self._can_move(c.status)
             self.claim_label.setText(f"{c.scheme.name}: {c.booking.title} ({c.booking.staff.full_name})")
             self.evidence_asked.setText(evidence_required(c))
             for item in claim_evidence(s, c):  # attendance and evaluation tick themselves from the records
@@ -206,6 +213,13 @@ class BursariesView(View):
             if c.budget_code:
                 lines.append(f"Budget code: {c.budget_code}")
             self.claim_detail.setText("\n".join(lines))
+
+    def _can_move(self, status: str | None) -> None:
+        """Move on… only for a claim that has somewhere to go: a paid claim is closed."""
+        closed = status is not None and not CLAIM_TRANSITIONS[status]
+        for control in (self.move_button, self.move_action):
+            control.setEnabled(status is not None and not closed)
+        self.move_button.setToolTip(_closed_text(status) if closed else MOVE_TIP)
 
     def set_evidence(self, key: str, checked: bool) -> None:
         from ...services.bursaries import update_claim
@@ -253,6 +267,10 @@ class BursariesView(View):
         except NotFoundError as exc:  # somebody else deleted it since the list was shown
             show_error(self, exc)
             self.ctx.changed(Changes.of("bursary_claim"))
+            return
+        if not CLAIM_TRANSITIONS[claim.status]:  # a double-click on a paid claim: nothing to choose from
+            show_error(self, InvalidTransitionError(_closed_text(claim.status),
+                                                    hint="The money has come in; its dates and sums stay as recorded."))
             return
         def theirs(c: BursaryClaim) -> dict[str, str]:
             amount = c.received if c.status == "paid" else (c.claimed if c.claimed is not None else c.expected)
