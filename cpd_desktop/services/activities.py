@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
-from ..models import Activity, Programme, School, Staff
+from ..models import Activity, EvaluationStage, Programme, School, Staff
 from ..models.enums import ACTIVITY_STATUSES, STANDARD_PARTS
 from . import validation as v
 from .catalogue import parse_format, provider_id
@@ -139,6 +139,11 @@ def record_evaluation(session: Session, activity: Activity, *, impact: Any, conf
 def delete_activity(session: Session, activity: Activity, *, expected_version: int | None = None) -> None:
     """Delete an activity; with ``expected_version`` (as the person saw it) refused if somebody changed it since."""
     check_version(activity, expected_version, action="delete")
+    # Its evaluation stages are deleted here, not left to the database's cascade, so that the unit of work
+    # records them and an undo brings the activity back with its stages (and what they say).
+    for stage in session.scalars(select(EvaluationStage).where(EvaluationStage.activity_id == activity.id)):
+        session.delete(stage)
+    session.flush()
     session.delete(activity)
     session.flush()
 

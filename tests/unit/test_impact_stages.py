@@ -151,3 +151,33 @@ def test_recording_stages_checks_each_and_the_end_stage_is_the_activitys_evaluat
     assert [o["stage"] for o in impact.overdue_stages(session, school, TODAY)] == ["For pupils"]  # due 31/12/2025
     with pytest.raises(ConcurrentEditError):  # saved on the copy read before the save above
         save_evaluation(session, school, a.id, {"end": {"done_on": "11/10/2025", "learnt": "Mine"}}, versions, TODAY)
+
+
+def test_an_activity_deleted_and_undone_comes_back_with_its_evaluation_stages(db: Any, school: School) -> None:
+    """The stages went with the activity by the database's cascade, which the undo record never saw: Ctrl+Z
+    brought the activity back with no stages, so the CPD log's Evaluation column was blank and its record lost."""
+    from cpd_desktop.models import Activity
+    from cpd_desktop.services import unit
+    from cpd_desktop.services.activities import delete_activity
+
+    with db.session() as s:
+        s.add(school)
+        amy = add_staff(s, school, forename="Amy", surname="Teacher", staff_code="AMY", fte="1")
+        ident = add_activity(s, school, amy, date="01/10/2025", hours="6", title="Practical physics").id
+        impact.record_stage(s, school, s.get(Activity, ident), "end", done_on=dt.date(2025, 10, 10), confidence=4)
+    with db.session() as s:
+        before = stages(s, ident)
+    assert before["end"] == (dt.date(2025, 10, 15), dt.date(2025, 10, 10)) and len(before) == 3
+
+    done = unit.do(db, lambda s: delete_activity(s, s.get(Activity, ident)))
+    assert "evaluation_stage" in done.notice.kinds
+    with db.session() as s:
+        assert stages(s, ident) == {}
+    unit.undo(db, done.changes)
+    with db.session() as s:
+        assert stages(s, ident) == before
+        assert s.scalar(select(EvaluationStage.confidence).where(EvaluationStage.activity_id == ident,
+                                                                 EvaluationStage.stage == "end")) == 4
+    unit.redo(db, done.changes)
+    with db.session() as s:
+        assert s.get(Activity, ident) is None and stages(s, ident) == {}
