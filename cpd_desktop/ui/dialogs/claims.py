@@ -6,13 +6,18 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ...models import BursaryClaim
 from ...models.enums import CLAIM_STATUSES, CLAIM_TRANSITIONS
 from ...services import validation as v
 from ...services.formatting import format_date, format_money
 from ..forms import FormDialog
+
+# The moves that record a sum (and what it is called) and those that record the claim's reference, as
+# ``services.bursaries.transition_claim`` does.
+AMOUNT_LABELS = {"submitted": "Amount claimed", "paid": "Amount received"}
+REFERENCE_MOVES = ("submitted", "approved")
 
 
 class NewClaimDialog(FormDialog):
@@ -59,7 +64,23 @@ class ClaimStatusDialog(FormDialog):
                       tip="The sum claimed (when submitting) or received (when paid)")
         self.add_line("reference", "Claim reference", claim.reference or "",
                       check=lambda x: v.clean_text(x, "Claim reference", max_len=60))
+        self.combo_box("status").currentIndexChanged.connect(lambda _i: self._fit_fields())
+        self._fit_fields()
         self.resize(520, 320)
+
+    def _fit_fields(self) -> None:
+        """The amount and the reference open only for a move that records them (a sum claimed on submitting,
+        received when paid; a reference on submitting or approving), and the amount says which sum it is:
+        anything typed for another move would be dropped without a word."""
+        status = self.combo_box("status").currentData()
+        amount, reference = self.line_edit("amount"), self.line_edit("reference")
+        label = AMOUNT_LABELS.get(status, "Amount")
+        beside = self.form.labelForField(amount)
+        if isinstance(beside, QLabel):
+            beside.setText(f"{label}:")
+        amount.setAccessibleName(label)
+        amount.setEnabled(status in AMOUNT_LABELS)
+        reference.setEnabled(status in REFERENCE_MOVES)
 
     def form_check(self, values: dict[str, Any]) -> None:
         from ...errors import ValidationError

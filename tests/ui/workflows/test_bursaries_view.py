@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from .conftest import cell, choose, click_row, find_button, find_field, find_table, go_to
+from .conftest import answering, cell, choose, click, click_row, find_button, find_field, find_table, go_to
 
 
 def test_move_on_is_offered_only_for_a_claim_that_can_move(window: Any, qtbot: Any,
@@ -36,3 +36,40 @@ def test_move_on_is_offered_only_for_a_claim_that_can_move(window: Any, qtbot: A
     click_row(qtbot, claims, "Draft")
     qtbot.waitUntil(move.isEnabled)  # a draft can be submitted or withdrawn
     assert move.toolTip().startswith("Submit, approve")
+
+
+def test_move_on_asks_only_for_what_the_chosen_move_records(window: Any, qtbot: Any) -> None:
+    """The amount is the sum claimed on submitting and the sum received when paid, and says which; a reference is
+    kept on submitting or approving. For any other move the field is greyed: what was typed there was dropped."""
+    page = go_to(qtbot, window, "Bursaries")
+    claims = find_table("claims", page)
+    choose(qtbot, find_field("Academic year", window), "2024/25")
+    choose(qtbot, find_field("Claim status", page), "Approved")
+    qtbot.waitUntil(lambda: claims.model().rowCount() > 0)
+    click_row(qtbot, claims, "Approved")
+    seen: dict[str, tuple[bool, bool]] = {}
+
+    def look(dialog: Any) -> None:
+        status = find_field("New status", dialog)
+        for move, label in (("Paid", "Amount received"), ("Withdrawn", "Amount")):
+            choose(qtbot, status, move)
+            amount = find_field(label, dialog)  # by its label beside it, as a person reads it
+            seen[move] = (amount.isEnabled(), find_field("Claim reference", dialog).isEnabled())
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, look, title="Move claim on"):
+        click(qtbot, find_button("Move on", page))
+    assert seen == {"Paid": (True, False), "Withdrawn": (False, False)}
+
+    choose(qtbot, find_field("Claim status", page), "Draft")
+    qtbot.waitUntil(lambda: claims.model().rowCount() > 0)
+    click_row(qtbot, claims, "Draft")
+
+    def submit(dialog: Any) -> None:
+        assert find_field("New status", dialog).currentText() == "Submitted"
+        assert find_field("Amount claimed", dialog).isEnabled()
+        assert find_field("Claim reference", dialog).isEnabled()
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, submit, title="Move claim on"):
+        click(qtbot, find_button("Move on", page))
