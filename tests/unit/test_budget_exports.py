@@ -81,6 +81,10 @@ def test_libreoffice_recalculates_the_budget_to_the_reports_figures_and_counts_r
             row.remaining], code
     assert Decimal(str(sheet["Total"]["Remaining"])).quantize(Decimal("0.01")) == sum(
         (r.remaining for r in rows.values()), Decimal("0.00"))
+    # the share of the whole budget used, on the total row as on the PDF's
+    whole = sum((r.budget for r in rows.values()), Decimal("0.00"))
+    used = sum((r.net_forecast for r in rows.values()), Decimal("0.00")) / whole
+    assert sheet["Total"]["Used"] is not None and abs(Decimal(str(sheet["Total"]["Used"])) - used) < Decimal("0.0001")
 
     # Finance adds an invoice for the Physics line below the table: the line and the total count it.
     wb = load_workbook(path)

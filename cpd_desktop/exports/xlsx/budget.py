@@ -121,6 +121,7 @@ def _budget_sheet(ws: Any, styles: Styles, rows: Sequence[BudgetRow], bookings: 
         w.formula(f"=SUM({rec})", MONEY_KIND, bold=True),
         w.formula(f"=E{r}+F{r}-G{r}", MONEY_KIND, bold=True),
         w.formula(f"=D{r}-I{r}", MONEY_KIND, bold=True),
+        w.formula(f'=IF(D{r}>0,I{r}/D{r},"")', PERCENT_KIND, bold=True),  # the whole budget's share, as the PDF's
     ])
     out.append([])
     headed = [(row, head) for row in rows for head in row.shown_heads()]
