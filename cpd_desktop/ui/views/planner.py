@@ -331,7 +331,9 @@ class PlannerView(View):
         if new_id:
             self.status_filter.setCurrentIndex(0)
             self.panel.select_id(new_id)
-            self.window_.statusBar().showMessage(" ".join(["Booked."] + notes), 8000)
+            # A new booking is only planned: saying "Booked." had people think the place was confirmed.
+            self.window_.statusBar().showMessage(" ".join(
+                ["Planned: approve it, then Mark booked once the place is confirmed."] + notes), 8000)
         return new_id
 
     def edit(self) -> None:

@@ -90,6 +90,7 @@ def test_a_residential_course_from_booking_to_bursary_paid(window: Any, qtbot: A
     qtbot.waitUntil(lambda: "17/11/2025" in str(bookings.model().index(row_of(bookings, PERSON, COURSE), 0).data()))
     row = click_row(qtbot, bookings, PERSON, COURSE)
     assert cell(bookings, row, "Status") == "Planned" and cell(bookings, row, "Ends") == "19/11/2025"
+    assert status_text(window).startswith("Planned: approve it, then Mark booked")  # not "Booked.": it is not yet
 
     for button, status in (("Approve", "Approved"), ("Mark booked", "Booked")):
         click(qtbot, find_button(button))
