@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -62,3 +63,19 @@ def test_each_other_dialog_is_named_and_fits(demo_window: Any, qtbot: Any, name:
     cut = _settled(qtbot, lambda: _cut_texts(dialog))
     assert not cut, "\n".join(cut)
     dialog.close()
+
+
+def test_the_cancel_booking_dialog_says_which_button_keeps_the_booking(demo_window: Any, qtbot: Any) -> None:
+    """Its buttons were "Cancel booking" and "Cancel": the second one keeps the booking, and now says so."""
+    from PySide6.QtWidgets import QPushButton
+
+    dialog = _dialogs(demo_window)["Cancel booking"]()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(dialog.isVisible)
+    texts = sorted(b.text().replace("&", "") for b in dialog.findChildren(QPushButton) if b.isVisible())
+    assert texts == ["Cancel booking", "Keep booking"]
+    keep = next(b for b in dialog.findChildren(QPushButton) if b.text().replace("&", "") == "Keep booking")
+    qtbot.mouseClick(keep, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == 0  # rejected: nothing is cancelled

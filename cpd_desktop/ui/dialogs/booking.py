@@ -10,7 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 
 from ...errors import CpdError
 from ...models import Booking, Course
@@ -278,6 +278,10 @@ class CancelDialog(FormDialog):
         super().__init__("Cancel booking", parent, ok_text="Cancel booking", intro=f"Cancel “{title}”?")
         self.add_line("reason", "Reason", "", check=lambda x: v.clean_text(x, "Reason", max_len=500),
                       placeholder="e.g. course cancelled by the provider")
+        # "Cancel booking" beside a plain "Cancel" read as two ways to cancel it: this one keeps it.
+        keep = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        keep.setText("Keep booking")
+        keep.setAccessibleName("Keep booking")
         self.resize(460, 200)
 
     def answer(self) -> str:
