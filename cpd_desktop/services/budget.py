@@ -280,6 +280,15 @@ def budget_rows(session: Session, school: School, fy: FinancialYear) -> list[Bud
     return out
 
 
+def budget_total(rows: list[BudgetRow]) -> BudgetRow:
+    """The year's lines (and "Unallocated") added together: the total row of the window and the PDF."""
+    return BudgetRow(None, "Total", None, None,
+                     budget=sum((r.budget for r in rows), ZERO), committed=sum((r.committed for r in rows), ZERO),
+                     spent=sum((r.spent for r in rows), ZERO),
+                     bursary_expected=sum((r.bursary_expected for r in rows), ZERO),
+                     bursary_received=sum((r.bursary_received for r in rows), ZERO))
+
+
 def budget_report(session: Session, school: School, fy: FinancialYear, *,
                   heads: bool = False) -> list[dict[str, Any]]:
     """Rows for ``cpd-desktop report budget`` (the public JSON keys). With ``heads``, each row also has
@@ -415,11 +424,12 @@ def budget_items(session: Session, school: School, fy: FinancialYear) -> list[Bu
 
 
 def items_behind(session: Session, school: School, fy: FinancialYear, line_id: int | None,
-                 figure: str) -> list[BudgetItem]:
-    """The bookings (and activities) behind one figure of one line: what a click on it lists."""
+                 figure: str, *, every_line: bool = False) -> list[BudgetItem]:
+    """The bookings (and activities) behind one figure of one line (with ``every_line``, of the year's total):
+    what a click on it lists."""
     if figure not in FIGURES:
         raise NotFoundError(f"There is no budget figure '{figure}'.")
-    chosen = [i for i in budget_items(session, school, fy) if i.line_id == line_id]
+    chosen = [i for i in budget_items(session, school, fy) if every_line or i.line_id == line_id]
     if figure == "committed":
         return [i for i in chosen if i.stage == "Committed"]
     if figure == "spent":

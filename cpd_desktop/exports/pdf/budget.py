@@ -13,7 +13,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak
 
-from ...services.budget import UNALLOCATED, BudgetItem, BudgetRow, StaffTime
+from ...services.budget import UNALLOCATED, BudgetItem, BudgetRow, StaffTime, budget_total
 from ...services.formatting import format_date, format_money, plural
 from ..safety import Ticker
 from .template import (
@@ -90,12 +90,7 @@ def write_budget_pdf(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], sch
         return [format_money(v) for v in (r.budget, r.committed, r.spent, r.bursary_expected, r.bursary_received,
                                           r.net_forecast, r.remaining)] + [_share(r)]
 
-    total = BudgetRow(None, "Total", None, None,
-                      budget=sum((r.budget for r in rows), Decimal("0.00")),
-                      committed=sum((r.committed for r in rows), Decimal("0.00")),
-                      spent=sum((r.spent for r in rows), Decimal("0.00")),
-                      bursary_expected=sum((r.bursary_expected for r in rows), Decimal("0.00")),
-                      bursary_received=sum((r.bursary_received for r in rows), Decimal("0.00")))
+    total = budget_total(list(rows))
     if rows:
         story += data_table(columns, [[r.line, r.budget_code or "", *figures(r)] for r in rows], size=8.5,
                             total_row=["Total", "", *figures(total)])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ...services.budget import (
     FIGURES,
     budget_rows,
+    budget_total,
     current_financial_year,
     fy_text,
     items_behind,
@@ -43,9 +44,23 @@ LINE_COLUMNS = [("line", "Budget line"), ("budget_code", "Code"), ("budget", "Bu
 HEAD_COLUMNS = ["Budget line", "Cost head", "Amount", "Committed", "Spent", "Remaining"]
 ITEM_COLUMNS = ["Date", "Who", "Course or activity", "Status", "Cost", "Bursary expected", "Bursary received"]
 ROW_HEIGHT = 28
-USED_WIDTH = 110  # the Used column at least: its bar and "100%"; wider would push the money out of sight
+USED_WIDTH = 100  # the Used column at least: its bar and "100%"; wider would push the money out of sight
 ITEMS_TITLE = "Bookings behind a figure"
 ITEMS_NOTE = "Click a committed, spent or bursary figure above."
+TOTAL = "total"  # the key of the lines' total row
+
+
+class _LinesModel(RowsModel):
+    """The budget lines; their total's name in bold (its figures in bold would widen every column past the
+    view at 1280 pixels)."""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.FontRole and index.isValid() and index.column() == 0 \
+                and 0 <= index.row() < len(self.keys) and self.keys[index.row()] == TOTAL:
+            font = QFont()
+            font.setBold(True)
+            return font
+        return super().data(index, role)
 MONEY = {"budget", "committed", "spent", "bursary_expected", "bursary_received", "remaining"}
 
 
@@ -85,7 +100,7 @@ class BudgetView(View):
         self.year_combo = QComboBox()
         self.year_combo.setAccessibleName("Financial year")
         self.year_combo.currentIndexChanged.connect(lambda _i: self.reload())
-        self.lines_model = RowsModel([h for _k, h in LINE_COLUMNS], self)
+        self.lines_model = _LinesModel([h for _k, h in LINE_COLUMNS], self)
         self.lines_model.align_right = {i for i, (k, _h) in enumerate(LINE_COLUMNS) if k in MONEY}
         self.shares: list[float | None] = []
         self.lines = self._table(self.lines_model, "Budget lines")
@@ -158,7 +173,8 @@ class BudgetView(View):
         for c in range(model.columnCount()):
             need = heads.horizontalAdvance(str(model.headerData(c, Qt.Orientation.Horizontal) or "")) + 26
             for r in range(model.rowCount()):
-                need = max(need, cells.horizontalAdvance(str(model.index(r, c).data() or "")) + 14)
+                metrics = heads if model.index(r, c).data(Qt.ItemDataRole.FontRole) is not None else cells
+                need = max(need, metrics.horizontalAdvance(str(model.index(r, c).data() or "")) + 14)
             header.resizeSection(c, max(need, (least or {}).get(c, 0)))
 
     def _years(self) -> list[FinancialYear]:
@@ -184,13 +200,18 @@ class BudgetView(View):
             return
         with self.ctx.session() as s:
             rows = budget_rows(s, self.ctx.school(s), fy)
+        # The year's total under its lines (as on the PDF and the workbook), when there is more than one.
+        total = budget_total(rows) if len(rows) > 1 else None
+        shown = [*rows, total] if total is not None else rows
         display = []
-        for r in rows:
+        for r in shown:
             values = {"line": r.line, "budget_code": r.budget_code or "", "used": ""}
             display.append([values[k] if k in values else format_money(getattr(r, k)) for k, _h in LINE_COLUMNS])
         self.line_ids = [r.line_id for r in rows]
         self.shares[:] = [r.used_share if r.line_id is not None else None for r in rows]
-        self.lines_model.set_rows(display, self.line_ids)
+        if total is not None:
+            self.shares.append(total.used_share)
+        self.lines_model.set_rows(display, [*self.line_ids, *([TOTAL] if total is not None else [])])
         self._fit(self.lines, {len(LINE_COLUMNS) - 1: USED_WIDTH})
         headed = [(r, h) for r in rows for h in r.shown_heads()]
         self.heads_model.set_rows([[r.line, h.label, format_money(h.amount) if h.amount is not None else "none set",
@@ -217,7 +238,7 @@ class BudgetView(View):
         head_h = max(self.months.horizontalHeader().sizeHint().height(), 30)
         frame = 2 * self.lines.frameWidth() + 2
         self.months.setFixedHeight(head_h + 2 * row_h + frame)
-        self._line_count = len(rows)
+        self._line_count = len(shown)
         self._size_lines()
         self.heads.setFixedHeight(head_h + 2 * row_h + frame)  # as tall as the months: more rows scroll
         # The figure clicked belonged to the year (and the figures) shown before: its list, title and count go.
@@ -242,12 +263,13 @@ class BudgetView(View):
     def _figure_clicked(self, index: QModelIndex) -> None:
         key = LINE_COLUMNS[index.column()][0] if 0 <= index.column() < len(LINE_COLUMNS) else ""
         fy = self._chosen()
-        if key not in FIGURES or fy is None or not 0 <= index.row() < len(self.line_ids):
+        if key not in FIGURES or fy is None or not 0 <= index.row() < len(self.lines_model.keys):
             return
-        line_id = self.line_ids[index.row()]
-        line = self.lines_model.rows[index.row()][0]
+        every_line = self.lines_model.keys[index.row()] == TOTAL
+        line_id = None if every_line else self.line_ids[index.row()]
+        line = "every line" if every_line else self.lines_model.rows[index.row()][0]
         with self.ctx.session() as s:
-            found = items_behind(s, self.ctx.school(s), fy, line_id, key)
+            found = items_behind(s, self.ctx.school(s), fy, line_id, key, every_line=every_line)
         self.items_title.setText(f"{FIGURES[key]}: {line}, {fy_text(fy)}")
         self.items_note.setText(plural(len(found), "booking or activity", "bookings and activities"))
         self.items_model.set_rows([[format_date(i.start_date), i.name, i.title, i.status.capitalize(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ def test_every_line_shows_whole_when_the_columns_need_sideways_scrolling(window:
     qtbot.waitUntil(lambda: lines.model().rowCount() >= 5)
     qtbot.waitUntil(lambda: lines.horizontalScrollBar().maximum() > 0)  # the columns are wider than the view
     last = lines.model().index(lines.model().rowCount() - 1, 0)
-    assert last.data() == "Unallocated"
+    assert last.data() == "Total"
     qtbot.waitUntil(lambda: lines.viewport().rect().contains(lines.visualRect(last)))
     assert lines.verticalScrollBar().maximum() == 0  # nothing to scroll up and down to find
 
@@ -154,3 +155,31 @@ def test_approving_a_booking_that_would_overspend_its_line_warns_first(expensive
     with answering(qtbot, answer_modal(qtbot, "Approve anyway", expect="£1,670.00"), title="Approve booking"):
         click(qtbot, find_button("Approve"))
     qtbot.waitUntil(lambda: cell(bookings, row_of(bookings, expensive_course), "Status") == "Approved")
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text.replace("£", "").replace(",", "").replace("−", "-"))
+
+
+def test_the_lines_add_up_to_a_total_whose_figures_list_every_line_s_bookings(window: Any, qtbot: Any) -> None:
+    """A business manager reads the year's whole budget under its lines, as on the PDF and the workbook, and a
+    click on a total lists what is behind it: the costs listed add up to the figure clicked."""
+    page = go_to(qtbot, window, "Budget")
+    lines = find_table("Budget lines", page)
+    qtbot.waitUntil(lambda: lines.model().rowCount() >= 6)
+    total = row_of(lines, "Total")
+    assert total == lines.model().rowCount() - 1
+    above = range(total)
+    for figure in ("Budget", "Committed", "Spent", "Bursary expected", "Bursary received", "Remaining"):
+        assert money(cell(lines, total, figure)) == sum((money(cell(lines, r, figure)) for r in above),
+                                                        Decimal("0.00")), figure
+    budget = money(cell(lines, total, "Budget"))
+    net = money(cell(lines, total, "Spent")) + money(cell(lines, total, "Committed")) - money(
+        cell(lines, total, "Bursary expected"))
+    assert money(cell(lines, total, "Remaining")) == budget - net
+
+    items = find_table("Bookings behind the figure", page)
+    click_figure(qtbot, lines, total, "Spent")
+    qtbot.waitUntil(lambda: page.items_title.text() == "Spent: every line, 2025-26")
+    costs = [money(items.model().index(r, 4).data()) for r in range(items.model().rowCount())]
+    assert sum(costs, Decimal("0.00")) == money(cell(lines, total, "Spent"))
