@@ -506,7 +506,8 @@ def impact_data(session: Session, school: School, year: AcademicYear, today: dt.
     hours = sum((p["hours"] for p in people), Decimal("0"))
     sustained = sum((p["sustained_hours"] for p in people), Decimal("0"))
     if hours:
-        findings.append(f"{sustained / hours:.0%} of the year's {hours:,.1f} hours of CPD were sustained "
+        total = hours.quantize(Decimal("0.01")).normalize()  # as recorded: 272, 1,234.25 (not "272.0")
+        findings.append(f"{sustained / hours:.0%} of the year's {total:,f} hours of CPD were sustained "
                         "(part of a programme over two terms or more).")
     done = [r for r in retention if r["retention_rate"] is not None]
     if done:

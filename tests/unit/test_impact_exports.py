@@ -59,7 +59,7 @@ def test_the_pdf_gives_findings_and_says_the_figures_are_side_by_side(db: Databa
     assert "Confidence rose from 2.0 to 4.0 on average and stood at 3.0 a term later" in flat
     assert "1 of 1 person with evaluation stages due" not in flat  # classroom stage (12/11/2025) is overdue
     assert "1 evaluation stage is overdue." in flat
-    assert "100% of the year's 6.0 hours of CPD were sustained" in flat
+    assert "100% of the year's 6 hours of CPD were sustained" in flat
     assert "Of the 2 teachers in post on 01/09/2024, 1 were still in post a year later (50%)." in flat
     assert "Shown side by side; this does not show that one caused the other." in flat
     assert "Łukasz Zając" in flat and "Subject Knowledge for Physics Teaching" in flat

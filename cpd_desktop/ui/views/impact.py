@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...services import impact, impact_charts, mechanisms, objectives
-from ...services.formatting import format_date, plural
+from ...services.formatting import format_date, format_hours, plural
 from ...services.lists.choices import staff_ids_by_code
 from ...services.years import AcademicYear
 from ..charts import BarChart
@@ -205,11 +205,11 @@ class ImpactView(View):
             self.charts = impact_charts.impact_charts(s, self.ctx.school(s), year, self.ctx.today)
         self.findings.setText("\n".join(data.findings))
         self.findings.setMinimumHeight(self.findings.fontMetrics().lineSpacing() * len(data.findings) + 6)
-        self.people_model.set_rows([[p["name"], f"{p['hours']:.1f}", f"{p['sustained_hours']:.1f}",
+        self.people_model.set_rows([[p["name"], format_hours(p["hours"]), format_hours(p["sustained_hours"]),
                                      str(p["stages_due"]), str(p["stages_done"]), str(p["stages_overdue"]),
                                      _one(p["confidence_before"]), _one(p["confidence_after"]),
                                      _one(p["confidence_later"])] for p in data.people], self.staff_ids)
-        self.priorities_model.set_rows([[r["priority"], str(r["activities"]), str(r["people"]), f"{r['hours']:.1f}",
+        self.priorities_model.set_rows([[r["priority"], str(r["activities"]), str(r["people"]), format_hours(r["hours"]),
                                          "–" if r["evaluated_share"] is None else f"{r['evaluated_share']:.0f}%",
                                          str(serving.get(r["priority"], 0))] for r in data.priorities], [])
         self.programmes_model.set_rows([self._programme_row(r) for r in programmes], [r["id"] for r in programmes])
@@ -235,8 +235,8 @@ class ImpactView(View):
     def _programme_row(r: dict[str, Any]) -> list[str]:
         f = r["figures"]
         if f is None:  # no activity in the year
-            return [r["programme"], "–", "0", "0.0", "–", "–", "–", r["groups"]]
-        return [r["programme"], "Yes" if f["sustained"] else "No", str(f["people"]), f"{f['hours']:.1f}",
+            return [r["programme"], "–", "0", "0", "–", "–", "–", r["groups"]]
+        return [r["programme"], "Yes" if f["sustained"] else "No", str(f["people"]), format_hours(f["hours"]),
                 _one(f["confidence_before"]), _one(f["confidence_after"]), _one(f["confidence_later"]), r["groups"]]
 
     # ---- charts ----

@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QTabWidget
 
-from .conftest import bring_forward, cell, choose, find_field, find_table, go_to
+from .conftest import bring_forward, cell, choose, find_field, find_table, go_to, row_of
 
 
 def named(page: Any, cls: type, name: str) -> Any:
@@ -74,3 +74,31 @@ def test_the_impact_view_shows_stages_confidence_priorities_and_outcomes_side_by
 
     choose(qtbot, year, "2024/25")
     qtbot.waitUntil(lambda: stages.model().rowCount() == 0)  # another year's stages are not left showing
+
+
+def test_the_impact_view_shows_a_persons_hours_as_the_staff_list_does(window: Any, qtbot: Any) -> None:
+    """Hours are kept to the quarter hour: a 1.25-hour twilight read "1.2" in Impact (one decimal, rounded half
+    to even) while the Staff list said 1.25; both now show the hours as recorded."""
+    from sqlalchemy import select
+
+    from cpd_desktop.models import School, Staff
+    from cpd_desktop.services.activities import add_activity
+
+    with window.ctx.db.session() as s:
+        school = s.get(School, window.ctx.school_id)
+        person = s.scalars(select(Staff).where(Staff.school_id == school.id, Staff.staff_code == "HMA")).one()
+        name, listed = person.full_name, f"{person.surname}, {person.forename}"
+        add_activity(s, school, person, date="12/11/2025", hours="1.25", title="Twilight: questioning")
+
+    staff = go_to(qtbot, window, "Staff")
+    staff_table = find_table("staff", staff)
+    qtbot.waitUntil(lambda: row_of(staff_table, listed) >= 0)
+    hours = cell(staff_table, row_of(staff_table, listed), "Hours")
+    assert hours.endswith(".25") or hours.endswith(".75"), hours
+
+    page = go_to(qtbot, window, "Impact")
+    people = find_table("Evaluation by person", page)
+    qtbot.waitUntil(lambda: people.model().rowCount() > 10)
+    assert cell(people, row_of(people, name), "Hours") == hours
+    findings = named(page, QLabel, "Findings").text()
+    assert ".0 hours" not in findings and "hours of CPD were sustained" in findings
