@@ -296,6 +296,12 @@ class ClaimRow:
         """Money still to come in on an open claim: expected, less anything received."""
         return self.expected - (self.received or ZERO) if self.is_open else ZERO
 
+    @property
+    def shortfall(self) -> Decimal:
+        """Money a closed claim brought in short: paid short, or all of it when rejected or withdrawn. An open
+        claim's money is still to come, not short: expected = received + still to come + shortfall."""
+        return ZERO if self.is_open else self.expected - (self.received or ZERO)
+
 
 def _whole(days: Decimal) -> float:
     """3 as 3, 1.5 as 1.5: the days of a course as a person writes them."""

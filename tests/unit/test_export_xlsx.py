@@ -212,6 +212,10 @@ def evaluate(wb: Any, ws: Any, formula: str) -> Any:
         return sum(1 for v in _cells(wb, m.group(1)) if v not in (None, ""))
     if m := re.fullmatch(rf"COUNT\(({ref})\)", body):
         return sum(1 for v in _cells(wb, m.group(1)) if isinstance(v, int | float | dt.datetime))
+    if m := re.fullmatch(r"IF\(OR\(([^()]*)\),([^,()]+),(.+)\)", body):  # IF(OR(K2="Draft",…),0,R2-T2)
+        tests = [t.split("=", 1) for t in m.group(1).split(",")]
+        hit = any(ws[c.replace("$", "")].value == want.strip('"') for c, want in tests)
+        return evaluate(wb, ws, "=" + (m.group(2) if hit else m.group(3)))
     if m := re.fullmatch(r"SUMIFS\((.*)\)", body):
         args = m.group(1).split(",")
         keep = crit(args[1:])

@@ -78,7 +78,7 @@ def totals_by(rows: Iterable[ClaimRow], key: str) -> dict[str, dict[str, Any]]:
         t["claimed"] += c.claimed or ZERO
         t["received"] += c.received or ZERO
         t["outstanding"] += c.outstanding
-        t["shortfall"] += c.expected - (c.received or ZERO)
+        t["shortfall"] += c.shortfall
     if key == "status":
         order = list(CLAIM_STATUSES.values())
         return {name: out[name] for name in order if name in out}
@@ -124,6 +124,8 @@ def write_claims_pdf(rows: list[ClaimRow], school_name: str, scope: str, path: P
     story += head("Totals by scheme", styles.h2)
     story += totals_table("Scheme", totals_by(rows, "scheme"))
     story.append(para("'Still to come' is what open claims (draft, submitted, approved) should still bring in. "
-                      "A draft past its deadline may lose the school the money. The shortfall is what was "
-                      "expected less what was received: on a paid claim, money the funder paid short.", styles.note))
+                      "A draft past its deadline may lose the school the money. The shortfall is what closed "
+                      "claims brought in short: on a paid claim, money the funder paid short; on a rejected or "
+                      "withdrawn claim, money the school will not get. Expected = received + still to come + "
+                      "shortfall.", styles.note))
     doc.build(story, ticker)

@@ -63,12 +63,14 @@ CLAIM_COLUMNS = [
 
 
 _HEADERS = [c.header for c in CLAIM_COLUMNS]
-_EXPECTED, _RECEIVED = (get_column_letter(_HEADERS.index(h) + 1) for h in ("Expected", "Received"))
+_EXPECTED, _RECEIVED, _STATUS = (get_column_letter(_HEADERS.index(h) + 1) for h in ("Expected", "Received", "Status"))
 
 
 def claim_values(c: ClaimRow, row: int) -> tuple[Any, ...]:
-    # The shortfall is a formula on the row, so that it follows a received sum finance types in later.
-    shortfall = Formula(f"={_EXPECTED}{row}-{_RECEIVED}{row}")
+    # The shortfall is a formula on the row, so that it follows a received sum (or a status) finance types in
+    # later; an open claim's money is still to come, not short.
+    still_open = ",".join(f'{_STATUS}{row}="{CLAIM_STATUSES[s]}"' for s in OPEN)
+    shortfall = Formula(f"=IF(OR({still_open}),0,{_EXPECTED}{row}-{_RECEIVED}{row})")
     return (f"C{c.id}", c.staff_code, c.staff_name, c.course, c.course_code, c.provider, c.start_date, c.end_date,
             c.days, c.scheme, c.status_label, c.fee, c.travel, c.accommodation, c.subsistence, c.cover,
             c.course_cost, c.expected, c.claimed, c.received, shortfall, c.deadline, c.submitted_on,
@@ -166,26 +168,35 @@ def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet
     heads = ["Claims", "Expected", "Claimed", "Received", "Still to come", SHORTFALL]
     open_labels = [CLAIM_STATUSES[s] for s in OPEN]
 
-    def still_to_come(crit: str = "") -> str:
+    closed_labels = [label for s, label in CLAIM_STATUSES.items() if s not in OPEN]
+
+    def expected_less_received(labels: list[str], crit: str = "") -> str:
         return "=" + "+".join(f'SUMIFS({exp}{crit},{st},"{label}")-SUMIFS({rec}{crit},{st},"{label}")'
-                              for label in open_labels)
+                              for label in labels)
+
+    def still_to_come(crit: str = "") -> str:
+        return expected_less_received(open_labels, crit)
+
+    def shortfall(crit: str = "") -> str:  # closed claims only: an open claim's money is still to come
+        return expected_less_received(closed_labels, crit)
 
     def block(title: str, names: list[str], criteria: str) -> None:
         out.append([w.text(title, styles.header), *[w.text(h, styles.header) for h in heads]])
         for name in names:
             r = len(out) + 1
             crit = f"{criteria},$A{r}"
-            if criteria == st:  # by status: money still to come only on open claims
+            if criteria == st:  # by status: money still to come only on open claims, short only on closed ones
                 status = next(k for k, v in CLAIM_STATUSES.items() if v == name)
-                to_come: Any = (w.formula(f"=SUMIFS({exp},{crit})-SUMIFS({rec},{crit})", MONEY_KIND)
-                                if status in OPEN else w.styled(0, styles.kinds[MONEY_KIND]))
+                less = w.formula(f"=SUMIFS({exp},{crit})-SUMIFS({rec},{crit})", MONEY_KIND)
+                zero = w.styled(0, styles.kinds[MONEY_KIND])
+                to_come, short = (less, zero) if status in OPEN else (zero, less)
             else:
                 to_come = w.formula(still_to_come(f",{crit}"), MONEY_KIND)
+                short = w.formula(shortfall(f",{crit}"), MONEY_KIND)
             out.append([w.text(name), w.formula(f"=COUNTIFS({crit})", INT_KIND),
                         w.formula(f"=SUMIFS({exp},{crit})", MONEY_KIND),
                         w.formula(f"=SUMIFS({clm},{crit})", MONEY_KIND),
-                        w.formula(f"=SUMIFS({rec},{crit})", MONEY_KIND), to_come,
-                        w.formula(f"=SUMIFS({exp},{crit})-SUMIFS({rec},{crit})", MONEY_KIND)])
+                        w.formula(f"=SUMIFS({rec},{crit})", MONEY_KIND), to_come, short])
         # The total is taken from the whole columns, not added up from the lines above: a claim under a
         # scheme or status typed in later is in it.
         out.append([w.text("Total", styles.bold), w.formula(f"=COUNTA({st})-1", INT_KIND, bold=True),
@@ -193,15 +204,15 @@ def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet
                     w.formula(f"=SUM({clm})", MONEY_KIND, bold=True),
                     w.formula(f"=SUM({rec})", MONEY_KIND, bold=True),
                     w.formula(still_to_come(), MONEY_KIND, bold=True),
-                    w.formula(f"=SUM({exp})-SUM({rec})", MONEY_KIND, bold=True)])
+                    w.formula(shortfall(), MONEY_KIND, bold=True)])
         out.append([])
 
     block("By status", list(CLAIM_STATUSES.values()), st)
     block("By scheme", sorted({c.scheme for c in rows}, key=str.casefold), sch)
     out.append([w.text("'Still to come' is what open claims (draft, submitted, approved) should still bring in, "
                        "less anything received.", styles.note)])
-    out.append([w.text("The shortfall is what was expected less what was received: on a paid claim it is money "
-                       "the funder paid short; on a rejected or withdrawn claim, money the school will not get.",
-                       styles.note)])
+    out.append([w.text("The shortfall is what closed claims brought in short: on a paid claim it is money the "
+                       "funder paid short; on a rejected or withdrawn claim, money the school will not get. "
+                       "Expected = received + still to come + shortfall.", styles.note)])
     for r in out:
         ws.append(r)
