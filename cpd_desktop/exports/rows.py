@@ -537,16 +537,21 @@ def staff_record(session: Session, school: School, staff_code: str,
     activities = activity_rows(session, school, year, staff_id=person.id)
     # The long texts of each activity (intended outcomes, evaluation, evidence).
     full = {a.id: a for a in session.scalars(select(Activity).where(Activity.staff_id == person.id))}
+    stages = _stage_notes(session, person.id)
     notes = []
     for row in activities:
         a = full[row.id]
+        staged = stages.get(row.id, [])
+        # With stage rows, each stage's due and done dates are what the CPD log shows; the activity's own
+        # single due date (from before the stages) would contradict the End stage's.
+        dates = [] if staged else [("Evaluation due", a.evaluation_due), ("Evaluated on", a.evaluated_on)]
         items = [(label, _fmt(value)) for label, value in (
             ("Status", ACTIVITY_STATUSES.get(a.status or "", "")), ("Intended outcomes", a.intended_outcomes),
-            ("Evaluation due", a.evaluation_due), ("Evaluated on", a.evaluated_on),
-            ("Confidence (1–5)", a.impact_confidence), ("Impact", a.impact), ("Pupil outcomes", a.pupil_outcomes),
-            ("Follow-up actions", a.follow_up_actions), ("Evidence", a.evidence_note), ("Cost", a.cost),
+            *dates, ("Confidence (1–5)", a.impact_confidence), ("Impact", a.impact),
+            ("Pupil outcomes", a.pupil_outcomes), ("Follow-up actions", a.follow_up_actions),
+            ("Evidence", a.evidence_note), ("Cost", a.cost),
         ) if value not in (None, "")]
-        notes.append((row, items))
+        notes.append((row, items + staged))
     years_seen = sorted({academic_year_of(a.date, school.academic_year_start_month) for a in activities})
     years = []
     for y in years_seen:
@@ -591,6 +596,24 @@ def staff_record(session: Session, school: School, staff_code: str,
         activities=activities, activity_notes=notes, bookings=bookings, cover_lessons=cover, claims=claims,
         timetable=timetable, audit=_audit_about(session, school, person.id, booking_ids),
         year_label=year.label if year else None)
+
+
+def _stage_notes(session: Session, staff_id: int) -> dict[int, list[tuple[str, str]]]:
+    """activity id -> each evaluation stage's due and done dates and what was said at it ("End: what was
+    learnt"), End first, as the Record evaluation dialog asks them."""
+    from ..models.impact import STAGES, EvaluationStage
+    from ..services.stages import STAGE_FIELDS, field_name
+
+    order = list(STAGES)
+    found = session.scalars(select(EvaluationStage).join(Activity, Activity.id == EvaluationStage.activity_id)
+                            .where(Activity.staff_id == staff_id))
+    out: dict[int, list[tuple[str, str]]] = {}
+    for rec in sorted(found, key=lambda r: (r.activity_id, order.index(r.stage))):
+        pairs = [(field_name(rec.stage, "Due"), rec.due_date), (field_name(rec.stage, "Done"), rec.done_on)]
+        pairs += [(field_name(rec.stage, label), getattr(rec, key)) for key, label in STAGE_FIELDS[rec.stage]]
+        out.setdefault(rec.activity_id, []).extend((label, _fmt(value)) for label, value in pairs
+                                                   if value not in (None, ""))
+    return out
 
 
 def _audit_about(session: Session, school: School, staff_id: int, booking_ids: list[int]) -> list[dict[str, Any]]:

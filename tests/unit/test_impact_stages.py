@@ -181,3 +181,26 @@ def test_an_activity_deleted_and_undone_comes_back_with_its_evaluation_stages(db
     unit.redo(db, done.changes)
     with db.session() as s:
         assert s.get(Activity, ident) is None and stages(s, ident) == {}
+
+
+def test_the_individual_record_gives_each_stage_as_the_log_does_and_what_was_said(session: Session, school: School,
+                                                                                  teacher: Staff) -> None:
+    """The record (for appraisal or a subject access request) gave the activity's old single "Evaluation due"
+    (six weeks on: 12/11/2025) where the CPD log says End is due 15/10/2025, and left out what was said at
+    each stage: it holds "everything CPD Desktop holds about this person"."""
+    from cpd_desktop.exports.rows import staff_record
+
+    day = add_activity(session, school, teacher, date="01/10/2025", hours="6", title="Practical physics")
+    impact.record_stage(session, school, day, "end", done_on=dt.date(2025, 10, 10), confidence=4,
+                        learnt="Circuits as a rope loop")
+    impact.record_stage(session, school, day, "classroom", done_on=dt.date(2025, 11, 3),
+                        does_differently="Year 9 use the rope model", evidence="Observation")
+    record = staff_record(session, school, "AMY")
+    (_row, items), = record.activity_notes
+    said = dict(items)
+    assert said["End: due"] == "15/10/2025" and said["End: done"] == "10/10/2025"
+    assert said["End: what was learnt"] == "Circuits as a rope loop" and said["End: confidence after"] == "4"
+    assert said["In the classroom: what they now do differently"] == "Year 9 use the rope model"
+    assert said["In the classroom: evidence seen"] == "Observation"
+    assert said["For pupils: due"] == "31/12/2025" and "For pupils: done" not in said
+    assert "Evaluation due" not in said  # the old single date, which disagreed with the End stage's
