@@ -288,16 +288,16 @@ def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYea
                 figures.append(("Cost", format_money(sum((c.total for c in cost), Decimal("0.00")))))
             return ExportPreview(f"{spec.label} {scope}", figures, n, n == 0)
         if kind == "budget":
-            from ..services.budget import budget_rows, fy_text
+            from ..services.budget import budget_rows, budget_total, fy_text
 
             fy = _budget_year(school, financial_year, _year(year, school, spec, today), today)
             lines = budget_rows(s, school, fy)
-            remaining = sum((r.remaining for r in lines if r.line_id is not None), Decimal("0.00"))
+            # The PDF's and the workbook's Total row: budget − net forecast = remaining, "Unallocated" included.
+            whole = budget_total(lines)
             return ExportPreview(f"{spec.label} {fy_text(fy)}", [
                 ("Budget lines", str(sum(1 for r in lines if r.line_id is not None))),
-                ("Budget", format_money(sum((r.budget for r in lines), Decimal("0.00")))),
-                ("Net forecast", format_money(sum((r.net_forecast for r in lines), Decimal("0.00")))),
-                ("Remaining", format_money(remaining))], len(lines), not lines)
+                ("Budget", format_money(whole.budget)), ("Net forecast", format_money(whole.net_forecast)),
+                ("Remaining", format_money(whole.remaining))], len(lines), not lines)
         if kind == "claims":
             claims, scope = _claims(s, school, y, financial_year, month)
             total = sum((c.expected for c in claims), Decimal("0.00"))

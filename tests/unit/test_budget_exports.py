@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from cpd_desktop.exports import run_export
 from cpd_desktop.models import School
 from cpd_desktop.services import budget
+from cpd_desktop.services.formatting import format_money
 from cpd_desktop.storage.database import Database
 
 from .test_budget import FY, school_with_budget  # noqa: F401 -- the fixture
@@ -121,7 +122,23 @@ def test_a_budget_export_for_an_academic_year_covers_the_financial_year_it_start
                       today=TODAY)
     assert "CPD budget 2026-27" in PdfReader(path).pages[0].extract_text()
     shown = preview(db, school_with_budget["school_id"], "budget", year="2026/27", today=TODAY)
-    assert shown.title == "CPD budget 2026-27" and ("Remaining", "£2,303.50") in shown.figures
+    # £3,000.00 budget less a £761.50 net forecast (Unallocated's money in both, as on the export's Total row)
+    assert shown.title == "CPD budget 2026-27" and ("Remaining", "£2,238.50") in shown.figures
     with pytest.raises(ExportOptionError, match="not by month"):
         run_export(db, school_with_budget["school_id"], "budget", "xlsx", tmp_path / "m.xlsx", month="12/2026")
     assert not (tmp_path / "m.xlsx").exists()
+
+
+def test_the_reports_preview_adds_up_as_the_export_s_total_row(db: Database, school_with_budget: dict) -> None:  # noqa: F811
+    """Budget − net forecast = remaining, with the money no line holds ("Unallocated") on both sides: the preview
+    had left it out of the remaining only, so the three figures did not add up."""
+    from cpd_desktop.exports import preview
+
+    rows = service_rows(db, school_with_budget["school_id"])
+    assert rows["Unallocated"].net_forecast != 0  # the case that went wrong
+    shown = dict(preview(db, school_with_budget["school_id"], "budget", financial_year="2026-27",
+                         today=TODAY).figures)
+    total = budget.budget_total(list(rows.values()))
+    assert shown["Budget"] == format_money(total.budget)
+    assert shown["Net forecast"] == format_money(total.net_forecast)
+    assert shown["Remaining"] == format_money(total.remaining) == format_money(total.budget - total.net_forecast)
