@@ -83,6 +83,12 @@ def current_financial_year(school: School, today: dt.date | None = None) -> Fina
     return financial_year_of(today or dt.date.today(), school.financial_year_start_month)
 
 
+def recent_financial_years(school: School, today: dt.date | None = None) -> list[FinancialYear]:
+    """The years a business manager chooses between: next year, this year, then the two before."""
+    now = current_financial_year(school, today)
+    return [FinancialYear(now.start_year + d, now.start_month) for d in (1, 0, -1, -2)]
+
+
 def financial_year_arg(school: School, text: str | None, today: dt.date | None = None) -> FinancialYear:
     if text is None or not str(text).strip():
         return current_financial_year(school, today)

@@ -24,10 +24,10 @@ from ...services.budget import (
     FIGURES,
     budget_rows,
     budget_total,
-    current_financial_year,
     fy_text,
     items_behind,
     monthly_profile,
+    recent_financial_years,
     staff_time,
 )
 from ...services.formatting import format_date, format_money, plural
@@ -179,9 +179,7 @@ class BudgetView(View):
 
     def _years(self) -> list[FinancialYear]:
         with self.ctx.session() as s:
-            school = self.ctx.school(s)
-            now = current_financial_year(school, self.ctx.today)
-        return [FinancialYear(now.start_year + d, now.start_month) for d in (1, 0, -1, -2)]
+            return recent_financial_years(self.ctx.school(s), self.ctx.today)
 
     def _chosen(self) -> FinancialYear | None:
         data = self.year_combo.currentData()

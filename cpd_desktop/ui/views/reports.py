@@ -71,11 +71,16 @@ class ReportsView(View):
         from ..export_dialog import period_combo
 
         self.period_combo = period_combo(ctx)
+        # The CPD budget's financial year (this year unless another is chosen): last year's budget is the one
+        # a business manager reports on after the year closes.
+        self.fy_combo = QComboBox()
+        self.fy_combo.setAccessibleName("Financial year")
         self.scope = QLabel("")
         form.addRow("Format:", self.format_combo)
         form.addRow("Booking:", self.booking_combo)
         form.addRow("Member of staff:", self.staff_combo)
         form.addRow("Or by:", self.period_combo)
+        form.addRow("Financial year:", self.fy_combo)
         form.addRow("Covers:", self.scope)
         self.form = form
         pl.addLayout(form)
@@ -99,7 +104,7 @@ class ReportsView(View):
         pl.addLayout(buttons)
         row.addWidget(panel, 1)
         self.outer.addLayout(row, 1)
-        for combo in (self.booking_combo, self.staff_combo, self.period_combo):
+        for combo in (self.booking_combo, self.staff_combo, self.period_combo, self.fy_combo):
             combo.currentIndexChanged.connect(lambda _i: self.update_preview())
         self.list.setCurrentRow(0)
 
@@ -117,6 +122,7 @@ class ReportsView(View):
         self.form.setRowVisible(1, spec.needs == "booking")
         self.form.setRowVisible(2, spec.needs == "staff")
         self.form.setRowVisible(3, self.kind() == "claims")
+        self.form.setRowVisible(4, self.kind() == "budget")
         self._fill_choices()
         self.update_preview()
 
@@ -124,10 +130,22 @@ class ReportsView(View):
         from ..export_dialog import fill_export_choices
 
         fill_export_choices(self.ctx, self.kinds[self.kind()], self.booking_combo, self.staff_combo)
+        if self.kind() == "budget" and self.fy_combo.count() == 0 and self.ctx.school_id is not None:
+            from ...services.budget import fy_text, recent_financial_years
+
+            with self.ctx.session() as s:
+                years = recent_financial_years(self.ctx.school(s), self.ctx.today)
+            self.fy_combo.blockSignals(True)
+            for year in years:
+                self.fy_combo.addItem(fy_text(year), fy_text(year))
+            self.fy_combo.setCurrentIndex(1)  # this year
+            self.fy_combo.blockSignals(False)
 
     def options(self) -> dict[str, Any]:
         spec = self.kinds[self.kind()]
         period = (self.period_combo.currentData() or {}) if self.kind() == "claims" else {}
+        if self.kind() == "budget" and self.fy_combo.currentData():
+            period = {"financial_year": self.fy_combo.currentData()}
         return {"year": self.ctx.year if spec.yearly and not period else None, "department": self.ctx.department,
                 "booking_id": self.booking_combo.currentData() if spec.needs == "booking" else None,
                 "staff_code": self.staff_combo.currentData() if spec.needs == "staff" else None, **period}
@@ -136,7 +154,14 @@ class ReportsView(View):
         super().reload()
         self.booking_combo.clear()
         self.staff_combo.clear()
+        # The financial years again (the school's start month may have changed in Settings), the one chosen kept.
+        chosen = self.fy_combo.currentData()
+        self.fy_combo.blockSignals(True)
+        self.fy_combo.clear()
         self._fill_choices()
+        if chosen and self.fy_combo.findData(chosen) >= 0:
+            self.fy_combo.setCurrentIndex(self.fy_combo.findData(chosen))
+        self.fy_combo.blockSignals(False)
         self.update_preview()
 
     def update_preview(self) -> None:
@@ -150,6 +175,8 @@ class ReportsView(View):
             scope.append(self.period_combo.currentText())
         elif spec.yearly:
             scope.append(ctx.year.label)
+        elif self.kind() == "budget" and self.fy_combo.currentData():
+            scope.append(f"financial year {self.fy_combo.currentText()}")
         if ctx.department and self.kind() in ("summary", "activities", "absences"):
             scope.append(f"{ctx.department} department")
         self.scope.setText(", ".join(scope) or "the chosen record")

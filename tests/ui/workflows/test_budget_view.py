@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidget
 
 from .conftest import (
+    OFFSCREEN_LIMITS,
     answer_modal,
     answering,
     bring_forward,
@@ -23,6 +25,8 @@ from .conftest import (
     find_table,
     go_to,
     row_of,
+    save_file_as,
+    watch_for,
 )
 
 
@@ -183,3 +187,28 @@ def test_the_lines_add_up_to_a_total_whose_figures_list_every_line_s_bookings(wi
     qtbot.waitUntil(lambda: page.items_title.text() == "Spent: every line, 2025-26")
     costs = [money(items.model().index(r, 4).data()) for r in range(items.model().rowCount())]
     assert sum(costs, Decimal("0.00")) == money(cell(lines, total, "Spent"))
+
+
+@OFFSCREEN_LIMITS
+def test_reports_exports_the_budget_of_a_financial_year_chosen_there(window: Any, qtbot: Any, tmp_path: Path) -> None:
+    """After the year closes the business manager reports on last year's budget: Reports › CPD budget offers the
+    financial year (this one unless another is chosen), says what it covers, and the PDF is that year's."""
+    go_to(qtbot, window, "Reports")
+    reports = find_field("Reports", window, QListWidget)
+    item = reports.findItems("CPD budget", Qt.MatchFlag.MatchExactly)[0]
+    qtbot.mouseClick(reports.viewport(), Qt.MouseButton.LeftButton, pos=reports.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: reports.currentItem() is item)
+    year = find_field("Financial year", window)
+    assert year.currentText() == "2025-26"  # the window's today, 20/11/2025
+    page = window.view_stack.currentWidget()
+    choose(qtbot, year, "2024-25")
+    qtbot.waitUntil(lambda: "CPD budget 2024-25" in page.preview_title.text())
+    assert page.scope.text() == "financial year 2024-25"
+    path = tmp_path / "budget.pdf"
+    done = watch_for(qtbot, answer_modal(qtbot, "Close", expect=path.name), title="Export written", timeout_s=30)
+    with answering(qtbot, save_file_as(qtbot, path)):
+        click(qtbot, find_button("Export", window))
+    done.wait()
+    from pypdf import PdfReader
+
+    assert "CPD budget 2024-25" in PdfReader(path).pages[0].extract_text()
