@@ -23,7 +23,7 @@ from ..imports.engine import ImportResult
 from ..imports.fields import missing_columns
 from ..imports.kinds.timetable import TimetableImporter
 from ..imports.source import open_source
-from ..models import Booking, School, SchoolPeriod, Staff, TimetableLesson
+from ..models import Booking, CoverLesson, School, SchoolPeriod, Staff, TimetableLesson
 from ..models.enums import TIMETABLE_WEEKS, WEEKDAYS
 from . import validation as v
 from .bookings import absence_days, week_of
@@ -276,7 +276,19 @@ def delete_lesson(session: Session, school: School, lesson_id: int, *, expected_
 
     lesson = get_lesson(session, school, lesson_id)
     check_version(lesson, expected_version, action="delete")
+    _unlink_cover(session, [lesson.id])
     session.delete(lesson)
+    session.flush()
+
+
+def _unlink_cover(session: Session, lesson_ids: list[int]) -> None:
+    """Clear the cover lessons' link to lessons about to be deleted, here rather than by the database's
+    ON DELETE SET NULL, so that the undo record sees it and an undo makes each again the lesson its cover
+    lessons came from (the sheets keep their own copy of the class, subject and room either way)."""
+    if not lesson_ids:
+        return
+    for cover in session.scalars(select(CoverLesson).where(CoverLesson.timetable_lesson_id.in_(lesson_ids))):
+        cover.timetable_lesson_id = None
     session.flush()
 
 
@@ -407,6 +419,7 @@ def apply_replacement(session: Session, school: School, plan: Replacement) -> Re
                                   f"{plan.file_name} was not applied.",
                                   hint="Choose “Replace from file…” again to see what it would change now.")
     have = {(x.week, x.weekday, x.period): x for x in current}
+    _unlink_cover(session, [have[change.slot].id for change in plan.removed])
     for change in plan.removed:
         session.delete(have[change.slot])
     session.flush()  # the slots are free before any lesson moves into them

@@ -200,3 +200,34 @@ def test_replace_is_refused_when_the_timetable_changed_after_the_preview(session
         tt.apply_replacement(session, school, plan)
     grid = tt.timetable_grid(session, school, teacher.id)
     assert [c.class_group for c in grid.cells.values()] == ["9X3"]
+
+
+def test_a_lesson_deleted_and_undone_is_again_the_one_its_cover_lessons_came_from(db: Any, school: Any) -> None:
+    """The database cleared the cover lessons' link to a deleted lesson by itself, unseen by the undo record,
+    so Ctrl+Z brought the lesson back with its release-cover lessons no longer pointing at it."""
+    from sqlalchemy import select
+
+    from cpd_desktop.models import CoverLesson
+    from cpd_desktop.services import unit
+
+    with db.session() as s:
+        s.add(school)
+        person = staff.add_staff(s, school, forename="Łukasz", surname="Zając", staff_code="LZA", fte="1")
+        lesson_id = tt.add_lesson(s, school, person.id, weekday=1, period=1, class_group="9X2").id
+        booking = bookings.create_booking(s, school, person, title="Practical physics", hours="6",
+                                          start_date=dt.date(2025, 12, 8), cover_required=True,
+                                          intended_outcomes="Pupils carry out the practical with less help")
+        assert [c.timetable_lesson_id for c in bookings.fill_cover_from_timetable(s, booking)] == [lesson_id]
+
+    def links(s: Any) -> list[int | None]:
+        return list(s.scalars(select(CoverLesson.timetable_lesson_id)))
+
+    done = unit.do(db, lambda s: tt.delete_lesson(s, s.get(type(school), school.id), lesson_id))
+    with db.session() as s:
+        assert links(s) == [None]  # the sheet keeps its copy of the lesson
+    unit.undo(db, done.changes)
+    with db.session() as s:
+        assert links(s) == [lesson_id]
+    unit.redo(db, done.changes)
+    with db.session() as s:
+        assert links(s) == [None] and s.get(TimetableLesson, lesson_id) is None
