@@ -100,7 +100,7 @@ def get_staff(session: Session, school: School, code: str) -> Staff:
 
 def delete_staff(session: Session, staff: Staff, *, expected_version: int | None = None) -> None:
     """Delete a person with no CPD or bookings; with ``expected_version``, refused if somebody changed them since."""
-    from ..models import Activity, Booking
+    from ..models import Activity, Booking, Objective, TimetableLesson
 
     check_version(staff, expected_version, action="delete")
     used = session.scalar(select(func.count()).select_from(Activity).where(Activity.staff_id == staff.id)) or 0
@@ -108,6 +108,12 @@ def delete_staff(session: Session, staff: Staff, *, expected_version: int | None
     if used:
         raise ValidationError("Staff", f"{staff.full_name} has {used} CPD records and bookings, so cannot be deleted.",
                               hint="Set a leaving date instead, or anonymise them when their records are due for review.")
+    # Their timetable and objectives go as records the undo sees, not by the database's cascade, so an undo
+    # brings the person back with them.
+    for model in (TimetableLesson, Objective):
+        for held in session.scalars(select(model).where(model.staff_id == staff.id)):
+            session.delete(held)
+    session.flush()
     session.delete(staff)
     session.flush()
 

@@ -231,3 +231,36 @@ def test_a_lesson_deleted_and_undone_is_again_the_one_its_cover_lessons_came_fro
     unit.redo(db, done.changes)
     with db.session() as s:
         assert links(s) == [None] and s.get(TimetableLesson, lesson_id) is None
+
+
+def test_a_person_deleted_and_undone_comes_back_with_their_timetable_and_objective(db: Any, school: Any) -> None:
+    """A new teacher with a timetable and an objective but no CPD yet may be deleted; the database took their
+    lessons and objective with them, unseen by the undo record, so Ctrl+Z brought back the person alone."""
+    from sqlalchemy import func, select
+
+    from cpd_desktop.models import Objective, Staff
+    from cpd_desktop.services import unit
+    from cpd_desktop.services.objectives import set_objective
+    from cpd_desktop.services.years import AcademicYear
+
+    with db.session() as s:
+        s.add(school)
+        person = staff.add_staff(s, school, forename="Siobhán", surname="Ó Dálaigh", staff_code="SOD", fte="1")
+        ident = person.id
+        tt.add_lesson(s, school, ident, weekday=1, period=1, class_group="9X2")
+        tt.add_lesson(s, school, ident, weekday=2, period=3, class_group="11Y1")
+        set_objective(s, school, ident, AcademicYear(2025), "Model titrations before Year 11 do them")
+
+    def held(s: Any) -> tuple[int, int]:
+        return (s.scalar(select(func.count()).select_from(TimetableLesson).where(TimetableLesson.staff_id == ident)),
+                s.scalar(select(func.count()).select_from(Objective).where(Objective.staff_id == ident)))
+
+    done = unit.do(db, lambda s: staff.delete_staff(s, s.get(Staff, ident)))
+    with db.session() as s:
+        assert s.get(Staff, ident) is None and held(s) == (0, 0)
+    unit.undo(db, done.changes)
+    with db.session() as s:
+        assert held(s) == (2, 1)
+    unit.redo(db, done.changes)
+    with db.session() as s:
+        assert s.get(Staff, ident) is None and held(s) == (0, 0)
