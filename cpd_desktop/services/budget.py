@@ -473,12 +473,27 @@ class LineForecast:
         return self.row.line_id is not None and self.remaining_after < 0
 
 
+def _line_id_of_booking(session: Session, booking: Booking, fy: FinancialYear) -> int | None:
+    if booking.id is None:
+        return None
+    line_id: int | None = session.scalar(select(booking_line_sql(literal(fy.start_year))).where(Booking.id == booking.id))
+    return line_id
+
+
+def line_code_of_booking(session: Session, school: School, booking: Booking) -> str | None:
+    """The budget code of the line a booking counts against in its financial year (None: unallocated): what
+    its bursary claim is credited to."""
+    fy = financial_year_of(booking.start_date, school.financial_year_start_month)
+    line_id = _line_id_of_booking(session, booking, fy)
+    line = session.get(BudgetLine, line_id) if line_id is not None else None
+    return line.budget_code if line is not None else None
+
+
 def forecast_for_booking(session: Session, school: School, booking: Booking) -> LineForecast:
     """The line a booking counts against, its money left, and what this booking would add to it when it is
     not yet counted there (a planned booking being approved)."""
     fy = financial_year_of(booking.start_date, school.financial_year_start_month)
-    line_id = session.scalar(select(booking_line_sql(literal(fy.start_year))).where(Booking.id == booking.id)) \
-        if booking.id is not None else None
+    line_id = _line_id_of_booking(session, booking, fy)
     rows = {r.line_id: r for r in budget_rows(session, school, fy)}
     row = rows.get(line_id) or BudgetRow(None, UNALLOCATED, None, None)
     cost = ZERO if booking.status in COUNTED_STATUSES else booking.total_cost

@@ -16,6 +16,7 @@ from ..models.base import Money
 from ..models.enums import BURSARY_RULES, CLAIM_STATUSES, CLAIM_TRANSITIONS
 from . import validation as v
 from .bookings import booking_cost
+from .budget import line_code_of_booking
 from .concurrency import check_version
 from .dashboard_figures import NEAR_DEADLINE_DAYS, money_totals
 from .rules import YEAR_PARAMS, constant, in_year
@@ -164,7 +165,10 @@ def create_claim(session: Session, booking: Booking, scheme: BursaryScheme, *, b
         school_id=booking.school_id, booking_id=booking.id, scheme_id=scheme.id, status="draft",
         expected=bursary_expected(scheme, booking),
         deadline=booking.end_date + dt.timedelta(days=scheme.claim_deadline_days),
-        budget_code=v.clean_text(budget_code, "Budget code", max_len=40) or booking.budget_code,
+        # As typed, else the booking's, else the code of the line its cost counts against (through its
+        # person's department): the claim's money is then credited where the budget counts it.
+        budget_code=v.clean_text(budget_code, "Budget code", max_len=40) or booking.budget_code
+        or line_code_of_booking(session, school, booking),
         notes=v.clean_text(notes, "Notes", max_len=v.NOTE_MAX, multiline=True),
     )
     session.add(claim)

@@ -244,3 +244,22 @@ def test_the_month_by_month_profile_puts_each_cost_in_its_month_and_adds_up_to_t
     assert by["Sep 2026"].spent == Decimal("100.00")  # activities' own costs
     assert sum((m.committed for m in months), Decimal("0")) == sum((r.committed for r in rows), Decimal("0"))
     assert sum((m.spent for m in months), Decimal("0")) == sum((r.spent for r in rows), Decimal("0"))
+
+
+def test_a_claim_raised_with_no_budget_code_is_credited_to_the_line_its_booking_counts_on(
+        db: Database, school_with_budget: dict) -> None:
+    """A physics teacher's booking carries no code and counts on Physics CPD through the department: its claim
+    says PHY, so the claims workbook's budget codes agree with the budget. A typed code still wins; a booking
+    on no line gives a claim with none."""
+    from cpd_desktop.services.bursaries import create_claim
+
+    with db.session() as s:
+        school = s.get(School, school_with_budget["school_id"])
+        other = BursaryScheme(school_id=school.id, name="Ogden grant", rule="per_course", amount=Decimal("300"))
+        s.add(other)
+        s.flush()
+        physics = create_claim(s, s.get(Booking, school_with_budget["one"]), other)
+        unallocated = create_claim(s, s.get(Booking, school_with_budget["four"]), other)
+        two = s.get(Booking, school_with_budget["two"])
+        typed = create_claim(s, two, other, budget_code="CPD-GEN")
+        assert (physics.budget_code, unallocated.budget_code, typed.budget_code) == ("PHY", None, "CPD-GEN")

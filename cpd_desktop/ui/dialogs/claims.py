@@ -27,7 +27,8 @@ class NewClaimDialog(FormDialog):
                          intro="The amount expected and the deadline come from the scheme's rules.")
         self.add_combo("booking_id", "Booking *", bookings, booking_id)
         self.add_combo("scheme_id", "Scheme *", schemes)
-        self.add_line("budget_code", "Budget code", "", check=lambda x: v.clean_text(x, "Budget code", max_len=40))
+        self.add_line("budget_code", "Budget code", "", check=lambda x: v.clean_text(x, "Budget code", max_len=40),
+                      placeholder="Empty: the code of the budget line the booking counts against")
         self.add_text("notes", "Notes", "", check=lambda x: v.clean_text(x, "Notes", max_len=v.NOTE_MAX, multiline=True))
         self.resize(560, 320)
 
