@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from ...errors import CpdError, ValidationError
 from ...models.enums import FORMATS, STANDARD_PARTS
@@ -70,7 +70,11 @@ class RecordManyDialog(FormDialog):
         self.preview.setWordWrap(True)
         self.preview.setAccessibleName("Who it will be added for")
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.add_row("", self.preview)
+        # Under the scrolling form, above the buttons: who Add is for, and who is left out and why, stay in
+        # sight on a 768-pixel screen rather than below the fold.
+        outer = self.layout()
+        assert isinstance(outer, QVBoxLayout)
+        outer.insertWidget(outer.indexOf(self.form_error), self.preview)
         self.changed.connect(self._update_preview)
         chosen = next((i for i, (data, _t) in enumerate(groups) if isinstance(data, tuple) and ctx.department
                        and data[1].lower() == ctx.department.lower()), None)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from .conftest import (
     active_dialog,
@@ -49,6 +50,10 @@ def test_a_department_inset_in_one_step_and_undone_in_one(window: Any, qtbot: An
         choose(qtbot, find_field("Who", dialog), "Everyone in Science")
         qtbot.waitUntil(lambda: "Will be added for 7 people" in messages_on(dialog))
         seen["preview"] = messages_on(dialog)
+        # On a smaller screen the form scrolls; who it is for, and who is left out, stays in sight above Add
+        dialog.resize(dialog.width(), 560)
+        preview = next(w for w in dialog.findChildren(QLabel) if w.accessibleName() == "Who it will be added for")
+        qtbot.waitUntil(lambda: preview.visibleRegion().boundingRect().height() == preview.height() > 14)
         click(qtbot, find_button("Add", dialog))
 
     with answering(qtbot, fill, title="Record for several people"):
