@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Date, Select, and_, bindparam, func, liter
 from sqlalchemy.orm import Session
 
 from ..errors import CpdError, InvalidTransitionError, ValidationError
-from ..models import Booking, BursaryClaim, BursaryScheme, School, Staff
+from ..models import Booking, BursaryClaim, BursaryScheme, Department, School, Staff
 from ..models.base import Money
 from ..models.enums import BURSARY_RULES, CLAIM_STATUSES, CLAIM_TRANSITIONS
 from . import validation as v
@@ -19,7 +19,7 @@ from .bookings import booking_cost
 from .budget import line_code_of_booking
 from .concurrency import check_version
 from .dashboard_figures import NEAR_DEADLINE_DAYS, money_totals
-from .rules import YEAR_PARAMS, constant, in_year
+from .rules import YEAR_PARAMS, constant, in_department, in_year
 
 OPEN_CLAIM_STATUSES = ("draft", "submitted", "approved")
 
@@ -327,11 +327,15 @@ def money_statement(*, in_period: bool = True) -> Select[*tuple[Any, ...]]:
 
 
 def money_by_status(session: Session, school: School, year_start: dt.date | None = None,
-                    year_end: dt.date | None = None) -> dict[str, dict[str, Any]]:
-    """Expected / claimed / received totals by claim status (in SQL), optionally for bookings in a period."""
+                    year_end: dt.date | None = None, *, department: str | None = None) -> dict[str, dict[str, Any]]:
+    """Expected / claimed / received totals by claim status (in SQL), optionally for bookings in a period and
+    for the people of one department (the claims list's own filters, so its cards and rows agree)."""
     in_period = year_start is not None and year_end is not None
-    rows = session.execute(money_statement(in_period=in_period),
-                           {"school_id": school.id, "year_start": year_start, "year_end": year_end})
+    stmt = money_statement(in_period=in_period)
+    if department and department.strip():
+        stmt = (stmt.join(Staff, Staff.id == Booking.staff_id).join(Department, Department.id == Staff.department_id)
+                .where(in_department(department)))
+    rows = session.execute(stmt, {"school_id": school.id, "year_start": year_start, "year_end": year_end})
     return money_totals(rows)
 
 

@@ -146,7 +146,7 @@ class BursariesView(View):
 
         year = self.ctx.year
         with self.ctx.session() as s:
-            money = money_by_status(s, self.ctx.school(s), year.start, year.end)
+            money = money_by_status(s, self.ctx.school(s), year.start, year.end, department=self.ctx.department)
         for status, card in self.cards.items():
             sums = money.get(status)
             if not sums:

@@ -73,3 +73,36 @@ def test_move_on_asks_only_for_what_the_chosen_move_records(window: Any, qtbot: 
 
     with answering(qtbot, submit, title="Move claim on"):
         click(qtbot, find_button("Move on", page))
+
+
+def test_the_status_cards_count_the_claims_the_list_shows_for_a_department(window: Any, qtbot: Any) -> None:
+    """With one department chosen above, each card adds up that department's claims, as the list below does; the
+    cards had gone on adding up every department's."""
+    from decimal import Decimal
+
+    from PySide6.QtWidgets import QLabel
+
+    from cpd_desktop.ui.widgets import StatCard
+
+    page = go_to(qtbot, window, "Bursaries")
+    claims = find_table("claims", page)
+
+    def card(title: str) -> tuple[str, str]:
+        found = next(c for c in page.findChildren(StatCard) if c.accessibleName() == title)
+        value, caption = (lbl.text() for lbl in found.findChildren(QLabel) if lbl.objectName() in ("cardValue",
+                                                                                                   "cardCaption"))
+        return value, caption
+
+    def listed(status: str) -> tuple[int, Decimal]:
+        rows = [r for r in range(claims.model().rowCount()) if cell(claims, r, "Status") == status]
+        money = sum((Decimal(cell(claims, r, "Expected").replace("£", "").replace(",", "")) for r in rows),
+                    Decimal("0.00"))
+        return len(rows), money
+
+    qtbot.waitUntil(lambda: claims.model().rowCount() > 0)
+    everyone = listed("Draft")
+    choose(qtbot, find_field("Department", window), "Physics")
+    qtbot.waitUntil(lambda: listed("Draft") != everyone)  # the list is Physics' only
+    count, money = listed("Draft")
+    assert count > 0
+    qtbot.waitUntil(lambda: card("Draft") == (f"£{money:,.2f}", f"{count} claim{'s' if count != 1 else ''} · expected"))
