@@ -255,7 +255,14 @@ def test_rows_are_coloured_by_the_figures_they_show(db: Any, filled: dict[str, A
                               period=period, class_group="9X", work_set=work))
         s.commit()
     row = cover.fetch_page(db, {"year": YEAR})[0]
-    assert cover.values(row)["lessons"] == 2 and cover.values(row)["ready"] == 1 and row.style is None
+    # one lesson still without work: amber, as that lesson is on the sheet (it was left uncoloured, while an
+    # absence long over with no lessons recorded stayed amber)
+    assert cover.values(row)["lessons"] == 2 and cover.values(row)["ready"] == 1 and row.style == "warn"
+    ends = cover.values(row)["end_date"]
+    before = CoverBookingList(filled["school_id"], today=ends)  # the last day away: still to do
+    after = CoverBookingList(filled["school_id"], today=ends + dt.timedelta(days=1))  # over: not chased
+    assert before.fetch_page(db, {"year": YEAR})[0].style == "warn"
+    assert after.fetch_page(db, {"year": YEAR})[0].style is None
     sheet = lessons.fetch_page(db, {"booking_id": filled["booking"]})
     assert [(lessons.values(r)["period"], r.style) for r in sheet] == [("P1", None), ("P2", "warn")]
     assert lessons.fetch_page(db, {"booking_id": -1}) == []

@@ -3,6 +3,7 @@ cover sheet (its lessons, period, class, room and the work the cover teacher nee
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, String, case, cast, func, literal, select
@@ -15,14 +16,16 @@ from .shared import staff_name
 
 
 class CoverBookingList(ListDef):
-    """The school's bookings that need cover (not cancelled); amber: no lessons yet, green: all work set."""
+    """The school's bookings that need cover (not cancelled); amber: an absence still to come (or under way)
+    whose sheet has no lessons yet or lessons without work set; green: every lesson has its work set."""
 
     default_sort = Sort("start_date")
 
-    def __init__(self, school_id: int) -> None:
+    def __init__(self, school_id: int, today: dt.date | None = None) -> None:
         super().__init__()
         self.id_expr = Booking.id
         self.school_id = school_id
+        self.today = today
         lessons = (select(func.count()).select_from(CoverLesson).where(CoverLesson.booking_id == Booking.id)
                    .scalar_subquery())
         ready = (select(func.count()).select_from(CoverLesson)
@@ -36,14 +39,17 @@ class CoverBookingList(ListDef):
             Column("ready", "Work set", ready, "int", width=70, tooltip="Lessons with the work set filled in"),
         ]
         self._lessons_at, self._ready_at = self.column_index("lessons"), self.column_index("ready")
+        self._end_at = self.column_index("end_date")
         self.filters = {"year": lambda year: in_year(Booking.start_date, year), "department": in_department}
 
     def row_style(self, values: tuple[Any, ...]) -> str | None:
-        """Amber: no lessons on the sheet yet; green: every lesson has its work set (the counts shown)."""
-        lessons, ready = values[self._lessons_at], values[self._ready_at]
-        if not lessons:
-            return "warn"
-        return "good" if ready == lessons else None
+        """Green: every lesson has its work set (the counts shown). Amber: still to do before the teacher is
+        away (no lessons on the sheet yet, or some without work set); an absence that is over is not chased."""
+        lessons, ready, ends = values[self._lessons_at], values[self._ready_at], values[self._end_at]
+        if lessons and ready == lessons:
+            return "good"
+        over = self.today is not None and ends is not None and ends < self.today
+        return None if over else "warn"
 
     def base(self, columns: list[Any], *, scan: bool = False) -> Select[Any]:
         return (select(*columns).select_from(Booking).join(Staff, Staff.id == Booking.staff_id)

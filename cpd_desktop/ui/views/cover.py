@@ -45,8 +45,8 @@ from ..widgets import PageHeader, TablePanel, muted, remember_splitter
 from .base import View
 
 
-def cover_bookings_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
-    return ListModel(db, CoverBookingList(school_id), parent=parent)
+def cover_bookings_model(db: Any, school_id: int, today: Any = None, parent: Any = None) -> ListModel:
+    return ListModel(db, CoverBookingList(school_id, today), parent=parent)
 
 
 def cover_lessons_model(db: Any, school_id: int, parent: Any = None) -> CoverLessonsModel:
@@ -143,12 +143,12 @@ class CoverWorkDelegate(QStyledItemDelegate):
 class CoverView(View):
     title = "Cover"
     shows = frozenset({"cover_lesson", "booking", "course", "provider", "staff", "department", "school_period", "timetable_lesson", "non_teaching_day", "term_dates", "school"})
-    subtitle = ("Lessons each absence misses, from the timetable (week A/B honoured). Amber: lessons still "
-                "without work set.")
+    subtitle = ("Lessons each absence misses, from the timetable (week A/B honoured). Amber: work still to set "
+                "for an absence to come; green: all set.")
 
     def __init__(self, ctx: Any, window: Any) -> None:
         super().__init__(ctx, window)
-        self.bookings = cover_bookings_model(ctx.db, ctx.school_id, self)
+        self.bookings = cover_bookings_model(ctx.db, ctx.school_id, ctx.today, self)
         self.lessons = cover_lessons_model(ctx.db, ctx.school_id, self)
         self.lessons.set_filters({"booking_id": -1}, refresh=False)
         self.booking_panel = TablePanel("cover-bookings", self.bookings, placeholder="Search teacher or course…",
