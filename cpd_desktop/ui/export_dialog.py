@@ -75,6 +75,7 @@ class ExportDialog(QDialog):
         self.staff_combo = QComboBox()
         self.staff_combo.setAccessibleName("Member of staff")
         self.period_combo = period_combo(ctx)
+        self.fy_combo = financial_year_combo(ctx)
         self.file_edit = QLineEdit()
         self.file_edit.setAccessibleName("File")
         self.file_edit.setPlaceholderText("Where to save it")
@@ -92,6 +93,7 @@ class ExportDialog(QDialog):
         form.addRow("Booking:", self.booking_combo)
         form.addRow("Member of staff:", self.staff_combo)
         form.addRow("Or by:", self.period_combo)
+        form.addRow("Financial year:", self.fy_combo)
         form.addRow("Save as:", file_row)
         layout.addLayout(form)
         self.error = QLabel("")
@@ -109,7 +111,7 @@ class ExportDialog(QDialog):
         self.file_edit.textChanged.connect(lambda _t: self.validate())
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.kind_chosen())
         for combo in (self.format_combo, self.year_combo, self.dept_combo, self.booking_combo, self.staff_combo,
-                      self.period_combo):
+                      self.period_combo, self.fy_combo):
             combo.currentIndexChanged.connect(lambda _i: self.options_changed())
         self.resize(620, 380)
         settings.restore_geometry("dialog/ExportDialog", self)
@@ -139,6 +141,7 @@ class ExportDialog(QDialog):
         self.form.setRowVisible(5, spec.needs == "booking")
         self.form.setRowVisible(6, spec.needs == "staff")
         self.form.setRowVisible(7, self.kind() == "claims")
+        self.form.setRowVisible(8, self.kind() == "budget")
         self._fill_choices()
         self.options_changed()
 
@@ -150,6 +153,8 @@ class ExportDialog(QDialog):
         kind = self.kind()
         period = (self.period_combo.currentData() or {}) if kind == "claims" else {}
         self.year_combo.setEnabled(not period)  # a financial year or a month takes the academic year's place
+        if kind == "budget" and self.fy_combo.currentData():
+            period = {"financial_year": self.fy_combo.currentData()}
         return {"year": self.year_combo.currentData() if spec.yearly and not period else None,
                 "department": self.dept_combo.currentData() if kind in ("summary", "activities", "absences") else None,
                 "booking_id": self.booking_combo.currentData() if spec.needs == "booking" else None,
@@ -250,6 +255,32 @@ def period_combo(ctx: Any) -> QComboBox:
         for label, value in claim_periods(ctx.db, ctx.school_id, ctx.today):
             combo.addItem(label, value)
     return combo
+
+
+def financial_year_combo(ctx: Any) -> QComboBox:
+    """The CPD budget's financial year: this year unless another is chosen (last year's is the one a business
+    manager reports on once it has closed)."""
+    combo = QComboBox()
+    combo.setAccessibleName("Financial year")
+    fill_financial_years(ctx, combo)
+    return combo
+
+
+def fill_financial_years(ctx: Any, combo: QComboBox) -> None:
+    """Next year, this year, the two before (as the Budget view offers them), the one chosen kept; quietly."""
+    from ..services.budget import fy_text, recent_financial_years
+
+    chosen = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    if ctx.school_id is not None:
+        with ctx.session() as s:
+            years = recent_financial_years(ctx.school(s), ctx.today)
+        for year in years:
+            combo.addItem(fy_text(year), fy_text(year))
+        again = combo.findData(chosen) if chosen else -1
+        combo.setCurrentIndex(again if again >= 0 else 1)
+    combo.blockSignals(False)
 
 
 def fill_export_choices(ctx: Any, spec: Any, booking_combo: Any, staff_combo: Any) -> None:

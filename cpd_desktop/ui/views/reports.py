@@ -68,13 +68,10 @@ class ReportsView(View):
         self.booking_combo.setAccessibleName("Booking")
         self.staff_combo = QComboBox()
         self.staff_combo.setAccessibleName("Member of staff")
-        from ..export_dialog import period_combo
+        from ..export_dialog import financial_year_combo, period_combo
 
         self.period_combo = period_combo(ctx)
-        # The CPD budget's financial year (this year unless another is chosen): last year's budget is the one
-        # a business manager reports on after the year closes.
-        self.fy_combo = QComboBox()
-        self.fy_combo.setAccessibleName("Financial year")
+        self.fy_combo = financial_year_combo(ctx)  # the CPD budget's
         self.scope = QLabel("")
         form.addRow("Format:", self.format_combo)
         form.addRow("Booking:", self.booking_combo)
@@ -130,16 +127,6 @@ class ReportsView(View):
         from ..export_dialog import fill_export_choices
 
         fill_export_choices(self.ctx, self.kinds[self.kind()], self.booking_combo, self.staff_combo)
-        if self.kind() == "budget" and self.fy_combo.count() == 0 and self.ctx.school_id is not None:
-            from ...services.budget import fy_text, recent_financial_years
-
-            with self.ctx.session() as s:
-                years = recent_financial_years(self.ctx.school(s), self.ctx.today)
-            self.fy_combo.blockSignals(True)
-            for year in years:
-                self.fy_combo.addItem(fy_text(year), fy_text(year))
-            self.fy_combo.setCurrentIndex(1)  # this year
-            self.fy_combo.blockSignals(False)
 
     def options(self) -> dict[str, Any]:
         spec = self.kinds[self.kind()]
@@ -154,14 +141,10 @@ class ReportsView(View):
         super().reload()
         self.booking_combo.clear()
         self.staff_combo.clear()
-        # The financial years again (the school's start month may have changed in Settings), the one chosen kept.
-        chosen = self.fy_combo.currentData()
-        self.fy_combo.blockSignals(True)
-        self.fy_combo.clear()
         self._fill_choices()
-        if chosen and self.fy_combo.findData(chosen) >= 0:
-            self.fy_combo.setCurrentIndex(self.fy_combo.findData(chosen))
-        self.fy_combo.blockSignals(False)
+        from ..export_dialog import fill_financial_years
+
+        fill_financial_years(self.ctx, self.fy_combo)  # the school's start month may have changed in Settings
         self.update_preview()
 
     def update_preview(self) -> None:

@@ -18,6 +18,7 @@ from .conftest import (
     bring_forward,
     cell,
     choose,
+    choose_menu,
     click,
     click_row,
     find_button,
@@ -26,6 +27,7 @@ from .conftest import (
     go_to,
     row_of,
     save_file_as,
+    type_into,
     watch_for,
 )
 
@@ -212,3 +214,27 @@ def test_reports_exports_the_budget_of_a_financial_year_chosen_there(window: Any
     from pypdf import PdfReader
 
     assert "CPD budget 2024-25" in PdfReader(path).pages[0].extract_text()
+
+
+@OFFSCREEN_LIMITS
+def test_file_export_writes_the_budget_of_the_financial_year_chosen_in_it(window: Any, qtbot: Any,
+                                                                          tmp_path: Path) -> None:
+    """File › Export… offers the CPD budget's financial year too; the workbook written is that year's."""
+    path = tmp_path / "budget.xlsx"
+
+    def fill(dialog: Any) -> None:
+        choose(qtbot, find_field("What to export", dialog), "CPD budget")
+        year = find_field("Financial year", dialog)
+        assert year.currentText() == "2025-26"  # this year unless another is chosen
+        choose(qtbot, year, "2024-25")
+        choose(qtbot, find_field("Format", dialog), "Excel workbook")
+        type_into(qtbot, find_field("File", dialog), str(path))
+        click(qtbot, find_button("Export", dialog))
+
+    done = watch_for(qtbot, answer_modal(qtbot, "Close", expect=path.name), title="Export written", timeout_s=30)
+    with answering(qtbot, fill, title="Export"):
+        choose_menu(qtbot, window, "File", "Export…")
+    done.wait()
+    from openpyxl import load_workbook
+
+    assert load_workbook(path)["Budget"]["A1"].value == "CPD budget 2024-25"
