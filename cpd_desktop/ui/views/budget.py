@@ -187,11 +187,17 @@ class BudgetView(View):
 
     def reload(self) -> None:
         super().reload()
-        if self.year_combo.count() == 0:
+        years = self._years()
+        if [self.year_combo.itemData(i) for i in range(self.year_combo.count())] != years:
+            # First time, or the school's financial year now starts in another month (Settings): the same year
+            # stays chosen, with the new month's dates.
+            chosen = self._chosen()
             self.year_combo.blockSignals(True)
-            for year in self._years():
+            self.year_combo.clear()
+            for year in years:
                 self.year_combo.addItem(fy_text(year), year)
-            self.year_combo.setCurrentIndex(1)  # this year
+            again = next((i for i, y in enumerate(years) if chosen and y.start_year == chosen.start_year), 1)
+            self.year_combo.setCurrentIndex(again)  # else this year
             self.year_combo.blockSignals(False)
         fy = self._chosen()
         if fy is None:

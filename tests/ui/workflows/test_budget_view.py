@@ -238,3 +238,22 @@ def test_file_export_writes_the_budget_of_the_financial_year_chosen_in_it(window
     from openpyxl import load_workbook
 
     assert load_workbook(path)["Budget"]["A1"].value == "CPD budget 2024-25"
+
+
+def test_a_new_financial_year_start_in_settings_reaches_the_open_budget_view(window: Any, qtbot: Any) -> None:
+    """An academy moves its financial year to September: the Budget view, already opened, shows the year
+    Sep–Aug (it had kept April's months until the app was restarted)."""
+    page = go_to(qtbot, window, "Budget")
+    months = find_table("Month by month", page)
+    qtbot.waitUntil(lambda: months.model().headerData(1, Qt.Orientation.Horizontal) == "Apr 25")
+    go_to(qtbot, window, "Settings")
+    from .test_budget_heads_staff_time import _open_tab
+
+    _open_tab(qtbot, window, "School and targets")
+    choose(qtbot, find_field("Financial year starts in", window), "September")
+    click(qtbot, find_button("Save school settings", window))
+    qtbot.waitUntil(lambda: "saved" in window.statusBar().currentMessage().lower())
+    page = go_to(qtbot, window, "Budget")
+    qtbot.waitUntil(lambda: months.model().headerData(1, Qt.Orientation.Horizontal) == "Sep 25")
+    assert months.model().headerData(12, Qt.Orientation.Horizontal) == "Aug 26"
+    assert find_field("Financial year", page).currentText() == "2025-26"
