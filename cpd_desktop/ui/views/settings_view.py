@@ -43,6 +43,7 @@ from ..prompts import Confirm
 from ..tablemodel import ListModel
 from ..widgets import TablePanel, muted, section_title
 from .base import View
+from .row_buttons import need_a_row
 
 MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
 
@@ -721,6 +722,7 @@ class SettingsView(View):
             panel = TablePanel(f"settings-{kind}s", model, noun=(noun, noun + "s"))
             self.panels.append(panel)
             self.list_panels[kind] = panel
+            on_a_row: list[QPushButton] = []
             for text, slot, tip in ((f"Add {noun}…", getattr(self, f"add_{kind}"), f"Add a {noun}"),
                                     ("Edit…", lambda _c=False, k=kind: self.edit_item(k), f"Edit the chosen {noun} (F2)"),
                                     ("Delete", lambda _c=False, k=kind: self.delete_item(k),
@@ -730,6 +732,10 @@ class SettingsView(View):
                 button.setAccessibleName(f"{text.rstrip('…')} {noun}" if text != f"Add {noun}…" else f"Add {noun}")
                 button.clicked.connect(slot)
                 panel.filters.addWidget(button)
+                if text != f"Add {noun}…":
+                    on_a_row.append(button)
+            # Edit… and Delete did nothing with no row chosen: greyed, saying so, until one is.
+            need_a_row(panel, on_a_row, f"Choose a {noun} in the list first.")
             if kind == "scheme":
                 panel.filters.addWidget(self.show_expired)
                 pl.addWidget(self.expired_note)

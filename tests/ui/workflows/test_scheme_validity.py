@@ -112,3 +112,26 @@ def test_ended_schemes_shown_apart_and_a_claim_only_under_a_running_scheme(qtbot
     raised = row_of(claims, RUNNING)
     assert cell(claims, raised, "Status") == "Draft" and cell(claims, raised, "Expected") == "£200.00"
     assert not any(ENDED in r for r in rows_text(claims))
+
+
+def test_edit_and_delete_a_scheme_wait_for_one_to_be_chosen(qtbot: Any, window: Any) -> None:
+    """Edit… and Delete under the bursary schemes did nothing while no scheme was chosen: they are greyed,
+    saying why, until one is."""
+    go_to(qtbot, window, "Settings")
+    _open_tab(qtbot, window, "Bursary schemes")
+    schemes = find_table("settings schemes", window)
+    edit, delete = find_button("Edit scheme", window), find_button("Delete scheme", window)
+    qtbot.waitUntil(lambda: not edit.isEnabled() and not delete.isEnabled())  # none chosen when the tab opens
+    assert edit.toolTip() == "Choose a scheme in the list first."
+    first = schemes.model().index(0, 0).data()
+    rect = schemes.visualRect(schemes.model().index(0, 0))
+    qtbot.mouseClick(schemes.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: edit.isEnabled() and delete.isEnabled())
+    assert edit.toolTip() == "Edit the chosen scheme (F2)" and first
+
+    def cancel(dialog: Any) -> None:
+        assert find_field("Name", dialog).text() == first  # the one chosen
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, cancel, title="Edit bursary scheme"):
+        click(qtbot, edit)
