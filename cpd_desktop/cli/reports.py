@@ -177,6 +177,9 @@ def _budget(args: argparse.Namespace, ctx: Context, db: Any) -> int:
     if args.format == "table":
         print(f"{school.name}: CPD budget {fy_text(fy)}")
         rows = [{k: v for k, v in row.items() if k not in ("financial_year", "department")} for row in rows]
+        if len(rows) > 1:  # the year's total under its lines, as on the PDF, the workbook and the window
+            rows.append({k: "Total" if k == "line" else "" if k == "budget_code" else sum(r[k] for r in rows)
+                         for k in rows[0]})
     print_rows(rows, args.format, headers={"budget_code": "code", "bursary_expected": "bursary expected",
                                            "bursary_received": "bursary received", "net_forecast": "net forecast"})
     if args.format == "table" and staff is not None:

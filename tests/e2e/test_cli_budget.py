@@ -132,3 +132,18 @@ def test_export_budget_writes_the_workbook_and_the_pdf(demo: Path, data: Path, t
     refused = run("--db", demo, "export", "budget", "--year", "2025/26", "--financial-year", "2025-26",
                   "--format", "pdf", "--output", tmp_path / "x.pdf", data=data)
     assert refused.returncode == 2 and "not both" in refused.stderr and not (tmp_path / "x.pdf").exists()
+
+
+def test_report_budget_as_a_table_ends_with_the_year_s_total(demo: Path, data: Path) -> None:
+    """Read on screen or pasted into an email, the table adds its lines up (CSV and JSON stay one row a line)."""
+    table = run("--db", demo, "report", "budget", "--today", TODAY, data=data)
+    assert table.returncode == 0, table.stderr
+    rows = json.loads(run("--db", demo, "report", "budget", "--today", TODAY, "--format", "json", data=data).stdout)
+    last = table.stdout.strip().splitlines()[-1].split()
+    assert last[0] == "Total"
+    keys = ("budget", "committed", "spent", "bursary_expected", "bursary_received", "net_forecast", "remaining")
+    assert [Decimal(x) for x in last[1:]] == [sum((money(r[k]) for r in rows), Decimal("0.00")) for k in keys]
+    assert Decimal(last[-1]) == Decimal(last[1]) - Decimal(last[-2])  # remaining = budget − net forecast
+    csv_rows = list(csv.DictReader(io.StringIO(run("--db", demo, "report", "budget", "--today", TODAY, "--format",
+                                                   "csv", data=data).stdout)))
+    assert len(csv_rows) == len(rows) and "Total" not in {r["line"] for r in csv_rows}
