@@ -20,6 +20,7 @@ from ..prompts import Confirm
 from ..tablemodel import ListModel
 from ..widgets import TablePanel
 from .base import View
+from .row_buttons import need_a_row
 
 
 def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> ListModel:
@@ -49,13 +50,16 @@ class CpdLogView(View):
         self.header.add_button("Add activity…", self.add, icon_name="add", primary=True, shortcut="Insert")
         self.header.add_button("Record for several people…", self.record_many, icon_name="add",
                                tip="One activity, such as an INSET day, for a department, all teachers or people by name")
-        self.header.add_button("Edit…", self.edit, icon_name="edit", tip="Edit the chosen activity (F2)")
-        self.header.add_button("Record evaluation…", self.record_evaluation, icon_name="evaluate",
-                               tip="Record the chosen activity's evaluation stages: End, In the classroom, "
-                                   "For pupils (Ctrl+Shift+E)")
-        self.header.add_button("Evaluate…", self.evaluate, icon_name="evaluate",
-                               tip="A quick note of the chosen activity's impact, as its End stage")
-        self.header.add_button("Delete", self.delete, icon_name="delete", tip="Delete the chosen activity (Delete)")
+        need_a_row(self.panel, [
+            self.header.add_button("Edit…", self.edit, icon_name="edit", tip="Edit the chosen activity (F2)"),
+            self.header.add_button("Record evaluation…", self.record_evaluation, icon_name="evaluate",
+                                   tip="Record the chosen activity's evaluation stages: End, In the classroom, "
+                                       "For pupils (Ctrl+Shift+E)"),
+            self.header.add_button("Evaluate…", self.evaluate, icon_name="evaluate",
+                                   tip="A quick note of the chosen activity's impact, as its End stage"),
+            self.header.add_button("Delete", self.delete, icon_name="delete",
+                                   tip="Delete the chosen activity (Delete)"),
+        ], "Choose an activity in the list first.")
         self.row_action(self.panel, "Edit…", self.edit, "F2", "edit")
         self.row_action(self.panel, "Record evaluation…", self.record_evaluation, "Ctrl+Shift+E", "evaluate")
         self.row_action(self.panel, "Evaluate…", self.evaluate, None, "evaluate")

@@ -31,6 +31,7 @@ from ..prompts import Confirm
 from ..tablemodel import ListModel
 from ..widgets import TablePanel
 from .base import View
+from .row_buttons import need_a_row
 
 STATUS_COLOURS = {"planned": "#6b7280", "approved": "#1f4e79", "booked": "#2e7d5b", "attended": "#94a3b8",
                   "cancelled": "#d0d5dd"}
@@ -157,7 +158,9 @@ class PlannerView(View):
         self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.panel.add_filter(self.status_filter)
         self.header.add_button("Book CPD…", lambda: self.add(), icon_name="add", primary=True, shortcut="Insert")
-        self.header.add_button("Edit…", self.edit, icon_name="edit", tip="Edit the chosen booking (F2)")
+        need_a_row(self.panel, [self.header.add_button("Edit…", self.edit, icon_name="edit",
+                                                       tip="Edit the chosen booking (F2)")],
+                   "Choose a booking in the list first.")
         self.move_buttons: dict[str, QPushButton] = {}
         for status, text in (("approved", "Approve"), ("booked", "Mark booked"), ("attended", "Mark attended…"),
                              ("cancelled", "Cancel…"), ("planned", "Back to planned")):

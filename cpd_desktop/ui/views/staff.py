@@ -19,6 +19,7 @@ from ..prompts import Confirm
 from ..tablemodel import ListModel, RowsModel
 from ..widgets import PageHeader, StatCard, TablePanel, rows_table
 from .base import View
+from .row_buttons import need_a_row
 
 
 def staff_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
@@ -202,8 +203,10 @@ class StaffView(View):
         self.panel = TablePanel("staff", self.model, placeholder="Search name, code, role…", noun=("person", "people"))
         self.panels.append(self.panel)
         self.header.add_button("Add staff…", self.add, icon_name="add", primary=True, shortcut="Insert")
-        self.header.add_button("Edit…", lambda: self.edit(), icon_name="edit", tip="Edit the chosen person (F2)")
-        self.header.add_button("Delete", self.delete, icon_name="delete")
+        need_a_row(self.panel, [
+            self.header.add_button("Edit…", lambda: self.edit(), icon_name="edit", tip="Edit the chosen person (F2)"),
+            self.header.add_button("Delete", self.delete, icon_name="delete", tip="Delete the chosen person (Delete)"),
+        ], "Choose a person in the list first.")
         self.row_action(self.panel, "Open", lambda: self.open_person(self.panel.current_id()), "Return")
         self.row_action(self.panel, "Edit…", lambda: self.edit(), "F2", "edit")
         self.row_action(self.panel, "Delete", self.delete, Qt.Key.Key_Delete, "delete")
