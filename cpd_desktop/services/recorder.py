@@ -75,8 +75,41 @@ class ChangeSet:
         return Changes(kinds | {"audit_entry"} if kinds else kinds)
 
 
+_DEPENDANTS: dict[type[Base], list[tuple[type[Base], str, str]]] = {}
+
+
+def dependants(model: type[Base]) -> list[tuple[type[Base], str, str]]:
+    """The records the database itself changes when a ``model`` record is deleted: (class, the attribute of
+    its foreign key, "CASCADE" or "SET NULL") for every foreign key that points at ``model``'s table with
+    such an ``ondelete``. The audit trail is left to the database (it is written beside the flush)."""
+    found = _DEPENDANTS.get(model)
+    if found is None:
+        from ..models.audit import AuditEntry
+
+        table = model.__table__
+        found = []
+        for mapper in Base.registry.mappers:
+            cls = mapper.class_
+            if cls is AuditEntry:
+                continue
+            for column in mapper.columns:
+                for key in column.foreign_keys:
+                    how = (key.ondelete or "").upper()
+                    if key.column.table is table and how in ("CASCADE", "SET NULL"):
+                        found.append((cls, mapper.get_property_by_column(column).key, how))
+        _DEPENDANTS[model] = found
+    return found
+
+
 class ChangeRecorder:
-    """Listens to one session and collects what its flushes create, change and delete."""
+    """Listens to one session and collects what its flushes create, change and delete.
+
+    A record deleted takes with it, or unlinks, the records whose foreign keys say ``ON DELETE CASCADE``
+    or ``SET NULL``. The database would do that unseen, and an undo would bring back the record alone
+    (an activity without its evaluation stages, a person without their timetable, an objective no longer
+    linked to the CPD that served it). So the recorder does it in the session first, where it is recorded:
+    an undo puts every one of them back as it was.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -89,7 +122,28 @@ class ChangeRecorder:
     def _key(self, obj: Any) -> tuple[type[Base], int]:
         return (type(obj), obj.id)  # every model has an integer id; set by the time a flush ends
 
+    def _cascade(self, session: Session) -> None:
+        """Delete or unlink, in the session, what the database would on the deletes about to be flushed."""
+        from sqlalchemy import select
+
+        queue = [o for o in session.deleted if isinstance(o, Base)]
+        with session.no_autoflush:
+            while queue:
+                parent = queue.pop()
+                for cls, attr, how in dependants(type(parent)):
+                    ident = getattr(parent, "id")  # noqa: B009 - every model has an integer id
+                    for child in session.scalars(select(cls).where(getattr(cls, attr) == ident)):
+                        if child in session.deleted:
+                            continue
+                        if how == "CASCADE":
+                            session.delete(child)
+                            queue.append(child)
+                        else:
+                            setattr(child, attr, None)
+
     def _before_flush(self, session: Session, _ctx: Any, _instances: Any) -> None:
+        if session.deleted:
+            self._cascade(session)
         for obj in session.dirty:
             if isinstance(obj, Base) and session.is_modified(obj, include_collections=False):
                 key = self._key(obj)
@@ -136,31 +190,63 @@ class ChangeRecorder:
 
 def apply_changes(session: Session, changes: ChangeSet, *, forward: bool) -> None:
     """Make the database hold the 'after' values of each change (redo, ``forward``) or the
-    'before' values (undo, in reverse order); refuse if a record is not as the change left it."""
+    'before' values (undo); refuse, changing nothing, if a record is not as the change left it.
+
+    Every record is checked first. Then records are made again parents first (an activity before its
+    evaluation stages), links are put back, and records are deleted children first, a table at a time:
+    the database checks each foreign key as each row is written."""
     steps = changes.changes if forward else list(reversed(changes.changes))
-    for change in steps:
-        expected = change.before if forward else change.after
-        wanted = change.after if forward else change.before
-        current = session.get(change.model, change.ident)
-        if expected is None:
-            if current is not None:
-                raise ConcurrentEditError("That change cannot be redone: the record is already back.",
-                                          hint="Refresh the view and make the change again.")
-        else:
-            if current is None:
-                raise ConcurrentEditError("That change cannot be undone: the record has since been deleted.",
-                                          hint="Somebody else may have deleted it; refresh the view.")
-            now = column_values(current)
-            if any(now.get(k) != v for k, v in expected.items()):
-                raise ConcurrentEditError(
-                    "That record has been changed since, so the change was not undone.",
-                    hint="Refresh the view and edit the record by hand.")
-        if wanted is None:
-            session.delete(current)
-        elif current is None:
+    plan: list[tuple[RecordChange, Any, dict[str, Any] | None]] = []
+    with session.no_autoflush:
+        for change in steps:
+            expected = change.before if forward else change.after
+            wanted = change.after if forward else change.before
+            current = session.get(change.model, change.ident)
+            if expected is None:
+                if current is not None:
+                    raise ConcurrentEditError("That change cannot be redone: the record is already back.",
+                                              hint="Refresh the view and make the change again.")
+            else:
+                if current is None:
+                    raise ConcurrentEditError("That change cannot be undone: the record has since been deleted.",
+                                              hint="Somebody else may have deleted it; refresh the view.")
+                now = column_values(current)
+                if any(now.get(k) != v for k, v in expected.items()):
+                    raise ConcurrentEditError(
+                        "That record has been changed since, so the change was not undone.",
+                        hint="Refresh the view and edit the record by hand.")
+            plan.append((change, current, wanted))
+    order = {table.name: i for i, table in enumerate(Base.metadata.sorted_tables)}
+
+    def rank(step: tuple[RecordChange, Any, dict[str, Any] | None]) -> int:
+        return order.get(step[0].model.__tablename__, 0)
+
+    made = sorted((p for p in plan if p[1] is None and p[2] is not None), key=rank)
+    for _rank, group in _by_rank(made, rank):
+        for change, _current, wanted in group:
+            assert wanted is not None
             session.add(change.model(**wanted))
-        else:
+        session.flush()
+    for _change, current, wanted in plan:
+        if current is not None and wanted is not None:
             for key, val in wanted.items():
                 if getattr(current, key) != val:
                     setattr(current, key, val)
     session.flush()
+    gone = sorted((p for p in plan if p[2] is None), key=rank, reverse=True)
+    for _rank, group in _by_rank(gone, rank):
+        for _change, current, _wanted in group:
+            session.delete(current)
+        session.flush()
+
+
+def _by_rank(steps: list[Any], rank: Any) -> list[tuple[int, list[Any]]]:
+    """``steps`` (sorted by ``rank``) in runs of the same rank: one table at a time."""
+    out: list[tuple[int, list[Any]]] = []
+    for step in steps:
+        r = rank(step)
+        if out and out[-1][0] == r:
+            out[-1][1].append(step)
+        else:
+            out.append((r, [step]))
+    return out
