@@ -107,8 +107,9 @@ class ChangeRecorder:
     A record deleted takes with it, or unlinks, the records whose foreign keys say ``ON DELETE CASCADE``
     or ``SET NULL``. The database would do that unseen, and an undo would bring back the record alone
     (an activity without its evaluation stages, a person without their timetable, an objective no longer
-    linked to the CPD that served it). So the recorder does it in the session first, where it is recorded:
-    an undo puts every one of them back as it was.
+    linked to the CPD that served it). So the recorder notes, before each flush, every record the database
+    will delete with those deleted (their children's children too), and unlinks in the session what it would
+    set to null: an undo puts every one of them back as it was.
     """
 
     def __init__(self, session: Session) -> None:
@@ -123,7 +124,8 @@ class ChangeRecorder:
         return (type(obj), obj.id)  # every model has an integer id; set by the time a flush ends
 
     def _cascade(self, session: Session) -> None:
-        """Delete or unlink, in the session, what the database would on the deletes about to be flushed."""
+        """Record what the database deletes with the deletes about to be flushed, and unlink in the session
+        what it would set to null, so that both are part of the change."""
         from sqlalchemy import select
 
         queue = [o for o in session.deleted if isinstance(o, Base)]
@@ -136,7 +138,13 @@ class ChangeRecorder:
                         if child in session.deleted:
                             continue
                         if how == "CASCADE":
-                            session.delete(child)
+                            # Recorded as deleted; the database deletes it with its parent (the flush would
+                            # not put an ORM delete of it before its parent's, having no relationship to go by).
+                            key = self._key(child)
+                            if key in self._objects and self._objects[key] is None:
+                                continue
+                            self._seen.setdefault(key, RecordChange(type(child), key[1], column_values(child)))
+                            self._objects[key] = None
                             queue.append(child)
                         else:
                             setattr(child, attr, None)
