@@ -32,6 +32,7 @@ class ReportsView(View):
     shows = EVERY_KIND - {"audit_entry", "import_batch", "school_access"}  # figures drawn from every kind of record
     subtitle = "PDFs for governors and cover managers, workbooks for finance. The year and department above apply."
     previewed = None
+    _preview_number = 0  # the newest preview asked for (see update_preview)
 
     def __init__(self, ctx: Any, window: Any) -> None:
         super().__init__(ctx, window)
@@ -171,8 +172,17 @@ class ReportsView(View):
             return
         self.export_button.setEnabled(True)
         kind = self.kind()
-        run_in_background(lambda: (kind, preview(ctx.db, ctx.school_id, kind, today=ctx.today, **opts)),
-                          self._show_preview, on_error=lambda exc: self.preview_title.setText(str(exc)))
+        # Each preview is numbered: one still being worked out when the person chose again (another year)
+        # must not land over the newer one when it finishes last.
+        self._preview_number += 1
+        number = self._preview_number
+
+        def failed(exc: BaseException) -> None:
+            if number == self._preview_number:
+                self.preview_title.setText(str(exc))
+
+        run_in_background(lambda: (number, kind, preview(ctx.db, ctx.school_id, kind, today=ctx.today, **opts)),
+                          self._show_preview, on_error=failed)
 
     def _clear_figures(self) -> None:
         while self.figures.count():
@@ -181,10 +191,10 @@ class ReportsView(View):
             if widget is not None:
                 widget.deleteLater()
 
-    def _show_preview(self, result: tuple[str, Any]) -> None:
-        kind, info = result
-        if kind != self.kind():
-            return
+    def _show_preview(self, result: tuple[int, str, Any]) -> None:
+        number, kind, info = result
+        if number != self._preview_number or kind != self.kind():
+            return  # an earlier choice's preview, finished after a later one was asked for
         self.previewed = info
         self._clear_figures()
         self.preview_title.setText(info.title + ("  — nothing to export for this choice." if info.empty else ""))
