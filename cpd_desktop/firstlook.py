@@ -27,6 +27,7 @@ from typing import Any
 
 from .paths import data_dir
 from .storage.schema import HEAD_REVISION
+from .storage.verdict import change_counter
 
 VERSION = 3
 FOLDER = "first-look"
@@ -39,26 +40,10 @@ def look_file(db_path: Path) -> Path:
     return data_dir() / FOLDER / f"{resolved.stem[:40]}-{zlib.crc32(os.fsencode(resolved)):08x}.json"
 
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
 def read_marker(db_path: Path) -> int | None:
-    """The database file's change counter, read from its header without opening it as a database.
-
-    None when it cannot be relied on: no such file, not an SQLite file, a file in WAL mode (whose
-    counter does not move with every save), or a journal left by a save that did not finish.
-    """
-    try:
-        with open(db_path, "rb") as f:
-            header = f.read(100)
-        journal = db_path.with_name(db_path.name + "-journal")
-        if journal.exists() and journal.stat().st_size > 0:
-            return None
-    except OSError:
-        return None
-    if len(header) < 100 or not header.startswith(SQLITE_MAGIC) or header[18] == 2 or header[19] == 2:
-        return None
-    return int.from_bytes(header[24:28], "big")
+    """The database file's change counter (``storage.verdict.change_counter``: None where it cannot be
+    relied on)."""
+    return change_counter(db_path)
 
 
 def today() -> str:

@@ -34,11 +34,13 @@ def verdict_file(path: Path) -> Path:
     return cache_dir() / "checked" / f"{resolved.stem[:40]}-{zlib.crc32(os.fsencode(resolved)):08x}.json"
 
 
-def identity(path: Path) -> dict[str, Any] | None:
-    """What identifies the file's present state, or None where no verdict can be relied on (no such file,
-    not SQLite, WAL mode, a journal left behind)."""
+def change_counter(path: Path) -> int | None:
+    """The database file's change counter, read from its header without opening it as a database: SQLite
+    adds one to it every time anything is saved (https://www.sqlite.org/fileformat.html).
+
+    None when it cannot be relied on: no such file, not an SQLite file, a file in WAL mode (whose counter
+    does not move with every save), or a journal left by a save that did not finish."""
     try:
-        st = os.stat(path)
         with open(path, "rb") as f:
             header = f.read(100)
         journal = path.with_name(path.name + "-journal")
@@ -48,9 +50,21 @@ def identity(path: Path) -> dict[str, Any] | None:
         return None
     if len(header) < 100 or not header.startswith(SQLITE_MAGIC) or header[18] == 2 or header[19] == 2:
         return None
+    return int.from_bytes(header[24:28], "big")
+
+
+def identity(path: Path) -> dict[str, Any] | None:
+    """What identifies the file's present state, or None where no verdict can be relied on (see
+    ``change_counter``)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    counter = change_counter(path)
+    if counter is None:
+        return None
     return {"path": str(path.resolve()), "dev": st.st_dev, "ino": st.st_ino, "size": st.st_size,
-            "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns,
-            "counter": int.from_bytes(header[24:28], "big")}
+            "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "counter": counter}
 
 
 def passed(path: Path, before: dict[str, Any] | None) -> None:

@@ -43,6 +43,7 @@ from ..prompts import Confirm
 from ..tablemodel import ListModel
 from ..widgets import TablePanel, muted, section_title
 from .base import View
+from .row_buttons import need_a_row
 
 MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
 
@@ -734,7 +735,7 @@ class SettingsView(View):
                 if text != f"Add {noun}…":
                     on_a_row.append(button)
             # Edit… and Delete did nothing with no row chosen: greyed, saying so, until one is.
-            self._need_a_row(panel, on_a_row, f"Choose a {noun} in the list first.")
+            need_a_row(panel, on_a_row, f"Choose a {noun} in the list first.")
             if kind == "scheme":
                 panel.filters.addWidget(self.show_expired)
                 pl.addWidget(self.expired_note)
@@ -746,20 +747,6 @@ class SettingsView(View):
         self.backups_form = BackupsForm(self)
         self.tabs.addTab(self.backups_form, "Backups")
         self.outer.addWidget(self.tabs, 1)
-
-    @staticmethod
-    def _need_a_row(panel: TablePanel, buttons: list[QPushButton], why: str) -> None:
-        tips = {button: button.toolTip() for button in buttons}
-
-        def update() -> None:
-            chosen = panel.current_id() is not None
-            for button, tip in tips.items():
-                button.setEnabled(chosen)
-                button.setToolTip(tip if chosen else why)
-
-        panel.selection_changed.connect(update)
-        panel.model.modelReset.connect(update)  # a reload clears the selection without saying so
-        update()
 
     def reload(self) -> None:
         super().reload()
