@@ -37,7 +37,8 @@ from .base import View
 
 PEOPLE = ["Name", "Hours", "Sustained hours", "Stages due", "Done", "Overdue", "Confidence before",
           "Confidence after", "Confidence later"]
-STAGES = ["Activity", "Date", "Stage", "Due", "Done", "State", "Confidence"]
+# each date says which it is: the activity's own, the day the stage is due by, the day it was done
+STAGES = ["Activity", "Activity date", "Stage", "Due by", "Date done", "State", "Confidence"]
 PRIORITIES = ["Priority", "Activities", "People", "Hours", "Evaluated", "Objectives serving it"]
 PROGRAMMES = ["Programme", "Sustained", "People", "Hours", "Confidence before", "Confidence after",
               "Confidence later", "EEF mechanisms"]

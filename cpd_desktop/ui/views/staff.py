@@ -86,7 +86,7 @@ class PersonPage(QWidget):
         self.tabs.addTab(self.activity_panel, "CPD record")
         self.tabs.addTab(self.booking_panel, "Bookings")
         # Their evaluation stages this year: overdue first, then by due date (activity ids behind the rows).
-        self.stages = RowsModel(["State", "Stage", "Due", "Done", "Activity", "Date"], self)
+        self.stages = RowsModel(["State", "Stage", "Due by", "Date done", "Activity", "Activity date"], self)
         self.stage_table = rows_table(self.stages, "Evaluation stages")
         self.stage_table.doubleClicked.connect(lambda _index: self.record_evaluation())
         self.tabs.addTab(self.stage_table, "Evaluation stages")
