@@ -28,6 +28,24 @@ def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> L
     return ListModel(db, ActivityList(school_id, today), parent=parent)
 
 
+def add_activity_for(parent: Any, ctx: Any, staff_id: int | None) -> int | None:
+    """Add CPD activity… (the person ``staff_id`` chosen in it) saved as one undoable step; the new activity's id,
+    or None when cancelled. A refused save keeps the dialog open with what was typed."""
+    from ...services.activities import add_activity
+
+    def save(answer: tuple[int, dict[str, Any], int | None]) -> Any:
+        chosen, values, _version = answer
+        provider = values.pop("provider") or None
+
+        def action(s: Any) -> int:
+            return add_activity(s, ctx.school(s), s.get(Staff, chosen), provider=provider, **values).id
+
+        return ctx.run(parent, "Add CPD activity", action, refusals=True)
+
+    new_id = ActivityDialog.ask(parent, ctx, staff_id=staff_id, save=save)
+    return int(new_id) if new_id else None
+
+
 class CpdLogView(View):
     title = "CPD log"
     shows = frozenset({"activity", "staff", "department", "provider", "course", "evaluation_stage"})
@@ -139,18 +157,7 @@ class CpdLogView(View):
 
     # ---- actions ----
     def add(self) -> None:
-        from ...services.activities import add_activity
-
-        def save(answer: tuple[int, dict[str, Any], int | None]) -> Any:
-            staff_id, values, _version = answer
-            provider = values.pop("provider") or None
-
-            def action(s: Any) -> int:
-                return add_activity(s, self.ctx.school(s), s.get(Staff, staff_id), provider=provider, **values).id
-
-            return self.ctx.run(self, "Add CPD activity", action, refusals=True)
-
-        new_id = ActivityDialog.ask(self, self.ctx, staff_id=self.staff_filter.currentData(), save=save)
+        new_id = add_activity_for(self, self.ctx, self.staff_filter.currentData())
         if new_id:
             self.panel.select_id(new_id)
 

@@ -173,12 +173,15 @@ class PersonPage(QWidget):
             record_evaluation(self, self.view.ctx, ident)
 
     def add_activity(self) -> None:
-        from .cpd_log import CpdLogView
+        """Add CPD… for this person, staying on their page: once saved, their CPD record shows it chosen."""
+        from .cpd_log import add_activity_for
 
-        self.view.ctx.navigate.emit("log", {"staff_id": self.staff_id})
-        log = self.view.window_.pages.get("log")
-        if isinstance(log, CpdLogView):
-            log.add()
+        staff_id = self.staff_id
+        new_id = add_activity_for(self, self.view.ctx, staff_id)
+        if new_id is None or staff_id is None or self.staff_id != staff_id:
+            return
+        self.tabs.setCurrentWidget(self.activity_panel)
+        self.activity_panel.select_id(new_id)
 
     def book(self) -> None:
         from .planner import PlannerView
