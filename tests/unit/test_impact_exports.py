@@ -82,3 +82,41 @@ def test_libreoffice_recalculates_the_workbook_to_the_reports_figures(db: Databa
     assert summary["People with stages due who completed every one"] == 0
     retention = {r[0]: r for r in wb["Retention"].iter_rows(min_row=2, values_only=True)}
     assert retention["2024/25"][4] == 0.5 and retention["2025/26"][4] == "not yet known"
+
+
+def test_the_pdf_shows_hours_as_the_window_does_to_the_quarter_hour(db: Database, school: School,
+                                                                     tmp_path: Path) -> None:
+    """1.25 and 0.75 hours read 1.25 and 0.75 (format_hours), not 1.2 and 0.8, on every line that gives
+    hours: the person's hours and sustained hours, the priority's and the programme's hours."""
+    from cpd_desktop.services.formatting import format_hours
+
+    with db.session() as s:
+        s.add(school)
+        amy = add_staff(s, school, forename="Łukasz", surname="Zając", staff_code="LZA", fte=1.0,
+                        start_date=dt.date(2020, 9, 1))
+        ben = add_staff(s, school, forename="Nguyễn Thị", surname="Mai", staff_code="NTM", fte=1.0,
+                        start_date=dt.date(2020, 9, 1))
+        sustained = Programme(school_id=school.id, name="Lesson study cycle", start_date=dt.date(2025, 10, 1),
+                              end_date=dt.date(2026, 3, 1))
+        s.add(sustained)
+        s.flush()
+        for who, hours, priority in ((amy, "1.25", "Reading across the curriculum"), (ben, "0.75", "Oracy")):
+            s.add(Activity(school_id=school.id, staff_id=who.id, date=dt.date(2025, 10, 1), hours=Decimal(hours),
+                           title="Lesson study", format="face_to_face", programme_id=sustained.id,
+                           priority_id=impact.priority_id(s, school, YEAR, priority)))
+        school_id = school.id
+    path = run_export(db, school_id, "impact", "pdf", tmp_path / "impact.pdf", year="2025/26", today=TODAY)
+    lines = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+
+    def figures(name: str) -> list[str]:
+        """The words after ``name`` on the table line that starts with it (a chart's labels are indented)."""
+        line = next(ln for ln in lines if ln.startswith(name))
+        return line[len(name):].split()
+
+    assert format_hours(Decimal("1.25")) == "1.25" and format_hours(Decimal("0.75")) == "0.75"
+    assert figures("Łukasz Zając")[:2] == ["1.25", "1.25"]  # hours, sustained hours
+    assert figures("Nguyễn Thị Mai")[:2] == ["0.75", "0.75"]
+    assert figures("Reading across the curriculum")[2] == "1.25"  # activities, people, hours
+    assert figures("Oracy")[2] == "0.75"
+    assert figures("Lesson study cycle")[:3] == ["yes", "2", "2"]  # sustained, people, hours: 1.25 + 0.75

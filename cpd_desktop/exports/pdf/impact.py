@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 
-from ...services.formatting import format_date
+from ...services.formatting import format_date, format_hours
 from ...services.impact import SIDE_BY_SIDE, ImpactData
 from ...services.impact_charts import Chart
 from ..safety import Ticker
@@ -136,7 +136,7 @@ def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None,
             Column("Stages due", w * 0.1, "RIGHT"), Column("Done", w * 0.08, "RIGHT"),
             Column("Overdue", w * 0.09, "RIGHT"), Column("Before", w * 0.09, "RIGHT"),
             Column("After", w * 0.09, "RIGHT"), Column("Later", w * 0.09, "RIGHT")]
-    story += data_table(cols, [[p["name"], f"{p['hours']:.1f}", f"{p['sustained_hours']:.1f}", p["stages_due"],
+    story += data_table(cols, [[p["name"], format_hours(p["hours"]), format_hours(p["sustained_hours"]), p["stages_due"],
                                 p["stages_done"], p["stages_overdue"], _one(p["confidence_before"]),
                                 _one(p["confidence_after"]), _one(p["confidence_later"])] for p in data.people])
 
@@ -145,7 +145,7 @@ def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None,
         story += data_table(
             [Column("Priority", w * 0.46), Column("Activities", w * 0.13, "RIGHT"), Column("People", w * 0.13, "RIGHT"),
              Column("Hours", w * 0.13, "RIGHT"), Column("Evaluated", w * 0.15, "RIGHT")],
-            [[r["priority"], r["activities"], r["people"], f"{r['hours']:.1f}",
+            [[r["priority"], r["activities"], r["people"], format_hours(r["hours"]),
               "–" if r["evaluated_share"] is None else f"{r['evaluated_share']:.0f}%"] for r in data.priorities])
     else:
         story.append(para(f"No priorities set for {data.year}.", styles.body))
@@ -155,7 +155,7 @@ def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None,
             [Column("Programme", w * 0.34), Column("Sustained", w * 0.1), Column("People", w * 0.09, "RIGHT"),
              Column("Hours", w * 0.11, "RIGHT"), Column("Before", w * 0.12, "RIGHT"),
              Column("After", w * 0.12, "RIGHT"), Column("Later", w * 0.12, "RIGHT")],
-            [[r["programme"], "yes" if r["sustained"] else "no", r["people"], f"{r['hours']:.1f}",
+            [[r["programme"], "yes" if r["sustained"] else "no", r["people"], format_hours(r["hours"]),
               _one(r["confidence_before"]), _one(r["confidence_after"]), _one(r["confidence_later"])]
              for r in data.programmes])
     else:
@@ -186,4 +186,5 @@ def write_impact_pdf(data: ImpactData, path: Path, ticker: Ticker | None = None,
 
 
 def _hours(value: Decimal | None) -> str:
+    """A mean of hours, to one decimal place as the Impact view shows it (hours themselves: format_hours)."""
     return "–" if value is None else f"{value:.1f}"
