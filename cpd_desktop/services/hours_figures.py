@@ -89,7 +89,7 @@ class HoursRow:
 
     @property
     def subject_share(self) -> float | None:
-        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
+        return share(self.subject_specific_hours, self.hours)
 
 
 def hours_rows(raw: Iterable[Sequence[Any]], terms: Sequence[str], school_target: Decimal,
@@ -122,8 +122,30 @@ def hours_report_rows(rows: Iterable[HoursRow]) -> list[dict[str, Any]]:
     } for r in rows]
 
 
+def share(part: Decimal, whole: Decimal) -> float | None:
+    """``part`` as a percentage of ``whole``; None when there is no whole to share."""
+    return float(part / whole * 100) if whole else None
+
+
+class HoursShares:
+    """The shares of a set of hours that are subject-specific and that meet all five parts of the DfE Standard for
+    teachers' professional development: on a school's (``trust.TrustRow``) or a department's totals."""
+
+    hours: Decimal
+    subject_specific_hours: Decimal
+    all_parts_hours: Decimal
+
+    @property
+    def subject_share(self) -> float | None:
+        return share(self.subject_specific_hours, self.hours)
+
+    @property
+    def all_parts_share(self) -> float | None:
+        return share(self.all_parts_hours, self.hours)
+
+
 @dataclass
-class DepartmentSummary:
+class DepartmentSummary(HoursShares):
     """The teachers' totals of a set of ``HoursRow``s (``summarise``): the dashboard's hours cards, a report's totals."""
 
     staff: int
@@ -133,14 +155,6 @@ class DepartmentSummary:
     subject_specific_hours: Decimal
     all_parts_hours: Decimal
     met_target: int
-
-    @property
-    def subject_share(self) -> float | None:
-        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
-
-    @property
-    def all_parts_share(self) -> float | None:
-        return float(self.all_parts_hours / self.hours * 100) if self.hours else None
 
 
 def summarise(rows: list[HoursRow]) -> DepartmentSummary:

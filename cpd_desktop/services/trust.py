@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..models import School
 from .bursaries import money_by_status
+from .hours_figures import HoursShares
 from .reports import HoursRow, cost_by_staff, hours_by_school, hours_by_staff, summarise
 from .schools import list_schools
 from .years import AcademicYear
@@ -19,7 +20,7 @@ ZERO = Decimal("0.00")
 
 
 @dataclass
-class TrustRow:
+class TrustRow(HoursShares):
     school: str
     urn: str | None
     staff: int
@@ -37,14 +38,6 @@ class TrustRow:
     @property
     def hours_per_fte(self) -> Decimal:
         return (self.hours / Decimal(str(self.fte))).quantize(Decimal("0.01")) if self.fte else ZERO
-
-    @property
-    def subject_share(self) -> float | None:
-        return float(self.subject_specific_hours / self.hours * 100) if self.hours else None
-
-    @property
-    def all_parts_share(self) -> float | None:
-        return float(self.all_parts_hours / self.hours * 100) if self.hours else None
 
 
 def school_row(session: Session, school: School, year: AcademicYear,
