@@ -178,25 +178,94 @@ class CostRow:
         return self.total - self.bursary_received
 
 
+# What a person's CPD costs in a year, and the claims that bring some of it back (one rule for the totals
+# below and for the bookings and activities behind one person's figure).
+_COVER_COST = Booking.cover_days * Booking.cover_day_rate
+_COUNTED_CLAIMS = BursaryClaim.status.not_in(("rejected", "withdrawn"))
+
+
+def _money_sum(expr: Any) -> Any:
+    return type_coerce(func.coalesce(func.sum(expr), 0), Money())
+
+
+def _costed_bookings(school: School, year: AcademicYear) -> Any:
+    """The bookings whose costs count in ``year``: those starting in it and not cancelled."""
+    return and_(Booking.school_id == school.id, Booking.status != "cancelled", in_year(Booking.start_date, year))
+
+
+def _costed_activities(school: School, year: AcademicYear) -> Any:
+    """The activities whose own cost counts in ``year``: those on a day in it with no booking (a booking's
+    activity is costed through the booking)."""
+    return and_(Activity.school_id == school.id, Activity.booking_id.is_(None), in_year(Activity.date, year))
+
+
+@dataclass(frozen=True)
+class CostItem:
+    """One booking or activity behind a person's cost for a year, with what it cost under each head."""
+
+    kind: str  # "booking" or "activity"
+    id: int
+    date: dt.date
+    title: str
+    status: str | None  # a booking's status; None for an activity
+    fee: Decimal
+    travel: Decimal
+    accommodation: Decimal
+    subsistence: Decimal
+    cover: Decimal
+    other: Decimal  # an activity's own cost (it had no booking)
+    bursary_expected: Decimal
+    bursary_received: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.fee + self.travel + self.accommodation + self.subsistence + self.cover + self.other
+
+
+def cost_items(session: Session, school: School, year: AcademicYear, staff_id: int) -> list[CostItem]:
+    """The bookings and activities that make up the person's ``cost_by_staff`` row for ``year``, oldest first:
+    their sums are that row's figures."""
+    live = _costed_bookings(school, year)
+    claims = (select(BursaryClaim.booking_id.label("bid"), _money_sum(BursaryClaim.expected).label("expected"),
+                     _money_sum(BursaryClaim.received).label("received"))
+              .where(_COUNTED_CLAIMS).group_by(BursaryClaim.booking_id).subquery())
+    zero = Decimal("0.00")
+
+    def money(value: Any) -> Decimal:
+        return Decimal(value if value is not None else 0).quantize(Decimal("0.01"))
+
+    # the cover's exact cost (half a day at an odd rate has half a penny), as the totals add it up
+    items = [CostItem("booking", bid, start, title, status, money(fee), money(travel), money(acc), money(subs),
+                      Decimal(str(days or 0)) * money(rate), zero, money(expected), money(received))
+             for bid, start, title, status, fee, travel, acc, subs, days, rate, expected, received in session.execute(
+                 select(Booking.id, Booking.start_date, Booking.title, Booking.status, Booking.fee, Booking.travel,
+                        Booking.accommodation, Booking.subsistence, Booking.cover_days, Booking.cover_day_rate,
+                        claims.c.expected, claims.c.received)
+                 .outerjoin(claims, claims.c.bid == Booking.id)
+                 .where(live, Booking.staff_id == staff_id))]
+    items += [CostItem("activity", aid, day, title, None, zero, zero, zero, zero, zero, money(cost), zero, zero)
+              for aid, day, title, cost in session.execute(
+                  select(Activity.id, Activity.date, Activity.title, Activity.cost)
+                  .where(_costed_activities(school, year), Activity.staff_id == staff_id,
+                         Activity.cost.is_not(None), Activity.cost != 0))]
+    return sorted(items, key=lambda item: (item.date, item.kind, item.id))
+
+
 def cost_by_staff(session: Session, school: School, year: AcademicYear,
                   department: str | None = None) -> list[CostRow]:
     """The true cost of CPD per person in a year: every cost head including cover, less bursaries."""
-    def money(expr: Any) -> Any:
-        return type_coerce(func.coalesce(func.sum(expr), 0), Money())
-
-    live = and_(Booking.school_id == school.id, Booking.status != "cancelled",
-                in_year(Booking.start_date, year))
+    money = _money_sum
+    live = _costed_bookings(school, year)
     bk = (select(Booking.staff_id.label("sid"), money(Booking.fee).label("fee"), money(Booking.travel).label("travel"),
                  money(Booking.accommodation).label("acc"), money(Booking.subsistence).label("subs"),
-                 money(Booking.cover_days * Booking.cover_day_rate).label("cover"))
+                 money(_COVER_COST).label("cover"))
           .where(live).group_by(Booking.staff_id).subquery())
     other = (select(Activity.staff_id.label("sid"), money(Activity.cost).label("other"))
-             .where(Activity.school_id == school.id, Activity.booking_id.is_(None),
-                    in_year(Activity.date, year)).group_by(Activity.staff_id).subquery())
+             .where(_costed_activities(school, year)).group_by(Activity.staff_id).subquery())
     bursary = (select(Booking.staff_id.label("sid"), money(BursaryClaim.expected).label("expected"),
                       money(BursaryClaim.received).label("received"))
                .join(Booking, Booking.id == BursaryClaim.booking_id)
-               .where(live, BursaryClaim.status.not_in(("rejected", "withdrawn")))
+               .where(live, _COUNTED_CLAIMS)
                .group_by(Booking.staff_id).subquery())
     z = literal(0)
     stmt = (select(Staff.id, Staff.staff_code, Staff.forename, Staff.surname, Department.name,

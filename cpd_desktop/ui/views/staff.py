@@ -1,14 +1,25 @@
 """Staff: everyone with their hours this year and progress to target; a person's page with their record,
-bookings and evaluation stages (overdue first, each with its due date; Record evaluation… opens one)."""
+bookings, what their CPD cost this year (by cost head, and the bookings and activities behind it) and evaluation
+stages (overdue first, each with its due date; Record evaluation… opens one)."""
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ...models import Staff
+from ...models.enums import BOOKING_STATUSES
 from ...services.changes import Changes
 from ...services.formatting import format_date, format_hours, format_money, format_percent
 from ...services.lists.staff import StaffList
@@ -17,9 +28,18 @@ from ..dialogs.staff import StaffDialog
 from ..editors.objective import ObjectiveEditor
 from ..prompts import Confirm
 from ..tablemodel import ListModel, RowsModel
-from ..widgets import PageHeader, StatCard, TablePanel, rows_table
+from ..widgets import PageHeader, StatCard, TablePanel, muted, rows_table
 from .base import View
 from .row_buttons import need_a_row
+
+if TYPE_CHECKING:
+    from ...services.reports import CostRow
+
+# The Cost this year tab: a row per booking or activity behind the card's figure, then their total.
+COST_COLUMNS = ["Date", "Booking or activity", "Status", "Course fee", "Travel and stay", "Cover", "Other",
+                "Cost", "Bursary received"]
+COST_HEADS = [("fee", "course fees"), ("travel", "travel"), ("accommodation", "accommodation"),
+              ("subsistence", "subsistence"), ("cover", "release cover"), ("other", "CPD without a booking")]
 
 
 def staff_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
@@ -63,9 +83,6 @@ class PersonPage(QWidget):
         self.card_stages = StatCard("Evaluation stages")
         for card in (self.card_hours, self.card_subject, self.card_status, self.card_cost, self.card_stages):
             cards.addWidget(card)
-        self.card_hours.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
-        self.card_cost.clicked.connect(lambda: self.tabs.setCurrentIndex(1))
-        self.card_stages.clicked.connect(lambda: self.tabs.setCurrentIndex(2))
         layout.addLayout(cards)
         self.objective = ObjectiveEditor(ctx, self)  # their development objective for the year
         layout.addWidget(self.objective)
@@ -85,12 +102,37 @@ class PersonPage(QWidget):
                     panel.table.setColumnHidden(panel.model.column_index(key), True)
         self.tabs.addTab(self.activity_panel, "CPD record")
         self.tabs.addTab(self.booking_panel, "Bookings")
+        self.tabs.addTab(self._cost_page(), "Cost this year")
         # Their evaluation stages this year: overdue first, then by due date (activity ids behind the rows).
         self.stages = RowsModel(["State", "Stage", "Due by", "Date done", "Activity", "Activity date"], self)
         self.stage_table = rows_table(self.stages, "Evaluation stages")
         self.stage_table.doubleClicked.connect(lambda _index: self.record_evaluation())
         self.tabs.addTab(self.stage_table, "Evaluation stages")
         layout.addWidget(self.tabs, 1)
+        # each card opens the tab that shows what it counts
+        self.card_hours.clicked.connect(lambda: self.tabs.setCurrentWidget(self.activity_panel))
+        self.card_cost.clicked.connect(lambda: self.tabs.setCurrentWidget(self.cost_page))
+        self.card_stages.clicked.connect(lambda: self.tabs.setCurrentWidget(self.stage_table))
+
+    def _cost_page(self) -> QWidget:
+        """What the Cost this year card adds up: the sum by cost head, less the bursary received, and the
+        bookings and activities it comes from (a double click opens one)."""
+        self.cost_page = QWidget()
+        page = QVBoxLayout(self.cost_page)
+        page.setContentsMargins(8, 8, 8, 8)
+        self.cost_text = muted("")
+        self.cost_text.setAccessibleName("How the cost is made up")
+        self.cost_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        page.addWidget(self.cost_text)
+        self.costs = RowsModel(COST_COLUMNS, self)
+        self.costs.align_right = set(range(3, len(COST_COLUMNS)))
+        self.cost_table = rows_table(self.costs, "Cost this year")
+        header = self.cost_table.horizontalHeader()
+        header.setStretchLastSection(False)  # the titles take the room, the sums as wide as their figures
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.cost_table.doubleClicked.connect(self._open_cost_item)
+        page.addWidget(self.cost_table, 1)
+        return self.cost_page
 
     def show_person(self, staff_id: int) -> None:
         from ...services.reports import cost_by_staff, hours_by_staff
@@ -138,6 +180,7 @@ class PersonPage(QWidget):
                                f"bursary received = {format_money(c.net)}")
         else:
             self.card_cost.set(format_money(0), "")
+        self._show_costs(staff_id, costs[0] if costs else None)
         year = ctx.year
         self._show_stages(staff_id)
         self.objective.show_for(staff_id)
@@ -157,6 +200,55 @@ class PersonPage(QWidget):
         self.stages.set_rows([[r["state"], r["stage"], format_date(r["due"]) if r["due"] else "–",
                                format_date(r["done_on"]) if r["done_on"] else "", r["title"], format_date(r["date"])]
                               for r in stages], [r["activity_id"] for r in stages])
+
+    def _show_costs(self, staff_id: int, row: CostRow | None) -> None:
+        """The Cost this year tab: how the card's figure is made up, and the bookings and activities behind it."""
+        from ...services.reports import cost_items
+
+        ctx = self.view.ctx
+        label = ctx.year.label
+        with ctx.session() as s:
+            items = cost_items(s, ctx.school(s), ctx.year, staff_id)
+        counted = (f"Counted: their bookings starting in {label} that are not cancelled (with the release cover "
+                   "each needs) and the cost of any CPD recorded without a booking.")
+        if row is None or not items:
+            self.cost_text.setText(f"No CPD costs for them in {label}. {counted}")
+        else:
+            heads = ", ".join(f"{name} {format_money(getattr(row, key))}" for key, name in COST_HEADS
+                              if getattr(row, key))
+            expected = row.bursary_expected - row.bursary_received
+            self.cost_text.setText(
+                f"{format_money(row.total)} in {label}: {heads}; less {format_money(row.bursary_received)} bursary "
+                f"received = {format_money(row.net)}"
+                + (f" ({format_money(expected)} more bursary expected)." if expected > 0 else ".") + f" {counted}")
+
+        def money(amount: Decimal) -> str:
+            return format_money(amount) if amount else ""
+
+        rows = [[format_date(i.date), i.title, BOOKING_STATUSES.get(i.status or "", "No booking"), money(i.fee),
+                 money(i.travel + i.accommodation + i.subsistence), money(i.cover), money(i.other),
+                 format_money(i.total), money(i.bursary_received)] for i in items]
+        keys: list[Any] = [(i.kind, i.id) for i in items]
+        if items:
+            def added(key: str) -> Decimal:
+                return sum((getattr(i, key) for i in items), Decimal(0))
+
+            stay = added("travel") + added("accommodation") + added("subsistence")
+            rows.append(["", "Total", "", format_money(added("fee")), format_money(stay), format_money(added("cover")),
+                         format_money(added("other")), format_money(added("total")),
+                         format_money(added("bursary_received"))])
+            keys.append(None)
+        self.costs.set_rows(rows, keys)
+
+    def _open_cost_item(self, index: Any) -> None:
+        key = self.costs.keys[index.row()] if 0 <= index.row() < len(self.costs.keys) else None
+        if key is None:
+            return
+        kind, ident = key
+        if kind == "booking":
+            self.view.ctx.navigate.emit("planner", {"booking_id": ident})
+        else:
+            self.view.ctx.navigate.emit("log", {"staff_id": self.staff_id, "activity_id": ident})
 
     def chosen_activity(self) -> int | None:
         """The activity of the chosen evaluation stage (on that tab), else the chosen CPD record."""
