@@ -33,6 +33,7 @@ TABLE_LABELS = {
     "cover_lesson": "Cover lesson", "activity": "CPD activity", "bursary_scheme": "Bursary scheme",
     "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson", "school_access": "Access for role",
     "non_teaching_day": "Non-teaching day", "programme": "Programme", "objective": "Development objective",
+    "budget_line": "Budget line",
 }
 
 ACTION_LABELS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
@@ -252,6 +253,7 @@ FIELD_LABELS = {
     "implementation_amount": "Implementation amount", "claim_deadline_days": "Claim deadline (days)",
     "mechanisms": "EEF mechanisms", "reason": "Reason", "week": "Week", "weekday": "Day", "state_funded": "State-funded",
     "staff_day_cost": "Daily cost of a teacher's time", "fee_amount": "Fee amount", "cover_amount": "Supply cover amount",
+    "financial_year": "Financial year",
 }
 MONEY_FIELDS = {"accommodation", "amount", "claimed", "cost", "cover_day_rate", "expected", "fee",
                 "implementation_amount", "mileage_rate", "received", "subsistence", "supply_day_rate", "travel",

@@ -113,6 +113,17 @@ def _department_line(staff_id: Any, school_id: Any, fy: Any) -> Any:
             .scalar_subquery())
 
 
+def department_line_ids(session: Session, school: School, fy: FinancialYear, department: str) -> set[int]:
+    """The lines of the year that are ``department``'s by the rule above (naming the department, or carrying its
+    budget code): what the Budget view shows with a department chosen."""
+    d, bl = aliased(Department), aliased(BudgetLine)
+    return set(session.scalars(
+        select(bl.id).join(d, or_(bl.department_id == d.id,
+                                  func.lower(bl.budget_code) == func.lower(func.trim(d.budget_code))))
+        .where(bl.school_id == school.id, bl.financial_year == fy.start_year, d.school_id == school.id,
+               func.lower(d.name) == department.strip().lower())))
+
+
 def booking_line_sql(fy: Any) -> Any:
     """The id of the line a booking row is spent against in financial year ``fy`` (NULL: unallocated)."""
     bl = aliased(BudgetLine)
@@ -533,9 +544,10 @@ class MonthFigures:
         return f"{self.month:%b %Y}"
 
 
-def monthly_profile(session: Session, school: School, fy: FinancialYear) -> list[MonthFigures]:
+def monthly_profile(session: Session, school: School, fy: FinancialYear, *,
+                    lines: set[int] | None = None) -> list[MonthFigures]:
     """The year's committed and spent money month by month (by each booking's start, each activity's date),
-    every month of the financial year in order, in SQL."""
+    every month of the financial year in order, in SQL; with ``lines``, only what counts against those lines."""
     months: list[MonthFigures] = []
     day = fy.start
     while day <= fy.end:
@@ -545,7 +557,9 @@ def monthly_profile(session: Session, school: School, fy: FinancialYear) -> list
     y, mo = cast(extract("year", Booking.start_date), Integer), cast(extract("month", Booking.start_date), Integer)
     bk = (select(y.label("y"), mo.label("m"), Booking.status.label("status"), booking_cost_sql().label("cost"))
           .where(Booking.school_id == school.id, Booking.status.in_(COUNTED_STATUSES),
-                 Booking.start_date.between(fy.start, fy.end)).subquery())
+                 Booking.start_date.between(fy.start, fy.end),
+                 *([booking_line_sql(literal(fy.start_year)).in_(lines)] if lines is not None else []))
+          .subquery())
     for year, month, committed, spent in session.execute(
             select(bk.c.y, bk.c.m, _money(case((bk.c.status.in_(COMMITTED_STATUSES), bk.c.cost), else_=0)),
                    _money(case((bk.c.status.in_(SPENT_STATUSES), bk.c.cost), else_=0)))
@@ -555,7 +569,9 @@ def monthly_profile(session: Session, school: School, fy: FinancialYear) -> list
     ay, am = cast(extract("year", Activity.date), Integer), cast(extract("month", Activity.date), Integer)
     act = (select(ay.label("y"), am.label("m"), Activity.cost.label("cost"))
            .where(Activity.school_id == school.id, Activity.booking_id.is_(None), Activity.cost.is_not(None),
-                  Activity.date.between(fy.start, fy.end)).subquery())
+                  Activity.date.between(fy.start, fy.end),
+                  *([activity_line_sql(literal(fy.start_year)).in_(lines)] if lines is not None else []))
+           .subquery())
     for year, month, spent in session.execute(select(act.c.y, act.c.m, _money(act.c.cost))
                                               .group_by(act.c.y, act.c.m)):
         at[(year, month)].spent += spent

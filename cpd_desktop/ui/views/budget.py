@@ -1,12 +1,17 @@
 """Budget: each budget line of a financial year with its committed, spent, bursary and remaining money, and the
-bookings behind a figure when it is clicked. The figures come from ``services.budget`` (the reports' rule)."""
+bookings behind a figure when it is clicked. The figures come from ``services.budget`` (the reports' rule).
+
+Lines are added, changed and deleted here too (Add line…, Edit line…, Delete line; Insert, F2, Delete, and Enter
+or a double-click on a line's name, code or budget), through ``services.budget_lines``. With a department chosen
+above, the view shows that department's lines (those naming it or carrying its budget code), their total and
+their months, and says so."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QObject, QPersistentModelIndex, QRect, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -20,21 +25,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...models import BudgetLine
 from ...services.budget import (
     FIGURES,
     budget_rows,
     budget_total,
+    department_line_ids,
     fy_text,
     items_behind,
     monthly_profile,
     recent_financial_years,
     staff_time,
 )
+from ...services.budget_lines import add_line, delete_line, line_form, line_holds, update_line
+from ...services.concurrency import current_record
 from ...services.formatting import format_date, format_money, plural
 from ...services.years import FinancialYear
+from ..conflict import form_compare, save_edit, values_compare
+from ..dialogs.budget_line import BudgetLineDialog
+from ..prompts import Confirm
 from ..tablemodel import RowsModel
 from ..widgets import muted, rows_table, section_title
 from .base import View
+from .row_buttons import need_a_row
 
 Index = QModelIndex | QPersistentModelIndex
 # key, heading; the money columns a click lists the bookings of
@@ -62,6 +75,30 @@ class _LinesModel(RowsModel):
             return font
         return super().data(index, role)
 MONEY = {"budget", "committed", "spent", "bursary_expected", "bursary_received", "remaining"}
+
+
+class _ChosenLine(QObject):
+    """The budget line chosen in the table (any of its cells): what Edit line… and Delete line act on. The total
+    and "Unallocated" are no line, so nothing is chosen on them."""
+
+    selection_changed = Signal()
+
+    def __init__(self, table: QTableView, model: RowsModel) -> None:
+        super().__init__(table)
+        self.table = table
+        self.model = model
+        table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+
+    def current_id(self) -> int | None:
+        chosen = self.table.selectionModel().selectedIndexes()
+        row = chosen[0].row() if chosen else -1
+        key = self.model.keys[row] if 0 <= row < len(self.model.keys) else None
+        return key if isinstance(key, int) else None
+
+    def select(self, line_id: int) -> None:
+        if line_id in self.model.keys:
+            index = self.model.index(self.model.keys.index(line_id), 0)
+            self.table.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
 class _UsedBar(QStyledItemDelegate):
@@ -94,6 +131,7 @@ class BudgetView(View):
     shows = frozenset({"budget_line", "booking", "bursary_claim", "activity", "staff", "department", "school", "course", "provider"})
     subtitle = ("Each budget line of the financial year: committed, spent, bursary and what is left. "
                 "Click a figure to see the bookings behind it.")
+    line_tip = "Choose a budget line in the list first."
 
     def __init__(self, ctx: Any, window: Any) -> None:
         super().__init__(ctx, window)
@@ -106,7 +144,28 @@ class BudgetView(View):
         self.lines = self._table(self.lines_model, "Budget lines")
         self.lines.setItemDelegateForColumn(len(LINE_COLUMNS) - 1, _UsedBar(self.shares, self.lines))
         self.lines.clicked.connect(self._figure_clicked)
-        self.lines.activated.connect(self._figure_clicked)
+        self.lines.activated.connect(self._line_activated)
+        self.chosen = _ChosenLine(self.lines, self.lines_model)
+        self.header.add_button("Add line…", self.add, icon_name="add", primary=True, shortcut="Insert",
+                               tip="Add a budget line to the financial year shown (Insert)")
+        need_a_row(self.chosen, [
+            self.header.add_button("Edit line…", self.edit, icon_name="edit", tip="Edit the chosen budget line (F2)"),
+            self.header.add_button("Delete line", self.delete, icon_name="delete",
+                                   tip="Delete the chosen budget line (Delete)"),
+        ], self.line_tip)
+        self.lines.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        for text, slot, key in (("Edit line…", self.edit, QKeySequence(Qt.Key.Key_F2)),
+                                ("Delete line", self.delete, QKeySequence(Qt.Key.Key_Delete))):
+            action = QAction(text, self.lines)
+            action.setShortcut(key)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _c=False, act=slot: act())
+            self.lines.addAction(action)
+        # With a department chosen above: whose lines these are, and where the whole school's are.
+        self.scope_note = muted("")
+        self.scope_note.setAccessibleName("Lines shown")
+        self.scope_note.setWordWrap(True)
+        self.scope_note.setVisible(False)
         # When the columns are wider than the view, the sideways scroll bar takes room from the rows: the table
         # grows by its height, so the last line (often "Unallocated") is not hidden under it.
         self._line_count = 0
@@ -126,6 +185,7 @@ class BudgetView(View):
         year_row.addWidget(self.year_combo)
         year_row.addStretch(1)
         tl.addLayout(year_row)
+        tl.addWidget(self.scope_note)
         tl.addWidget(self.lines)
         self.months_model = RowsModel(["Month by month"], self)
         self.months = self._table(self.months_model, "Month by month")
@@ -151,12 +211,13 @@ class BudgetView(View):
         bl.addWidget(self.items_title)
         bl.addWidget(self.items_note)
         bl.addWidget(self.items, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
         splitter.setSizes([440, 240])
         self.outer.addWidget(splitter, 1)
         self.line_ids: list[int | None] = []
+        self.shown_lines: set[int] | None = None  # a department's lines, when one is chosen above
 
     @staticmethod
     def _table(model: RowsModel, name: str) -> QTableView:
@@ -202,8 +263,25 @@ class BudgetView(View):
         fy = self._chosen()
         if fy is None:
             return
+        department = self.ctx.department
         with self.ctx.session() as s:
-            rows = budget_rows(s, self.ctx.school(s), fy)
+            school = self.ctx.school(s)
+            rows = budget_rows(s, school, fy)
+            mine = department_line_ids(s, school, fy, department) if department else None
+        every = sum(1 for r in rows if r.line_id is not None)
+        if mine is not None:
+            rows = [r for r in rows if r.line_id in mine]
+            self.scope_note.setText(
+                f"Showing the {department} department's budget lines only: {len(rows)} of "
+                f"{plural(every, 'line')} in {fy_text(fy)}{', with their total' if len(rows) > 1 else ''}; the "
+                "months below are theirs too. Choose All departments above to see the whole school's budget, "
+                "Unallocated included."
+                if rows else
+                f"The {department} department has no budget line in {fy_text(fy)} (none names it or carries its "
+                f"budget code). Choose All departments above to see the whole school's {plural(every, 'line')}, "
+                "or add one with Add line….")
+        self.scope_note.setVisible(mine is not None)
+        self.shown_lines = mine
         # The year's total under its lines (as on the PDF and the workbook), when there is more than one.
         total = budget_total(rows) if len(rows) > 1 else None
         shown = [*rows, total] if total is not None else rows
@@ -228,9 +306,10 @@ class BudgetView(View):
             self.detail_tabs.setCurrentIndex(0)
         with self.ctx.session() as s:
             school = self.ctx.school(s)
-            months = monthly_profile(s, school, fy)
+            months = monthly_profile(s, school, fy, lines=mine)
             staff = staff_time(s, school, fy)
-        self.staff_time.setText(staff.sentence(fy) if staff is not None else "")
+        whole = "The whole school's " if staff is not None and mine is not None else ""
+        self.staff_time.setText(whole + (staff.sentence(fy) if staff is not None else ""))
         self.staff_time.setVisible(staff is not None)
         self.months_model.headings = ["Month by month", *(f"{m.month:%b %y}" for m in months)]
         self.months_model.align_right = set(range(1, len(months) + 1))
@@ -247,9 +326,9 @@ class BudgetView(View):
         self.heads.setFixedHeight(head_h + 2 * row_h + frame)  # as tall as the months: more rows scroll
         # The figure clicked belonged to the year (and the figures) shown before: its list, title and count go.
         self.items_title.setText(ITEMS_TITLE)
-        if not any(r.line_id is not None for r in rows):  # none, or only money with no line ("Unallocated")
-            self.items_note.setText(f"No budget lines for {fy_text(fy)} yet: import them with File › Import "
-                                    "(CPD budget lines), or `cpd-desktop import budget FILE`.")
+        if not every:  # none, or only money with no line ("Unallocated")
+            self.items_note.setText(f"No budget lines for {fy_text(fy)} yet: add one with Add line… above, import "
+                                    "them with File › Import (CPD budget lines), or `cpd-desktop import budget FILE`.")
         else:
             self.items_note.setText(ITEMS_NOTE)
         self.items_model.set_rows([], [])
@@ -263,6 +342,13 @@ class BudgetView(View):
         bar = self.lines.horizontalScrollBar()
         sideways = bar.sizeHint().height() if bar.maximum() > bar.minimum() else 0
         self.lines.setFixedHeight(head_h + min(max(self._line_count, 1), 8) * ROW_HEIGHT + frame + sideways)
+        # A line added (or a year with more lines chosen) while the view is shown: the splitter keeps the sizes it
+        # had, so its upper part grows to hold the taller table rather than the tabs below being drawn over it.
+        top = self.splitter.widget(0)
+        sizes = self.splitter.sizes()
+        need = top.minimumSizeHint().height() if top is not None else 0
+        if len(sizes) == 2 and 0 < sizes[0] < need:
+            self.splitter.setSizes([need, max(sizes[1] - (need - sizes[0]), 0)])
 
     def _figure_clicked(self, index: QModelIndex) -> None:
         key = LINE_COLUMNS[index.column()][0] if 0 <= index.column() < len(LINE_COLUMNS) else ""
@@ -274,6 +360,8 @@ class BudgetView(View):
         line = "every line" if every_line else self.lines_model.rows[index.row()][0]
         with self.ctx.session() as s:
             found = items_behind(s, self.ctx.school(s), fy, line_id, key, every_line=every_line)
+        if every_line and self.shown_lines is not None:  # the total of a department's lines: theirs only
+            found = [i for i in found if i.line_id in self.shown_lines]
         self.items_title.setText(f"{FIGURES[key]}: {line}, {fy_text(fy)}")
         self.items_note.setText(plural(len(found), "booking or activity", "bookings and activities"))
         self.items_model.set_rows([[format_date(i.start_date), i.name, i.title, i.status.capitalize(),
@@ -281,3 +369,86 @@ class BudgetView(View):
                                     format_money(i.bursary_received)] for i in found],
                                   [i.id for i in found])
         self._fit(self.items)
+
+    # -- adding, changing and deleting lines ------------------------------------------------------------------
+    def _line_activated(self, index: QModelIndex) -> None:
+        """Enter or a double-click: on a figure, the bookings behind it; on a line's name, code or budget, edit it."""
+        key = LINE_COLUMNS[index.column()][0] if 0 <= index.column() < len(LINE_COLUMNS) else ""
+        if key in FIGURES:
+            self._figure_clicked(index)
+        elif self.chosen.current_id() is not None:
+            self.edit()
+
+    def _form_years(self) -> tuple[list[FinancialYear], FinancialYear] | None:
+        fy = self._chosen()
+        return (self._years(), fy) if fy is not None else None
+
+    def add(self) -> None:
+        shown = self._form_years()
+        if shown is None:
+            return
+        years, fy = shown
+        new_id = BudgetLineDialog.ask(self, self.ctx, years, fy, save=lambda answer: self.ctx.run(
+            self, "Add budget line", lambda s: add_line(s, self.ctx.school(s), **answer[0]).id, refusals=True))
+        if new_id:
+            self._show_line(new_id)
+
+    def edit(self) -> None:
+        ident, shown = self.chosen.current_id(), self._form_years()
+        if ident is None or shown is None:
+            return
+        years, fy = shown
+        with self.ctx.session() as s:
+            line = s.get(BudgetLine, ident)
+            if line is None:
+                return
+            form, version = line_form(line), line.version
+
+        def save(answer: tuple[dict[str, Any], int | None]) -> Any:
+            values, seen = answer
+            return self.ctx.save(
+                self, "Edit budget line", (BudgetLine, ident), seen,
+                lambda s, v: update_line(s, s.get(BudgetLine, ident), expected_version=v, **values).id,
+                form_compare(lambda current: BudgetLineDialog(self.ctx, years, fy, line_form(current)), values),
+                refusals=True)
+
+        if BudgetLineDialog.ask(self, self.ctx, years, fy, form, version, save=save):
+            self._show_line(ident)
+
+    def delete(self) -> None:
+        ident = self.chosen.current_id()
+        if ident is None:
+            return
+        with self.ctx.session() as s:
+            line = s.get(BudgetLine, ident)
+            if line is None:
+                return
+            holds = line_holds(s, line)
+        what = f"The budget line {holds.name} ({holds.budget_code}, {holds.year})"
+        if not Confirm.ask(self, "Delete budget line", f"Delete the budget line {holds.name} ({holds.budget_code}) "
+                           f"of {holds.year}?", yes="Delete line", detail=holds.what_happens()):
+            return
+        seen = {"name": holds.name, "budget_code": holds.budget_code}
+
+        def act(s: Any, version: int | None) -> int:
+            delete_line(s, current_record(s, BudgetLine, ident, what), expected_version=version)
+            return ident
+
+        save_edit(self.ctx, self, "Delete budget line", (BudgetLine, ident), holds.version, act,
+                      values_compare({"name": "Name", "budget_code": "Budget code"},
+                                     lambda current: {"name": current.name, "budget_code": current.budget_code}, seen),
+                      doing="delete")
+
+    def _show_line(self, line_id: int) -> None:
+        """After a save: the line's year shown (reloaded now, not when next shown) and its row chosen."""
+        with self.ctx.session() as s:
+            line = s.get(BudgetLine, line_id)
+            year = line.financial_year if line is not None else None
+        at = next((i for i in range(self.year_combo.count())
+                   if isinstance(self.year_combo.itemData(i), FinancialYear)
+                   and self.year_combo.itemData(i).start_year == year), -1)
+        if at >= 0 and at != self.year_combo.currentIndex():
+            self.year_combo.setCurrentIndex(at)  # reloads
+        elif self._dirty:
+            self.reload()
+        self.chosen.select(line_id)

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any, Protocol
 
+from PySide6.QtCore import QAbstractItemModel, SignalInstance
 from PySide6.QtWidgets import QPushButton
 
-from ..widgets import TablePanel
+
+class ChoosesRows(Protocol):
+    """A list a row is chosen in: a ``TablePanel``, or a view's own table that says the same (the Budget view's
+    lines, whose total and "Unallocated" rows are no line to edit)."""
+
+    @property
+    def selection_changed(self) -> SignalInstance: ...
+
+    @property
+    def model(self) -> QAbstractItemModel: ...
+
+    def current_id(self) -> Any: ...
 
 
-def need_a_row(panel: TablePanel, buttons: Iterable[QPushButton], why: str) -> None:
+def need_a_row(panel: ChoosesRows, buttons: Iterable[QPushButton], why: str) -> None:
     """Enable ``buttons`` only while a row of ``panel`` is chosen; until then each one's tooltip is ``why``
     (e.g. "Choose an activity in the list first."), and it says what it does again once one is."""
     tips = {button: button.toolTip() for button in buttons}
