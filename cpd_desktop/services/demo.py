@@ -254,6 +254,7 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
     _missing_claim_statuses(session, school, people, courses[0], schemes, rng, today)
     _an_evaluation_overdue(session, school, people, today)
     _budget_lines(session, school, today)
+    _claim_codes(session, school)
     session.flush()
     if cpd_log:  # priorities, programmes, staged evaluations and indicators: what the Impact figures show
         from .impact import add_demo_impact
@@ -415,7 +416,7 @@ def _missing_claim_statuses(session: Session, school: School, people: list[Staff
         person = rng.choice(_available(session, people, start, add_school_days(start, 2), teaching=True))
         b = _book(session, school, person, course, start, rng)
         _parts(_attend(session, b), rng, strong=True)
-        claim = bursaries.create_claim(session, b, schemes["res"], budget_code="CPD-SCI")
+        claim = bursaries.create_claim(session, b, schemes["res"])  # its budget code: _claim_codes
         _move_claim(session, claim, b, status, rng, today)
         made.append(b)
     return made
@@ -571,7 +572,7 @@ def _claims(session: Session, school: School, booking_list: list[Booking], schem
             continue
         if rng.random() < 0.35 and scheme.rule == "per_day":
             scheme = schemes["enthuse"]
-        claim = bursaries.create_claim(session, b, scheme, budget_code="CPD-SCI")
+        claim = bursaries.create_claim(session, b, scheme)  # its budget code: _claim_codes
         made += 1
         if b.status != "attended":
             continue
@@ -651,6 +652,21 @@ def _budget_lines(session: Session, school: School, today: dt.date) -> None:
                     used = row.heads[head].used
                     setattr(line, f"{head}_amount", _round_up(used * Decimal(share) + spare, 50))
             session.flush()
+
+
+def _claim_codes(session: Session, school: School) -> None:
+    """Each claim credited to the line its booking counts against (by the booking's code, else its person's
+    department's line), as raising a claim in the app does: the claims are made before the budget lines, when
+    there was no line to find. A booking on no line (unallocated, or a year before the demo's budget) leaves
+    its claim's code blank."""
+    from .budget import line_code_of_booking
+
+    for claim in session.scalars(select(BursaryClaim).where(BursaryClaim.school_id == school.id)
+                                 .order_by(BursaryClaim.id)):
+        code = line_code_of_booking(session, school, claim.booking)
+        if claim.budget_code != code:
+            claim.budget_code = code
+            session.flush()  # one at a time: the audit trail's order is the same on every run
 
 
 def _round_up(amount: Decimal, step: int) -> Decimal:

@@ -182,6 +182,34 @@ def test_claims_in_every_status(s: Session) -> None:
     assert all(c.received is not None and c.paid_on is not None for c in paid)
 
 
+def test_each_claim_carries_the_code_of_the_budget_line_its_booking_counts_against(s: Session,
+                                                                                   school: School) -> None:
+    """As the Budget view lists its bookings (budget_items: by the booking's code, else its person's
+    department's line): a claim's money is credited to the line its course's cost is spent from. The demo
+    made every claim CPD-SCI, Physics' and Biology's courses too."""
+    from cpd_desktop.models import BudgetLine
+    from cpd_desktop.services.budget import budget_items, line_code_of_booking
+    from cpd_desktop.services.years import financial_year_of
+
+    claims = s.scalars(select(BursaryClaim)).all()
+    years = {financial_year_of(c.booking.start_date, school.financial_year_start_month) for c in claims}
+    listed = {i.id: i.budget_code for fy in years for i in budget_items(s, school, fy) if i.kind == "booking"}
+    budgeted = set(s.scalars(select(BudgetLine.financial_year)))
+    checked = 0
+    for c in claims:
+        fy = financial_year_of(c.booking.start_date, school.financial_year_start_month)
+        if c.booking_id in listed:  # counted in the Budget view: the line it is listed on
+            assert c.budget_code == listed[c.booking_id], (c.id, c.booking.title, c.booking.start_date)
+            checked += 1
+        else:  # a planned booking, or a year before the demo's budget (no lines: unallocated, no code)
+            assert c.budget_code == line_code_of_booking(s, school, c.booking), c.id
+            if fy.start_year not in budgeted:
+                assert c.budget_code is None, c.id
+    assert checked >= len(claims) // 2
+    codes = Counter(c.budget_code for c in claims)
+    assert codes["CPD-SCI"] and sum(codes[k] for k in ("CPD-BIO", "CPD-CHE", "CPD-PHY")) >= 3, codes
+
+
 def test_the_demo_is_written_to_the_audit_trail_as_the_demo(s: Session) -> None:
     users = set(s.scalars(select(AuditEntry.user).distinct()))
     assert users == {"demo"}
