@@ -220,6 +220,36 @@ def line_holds(session: Session, line: BudgetLine) -> LineHolds:
                      sum((i.bursary_expected for i in items), ZERO))
 
 
+def what_a_change_moves(session: Session, line: BudgetLine, values: dict[str, Any]) -> str | None:
+    """What changing a line's code (or moving it to another year) takes off it, in a person's words: the bookings
+    of its year that carry its code and the bursary claims credited to it no longer find it by that code. None
+    when the change moves nothing (or keeps the code and year)."""
+    school = session.get(School, line.school_id)
+    assert school is not None
+    clean = clean_line_values({k: values[k] for k in ("budget_code", "financial_year") if k in values},
+                              school.financial_year_start_month)
+    code, year = clean.get("budget_code", line.budget_code), clean.get("financial_year", line.financial_year)
+    if code.lower() == line.budget_code.lower() and year == line.financial_year:
+        return None
+    fy = FinancialYear(line.financial_year, school.financial_year_start_month)
+    carries = func.lower(func.trim(Booking.budget_code)) == line.budget_code.lower()
+    in_year = (Booking.school_id == line.school_id) & Booking.start_date.between(fy.start, fy.end)
+    bookings = session.scalar(select(func.count()).select_from(Booking)
+                              .where(in_year, carries, Booking.status != "cancelled")) or 0
+    claims = session.scalar(select(func.count()).select_from(BursaryClaim)
+                            .join(Booking, Booking.id == BursaryClaim.booking_id)
+                            .where(in_year, func.lower(func.trim(BursaryClaim.budget_code)) == line.budget_code.lower()))
+    if not bookings and not claims:
+        return None
+    held = " and ".join(p for p in (plural(bookings, "booking") if bookings else "",
+                                    plural(claims or 0, "bursary claim") if claims else "") if p)
+    change = (f"With the code changed to {code}" if year == line.financial_year
+              else f"With the line moved to {fy_text(FinancialYear(year, school.financial_year_start_month))}")
+    return (f"{held} of {fy_text(fy)} {'carries' if bookings + (claims or 0) == 1 else 'carry'} the code "
+            f"{line.budget_code}. {change}, they no longer count against {line.name} by that code, but against "
+            "their department's line or as Unallocated, until they are given a line's code again.")
+
+
 def line_form(line: BudgetLine) -> dict[str, Any]:
     """A line's values as its form shows them (money as plain pounds and pence, blank for no head amount)."""
     return {"financial_year": line.financial_year, "budget_code": line.budget_code, "name": line.name,

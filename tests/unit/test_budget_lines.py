@@ -23,7 +23,13 @@ from cpd_desktop.models import (
 )
 from cpd_desktop.services import unit
 from cpd_desktop.services.budget import budget_rows, department_line_ids, monthly_profile
-from cpd_desktop.services.budget_lines import add_line, delete_line, line_holds, update_line
+from cpd_desktop.services.budget_lines import (
+    add_line,
+    delete_line,
+    line_holds,
+    update_line,
+    what_a_change_moves,
+)
 from cpd_desktop.services.changes import Changes
 from cpd_desktop.services.schools import create_school, get_or_create_department
 from cpd_desktop.services.staff import add_staff
@@ -259,3 +265,26 @@ def test_a_department_s_lines_are_those_naming_it_or_carrying_its_code_and_its_m
         everything = {m.month.month: m.committed for m in monthly_profile(s, here, FY)}
         assert (everything[5], everything[6]) == (Decimal("100.00"), Decimal("250.00"))
         assert general not in department_line_ids(s, here, FY, "Physics")
+
+
+def test_a_new_code_says_which_bookings_it_takes_off_the_line(db: Database, school: School) -> None:
+    """Bookings find a line by the code they carry: a new code (or another year) for the line takes them off it,
+    and the person is told before saving; a change of capitals or of the name alone moves nothing."""
+    with db.session() as s:
+        here = _school(s, school)
+        person = add_staff(s, here, forename="Nguyễn", surname="Thị Mai", staff_code="NTM", department="Science")
+        line = add_line(s, here, financial_year="2026-27", budget_code="CPD-SCI", name="Science CPD", amount="900")
+        for day, status in ((dt.date(2026, 5, 5), "booked"), (dt.date(2026, 6, 5), "cancelled"),
+                            (dt.date(2025, 6, 5), "booked")):  # a cancelled one and one of last year: not moved
+            s.add(Booking(school_id=here.id, staff_id=person.id, title=f"Course {day}", start_date=day, end_date=day,
+                          hours=Decimal("6"), status=status, fee=Decimal("100"), budget_code=" cpd-sci",
+                          intended_outcomes="Better KS4 electricity practicals"))
+        s.flush()
+        assert what_a_change_moves(s, line, {"budget_code": "CPD-SCIENCE"}) == (
+            "1 booking of 2026-27 carries the code CPD-SCI. With the code changed to CPD-SCIENCE, they no longer "
+            "count against Science CPD by that code, but against their department's line or as Unallocated, until "
+            "they are given a line's code again.")
+        assert "With the line moved to 2027-28" in (what_a_change_moves(s, line, {"financial_year": "2027-28"}) or "")
+        assert what_a_change_moves(s, line, {"budget_code": "cpd-sci", "name": "Science"}) is None
+        empty = add_line(s, here, financial_year="2026-27", budget_code="CPD-MAT", name="Maths", amount="1")
+        assert what_a_change_moves(s, empty, {"budget_code": "CPD-MATHS"}) is None

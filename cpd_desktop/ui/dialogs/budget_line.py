@@ -8,11 +8,14 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from ...errors import CpdError
+from ...models import BudgetLine
 from ...models.budget import COST_HEADS
 from ...services.budget import fy_text
-from ...services.budget_lines import FIELD_NAMES, clean_line_values
+from ...services.budget_lines import FIELD_NAMES, clean_line_values, what_a_change_moves
 from ...services.years import FinancialYear
 from ..forms import FormDialog
+from ..prompts import Confirm
 from .lookups import department_names
 
 NO_DEPARTMENT = "No department"
@@ -27,11 +30,13 @@ class BudgetLineDialog(FormDialog):
     """``line`` is the line's values as ``services.budget_lines.line_form`` gives them (None: a new line)."""
 
     def __init__(self, ctx: Any, years: list[FinancialYear], shown: FinancialYear, line: dict[str, Any] | None = None,
-                 version: int | None = None, parent: QWidget | None = None) -> None:
+                 version: int | None = None, parent: QWidget | None = None, *, line_id: int | None = None) -> None:
         super().__init__("Edit budget line" if line else "Add a budget line", parent,
                          intro="A sum of money for CPD in one financial year, under the code your finance system "
                                "uses. Bookings count against it by that code, or through its department.")
         self.version = version
+        self.ctx = ctx
+        self.line_id = line_id  # the line being edited (None: a new one)
         self.start_month = shown.start_month
         current = line or {}
         year = current.get("financial_year", shown.start_year)
@@ -63,12 +68,29 @@ class BudgetLineDialog(FormDialog):
     def form_check(self, values: dict[str, Any]) -> None:
         clean_line_values(values, self.start_month)
 
+    def accept(self) -> None:
+        if self.line_id is not None and not self._moves_nothing_unasked():
+            return
+        super().accept()
+
+    def _moves_nothing_unasked(self) -> bool:
+        """A new code (or year) for a line that bookings find by its code is asked about first: Change it saves,
+        Go back keeps the dialog open with what was typed."""
+        with self.ctx.session() as s:
+            line = s.get(BudgetLine, self.line_id)
+            moves = what_a_change_moves(s, line, self.values()) if line is not None else None
+        if moves is None or Confirm.ask(self, "Change budget code", moves, yes="Change it", no="Go back"):
+            return True
+        self.show_refusal(CpdError("Not saved: the line keeps its code and year.",
+                                   hint="Put them back, or press Save again and choose Change it."))
+        return False
+
     def answer(self) -> tuple[dict[str, Any], int | None]:
         return self.values(), self.version
 
     @classmethod
     def ask(cls, parent: QWidget | None, ctx: Any, years: list[FinancialYear], shown: FinancialYear,
-            line: dict[str, Any] | None = None, version: int | None = None, *,
+            line: dict[str, Any] | None = None, version: int | None = None, *, line_id: int | None = None,
             save: Callable[[tuple[dict[str, Any], int | None]], Any] | None = None) -> Any:
         """``(values, version)``; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
-        return cls(ctx, years, shown, line, version, parent).open_and_save(save)
+        return cls(ctx, years, shown, line, version, parent, line_id=line_id).open_and_save(save)

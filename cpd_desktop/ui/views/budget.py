@@ -412,7 +412,7 @@ class BudgetView(View):
                 form_compare(lambda current: BudgetLineDialog(self.ctx, years, fy, line_form(current)), values),
                 refusals=True)
 
-        if BudgetLineDialog.ask(self, self.ctx, years, fy, form, version, save=save):
+        if BudgetLineDialog.ask(self, self.ctx, years, fy, form, version, line_id=ident, save=save):
             self._show_line(ident)
 
     def delete(self) -> None:

@@ -168,6 +168,71 @@ def test_a_department_chosen_above_shows_its_lines_and_says_so(window: Any, qtbo
     assert note.isVisible()
     assert note.text().startswith("Showing the Physics department's budget lines only: 1 of 4 lines in 2025-26;")
     assert "Choose All departments above" in note.text()
+    shot(window, "budget-department.png")
     choose(qtbot, find_field("Department", window), "All departments")
     qtbot.waitUntil(lambda: "Unallocated" in names(lines) and names(lines)[-1] == "Total")
     assert not note.isVisible()
+
+
+def test_a_new_code_that_takes_bookings_off_the_line_is_asked_about_first(window: Any, qtbot: Any) -> None:
+    """Science's bookings carry the code CPD-SCI: a new code for the line is asked about (Go back keeps the dialog
+    with what was typed); changed anyway, their money shows as Unallocated, and Ctrl+Z puts the code back."""
+    page = go_to(qtbot, window, "Budget")
+    lines = find_table("Budget lines", page)
+    science = "Science (whole department) CPD"
+    qtbot.waitUntil(lambda: science in names(lines))
+    unallocated = cell(lines, names(lines).index("Unallocated"), "Spent")
+    click_line(qtbot, lines, science)
+
+    def change(dialog: Any) -> None:
+        code = find_field("Budget code", dialog)
+        type_into(qtbot, code, "CPD-SCIENCE")
+        def go_back(question: Any) -> None:
+            shot(question, "budget-line-code-question.png")
+            answer_modal(qtbot, "Go back", expect="carry the code CPD-SCI")(question)
+
+        with answering(qtbot, go_back, title="Change budget code"):
+            click(qtbot, find_button("Save", dialog))
+        assert dialog.isVisible() and code.text() == "CPD-SCIENCE"  # nothing saved, nothing lost
+        assert "Not saved: the line keeps its code and year." in messages_on(dialog)
+        with answering(qtbot, answer_modal(qtbot, "Change it"), title="Change budget code"):
+            click(qtbot, find_button("Save", dialog))
+
+    with answering(qtbot, change, title="Edit budget line"):
+        press(qtbot, lines, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: cell(lines, names(lines).index(science), "Code") == "CPD-SCIENCE")
+    assert cell(lines, names(lines).index("Unallocated"), "Spent") != unallocated  # their money moved there
+    press(qtbot, lines, Qt.Key.Key_Z, CTRL)
+    qtbot.waitUntil(lambda: cell(lines, names(lines).index(science), "Code") == "CPD-SCI")
+    assert cell(lines, names(lines).index("Unallocated"), "Spent") == unallocated
+
+
+def test_a_colleague_s_save_in_between_is_shown_and_kept(window: Any, qtbot: Any) -> None:
+    """The bursar saves the Physics line while the business manager has it open: her save shows both versions,
+    and Reload keeps the bursar's."""
+    from sqlalchemy import select
+
+    from cpd_desktop.models import BudgetLine
+    from cpd_desktop.services.budget_lines import update_line
+
+    page = go_to(qtbot, window, "Budget")
+    lines = find_table("Budget lines", page)
+    qtbot.waitUntil(lambda: "Physics CPD" in names(lines))
+    click_line(qtbot, lines, "Physics CPD")
+
+    def edit(dialog: Any) -> None:
+        # The bursar's save, written to the same file behind the window's back (this copy of the app holds the
+        # file's lock, so it goes through the window's own database, under the bursar's name).
+        with window.database.ctx.db.session() as s:
+            s.info["user"] = "Bursar"
+            line = s.scalar(select(BudgetLine).where(BudgetLine.budget_code == "CPD-PHY",
+                                                     BudgetLine.financial_year == 2025))
+            update_line(s, line, amount="5000")
+        type_into(qtbot, find_field("Allocation", dialog), "4200")
+        with answering(qtbot, answer_modal(qtbot, "Reload (discard mine)", expect="Bursar"),
+                       title="Changed by somebody else"):
+            click(qtbot, find_button("Save", dialog))
+
+    with answering(qtbot, edit, title="Edit budget line"):
+        click(qtbot, find_button("Edit line…", page))
+    qtbot.waitUntil(lambda: cell(lines, names(lines).index("Physics CPD"), "Budget") == "£5,000.00")
