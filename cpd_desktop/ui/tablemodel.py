@@ -29,6 +29,7 @@ TEXT_ROLES = {Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole, Qt.ItemData
 NUMERIC_KINDS = {"money", "hours", "int", "percent", "float"}
 LEFT = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
 RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+WRAP = int(Qt.TextFlag.TextWordWrap)
 CENTRE = int(Qt.AlignmentFlag.AlignCenter)
 
 STYLE_COLOURS = {"muted": "#6b7280", "bad": "#b42318", "good": "#067647", "warn": "#b54708", "info": "#1f4e79"}
@@ -249,8 +250,8 @@ class ListModel(QAbstractTableModel):
                 return column.title
             if role == Qt.ItemDataRole.ToolTipRole:
                 return column.tooltip or column.title
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return RIGHT if column.kind in NUMERIC_KINDS else LEFT
+            if role == Qt.ItemDataRole.TextAlignmentRole:  # a title wider than its column wraps (TablePanel)
+                return (RIGHT if column.kind in NUMERIC_KINDS else LEFT) | WRAP
         elif orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
             return str(section + 1)
         return None

@@ -11,6 +11,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPoint,
+    QRect,
     QRectF,
     QSize,
     Qt,
@@ -54,9 +55,14 @@ if TYPE_CHECKING:  # the table model loads the core's lists (and SQLAlchemy): no
     from .tablemodel import ListModel
 
 SEARCH_DELAY_MS = 120  # typing pauses shorter than this do not requery
-HEADER_PADDING = 12 + 18  # the header's padding (style.py) and room for the sort arrow
+HEADER_PADDING = 12  # the header's padding either side (style.py)
+SORT_ARROW = 18  # room for the sort arrow, in the column the list is sorted by
 CELL_PADDING = 16
-WHOLE_VALUES = {"date": "28/11/2025", "datetime": "28/11/2025 23:59", "money": "£10,000.00"}
+# A column of figures is as wide as its widest figure, never narrower than these (so that it keeps its width
+# as the rows change); its title wraps onto a second line when it is wider. Other columns hold words.
+WHOLE_VALUES = {"date": "28/11/2025", "datetime": "28/11/2025 23:59", "utc_datetime": "28/11/2025 23:59",
+                "money": "£10,000.00", "hours": "999.5", "int": "9999", "float": "99.99", "percent": "100%",
+                "bool": "Yes"}
 
 
 class PageHeader(QWidget):
@@ -140,6 +146,31 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+def _share(widths: dict[int, int], among: list[int], room: int, weight: Callable[[int], int], *,
+           capped: bool = True) -> None:
+    """Move ``widths`` of the columns ``among`` towards a total of ``room``: each is given (or gives up) a part
+    of the difference in proportion to its ``weight`` (its shortfall, or what it can give up), and, ``capped``,
+    never more than its weight; what rounding leaves goes to the last of them that can take it."""
+    left = room - sum(widths.values())
+    weights = {i: max(0, weight(i) if left > 0 else -weight(i)) for i in among}
+    total = sum(weights.values())
+    if left == 0 or total <= 0:
+        return
+    move = min(abs(left), total) if capped else abs(left)
+    sign = 1 if left > 0 else -1
+    moved = 0
+    for i in among:
+        step = move * weights[i] // total
+        widths[i] += sign * step
+        moved += step
+    for i in reversed(among):  # the pixels rounding left over
+        if moved >= move:
+            break
+        if weights[i] > 0:
+            widths[i] += sign * (move - moved)
+            moved = move
+
+
 class TablePanel(QWidget):
     """A searchable, sortable table over a ``ListModel``; remembers its column layout.
 
@@ -207,7 +238,13 @@ class TablePanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(False)
         self._fitting = False
         self._base_widths = [self.table.columnWidth(i) for i in range(len(model.columns))]
+        self._dragged: set[int] = set()  # columns of figures the person has widened by hand
+        self._figure_widths: dict[int, int] | None = None  # the widest figure of each such column loaded
         self.table.horizontalHeader().sectionResized.connect(self._section_resized)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self.fit_columns())
+        model.modelReset.connect(self._figures_changed)
+        model.layoutChanged.connect(self._figures_changed)
+        model.rowsInserted.connect(self._rows_added)
         self.table.horizontalHeader().sectionMoved.connect(lambda *_: self._save_layout())
         self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
@@ -222,7 +259,31 @@ class TablePanel(QWidget):
             return
         if 0 <= index < len(self._base_widths):  # the person dragged it: their width is the column's own
             self._base_widths[index] = new
+            if self._is_figures(index):
+                self._dragged.add(index)
         self._save_layout()
+
+    def _figures_changed(self, *_args: Any) -> None:
+        self._figure_widths = None
+        self.fit_columns()
+
+    def _rows_added(self, _parent: Any, first: int, last: int) -> None:
+        """More rows loaded: the columns of figures widen if one of theirs is wider (only the new rows read)."""
+        if self._figure_widths is not None:
+            for i, widest in self._measure_figures(range(first, last + 1)).items():
+                self._figure_widths[i] = max(self._figure_widths.get(i, 0), widest)
+        self.fit_columns()
+
+    def _measure_figures(self, rows: range) -> dict[int, int]:
+        """The widest text of each column of figures in ``rows`` (and of its kind's sample)."""
+        metrics = self.table.fontMetrics()
+        model = self.model
+        widths: dict[int, int] = {}
+        for i, column in enumerate(model.columns):
+            if column.kind in WHOLE_VALUES:
+                texts = {str(model.index(r, i).data() or "") for r in rows}
+                widths[i] = max(metrics.horizontalAdvance(t) for t in texts | {WHOLE_VALUES[column.kind]})
+        return widths
 
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
         if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
@@ -240,56 +301,80 @@ class TablePanel(QWidget):
                 return True
         return False
 
-    def title_width(self, index: int) -> int:
-        """The narrowest a column can be with its whole title showing (bold, padded, sort arrow), and a whole
-        date or sum in a column of them, or the widest text its list says it must show whole."""
+    def _is_figures(self, index: int) -> bool:
+        """Whether the column holds figures (dates, sums, hours, Yes/No), not words."""
+        columns = self.model.columns
+        return 0 <= index < len(columns) and columns[index].kind in WHOLE_VALUES
+
+    def _title_font(self) -> QFontMetrics:
         font = QFont(self.table.horizontalHeader().font())
         font.setBold(True)
-        title = str(self.model.headerData(index, Qt.Orientation.Horizontal) or "")
-        width = QFontMetrics(font).horizontalAdvance(title) + HEADER_PADDING
-        # a date or a sum is never cut to make room ("20/11/..." tells nobody the day), nor a column's own whole text
+        return QFontMetrics(font)
+
+    def _title(self, index: int) -> str:
+        return str(self.model.headerData(index, Qt.Orientation.Horizontal) or "")
+
+    def _title_room(self, index: int) -> int:
+        """What a column's title leaves of its width: the padding, and the sort arrow where there is one."""
+        header = self.table.horizontalHeader()
+        arrow = header.isSortIndicatorShown() and header.sortIndicatorSection() == index
+        return HEADER_PADDING + (SORT_ARROW if arrow else 0)
+
+    def title_width(self, index: int) -> int:
+        """The narrowest a column can be with its whole title on one line (bold, padded, sort arrow)."""
+        return self._title_font().horizontalAdvance(self._title(index)) + self._title_room(index)
+
+    def _figures_width(self, index: int) -> int:
+        """The room a column's figures need: its widest loaded one, and never less than a sample of its kind."""
+        if self._figure_widths is None:
+            self._figure_widths = self._measure_figures(range(self.model.rowCount()))
+        return self._figure_widths.get(index, 0) + CELL_PADDING
+
+    def least_width(self, index: int) -> int:
+        """The narrowest a column may be: its title's longest word (the title wraps onto a second line), the
+        room its figures need in a column of them, or the widest text its list says it must show whole."""
+        metrics = self._title_font()
+        width = max((metrics.horizontalAdvance(word) for word in self._title(index).split()), default=0)
+        width += self._title_room(index)
         column = self.model.columns[index] if index < len(self.model.columns) else None
-        sample = (column.whole or WHOLE_VALUES.get(column.kind)) if column is not None else None
-        if sample:
-            width = max(width, self.table.fontMetrics().horizontalAdvance(sample) + CELL_PADDING)
+        if column is not None and column.whole:
+            width = max(width, self.table.fontMetrics().horizontalAdvance(column.whole) + CELL_PADDING)
+        if self._is_figures(index):
+            width = max(width, self._figures_width(index))
         return width
 
     def fit_columns(self) -> None:
-        """Share the table's width between its columns: the text columns shrink (never below their
-        title) when the window is narrow and grow when it is wide, so no sideways scrolling at 1366
-        pixels and no empty band at 1920."""
+        """Share the table's width between its columns. A column of figures is as wide as its figures need
+        (its title wraps when it is wider); the columns of words (titles, names) take the rest in proportion
+        to their own widths, so no sideways scrolling at 1366 pixels and no empty band at 1920. Columns of
+        words keep their titles on one line unless the window is too narrow for that; once each has its own
+        width, the titles of the figures are put back on one line where there is room."""
         header = self.table.horizontalHeader()
         room = self.table.viewport().width()
         columns = [i for i in range(min(header.count(), len(self.model.columns))) if not header.isSectionHidden(i)]
         if room <= 0 or not columns:
             return
-        least = {i: self.title_width(i) for i in columns}
-        widths = {i: max(self._base_widths[i], least[i]) for i in columns}
-        elastic = [i for i in columns if self.model.columns[i].kind == "text"] or columns[-1:]
-        spare = room - sum(widths.values())
-        if spare > 0:
-            total = sum(widths[i] for i in elastic)
-            for i in elastic:
-                widths[i] += spare * widths[i] // total
-        else:  # the text columns give way first, then the others, none below its title
-            for group in (elastic, columns):
-                over = sum(widths.values()) - room
-                give = {i: widths[i] - least[i] for i in group}
-                total = sum(give.values())
-                if over <= 0 or total <= 0:
-                    continue
-                take = min(over, total)
-                for i in group:
-                    widths[i] -= take * give[i] // total
-        left = room - sum(widths.values())  # what rounding left over: a few pixels either way
-        if 0 < left <= len(columns):
-            widths[elastic[-1]] += left
-        for i in reversed(columns):
-            if left >= 0:
-                break
-            cut = min(-left, widths[i] - least[i])
-            widths[i] -= cut
-            left += cut
+        least = {i: self.least_width(i) for i in columns}
+        one_line = {i: max(least[i], self.title_width(i)) for i in columns}
+        words = [i for i in columns if not self._is_figures(i)] or columns[-1:]
+        widths = {i: least[i] for i in columns}
+        for i in columns:
+            if i in self._dragged and i not in words:  # a column of figures the person widened stays so
+                widths[i] = max(least[i], self._base_widths[i])
+        for i in words:
+            widths[i] = one_line[i]
+        if sum(widths.values()) > room:  # too narrow for the titles on one line: the words' titles wrap
+            _share(widths, words, room, lambda i: least[i] - widths[i])
+        else:
+            wanted = {i: max(widths[i], self._base_widths[i]) for i in words}
+            _share(widths, words, room, lambda i: wanted[i] - widths[i])
+            spare = room - sum(widths.values())
+            for i in sorted((i for i in columns if i not in words), key=lambda i: one_line[i] - widths[i]):
+                if 0 < one_line[i] - widths[i] <= spare:  # a figures' title back on one line
+                    spare -= one_line[i] - widths[i]
+                    widths[i] = one_line[i]
+            if spare > 0:  # the rest to the words, in proportion to their widths
+                _share(widths, words, room, lambda i: widths[i], capped=False)
         self._fitting = True
         try:
             for i in columns:
@@ -297,6 +382,21 @@ class TablePanel(QWidget):
                     header.resizeSection(i, widths[i])
         finally:
             self._fitting = False
+        self._fit_header_height(columns, widths)
+
+    def _fit_header_height(self, columns: list[int], widths: dict[int, int]) -> None:
+        """Make the header tall enough for the titles that wrap onto more lines (one line: its own height)."""
+        header = self.table.horizontalHeader()
+        metrics = self._title_font()
+        one = metrics.boundingRect(QRect(0, 0, 10_000, 10_000), int(Qt.TextFlag.TextWordWrap), "Xg").height()
+        tallest = one
+        for i in columns:
+            text_room = max(1, widths[i] - self._title_room(i))
+            tallest = max(tallest, metrics.boundingRect(QRect(0, 0, text_room, 10_000),
+                                                        int(Qt.TextFlag.TextWordWrap), self._title(i)).height())
+        height = header.sizeHint().height() + tallest - one if tallest > one else 0
+        if header.minimumHeight() != height:
+            header.setMinimumHeight(height)
 
     def _update_count(self) -> None:
         loaded = self.model.loaded_rows()

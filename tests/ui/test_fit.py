@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -58,9 +58,18 @@ def _cut_texts(root: QWidget) -> list[str]:
                 if header.isSectionHidden(c):
                     continue
                 title = str(w.model().headerData(c, Qt.Orientation.Horizontal) or "")
-                # a title on two lines (the Trust view's "Hours\nper FTE") needs its longer line
-                need = max(metrics.horizontalAdvance(line) for line in title.split("\n")) + HEADER_PADDING
-                need += SORT_ARROW if header.isSortIndicatorShown() and header.sortIndicatorSection() == c else 0
+                arrow = SORT_ARROW if header.isSortIndicatorShown() and header.sortIndicatorSection() == c else 0
+                align = int(w.model().headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.TextAlignmentRole) or 0)
+                if align & int(Qt.TextFlag.TextWordWrap):
+                    # a title that wraps needs its longest word across, and the header's height for its lines
+                    need = max(metrics.horizontalAdvance(word) for word in title.split()) + HEADER_PADDING + arrow
+                    room = max(1, header.sectionSize(c) - HEADER_PADDING - arrow)
+                    lines = metrics.boundingRect(QRect(0, 0, room, 10_000), int(Qt.TextFlag.TextWordWrap), title)
+                    if lines.height() + 10 > header.height():  # the section's padding above and below
+                        cut.append(f"column {title!r} of {w.accessibleName()!r}: {lines.height()} px of lines "
+                                   f"in a header {header.height()} px high")
+                else:  # a title on two lines (the Trust view's "Hours\nper FTE") needs its longer line
+                    need = max(metrics.horizontalAdvance(line) for line in title.split("\n")) + HEADER_PADDING + arrow
                 if need > header.sectionSize(c):
                     cut.append(f"column {title!r} of {w.accessibleName()!r}: needs {need}, has {header.sectionSize(c)}")
                 for row in range(min(5, w.model().rowCount())):  # a date or a sum shown whole
