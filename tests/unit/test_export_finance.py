@@ -198,8 +198,12 @@ def test_libreoffice_prints_the_demo_claims_in_bands_large_enough_to_read(tmp_pa
     assert "Fee" not in pages[0] and "Course code" not in pages[1]  # each column on one band only
 
 
-def test_every_workbook_prints_landscape_as_wide_as_the_page_with_its_header_repeated(
+def test_every_workbook_prints_on_a4_as_wide_as_the_page_with_its_header_repeated(
         db: Database, sample: dict, tmp_path: Path) -> None:
+    """Landscape where the sheet (with a chart beside its figures) is wider than a portrait page, portrait where
+    it is not; the school and the workbook's title at the top of every page, page x of y at the foot."""
+    from cpd_desktop.exports.xlsx.common import page_width_inches, printed_inches
+
     written = []
     for kind, spec in KINDS.items():
         if "xlsx" not in spec.formats:
@@ -212,7 +216,11 @@ def test_every_workbook_prints_landscape_as_wide_as_the_page_with_its_header_rep
         wb = load_workbook(path)
         for ws in wb.worksheets:
             where = f"{path.name}, sheet {ws.title}"
-            assert ws.page_setup.orientation == "landscape", where
+            across = sum(printed_inches(d.width) for d in ws.column_dimensions.values() if d.width)
+            wide = across > page_width_inches("portrait") or bool(ws._charts)  # a chart beside the figures
+            assert ws.page_setup.orientation == ("landscape" if wide else "portrait"), (where, across)
+            assert ws.HeaderFooter.oddHeader.left.text and ws.HeaderFooter.oddHeader.center.text, where
+            assert ws.HeaderFooter.oddFooter.right.text == "Page &P of &N", where
             if path.name == "claims.xlsx" and ws.title in ("Claims", "Outstanding"):
                 continue  # too wide for one page: printed in bands (see the test above)
             assert ws.sheet_properties.pageSetUpPr.fitToPage, where

@@ -133,7 +133,8 @@ def write_summary_xlsx(d: SummaryData, activities: Sequence[ActivityRow], path: 
 def _summary_sheet(ws: Any, styles: Styles, d: SummaryData, scope: str, people: DataSheet,
                    acts: DataSheet) -> None:
     w = Writer(ws, styles)
-    set_widths(ws, [44, 16, 4])
+    # Printed, the chart beside the figures (from column D) makes the page wide.
+    set_widths(ws, [44, 16, 4], beside_inches=CHART_WIDTH_CM / 2.54 if d.people else 0.0)
     P = people.range  # noqa: N806 -- reads like a sheet reference
     A = acts.range  # noqa: N806
     rows: list[list[Any]] = []
@@ -201,6 +202,9 @@ def _summary_sheet(ws: Any, styles: Styles, d: SummaryData, scope: str, people: 
     _chart(ws, d, people)
 
 
+CHART_WIDTH_CM = 18
+
+
 def _chart(ws: Any, d: SummaryData, people: DataSheet) -> None:
     """A native bar chart of each person's hours against their pro-rata target."""
     n = len(d.people)
@@ -224,7 +228,7 @@ def _chart(ws: Any, d: SummaryData, people: DataSheet) -> None:
         series.cat = AxDataSource(strRef=StrRef(f=str(names)))
     chart.gapWidth = 40
     chart.height = max(8.0, 0.55 * n + 3)
-    chart.width = 18
+    chart.width = CHART_WIDTH_CM
     chart.x_axis.delete = False
     chart.y_axis.delete = False
     ws.add_chart(chart, "D5")

@@ -26,6 +26,7 @@ from .common import (
     Styles,
     Writer,
     building,
+    header_height,
     new_sheet,
     new_workbook,
     save,
@@ -80,7 +81,9 @@ def write_budget_xlsx(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], sc
 def _budget_sheet(ws: Any, styles: Styles, rows: Sequence[BudgetRow], bookings: DataSheet, school_name: str,
                   year: str, today: dt.date, staff: StaffTime | None = None) -> None:
     w = Writer(ws, styles)
-    set_widths(ws, [34, 14, 16, 13, 13, 13, 13, 13, 13, 13, 9])
+    widths = [34, 14, 16, 13, 13, 13, 13, 13, 13, 13, 9]
+    set_widths(ws, widths)
+    header_height(ws, HEADER_ROW, BUDGET_HEADS, widths)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     code, stage = bookings.column("Budget code"), bookings.column("Stage")
     total = bookings.column("Total cost")

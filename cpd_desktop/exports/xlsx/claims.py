@@ -27,6 +27,8 @@ from .common import (
     building,
     new_sheet,
     new_workbook,
+    page_width_inches,
+    printed_inches,
     save,
     set_widths,
 )
@@ -46,8 +48,6 @@ REPEATED_COLUMNS = 3
 OUTSTANDING_BAND_ENDS = ("Status",)
 OUTSTANDING_REPEATED = 2
 A3 = 8  # openpyxl paperSize
-SIDE_MARGIN_IN = 0.4
-A3_LANDSCAPE_WIDTH_IN = 420 / 25.4
 
 CLAIM_COLUMNS = [
     Col("Claim"), Col("Staff code"), Col("Name"), Col("Course"), Col("Course code"), Col("Provider"),
@@ -94,7 +94,6 @@ def _print_in_bands(sheet: DataSheet, band_ends: Sequence[str], repeated: int) -
     ws = sheet.ws
     ws.page_setup.paperSize = A3
     ws.page_setup.orientation = "landscape"
-    ws.page_margins.left = ws.page_margins.right = SIDE_MARGIN_IN
     ws.print_title_cols = f"A:{get_column_letter(repeated)}"
     ends = [sheet.index(h) for h in band_ends]
     breaks = ColBreak()
@@ -105,16 +104,13 @@ def _print_in_bands(sheet: DataSheet, band_ends: Sequence[str], repeated: int) -
     starts = [1, *(e + 1 for e in ends)]
     stops = [*ends, len(sheet.columns)]
     widest = max(sum(_inches(ws, c) for c in {*range(a, b + 1), *again}) for a, b in zip(starts, stops, strict=True))
-    room = A3_LANDSCAPE_WIDTH_IN - 2 * SIDE_MARGIN_IN
+    room = page_width_inches("landscape", A3)
     ws.page_setup.scale = min(100, int(100 * room / widest))
 
 
 def _inches(ws: Any, column: int) -> float:
-    """A column's printed width, generously: Excel's width in characters is 7 pixels a character at 96 dpi,
-    but LibreOffice without Excel's fonts prints one nearer 9.5, and a band too wide runs on to a page of
-    its own. Taken at 9.8 (plus 5 of padding), every band fits either way."""
-    width = ws.column_dimensions[get_column_letter(column)].width or 8.43
-    return (width * 9.8 + 5) / 96
+    """A column's printed width, generously (a band too wide would run on to a page of its own)."""
+    return printed_inches(ws.column_dimensions[get_column_letter(column)].width or 8.43)
 
 
 def _paid_short(c: ClaimRow) -> Decimal:
@@ -132,11 +128,11 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
         styles = Styles(wb)
         if ticker is not None:
             ticker.total = 2 * len(rows) + 1
-        claims = DataSheet(wb, styles, "Claims", CLAIM_COLUMNS, table_name="Claims")  # first: what finance opens it for
-        claims.ws.sheet_properties.pageSetUpPr.fitToPage = False  # set before the first row: see new_sheet
+        # Claims first: what finance opens it for. It and Outstanding print in bands at their own scale.
+        claims = DataSheet(wb, styles, "Claims", CLAIM_COLUMNS, table_name="Claims", fit_to_page=False)
         totals_ws = new_sheet(wb, "Totals")
-        outstanding = DataSheet(wb, styles, "Outstanding", OUTSTANDING_COLUMNS, table_name="Outstanding")
-        outstanding.ws.sheet_properties.pageSetUpPr.fitToPage = False
+        outstanding = DataSheet(wb, styles, "Outstanding", OUTSTANDING_COLUMNS, table_name="Outstanding",
+                                fit_to_page=False)
         claims.write(rows, claim_values, ticker, with_row=True)
         _print_in_bands(claims, BAND_ENDS, REPEATED_COLUMNS)
         # Money to chase: open claims, drafts past their deadline, and paid claims that came in short.

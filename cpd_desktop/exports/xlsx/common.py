@@ -5,6 +5,11 @@ Data sheets are openpyxl ``write_only`` sheets: rows stream to disk as they are 
 frozen header and table must be known before (widths, panes) or at the end (table) of writing,
 so ``DataSheet`` measures the rows first and adds the table last.
 
+On paper, every sheet is A4, as wide as the page and as many pages long as it takes, with the school, the
+workbook's title and page x of y in its header and footer. A data sheet too wide to print at a readable
+size gives its long text columns less room and wraps them (``fit_widths``), each row as tall as its
+longest wrapped text; the narrow sheet prints portrait, the wide one landscape.
+
 Every text cell goes through ``safety``: control characters removed, more than 32,767 characters
 refused, and text that starts like a formula stored as text with Excel's quote prefix, so that the
 only formulas in a workbook are the ones written here with ``formula``.
@@ -13,6 +18,7 @@ only formulas in a workbook are the ones written here with ``formula``.
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +30,8 @@ from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.header_footer import _HeaderFooterPart
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 
@@ -47,11 +55,33 @@ WIDTHS = {DATE_KIND: 11.5, MONEY_KIND: 12.5, HOURS_KIND: 8, INT_KIND: 8, PERCENT
 MAX_WIDTH = 60
 MEASURE_ROWS = 20_000  # widths are measured on at most this many rows (spread through the sheet)
 
-HEADER_FONT = Font(bold=True, color="1F2933")
+# Each font names the workbook's own (Calibri 11): a font without a name or size printed in LibreOffice
+# as a 10-point serif, the headers unlike the rows under them.
+FONT_NAME = "Calibri"
+HEADER_FONT = Font(name=FONT_NAME, size=11, bold=True, color="1F2933")
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F0")
-TITLE_FONT = Font(bold=True, size=14, color="1F2933")
-BOLD = Font(bold=True)
-NOTE_FONT = Font(italic=True, color="52606D")
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True, color="1F2933")
+BOLD = Font(name=FONT_NAME, size=11, bold=True)
+NOTE_FONT = Font(name=FONT_NAME, size=11, italic=True, color="52606D")
+TOP = Alignment(vertical="top")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+# ---- the printed page ----------------------------------------------------------------------------
+A4 = 9  # openpyxl paperSize
+PAPER_MM = {A4: (210, 297), 8: (297, 420)}  # A4, A3: short side, long side
+SIDE_MARGIN_IN = 0.4
+TOP_MARGIN_IN = 0.75  # room for the header line above the table (and the footer below)
+HEADER_MARGIN_IN = 0.3
+# Fit to the page's width shrinks a wide sheet; its long text columns are narrowed (and wrapped) until it
+# prints at this share of life size or more: 11-point text at 8.8 points, even as LibreOffice prints it.
+SMALLEST_SCALE = 0.8
+# ...and if even its narrowest columns leave it below this (a log of twenty columns), it is left as it is: wrapping
+# would make it longer on paper, no easier to read.
+WORTH_WRAPPING = 0.7
+WRAP_FLOOR = 10.0  # a wrapped column is never narrower than this (characters), nor than its header's words
+SHORT_TEXT = 16.0  # text this long or less (a time, a class, a day) never wraps: only long text does
+LINE_PT = 15.0  # the height of one line of 11-point text in a row (Excel's default row height)
+MAX_ROW_PT = 409.0  # Excel's tallest row
 
 
 @dataclass(frozen=True)
@@ -79,21 +109,53 @@ def new_workbook(title: str, author: str, subject: str = "") -> Workbook:
     return wb
 
 
-def new_sheet(wb: Workbook, title: str, *, header_rows: str | None = None) -> Any:
-    """A sheet that prints as people expect: A4 landscape, as wide as the page (as many pages long as it
-    takes) and, for a table, its header row repeated on every page.
+def new_sheet(wb: Workbook, title: str, *, header_rows: str | None = None, fit_to_page: bool = True) -> Any:
+    """A sheet that prints as people expect: A4 (landscape until its columns are set: ``set_widths``), as
+    wide as the page (as many pages long as it takes), with margins that leave room for the header and
+    footer (``save`` writes them) and, for a table, its header row repeated on every page.
 
     The fit-to-page flag sits at the top of the sheet's XML, which a write-only sheet writes with its
-    first row: it is set here, before any row."""
+    first row: it is set here, before any row. ``fit_to_page=False``: the sheet sets its own scale (the
+    claims workbook prints its widest sheets in bands)."""
     ws = wb.create_sheet(title)
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=fit_to_page)
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.paperSize = str(A4)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # no limit: long tables run on to more pages rather than shrink
+    ws.page_margins = PageMargins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=TOP_MARGIN_IN,
+                                  bottom=TOP_MARGIN_IN, header=HEADER_MARGIN_IN, footer=HEADER_MARGIN_IN)
     if header_rows:
         ws.print_title_rows = header_rows
     return ws
+
+
+def printed_inches(width: float) -> float:
+    """A column's printed width at life size, generously: Excel's width in characters is 7 pixels a
+    character at 96 dpi, but LibreOffice without Excel's fonts prints one nearer 9.5 (DejaVu Sans's digit).
+    Taken at 9.8 (plus 5 of padding), a sheet sized by it fits the page either way."""
+    return (width * 9.8 + 5) / 96
+
+
+def page_width_inches(orientation: str, paper: int = A4) -> float:
+    """The room across the page between the side margins."""
+    short, long = PAPER_MM[paper]
+    return (long if orientation == "landscape" else short) / 25.4 - 2 * SIDE_MARGIN_IN
+
+
+def print_heading(ws: Any, left: str, centre: str, right: str = "") -> None:
+    """The printed page's header (the school, what the workbook is, and ``right``: its dates or scope) and
+    footer (the sheet's name, page x of y). Excel reads ``&`` as a code: a name's own ampersand is doubled."""
+    def part(text: str, size: int = 10) -> _HeaderFooterPart:
+        text = plain_text(text)
+        return _HeaderFooterPart(text=(text[:77] + "…" if len(text) > 78 else text).replace("&", "&&"), size=size)
+
+    ws.HeaderFooter.scaleWithDoc = False  # as large on a sheet shrunk to the page as on any other
+    ws.HeaderFooter.oddHeader.left = part(left)
+    ws.HeaderFooter.oddHeader.center = part(centre, 11)
+    ws.HeaderFooter.oddHeader.right = part(right)
+    ws.HeaderFooter.oddFooter.left = _HeaderFooterPart(text="&A", size=10)
+    ws.HeaderFooter.oddFooter.right = _HeaderFooterPart(text="Page &P of &N", size=10)
 
 
 class Styles:
@@ -110,6 +172,12 @@ class Styles:
         self.quoted = self._make(ws, quote=True)
         self.kinds = {kind: self._make(ws, number_format=fmt) for kind, fmt in FORMATS.items()}
         self.bold_kinds = {kind: self._make(ws, number_format=fmt, font=BOLD) for kind, fmt in FORMATS.items()}
+        # A row taller than one line (it holds wrapped text) is read from the top: every cell of it is set so.
+        self.top = self._make(ws, alignment=TOP)
+        self.top_quoted = self._make(ws, quote=True, alignment=TOP)
+        self.top_kinds = {kind: self._make(ws, number_format=fmt, alignment=TOP) for kind, fmt in FORMATS.items()}
+        self.wrapped = self._make(ws, alignment=WRAP)
+        self.wrapped_quoted = self._make(ws, quote=True, alignment=WRAP)
         wb.remove(ws)
 
     @staticmethod
@@ -181,9 +249,12 @@ class Writer:
         return self.styled(value, self.styles.kinds[kind])
 
 
-def measure(columns: Sequence[Col], rows: Sequence[Any], values: Callable[[Any], Sequence[Any]]) -> list[float]:
-    """Column widths (in characters) from the header and the content of a sample of rows."""
+def measure(columns: Sequence[Col], rows: Sequence[Any],
+            values: Callable[[Any], Sequence[Any]]) -> tuple[list[float], list[int]]:
+    """Column widths (in characters) from the header and the content of a sample of rows, and each text
+    column's longest text (0 for the others)."""
     widths = [float(min(MAX_WIDTH, max(len(w) for w in c.header.split()) + 2)) for c in columns]
+    longest = [0] * len(columns)
     text_cols = []
     for i, c in enumerate(columns):
         if c.width is not None:
@@ -195,7 +266,6 @@ def measure(columns: Sequence[Col], rows: Sequence[Any], values: Callable[[Any],
             widths[i] = max(widths[i], WIDTHS[c.kind])
     if text_cols and rows:
         step = max(1, len(rows) // MEASURE_ROWS)
-        longest = [0] * len(columns)
         for r in rows[::step]:
             vals = values(r)
             for i in text_cols:
@@ -206,12 +276,53 @@ def measure(columns: Sequence[Col], rows: Sequence[Any], values: Callable[[Any],
                         longest[i] = n
         for i in text_cols:
             widths[i] = min(MAX_WIDTH, max(widths[i], longest[i] + 2))
-    return widths
+    return widths, longest
 
 
-def set_widths(ws: Any, widths: Sequence[float]) -> None:
+def fit_widths(columns: Sequence[Col], widths: Sequence[float], longest: Sequence[int]) -> tuple[list[float], list[bool]]:
+    """Widths that print at ``SMALLEST_SCALE`` or more on A4 landscape when they can, and which columns wrap.
+
+    When the columns are wider than that, the text columns sized to their content give up room: each gets
+    a width in proportion to its longest text, so that the long ones (set work, notes) take about as many
+    lines each, between a floor and what it had. The floor is its header's longest word (headers wrap at
+    spaces) and ``WRAP_FLOOR``, or the whole text when that is short (``SHORT_TEXT``: a time, a class, a
+    day), so a short text never wraps and an empty column is as narrow as its header. Columns of a fixed
+    width and numbers keep theirs. A text column whose longest text is wider than the column then wraps.
+    A sheet that would still print below ``WORTH_WRAPPING`` keeps its widths and wraps nothing."""
+    out = [float(w) for w in widths]
+    room = page_width_inches("landscape") / SMALLEST_SCALE * 96 / 9.8 - sum(5 / 9.8 for _ in out)  # characters
+    if sum(out) > room:
+        floors: dict[int, float] = {}
+        for i, c in enumerate(columns):
+            if c.kind != TEXT or c.width is not None:
+                continue
+            header = max(len(word) for word in c.header.split()) * 1.1 + 2
+            content = longest[i] + 2.0 if longest[i] + 2 <= SHORT_TEXT else WRAP_FLOOR
+            floors[i] = min(out[i], max(header, content))
+        left = room - sum(w for i, w in enumerate(out) if i not in floors)
+
+        def at(share: float) -> dict[int, float]:  # each column's width at this many characters a character
+            return {i: min(out[i], max(floor, share * longest[i])) for i, floor in floors.items()}
+
+        low, high = 0.0, 1.0  # the largest share whose widths fit what is left (bisection: widths grow with it)
+        for _ in range(30):
+            mid = (low + high) / 2
+            low, high = (mid, high) if sum(at(mid).values()) <= left else (low, mid)
+        for i, w in at(low).items():
+            out[i] = round(w, 1)
+        if page_width_inches("landscape") / sum(printed_inches(w) for w in out) < WORTH_WRAPPING:
+            return [float(w) for w in widths], [False] * len(out)
+    wrap = [c.kind == TEXT and longest[i] + 2 > out[i] for i, c in enumerate(columns)]
+    return out, wrap
+
+
+def set_widths(ws: Any, widths: Sequence[float], *, beside_inches: float = 0.0) -> None:
+    """Set the columns' widths, and print the sheet portrait when they (and ``beside_inches`` of a chart to
+    their right) fit across a portrait page at life size, landscape when they do not."""
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
+    across = sum(printed_inches(w) for w in widths) + beside_inches
+    ws.page_setup.orientation = "portrait" if across <= page_width_inches("portrait") else "landscape"
 
 
 def whole_column(sheet: str, column: int) -> str:
@@ -230,9 +341,11 @@ class DataSheet:
     """A sheet of rows as an Excel table: header, frozen first row, autofilter, sized columns."""
 
     def __init__(self, wb: Workbook, styles: Styles, title: str, columns: Sequence[Col], *,
-                 table_name: str | None = None) -> None:
+                 table_name: str | None = None, fit_to_page: bool = True) -> None:
         self.wb = wb
-        self.ws = new_sheet(wb, title, header_rows="1:1")
+        self.fit_to_page = fit_to_page
+        self.ws = new_sheet(wb, title, header_rows="1:1", fit_to_page=fit_to_page)
+        self.ws.print_options.gridLines = True  # wrapped rows of a table read apart on paper
         self.title = title
         self.columns = list(columns)
         self.table_name = table_name
@@ -257,11 +370,12 @@ class DataSheet:
         if with_row:
             by_row = values
             values = lambda r: by_row(r, 0)  # noqa: E731 -- widths: formulas are not measured
-        widths = measure(self.columns, rows, values)
+        widths, longest = measure(self.columns, rows, values)
+        wrap = [False] * len(widths)
+        if self.fit_to_page:
+            widths, wrap = fit_widths(self.columns, widths, longest)
         set_widths(ws, widths)
-        lines = max(_lines(c.header, w) for c, w in zip(self.columns, widths, strict=True))
-        if lines > 1:  # a wrapped header gets the height it needs (no program grows the row by itself)
-            ws.row_dimensions[1].height = 15 * lines + 1
+        header_height(ws, 1, [c.header for c in self.columns], widths)
         if with_row:
             values = by_row
         ws.freeze_panes = "A2"
@@ -269,11 +383,15 @@ class DataSheet:
         ws.append([w.text(h, w.styles.header) for h in headers])
         kinds = [c.kind for c in self.columns]
         number_styles = [w.styles.kinds.get(k) for k in kinds]
+        # A wrapped column's text longer than this may take more than one line (``_lines`` says how many).
+        one_line = [(w - 1.0) / 0.9 if wrapped else float(EXCEL_CELL_MAX) for w, wrapped in zip(widths, wrap, strict=True)]
         quoted = w.styles.quoted
         title = self.title
         append = ws.append
+        dims = ws.row_dimensions
         for n, r in enumerate(rows, 2):
             out: list[Any] = []
+            tall = 1
             for i, v in enumerate(values(r, n) if with_row else values(r)):
                 if v is None or v == "":
                     out.append(None)
@@ -290,6 +408,8 @@ class DataSheet:
                         v = plain_text(v)
                         if len(v) > EXCEL_CELL_MAX:
                             raise too_long(title, n, headers[i], len(v))
+                    if len(v) > one_line[i] or "\n" in v:
+                        tall = max(tall, _lines(v, widths[i], 0.9))
                     if v[:1] in _RISKY:
                         cell = WriteOnlyCell(ws, v)
                         cell.data_type = "s"
@@ -303,12 +423,43 @@ class DataSheet:
                     cell = WriteOnlyCell(ws, v)
                     cell._style = number_styles[i]  # type: ignore[attr-defined]  # noqa: SLF001
                     out.append(cell)
-            append(out)
+            if tall > 1:
+                # Neither Excel nor LibreOffice grows a row to its wrapped text as the file opens: the row is
+                # given the height, and its cells are read from the top.
+                dims[n].height = row_height(tall)
+                append(self._from_the_top(out, wrap))
+                del dims[n]  # written: a long sheet keeps no record per row
+            else:
+                append(out)
             if ticker is not None:
                 ticker.step()
         self.rows = len(rows)
         if self.table_name:
             self._add_table(headers)
+
+    def _from_the_top(self, out: list[Any], wrap: Sequence[bool]) -> list[Any]:
+        """A row of cells as ``write`` made them, aligned to the top, its wrapped columns' text wrapped."""
+        st = self.w.styles
+        cells: list[Any] = []
+        for i, v in enumerate(out):
+            if v is None:
+                cells.append(None)
+                continue
+            kind = self.columns[i].kind
+            if isinstance(v, Cell):
+                cell = v
+                if kind in st.top_kinds:
+                    style = st.top_kinds[kind]
+                elif cell._style is st.quoted:  # type: ignore[attr-defined]  # noqa: SLF001
+                    style = st.wrapped_quoted if wrap[i] else st.top_quoted
+                else:
+                    style = st.top
+            else:
+                cell = WriteOnlyCell(self.ws, v)
+                style = st.wrapped if wrap[i] else st.top
+            cell._style = style  # type: ignore[attr-defined]  # noqa: SLF001
+            cells.append(cell)
+        return cells
 
     def _add_table(self, headers: Sequence[str]) -> None:
         ref = f"A1:{get_column_letter(len(headers))}{max(self.rows, 1) + 1}"
@@ -323,23 +474,49 @@ class DataSheet:
 _RISKY = frozenset("=+-@\t\n")
 
 
-def _lines(text: str, width: float) -> int:
-    """How many lines a header takes, wrapped at spaces, in a column ``width`` characters wide (bold)."""
-    room = max(1.0, width - 1.5)
-    lines, used = 1, 0.0
-    for word in text.split():
-        need = len(word) * 1.1 + (1 if used else 0)
-        if used and used + need > room:
-            lines, used = lines + 1, len(word) * 1.1
-        else:
-            used += need
-    return lines
+def _lines(text: str, width: float, per_char: float) -> int:
+    """How many lines text takes, wrapped at spaces (a word too long for a line broken where it must), in
+    a column ``width`` characters wide (less a character of padding); a character taken as ``per_char`` of
+    the width's unit (0.9 for text, 1.1 for bold headers). Generous: LibreOffice without Excel's fonts
+    prints wider letters than Excel does."""
+    room = max(1.0, width - 1.0)
+    total = 0
+    for paragraph in text.split("\n"):
+        lines, used = 1, 0.0
+        for word in paragraph.split():
+            need = len(word) * per_char
+            if used and used + 1 + need > room:
+                lines, used = lines + 1, 0.0
+            if need > room:  # broken across lines
+                more = math.ceil(need / room) - 1
+                lines, used = lines + more, need - more * room
+            else:
+                used += need + (1 if used else 0)
+        total += lines
+    return total
 
 
-def save(wb: Workbook, path: Path) -> None:
+def header_height(ws: Any, row: int, headers: Sequence[str], widths: Sequence[float]) -> None:
+    """A header row whose headers wrap gets the height they need (no program grows the row by itself).
+    Set before the row is written."""
+    lines = max(_lines(h, w, 1.1) for h, w in zip(headers, widths, strict=False))
+    if lines > 1:
+        ws.row_dimensions[row].height = row_height(lines)
+
+
+def row_height(lines: int) -> float:
+    """A row's height in points for so many lines of 11-point text."""
+    return min(MAX_ROW_PT, LINE_PT * lines + 1)
+
+
+def save(wb: Workbook, path: Path, *, detail: str = "") -> None:
     """Write the workbook's zip (what ``Workbook.save`` does), closing the zip even when writing fails (a
     full disk): openpyxl leaves it open, and Python's later attempt to finish it printed "Exception ignored
-    in ZipFile.__del__" after the message. The half-written file itself is removed by ``atomic_output``."""
+    in ZipFile.__del__" after the message. The half-written file itself is removed by ``atomic_output``.
+
+    Every sheet prints with the school (the workbook's author) and the workbook's title at the top, with
+    ``detail`` (the dates, say) on the right, and the sheet's name and page x of y at the foot: a write-only
+    sheet writes its header and footer as it closes, here."""
     import datetime as dt
     import zipfile
 
@@ -347,6 +524,8 @@ def save(wb: Workbook, path: Path) -> None:
 
     if wb.write_only and not wb.worksheets:
         new_sheet(wb, "Sheet")
+    for ws in wb.worksheets:
+        print_heading(ws, wb.properties.creator or "", wb.properties.title or "", detail)
     archive = zipfile.ZipFile(str(path), "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     try:
         wb.properties.modified = dt.datetime.now(dt.UTC).replace(tzinfo=None)

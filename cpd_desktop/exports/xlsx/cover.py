@@ -86,4 +86,4 @@ def write_cover_xlsx(data: CoverSheetData, school_name: str, path: Path, ticker:
                              ("Dates", f"{format_date(data.start_date)} to {format_date(data.end_date)}"),
                              ("Reason", data.reason), ("Booking", str(data.booking_id))):
             about.append([w.text(label, styles.bold), w.text(value)])
-        save(wb, path)
+        save(wb, path, detail=f"{format_date(data.start_date)} to {format_date(data.end_date)}")
