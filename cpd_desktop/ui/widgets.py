@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLayout,
+    QLayoutItem,
     QLineEdit,
     QMenu,
     QPushButton,
@@ -45,6 +47,7 @@ from PySide6.QtWidgets import (
     QToolButton,
     QVBoxLayout,
     QWidget,
+    QWidgetItem,
 )
 
 from . import settings
@@ -146,6 +149,101 @@ class SearchBox(QLineEdit):
         super().keyPressEvent(event)
 
 
+class FlowRow(QLayout):
+    """Controls left to right, each at its own width, going on to a new line when the next does not fit; those
+    added with ``add_trailing`` (a count) sit at the right-hand end of the last line."""
+
+    def __init__(self, parent: QWidget | None = None, *, spacing: int = 6) -> None:
+        super().__init__(parent)
+        self.setContentsMargins(0, 0, 0, 0)
+        self.setSpacing(spacing)
+        self._items: list[QLayoutItem] = []
+        self._trailing: list[QLayoutItem] = []
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802 - Qt's name
+        self._items.append(item)
+
+    def add_trailing(self, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self._trailing.append(QWidgetItem(widget))
+        self.invalidate()
+
+    def _all(self) -> list[QLayoutItem]:
+        return self._items + self._trailing
+
+    def count(self) -> int:
+        return len(self._items) + len(self._trailing)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        items = self._all()
+        return items[index] if 0 <= index < len(items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        if 0 <= index < len(self._items):
+            return self._items.pop(index)
+        if 0 <= index - len(self._items) < len(self._trailing):
+            return self._trailing.pop(index - len(self._items))
+        return None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - all on one line
+        shown = [i.sizeHint() for i in self._all() if not i.isEmpty()]
+        return QSize(sum(s.width() for s in shown) + self.spacing() * max(0, len(shown) - 1),
+                     max((s.height() for s in shown), default=0))
+
+    def minimumSize(self) -> QSize:  # noqa: N802 - one control a line, the widest
+        shown = [i.sizeHint() for i in self._all() if not i.isEmpty()]
+        return QSize(max((s.width() for s in shown), default=0), max((s.height() for s in shown), default=0))
+
+    def _place(self, rect: QRect, *, move: bool) -> int:
+        """Lay the controls out in ``rect`` (only measure, unless ``move``); the height they take."""
+        gap = self.spacing()
+        lines: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        x = 0
+        for item in self._items:
+            if item.isEmpty():  # a hidden control (a filter's unseen label) takes no room
+                continue
+            size = item.sizeHint().boundedTo(QSize(rect.width(), 10_000))
+            if lines[-1] and x + gap + size.width() > rect.width():
+                lines.append([])
+                x = 0
+            x += (gap if lines[-1] else 0) + size.width()
+            lines[-1].append((item, size))
+        trailing = [(i, i.sizeHint()) for i in self._trailing if not i.isEmpty()]
+        if trailing:
+            need = sum(size.width() for _i, size in trailing) + gap * len(trailing)
+            if lines[-1] and x + need > rect.width():
+                lines.append([])
+        y = rect.y()
+        for n, line in enumerate(lines):
+            ends = trailing if n == len(lines) - 1 else []
+            height = max((size.height() for _i, size in line + ends), default=0)
+            if move:
+                x = rect.x()
+                for item, size in line:
+                    item.setGeometry(QRect(x, y + (height - size.height()) // 2, size.width(), size.height()))
+                    x += size.width() + gap
+                right = rect.x() + rect.width()
+                for item, size in reversed(ends):
+                    right -= size.width()
+                    item.setGeometry(QRect(right, y + (height - size.height()) // 2, size.width(), size.height()))
+                    right -= gap
+            y += height + (gap if n < len(lines) - 1 else 0)
+        return y - rect.y()
+
+
 def _share(widths: dict[int, int], among: list[int], room: int, weight: Callable[[int], int], *,
            capped: bool = True) -> None:
     """Move ``widths`` of the columns ``among`` towards a total of ``room``: each is given (or gives up) a part
@@ -189,18 +287,16 @@ class TablePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
+        # The search box, the filters and the count on one line, wrapping onto a second when they do not fit
+        # (the CPD log's six filters at 1366 pixels), rather than squeezing a filter until its choice is cut.
+        bar = FlowRow(spacing=6)
         self.search = SearchBox(placeholder)
         self.search.search.connect(self.model.set_search)
         bar.addWidget(self.search)
-        self.filters = QHBoxLayout()
-        self.filters.setSpacing(6)
-        bar.addLayout(self.filters)
-        bar.addStretch(1)
+        self.filters = bar  # views add their filters after the search box
         self.count_label = QLabel("")
         self.count_label.setObjectName("muted")
-        bar.addWidget(self.count_label)
+        bar.add_trailing(self.count_label)
         layout.addLayout(bar)
 
         from .cell_tips import WholeTextTips

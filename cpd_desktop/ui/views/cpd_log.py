@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
 
 from ...models import Activity, Staff
 from ...models.enums import FORMATS, TERMS
@@ -21,6 +21,17 @@ from ..tablemodel import ListModel
 from ..widgets import TablePanel
 from .base import View
 from .row_buttons import need_a_row
+
+LONG_NAME = "Wiśniewski-Kowalczyk, Łukasz (LWK)"  # as the Member of staff list names people
+
+
+def combo_width(combo: QComboBox, text: str) -> int:
+    """The width of ``combo`` that shows ``text`` whole beside its arrow, in the app's style."""
+    option = QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    metrics = combo.fontMetrics()
+    return combo.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, option,
+                                          QSize(metrics.horizontalAdvance(text), metrics.height()), combo).width()
 
 
 def activity_model(db: Any, school_id: int, today: Any, parent: Any = None) -> ListModel:
@@ -59,6 +70,7 @@ class CpdLogView(View):
                                 noun=("activity", "activities"))
         self.panels.append(self.panel)
         self.staff_filter = self._combo("Member of staff", [(None, "Everyone")])
+        self.staff_filter.setMinimumWidth(combo_width(self.staff_filter, LONG_NAME))  # a long name reads whole
         self.term_filter = self._combo("Term", [(None, "All terms"), *TERMS.items()])
         self.format_filter = self._combo("Format", [(None, "All formats"), *FORMATS.items()])
         self.subject_filter = self._combo("Subject-specific", [(None, "Any subject"), (True, "Subject-specific"),
