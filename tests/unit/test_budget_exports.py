@@ -62,7 +62,10 @@ def test_the_budget_sheet_is_formulas_over_the_bookings_table_and_prints_on_a4(
     assert '"Committed"' in sheet["PHY"]["Committed"] and '"Spent"' in sheet["PHY"]["Spent"]
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    assert wb["Budget"].sheet_properties.pageSetUpPr.fitToPage and wb["Budget"].page_setup.fitToWidth == 1
+    # The Bookings' nineteen columns print in bands, each with the booking's ref, staff code and name.
+    assert not wb["Bookings"].sheet_properties.pageSetUpPr.fitToPage and wb["Bookings"].col_breaks.brk
+    assert wb["Bookings"].print_title_cols == "$A:$C"
     assert wb["Bookings"].print_title_rows == "$1:$1"
     assert wb["Budget"].print_title_rows == "$4:$4"
 

@@ -22,7 +22,14 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from cpd_desktop.exports import run_export
-from cpd_desktop.exports.xlsx.common import WORTH_WRAPPING, _lines, page_width_inches, printed_inches
+from cpd_desktop.exports.xlsx.common import (
+    SMALLEST_SCALE,
+    WORTH_WRAPPING,
+    _lines,
+    band_ends,
+    page_width_inches,
+    printed_inches,
+)
 from cpd_desktop.models import Booking, CoverLesson, School
 from cpd_desktop.services.database import open_database
 from cpd_desktop.services.demo import build_demo
@@ -143,6 +150,41 @@ def test_libreoffice_prints_the_cover_sheet_at_a_size_that_reads(cover: Path, tm
     flat = " ".join(text.split())
     assert all(c in flat for c in classes)
     assert "Release cover:" in flat
+
+
+def test_bands_are_as_wide_as_the_page_at_a_size_that_reads() -> None:
+    widths = [10.0, 12, 14, 40, 11.5, 60, 16, 16, 16, 16, 16, 30, 12.5, 12.5, 12.5, 60]
+    ends = band_ends(widths, 3)
+    room = page_width_inches("landscape") / SMALLEST_SCALE
+    starts, stops = [3, *ends], [*ends, len(widths)]
+    assert len(ends) >= 2 and ends == sorted(set(ends))
+    for a, b in zip(starts, stops, strict=True):
+        assert b > a and sum(printed_inches(w) for w in [*widths[:3], *widths[a:b]]) <= room, (a, b)
+        if b < len(widths):  # full: the next column would not have fitted
+            assert sum(printed_inches(w) for w in [*widths[:3], *widths[a:b + 1]]) > room, (a, b)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_the_cpd_log_too_wide_for_one_page_prints_in_bands_with_who_on_each(
+        demo: tuple[Database, int, int], tmp_path: Path) -> None:
+    """Its nineteen columns on one page's width printed at a third of life size; in bands, each page has the
+    person's staff code and name and reads at 8 points or more."""
+    db, school_id, _booking = demo
+    out = run_export(db, school_id, "activities", "xlsx", tmp_path / "log.xlsx", year="2026/27", today=TODAY)
+    ws = load_workbook(out)["Activities"]
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage and ws.col_breaks.brk
+    assert ws.print_title_cols == "$A:$C" and ws.print_title_rows == "$1:$1"
+    assert (int(ws.page_setup.paperSize), ws.page_setup.orientation) == (9, "landscape")
+    assert 80 <= ws.page_setup.scale <= 100
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(out)], check=True, capture_output=True, timeout=180)
+    seen: set[str] = set()
+    for page in PdfReader(tmp_path / "log.pdf").pages[:-1]:  # the last: the About sheet
+        text, sizes = _text_and_sizes(page)
+        flat = " ".join(text.split())
+        assert "Staff code Forename Surname" in flat and sizes.most_common(1)[0][0] >= 8, (flat[:200], sizes)
+        seen |= {h for h in ("Title", "Provider", "Evaluated on", "Impact") if h in flat}
+    assert seen == {"Title", "Provider", "Evaluated on", "Impact"}
 
 
 def _text_and_sizes(page: Any) -> tuple[str, collections.Counter[float]]:

@@ -57,7 +57,7 @@ def activity_values(a: ActivityRow) -> tuple[Any, ...]:
 
 def write_activities_sheet(wb: Any, styles: Styles, rows: Sequence[ActivityRow],
                            ticker: Ticker | None = None) -> DataSheet:
-    sheet = DataSheet(wb, styles, "Activities", ACTIVITY_COLUMNS, table_name="Activities")
+    sheet = DataSheet(wb, styles, "Activities", ACTIVITY_COLUMNS, table_name="Activities", repeated=3)
     sheet.write(rows, activity_values, ticker)
     return sheet
 
@@ -115,7 +115,7 @@ def write_summary_xlsx(d: SummaryData, activities: Sequence[ActivityRow], path: 
         if ticker is not None:
             ticker.total = len(activities) + len(d.people) + 1
         summary_ws = new_sheet(wb, "Summary")  # first sheet; filled once the data sheets' sizes are known
-        people = DataSheet(wb, styles, "By person", person_columns(d), table_name="ByPerson")
+        people = DataSheet(wb, styles, "By person", person_columns(d), table_name="ByPerson", repeated=2)
 
         def person_values(p: Any) -> tuple[Any, ...]:
             h, c = p.hours, p.cost

@@ -72,7 +72,7 @@ def write_budget_xlsx(rows: Sequence[BudgetRow], items: Sequence[BudgetItem], sc
         if ticker is not None:
             ticker.total = len(items) + 1
         budget_ws = new_sheet(wb, "Budget", header_rows=f"{HEADER_ROW}:{HEADER_ROW}")
-        bookings = DataSheet(wb, styles, "Bookings", BOOKING_COLUMNS, table_name="Bookings")
+        bookings = DataSheet(wb, styles, "Bookings", BOOKING_COLUMNS, table_name="Bookings", repeated=3)
         bookings.write(items, _item_values, ticker, with_row=True)
         _budget_sheet(budget_ws, styles, rows, bookings, school_name, year, today, staff)
         save(wb, path)

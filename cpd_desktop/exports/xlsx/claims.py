@@ -27,8 +27,7 @@ from .common import (
     building,
     new_sheet,
     new_workbook,
-    page_width_inches,
-    printed_inches,
+    print_in_bands,
     save,
     set_widths,
 )
@@ -85,32 +84,11 @@ OUTSTANDING_COLUMNS = [
 ]
 
 
-def _print_in_bands(sheet: DataSheet, band_ends: Sequence[str], repeated: int) -> None:
-    """A3 landscape, a page break after each band (after each of the columns ``band_ends``), the first
-    ``repeated`` columns printed again on every band, and one scale for every page: the widest band as wide
-    as the page, never larger than life."""
-    from openpyxl.worksheet.pagebreak import Break, ColBreak
-
+def _print_in_bands(sheet: DataSheet, ends: Sequence[str], repeated: int) -> None:
+    """A3 landscape, a band ending after each of the columns ``ends``, the first ``repeated`` columns on each."""
     ws = sheet.ws
-    ws.page_setup.paperSize = A3
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_cols = f"A:{get_column_letter(repeated)}"
-    ends = [sheet.index(h) for h in band_ends]
-    breaks = ColBreak()
-    for end in ends:
-        breaks.append(Break(id=end))
-    ws.col_breaks = breaks
-    again = range(1, repeated + 1)
-    starts = [1, *(e + 1 for e in ends)]
-    stops = [*ends, len(sheet.columns)]
-    widest = max(sum(_inches(ws, c) for c in {*range(a, b + 1), *again}) for a, b in zip(starts, stops, strict=True))
-    room = page_width_inches("landscape", A3)
-    ws.page_setup.scale = min(100, int(100 * room / widest))
-
-
-def _inches(ws: Any, column: int) -> float:
-    """A column's printed width, generously (a band too wide would run on to a page of its own)."""
-    return printed_inches(ws.column_dimensions[get_column_letter(column)].width or 8.43)
+    widths = [ws.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, len(sheet.columns) + 1)]
+    print_in_bands(ws, widths, [sheet.index(h) for h in ends], repeated, A3)
 
 
 def _paid_short(c: ClaimRow) -> Decimal:

@@ -8,7 +8,8 @@ so ``DataSheet`` measures the rows first and adds the table last.
 On paper, every sheet is A4, as wide as the page and as many pages long as it takes, with the school, the
 workbook's title and page x of y in its header and footer. A data sheet too wide to print at a readable
 size gives its long text columns less room and wraps them (``fit_widths``), each row as tall as its
-longest wrapped text; the narrow sheet prints portrait, the wide one landscape.
+longest wrapped text; the narrow sheet prints portrait, the wide one landscape. One too wide even so
+prints in bands read one after another, its first columns repeated on each (``print_in_bands``).
 
 Every text cell goes through ``safety``: control characters removed, more than 32,767 characters
 refused, and text that starts like a formula stored as text with Excel's quote prefix, so that the
@@ -75,8 +76,8 @@ HEADER_MARGIN_IN = 0.3
 # Fit to the page's width shrinks a wide sheet; its long text columns are narrowed (and wrapped) until it
 # prints at this share of life size or more: 11-point text at 8.8 points, even as LibreOffice prints it.
 SMALLEST_SCALE = 0.8
-# ...and if even its narrowest columns leave it below this (a log of twenty columns), it is left as it is: wrapping
-# would make it longer on paper, no easier to read.
+# ...and if even its narrowest columns leave it below this (a log of twenty columns), it keeps its widths and
+# prints in bands across the page instead (``print_in_bands``): wrapping would make it longer, no easier to read.
 WORTH_WRAPPING = 0.7
 WRAP_FLOOR = 10.0  # a wrapped column is never narrower than this (characters), nor than its header's words
 SHORT_TEXT = 16.0  # text this long or less (a time, a class, a day) never wraps: only long text does
@@ -288,7 +289,8 @@ def fit_widths(columns: Sequence[Col], widths: Sequence[float], longest: Sequenc
     spaces) and ``WRAP_FLOOR``, or the whole text when that is short (``SHORT_TEXT``: a time, a class, a
     day), so a short text never wraps and an empty column is as narrow as its header. Columns of a fixed
     width and numbers keep theirs. A text column whose longest text is wider than the column then wraps.
-    A sheet that would still print below ``WORTH_WRAPPING`` keeps its widths and wraps nothing."""
+    A sheet that would still print below ``WORTH_WRAPPING`` keeps its widths and wraps nothing (``DataSheet``
+    prints it in bands)."""
     out = [float(w) for w in widths]
     room = page_width_inches("landscape") / SMALLEST_SCALE * 96 / 9.8 - sum(5 / 9.8 for _ in out)  # characters
     if sum(out) > room:
@@ -310,7 +312,7 @@ def fit_widths(columns: Sequence[Col], widths: Sequence[float], longest: Sequenc
             low, high = (mid, high) if sum(at(mid).values()) <= left else (low, mid)
         for i, w in at(low).items():
             out[i] = round(w, 1)
-        if page_width_inches("landscape") / sum(printed_inches(w) for w in out) < WORTH_WRAPPING:
+        if print_scale(out) < WORTH_WRAPPING:
             return [float(w) for w in widths], [False] * len(out)
     wrap = [c.kind == TEXT and longest[i] + 2 > out[i] for i, c in enumerate(columns)]
     return out, wrap
@@ -323,6 +325,48 @@ def set_widths(ws: Any, widths: Sequence[float], *, beside_inches: float = 0.0) 
         ws.column_dimensions[get_column_letter(i)].width = round(w, 1)
     across = sum(printed_inches(w) for w in widths) + beside_inches
     ws.page_setup.orientation = "portrait" if across <= page_width_inches("portrait") else "landscape"
+
+
+def print_scale(widths: Sequence[float], orientation: str = "landscape", paper: int = A4) -> float:
+    """The share of life size at which columns this wide fill the page's width (more than 1: room to spare)."""
+    return page_width_inches(orientation, paper) / max(0.01, sum(printed_inches(w) for w in widths))
+
+
+def band_ends(widths: Sequence[float], repeated: int, paper: int = A4) -> list[int]:
+    """Where to break a sheet too wide for one page into bands read one after another: each band (with the
+    ``repeated`` first columns printed again on it) as wide as landscape paper at ``SMALLEST_SCALE``. The
+    1-based last column of each band but the last."""
+    room = page_width_inches("landscape", paper) / SMALLEST_SCALE - sum(printed_inches(w) for w in widths[:repeated])
+    ends: list[int] = []
+    used = 0.0
+    for column, w in enumerate(widths[repeated:], repeated + 1):
+        if used and used + printed_inches(w) > room:
+            ends.append(column - 1)
+            used = 0.0
+        used += printed_inches(w)
+    return ends
+
+
+def print_in_bands(ws: Any, widths: Sequence[float], ends: Sequence[int], repeated: int, paper: int = A4) -> None:
+    """Print a wide sheet in bands on landscape paper: a page break after each band (after each of the
+    columns ``ends``, 1-based), the first ``repeated`` columns printed again on every band, and one scale
+    for every page: the widest band as wide as the page, never larger than life. The sheet must have been
+    made with ``fit_to_page=False``."""
+    from openpyxl.worksheet.pagebreak import Break, ColBreak
+
+    ws.page_setup.paperSize = str(paper)
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_cols = f"A:{get_column_letter(repeated)}"
+    breaks = ColBreak()
+    for end in ends:
+        breaks.append(Break(id=end))
+    ws.col_breaks = breaks
+    again = list(range(repeated))
+    starts = [repeated, *ends]  # 0-based first column of each band (after the repeated ones)
+    stops = [*ends, len(widths)]
+    widest = max(sum(printed_inches(widths[c]) for c in {*range(a, b), *again})
+                 for a, b in zip(starts, stops, strict=True))
+    ws.page_setup.scale = min(100, int(100 * page_width_inches("landscape", paper) / widest))
 
 
 def whole_column(sheet: str, column: int) -> str:
@@ -341,9 +385,13 @@ class DataSheet:
     """A sheet of rows as an Excel table: header, frozen first row, autofilter, sized columns."""
 
     def __init__(self, wb: Workbook, styles: Styles, title: str, columns: Sequence[Col], *,
-                 table_name: str | None = None, fit_to_page: bool = True) -> None:
+                 table_name: str | None = None, fit_to_page: bool = True, repeated: int = 1) -> None:
+        """``repeated``: how many of the first columns (who or what a row is) print again on every band
+        when the sheet is too wide to read on one page's width; ``fit_to_page=False``: the sheet sets its
+        own scale (the claims workbook's bands on A3)."""
         self.wb = wb
         self.fit_to_page = fit_to_page
+        self.repeated = repeated
         self.ws = new_sheet(wb, title, header_rows="1:1", fit_to_page=fit_to_page)
         self.ws.print_options.gridLines = True  # wrapped rows of a table read apart on paper
         self.title = title
@@ -375,6 +423,11 @@ class DataSheet:
         if self.fit_to_page:
             widths, wrap = fit_widths(self.columns, widths, longest)
         set_widths(ws, widths)
+        if self.fit_to_page and print_scale(widths) < WORTH_WRAPPING:
+            # Too wide to read on one page's width, narrowed or not (a log of twenty columns): it prints in
+            # bands instead, its first columns on each. The flag is written with the first row: before it.
+            ws.sheet_properties.pageSetUpPr.fitToPage = False
+            print_in_bands(ws, widths, band_ends(widths, self.repeated), self.repeated)
         header_height(ws, 1, [c.header for c in self.columns], widths)
         if with_row:
             values = by_row
