@@ -152,6 +152,21 @@ def test_libreoffice_prints_the_cover_sheet_at_a_size_that_reads(cover: Path, tm
     assert "Release cover:" in flat
 
 
+def test_a_long_note_is_written_as_lines_no_wider_than_the_sheet() -> None:
+    """A note running on past the sheet's last column made the printed page wider (the claims' Totals
+    printed at 7 points for one sentence)."""
+    from cpd_desktop.exports.xlsx.common import Styles, Writer, new_sheet, new_workbook
+
+    wb = new_workbook("Notes", "Ashcombe Park Academy")
+    styles = Styles(wb)
+    note = ("The shortfall is what closed claims brought in short: on a paid claim it is money the funder paid "
+            "short; on a rejected or withdrawn claim, money the school will not get.")
+    rows = Writer(new_sheet(wb, "Totals"), styles).paragraph(note, 60, styles.note)
+    lines = [row[0].value for row in rows]
+    assert len(lines) == 4 and all(len(line) <= 58 for line in lines)
+    assert " ".join(lines) == note
+
+
 def test_bands_are_as_wide_as_the_page_at_a_size_that_reads() -> None:
     widths = [10.0, 12, 14, 40, 11.5, 60, 16, 16, 16, 16, 16, 30, 12.5, 12.5, 12.5, 60]
     ends = band_ends(widths, 3)

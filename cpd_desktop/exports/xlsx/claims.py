@@ -125,12 +125,15 @@ def write_claims_xlsx(rows: Sequence[ClaimRow], school_name: str, scope: str, pa
         save(wb, path)
 
 
+TOTALS_WIDTHS = [40, 10, 14, 14, 14, 14, 31]
+
+
 def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet, school_name: str, scope: str,
             today: dt.date) -> None:
     """Totals by status and by scheme as formulas over whole columns of the Claims sheet: a row finance
     adds below the table (or a claim they type in) is counted as well."""
     w = Writer(ws, styles)
-    set_widths(ws, [40, 10, 14, 14, 14, 14, 31])
+    set_widths(ws, TOTALS_WIDTHS)
     st, sch = claims.column("Status"), claims.column("Scheme")
     exp, clm, rec = claims.column("Expected"), claims.column("Claimed"), claims.column("Received")
     out: list[list[Any]] = [
@@ -183,10 +186,10 @@ def _totals(ws: Any, styles: Styles, rows: Sequence[ClaimRow], claims: DataSheet
 
     block("By status", list(CLAIM_STATUSES.values()), st)
     block("By scheme", sorted({c.scheme for c in rows}, key=str.casefold), sch)
-    out.append([w.text("'Still to come' is what open claims (draft, submitted, approved) should still bring in, "
-                       "less anything received.", styles.note)])
-    out.append([w.text("The shortfall is what closed claims brought in short: on a paid claim it is money the "
+    out += w.paragraph("'Still to come' is what open claims (draft, submitted, approved) should still bring in, "
+                       "less anything received.", sum(TOTALS_WIDTHS), styles.note)
+    out += w.paragraph("The shortfall is what closed claims brought in short: on a paid claim it is money the "
                        "funder paid short; on a rejected or withdrawn claim, money the school will not get. "
-                       "Expected = received + still to come + shortfall.", styles.note)])
+                       "Expected = received + still to come + shortfall.", sum(TOTALS_WIDTHS), styles.note)
     for r in out:
         ws.append(r)

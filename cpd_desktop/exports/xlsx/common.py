@@ -240,6 +240,13 @@ class Writer:
             cell._style = self.styles.bold  # type: ignore[attr-defined]  # noqa: SLF001
         return cell
 
+    def paragraph(self, text: str, width: float, style: Any = None) -> list[list[Any]]:
+        """A sentence or two as rows of one cell each, no line wider than ``width`` characters (the sheet's
+        columns): text running on past the sheet's last column widened the printed page (and shrank it)."""
+        import textwrap
+
+        return [[self.text(line, style)] for line in textwrap.wrap(plain_text(text), max(10, int(width) - 2))]
+
     def value(self, value: Any, kind: str) -> Any:
         if value is None:
             return None

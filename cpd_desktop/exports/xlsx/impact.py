@@ -68,7 +68,8 @@ def write_impact_xlsx(data: ImpactData, path: Path, ticker: Ticker | None = None
 
 def _summary(ws: Any, styles: Styles, data: ImpactData, people: DataSheet) -> None:
     w = Writer(ws, styles)
-    set_widths(ws, [52, 14])
+    widths = [52, 14]
+    set_widths(ws, widths)
     hours, sustained = people.range("Hours"), people.range("Sustained hours")
     due, done, overdue = people.range("Stages due"), people.range("Stages done"), people.range("Stages overdue")
     rows: list[list[Any]] = [
@@ -86,9 +87,9 @@ def _summary(ws: Any, styles: Styles, data: ImpactData, people: DataSheet) -> No
          w.formula(f'=COUNTIFS({due},">0",{overdue},0)', INT_KIND)],
         [],
         [w.text("Findings", styles.bold)],
-        *[[w.text(sentence)] for sentence in data.findings],
+        *[line for sentence in data.findings for line in w.paragraph(sentence, sum(widths))],
         [],
-        [w.text(SIDE_BY_SIDE, styles.note)],
+        *w.paragraph(SIDE_BY_SIDE, sum(widths), styles.note),
     ]
     for line in rows:
         ws.append(line)
