@@ -41,6 +41,45 @@ def booking_model(db: Any, school_id: int, parent: Any = None) -> ListModel:
     return ListModel(db, BookingList(school_id), parent=parent)
 
 
+def book_cpd_for(parent: Any, ctx: Any, staff_id: int | None = None, start: dt.date | None = None
+                 ) -> tuple[int | None, str]:
+    """Book CPD… (the person ``staff_id`` chosen in it, starting on ``start``) saved as one undoable step, with a
+    draft bursary claim when a scheme is chosen and the booking can have one. The new booking's id, or None when
+    cancelled, and what to say once it is saved. A refused save keeps the dialog open with what was typed."""
+    from ...models import BursaryScheme, Course
+    from ...services.bookings import create_booking
+    from ...services.bursaries import create_claim, eligibility_problems
+
+    notes: list[str] = []
+
+    def save(values: dict[str, Any]) -> Any:
+        staff_key, course_id, scheme_id = values.pop("staff_id"), values.pop("course_id"), values.pop("scheme_id")
+        values.pop("expected_version", None)
+        provider = values.pop("provider") or None
+        notes.clear()
+
+        def action(s: Any) -> int:
+            school = ctx.school(s)
+            course = s.get(Course, course_id) if course_id else None
+            booking = create_booking(s, school, s.get(Staff, staff_key), course=course, provider=provider, **values)
+            if scheme_id:
+                scheme = s.get(BursaryScheme, scheme_id)
+                problems = eligibility_problems(scheme, booking, school)
+                if problems:
+                    notes.append("No bursary claim was started: " + " ".join(problems))
+                else:
+                    create_claim(s, booking, scheme)
+                    notes.append(f"A draft {scheme.name} claim was started (see Bursaries).")
+            return booking.id
+
+        return ctx.run(parent, "Book CPD", action, refusals=True)
+
+    new_id = BookingDialog.ask(parent, ctx, staff_id=staff_id, start=start, save=save)
+    # A new booking is only planned: saying "Booked." had people think the place was confirmed.
+    said = " ".join(["Planned: approve it, then Mark booked once the place is confirmed.", *notes])
+    return (int(new_id) if new_id else None), said
+
+
 class MonthCalendar(QWidget):
     """A month of bookings: one box per day, each booking a coloured line; click to choose it."""
 
@@ -300,43 +339,12 @@ class PlannerView(View):
         self.programme_gap.setVisible(gap is not None)
 
     # ---- actions ----
-    def add(self, *, staff_id: int | None = None, start: dt.date | None = None) -> int | None:
-        from ...models import BursaryScheme, Course
-        from ...services.bookings import create_booking
-        from ...services.bursaries import create_claim, eligibility_problems
-
-        notes: list[str] = []
-
-        def save(values: dict[str, Any]) -> Any:
-            staff_key, course_id, scheme_id = values.pop("staff_id"), values.pop("course_id"), values.pop("scheme_id")
-            values.pop("expected_version", None)
-            provider = values.pop("provider") or None
-            notes.clear()
-
-            def action(s: Any) -> int:
-                school = self.ctx.school(s)
-                course = s.get(Course, course_id) if course_id else None
-                booking = create_booking(s, school, s.get(Staff, staff_key), course=course, provider=provider,
-                                         **values)
-                if scheme_id:
-                    scheme = s.get(BursaryScheme, scheme_id)
-                    problems = eligibility_problems(scheme, booking, school)
-                    if problems:
-                        notes.append("No bursary claim was started: " + " ".join(problems))
-                    else:
-                        create_claim(s, booking, scheme)
-                        notes.append(f"A draft {scheme.name} claim was started (see Bursaries).")
-                return booking.id
-
-            return self.ctx.run(self, "Book CPD", action, refusals=True)
-
-        new_id: int | None = BookingDialog.ask(self, self.ctx, staff_id=staff_id, start=start, save=save)
+    def add(self, *, start: dt.date | None = None) -> int | None:
+        new_id, said = book_cpd_for(self, self.ctx, start=start)
         if new_id:
             self.status_filter.setCurrentIndex(0)
             self.panel.select_id(new_id)
-            # A new booking is only planned: saying "Booked." had people think the place was confirmed.
-            self.window_.statusBar().showMessage(" ".join(
-                ["Planned: approve it, then Mark booked once the place is confirmed."] + notes), 8000)
+            self.window_.statusBar().showMessage(said, 8000)
         return new_id
 
     def edit(self) -> None:

@@ -276,12 +276,16 @@ class PersonPage(QWidget):
         self.activity_panel.select_id(new_id)
 
     def book(self) -> None:
-        from .planner import PlannerView
+        """Book CPD… for this person, staying on their page: once saved, their bookings show it chosen."""
+        from .planner import book_cpd_for
 
-        planner = self.view.window_.page("planner")
-        self.view.window_.show_view("planner")
-        if isinstance(planner, PlannerView):
-            planner.add(staff_id=self.staff_id)
+        staff_id = self.staff_id
+        new_id, said = book_cpd_for(self, self.view.ctx, staff_id)
+        if new_id is None or staff_id is None or self.staff_id != staff_id:
+            return
+        self.view.window_.statusBar().showMessage(said, 8000)
+        self.tabs.setCurrentWidget(self.booking_panel)
+        self.booking_panel.select_id(new_id)
 
 
 class StaffView(View):

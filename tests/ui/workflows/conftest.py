@@ -386,6 +386,18 @@ def go_to(qtbot: Any, window: Any, view: str) -> QWidget:
     return window.view_stack.currentWidget()
 
 
+def open_person(qtbot: Any, window: Any, name: str) -> QWidget:
+    """Staff, then ``name`` chosen in the list and opened with Return; returns the Staff page, showing their page."""
+    page = go_to(qtbot, window, "Staff")
+    people = find_table("staff", page)
+    qtbot.waitUntil(lambda: people.model().rowCount() > 5)
+    click_row(qtbot, people, name)
+    press(qtbot, people, Qt.Key.Key_Return)
+    back = find_button("Back to all staff", page)
+    qtbot.waitUntil(back.isVisible)
+    return page
+
+
 def status_text(window: Any) -> str:
     return str(window.statusBar().currentMessage())
 
@@ -405,5 +417,5 @@ def rows_text(table: QTableView) -> list[str]:
 
 
 __all__ = ["OFFSCREEN_LIMITS", "TODAY", "active_dialog", "answer_modal", "answering", "bring_forward", "cell", "choose", "choose_menu", "click",
-           "click_row", "find_action", "find_button", "find_field", "find_table", "go_to", "messages_on", "plain",
+           "click_row", "find_action", "find_button", "find_field", "find_table", "go_to", "messages_on", "open_person", "plain",
            "press", "row_count", "row_of", "rows_text", "save_file_as", "status_text", "type_into", "type_text", "wait_visible", "watch_for"]

@@ -10,16 +10,14 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel
 
-from .conftest import bring_forward, choose, click_row, find_field, find_table, go_to, press, rows_text
-
-
-def open_person(qtbot: Any, window: Any, name: str) -> Any:
-    page = go_to(qtbot, window, "Staff")
-    people = page.panel.table
-    qtbot.waitUntil(lambda: people.model().rowCount() > 5)
-    click_row(qtbot, people, name)
-    press(qtbot, people, Qt.Key.Key_Return)
-    return page
+from .conftest import (
+    bring_forward,
+    choose,
+    find_field,
+    find_table,
+    open_person,
+    rows_text,
+)
 
 
 def cost_card(page: Any) -> Any:
