@@ -10,6 +10,7 @@ from sqlalchemy import Select, String, case, cast, literal, select
 
 from ...models import Booking, BursaryClaim, BursaryScheme, Department, Staff
 from ...models.enums import BURSARY_RULES, CLAIM_STATUSES
+from ..bursaries import format_days
 from ..formatting import format_date
 from ..rules import in_department, in_year
 from .base import Column, ListDef, Sort, Source, connect
@@ -85,6 +86,14 @@ class SchemeDatesColumn(Column):
         return f"{'Ended' if day < self.today else 'Until'} {format_date(day)}"
 
 
+@dataclass(frozen=True)
+class DaysColumn(Column):
+    """A count of days that says so in its cell ("90 days", "1 day"), so that its title can be short."""
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else format_days(value)
+
+
 class SchemeList(ListDef):
     """The school's bursary schemes; ``today`` decides which have ended (shown greyed, "Ended dd/mm/yyyy").
 
@@ -100,19 +109,22 @@ class SchemeList(ListDef):
         self.today = today or dt.date.today()
         ended = BursaryScheme.valid_to.is_not(None) & (BursaryScheme.valid_to < self.today)
         self.style_expr = case((ended, literal("muted")), else_=None)
+        # The names get the room (at 1366×768 'Science CPD Partnership residential bursary' reads whole) and the
+        # claim deadline a short title, its cells saying "days": "Claim within (days)" had wrapped to three lines.
         self.columns = (
-            Column("name", "Scheme", BursaryScheme.name, searchable=True, width=220),
+            Column("name", "Scheme", BursaryScheme.name, searchable=True, width=300),
             Column("funder", "Funder", BursaryScheme.funder, searchable=True, width=120),
             # kind "datetime": the window keeps a column of them wide enough for "Ended 31/03/2025" whole
             SchemeDatesColumn("runs", "Runs", case(
                 (BursaryScheme.valid_to.is_not(None), literal("to ") + cast(BursaryScheme.valid_to, String)),
                 (BursaryScheme.valid_from.is_not(None), literal("from ") + cast(BursaryScheme.valid_from, String)),
                 else_=None), "datetime", width=130, today=self.today),
-            Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=130),
+            Column("rule", "Pays", BursaryScheme.rule, "choice", BURSARY_RULES, width=160),
             Column("amount", "Amount", BursaryScheme.amount, "money", width=80),
             Column("implementation", "Implementation sum", BursaryScheme.implementation_amount, "money", width=150),
             Column("min_days", "Minimum days", BursaryScheme.min_days, "int", width=110),
-            Column("deadline", "Claim within (days)", BursaryScheme.claim_deadline_days, "int", width=150),
+            DaysColumn("deadline", "Claim within", BursaryScheme.claim_deadline_days, "int", width=80,
+                       tooltip="Claim deadline: a claim is due within this many days of the course's end"),
             Column("active", "Open", BursaryScheme.active, "bool", width=55),
         )
         self.filters = {"expired": lambda expired: ended if expired else ~ended}
