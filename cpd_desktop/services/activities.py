@@ -16,7 +16,7 @@ from .catalogue import parse_format, provider_id
 from .concurrency import check_version
 from .objectives import check_objective
 from .rules import overdue_evaluation
-from .stages import sync_stages
+from .stages import check_done_on, sync_stages
 
 
 def clean_activity_values(values: dict[str, Any], current: Activity | None = None) -> dict[str, Any]:
@@ -111,28 +111,31 @@ def update_activity(session: Session, activity: Activity, *, provider: Any = ...
     for key, value in clean.items():
         setattr(activity, key, value)
     session.flush()
-    sync_stages(session, activity.staff.school, [activity.id])  # new dates move the stages not yet done
+    # new dates move the stages not yet done; a corrected evaluation date reaches the End stage
+    sync_stages(session, activity.staff.school, [activity.id], evaluated="evaluated_on" in clean)
     return activity
 
 
 def record_evaluation(session: Session, activity: Activity, *, impact: Any, confidence: Any = None,
                       pupil_outcomes: Any = None, follow_up_actions: Any = None,
-                      evaluated_on: Any = None) -> Activity:
-    """Record what difference the CPD made. The impact text is required: recording is not evaluating."""
+                      evaluated_on: Any = None, today: dt.date | None = None) -> Activity:
+    """Record (or correct) what difference the CPD made. The impact text is required: recording is not
+    evaluating. The day it was done is neither before the activity nor after ``today``, the same rule as
+    a stage's (``check_done_on``); it becomes the End stage's, replacing a date recorded before."""
+    today = today or dt.date.today()
     clean = clean_activity_values({
         "impact": impact, "impact_confidence": confidence, "pupil_outcomes": pupil_outcomes,
         "follow_up_actions": follow_up_actions,
-        "evaluated_on": evaluated_on or dt.date.today(),
+        "evaluated_on": evaluated_on or today,
     })
     if not clean.get("impact"):
         raise ValidationError("Impact", "is required for an evaluation.",
                               hint="Say what changed in your teaching or your pupils' learning.")
-    if clean["evaluated_on"] < activity.date:
-        raise ValidationError("Evaluated on", "is before the activity took place.")
+    check_done_on(clean["evaluated_on"], activity.date, today, "Evaluated on")
     for key, value in clean.items():
         setattr(activity, key, value)
     session.flush()
-    sync_stages(session, activity.staff.school, [activity.id])  # the evaluation is the End stage
+    sync_stages(session, activity.staff.school, [activity.id], evaluated=True)  # the evaluation is the End stage
     return activity
 
 

@@ -33,7 +33,8 @@ TABLE_LABELS = {
     "cover_lesson": "Cover lesson", "activity": "CPD activity", "bursary_scheme": "Bursary scheme",
     "bursary_claim": "Bursary claim", "timetable_lesson": "Timetable lesson", "school_access": "Access for role",
     "non_teaching_day": "Non-teaching day", "programme": "Programme", "objective": "Development objective",
-    "budget_line": "Budget line",
+    "budget_line": "Budget line", "evaluation_stage": "Evaluation stage", "priority": "Priority",
+    "indicator": "Indicator",
 }
 
 ACTION_LABELS = {"create": "Added", "update": "Changed", "delete": "Deleted", "import": "Imported",
@@ -59,18 +60,71 @@ def plain(value: Any) -> Any:
 
 
 def describe(obj: Any) -> str:
-    """A short name for a record, as the person would recognise it."""
+    """A short name for a record, as the person would recognise it: "Staff HMA", "Evaluation stage In the
+    classroom of “Practical physics” (Helen Marsden)", "Bursary claim for “Practical physics” (Helen
+    Marsden)", "Development objective of Helen Marsden: “Plan practicals…”"; "#id" only when nothing else
+    names it."""
     table = obj.__table__.name
     label = TABLE_LABELS.get(table, table)
     for attr in ("staff_code", "name", "title", "role_name"):
         value = getattr(obj, attr, None)
         if value:
             return f"{label} {value}"
+    named = _named_by_parent(obj, table, label)
+    if named is not None:
+        return named
     if table == "cover_lesson":
-        return f"{label} {obj.date.isoformat() if obj.date else ''} P{obj.period}"
+        return f"{label} {obj.date:%d/%m/%Y} P{obj.period}" if obj.date else f"{label} P{obj.period}"
     if table == "non_teaching_day" and obj.date is not None:
         return f"{label} {obj.date:%d/%m/%Y}"
     return f"{label} #{getattr(obj, 'id', '')}"
+
+
+def _related(obj: Any, model: Any, ident: Any) -> Any:
+    """The record ``ident`` of ``model`` that ``obj`` points at, from its session (None if gone or detached).
+    Asked while the session writes the trail, so it never flushes."""
+    from sqlalchemy.orm import object_session
+
+    session = object_session(obj)
+    if session is None or ident is None:
+        return None
+    with session.no_autoflush:
+        return session.get(model, ident)
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return f"“{text if len(text) <= limit else text[: limit - 1].rstrip() + '…'}”"
+
+
+def _named_by_parent(obj: Any, table: str, label: str) -> str | None:
+    """Records with no name of their own, named by what they belong to: an evaluation stage by its stage and
+    activity (and whose), a claim by its course (and whose), an objective by whose it is and its text, term
+    dates by the term and year."""
+    from ..models import Activity, Booking, Staff
+    from ..models.impact import STAGES
+
+    if table == "evaluation_stage":
+        activity = _related(obj, Activity, obj.activity_id)
+        stage = STAGES.get(obj.stage, obj.stage or "")
+        if activity is None:
+            return f"{label} {stage}".rstrip()
+        person = _related(obj, Staff, activity.staff_id)
+        return f"{label} {stage} of {_quoted(activity.title)}" + (f" ({person.full_name})" if person else "")
+    if table == "bursary_claim":
+        booking = _related(obj, Booking, obj.booking_id)
+        if booking is None:
+            return None
+        person = _related(obj, Staff, booking.staff_id)
+        return f"{label} for {_quoted(booking.title)}" + (f" ({person.full_name})" if person else "")
+    if table == "objective" and obj.text:
+        person = _related(obj, Staff, obj.staff_id)
+        return f"{label} of {person.full_name}: {_quoted(obj.text)}" if person else f"{label} {_quoted(obj.text)}"
+    if table == "school_period" and obj.number is not None:
+        return f"{label} {obj.number}" + (f" ({obj.label})" if obj.label and obj.label != str(obj.number) else "")
+    if table == "term_dates" and obj.term and obj.academic_year:
+        return f"{label}: {obj.term} term {obj.academic_year}/{(obj.academic_year + 1) % 100:02d}"
+    return None
 
 
 def _column_values(obj: Any) -> dict[str, Any]:
@@ -253,7 +307,12 @@ FIELD_LABELS = {
     "implementation_amount": "Implementation amount", "claim_deadline_days": "Claim deadline (days)",
     "mechanisms": "EEF mechanisms", "reason": "Reason", "week": "Week", "weekday": "Day", "state_funded": "State-funded",
     "staff_day_cost": "Daily cost of a teacher's time", "fee_amount": "Fee amount", "cover_amount": "Supply cover amount",
-    "financial_year": "Financial year",
+    "financial_year": "Financial year", "activity_id": "CPD activity", "stage": "Stage", "due_date": "Due",
+    "done_on": "Date done", "learnt": "What was learnt", "does_differently": "What they now do differently",
+    "helped_hindered": "What helped or hindered", "evidence": "Evidence seen",
+    "pupil_change": "What changed for pupils", "how_measured": "How it was measured",
+    "pupil_groups": "Which groups", "confidence": "Confidence", "text": "Objective", "priority_id": "Priority",
+    "claim_id": "Bursary claim",
 }
 MONEY_FIELDS = {"accommodation", "amount", "claimed", "cost", "cover_day_rate", "expected", "fee",
                 "implementation_amount", "mileage_rate", "received", "subsistence", "supply_day_rate", "travel",
@@ -291,16 +350,32 @@ Names = Callable[[str, Any], "str | None"]  # (field, id) → the record's name,
 def record_names(session: Session) -> Names:
     """Look up what an id in the trail points at (a person, a booking, a scheme…) by the name the app shows;
     None for a record since deleted. Each id is looked up once."""
-    from ..models import Booking, BursaryClaim, BursaryScheme, Course, Department, Provider, Staff
+    from ..models import (
+        Activity,
+        Booking,
+        BursaryClaim,
+        BursaryScheme,
+        Course,
+        Department,
+        Priority,
+        Provider,
+        Staff,
+    )
 
     def staff_name(s: Staff) -> str:
         return s.full_name
+
+    def whose(title: str, staff_id: int) -> str:
+        person = session.get(Staff, staff_id)
+        return f"{title} ({person.full_name})" if person is not None else title
 
     lookups: dict[str, tuple[Any, Callable[[Any], str]]] = {
         "staff_id": (Staff, staff_name), "department_id": (Department, lambda d: d.name),
         "provider_id": (Provider, lambda p: p.name), "course_id": (Course, lambda c: c.title),
         "booking_id": (Booking, lambda b: b.title), "scheme_id": (BursaryScheme, lambda b: b.name),
-        "claim_id": (BursaryClaim, lambda c: f"claim #{c.id}"),
+        "claim_id": (BursaryClaim, lambda c: f"claim for {whose(c.booking.title, c.booking.staff_id)}"),
+        "activity_id": (Activity, lambda a: whose(a.title, a.staff_id)),
+        "priority_id": (Priority, lambda p: p.name),
     }
     seen: dict[tuple[str, Any], str | None] = {}
 
@@ -345,7 +420,9 @@ def value_text(key: str, value: Any, table: str = "", names: Names | None = None
             return format_money(Decimal(str(value)))
         except ArithmeticError:
             return str(value)
-    choices = {"format": FORMATS, "phase": PHASES, "work_return": WORK_RETURN,
+    from ..models.impact import STAGES
+
+    choices = {"format": FORMATS, "phase": PHASES, "work_return": WORK_RETURN, "stage": STAGES,
                "status": {"booking": BOOKING_STATUSES, "bursary_claim": CLAIM_STATUSES}.get(table, ACTIVITY_STATUSES)}
     if key in choices and str(value) in choices[key]:
         return choices[key][str(value)]

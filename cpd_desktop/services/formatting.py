@@ -30,6 +30,15 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count} {word if count == 1 else (many or word + 's')}"
 
 
+def in_sentence(label: str) -> str:
+    """A title as it reads inside a sentence: its first letter small unless the first word is an
+    abbreviation ('Department CPD summary' → 'department CPD summary', 'CPD log' stays)."""
+    first = label.split(" ", 1)[0]
+    if not first or (len(first) > 1 and first[:2].isupper()):
+        return label
+    return first[0].lower() + label[1:]
+
+
 def format_hours(hours: Decimal | float | int | None) -> str:
     if hours is None:
         return ""

@@ -23,6 +23,7 @@ from ..models import Activity, School
 from ..models.base import utcnow
 from ..models.impact import STAGES, EvaluationStage
 from .bulk import insert_rows
+from .formatting import in_sentence
 from .rules import stage_is_overdue
 
 END_ONLY_FORMATS = {"webinar"}
@@ -76,12 +77,14 @@ def _chased(evaluation_due: dt.date | None, evaluated_on: dt.date | None) -> boo
 
 
 def sync_stages(session: Session, school: School, activity_ids: list[int] | None = None, *,
-                batch_id: int | None = None) -> None:
+                batch_id: int | None = None, evaluated: bool = False) -> None:
     """Give activities the evaluation stages the school's rules call for, as rows with their due dates.
 
     With ``activity_ids`` (activities just saved): missing stages are made, stages not yet done follow the
     activity's dates (a moved course moves its reminders), stages it no longer calls for are removed while
-    still empty, and its own evaluation date and confidence fill the End stage. Without (after an import
+    still empty, and its own evaluation date and confidence fill the End stage; with ``evaluated`` (its
+    evaluation was just recorded or corrected) they replace what the End stage held, so a corrected date
+    reaches the stage and every list that reads it. Without (after an import
     or the demo): every activity of the school is given the stages it lacks, in one insert; with
     ``batch_id`` (an import), only the activities that import wrote or changed, so an import's cost does
     not grow with the school's history.
@@ -132,6 +135,9 @@ def sync_stages(session: Session, school: School, activity_ids: list[int] | None
             if rec is None:
                 rec = EvaluationStage(school_id=school.id, activity_id=ident, stage=stage)
                 session.add(rec)
+            if stage == "end" and evaluated and activity.evaluated_on is not None:
+                rec.done_on = activity.evaluated_on
+                rec.confidence = activity.impact_confidence
             if rec.done_on is None:
                 if stage == "end" and activity.evaluated_on is not None:
                     rec.done_on = activity.evaluated_on
@@ -162,9 +168,22 @@ EVIDENCE_KINDS = ("Observation", "Planning", "Pupils' work")
 SHORT_FIELDS = {"pupil_groups": 300}
 
 
+def check_done_on(done: dt.date, start: dt.date, today: dt.date, field: str) -> None:
+    """The one rule for the day an evaluation (or a stage of it) was done: not before the activity took
+    place, and not after today (an evaluation is recorded once it is done). Refused with ``field`` named."""
+    from .formatting import format_date
+
+    if done < start:
+        raise ValidationError(field, f"{format_date(done)} is before the activity ({format_date(start)}).",
+                              hint="Enter the day the evaluation was done, on or after the activity.")
+    if done > today:
+        raise ValidationError(field, f"{format_date(done)} is in the future.",
+                              hint=f"Record it once it is done: today ({format_date(today)}) or earlier.")
+
+
 def field_name(stage: str, label: str) -> str:
     """How a refusal names a stage's field: "In the classroom: date done"."""
-    return f"{STAGES[stage]}: {label[0].lower()}{label[1:]}"
+    return f"{STAGES[stage]}: {in_sentence(label)}"
 
 
 @dataclass
@@ -230,7 +249,6 @@ def save_evaluation(session: Session, school: School, activity_id: int, answers:
     written, so a refusal writes nothing. Returns how many stages changed."""
     from . import validation as v
     from .concurrency import check_version
-    from .formatting import format_date
 
     activity = session.get(Activity, activity_id)
     if activity is None or activity.school_id != school.id:
@@ -262,12 +280,7 @@ def save_evaluation(session: Session, school: School, activity_id: int, answers:
             raise ValidationError(done_label, "is needed to record this stage.",
                                   hint="The date it was done, as dd/mm/yyyy.")
         if done is not None:
-            if done < activity.date:
-                raise ValidationError(done_label, f"{format_date(done)} is before the activity "
-                                                  f"({format_date(activity.date)}).")
-            if done > today:
-                raise ValidationError(done_label, f"{format_date(done)} is in the future.",
-                                      hint="Record a stage once it is done.")
+            check_done_on(done, activity.date, today, done_label)
             required = STAGE_REQUIRED[stage]
             if not out[required]:
                 label = dict(STAGE_FIELDS[stage])[required]

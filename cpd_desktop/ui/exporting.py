@@ -10,6 +10,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from ..services.formatting import in_sentence
 from . import settings
 from .workers import Job, run_with_progress
 
@@ -69,7 +70,7 @@ def export(parent: QWidget | None, ctx: Any, kind: str, fmt: str, *, booking_id:
         suggested = suggested_filename(ctx.db, ctx.school_id, kind, fmt, year=year.label if year else None,
                                        department=department, booking_id=booking_id, staff_code=staff_code,
                                        **period)
-        output = SaveAs.ask(parent, f"Save {spec.label.lower()}", suggested, fmt)
+        output = SaveAs.ask(parent, f"Save {in_sentence(spec.label)}", suggested, fmt)
         if output is None:
             return None
 
@@ -78,8 +79,8 @@ def export(parent: QWidget | None, ctx: Any, kind: str, fmt: str, *, booking_id:
 
         return run_export(ctx.db, ctx.school_id, kind, fmt, output, year=year, department=department,
                           booking_id=booking_id, staff_code=staff_code, **period,
-                          progress=lambda done, total: progress(done, total, f"Writing {spec.label.lower()}…"),
+                          progress=lambda done, total: progress(done, total, f"Writing {in_sentence(spec.label)}…"),
                           cancelled=cancelled, today=ctx.today)
 
     return run_with_progress(parent, spec.label, work, lambda path: after_export(parent, Path(path)),
-                             label=f"Writing {spec.label.lower()}…")
+                             label=f"Writing {in_sentence(spec.label)}…")

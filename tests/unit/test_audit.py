@@ -94,3 +94,38 @@ def test_the_trail_of_a_school_reads_newest_first(db: Database, school: School) 
         assert [e.action for e in trail[:2]] == ["update", "create"]
         assert trail[0].table_name == "staff" and trail[-1].table_name == "school"
         assert entries(s, school.id, limit=1) == trail[:1]
+
+
+def test_records_without_a_name_are_named_as_a_person_would(session: Session, school: School,
+                                                            teacher: Staff) -> None:
+    """The trail says which evaluation stage, claim and objective was changed (the activity and whose it is,
+    the course, the objective's words), never "evaluation_stage #851"; its lines name the activity and the
+    stage in words too."""
+    from cpd_desktop.services import bursaries, impact
+    from cpd_desktop.services.activities import add_activity
+    from cpd_desktop.services.audit import TABLE_LABELS, entry_changes
+    from cpd_desktop.services.objectives import set_objective
+    from cpd_desktop.services.years import AcademicYear
+
+    activity = add_activity(session, school, teacher, date="01/10/2025", hours="6", title="Practical physics")
+    impact.record_stage(session, school, activity, "end", done_on=dt.date(2025, 10, 10), learnt="Fewer repeats")
+    booking = create_booking(session, school, teacher, title="ASE Annual Conference", start_date="05/01/2026",
+                             hours="12", intended_outcomes="Pupils carry out the practical with less help")
+    scheme = bursaries.add_scheme(session, school, name="Conference fund", funder="ASE", rule="per_course",
+                                  amount="100.00", min_days=0, claim_deadline_days=30)
+    bursaries.create_claim(session, booking, scheme)
+    set_objective(session, school, teacher.id, AcademicYear(2025), "Plan required practicals with the technicians")
+    summaries = [e.summary for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert "Added Evaluation stage End of “Practical physics” (Rebecca Thornton)" in summaries
+    assert "Changed Evaluation stage End of “Practical physics” (Rebecca Thornton): Date done, What was learnt" \
+        in summaries
+    assert "Added Bursary claim for “ASE Annual Conference” (Rebecca Thornton)" in summaries
+    assert ("Added Development objective of Rebecca Thornton: “Plan required practicals with the technicians”"
+            in summaries)
+    assert not [s for s in summaries if "#" in s or "_" in s]
+    assert TABLE_LABELS["evaluation_stage"] == "Evaluation stage"
+    added = session.scalars(select(AuditEntry).where(AuditEntry.table_name == "evaluation_stage",
+                                                     AuditEntry.action == "create")).first()
+    assert added is not None
+    lines = entry_changes(session, added.id)
+    assert "CPD activity: Practical physics (Rebecca Thornton)" in lines and "Stage: End" in lines

@@ -204,3 +204,33 @@ def test_the_individual_record_gives_each_stage_as_the_log_does_and_what_was_sai
     assert said["In the classroom: evidence seen"] == "Observation"
     assert said["For pupils: due"] == "31/12/2025" and "For pupils: done" not in said
     assert "Evaluation due" not in said  # the old single date, which disagreed with the End stage's
+
+
+def test_a_quick_evaluation_is_refused_a_future_date_and_a_corrected_date_reaches_the_log(db: Any,
+                                                                                          school: School) -> None:
+    """Evaluate… (the quick impact note) keeps the same rule as a stage's date done: not before the CPD,
+    not after today. Evaluating again with another date moves the End stage, so the CPD log's Evaluation
+    column says the corrected day, not the first one."""
+    from cpd_desktop.services.activities import record_evaluation
+    from cpd_desktop.services.lists.activities import ActivityList
+
+    today = dt.date(2026, 12, 6)
+    with db.session() as s:
+        s.add(school)
+        amy = add_staff(s, school, forename="Amy", surname="Teacher", staff_code="AMY", fte="1")
+        act = add_activity(s, school, amy, date="01/12/2026", hours="2", title="Required practicals workshop")
+        record_evaluation(s, act, impact="Fewer repeats", confidence=4, evaluated_on="06/12/2026", today=today)
+        with pytest.raises(ValidationError, match="06/12/2027 is in the future") as refused:
+            record_evaluation(s, act, impact="Fewer repeats", evaluated_on="06/12/2027", today=today)
+        assert refused.value.field == "Evaluated on"
+        with pytest.raises(ValidationError, match="before the activity"):
+            record_evaluation(s, act, impact="Fewer repeats", evaluated_on="30/11/2026", today=today)
+        record_evaluation(s, act, impact="Fewer repeats", confidence=5, evaluated_on="03/12/2026", today=today)
+        end = s.scalars(select(EvaluationStage).where(EvaluationStage.activity_id == act.id,
+                                                      EvaluationStage.stage == "end")).one()
+        assert (end.done_on, end.confidence) == (dt.date(2026, 12, 3), 5)
+        s.commit()
+    log = ActivityList(school.id, today)
+    rows = log.fetch_page(db, {"year": AcademicYear(2026)})
+    column = log.column_index("evaluation")
+    assert [log.columns[column].format(r.values[column]) for r in rows] == ["Evaluated 03/12/2026"]

@@ -139,6 +139,7 @@ class EvaluationDialog(FormDialog):
                                + (f"\nIntended outcomes: {activity.intended_outcomes}" if activity.intended_outcomes else ""))
         a = activity
         self.start = a.date
+        self.today = today or dt.date.today()
         self.add_text("impact", "Impact on teaching *", a.impact or "",
                       check=lambda x: _required_note(x, "Impact"),
                       placeholder="What changed in your teaching?")
@@ -148,15 +149,15 @@ class EvaluationDialog(FormDialog):
                       placeholder="What difference has it made to pupils?")
         self.add_text("follow_up_actions", "Follow-up actions", a.follow_up_actions or "",
                       check=lambda x: v.clean_text(x, "Follow-up actions", max_len=v.NOTE_MAX, multiline=True))
-        self.add_line("evaluated_on", "Evaluated on", format_date(a.evaluated_on or today or dt.date.today()),
+        self.add_line("evaluated_on", "Evaluated on", format_date(a.evaluated_on or self.today),
                       check=lambda x: v.parse_date(x, "Evaluated on"), placeholder="dd/mm/yyyy")
 
     def form_check(self, values: dict[str, Any]) -> None:
-        from ...errors import ValidationError
+        from ...services.stages import check_done_on
 
         day = v.parse_date(values["evaluated_on"], "Evaluated on")
-        if day is not None and day < self.start:
-            raise ValidationError("Evaluated on", "is before the activity took place.")
+        if day is not None:
+            check_done_on(day, self.start, self.today, "Evaluated on")
 
     @classmethod
     def ask(cls, parent: QWidget | None, activity: Activity, today: dt.date | None = None, *,

@@ -269,7 +269,7 @@ def evaluate_activity(parent: Any, ctx: Any, ident: int) -> bool:
             return record_evaluation(
                 s, current, impact=values["impact"], confidence=values["confidence"],
                 pupil_outcomes=values["pupil_outcomes"], follow_up_actions=values["follow_up_actions"],
-                evaluated_on=values["evaluated_on"]).id
+                evaluated_on=values["evaluated_on"], today=ctx.today).id
 
         return ctx.save(parent, "Record evaluation", (Activity, ident), activity.version, action,
                         form_compare(lambda current: EvaluationDialog(current, today=ctx.today), values),
