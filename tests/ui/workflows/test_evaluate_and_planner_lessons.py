@@ -21,8 +21,11 @@ from .conftest import (
     find_table,
     go_to,
     messages_on,
+    row_of,
+    rows_text,
     type_into,
 )
+from .test_journey import COURSE, PERSON, _book
 
 
 def _evaluated_row(table: Any) -> tuple[str, str, str]:
@@ -82,3 +85,30 @@ def test_the_save_dialog_of_an_export_keeps_cpd_in_capitals(window: Any, qtbot: 
         with answering(qtbot, cancel, title="Save"):
             click(qtbot, export)
     assert titles == ["Save department CPD summary", "Save CPD budget"]
+
+
+def test_the_planner_says_how_many_lessons_an_unfilled_cover_sheet_will_need(window: Any, qtbot: Any) -> None:
+    go_to(qtbot, window, "Planner")
+    bookings = find_table("bookings")
+    with answering(qtbot, _book(qtbot), title="Book CPD"):  # a residential course: it needs cover
+        click(qtbot, find_button("Book CPD…"))
+    person, starts = PERSON, "17/11/2025"
+    qtbot.waitUntil(lambda: any(PERSON in r and COURSE in r and starts in r for r in rows_text(bookings)))
+    row = row_of(bookings, person, COURSE, starts)
+    model = bookings.model()
+    column = next(c for c in range(model.columnCount())
+                  if model.headerData(c, Qt.Orientation.Horizontal) == "Lessons")
+    shown = str(model.index(row, column).data())
+    assert shown.endswith(", not filled"), shown
+    count = int(shown.split(",")[0])
+    tip = str(model.index(row, column).data(Qt.ItemDataRole.ToolTipRole))
+    assert tip.startswith(f"Not filled yet: the timetable has {count} lesson") and "Cover" in tip
+    assert count > 0
+
+    go_to(qtbot, window, "Cover")
+    click_row(qtbot, find_table("cover bookings"), person, starts)
+    lessons = find_table("cover lessons")
+    click(qtbot, find_button("Fill from timetable"))
+    qtbot.waitUntil(lambda: lessons.model().rowCount() == count)
+    go_to(qtbot, window, "Planner")
+    qtbot.waitUntil(lambda: cell(bookings, click_row(qtbot, bookings, person, starts), "Lessons") == str(count))
