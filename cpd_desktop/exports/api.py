@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from ..errors import CpdError, NotFoundError, ValidationError
 from ..models import School
-from ..services import reports
 from ..services.formatting import format_date, format_hours, format_money
 from ..services.years import (
     AcademicYear,
@@ -265,28 +264,29 @@ def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYea
         raise ExportOptionError(f"There is no '{kind}' export.")
     today = today or dt.date.today()
     if kind == "trust":
-        from .trust import trust_data
+        from .trust import trust_data, trust_total
 
         with db.session() as s:
             data = trust_data(s, _trust_year(year, today), today)
-        staff = sum(row.staff for row in data.schools)
+        trust = trust_total(data)
         return ExportPreview(f"{spec.label} {data.year.label}", [
-            ("Schools", str(len(data.schools))), ("Staff", str(staff)),
-            ("Hours", format_hours(sum((row.hours for row in data.schools), Decimal("0.00"))))],
-            len(data.schools) + staff, not data.schools)
+            ("Schools", str(len(data.schools))), ("Staff in the target", str(trust.staff)),
+            ("Hours", format_hours(trust.hours)), ("Met their target", f"{trust.met_target} of {trust.staff}")],
+            len(data.schools) + trust.staff, not data.schools)
     with db.session() as s:
         school = _school(s, school_id)
         y = _year(year, school, spec, today)
         dept = r.find_department(s, school, department)
         scope = _scope(y, dept)
-        if kind in ("activities", "summary"):
+        if kind == "summary":
+            assert y is not None
+            summary = r.summary_data(s, school, y, dept, today)
+            return ExportPreview(f"{spec.label} {scope}", summary_figures(summary), summary.activities,
+                                 summary.activities == 0)
+        if kind == "activities":
             n, people, hours = r.count_activities(s, school, y, dept)
-            figures = [("People", str(people)), ("Activities", str(n)), ("Hours", format_hours(hours))]
-            if kind == "summary":
-                assert y is not None
-                cost = reports.cost_by_staff(s, school, y, dept)
-                figures.append(("Cost", format_money(sum((c.total for c in cost), Decimal("0.00")))))
-            return ExportPreview(f"{spec.label} {scope}", figures, n, n == 0)
+            return ExportPreview(f"{spec.label} {scope}", [("People", str(people)), ("Activities", str(n)),
+                                                          ("Hours", format_hours(hours))], n, n == 0)
         if kind == "budget":
             from ..services.budget import budget_rows, budget_total, fy_text
 
@@ -327,6 +327,17 @@ def preview(db: Database, school_id: int | None, kind: str, *, year: AcademicYea
         return ExportPreview(f"{spec.label} {scope}", [
             ("Lessons to cover", str(len(absences))), ("People", str(len({a.staff_code for a in absences})))],
             len(absences), not absences)
+
+
+def summary_figures(d: r.SummaryData) -> list[tuple[str, str]]:
+    """The department summary's headline figures, as its PDF and workbook give them: staff, hours and "met" of the
+    people inside the CPD target (``summarise``), how many more are listed but not counted, and everyone's cost."""
+    t = d.totals
+    figures = [("Staff in the target", str(t.staff)), ("Hours", format_hours(t.hours)),
+               ("Met their target", f"{t.met_target} of {t.staff}")]
+    if d.outside:
+        figures.append(("Outside the target, not counted", str(len(d.outside))))
+    return [*figures, ("Cost", format_money(d.cost["total"]))]
 
 
 def run_export(db: Database, school_id: int | None, kind: str, fmt: str, output: str | Path, *,

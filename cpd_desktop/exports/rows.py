@@ -197,6 +197,18 @@ class SummaryData:
     def awaiting(self) -> int:
         return self.activities - self.evaluated
 
+    @property
+    def counted(self) -> list[PersonSummary]:
+        """The people inside the CPD target: the staff, hours, target and "met" figures are theirs (``summarise``)."""
+        return [p for p in self.people if p.hours.in_target]
+
+    @property
+    def outside(self) -> list[PersonSummary]:
+        """People listed but outside the CPD target (technicians and other support staff, by default; anyone
+        with a cost in the year who had left before it began): their hours are not counted towards the target;
+        their cost and their activities' evaluation are, as everyone's are."""
+        return [p for p in self.people if not p.hours.in_target]
+
 
 COST_KEYS = ("fee", "travel", "accommodation", "subsistence", "cover", "other")
 
@@ -222,8 +234,8 @@ def summary_data(session: Session, school: School, year: AcademicYear, departmen
     for sid, c in costs.items():
         if sid not in seen and c.total:
             fore, _, sur = c.name.partition(" ")
-            h = reports.HoursRow(sid, c.staff_code, fore, sur, c.department, 1.0, None, ZERO, ZERO, ZERO, ZERO,
-                                 {t: ZERO for t in terms})
+            h = reports.HoursRow(sid, c.staff_code, fore, sur, c.department, 0.0, None, ZERO, ZERO, ZERO, ZERO,
+                                 {t: ZERO for t in terms}, in_target=False)  # not in the year's headcount
             people.append(PersonSummary(h, c, 0))
     by_format_raw = reports.hours_by_format(session, school, year, department)
     by_format = {code: by_format_raw.get(code, ZERO) for code in FORMATS}

@@ -26,6 +26,7 @@ from ..services.formatting import (
     per_fte,
     plural,
 )
+from ..services.hours_figures import DepartmentSummary, summarise
 from ..services.reports import HoursRow, hours_by_school
 from ..services.schools import list_schools
 from ..services.trust import TrustRow, school_row
@@ -54,6 +55,32 @@ def _total(rows: list[TrustRow], attr: str) -> Decimal:
     return sum((getattr(r, attr) for r in rows), Decimal("0.00"))
 
 
+def trust_total(d: TrustData) -> DepartmentSummary:
+    """The "All schools" line's hours figures: every school's people added up by the one rule (``summarise``), so
+    its staff, hours and "met" are the schools' own added up and its shares are of the added-up hours."""
+    return summarise([p for people in d.people.values() for p in people])
+
+
+def outside_target(d: TrustData) -> int:
+    """How many people are listed under their schools but outside the CPD target (technicians, by default)."""
+    return sum(1 for people in d.people.values() for p in people if not p.in_target)
+
+
+def met_text(met: int, staff: int) -> str:
+    """"3 of 23" met their target; "–" where nobody has a target."""
+    return f"{met} of {staff}" if staff else "–"
+
+
+def per_fte_text(hours: Decimal, fte: float) -> str:
+    """Hours per FTE; "–" where there is no FTE to share them by (not 0.0)."""
+    return format_per_fte(per_fte(hours, fte)) if fte else "–"
+
+
+def progress_text(p: HoursRow) -> str:
+    """A person's hours as a share of their target; "–" for someone with no target (never 0%)."""
+    return format_percent(p.progress if p.target_hours else None)
+
+
 # ---------------------------------------------------------------- PDF
 
 def write_trust_pdf(d: TrustData, path: Path, ticker: Ticker | None = None) -> None:
@@ -67,15 +94,20 @@ def write_trust_pdf(d: TrustData, path: Path, ticker: Ticker | None = None) -> N
                    wide=True, produced=d.produced)
     st = make_styles()
     story: list[Any] = doc.heading(st, f"{plural(len(d.schools), 'school')} · academic year {d.year.label}")
-    hours, fte = _total(d.schools, "hours"), sum(r.fte for r in d.schools)
+    t = trust_total(d)
+    hours, fte = t.hours, t.fte
+    outside = outside_target(d)
     story.append(para(
-        f"Across the trust {sum(r.staff for r in d.schools)} staff ({format_fte(fte)} FTE) recorded "
+        f"Across the trust {t.staff} staff in the CPD target ({format_fte(fte)} FTE) recorded "
         f"{format_hours(hours)} hours of CPD in {d.year.label}, "
-        f"{format_per_fte(per_fte(hours, fte))} hours per FTE. "
+        f"{per_fte_text(hours, fte)} hours per FTE; {t.met_target} of {t.staff} met their target. "
         f"CPD cost {format_money(_total(d.schools, 'cost'))} including "
         f"{format_money(_total(d.schools, 'cover_cost'))} of supply cover; bursaries expected "
         f"{format_money(_total(d.schools, 'bursary_expected'))}, received "
-        f"{format_money(_total(d.schools, 'bursary_received'))}.", st.body))
+        f"{format_money(_total(d.schools, 'bursary_received'))}."
+        + (f" {plural(outside, 'person', 'people')} outside the target (technicians and other support staff) "
+           f"{'is' if outside == 1 else 'are'} listed under their schools but not counted in the staff, hours or met-target figures; their "
+           "cost is counted." if outside else ""), st.body))
     w = doc.width
     cols = [Column("School", w * 0.175), Column("Staff", w * 0.05, "RIGHT"), Column("FTE", w * 0.05, "RIGHT"),
             Column("Hours", w * 0.065, "RIGHT"), Column("Hours per FTE", w * 0.07, "RIGHT"),
@@ -83,13 +115,13 @@ def write_trust_pdf(d: TrustData, path: Path, ticker: Ticker | None = None) -> N
             Column("Met target", w * 0.06, "RIGHT"), Column("Cost incl. cover", w * 0.085, "RIGHT"),
             Column("of which cover", w * 0.075, "RIGHT"), Column("Bursary expected", w * 0.08, "RIGHT"),
             Column("Bursary received", w * 0.08, "RIGHT")]
-    rows = [[r.school, r.staff, format_fte(r.fte), format_hours(r.hours), format_per_fte(r.hours_per_fte),
-             format_percent(r.subject_share), format_percent(r.all_parts_share), f"{r.met_target} of {r.staff}",
+    rows = [[r.school, r.staff, format_fte(r.fte), format_hours(r.hours), per_fte_text(r.hours, r.fte),
+             format_percent(r.subject_share), format_percent(r.all_parts_share), met_text(r.met_target, r.staff),
              format_money(r.cost), format_money(r.cover_cost), format_money(r.bursary_expected),
              format_money(r.bursary_received)] for r in d.schools]
-    total = ["All schools", sum(r.staff for r in d.schools), format_fte(fte), format_hours(hours),
-             format_per_fte(per_fte(hours, fte)), "", "",
-             str(sum(r.met_target for r in d.schools)), format_money(_total(d.schools, "cost")),
+    total = ["All schools", t.staff, format_fte(fte), format_hours(hours),
+             per_fte_text(hours, fte), format_percent(t.subject_share), format_percent(t.all_parts_share),
+             met_text(t.met_target, t.staff), format_money(_total(d.schools, "cost")),
              format_money(_total(d.schools, "cover_cost")), format_money(_total(d.schools, "bursary_expected")),
              format_money(_total(d.schools, "bursary_received"))]
     story += data_table(cols, rows, total_row=total if d.schools else None)
@@ -121,9 +153,13 @@ def write_trust_pdf(d: TrustData, path: Path, ticker: Ticker | None = None) -> N
                  Column("Target", w * 0.08, "RIGHT"), Column("% of target", w * 0.09, "RIGHT"),
                  Column("Subject-specific", w * 0.12, "RIGHT"), Column("Activities", w * 0.09, "RIGHT")]
         prow = [[p.staff_code, p.name, p.department or "", format_fte(p.fte), format_hours(p.hours),
-                 format_hours(p.target_hours), f"{p.progress:.0f}%", format_hours(p.subject_specific_hours),
+                 format_hours(p.target_hours) if p.in_target else "–", progress_text(p),
+                 format_hours(p.subject_specific_hours),
                  p.activities] for p in people]
         story += data_table(pcols, prow) if prow else [para("No staff recorded for this year.", st.note)]
+        if any(not p.in_target for p in people):
+            story.append(para("Target '–': outside the CPD target (technicians and other support staff), listed "
+                              "but not counted in the school's staff, hours or met-target figures.", st.note))
     doc.build(story, ticker)
 
 
@@ -152,6 +188,7 @@ def write_trust_xlsx(d: TrustData, path: Path, ticker: Ticker | None = None) -> 
         PER_FTE_KIND,
         PERCENT_KIND,
         TEXT,
+        YESNO,
         Col,
         DataSheet,
         Styles,
@@ -200,12 +237,13 @@ def write_trust_xlsx(d: TrustData, path: Path, ticker: Ticker | None = None) -> 
             trust.ws.append(total)
         people_cols = [Col("Staff code", TEXT, 10), Col("Name", TEXT), Col("Department", TEXT), Col("FTE", FTE_KIND),
                        Col("Hours", HOURS_KIND), Col("Target", HOURS_KIND), Col("Subject-specific", HOURS_KIND, 11),
-                       Col("All 5 parts", HOURS_KIND, 10), Col("Activities", INT_KIND, 10),
-                       Col("Evaluated", INT_KIND, 10)]
+                       Col("All 5 parts", HOURS_KIND, 10), Col("In the CPD target", YESNO, 10),
+                       Col("Activities", INT_KIND, 10), Col("Evaluated", INT_KIND, 10)]
         for number, (sheet, (_school, people)) in enumerate(zip(_sheet_names(list(d.people)), d.people.items(),
                                                                   strict=True), 1):
             ds = DataSheet(wb, styles, sheet, people_cols, table_name=f"School{number}")
             ds.write(people, lambda p: (p.staff_code, p.name, p.department, p.fte, p.hours, p.target_hours,
-                                        p.subject_specific_hours, p.all_parts_hours, p.activities, p.evaluated),
+                                        p.subject_specific_hours, p.all_parts_hours, p.in_target, p.activities,
+                                        p.evaluated),
                      ticker)
         save(wb, path)

@@ -146,11 +146,13 @@ def _hours_rows(session: Session, school: School, year: AcademicYear, buckets: l
 
 def hours_by_format(session: Session, school: School, year: AcademicYear,
                     department: str | None = None) -> dict[str, Decimal]:
-    stmt = (select(Activity.format, _hours_sum()).where(
-        Activity.school_id == school.id, in_year(Activity.date, year)).group_by(Activity.format))
+    """Hours by format of the staff inside the CPD target: the same people as ``summarise``'s hours, so a
+    summary's formats add up to its hours (support staff's CPD is not counted towards the target)."""
+    stmt = (select(Activity.format, _hours_sum()).join(Staff, Staff.id == Activity.staff_id).where(
+        Activity.school_id == school.id, in_year(Activity.date, year), Staff.in_target.is_(True))
+        .group_by(Activity.format))
     if department:
-        stmt = (stmt.join(Staff, Staff.id == Activity.staff_id).join(Department, Department.id == Staff.department_id)
-                .where(in_department(department)))
+        stmt = stmt.join(Department, Department.id == Staff.department_id).where(in_department(department))
     return {fmt: hours for fmt, hours in session.execute(stmt)}
 
 

@@ -99,7 +99,7 @@ def test_summary_pdf_states_the_figures_governors_ask_for(db: Database, sample: 
     assert "CPD cost £1,939.70 including £873.00 of supply cover" in text
     assert "Bursaries expected: £960.00" in text
     assert "Hours of CPD recorded" in text  # the chart's legend
-    assert "Nguyễn Thị Mai" in text and "Total (3 staff)" in text
+    assert "Nguyễn Thị Mai" in text and "Total (3 in the target)" in text
 
 
 def test_long_tables_split_across_pages_with_their_header_repeated(tmp_path: Path) -> None:

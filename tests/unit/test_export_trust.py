@@ -87,3 +87,24 @@ def test_the_trust_figures_are_each_schools_own_hours_read_once(two_schools: Dat
         assert data.schools == one_by_one
         assert data.people == {school.name: hours_by_staff(s, school, year) for school in schools}
         assert [r.hours for r in one_by_one] == [Decimal("9.00"), Decimal("10.00")]
+
+
+def test_the_all_schools_row_gives_the_shares_and_met_of_the_totals_and_a_technician_no_percentage(
+        two_schools: Database, tmp_path: Path) -> None:
+    with two_schools.session() as s:
+        north = next(school for school in list_schools(s) if school.name == "Northfield Academy")
+        tech = staff_service.add_staff(s, north, forename="Hannah", surname="Doyle", staff_code="HDO",
+                                       role="Science technician")
+        activities.add_activity(s, north, tech, date=DAY, hours=4, title="Chemicals safety", subject_specific=True)
+        create_school(s, "Westgate School")  # no staff yet: nobody to have met a target
+    out = run_export(two_schools, None, "trust", "pdf", tmp_path / "trust.pdf", year="2025/26")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    # 6 + 3 + 10 = 19 hours of the three teachers (Doyle's 4 are hers, not the target's), 16 subject-specific.
+    assert "All schools 3 2.50 19 7.6 84% 0% 0 of 3" in text
+    assert "Northfield Academy 2 1.50 9 6.0 67% 0% 0 of 2" in text
+    assert "Westgate School 0 0.00 0 – – – –" in text  # no FTE, no hours, no target: nothing to share
+    assert "HDO Hannah Doyle 1.00 4 – – 4 1" in text  # listed with her hours, no target and no 0%
+    assert "1 person outside the target (technicians and other support staff) is listed" in text
+    info = preview(two_schools, None, "trust", year="2025/26")
+    assert ("Staff in the target", "3") in info.figures and ("Met their target", "0 of 3") in info.figures
+    assert ("Hours", "19") in info.figures

@@ -183,7 +183,8 @@ def _cells(wb: Any, ref: str) -> list[Any]:
 
 
 def evaluate(wb: Any, ws: Any, formula: str) -> Any:
-    """Enough of Excel to check our formulas: SUM, COUNT, COUNTA, SUMIFS/COUNTIFS, IF, + and -, cell refs."""
+    """Enough of Excel to check our formulas: SUM, COUNT, COUNTA, SUMIFS/COUNTIFS, IF, + and -, cell refs, and the
+    summary's SUMPRODUCT of a format's hours by the staff in the target."""
     ref = r"(?:'[^']+'|\w+)!(?:\$?[A-Z]+\$?\d+:\$?[A-Z]+\$?\d+|\$?[A-Z]+:\$?[A-Z]+)"
 
     def crit(args: list[str]) -> list[bool]:
@@ -222,6 +223,14 @@ def evaluate(wb: Any, ws: Any, formula: str) -> Any:
         return sum(float(v or 0) for v, k in zip(_cells(wb, args[0]), keep, strict=True) if k)
     if m := re.fullmatch(r"COUNTIFS\((.*)\)", body):
         return sum(crit(m.group(1).split(",")))
+    # A format's hours by the staff in the target: SUMPRODUCT(H*(F=A12)*(COUNTIFS(codes,their codes,in,"yes")>0))
+    if m := re.fullmatch(rf"SUMPRODUCT\(({ref})\*\(({ref})=(\$?[A-Z]+\$?\d+)\)"
+                         rf"\*\(COUNTIFS\(({ref}),({ref}),({ref}),\"(\w+)\"\)>0\)\)", body):
+        hours, formats, label, codes, act_codes, flags, want = m.groups()
+        counted = {c for c, f in zip(_cells(wb, codes), _cells(wb, flags), strict=True) if f == want}
+        fmt = ws[label.replace("$", "")].value
+        return sum(float(h or 0) for h, f, c in zip(_cells(wb, hours), _cells(wb, formats), _cells(wb, act_codes),
+                                                     strict=True) if f == fmt and c in counted)
     if m := re.fullmatch(r"SUM\(([A-Z])(\d+):\1(\d+)\)", body):
         col, a, b = m.groups()
         return sum(float(evaluate(wb, ws, ws[f"{col}{i}"].value) if isinstance(ws[f"{col}{i}"].value, str)
@@ -261,7 +270,7 @@ def test_summary_totals_are_live_formulas_that_add_up_to_the_reports(db: Databas
     total_hours = sum(float(h.hours) for h in hours)
     assert total_hours == 3 + 1.5 + 2.25 + 6 + 18
     assert evaluate(wb, ws, f["Hours of CPD"]) == total_hours
-    assert evaluate(wb, ws, f["Staff"]) == len(hours) == 3
+    assert evaluate(wb, ws, f["Staff in the target"]) == len(hours) == 3
     assert evaluate(wb, ws, f["Pro-rata target (hours)"]) == 35 + 28 + 35
     assert evaluate(wb, ws, f["Subject-specific hours"]) == 3 + 1.5 + 6 + 18
     assert evaluate(wb, ws, f["Hours meeting all five parts of the DfE Standard"]) == 3

@@ -10,15 +10,19 @@ from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak
+from reportlab.platypus import CondPageBreak, KeepTogether
 
 from ...models.enums import COST_HEADS, FORMATS, TERMS
 from ...services.formatting import format_date, format_fte, format_hours, format_money, format_percent, plural
-from ..rows import SummaryData
+from ..rows import PersonSummary, SummaryData
 from ..safety import Ticker, plain_text
 from .template import ACCENT, BOLD, FONT, MUTED, TARGET, Column, Document, data_table, head, make_styles, para
 
-CHART_PEOPLE = 30  # people per chart: more would make the bars too thin to read
+ZERO = Decimal("0.00")
+CHART_PEOPLE = 30  # people per chart at most: more would make the bars too thin to read
+BAR_BAND = 17.0  # points a person takes on the chart
+CHART_EXTRA = 58.0  # points of the chart besides the bars: the legend above, the hours axis below
+HEADING_ROOM = 20.0  # points the chart's heading takes above it
 
 
 def _share(part: Decimal, whole: Decimal) -> float | None:
@@ -34,7 +38,10 @@ def key_findings(d: SummaryData) -> list[str]:
         f"{t.staff} staff in {who} ({format_fte(t.fte)} full-time equivalent) recorded {format_hours(t.hours)} hours "
         f"of CPD in {year}: {format_percent(_share(t.hours, t.target_hours))} of the pro-rata target of "
         f"{format_hours(t.target_hours)} hours ({format_hours(d.target_per_fte)} hours a year per full-time "
-        f"teacher). {t.met_target} of {t.staff} met their own target.",
+        f"teacher). {t.met_target} of {t.staff} met their own target."
+        + (f" {plural(len(d.outside), 'other person', 'other people')} outside the target (technicians, for "
+           f"instance) recorded {format_hours(sum((p.hours.hours for p in d.outside), ZERO))} hours, not counted "
+           "in these figures." if d.outside else ""),
         f"{format_percent(t.subject_share)} of the hours were subject-specific (the aim is at least "
         f"{format_percent(d.subject_target)}); {format_percent(t.all_parts_share)} of the hours met all five "
         "parts of the DfE Standard for teachers' professional development.",
@@ -52,10 +59,9 @@ def key_findings(d: SummaryData) -> list[str]:
 
 def hours_chart(d: SummaryData, width: float, people: list[Any]) -> Drawing:
     """Hours against pro-rata target per person, as horizontal bars (names read down the page)."""
-    band = 17.0
-    plot_h = band * len(people)
+    plot_h = BAR_BAND * len(people)
     label_w = 118.0
-    height = plot_h + 58
+    height = plot_h + CHART_EXTRA
     drawing = Drawing(width, height)
     chart = HorizontalBarChart()
     chart.x, chart.y = label_w, 34  # type: ignore[assignment]  # the stubs say int: any number is drawn
@@ -122,26 +128,68 @@ def person_columns(d: SummaryData, width: float) -> list[Column]:
     return [Column(title, w * scale, align) for title, w, align in spec]
 
 
-def person_cells(d: SummaryData) -> list[list[str]]:
+def person_cells(d: SummaryData, people: list[PersonSummary] | None = None) -> list[list[str]]:
+    """A row per person (``people``, else everyone listed); no target reads "–", not 0%."""
     out = []
-    for p in d.people:
+    for p in d.people if people is None else people:
         h = p.hours
-        out.append([h.name, h.department or "", format_fte(h.fte), format_hours(h.hours), format_hours(h.target_hours),
-                    format_percent(h.progress if h.target_hours else None), format_percent(h.subject_share),
-                    format_percent(p.all_parts_share), *[format_hours(h.by_term.get(t)) for t in d.term_names],
-                    f"{h.evaluated} of {h.activities}", str(p.overdue), format_money(p.cost.total),
-                    format_money(p.cost.bursary_received)])
+        out.append([h.name, h.department or "", format_fte(h.fte), format_hours(h.hours),
+                     format_hours(h.target_hours) if h.in_target else "–",
+                     format_percent(h.progress if h.target_hours else None), format_percent(h.subject_share),
+                     format_percent(p.all_parts_share), *[format_hours(h.by_term.get(t)) for t in d.term_names],
+                     f"{h.evaluated} of {h.activities}", str(p.overdue), format_money(p.cost.total),
+                     format_money(p.cost.bursary_received)])
     return out
 
 
 def total_cells(d: SummaryData) -> list[str]:
+    """The By person table's Total row: the staff inside the CPD target, the people of ``d.counted``, each column
+    the sum of the rows above it (the hours, its terms and the headline figures are the same sums)."""
     t = d.totals
-    terms = [format_hours(sum((p.hours.by_term.get(name, Decimal(0)) for p in d.people), Decimal("0.00")))
-             for name in d.term_names]
-    return [f"Total ({t.staff} staff)", "", format_fte(t.fte), format_hours(t.hours), format_hours(t.target_hours),
-            format_percent(_share(t.hours, t.target_hours)), format_percent(t.subject_share),
-            format_percent(t.all_parts_share), *terms, f"{d.evaluated} of {d.activities}", str(d.overdue),
-            format_money(d.cost["total"]), format_money(d.cost["bursary_received"])]
+    people = d.counted
+    terms = [format_hours(sum((p.hours.by_term.get(name, ZERO) for p in people), ZERO)) for name in d.term_names]
+    return [f"Total ({t.staff} in the target)", "", format_fte(t.fte),
+            format_hours(t.hours), format_hours(t.target_hours), format_percent(_share(t.hours, t.target_hours)),
+            format_percent(t.subject_share), format_percent(t.all_parts_share), *terms,
+            f"{sum(p.hours.evaluated for p in people)} of {sum(p.hours.activities for p in people)}",
+            str(sum(p.overdue for p in people)), format_money(sum((p.cost.total for p in people), ZERO)),
+            format_money(sum((p.cost.bursary_received for p in people), ZERO))]
+
+
+def everyone_cells(d: SummaryData) -> list[str]:
+    """The row under the people outside the target: the evaluation and cost of everyone listed (the headline
+    figures'); hours and target are left to the teachers' Total row, which is what they count towards."""
+    return [f"Everyone listed ({len(d.people)})", "", "", "", "", "", "", "", *["" for _ in d.term_names],
+            f"{d.evaluated} of {d.activities}", str(d.overdue), format_money(d.cost["total"]),
+            format_money(d.cost["bursary_received"])]
+
+
+def outside_note(d: SummaryData) -> str:
+    return (f"Technicians and others outside the {format_hours(d.target_per_fte)}-hour target are listed but not "
+            "counted in the staff, hours and target totals, nor in who has met their target. Their cost and the "
+            "evaluation of their activities are counted, as everyone's are.")
+
+
+def chart_groups(people: list[Any], frame_height: float) -> list[list[Any]]:
+    """The people in charts of about equal size, each with the heading above it fitting on a page (the bars are
+    ``BAR_BAND`` apart; more people than a page holds are shared between charts rather than one thin last one)."""
+    fits = max(1, min(CHART_PEOPLE, int((frame_height - HEADING_ROOM - CHART_EXTRA) // BAR_BAND)))
+    charts = -(-len(people) // fits)
+    size = -(-len(people) // charts) if charts else 0
+    return [people[start:start + size] for start in range(0, len(people), size)] if size else []
+
+
+def hours_charts(d: SummaryData, width: float, frame_height: float, styles: Any) -> list[Any]:
+    """The heading and the charts of hours against target, the heading kept on the page of the first chart (a
+    page never holds the heading alone)."""
+    heading = "Hours against target, by person"
+    if not d.people:
+        return [*head(heading, styles.h2), para("Nobody is recorded for this year.", styles.body)]
+    out: list[Any] = []
+    for n, group in enumerate(chart_groups(d.people, frame_height)):
+        chart = hours_chart(d, width, group)
+        out.append(KeepTogether([para(heading, styles.h2), chart] if n == 0 else [chart]))
+    return out
 
 
 def write_summary_pdf(d: SummaryData, path: Path, ticker: Ticker | None = None) -> None:
@@ -159,7 +207,7 @@ def write_summary_pdf(d: SummaryData, path: Path, ticker: Ticker | None = None) 
     story += [para(sentence, styles.body) for sentence in key_findings(d)]
     t = d.totals
     figures = [
-        ("Staff (FTE)", f"{t.staff} ({format_fte(t.fte)})"), ("Hours of CPD", format_hours(t.hours)),
+        ("Staff in the target (FTE)", f"{t.staff} ({format_fte(t.fte)})"), ("Hours of CPD", format_hours(t.hours)),
         ("Pro-rata target", f"{format_hours(t.target_hours)} ({format_percent(_share(t.hours, t.target_hours))} met)"),
         ("Staff meeting their target", f"{t.met_target} of {t.staff}"),
         ("Subject-specific hours", f"{format_hours(t.subject_specific_hours)} ({format_percent(t.subject_share)}; "
@@ -176,21 +224,18 @@ def write_summary_pdf(d: SummaryData, path: Path, ticker: Ticker | None = None) 
     cols = [Column("Figure", half * 0.62), Column("Value", half * 0.38, "RIGHT")]
     story += head("Headline figures", styles.h2)
     story += data_table(cols, figures, size=8.5)
-    story.append(CondPageBreak(60 * mm))
-    story += head("Hours against target, by person", styles.h2)
-    for start in range(0, max(len(d.people), 1), CHART_PEOPLE):
-        chunk = d.people[start:start + CHART_PEOPLE]
-        if chunk:
-            story.append(CondPageBreak(17 * len(chunk) + 70))
-            story.append(hours_chart(d, w, chunk))
-    if not d.people:
-        story.append(para("Nobody is recorded for this year.", styles.body))
+    story += hours_charts(d, w, doc.height, styles)
     story += head("By person", styles.h2)
-    story += data_table(person_columns(d, w), person_cells(d), total_row=total_cells(d), size=7.5)
+    story += data_table(person_columns(d, w), person_cells(d, d.counted), total_row=total_cells(d), size=7.5)
+    if d.outside:
+        story += head(f"Outside the {format_hours(d.target_per_fte)}-hour target: listed, not counted in the totals",
+                      styles.h3, room_mm=20)
+        story += data_table(person_columns(d, w), person_cells(d, d.outside), total_row=everyone_cells(d), size=7.5)
     story.append(para(f"Targets are {format_hours(d.target_per_fte)} hours a year for a full-time teacher, "
                       "pro rata by FTE. 'All five parts' is the share of hours meeting every part of the DfE "
                       "Standard. Cost is every cost head of the year's bookings (cover at days × day rate) and "
-                      "costs recorded on other activities.", styles.note))
+                      "costs recorded on other activities." + (" " + outside_note(d) if d.outside else ""),
+                      styles.note))
     story.append(CondPageBreak(70 * mm))
     story += head("Hours by format", styles.h2)
     fmt_rows = [(FORMATS[code], format_hours(hours), format_percent(_share(hours, t.hours)))

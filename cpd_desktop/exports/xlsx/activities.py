@@ -17,7 +17,7 @@ from openpyxl.chart.axis import ChartLines
 from openpyxl.chart.data_source import AxDataSource, StrRef
 
 from ...models.enums import FORMATS, STANDARD_PARTS, TERMS
-from ...services.formatting import format_date
+from ...services.formatting import format_date, format_hours
 from ..rows import ActivityRow, SummaryData
 from ..safety import Ticker
 from .common import (
@@ -92,10 +92,14 @@ def _today() -> Any:
 
 # ---- the department summary workbook ------------------------------------------------------------
 
+# By person's column saying who counts towards the CPD target (``hours_figures.summarise``): the Summary's staff,
+# hours, target and "met" figures are SUMIFS over it, so they are the PDF's and the window's figures.
+IN_TARGET = "In the CPD target"
+
 def person_columns(d: SummaryData) -> list[Col]:
     return [
         Col("Staff code"), Col("Name"), Col("Department"), Col("FTE", FTE_KIND), Col("Hours", HOURS_KIND),
-        Col("Target", HOURS_KIND), Col("Subject-specific hours", HOURS_KIND, 12),
+        Col("Target", HOURS_KIND), Col(IN_TARGET, YESNO, 10), Col("Subject-specific hours", HOURS_KIND, 12),
         Col("All five parts hours", HOURS_KIND, 12),
         *[Col(f"{TERMS.get(t, t.title())} hours", HOURS_KIND, 10) for t in d.term_names],
         Col("Activities", INT_KIND, 10), Col("Evaluated", INT_KIND, 10), Col("Overdue", INT_KIND, 10),
@@ -119,7 +123,8 @@ def write_summary_xlsx(d: SummaryData, activities: Sequence[ActivityRow], path: 
 
         def person_values(p: Any) -> tuple[Any, ...]:
             h, c = p.hours, p.cost
-            return (h.staff_code, h.name, h.department, h.fte, h.hours, h.target_hours, h.subject_specific_hours,
+            return (h.staff_code, h.name, h.department, h.fte, h.hours, h.target_hours, h.in_target,
+                    h.subject_specific_hours,
                     h.all_parts_hours, *[h.by_term.get(t) for t in d.term_names], h.activities, h.evaluated,
                     p.overdue, c.fee, c.travel, c.accommodation, c.subsistence, c.cover, c.other, c.total,
                     c.bursary_expected, c.bursary_received)
@@ -154,18 +159,28 @@ def _summary_sheet(ws: Any, styles: Styles, d: SummaryData, scope: str, people: 
     rows.append([w.text(f"{d.school_name} · {scope} · {format_date(d.year.start)} to {format_date(d.year.end)}")])
     rows.append([w.text(f"Produced {format_date(d.produced)} by CPD Desktop. Every figure below is a formula "
                         "over the By person and Activities sheets.", styles.note)])
+    rows.append([w.text(f"Technicians and others outside the {format_hours(d.target_per_fte)}-hour target ('{IN_TARGET}' "
+                        "no on By person) are listed but not counted in the staff, hours and target figures; "
+                        "evaluation and cost count everyone.", styles.note)])
     rows.append([])
+    counted = f"{P(IN_TARGET)},\"yes\""
+
+    def counted_sum(header: str) -> str:
+        return f"=SUMIFS({P(header)},{counted})"
+
     rows.append([w.text("Hours against target", styles.header), w.text("", styles.header)])
-    line("Staff", f"=COUNTA({P('Staff code')})", INT_KIND, "staff")
-    line("Full-time equivalent", f"=SUM({P('FTE')})", FTE_KIND, "fte")
-    line("Hours of CPD", f"=SUM({P('Hours')})", HOURS_KIND, "hours", bold=True)
-    line("Pro-rata target (hours)", f"=SUM({P('Target')})", HOURS_KIND, "target")
+    line("Staff in the target", f"=COUNTIFS({counted})", INT_KIND, "staff")
+    line("Full-time equivalent", counted_sum("FTE"), FTE_KIND, "fte")
+    line("Hours of CPD", counted_sum("Hours"), HOURS_KIND, "hours", bold=True)
+    line("Pro-rata target (hours)", counted_sum("Target"), HOURS_KIND, "target")
     line("Share of the target met", f"=IF({ref('target')}=0,0,{ref('hours')}/{ref('target')})", PERCENT_KIND)
-    line("Staff meeting their own target", f"=SUMPRODUCT(--({P('Hours')}>={P('Target')}))", INT_KIND)
-    line("Subject-specific hours", f"=SUM({P('Subject-specific hours')})", HOURS_KIND, "subject")
+    # A target of 0 is never met (hours_figures.summarise).
+    line("Staff meeting their own target",
+         f"=SUMPRODUCT(({P(IN_TARGET)}=\"yes\")*({P('Target')}>0)*({P('Hours')}>={P('Target')}))", INT_KIND)
+    line("Subject-specific hours", counted_sum("Subject-specific hours"), HOURS_KIND, "subject")
     line(f"Subject-specific share (aim {d.subject_target:.0f}%)",
          f"=IF({ref('hours')}=0,0,{ref('subject')}/{ref('hours')})", PERCENT_KIND)
-    line("Hours meeting all five parts of the DfE Standard", f"=SUM({P('All five parts hours')})", HOURS_KIND,
+    line("Hours meeting all five parts of the DfE Standard", counted_sum("All five parts hours"), HOURS_KIND,
          "allparts")
     line("Share meeting all five parts", f"=IF({ref('hours')}=0,0,{ref('allparts')}/{ref('hours')})",
          PERCENT_KIND)
@@ -190,12 +205,15 @@ def _summary_sheet(ws: Any, styles: Styles, d: SummaryData, scope: str, people: 
     rows.append([w.text("Hours by term", styles.header), w.text("", styles.header)])
     for t in d.term_names:
         label = f"{TERMS.get(t, t.title())} hours"
-        line(TERMS.get(t, t.title()), f"=SUM({P(label)})", HOURS_KIND)
+        line(TERMS.get(t, t.title()), counted_sum(label), HOURS_KIND)
     rows.append([])
     rows.append([w.text("Hours by format", styles.header), w.text("", styles.header)])
     for label in FORMATS.values():
         rows.append([w.text(label), None])
-        rows[-1][1] = w.formula(f"=SUMIFS({A('Hours')},{A('Format')},A{len(rows)})", HOURS_KIND)
+        # The hours of the staff in the target (their code is on By person with 'yes'), as the hours above.
+        rows[-1][1] = w.formula(
+            f"=SUMPRODUCT({A('Hours')}*({A('Format')}=A{len(rows)})"
+            f"*(COUNTIFS({P('Staff code')},{A('Staff code')},{counted})>0))", HOURS_KIND)
     line("All formats", f"=SUM(B{len(rows) - len(FORMATS) + 1}:B{len(rows)})", HOURS_KIND, bold=True)
     for r in rows:
         ws.append(r)
