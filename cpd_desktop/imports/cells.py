@@ -153,7 +153,7 @@ def choice(field: str, choices: dict[str, str]) -> Parser:
 
 def whole_number(field: str, low: int, high: int, what: str) -> Parser:
     def parse(raw: Any) -> int:
-        number = v.parse_decimal(raw, field)
+        number = v.parse_decimal(raw, field, hint=v.whole_number_hint(low, high))
         if number != number.to_integral_value() or not low <= number <= high:
             raise ValidationError(field, f"{raw} is not {what}.", hint=f"Use a whole number from {low} to {high}.")
         return int(number)
@@ -165,7 +165,7 @@ def half_days(field: str, high: int = 100) -> Parser:
     """Days as whole or half days, e.g. 2 or 0.5."""
     def parse(raw: Any) -> float:
         _no_decimal_comma(raw, field)
-        days = v.parse_decimal(raw, field)
+        days = v.parse_decimal(raw, field, hint=v.HALF_DAYS_HINT)
         if days <= 0 or days > high or days * 2 != (days * 2).to_integral_value():
             raise ValidationError(field, f"{raw} is not a number of days.", hint="Use whole or half days, e.g. 2 or 0.5.")
         return float(days)

@@ -66,7 +66,7 @@ def parse_confidence(raw: Any, label: str = "Confidence before") -> int | None:
     """A confidence from 1 (not at all confident) to 5 (very confident); blank is none."""
     if raw in (None, ""):
         return None
-    number = v.parse_decimal(raw, label)
+    number = v.parse_decimal(raw, label, hint="1 = not at all confident, 5 = very.")
     if number not in {1, 2, 3, 4, 5}:
         raise ValidationError(label, f"{raw} is not from 1 to 5.", hint="1 = not at all confident, 5 = very.")
     return int(number)
@@ -100,7 +100,8 @@ def clean_booking_values(values: dict[str, Any], current: Booking | None = None)
         if key in values:
             out[key] = v.parse_money(values[key], label)
     if "cover_days" in values:
-        days = v.parse_decimal(values["cover_days"] if values["cover_days"] not in (None, "") else 0, "Cover days")
+        days = v.parse_decimal(values["cover_days"] if values["cover_days"] not in (None, "") else 0, "Cover days",
+                               hint=v.HALF_DAYS_HINT)
         if days < 0 or days > 200 or days * 2 != (days * 2).to_integral_value():
             raise ValidationError("Cover days", f"{days} is not a number of days.", hint="Use whole or half days.")
         out["cover_days"] = float(days)
@@ -363,7 +364,7 @@ def clean_cover_values(values: dict[str, Any]) -> dict[str, Any]:
     if "date" in values:
         out["date"] = v.parse_date(values["date"], "Date")
     if "period" in values:
-        number = v.parse_decimal(values["period"], "Period")
+        number = v.parse_decimal(values["period"], "Period", hint="Enter the period's number, such as 3.")
         if number != number.to_integral_value() or not 0 <= number <= 20:
             raise ValidationError("Period", f"{values['period']} is not a period of the day.")
         out["period"] = int(number)

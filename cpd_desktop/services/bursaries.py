@@ -42,7 +42,7 @@ def clean_scheme_values(values: dict[str, Any]) -> dict[str, Any]:
     for key, label, low, high in (("claim_deadline_days", "Claim deadline (days after the course)", 0, 730),
                                   ("min_days", "Minimum course days", 0, 30)):
         if key in values:
-            number = v.parse_decimal(values[key], label)
+            number = v.parse_decimal(values[key], label, hint=v.whole_number_hint(low, high))
             if number != number.to_integral_value() or not low <= number <= high:
                 raise ValidationError(label, f"{values[key]} is not a whole number from {low} to {high}.")
             out[key] = int(number)

@@ -63,7 +63,8 @@ def clean_course_values(values: dict[str, Any]) -> dict[str, Any]:
     if "subject_specific" in values:
         out["subject_specific"] = v.parse_bool(values["subject_specific"], "Subject-specific")
     if "days" in values:
-        days = v.parse_decimal(values["days"] if values["days"] not in (None, "") else 1, "Days")
+        days = v.parse_decimal(values["days"] if values["days"] not in (None, "") else 1, "Days",
+                               hint=v.HALF_DAYS_HINT)
         if days <= 0 or days > 100 or days * 2 != (days * 2).to_integral_value():
             raise ValidationError("Days", f"{days} is not a number of days.", hint="Use whole or half days, e.g. 2 or 0.5.")
         out["days"] = float(days)

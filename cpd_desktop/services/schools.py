@@ -266,7 +266,8 @@ def apply_settings(school: School, settings: dict[str, Any]) -> None:
 
 
 def _percent(value: Any) -> Decimal:
-    number = v.parse_decimal(str(value).rstrip("%") if isinstance(value, str) else value, "Subject-specific share")
+    number = v.parse_decimal(str(value).rstrip("%") if isinstance(value, str) else value, "Subject-specific share",
+                             hint="Enter a percentage from 0 to 100, such as 40.")
     if number < 0 or number > 100:
         raise ValidationError("Subject-specific share", f"{number}% is not between 0% and 100%.")
     return number.quantize(Decimal("0.01"))
@@ -284,7 +285,7 @@ def update_school_settings(session: Session, school: School, settings: dict[str,
 
 def _later_stages_hours(value: Any) -> Decimal:
     field = "Later stages for activities of at least … hours"
-    number = v.parse_decimal(value, field)
+    number = v.parse_decimal(value, field, hint="Enter a number of hours such as 6.")
     if number < 0 or number > 9999:
         raise ValidationError(field, f"{value} is not a number of hours from 0 upwards.",
                               hint="0 gives every activity but webinars the later stages.")
@@ -292,7 +293,7 @@ def _later_stages_hours(value: Any) -> Decimal:
 
 
 def _int_between(value: Any, field: str, low: int, high: int) -> int:
-    number = v.parse_decimal(value, field)
+    number = v.parse_decimal(value, field, hint=v.whole_number_hint(low, high))
     if number != number.to_integral_value() or not low <= number <= high:
         raise ValidationError(field, f"{value} is not a whole number from {low} to {high}.")
     return int(number)

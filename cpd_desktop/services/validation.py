@@ -90,14 +90,26 @@ def parse_date(value: Any, field: str, *, required: bool = True) -> dt.date | No
     raise ValidationError(field, f"{text} is not a date.", hint="Write it as dd/mm/yyyy, e.g. 14/10/2025.")
 
 
-def parse_decimal(value: Any, field: str) -> Decimal:
+NUMBER_HINT = "Enter a number such as 3.5."
+MONEY_HINT = "Enter an amount in pounds and pence, such as 12.50."
+HALF_DAYS_HINT = "Use whole or half days, e.g. 2 or 0.5."
+
+
+def whole_number_hint(low: int, high: int) -> str:
+    """What to type where a count is asked for (days, years, a period)."""
+    return f"Enter a whole number from {low} to {high}."
+
+
+def parse_decimal(value: Any, field: str, *, hint: str = NUMBER_HINT) -> Decimal:
+    """A number from a number or text ('1,250.5', '(3)'); ``hint`` says what to type instead, with an example
+    of the kind of number asked for (an amount of money, hours, a count of days)."""
     if isinstance(value, bool):
-        raise ValidationError(field, f"{value} is not a number.")
+        raise ValidationError(field, f"{value} is not a number.", hint=hint)
     if isinstance(value, Decimal):
         number = value
     elif isinstance(value, int | float):
         if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-            raise ValidationError(field, "is not a number.", hint="Enter a number such as 3.5.")
+            raise ValidationError(field, "is not a number.", hint=hint)
         number = Decimal(str(value))
     else:
         text = "" if value is None else str(value).strip()
@@ -106,17 +118,17 @@ def parse_decimal(value: Any, field: str) -> Decimal:
             cleaned = "-" + cleaned[1:-1]
         # A comma only groups thousands (1,250.00): '1,5' is a decimal comma and must not become 15.
         if "," in cleaned and not _THOUSANDS.fullmatch(cleaned):
+            example = "12.50 or 1,250.00" if hint == MONEY_HINT else "1.5 or 1,250.00"
             raise ValidationError(field, f"{text} is not a number.",
                                   hint="Use a full stop for decimals and commas only between thousands, "
-                                       "e.g. 1.5 or 1,250.00.")
+                                       f"e.g. {example}.")
         cleaned = cleaned.replace(",", "")
         try:
             number = Decimal(cleaned)
         except InvalidOperation:
-            raise ValidationError(field, f"{text or 'an empty value'} is not a number.",
-                                  hint="Enter a number such as 3.5.") from None
+            raise ValidationError(field, f"{text or 'an empty value'} is not a number.", hint=hint) from None
     if not number.is_finite():
-        raise ValidationError(field, "is not a number.", hint="Enter a number such as 3.5.")
+        raise ValidationError(field, "is not a number.", hint=hint)
     return number
 
 
@@ -126,14 +138,14 @@ def parse_money(value: Any, field: str, *, required: bool = True) -> Decimal | N
         if required:
             return Decimal("0.00")
         return None
-    number = parse_decimal(value, field)
+    number = parse_decimal(value, field, hint=MONEY_HINT)
     if number < 0:  # a huge one ('-1e300') cannot be rounded to pence to be shown
         raise ValidationError(field, f"{format_money(number) if number >= -MONEY_MAX else number} is negative.",
                               hint="Enter an amount of £0.00 or more.")
     if number > MONEY_MAX:  # before rounding: '1e400000' is too large to round to pence
         raise ValidationError(field, f"£{number} is too large.", hint="Check the amount.")
     if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
-        raise ValidationError(field, f"{number} has more than 2 decimal places.", hint="Give pounds and pence.")
+        raise ValidationError(field, f"{number} has more than 2 decimal places.", hint=MONEY_HINT)
     return number.quantize(Decimal("0.01"))
 
 
@@ -171,9 +183,9 @@ def parse_fte(value: Any, field: str = "FTE") -> float:
         return 1.0
     text = str(value).strip()
     if isinstance(value, str) and text.endswith("%"):
-        number = parse_decimal(text[:-1], field) / 100
+        number = parse_decimal(text[:-1], field, hint="Write FTE as 0.8 or 80%.") / 100
     else:
-        number = parse_decimal(value, field)
+        number = parse_decimal(value, field, hint="Write FTE as 0.8 or 80%.")
         if number > 1 and number <= 100 and isinstance(value, str):
             raise ValidationError(field, f"{text} is more than 1.", hint="Write FTE as 0.8 or 80%.")
     # FTE is kept to 3 places: a value that rounds to 0 (0.0004) is no more than 0.
@@ -246,7 +258,8 @@ def parse_target_hours(value: Any, field: str = "CPD target") -> Decimal:
     rule = f"The CPD target must be between {TARGET_MIN} and {TARGET_MAX} hours a year"
     if not text:
         raise ValidationError(field, "is required.", hint=f"{rule}, e.g. 35.")
-    number = parse_decimal(text.removesuffix("hours").removesuffix("h").strip(), field)
+    number = parse_decimal(text.removesuffix("hours").removesuffix("h").strip(), field,
+                           hint="Enter the hours a year for a full-time teacher, e.g. 35.")
     if not TARGET_MIN <= number <= TARGET_MAX:
         raise ValidationError(field, f"{rule}; {text} is not.", hint="Enter the hours a year for a full-time "
                               "teacher, e.g. 35.")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from ..errors import CpdError, ValidationError
 from . import settings
+from .widgets import FieldError
 
 
 @dataclass
@@ -49,6 +50,24 @@ class Field:
 
 _UNSET = object()
 _W = TypeVar("_W", bound=QWidget)
+
+# A message that goes on from its field's name ("is required.", "has been attended: …") reads as a sentence
+# beside the field once the name is put in front: "Intended outcome is required …".
+_GOES_ON = frozenset({"is", "are", "has", "have", "contains", "does", "do", "needs", "must", "cannot", "can",
+                      "ends", "starts", "goes", "names", "was", "were", "overlaps", "would", "should", "may"})
+# A message that opens with one of these words is a sentence of its own, only not capitalised ("none ticked.").
+_OPENS = frozenset({"none", "nobody", "no", "the", "this", "that", "a", "an", "there", "it", "only", "every"})
+
+
+def reason_for(exc: ValidationError) -> str:
+    """What a person reads beside the field (or alone): the message as a sentence, and what to do."""
+    message = exc.message.strip()
+    first = message.split(" ", 1)[0].lower() if message else ""
+    if first in _GOES_ON and message[:1].islower():
+        message = f"{exc.field.strip()} {message}"
+    elif first in _OPENS and message[:1].islower():
+        message = message[:1].upper() + message[1:]
+    return f"{message} {exc.hint}".strip()
 
 
 class FormDialog(QDialog):
@@ -67,6 +86,8 @@ class FormDialog(QDialog):
         self._first_values: dict[str, Any] = {}  # as the dialog opened: a changed value shows its error
         self._tried = False  # Save pressed: every error shows
         self._fitted = False
+        self._form_errors: set[str] = set()  # keys whose error comes from ``form_check`` (a rule between fields)
+        self._placed: QWidget | None = None  # the field the dialog opened in, until the person leaves it
         outer = QVBoxLayout(self)
         self.intro: QLabel | None = None
         if intro:
@@ -79,6 +100,7 @@ class FormDialog(QDialog):
             self.intro = label
         self.body = QWidget()
         column = QVBoxLayout(self.body)
+        self._column = column
         self.form = QFormLayout()
         column.addLayout(self.form)
         column.addStretch(1)  # the spare room below the fields: a reason appearing moves no field above it
@@ -88,8 +110,10 @@ class FormDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard goes to the fields, not to what holds them
         scroll.setWidget(self.body)
         outer.addWidget(scroll, 1)
+        self.scroll_area = scroll
         self.form_error = QLabel("")
         self.form_error.setObjectName("fieldError")
         self.form_error.setWordWrap(True)
@@ -115,9 +139,7 @@ class FormDialog(QDialog):
     # ---- building ----
     def _add(self, key: str, label: str, widget: QWidget, check: Callable[[Any], Any] | None,
              getter: Callable[[], Any], tip: str = "") -> None:
-        error = QLabel("")
-        error.setObjectName("fieldError")
-        error.setWordWrap(True)
+        error = FieldError()
         error.setVisible(False)
         widget.setAccessibleName(label.rstrip(" *"))
         if tip:
@@ -278,22 +300,31 @@ class FormDialog(QDialog):
             try:
                 f.check(values[key])
             except ValidationError as exc:
-                out[key] = f"{exc.message} {exc.hint}".strip()
+                out[key] = reason_for(exc)
             except CpdError as exc:
                 out[key] = str(exc)
+        self._form_errors = set()
         if not out:
             try:
                 self.form_check(values)
             except ValidationError as exc:
                 target = self._field_for(exc)
-                out[target.key if target else ""] = f"{exc.message} {exc.hint}".strip()
+                key = target.key if target else ""
+                text = reason_for(exc)
+                # alone above the buttons the message names its field ("Date: …"); beside it, it need not
+                out[key] = text if target or text.startswith(exc.field) else f"{exc.field}: {text}"
+                self._form_errors.add(key)
             except CpdError as exc:
                 out[""] = str(exc)
+                self._form_errors.add("")
         return out
 
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
         # A field's error shows once the person has been in it and left, not before anything is typed.
         if event.type() == QEvent.Type.FocusOut:
+            if obj is self._placed:  # the dialog opened there: leaving it untouched is not a visit
+                self._placed = None
+                return False
             for key, f in self.fields.items():
                 if f.widget is obj and key not in self._visited:
                     self._visited.add(key)
@@ -301,10 +332,19 @@ class FormDialog(QDialog):
         return False
 
     def _error_shown(self, key: str) -> bool:
+        """Whether a field's error shows yet. An empty field the person has not reached yet is not red (they
+        know to fill it); but a greyed Save always says why: a rule between fields (checked only once every
+        field is filled in) shows at once, and so does a value that was there when the dialog opened."""
+        if self._tried or key in self._form_errors:
+            return True
         f = self.fields.get(key)
         if f is None:
-            return self._tried or bool(self._visited)
-        return self._tried or key in self._visited or self._value_changed(f)
+            return bool(self._visited)
+        return key in self._visited or self._value_changed(f) or self._prefilled(f)
+
+    def _prefilled(self, f: Field) -> bool:
+        first = self._first_values.get(f.key, _UNSET)
+        return first is not _UNSET and first not in (None, "")
 
     def _value_changed(self, f: Field) -> bool:
         first = self._first_values.get(f.key, _UNSET)
@@ -330,8 +370,16 @@ class FormDialog(QDialog):
             top = refusal[1]
         self.form_error.setText(top)
         self.ok_button.setEnabled(not errors)
+        # a greyed Save says why when the pointer rests on it, even before the fields' reasons show
+        self.ok_button.setToolTip("" if not errors else self._why_not(errors))
         self.changed.emit()
         return not errors
+
+    def _why_not(self, errors: dict[str, str]) -> str:
+        key, message = next(iter(errors.items()))
+        f = self.fields.get(key)
+        where = f"{f.label.rstrip(' *')}: " if f is not None and not message.startswith(f.label.rstrip(" *")) else ""
+        return f"Cannot save yet: {where}{message}"
 
     def error_text(self, key: str) -> str:
         return self.fields[key].error.text()
@@ -376,13 +424,25 @@ class FormDialog(QDialog):
         target = self._field_for(exc) if isinstance(exc, ValidationError) else None
         if target is not None:
             assert isinstance(exc, ValidationError)
-            self._refusal = (target.key, f"{exc.message} {exc.hint}".strip(), self.values())
+            self._refusal = (target.key, reason_for(exc), self.values())
         else:
             _title, message, hint, _bug = describe(exc)
             self._refusal = ("", f"{message} {hint}".strip(), self.values())
         self.revalidate()
         if target is not None:
-            target.widget.setFocus()
+            target.widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            self._bring_into_view(target)
+
+    def _bring_into_view(self, f: Field) -> None:
+        """Scroll the field and the reason under it into sight (the reason last: it is what must be read),
+        once the layout has made room for the reason."""
+        def scroll() -> None:
+            self._column.activate()
+            self.scroll_area.ensureWidgetVisible(f.widget, 0, 8)
+            self.scroll_area.ensureWidgetVisible(f.error, 0, 8)
+
+        scroll()
+        QTimer.singleShot(0, scroll)
 
     def refusal(self) -> str:
         """The reason the last save was refused, while it still stands ("" if none)."""
@@ -406,11 +466,44 @@ class FormDialog(QDialog):
             self.accept()
 
     def showEvent(self, event: Any) -> None:  # noqa: N802
+        if not self._fitted:  # what the dialog opens with is what "pre-filled" and "changed" are measured from
+            self._first_values = {k: f.getter() for k, f in self.fields.items()}
         self.revalidate()
         if not self._fitted:
             self._fitted = True
             self.fit_to_screen()
+            self._order_keys()
         super().showEvent(event)
+
+    def _focus_chain(self) -> list[QWidget]:
+        """The inputs of the form top to bottom (a row's own controls left to right)."""
+        chain: list[QWidget] = []
+        errors = {f.error for f in self.fields.values()}
+        for row in range(self.form.rowCount()):
+            for role in (QFormLayout.ItemRole.LabelRole, QFormLayout.ItemRole.FieldRole,
+                         QFormLayout.ItemRole.SpanningRole):
+                item = self.form.itemAt(row, role)
+                widget = item.widget() if item is not None else None
+                if widget is None or widget in errors:
+                    continue
+                for w in [widget, *widget.findChildren(QWidget)]:
+                    if (w.focusPolicy() & Qt.FocusPolicy.TabFocus) == Qt.FocusPolicy.TabFocus \
+                            and w.window() is self and not isinstance(w.parent(), QComboBox) and w not in chain:
+                        chain.append(w)
+        return chain
+
+    def _order_keys(self) -> None:
+        """Tab goes down the fields, then to Save and Cancel; the dialog opens in its first field that takes
+        input (not in the area that scrolls them, nor on Cancel)."""
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        chain = [*self._focus_chain(), self.ok_button, cancel]
+        for before, after in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(before, after)
+        first = next((w for w in chain if w.isEnabled() and not w.isHidden()
+                      and not (isinstance(w, QLineEdit | QPlainTextEdit) and w.isReadOnly())), None)
+        if first is not None:
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+            self._placed = first
 
     def fit_to_screen(self) -> None:
         """As tall as the fields need (no scrolling where the screen has the room) and wide enough for

@@ -343,6 +343,7 @@ class TablePanel(QWidget):
         model.rowsInserted.connect(self._rows_added)
         self.table.horizontalHeader().sectionMoved.connect(lambda *_: self._save_layout())
         self.table.viewport().installEventFilter(self)
+        self.table.installEventFilter(self)  # Enter on a row: what a double-click does
         layout.addWidget(self.table, 1)
         model.refreshed.connect(self._update_count)
         model.rowsInserted.connect(lambda *_: self._update_count())
@@ -382,6 +383,21 @@ class TablePanel(QWidget):
         return widths
 
     def eventFilter(self, obj: Any, event: Any) -> bool:  # noqa: N802
+        if (obj is self.table and event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+                and self.table.state() != QAbstractItemView.State.EditingState):
+            # Enter opens the chosen row as a double-click does (a view's own Return shortcut, as Staff's
+            # Open, is taken before the key reaches here). Qt's own "activated" on Enter is not used: some
+            # desktops send it on a single click too.
+            index = self.table.currentIndex()
+            chosen = self.table.selectionModel()
+            if not index.isValid() or not chosen.isRowSelected(index.row(), QModelIndex()):
+                rows = chosen.selectedRows()
+                index = rows[0] if rows else QModelIndex()
+            if index.isValid():
+                self._double_clicked(index)
+                return True
         if obj is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self.fit_columns()
         if (obj is self.table.viewport() and event.type() == QEvent.Type.MouseButtonDblClick
@@ -756,6 +772,36 @@ def tool_button(text: str, icon_name: str, slot: Callable[[], Any], tip: str = "
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
     button.clicked.connect(lambda _checked=False: slot())
     return button
+
+
+class FieldError(QLabel):
+    """The reason a field's value is refused, in red under it, wrapped onto as many lines as it needs at the
+    width it has. (A form asks a wrapped label for its height at its narrowest width, which left blank lines
+    under a one-line reason on a wide form.)"""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setObjectName("fieldError")
+        self.setWordWrap(True)
+        self._laid_width = 0
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().minimumSizeHint()
+        if self.width() > hint.width():
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        hint = super().sizeHint()
+        if self.width() > 0:
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.width() != self._laid_width:  # the height it needs has changed with its width
+            self._laid_width = self.width()
+            self.updateGeometry()
 
 
 def muted(text: str) -> QLabel:

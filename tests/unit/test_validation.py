@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -357,3 +358,40 @@ def test_staff_with_a_bad_fte_are_refused_before_the_database(fte: str) -> None:
     with pytest.raises(ValidationError) as info:
         clean_staff_values({"forename": "Ann", "surname": "Lee", "staff_code": "ALE", "fte": fte})
     assert info.value.field == "FTE"
+
+
+@pytest.mark.parametrize(("field", "parse"), [
+    ("Cost", lambda x: v.parse_money(x, "Cost")),
+    ("Supply cover per day", lambda x: v.parse_money(x, "Supply cover per day")),
+    ("Amount claimed", lambda x: v.parse_money(x, "Amount claimed", required=False)),
+])
+def test_money_typed_with_letters_is_asked_for_as_pounds_and_pence(field: str, parse: Any) -> None:
+    """'£12abc' in a money field: the example is an amount of money, not '3.5' (which reads as hours)."""
+    with pytest.raises(ValidationError) as caught:
+        parse("£12abc")
+    assert caught.value.field == field
+    assert caught.value.message == "£12abc is not a number."
+    assert caught.value.hint == "Enter an amount in pounds and pence, such as 12.50."
+    with pytest.raises(ValidationError) as decimals:
+        parse("12.505")
+    assert "such as 12.50" in decimals.value.hint
+    with pytest.raises(ValidationError) as comma:
+        parse("12,5")
+    assert "12.50 or 1,250.00" in comma.value.hint
+
+
+def test_each_kind_of_number_gets_an_example_of_its_own_kind() -> None:
+    """Hours keep an hours example; a count of days a whole number; a share a percentage; FTE 0.8."""
+    from cpd_desktop.services.schools import SETTING_PARSERS
+
+    def hint(parse: Any, raw: str = "abc") -> str:
+        with pytest.raises(ValidationError) as caught:
+            parse(raw)
+        return caught.value.hint
+
+    assert hint(lambda x: v.parse_hours(x)) == "Enter a number such as 3.5."
+    assert hint(lambda x: v.parse_fte(x)) == "Write FTE as 0.8 or 80%."
+    assert hint(lambda x: v.parse_target_hours(x)).endswith("e.g. 35.")
+    assert hint(SETTING_PARSERS["evaluation_due_days"]) == "Enter a whole number from 1 to 365."
+    assert hint(SETTING_PARSERS["subject_specific_target"]) == "Enter a percentage from 0 to 100, such as 40."
+    assert hint(SETTING_PARSERS["mileage_rate"]) == v.MONEY_HINT

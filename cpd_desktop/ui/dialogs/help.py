@@ -41,7 +41,7 @@ KEYS = [
     ("Ctrl+D", "Cover: same as the lesson above (the chosen lessons take its work)"),
     ("Ctrl+V", "Cover: paste cells copied from a spreadsheet into the grid, downward"),
     ("Delete", "Delete the chosen record, after asking"),
-    ("Return", "Open the chosen person's page (Staff)"),
+    ("Return", "Open the chosen row, as a double-click does (Staff: the person's page; CPD log, Planner: Edit…)"),
     ("Esc", "Back from a person's page; close a dialog"),
     ("Ctrl+Shift+E", "Record the evaluation stages of the chosen activity (CPD log, a person's page)"),
     ("Ctrl+Z", "Undo"),

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -30,6 +31,7 @@ from ...errors import ValidationError
 from ...models import BursaryScheme, Department, Provider, School
 from ...models.enums import BURSARY_RULES, PHASES
 from ...services import validation as v
+from ...services.bursaries import clean_scheme_values
 from ...services.formatting import format_date, format_hours, format_money
 from ...services.lists.bursaries import SchemeList
 from ...services.lists.names import NameList
@@ -38,14 +40,15 @@ from ...services.years import TERM_ORDER, AcademicYear, bank_holiday, terms_for
 from ..conflict import form_compare, values_compare
 from ..editors.periods import PeriodsEditor
 from ..editors.term_dates import TermDatesEditor
-from ..forms import FormDialog
+from ..forms import FormDialog, reason_for
 from ..prompts import Confirm
 from ..tablemodel import ListModel
-from ..widgets import TablePanel, muted, section_title
+from ..widgets import FieldError, TablePanel, muted, section_title
 from .base import View
 from .row_buttons import need_a_row
 
 MONTHS = [(i, dt.date(2000, i, 1).strftime("%B")) for i in range(1, 13)]
+FIELD_MIN_WIDTH = 220  # pixels: a school's name or a date reads whole in a field at least this wide
 
 
 class SchoolForm(QWidget):
@@ -70,8 +73,16 @@ class SchoolForm(QWidget):
         super().__init__()
         self.view = view
         layout = QVBoxLayout(self)
+        # The fields scroll when the tab is shorter than they are (a laptop's 768 lines with reasons showing),
+        # rather than being squeezed until their text is cut; Save stays below them, always in sight.
+        fields = QWidget()
+        column = QVBoxLayout(fields)
+        column.setContentsMargins(0, 0, 0, 0)
         form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)  # the room to spare stays below the fields
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.widgets: dict[str, Any] = {}
         self.errors: dict[str, QLabel] = {}
         for key, label, kind in self.FIELDS:
@@ -87,14 +98,22 @@ class SchoolForm(QWidget):
                 w = QLineEdit()
                 w.textChanged.connect(lambda _t: self.validate())
             w.setAccessibleName(label)
-            err = QLabel("")
-            err.setObjectName("fieldError")
+            w.setMinimumWidth(FIELD_MIN_WIDTH)  # a value stays readable however narrow the window
+            err = FieldError()  # a long reason goes onto a second line under its field, not past the edge
             err.setVisible(False)
             # label and field side by side (a screen reader names the field by it); the error on its own row
             form.addRow(label + ":", w)
             form.setWidget(form.rowCount(), QFormLayout.ItemRole.FieldRole, err)
             self.widgets[key], self.errors[key] = w, err
-        layout.addLayout(form)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll_area.setWidget(fields)
+        self.scroll_area.viewport().setAutoFillBackground(False)  # the tab's own background, as without scrolling
+        fields.setAutoFillBackground(False)
+        layout.addWidget(self.scroll_area, 1)
         row = QHBoxLayout()
         row.addStretch(1)
         self.save_button = QPushButton("Save school settings")
@@ -102,7 +121,6 @@ class SchoolForm(QWidget):
         self.save_button.clicked.connect(self.save)
         row.addWidget(self.save_button)
         layout.addLayout(row)
-        layout.addStretch(1)
 
     @staticmethod
     def school_values(school: School) -> dict[str, Any]:
@@ -170,7 +188,7 @@ class SchoolForm(QWidget):
             try:
                 SETTING_PARSERS[key](value)
             except ValidationError as exc:
-                message = f"{exc.message} {exc.hint}".strip()
+                message = reason_for(exc)
                 ok = False
             self.errors[key].setText(message)
             self.errors[key].setVisible(bool(message))
@@ -551,10 +569,10 @@ class SchemeDialog(FormDialog):
             self.add_check(f"covers_{head}", f"Covers {head}" if head != "cover" else "Covers supply cover",
                            getattr(x, f"covers_{head}") if x else True)
         self.add_line("min_days", "Minimum course days", str(x.min_days) if x else "0",
-                      check=lambda t: v.parse_decimal(t, "Minimum course days"))
+                      check=lambda t: clean_scheme_values({"min_days": t}))
         self.add_line("claim_deadline_days", "Claim deadline (days after the course)",
                       str(x.claim_deadline_days) if x else "60",
-                      check=lambda t: v.parse_decimal(t, "Claim deadline (days after the course)"))
+                      check=lambda t: clean_scheme_values({"claim_deadline_days": t}))
         self.add_check("state_funded_only", "State-funded schools only", x.state_funded_only if x else True)
         self.add_check("pays_in_advance", "Pays in advance", x.pays_in_advance if x else False,
                        tip="Tick if the scheme pays before the course: its claims may then be dated before it")
@@ -568,8 +586,6 @@ class SchemeDialog(FormDialog):
                            tip="Untick when the scheme closes: its claims keep their history")
 
     def form_check(self, values: dict[str, Any]) -> None:
-        from ...services.bursaries import clean_scheme_values
-
         clean_scheme_values(values)
 
     @classmethod
