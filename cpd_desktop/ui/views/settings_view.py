@@ -224,8 +224,7 @@ class TermsForm(QWidget):
         self.editor = TermDatesEditor()
         self.editor.edited.connect(self.validate)
         layout.addWidget(self.editor)
-        self.error = QLabel("")
-        self.error.setObjectName("fieldError")
+        self.error = FieldError()  # wraps: a long reason stays inside the tab
         layout.addWidget(self.error)
         row = QHBoxLayout()
         self.delete_button = QPushButton("Use the usual dates")
@@ -493,8 +492,7 @@ class PeriodsForm(QWidget):
         self.editor = PeriodsEditor()
         self.editor.edited.connect(self.validate)
         layout.addWidget(self.editor, 1)
-        self.error = QLabel("")
-        self.error.setObjectName("fieldError")
+        self.error = FieldError()  # wraps: a long reason stays inside the tab
         layout.addWidget(self.error)
         self.save_button = QPushButton("Save periods")
         self.save_button.setObjectName("primary")
