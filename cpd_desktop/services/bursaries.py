@@ -146,6 +146,38 @@ def eligibility_problems(scheme: BursaryScheme, booking: Booking, school: School
     return problems
 
 
+def claim_preview(session: Session, school_id: int, booking_id: int | None, scheme_id: int | None) -> str:
+    """What raising a claim on the booking under the scheme would expect, worked out as ``create_claim``
+    will, for the dialog to show before it is raised: "£660.00 expected: 3 days at £220.00 a day. Claim
+    by 12/02/2026." Or why it cannot be claimed; "" until both are chosen."""
+    from .formatting import format_date, format_money
+
+    booking = session.get(Booking, booking_id) if booking_id is not None else None
+    scheme = session.get(BursaryScheme, scheme_id) if scheme_id is not None else None
+    if booking is None or scheme is None or booking.school_id != school_id or scheme.school_id != school_id:
+        return ""
+    problems = eligibility_problems(scheme, booking, booking.staff.school)
+    if problems:
+        return "Cannot be claimed: " + " ".join(problems)
+    if scheme.rule == "per_day":
+        how = f"{format_days(course_days(booking))} at {format_money(scheme.amount)} a day"
+    elif scheme.rule == "per_course":
+        how = f"{format_money(scheme.amount)} for the course"
+    else:
+        heads = [head for head in ("fee", "travel", "accommodation", "subsistence", "cover")
+                 if getattr(scheme, f"covers_{head}")]
+        how = "the course's " + (", ".join(COST_HEAD_WORDS[h] for h in heads) if heads else "costs (none covered)")
+    if scheme.implementation_amount:
+        how += f", and {format_money(scheme.implementation_amount)} for putting it into practice"
+    deadline = booking.end_date + dt.timedelta(days=scheme.claim_deadline_days)
+    return (f"{format_money(bursary_expected(scheme, booking))} expected: {how}. "
+            f"Claim by {format_date(deadline)}.")
+
+
+COST_HEAD_WORDS = {"fee": "fee", "travel": "travel", "accommodation": "accommodation",
+                   "subsistence": "subsistence", "cover": "supply cover"}
+
+
 def create_claim(session: Session, booking: Booking, scheme: BursaryScheme, *, budget_code: Any = None,
                  notes: Any = None) -> BursaryClaim:
     """Start a draft claim with the amount the scheme's rule expects and its deadline."""

@@ -22,15 +22,29 @@ REFERENCE_MOVES = ("submitted", "approved")
 
 class NewClaimDialog(FormDialog):
     def __init__(self, bookings: list[tuple[int, str]], schemes: list[tuple[int, str]], parent: QWidget | None = None,
-                 *, booking_id: int | None = None) -> None:
+                 *, booking_id: int | None = None, preview: Callable[[Any, Any], str] | None = None) -> None:
         super().__init__("Raise a bursary claim", parent, ok_text="Raise claim",
                          intro="The amount expected and the deadline come from the scheme's rules.")
         self.add_combo("booking_id", "Booking *", bookings, booking_id)
         self.add_combo("scheme_id", "Scheme *", schemes)
+        # The amount the scheme's rule gives for the booking chosen, before the claim is raised (``preview``:
+        # booking id, scheme id -> the sentence, from the core's ``claim_preview``).
+        self.preview = preview
+        self.expected = QLabel("")
+        self.expected.setWordWrap(True)
+        self.expected.setAccessibleName("Amount expected")
+        self.add_row("Expected:", self.expected)
+        for key in ("booking_id", "scheme_id"):
+            self.combo_box(key).currentIndexChanged.connect(lambda _i: self._show_expected())
+        self._show_expected()
         self.add_line("budget_code", "Budget code", "", check=lambda x: v.clean_text(x, "Budget code", max_len=40),
                       placeholder="Empty: the code of the budget line the booking counts against")
         self.add_text("notes", "Notes", "", check=lambda x: v.clean_text(x, "Notes", max_len=v.NOTE_MAX, multiline=True))
         self.resize(560, 320)
+
+    def _show_expected(self) -> None:
+        booking, scheme = self.combo_box("booking_id").currentData(), self.combo_box("scheme_id").currentData()
+        self.expected.setText(self.preview(booking, scheme) if self.preview is not None else "")
 
     def form_check(self, values: dict[str, Any]) -> None:
         from ...errors import ValidationError
@@ -42,9 +56,10 @@ class NewClaimDialog(FormDialog):
 
     @classmethod
     def ask(cls, parent: QWidget | None, bookings: list[tuple[int, str]], schemes: list[tuple[int, str]],
-            booking_id: int | None = None, *, save: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+            booking_id: int | None = None, *, save: Callable[[dict[str, Any]], Any] | None = None,
+            preview: Callable[[Any, Any], str] | None = None) -> Any:
         """The values; with ``save``, what it returned once it succeeded (see ``FormDialog``)."""
-        return cls(bookings, schemes, parent, booking_id=booking_id).open_and_save(save)
+        return cls(bookings, schemes, parent, booking_id=booking_id, preview=preview).open_and_save(save)
 
 
 class ClaimStatusDialog(FormDialog):

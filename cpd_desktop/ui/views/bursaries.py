@@ -237,13 +237,17 @@ class BursariesView(View):
         self._claim_chosen()
 
     def new_claim(self, booking_id: int | None = None) -> int | None:
-        from ...services.bursaries import create_claim
+        from ...services.bursaries import claim_preview, create_claim
+
+        def preview(booking: Any, scheme: Any) -> str:
+            with self.ctx.session() as s:
+                return claim_preview(s, self.ctx.school_id, booking, scheme)
 
         bookings = bookings_to_claim(self.ctx.db, self.ctx.school_id)
         new_id: int | None = NewClaimDialog.ask(self, bookings, scheme_choices(self.ctx), booking_id, save=lambda values: self.ctx.run(
             self, "Raise bursary claim", lambda s: create_claim(
                 s, s.get(Booking, values["booking_id"]), s.get(BursaryScheme, values["scheme_id"]),
-                budget_code=values["budget_code"], notes=values["notes"]).id, refusals=True))
+                budget_code=values["budget_code"], notes=values["notes"]).id, refusals=True), preview=preview)
         if new_id:
             self.status_filter.setCurrentIndex(0)
             self.tabs.setCurrentIndex(0)
