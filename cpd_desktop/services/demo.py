@@ -2,8 +2,10 @@
 
 About 25 staff in Science, Biology, Chemistry and Physics (ECTs, part-timers, a leaver), three
 academic years of CPD from 2023/24 to 2025/26 (and the current year so far) from the real
-providers, bookings past and future with cover and a two-week timetable, bursary schemes, and
-claims in every status. The same seed and the same day give the same school.
+providers, bookings past and future with cover and a two-week timetable (each class named by its
+subject, each person on courses of their own science), term dates with half-terms for every year it
+has data in, bursary schemes, and claims in every status under schemes that fit them. The same seed
+and the same day give the same school.
 
 Whatever day it is made on, the demo keeps its promises: bookings in every status, a booking coming up
 with its cover sheet filled in, cover and claims in the current academic year, claims in every status,
@@ -26,11 +28,13 @@ from . import activities, audit, bookings, bursaries, catalogue, schools
 from . import staff as staff_service
 from .years import (
     AcademicYear,
+    SchoolCalendar,
     academic_year_of,
     add_school_days,
+    bank_holiday,
     easter_sunday,
     next_school_day,
-    school_days,
+    suggested_terms,
 )
 
 DEMO_SCHOOL = "Ashcombe Park Academy"
@@ -84,7 +88,7 @@ COURSES = [
     ("IOP-E", "Electricity misconceptions", "iop", "online_course", "Physics", True, 4, 1, 0, None),
     ("RSC-O", "Organic chemistry pedagogy", "rsc", "online_course", "Chemistry", True, 6, 1, 75, None),
     ("RSB-G", "Teaching genetics and evolution", "rsb", "webinar", "Biology", True, 1.5, 1, 0, None),
-    ("ASE26", "ASE Annual Conference", "ase", "conference", "Science", True, 12, 2, 320, "ogden"),
+    ("ASE26", "ASE Annual Conference", "ase", "conference", "Science", True, 12, 2, 320, "ase"),
     ("OGD-P", "Ogden physics in the curriculum", "ogden", "face_to_face", "Physics", True, 6, 1, 0, "ogden"),
 ]
 
@@ -96,8 +100,18 @@ TITLES_GENERIC = [
     ("Working scientifically: planning practicals", "inset", True, 2), ("Mentor training (ECF)", "coaching", False, 2),
 ]
 
-CLASSES = ["7A", "7B", "8C", "8D", "9E", "9F", "10X/Sc1", "10Y/Sc2", "11X/Bi1", "11Y/Ch1", "11Z/Ph1",
-           "12/Bi", "12/Ch", "12/Ph", "13/Bi", "13/Ch", "13/Ph"]
+# Classes by who teaches them: everyone teaches Key Stage 3 and combined science; a specialist teaches their own
+# science's GCSE and A-level groups, a teacher of science the GCSE groups of all three. A class's subject is in
+# its name (10X/Sc1 Science, 12/Ch Chemistry).
+CLASSES_SHARED = ["7A", "7B", "8C", "8D", "9E", "9F", "10X/Sc1", "10Y/Sc2"]
+CLASSES_OF = {"Biology": ["11X/Bi1", "12/Bi", "13/Bi"], "Chemistry": ["11Y/Ch1", "12/Ch", "13/Ch"],
+              "Physics": ["11Z/Ph1", "12/Ph", "13/Ph"], "Science": ["11X/Bi1", "11Y/Ch1", "11Z/Ph1"]}
+CLASS_SUBJECTS = {"Bi": "Biology", "Ch": "Chemistry", "Ph": "Physics"}
+
+
+def class_subject(group: str) -> str:
+    """The subject a class is taught, from its name: 12/Ch is Chemistry, 9E and 10X/Sc1 Science."""
+    return CLASS_SUBJECTS.get(group.partition("/")[2][:2], "Science")
 WORK = [
     ("Complete the worksheet on energy stores (pages 4–6), then the exam question on the back.",
      "Grey tray on the front bench, S4"),
@@ -141,8 +155,12 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
         session, school, name="Ogden Trust physics grant", funder="Ogden Trust", rule="per_course",
         amount="300.00", min_days=0, claim_deadline_days=30, evidence_required="Attendance confirmed",
         valid_from=SCHEMES_FROM)
+    ase = bursaries.add_scheme(
+        session, school, name="ASE Annual Conference bursary", funder="Association for Science Education",
+        rule="per_course", amount="150.00", min_days=0, claim_deadline_days=60,
+        evidence_required="Attendance confirmed; receipts for travel", valid_from=SCHEMES_FROM)
     _ended_schemes(session, school)
-    schemes = {"res": residential, "enthuse": enthuse, "ogden": ogden}
+    schemes = {"res": residential, "enthuse": enthuse, "ogden": ogden, "ase": ase}
 
     courses: list[Course] = []
     for code, title, pkey, fmt, subject, subj, hours, days, fee, scheme_key in COURSES:
@@ -155,6 +173,7 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
 
     first_year = AcademicYear(2023)
     current = academic_year_of(today)
+    calendar = _term_dates(session, school, first_year, current.next())
     people: list[Staff] = []
     for i, (fore, sur, code, dept, role, fte, ect) in enumerate(STAFF):
         # ECTs are in their first or second year of induction now, whatever year the demo is made in.
@@ -185,23 +204,24 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
     for person in people:
         if person.leaving_date and person.leaving_date < today - dt.timedelta(days=365):
             continue
+        fitting = [c for c in courses if _fits(person, c)]
         for _ in range(rng.randint(1, 3)):
-            course = rng.choice(courses)
-            offset = rng.randint(-700, 120)
-            start = next_school_day(today + dt.timedelta(days=offset))
+            course = rng.choice(fitting)
+            day = today + dt.timedelta(days=rng.randint(-700, 120))
+            while not calendar.in_term(day):  # no course in the holidays, nor all of them on the first day back
+                day = today + dt.timedelta(days=rng.randint(-700, 120))
+            start = calendar.next_school_day(day)
             if person.start_date and start < person.start_date:
                 continue
             days_needed = max(1, int(course.days))
-            end = start
-            while len(school_days(start, end)) < days_needed:
-                end += dt.timedelta(days=1)
+            end = calendar.end_after(start, days_needed)
             if person.leaving_date and end > person.leaving_date:
                 continue  # nobody goes on a course for the school after leaving it
             if not _free(session, person, start, end):
                 continue  # nor on two courses at once
             b = bookings.create_booking(
                 session, school, person, course=course, start_date=start, end_date=end,
-                cover_required=course.format not in ("online_course", "webinar"),
+                cover_required=_needs_cover(person, course),
                 travel=Decimal(rng.choice([0, 24, 46, 120, 185])) if course.format != "online_course" else 0,
                 accommodation=Decimal(110 * (days_needed - 1)) if course.format == "residential" else 0,
                 subsistence=Decimal(rng.choice([0, 15, 30])),
@@ -226,7 +246,7 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
                         "method before they start.", confidence=rng.randint(3, 5),
                         pupil_outcomes="Required-practical questions in the mock: up on last year.",
                         follow_up_actions="Share the resources at the next department meeting.",
-                        evaluated_on=end + dt.timedelta(days=rng.randint(20, 45)))
+                        evaluated_on=end + dt.timedelta(days=rng.randint(20, 45)), today=today)
             else:
                 status_path = rng.choice([[], ["approved"], ["approved", "booked"], ["approved", "booked"]])
                 for st in status_path:
@@ -252,6 +272,7 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
 
     _claims(session, school, booking_list, schemes, rng, today)
     _missing_claim_statuses(session, school, people, courses[0], schemes, rng, today)
+    _a_claim_due_soon(session, school, people, courses[3], schemes["res"], calendar, rng, today)
     _an_evaluation_overdue(session, school, people, today)
     _budget_lines(session, school, today)
     _claim_codes(session, school)
@@ -270,6 +291,34 @@ def build_demo(session: Session, *, seed: int = 1, today: dt.date | None = None,
         counts[key] = session.scalar(
             select(func.count()).select_from(model).where(model.school_id == school.id)) or 0
     return {"school": school.name, **counts}
+
+
+def _half_terms(year: AcademicYear) -> list[dt.date]:
+    """The weekdays of a year's three half-term holidays, as most English schools have them: the week of the
+    last Monday in October, the week of the Monday on or after 12 February, and the week of the spring bank
+    holiday (the last Monday in May)."""
+    y = year.start_year
+    october, february, may = dt.date(y, 10, 31), dt.date(y + 1, 2, 12), dt.date(y + 1, 5, 31)
+    mondays = [october - dt.timedelta(days=october.weekday()), february + dt.timedelta(days=-february.weekday() % 7),
+               may - dt.timedelta(days=may.weekday())]
+    return [monday + dt.timedelta(days=k) for monday in mondays for k in range(5)]
+
+
+def _term_dates(session: Session, school: School, first: AcademicYear, last: AcademicYear) -> SchoolCalendar:
+    """The school's term dates for every academic year the demo has CPD, bookings or claims in, saved as the
+    Settings term-date editor saves them (typical English terms), with their half-terms as non-teaching days:
+    cover is counted in term only, and a booking's cost knows its year's holidays. Returns the school's
+    calendar with them."""
+    from .non_teaching_days import add_non_teaching_day
+
+    year = first
+    while year.start_year <= last.start_year:
+        schools.save_term_dates(session, school.id, year, suggested_terms(year))
+        for day in _half_terms(year):
+            if bank_holiday(day) is None:
+                add_non_teaching_day(session, school, day, "Half-term")
+        year = year.next()
+    return SchoolCalendar(session, school)
 
 
 # Weeks well inside any English school's terms, clear of half-terms, Christmas, Easter (22/03 to 25/04),
@@ -317,12 +366,23 @@ def _available(session: Session, people: list[Staff], start: dt.date, end: dt.da
             and not (teaching and p.role and "Technician" in p.role) and _free(session, p, start, end)]
 
 
+def _needs_cover(person: Staff, course: Course) -> bool:
+    """A teacher away on a course in school hours needs cover; a technician teaches no lessons, and nobody
+    needs cover for an online course or a webinar."""
+    return course.format not in ("online_course", "webinar") and not (person.role and "Technician" in person.role)
+
+
+def _fitting(people: list[Staff], course: Course) -> list[Staff]:
+    """Those of ``people`` the course fits (``_fits``); all of them if it fits none."""
+    return [p for p in people if _fits(p, course)] or people
+
+
 def _book(session: Session, school: School, person: Staff, course: Course, start: dt.date,
           rng: random.Random) -> Booking:
     end = add_school_days(start, max(1, int(course.days)) - 1)
     return bookings.create_booking(
         session, school, person, course=course, start_date=start, end_date=end,
-        cover_required=course.format not in ("online_course", "webinar"),
+        cover_required=_needs_cover(person, course),
         travel=Decimal(rng.choice([24, 46, 92, 120])),
         accommodation=Decimal(110 * (int(course.days) - 1)) if course.format == "residential" else 0,
         subsistence=Decimal(rng.choice([15, 30])),
@@ -370,7 +430,8 @@ def _missing_booking_statuses(session: Session, school: School, people: list[Sta
         else:
             start = _next_safe_start(today + dt.timedelta(days=21 + 7 * n))
         course = local[n % len(local)]
-        person = rng.choice(_available(session, people, start, add_school_days(start, 2), teaching=True))
+        person = rng.choice(_fitting(_available(session, people, start, add_school_days(start, 2), teaching=True),
+                                     course))
         b = _book(session, school, person, course, start, rng)
         if status == "attended":
             _parts(_attend(session, b), rng, strong=False)
@@ -413,13 +474,42 @@ def _missing_claim_statuses(session: Session, school: School, people: list[Staff
     for n, status in enumerate(s for s in CLAIM_STATUSES if s not in have):
         # Claims move on weeks after the course: the course is two months back or more.
         start = _last_safe_start(today - dt.timedelta(days=60 + 14 * n))
-        person = rng.choice(_available(session, people, start, add_school_days(start, 2), teaching=True))
+        person = rng.choice(_fitting(_available(session, people, start, add_school_days(start, 2), teaching=True),
+                                     course))
         b = _book(session, school, person, course, start, rng)
         _parts(_attend(session, b), rng, strong=True)
         claim = bursaries.create_claim(session, b, schemes["res"])  # its budget code: _claim_codes
         _move_claim(session, claim, b, status, rng, today)
         made.append(b)
     return made
+
+
+def _a_claim_due_soon(session: Session, school: School, people: list[Staff], course: Course, scheme: Any,
+                      calendar: SchoolCalendar, rng: random.Random, today: dt.date) -> int:
+    """The dashboard's claims due soon are the app's nudge to claim: unless the dice left one, a course
+    attended some weeks ago whose draft claim falls due within three weeks (when term dates allow one)."""
+    from .dashboard_figures import NEAR_DEADLINE_DAYS
+
+    if bursaries.claims_near_deadline(session, school, today, within_days=NEAR_DEADLINE_DAYS):
+        return 0
+    days = max(1, int(course.days))
+    for back in range(1, scheme.claim_deadline_days + 10):  # the latest course first
+        start = today - dt.timedelta(days=back)
+        if not calendar.is_school_day(start):
+            continue
+        end = add_school_days(start, days - 1)
+        deadline = end + dt.timedelta(days=scheme.claim_deadline_days)
+        if not (today < deadline <= today + dt.timedelta(days=NEAR_DEADLINE_DAYS)) \
+                or len(calendar.school_days(start, end)) < days:
+            continue
+        free = _fitting(_available(session, people, start, end, teaching=True), course)
+        if not free:
+            continue
+        b = _book(session, school, rng.choice(free), course, start, rng)
+        _parts(_attend(session, b), rng, strong=True)
+        bursaries.create_claim(session, b, scheme)  # a draft: its budget code is set by _claim_codes
+        return 1
+    return 0
 
 
 def _an_evaluation_overdue(session: Session, school: School, people: list[Staff], today: dt.date) -> int:
@@ -435,6 +525,21 @@ def _an_evaluation_overdue(session: Session, school: School, people: list[Staff]
     return 1
 
 
+def _subject(person: Staff) -> str:
+    """The science a person teaches: their department's (Science for the department as a whole)."""
+    name = person.department.name if person.department else ""
+    return name if name in ("Biology", "Chemistry", "Physics") else "Science"
+
+
+def _fits(person: Staff, course: Course) -> bool:
+    """Whether a course is one the person would go on: a technician goes to the ASE conference; a teacher
+    to courses for the whole of science or their own science (a teacher of science to any)."""
+    if person.role and "Technician" in person.role:
+        return course.code == "ASE26"
+    subject = _subject(person)
+    return subject == "Science" or course.subject in (subject, "Science")
+
+
 def _employed(person: Staff, year: AcademicYear) -> bool:
     return ((person.start_date is None or person.start_date <= year.end)
             and (person.leaving_date is None or person.leaving_date >= year.start))
@@ -445,8 +550,7 @@ def _timetable(session: Session, school: School, person: Staff, rng: random.Rand
     if person.role and "Technician" in person.role:
         return
     free_share = 0.2 + (1 - person.fte) + (0.1 if person.ect_year else 0)
-    subject = {"Physics": "Physics", "Chemistry": "Chemistry", "Biology": "Biology"}.get(
-        person.department.name if person.department else "", "Science")
+    classes = CLASSES_SHARED + CLASSES_OF[_subject(person)]
     room = f"S{index % 12 + 1}"
     rows = []
     for week in ("A", "B"):
@@ -454,10 +558,9 @@ def _timetable(session: Session, school: School, person: Staff, rng: random.Rand
             for period in range(1, 6):
                 if rng.random() < free_share:
                     continue
-                group = rng.choice(CLASSES)
-                subj = subject if group[0] in "1" and group[1] in "0123" and "/" in group else "Science"
+                group = rng.choice(classes)
                 rows.append({"school_id": school.id, "staff_id": person.id, "week": week, "weekday": weekday,
-                             "period": period, "class_group": group, "subject": subj, "room": room,
+                             "period": period, "class_group": group, "subject": class_subject(group), "room": room,
                              "updated_by": "demo"})
     # One statement for a person's timetable and one audit entry, as a timetable import writes them.
     session.execute(insert(TimetableLesson), rows)

@@ -178,6 +178,8 @@ def suggested_terms(year: AcademicYear) -> list[tuple[str, dt.date, dt.date]]:
     ]
 
 
+# How long before a new booking's first day the dialog suggests it: the notice a school needs for cover.
+BOOKING_NOTICE = dt.timedelta(days=14)
 # How far a search for the next school day may look: past the longest summer holiday with room to spare.
 _SEARCH_LIMIT = 400
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -263,6 +265,12 @@ class SchoolCalendar:
             if self.is_school_day(candidate):
                 return candidate
         return day
+
+    def booking_start(self, today: dt.date) -> dt.date:
+        """A new booking's first day until the person types one: the first school day a fortnight or more
+        from ``today`` (time to arrange cover). Where the school set the year's term dates that is in
+        term, never in the holidays; a weekend, bank holiday or non-teaching day never."""
+        return self.next_school_day(today + BOOKING_NOTICE)
 
     def end_after(self, start: dt.date, days: int) -> dt.date:
         """The last day of something that takes ``days`` school days from ``start`` (``start`` counting as the

@@ -261,3 +261,59 @@ def test_the_demo_keeps_its_promises_whatever_day_it_is_made(db: Database) -> No
             assert overdue_evaluations(s, school, today), today
             assert s.scalar(select(func.max(Activity.date))) <= today
             s.rollback()
+
+
+def test_the_demo_has_term_dates_with_half_terms_for_every_year_it_has_data_in(s: Session, school: School) -> None:
+    """Term dates, saved as Settings saves them, for each year from the first CPD to the last booking: cover
+    days skip the holidays, no booking starts in one, and no cost summary says there are no term dates."""
+    from cpd_desktop.models import NonTeachingDay, TermDates
+    from cpd_desktop.services.bookings import absence_days
+    from cpd_desktop.services.years import SchoolCalendar
+
+    years = set(s.scalars(select(TermDates.academic_year)))
+    first_cpd, last_booking = s.scalar(select(func.min(Activity.date))), s.scalar(select(func.max(Booking.end_date)))
+    assert first_cpd is not None and last_booking is not None
+    wanted = range(academic_year_of(first_cpd).start_year, academic_year_of(last_booking).start_year + 1)
+    assert set(wanted) <= years
+    calendar = SchoolCalendar(s, school)
+    for start_year in wanted:
+        year = AcademicYear(start_year)
+        assert calendar.has_own_terms(year) and [t.name for t in calendar.terms(year)] == ["autumn", "spring", "summer"]
+        half_terms = list(s.scalars(select(NonTeachingDay.date).where(
+            NonTeachingDay.reason == "Half-term", NonTeachingDay.date.between(year.start, year.end))))
+        months = {d.month for d in half_terms}  # autumn's may run into November; summer's Monday is a bank holiday
+        assert len(half_terms) == 14 and {10, 2, 5} <= months <= {10, 11, 2, 5}
+    for booking in s.scalars(select(Booking)):
+        assert calendar.is_school_day(booking.start_date), (booking.title, booking.start_date)
+        assert all(calendar.is_school_day(c.date) for c in booking.cover_lessons)
+        assert not booking.cover_required or booking.cover_days <= len(absence_days(booking, calendar))
+    # 22/12/2025 is in the Christmas holidays and 28/10/2025 in the autumn half-term: no cover day
+    assert not calendar.is_school_day(dt.date(2025, 12, 22)) and not calendar.is_school_day(dt.date(2025, 10, 28))
+
+
+def test_classes_courses_and_claims_fit_the_people_in_them(s: Session) -> None:
+    """A class's subject is the one its name says (12/Ch is Chemistry, taught by a chemist or a teacher of
+    science); nobody goes on a course for another science (a physicist on a biology course), a technician
+    only to the ASE conference (and needs no cover); a claim is made under a scheme for its course (no ASE conference under a
+    physics grant)."""
+    from cpd_desktop.models import BursaryScheme, Course
+
+    subject_of = {"Bi": "Biology", "Ch": "Chemistry", "Ph": "Physics"}
+    for group, subject, department in s.execute(
+            select(TimetableLesson.class_group, TimetableLesson.subject, Department.name)
+            .join(Staff, Staff.id == TimetableLesson.staff_id).join(Department, Department.id == Staff.department_id)):
+        expected = subject_of.get(group.partition("/")[2][:2], "Science")
+        assert subject == expected, (group, subject)
+        assert expected in ("Science", department) or department == "Science", (group, department)
+    for title, course_subject, department, role, cover in s.execute(
+            select(Booking.title, Course.subject, Department.name, Staff.role, Booking.cover_required)
+            .join(Course, Course.id == Booking.course_id)
+            .join(Staff, Staff.id == Booking.staff_id).join(Department, Department.id == Staff.department_id)):
+        if "Technician" in (role or ""):
+            assert title == "ASE Annual Conference" and not cover, (title, cover)  # a technician teaches no lessons
+        else:
+            assert department == "Science" or course_subject in ("Science", department), (title, department)
+    for title, scheme in s.execute(select(Booking.title, BursaryScheme.name)
+                                   .join(BursaryClaim, BursaryClaim.booking_id == Booking.id)
+                                   .join(BursaryScheme, BursaryScheme.id == BursaryClaim.scheme_id)):
+        assert "Ogden" not in scheme or "Ogden" in title, (title, scheme)

@@ -66,7 +66,7 @@ class BookingDialog(FormDialog):
                        b.provider.name if b and b.provider else "", editable=True)
         if b is None:
             self.combo_box("provider").setCurrentText("")
-        first = start or self.calendar.next_school_day(ctx.today + dt.timedelta(days=14))
+        first = start or self.calendar.booking_start(ctx.today)
         self.add_line("start_date", "Start date *", format_date(b.start_date if b else first),
                       check=lambda x: v.parse_date(x, "Start date"), placeholder="dd/mm/yyyy")
         self.add_line("end_date", "End date", format_date(b.end_date) if b else "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit, QListWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget
 
 from .conftest import (
     answering,
@@ -112,3 +112,25 @@ def test_the_planner_says_how_many_lessons_an_unfilled_cover_sheet_will_need(win
     qtbot.waitUntil(lambda: lessons.model().rowCount() == count)
     go_to(qtbot, window, "Planner")
     qtbot.waitUntil(lambda: cell(bookings, click_row(qtbot, bookings, person, starts), "Lessons") == str(count))
+
+
+def test_raise_claim_shows_the_amount_expected_before_raising_it(window: Any, qtbot: Any) -> None:
+    go_to(qtbot, window, "Bursaries")
+    seen: dict[str, str] = {}
+
+    def look(dialog: Any) -> None:
+        expected = next(w for w in dialog.findChildren(QLabel) if w.accessibleName() == "Amount expected")
+        choose(qtbot, find_field("Scheme", dialog), "ASE Annual Conference bursary")
+        qtbot.waitUntil(lambda: expected.text() != "")
+        seen["per course"] = expected.text()
+        choose(qtbot, find_field("Scheme", dialog), "Science CPD Partnership residential bursary")
+        qtbot.waitUntil(lambda: expected.text() != seen["per course"])
+        seen["per day"] = expected.text()
+        assert expected.isVisible()
+        click(qtbot, find_button("Cancel", dialog))
+
+    with answering(qtbot, look, title="Raise a bursary claim"):
+        click(qtbot, find_button("Raise claim…"))
+    assert seen["per course"].startswith("£150.00 expected: £150.00 for the course. Claim by ")
+    # a day rate: how many days at what rate, or why this booking cannot have it
+    assert " days at £220.00 a day. Claim by " in seen["per day"] or seen["per day"].startswith("Cannot be claimed: ")
