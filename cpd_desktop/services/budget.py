@@ -32,9 +32,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, extract, func, literal, or_, select, type_coerce
+from sqlalchemy import Integer, and_, bindparam, case, cast, extract, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from ..errors import NotFoundError, ValidationError
@@ -484,10 +485,17 @@ class LineForecast:
         return self.row.line_id is not None and self.remaining_after < 0
 
 
+@cache
+def _line_of_one_booking() -> Any:
+    """The statement finding one booking's line (parameters ``fy`` and ``booking_id``), built once: building
+    its aliased subqueries costs more than running it."""
+    return select(booking_line_sql(bindparam("fy", type_=Integer))).where(Booking.id == bindparam("booking_id"))
+
+
 def _line_id_of_booking(session: Session, booking: Booking, fy: FinancialYear) -> int | None:
     if booking.id is None:
         return None
-    line_id: int | None = session.scalar(select(booking_line_sql(literal(fy.start_year))).where(Booking.id == booking.id))
+    line_id: int | None = session.scalar(_line_of_one_booking(), {"fy": fy.start_year, "booking_id": booking.id})
     return line_id
 
 

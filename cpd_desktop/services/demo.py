@@ -762,11 +762,13 @@ def _claim_codes(session: Session, school: School) -> None:
     department's line), as raising a claim in the app does: the claims are made before the budget lines, when
     there was no line to find. A booking on no line (unallocated, or a year before the demo's budget) leaves
     its claim's code blank."""
-    from .budget import line_code_of_booking
+    from .budget import booking_allocations
 
+    session.flush()
+    lines = booking_allocations(session, school)  # every booking's line, in one query
     for claim in session.scalars(select(BursaryClaim).where(BursaryClaim.school_id == school.id)
                                  .order_by(BursaryClaim.id)):
-        code = line_code_of_booking(session, school, claim.booking)
+        code = lines[claim.booking_id][1]
         if claim.budget_code != code:
             claim.budget_code = code
             session.flush()  # one at a time: the audit trail's order is the same on every run
