@@ -52,14 +52,8 @@ def clean_activity_values(values: dict[str, Any], current: Activity | None = Non
         if key in values:
             out[key] = v.clean_text(values[key], label, max_len=v.NOTE_MAX, multiline=True)
     if "impact_confidence" in values:
-        raw = values["impact_confidence"]
-        if raw in (None, ""):
-            out["impact_confidence"] = None
-        else:
-            number = v.parse_decimal(raw, "Confidence")
-            if number not in {1, 2, 3, 4, 5}:
-                raise ValidationError("Confidence", f"{raw} is not from 1 to 5.", hint="1 = much less confident, 5 = much more.")
-            out["impact_confidence"] = int(number)
+        out["impact_confidence"] = v.parse_confidence(values["impact_confidence"], "Confidence",
+                                                      hint="1 = much less confident, 5 = much more.")
     if "evaluated_on" in values:
         out["evaluated_on"] = v.parse_date(values["evaluated_on"], "Evaluated on", required=False)
     if "evaluation_due" in values:

@@ -64,12 +64,7 @@ def check_outcome(values: dict[str, Any]) -> None:
 
 def parse_confidence(raw: Any, label: str = "Confidence before") -> int | None:
     """A confidence from 1 (not at all confident) to 5 (very confident); blank is none."""
-    if raw in (None, ""):
-        return None
-    number = v.parse_decimal(raw, label, hint="1 = not at all confident, 5 = very.")
-    if number not in {1, 2, 3, 4, 5}:
-        raise ValidationError(label, f"{raw} is not from 1 to 5.", hint="1 = not at all confident, 5 = very.")
-    return int(number)
+    return v.parse_confidence(raw, label)
 
 
 def clean_booking_values(values: dict[str, Any], current: Booking | None = None) -> dict[str, Any]:

@@ -267,11 +267,7 @@ def save_evaluation(session: Session, school: School, activity_id: int, answers:
         for key, label in STAGE_FIELDS[stage]:
             name = field_name(stage, label)
             if key == "confidence":
-                raw = typed.get(key)
-                number = None if raw in (None, "") else v.parse_decimal(raw, name)
-                if number is not None and number not in {1, 2, 3, 4, 5}:
-                    raise ValidationError(name, f"{raw} is not from 1 to 5.", hint="1 = not at all, 5 = very.")
-                out[key] = None if number is None else int(number)
+                out[key] = v.parse_confidence(typed.get(key), name, hint="1 = not at all, 5 = very.")
             else:
                 out[key] = v.clean_text(typed.get(key), name, max_len=SHORT_FIELDS.get(key, v.NOTE_MAX),
                                         multiline=key not in SHORT_FIELDS)

@@ -100,6 +100,16 @@ def whole_number_hint(low: int, high: int) -> str:
     return f"Enter a whole number from {low} to {high}."
 
 
+def parse_confidence(raw: Any, field: str, *, hint: str = "1 = not at all confident, 5 = very.") -> int | None:
+    """A confidence from 1 to 5 (``hint`` says which end is which); blank is none."""
+    if raw in (None, ""):
+        return None
+    number = parse_decimal(raw, field, hint=hint)
+    if number not in {1, 2, 3, 4, 5}:
+        raise ValidationError(field, f"{raw} is not from 1 to 5.", hint=hint)
+    return int(number)
+
+
 def parse_decimal(value: Any, field: str, *, hint: str = NUMBER_HINT) -> Decimal:
     """A number from a number or text ('1,250.5', '(3)'); ``hint`` says what to type instead, with an example
     of the kind of number asked for (an amount of money, hours, a count of days)."""

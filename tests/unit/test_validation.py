@@ -395,3 +395,21 @@ def test_each_kind_of_number_gets_an_example_of_its_own_kind() -> None:
     assert hint(SETTING_PARSERS["evaluation_due_days"]) == "Enter a whole number from 1 to 365."
     assert hint(SETTING_PARSERS["subject_specific_target"]) == "Enter a percentage from 0 to 100, such as 40."
     assert hint(SETTING_PARSERS["mileage_rate"]) == v.MONEY_HINT
+
+
+def test_a_confidence_is_asked_for_from_1_to_5_wherever_it_is_typed() -> None:
+    """A booking's confidence before, an evaluation's confidence and a stage's confidence: one rule, and the
+    example says which end is which rather than 'such as 3.5'."""
+    from cpd_desktop.services.activities import clean_activity_values
+    from cpd_desktop.services.bookings import parse_confidence
+
+    for parse, hint in ((lambda x: parse_confidence(x), "1 = not at all confident, 5 = very."),
+                        (lambda x: clean_activity_values({"impact_confidence": x})["impact_confidence"],
+                         "1 = much less confident, 5 = much more.")):
+        assert parse("") is None and parse(None) is None and parse("4") == 4
+        for bad, said in (("abc", "abc is not a number."), ("6", "6 is not from 1 to 5."),
+                          ("2.5", "2.5 is not from 1 to 5.")):
+            with pytest.raises(ValidationError) as caught:
+                parse(bad)
+            assert (caught.value.message, caught.value.hint) == (said, hint)
+

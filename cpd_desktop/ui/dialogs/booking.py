@@ -81,7 +81,7 @@ class BookingDialog(FormDialog):
         counted = b is not None and b.cover_required and b.cover_days == suggested_cover_days(
             self.calendar, b.start_date, b.end_date, self.courses.get(b.course_id or 0))
         self.add_line("cover_days", "Cover days", f"{b.cover_days:g}" if b and not counted else "",
-                      check=lambda x: v.parse_decimal(x or 0, "Cover days"),
+                      check=lambda x: v.parse_decimal(x or 0, "Cover days", hint=v.HALF_DAYS_HINT),
                       tip="Days of supply cover; blank counts the booking's school days in term (no weekends, "
                           "holidays, bank holidays or non-teaching days)")
         self.add_line("cover_day_rate", "Cover day rate", format_money(b.cover_day_rate if b else self.day_rate),
@@ -172,7 +172,7 @@ class BookingDialog(FormDialog):
         suggested = self.suggested_cover(start, end) if end >= start else 0.0
         self.line_edit("cover_days").setPlaceholderText(
             f"{suggested:g} (school days in term)" if values["cover_required"] else "no cover needed")
-        cover_days = float(v.parse_decimal(values["cover_days"], "Cover days")) if values["cover_days"] else (
+        cover_days = float(v.parse_decimal(values["cover_days"], "Cover days", hint=v.HALF_DAYS_HINT)) if values["cover_days"] else (
             suggested if values["cover_required"] else 0.0)
         return Booking(start_date=start, end_date=end, course=self.chosen_course(),
                        fee=_money_or_zero(values["fee"], "Fee"),
