@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -201,9 +201,10 @@ class ReportsView(View):
         for i, (label, value) in enumerate(info.figures):
             name = QLabel(label)
             name.setObjectName("cardLabel")
+            name.setWordWrap(True)  # a long name ("Outside the target, not counted") on two lines, not cut
             figure = QLabel(value)
             figure.setObjectName("cardValue")
-            self.figures.addWidget(name, 0, i)
+            self.figures.addWidget(name, 0, i, Qt.AlignmentFlag.AlignBottom)
             self.figures.addWidget(figure, 1, i)
 
     def export(self, output: str | None = None) -> Any:
