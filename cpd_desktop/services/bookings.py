@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -322,6 +323,19 @@ def week_of(school: School, day: dt.date) -> str:
     return "A" if weeks % 2 == 0 else "B"
 
 
+def lessons_missed(school: School, lessons: Iterable[Any], day: dt.date) -> list[Any]:
+    """Of a teacher's timetabled ``lessons`` (anything with ``week``, ``weekday`` and ``period``), those they
+    miss away on ``day``: that weekday's, in every week or in the day's week (A or B), the first a period."""
+    week, weekday = week_of(school, day), day.isoweekday()
+    seen: set[int] = set()
+    out = []
+    for lesson in lessons:
+        if lesson.weekday == weekday and lesson.week in ("every", week) and lesson.period not in seen:
+            seen.add(lesson.period)
+            out.append(lesson)
+    return out
+
+
 def fill_cover_from_timetable(session: Session, booking: Booking) -> list[CoverLesson]:
     """Create the cover lessons for every timetabled lesson the teacher misses (A/B weeks honoured) on the
     booking's school days: none on a weekend, in the holidays, on a bank holiday or a non-teaching day.
@@ -333,10 +347,7 @@ def fill_cover_from_timetable(session: Session, booking: Booking) -> list[CoverL
     have = {(c.date, c.period) for c in booking.cover_lessons}
     added = []
     for day in absence_days(booking, SchoolCalendar(session, school)):
-        week = week_of(school, day)
-        for lesson in lessons:
-            if lesson.weekday != day.isoweekday() or lesson.week not in ("every", week):
-                continue
+        for lesson in lessons_missed(school, lessons, day):
             if (day, lesson.period) in have:
                 continue
             cover = CoverLesson(school_id=school.id, booking_id=booking.id, timetable_lesson_id=lesson.id,

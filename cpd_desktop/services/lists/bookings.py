@@ -41,7 +41,7 @@ def timetabled_lessons(session: Session, school_id: int, booking_ids: list[int])
     """For each booking, how many lessons its person is timetabled to teach on its school days (A/B weeks
     honoured; weekends, holidays between terms, bank holidays and non-teaching days left out): the lessons
     Fill from timetable will put on its cover sheet."""
-    from ..bookings import week_of
+    from ..bookings import lessons_missed
     from ..years import cached_calendar
 
     school = session.get(School, school_id)
@@ -49,18 +49,15 @@ def timetabled_lessons(session: Session, school_id: int, booking_ids: list[int])
         return {}
     found = session.execute(select(Booking.id, Booking.staff_id, Booking.start_date, Booking.end_date)
                             .where(Booking.school_id == school_id, Booking.id.in_(booking_ids))).all()
-    periods: dict[tuple[int, str, int], set[int]] = {}  # (person, week, weekday) -> the periods they teach
-    for staff_id, week, weekday, period in session.execute(
+    taught: dict[int, list[Any]] = {}  # person -> their timetabled lessons (week, weekday, period)
+    for lesson in session.execute(
             select(TimetableLesson.staff_id, TimetableLesson.week, TimetableLesson.weekday, TimetableLesson.period)
             .where(TimetableLesson.staff_id.in_({b.staff_id for b in found}))):
-        periods.setdefault((staff_id, week, weekday), set()).add(period)
+        taught.setdefault(lesson.staff_id, []).append(lesson)
     calendar = cached_calendar(session, school)
-    out = {}
-    for ident, staff_id, start, end in found:
-        out[ident] = sum(len(periods.get((staff_id, "every", day.isoweekday()), set())
-                             | periods.get((staff_id, week_of(school, day), day.isoweekday()), set()))
-                         for day in calendar.school_days(start, end))
-    return out
+    return {ident: sum(len(lessons_missed(school, taught.get(staff_id, []), day))
+                       for day in calendar.school_days(start, end))
+            for ident, staff_id, start, end in found}
 
 
 class LessonsColumn(Column):
