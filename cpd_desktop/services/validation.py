@@ -153,7 +153,10 @@ def parse_money(value: Any, field: str, *, required: bool = True) -> Decimal | N
         raise ValidationError(field, f"{format_money(number) if number >= -MONEY_MAX else number} is negative.",
                               hint="Enter an amount of £0.00 or more.")
     if number > MONEY_MAX:  # before rounding: '1e400000' is too large to round to pence
-        raise ValidationError(field, f"£{number} is too large.", hint="Check the amount.")
+        typed = str(value).strip()
+        shown = typed if len(typed) <= 20 else f"{typed[:17]}…"  # as typed: '1e9', not '£1E+9'
+        raise ValidationError(field, f"{shown} is too large.",
+                              hint=f"Check the amount: at most {format_money(MONEY_MAX)}.")
     if number != number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP):
         raise ValidationError(field, f"{number} has more than 2 decimal places.", hint=MONEY_HINT)
     return number.quantize(Decimal("0.01"))

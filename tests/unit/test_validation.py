@@ -413,3 +413,14 @@ def test_a_confidence_is_asked_for_from_1_to_5_wherever_it_is_typed() -> None:
                 parse(bad)
             assert (caught.value.message, caught.value.hint) == (said, hint)
 
+
+
+def test_an_amount_too_large_is_shown_as_typed_with_the_largest_allowed() -> None:
+    for typed in ("1e9", "100000000", "£1,000,000,000"):
+        with pytest.raises(ValidationError) as caught:
+            v.parse_money(typed, "Allocation")
+        assert caught.value.message == f"{typed} is too large."
+        assert caught.value.hint == "Check the amount: at most £99,999,999.99."
+    with pytest.raises(ValidationError) as huge:
+        v.parse_money("1" * 400, "Fee")
+    assert huge.value.message == "11111111111111111… is too large."
